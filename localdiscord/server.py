@@ -117,8 +117,12 @@ class LocalDiscord:
         interaction_deadline: float = 3.0,
         application_id: int | None = None,
         bot_name: str = "FMG Bot",
+        clock: Callable[[], float] | None = None,
     ) -> None:
-        self.ids = Snowflakes()
+        # ``clock`` (epoch seconds) lets tests share the bot's ManualClock, so timestamps, token
+        # expiry and "event in the past" checks agree with what the bot believes the time is.
+        self._clock = clock or time.time
+        self.ids = Snowflakes(self.now)
         self.validate = validate
         self.interaction_deadline = interaction_deadline
         self.validator = load_validator() if validate else None
@@ -202,7 +206,7 @@ class LocalDiscord:
     # ----------------------------------------------------------------- clock
     def now(self) -> float:
         """Wall-clock seconds, shifted by ``advance_time`` (timestamps, token expiry)."""
-        return time.time() + self.time_offset
+        return self._clock() + self.time_offset
 
     def monotonic(self) -> float:
         return time.perf_counter() + self.time_offset

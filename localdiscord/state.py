@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,14 +45,15 @@ LOADING = 1 << 7
 
 
 class Snowflakes:
-    """Increasing Discord-style snowflakes (timestamp << 22 | counter)."""
+    """Increasing Discord-style snowflakes (timestamp << 22 | counter) from ``now()`` seconds."""
 
-    def __init__(self) -> None:
+    def __init__(self, now: Callable[[], float] = time.time) -> None:
+        self._now = now
         self._counter = itertools.count(1)
         self._last = 0
 
     def next(self) -> int:
-        ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
+        ms = int(self._now() * 1000) - DISCORD_EPOCH_MS
         value = (ms << 22) | (next(self._counter) & 0x3FFFFF)
         if value <= self._last:
             value = self._last + 1
