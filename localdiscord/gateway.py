@@ -26,6 +26,32 @@ log = logging.getLogger("localdiscord.gateway")
 HEARTBEAT_INTERVAL_MS = 41250
 BUFFER_SIZE = 5000
 
+GUILDS = 1 << 0
+GUILD_MEMBERS = 1 << 1
+GUILD_MESSAGES = 1 << 9
+GUILD_MESSAGE_REACTIONS = 1 << 10
+DIRECT_MESSAGES = 1 << 12
+GUILD_SCHEDULED_EVENTS = 1 << 16
+# The intent a session needs to receive each event (None: always sent), as Discord filters them.
+EVENT_INTENTS = {
+    "MESSAGE_CREATE": GUILD_MESSAGES, "MESSAGE_UPDATE": GUILD_MESSAGES,
+    "MESSAGE_DELETE": GUILD_MESSAGES, "CHANNEL_PINS_UPDATE": GUILDS,
+    "CHANNEL_CREATE": GUILDS, "CHANNEL_UPDATE": GUILDS, "CHANNEL_DELETE": GUILDS,
+    "THREAD_CREATE": GUILDS, "THREAD_UPDATE": GUILDS, "THREAD_DELETE": GUILDS,
+    "THREAD_MEMBERS_UPDATE": GUILDS, "GUILD_ROLE_CREATE": GUILDS, "GUILD_ROLE_UPDATE": GUILDS,
+    "GUILD_ROLE_DELETE": GUILDS, "GUILD_MEMBER_UPDATE": GUILD_MEMBERS,
+    "GUILD_SCHEDULED_EVENT_CREATE": GUILD_SCHEDULED_EVENTS,
+    "GUILD_SCHEDULED_EVENT_UPDATE": GUILD_SCHEDULED_EVENTS,
+    "GUILD_SCHEDULED_EVENT_DELETE": GUILD_SCHEDULED_EVENTS,
+}
+DM_EVENTS = {"MESSAGE_CREATE", "MESSAGE_UPDATE", "MESSAGE_DELETE", "CHANNEL_PINS_UPDATE"}
+
+
+def required_intent(event: str, data: dict[str, Any]) -> int | None:
+    if event in DM_EVENTS and not data.get("guild_id"):
+        return DIRECT_MESSAGES
+    return EVENT_INTENTS.get(event)
+
 
 @dataclass(eq=False)
 class Connection:
@@ -43,6 +69,7 @@ class Session:
     seq: int = 0
     buffer: deque[tuple[int, bytes]] = field(default_factory=lambda: deque(maxlen=BUFFER_SIZE))
     conn: Connection | None = None
+    intents: int = (1 << 25) - 1
     identifies: int = 1
     resumes: int = 0
 
@@ -65,7 +92,10 @@ class Gateway:
         return any(s.conn is not None and not s.conn.closing for s in self.sessions.values())
 
     def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        needed = required_intent(event, data)
         for session in list(self.sessions.values()):
+            if needed is not None and not session.intents & needed:
+                continue
             session.seq += 1
             frame = self.server_dumps({"op": 0, "t": event, "s": session.seq, "d": data})
             session.buffer.append((session.seq, frame))
@@ -184,6 +214,8 @@ class Gateway:
                     self._close(old.conn, 4009)
                 del self.sessions[sid]
         session = Session(id=secrets.token_hex(16), token=token)
+        if isinstance(data.get("intents"), int):
+            session.intents = data["intents"]
         self.sessions[session.id] = session
         session.conn = conn
         conn.session = session
