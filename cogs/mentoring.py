@@ -88,9 +88,11 @@ class MentoringDueWork:
             except (discord.Forbidden, discord.NotFound) as exc:
                 log.warning("mentoring notice %s (%s) refused: %s", notice.id, notice.kind, exc)
                 await self.service.notice_failed(notice.id)
-            except discord.HTTPException as exc:
-                log.warning("mentoring notice %s (%s) failed, will retry: %s",
-                            notice.id, notice.kind, exc)
+            except Exception:
+                # Discord down, a channel not configured yet...: the claim is retried later, and
+                # one failing notice must not hold back the others.
+                log.exception("mentoring notice %s (%s) failed, will retry",
+                              notice.id, notice.kind)
             else:
                 await self.service.notice_sent(notice.id, message_id)
 
@@ -122,18 +124,22 @@ class MentoringDueWork:
         config = await self.bot.services.guild_settings.get(pairing.guild_id)
         channel_id = config.get("mentoring_channel")
         if not channel_id:
-            raise NotFound("no mentoring channel is configured")
+            raise LookupError(f"guild {pairing.guild_id} has no mentoring channel configured")
         channel = self.bot.get_channel(int(channel_id)) or await self.bot.fetch_channel(
             int(channel_id))
         if not isinstance(channel, discord.TextChannel):
-            raise NotFound("the mentoring channel is not a text channel")
+            raise LookupError(f"mentoring channel {channel_id} is not a text channel")
         mentor, mentee = (await self._user(pairing.mentor_user_id),
                           await self._user(pairing.mentee_user_id))
-        thread = await channel.create_thread(
-            name=f"Mentoring: {mentor.display_name} & {mentee.display_name}"[:100],
-            type=discord.ChannelType.private_thread, invitable=False,
-        )
-        await self.service.record_thread(pairing.id, thread.id)
+        if pairing.thread_id:  # a retry after the thread was made: do not open a second one
+            thread = await channel.guild.fetch_channel(pairing.thread_id)
+            assert isinstance(thread, discord.Thread)
+        else:
+            thread = await channel.create_thread(
+                name=f"Mentoring: {mentor.display_name} & {mentee.display_name}"[:100],
+                type=discord.ChannelType.private_thread, invitable=False,
+            )
+            await self.service.record_thread(pairing.id, thread.id)
         for user in (mentor, mentee):
             await thread.add_user(user)
         intro = await thread.send(

@@ -281,3 +281,28 @@ def test_request_timeout_is_configurable() -> None:
         == 24
     with pytest.raises(ConfigError, match="MENTOR_REQUEST_TIMEOUT_HOURS"):
         Settings.from_env({"MENTOR_REQUEST_TIMEOUT_HOURS": "soon"})
+
+
+async def test_an_unconfirmed_notice_is_retried_then_given_up(svc, clock) -> None:
+    mentor = await approved_mentor(svc, 10)
+    await svc.set_mentee_profile(G, 20, mentee_input())
+    await svc.request(G, 20, mentor.id)
+    [offer] = await svc.claim_notices(clock.now())
+    assert await svc.claim_notices(clock.now()) == []  # claimed: not handed out twice
+    for _ in range(4):  # the sender crashed before marking it sent: retried after 2 minutes
+        clock.advance(timedelta(minutes=2))
+        assert [n.id for n in await svc.claim_notices(clock.now()) if n.kind == "offer"] \
+            == [offer.id]
+    clock.advance(timedelta(minutes=2))
+    assert [n for n in await svc.claim_notices(clock.now()) if n.kind == "offer"] == []
+
+
+async def test_an_offer_that_cannot_reach_its_mentor_moves_on(svc, clock) -> None:
+    first = await approved_mentor(svc, 10)
+    await approved_mentor(svc, 11)
+    await svc.set_mentee_profile(G, 20, mentee_input())
+    await svc.request(G, 20, first.id)
+    [offer] = await svc.claim_notices(clock.now())
+    await svc.notice_failed(offer.id)  # e.g. the mentor's DMs are closed
+    assert (await svc.status(G, 20)).request.mentor_user_id == 11
+    assert [n.user_id for n in await svc.claim_notices(clock.now())] == [11, 20]
