@@ -41,6 +41,7 @@ from cogs.mentoring_views import (
 
 log = logging.getLogger(__name__)
 PREVIEW_LINES = 20
+MAX_CLAIM_ROUNDS = 10
 
 
 async def timezone_autocomplete(interaction: discord.Interaction,
@@ -82,7 +83,16 @@ class MentoringDueWork:
 
     async def run_due(self, now: datetime) -> None:
         await self.service.expire_offers(now)
-        for notice in await self.service.claim_notices(now):
+        # Members act while we send (a decline, a new request): claim again until nothing is
+        # left, so rows added during this run do not wait for the scheduler's retry delay.
+        for _ in range(MAX_CLAIM_ROUNDS):
+            notices = await self.service.claim_notices(now)
+            if not notices:
+                break
+            await self._send_all(notices)
+
+    async def _send_all(self, notices: list[Notice]) -> None:
+        for notice in notices:
             try:
                 message_id = await self._send(notice)
             except (discord.Forbidden, discord.NotFound) as exc:
