@@ -540,13 +540,21 @@ class MentoringService:
             "SELECT id, request_id FROM mentor_offers WHERE mentor_id = ? AND status = 'pending'",
             (mentor_id,),
         )
+        if not rows:
+            return 0
+        guild_id = await tx.fetchval("SELECT guild_id FROM mentors WHERE id = ?", (mentor_id,))
+        # One pool for all of them: moving requests on changes no mentor's state.
+        pool = MentorPool(await self._open_mentors(tx, guild_id))
         for row in rows:
             await self._end_offer(tx, row["id"], outcome, now)
-            await self._move_on(tx, row["request_id"], now, "is no longer available")
+            await self._move_on(tx, row["request_id"], now, "is no longer available", pool)
         return len(rows)
 
-    async def _move_on(self, tx: Transaction, request_id: int, now: int, why: str) -> None:
-        """Offer the request to the best eligible mentor not tried yet, or close it."""
+    async def _move_on(self, tx: Transaction, request_id: int, now: int, why: str,
+                       pool: MentorPool | None = None) -> None:
+        """Offer the request to the best eligible mentor not tried yet, or close it.
+
+        ``pool``: the guild's open mentors, when the caller already loaded them in ``tx``."""
         req = await tx.fetchone(
             f"SELECT r.guild_id, {', '.join('e.' + c for c in _rows.MENTEE_COLUMNS.split(', '))} "
             "FROM mentor_requests r JOIN mentees e ON e.id = r.mentee_id WHERE r.id = ?",
@@ -557,7 +565,8 @@ class MentoringService:
         tried = {r["mentor_id"] for r in await tx.fetchall(
             "SELECT mentor_id FROM mentor_offers WHERE request_id = ?", (request_id,))}
         paired = await self._paired_mentor_ids(tx, mentee.id)
-        pool = MentorPool(await self._open_mentors(tx, mentee.guild_id))
+        if pool is None:
+            pool = MentorPool(await self._open_mentors(tx, mentee.guild_id))
         best = pool.top(mentee, self._today(), 1, excluded=tried, paired=paired)
         if best:
             await self._offer(tx, mentee.guild_id, request_id, best[0].mentor, now)

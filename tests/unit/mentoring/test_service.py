@@ -270,6 +270,11 @@ async def test_twenty_mentees_race_for_the_last_slot_exactly_one_wins(
     assert all(isinstance(e, Conflict) for e in losers)
     assert (await svc.get_mentor(G, 10)).active == 1
     assert await db.fetchval("SELECT count(*) FROM mentor_pairings") == 1
+    # Nothing slips through: the 19 other requests were closed (no other mentor) and told.
+    states = [(await svc._request_status(r)).status for r in requests]
+    assert sorted(states) == ["accepted"] + ["exhausted"] * 19
+    assert await db.fetchval(
+        "SELECT count(*) FROM mentor_notices WHERE kind = 'mentee_update'") == 19
 
 
 def test_request_timeout_is_configurable() -> None:
