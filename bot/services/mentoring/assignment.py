@@ -58,9 +58,19 @@ def optimal_assignment(base: np.ndarray, feasible: np.ndarray, active: np.ndarra
     cols, load = _slot_values(active, capacity, w)
     if base.shape[0] == 0 or cols.size == 0:
         return Assignment([], 0.0)
-    matrix = base[:, cols] + load[None, :]
-    matrix[~feasible[:, cols]] = 0.0
-    rows, slots = linear_sum_assignment(matrix, maximize=True)
+    if base.shape[0] <= cols.size:
+        matrix = base[:, cols]
+        matrix += load[None, :]
+        matrix[~feasible[:, cols]] = 0.0
+        rows, slots = linear_sum_assignment(matrix, maximize=True)
+    else:
+        # More mentees than slots: build it slot-major, the orientation scipy solves in
+        # (it would otherwise make a transposed copy of a matrix that can be ~100 MB).
+        matrix = base.T[cols]
+        matrix += load[:, None]
+        matrix[~feasible.T[cols]] = 0.0
+        slots, rows = linear_sum_assignment(matrix, maximize=True)
+        matrix = matrix.T
     keep = feasible[rows, cols[slots]]
     rows, slots = rows[keep], slots[keep]
     order = np.argsort(slots, kind="stable")  # fill each mentor's slots in order
