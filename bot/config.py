@@ -30,6 +30,8 @@ class Settings:
     database_path: Path = DEFAULT_DATABASE_PATH
     log_level: str = "INFO"
     dev_guild_id: int | None = None
+    # Hours a mentor has to answer a mentee's request before it moves to the next candidate.
+    mentor_request_timeout_hours: int = 72
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -41,6 +43,9 @@ class Settings:
             database_path=reader.get("DATABASE_PATH", _path, DEFAULT_DATABASE_PATH),
             log_level=reader.get("LOG_LEVEL", _log_level, "INFO"),
             dev_guild_id=reader.get("DEV_GUILD_ID", _snowflake, None),
+            mentor_request_timeout_hours=reader.get(
+                "MENTOR_REQUEST_TIMEOUT_HOURS", positive_int, 72
+            ),
         )
 
     @property

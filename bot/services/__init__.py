@@ -7,17 +7,25 @@ settings and the clock, and handed to the bot.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.services.guild_settings import GuildSettingsService
+from bot.services.mentoring import MentoringService
 
 
 @dataclass(frozen=True)
 class Services:
     guild_settings: GuildSettingsService
+    mentoring: MentoringService
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock) -> Services:
-        return cls(guild_settings=GuildSettingsService(db, clock))
+        return cls(
+            guild_settings=GuildSettingsService(db, clock),
+            mentoring=MentoringService(
+                db, clock, request_timeout=timedelta(hours=settings.mentor_request_timeout_hours)
+            ),
+        )
