@@ -16,9 +16,11 @@ _KINDS: dict[discord.ChannelType, ChannelKind] = {
 }
 
 
-def _granted(permissions: discord.Permissions) -> frozenset[str]:
-    # discord.py already expands Administrator into every permission.
-    return frozenset(name for name, value in permissions if value)
+def granted(permissions: discord.Permissions) -> frozenset[str]:
+    """Every flag name that is set, aliases included (iterating Permissions yields only the
+    canonical names, e.g. `read_messages` and never `view_channel`). discord.py already expands
+    Administrator into every permission."""
+    return frozenset(name for name in discord.Permissions.VALID_FLAGS if getattr(permissions, name))
 
 
 def guild_facts(guild: discord.Guild) -> GuildFacts:
@@ -30,7 +32,7 @@ def guild_facts(guild: discord.Guild) -> GuildFacts:
             id=channel.id,
             name=channel.name,
             kind=_KINDS.get(channel.type, "other"),
-            bot_permissions=_granted(channel.permissions_for(me)),
+            bot_permissions=granted(channel.permissions_for(me)),
             forum_tags=tuple(tag.name for tag in channel.available_tags) if forum else (),
             requires_tag=forum and channel.flags.require_tag,
         )
@@ -43,7 +45,7 @@ def guild_facts(guild: discord.Guild) -> GuildFacts:
         name=guild.name,
         channels=channels,
         roles={role.id: role.name for role in guild.roles},
-        bot_permissions=_granted(me.guild_permissions),
+        bot_permissions=granted(me.guild_permissions),
         system_channel_id=guild.system_channel.id if guild.system_channel else None,
         channel_order=tuple(c.id for c in ordered),
     )

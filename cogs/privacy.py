@@ -62,10 +62,11 @@ class PrivacyGroup(app_commands.Group, name="privacy", description="Your data in
         await interaction.response.defer(ephemeral=True, thinking=True)
         data = await self.bot.services.privacy.export_member(interaction.guild_id, interaction.user.id)
         payload = json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8")
-        await send_ephemeral(
-            interaction,
-            "Everything fmg-bot stores about you in this server.\n-# " + ANONYMOUS_NOTE,
-            file=discord.File(io.BytesIO(payload), filename=f"fmg-bot-data-{interaction.guild_id}.json"),
+        await interaction.edit_original_response(
+            content="Everything fmg-bot stores about you in this server.\n-# " + ANONYMOUS_NOTE,
+            attachments=[
+                discord.File(io.BytesIO(payload), filename=f"fmg-bot-data-{interaction.guild_id}.json")
+            ],
         )
 
     @app_commands.command(name="delete", description="Erase everything fmg-bot stores about you here")

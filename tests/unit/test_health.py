@@ -127,3 +127,16 @@ def test_the_setup_guide_lists_what_is_missing() -> None:
     assert "/settings check" in guide
     assert "Announcements channel: not set" in guide
     assert len(guide) <= 2000
+
+
+def test_discord_permissions_become_the_names_the_table_uses() -> None:
+    import discord
+
+    from bot.guild_facts import granted
+
+    names = granted(discord.Permissions(view_channel=True, send_messages=True, manage_events=True))
+    assert {"view_channel", "send_messages", "manage_events"} <= names
+    assert "manage_threads" not in names
+    every_needed = {p for need in PERMISSION_NEEDS for p in need.permissions}
+    assert every_needed <= granted(discord.Permissions.all())
+    assert every_needed <= discord.Permissions.VALID_FLAGS.keys()
