@@ -185,3 +185,32 @@ async def test_joining_a_server_posts_the_setup_guide(ops_env: OpsEnv) -> None:
     assert "Thanks for adding fmg-bot!" in guide.content
     assert "/settings check" in guide.content and "Announcements channel: not set" in guide.content
     assert not guide.pings_anyone
+
+
+async def test_doctor_online_checks_every_guild_the_bot_is_in(tmp_path: Path) -> None:
+    from bot import doctor
+    from bot.db import Database
+    from bot.factory import bot_intents
+    from bot.services.guild_settings import GuildSettingsService
+
+    server = await LocalDiscord().start()
+    world = seed(server)
+    settings = dataclasses.replace(
+        Settings.from_env({}), discord_token=FAKE_TOKEN, database_path=tmp_path / "bot.sqlite3"
+    )
+    db = await Database.open(settings.database_path)
+    await db.migrate()
+    await GuildSettingsService(db).set(world.guild_id, "announcements_channel", world.channel("general").id)
+    await db.close()
+    try:
+        with pointed_at(server):
+            sections = await doctor.online_report(settings, bot_intents())
+    finally:
+        await server.stop()
+    [section] = sections
+    assert section.title == f"Server FMG Community ({world.guild_id})"
+    text = doctor.render(sections)
+    assert "[OK] Study groups · Announcements channel: #general is ready" in text
+    assert "[FAIL] Study groups · server permissions: the bot lacks Manage Events" in text
+    assert "[WARN] Anonymous questions · Anonymous questions channel: not set" in text
+    assert not server.violations and not server.unknown_routes
