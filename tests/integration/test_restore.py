@@ -156,3 +156,26 @@ async def test_the_schedule_survives_a_restart_through_the_folder(tmp_path: Path
     await restarted.run_due(clock.now())  # not due yet: nothing is written
     assert len(list_backups(folder)) == 1
     await db.close()
+
+
+def test_fmg_bot_run_holds_the_lock_while_it_runs_and_releases_it(tmp_path: Path, monkeypatch) -> None:
+    import dataclasses
+
+    from bot import cli
+    from bot.config import Settings
+
+    live = tmp_path / "bot.sqlite3"
+    settings = dataclasses.replace(
+        Settings.from_env({}), database_path=live, discord_token="a.b.c"
+    )
+    seen: list[bool] = []
+
+    def fake_run(main) -> int:
+        main.close()  # the coroutine that would connect to Discord
+        seen.append(is_locked(live))
+        return 0
+
+    monkeypatch.setattr(cli, "run_async", fake_run)
+    assert cli.cmd_run(settings, None) == 0  # type: ignore[arg-type]
+    assert seen == [True]
+    assert not is_locked(live)
