@@ -16,7 +16,8 @@ class Figure:
     ``name`` is the JSON key (``search_p99_ms``); ``target`` is the human-readable goal and
     ``ok`` says whether this run met it (None when the figure has no target). ``baseline`` is
     the same measurement of the comparison point (LIKE scan, greedy matching, pong bot...)
-    taken in the same run, so ``ratio`` is meaningful on a noisy shared machine.
+    taken in the same run, so ``ratio`` is meaningful on a noisy shared machine. ``note`` is
+    printed under the table and kept in the JSON details.
     """
 
     name: str
@@ -26,6 +27,7 @@ class Figure:
     ok: bool | None = None
     baseline: float | None = None
     baseline_label: str = ""
+    note: str = ""  # what the figure covered, when that varies (e.g. which commands were mixed)
 
     @property
     def ratio(self) -> float | None:
@@ -48,7 +50,8 @@ def median(samples: Sequence[float]) -> float:
 
 
 def render_table(figures: Iterable[Figure]) -> str:
-    """A fixed-width table: figure, value, target, baseline and ratio."""
+    """A fixed-width table: figure, value, target, baseline and ratio (then any notes)."""
+    figures = list(figures)
     header = ("figure", "value", "target", "ok", "baseline", "ratio")
     rows = [header]
     for f in figures:
@@ -59,6 +62,7 @@ def render_table(figures: Iterable[Figure]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
+    lines += [f"{f.name}: {f.note}" for f in figures if f.note]
     return "\n".join(lines)
 
 

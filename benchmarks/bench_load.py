@@ -1,0 +1,255 @@
+"""Mixed real commands under load: the production bot (a child process, its own core, uvloop and
+orjson when installed) on localdiscord, 200 simulated members, against the pong floor.
+
+The mix is every load-worthy command that is synced (a capability not on this branch is simply
+not in it; the ``commands_p99_ms`` note lists what was mixed): resource search and its
+autocomplete, ``/mentor request`` (top-3 matches from the warm pool) and ``/mentor status``,
+upcoming study sessions, ``/ask question`` (opens the form). Members have mentee profiles and
+60 approved mentors exist, so commands do their real work rather than refuse.
+
+- ``commands_p99_ms``: round-trip p99 at a steady 100/s (baseline: pong at 100/s, same run).
+- ``max_sustained_rps``: the same rate ramp as pong until p99 passes 100 ms or answers go
+  missing (baseline: the pong ceiling; target >= 0.5x).
+- ``commands_errors``: interactions unanswered or answered with the "something went wrong"
+  apology, plus ERROR lines in the bot's log, over the whole run (target 0).
+- ``rss_mb``: the bot's peak resident memory (VmHWM) over the run (baseline: pong's peak).
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from benchmarks.bench_matching import mentees, mentors
+from benchmarks.bench_pong import P99_LIMIT_MS, measure_pong, ramp_rates, step_seconds
+from benchmarks.figures import Figure
+from bot.clock import SystemClock
+from bot.db import Database
+from bot.services.guild_settings import SETTING_SPECS, GuildSettingsService
+from localdiscord.connect import FAKE_TOKEN
+from localdiscord.driver import Driver
+from localdiscord.load import StepResult, quiet, ramp, run_step
+from localdiscord.realbot import start_real_bot
+from localdiscord.seed import User, World, seed
+from localdiscord.server import LocalDiscord
+from localdiscord.state import Interaction
+
+MEMBERS = 200
+MENTORS = 60
+APOLOGY = "something went wrong on our side"
+QUERIES = ["usmle step 1", "ecfmg certification", "j1 waiver", "eras personal statement",
+           "observership", "step 2 ck uworld", "h1b residency", "letters of recommendation",
+           "match interview tips", "nrmp rank list", "research usce", "oet"]
+
+
+def add_members(server: LocalDiscord, world: World, count: int) -> list[User]:
+    """``count`` plain members (m000...) joined to the seeded guild."""
+    users = []
+    for number in range(count):
+        name = f"m{number:03d}"
+        user = server.add_user(name)
+        server.add_member(world.guild_id, int(user["id"]), [])
+        world.members[name] = User(int(user["id"]), name)
+        users.append(world.members[name])
+    return users
+
+
+async def prepare_database(path: Path, world: World, members: list[User]) -> None:
+    """Migrate, configure the guild as its moderators would, and give members profiles."""
+    rng = random.Random(10)
+    db = await Database.open(path)
+    try:
+        await db.migrate()
+        settings = GuildSettingsService(db, SystemClock())
+        await settings.set(world.guild_id, "moderator_role", world.roles["moderators"].id)
+        for key in ("mentoring_channel", "announcements_channel"):
+            if key in SETTING_SPECS:
+                channel = "general" if key == "mentoring_channel" else "announcements"
+                await settings.set(world.guild_id, key, world.channel(channel).id)
+        now = int(datetime.now(UTC).timestamp())
+        await db.executemany(
+            "INSERT INTO mentors (guild_id, user_id, specialties, visas, stage, languages, "
+            "timezone, capacity, active, bio, status, paused, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, '', 'approved', 0, ?, ?)",
+            [(world.guild_id, 90_000_000 + m.id, ",".join(m.specialties), ",".join(m.visas),
+              m.stage, ",".join(m.languages), m.timezone, m.capacity, now, now)
+             for m in mentors(MENTORS, rng, max_capacity=10)],
+        )
+        await db.executemany(
+            "INSERT INTO mentees (guild_id, user_id, specialty, visa, stage, languages, "
+            "timezone, goals, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?)",
+            [(world.guild_id, user.id, e.specialty, e.visa, e.stage, ",".join(e.languages),
+              e.timezone, now, now) for user, e in zip(members, mentees(len(members), rng),
+                                                       strict=True)],
+        )
+    finally:
+        await db.close()
+
+
+def synced_leaves(driver: Driver) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every invocable chat-input command path with its option definitions."""
+    def walk(prefix: str, node: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+        subs = [o for o in node.get("options") or [] if o["type"] in (1, 2)]
+        if not subs:
+            yield prefix, node
+        for sub in subs:
+            yield from walk(f"{prefix} {sub['name']}", sub)
+
+    for command in driver.commands():
+        yield from walk(command["name"], command)
+
+
+def _sample(option: dict[str, Any], driver: Driver, rng: random.Random) -> Any:
+    if option.get("choices"):
+        return option["choices"][0]["value"]
+    kind = option["type"]
+    if kind == 3:
+        return rng.choice(QUERIES)
+    if kind in (4, 10):
+        return option.get("min_value", 1)
+    if kind == 5:
+        return True
+    if kind in (6, 9):
+        return driver.world.member("alice")
+    if kind == 7:
+        return driver.world.channel("general")
+    return driver.world.roles["mentors"]
+
+
+# (label, does this synced path belong in the mix, autocomplete?)
+WISHES: list[tuple[str, Callable[[str], bool], bool]] = [
+    ("resources search", lambda p: p.startswith("resource") and p.endswith(" search"), False),
+    ("resources autocomplete", lambda p: p.startswith("resource"), True),
+    ("mentor request", lambda p: p == "mentor request", False),
+    ("mentor status", lambda p: p == "mentor status", False),
+    ("session upcoming", lambda p: p.endswith("upcoming"), False),
+    ("ask question", lambda p: p in ("ask", "ask question"), False),
+]
+
+
+def build_mix(driver: Driver, members: list[User], rng: random.Random) -> tuple[
+        list[str], Callable[[], Interaction], list[Interaction]]:
+    """(labels of what was mixed, a ``Fire`` cycling through it, the records it fired)."""
+    leaves = list(synced_leaves(driver))
+    prepared: list[tuple[int, dict[str, Any]]] = []  # (interaction type, data)
+    labels = []
+    for label, wanted, autocomplete in WISHES:
+        for path, leaf in leaves:
+            if not wanted(path):
+                continue
+            options = leaf.get("options") or []
+            if autocomplete:
+                focus = next((o for o in options if o.get("autocomplete")), None)
+                if focus is None:
+                    continue
+                for text in QUERIES[:4]:
+                    values = {o["name"]: _sample(o, driver, rng) for o in options
+                              if o.get("required") and o is not focus}
+                    prepared.append((4, driver.build_command_data(path, {**values, focus["name"]: text[:3 + len(text) % 5]},
+                                                                  focused=focus["name"])))
+            else:
+                for _ in range(4):
+                    values = {o["name"]: _sample(o, driver, rng) for o in options if o.get("required")}
+                    prepared.append((2, driver.build_command_data(path, values)))
+            labels.append(f"{label} (/{path})")
+            break
+    if not prepared:
+        raise RuntimeError("none of the load mix's commands is synced")
+    rng.shuffle(prepared)
+    cycle = itertools.cycle(prepared)
+    users = itertools.cycle([m.id for m in members])
+    channel_id = driver.world.channel("general").id
+    records: list[Interaction] = []
+
+    def fire() -> Interaction:
+        kind, data = next(cycle)
+        record = driver.server.new_interaction(type=kind, user_id=next(users),
+                                               channel_id=channel_id, data=data)
+        records.append(record)
+        return record
+
+    return labels, fire, records
+
+
+def count_errors(server: LocalDiscord, records: list[Interaction]) -> int:
+    """Unanswered interactions and answers carrying the unexpected-error apology."""
+    errors = 0
+    for record in records:
+        if not record.responded:
+            errors += 1
+            continue
+        ids = ([record.original_id] if record.original_id else []) + record.followup_ids
+        if any(APOLOGY in ((server.messages.get(i) or {}).get("content") or "") for i in ids):
+            errors += 1
+    return errors
+
+
+def _report(step: StepResult) -> None:
+    print(f"# bot {step.rate:g}/s: {step.answered}/{step.sent} answered, "
+          f"p50 {step.p50_ms:.2f} ms, p99 {step.p99_ms:.2f} ms", file=sys.stderr)
+
+
+async def measure_bot(quick: bool) -> dict[str, Any]:
+    server = await LocalDiscord().start()
+    quiet(server)
+    world = seed(server)
+    members = add_members(server, world, MEMBERS)
+    driver = Driver(server, world)
+    with tempfile.TemporaryDirectory() as tmp:
+        database = Path(tmp) / "load.sqlite3"
+        await prepare_database(database, world, members)
+        log_path = Path(tmp) / "bot.log"
+        with log_path.open("wb") as log:
+            bot = await start_real_bot(server, driver, {
+                "DISCORD_TOKEN": FAKE_TOKEN, "DATABASE_PATH": str(database), "LOG_LEVEL": "WARNING",
+            }, log=log)
+            try:
+                labels, fire, records = build_mix(driver, members, random.Random(7))
+                await run_step(server, fire, 50, 1.0)  # warm: pools, statement caches
+                steady = await run_step(server, fire, 100, 3.0 if quick else 30.0)
+                result = await ramp(server, fire, ramp_rates(quick), step_seconds=step_seconds(quick),
+                                    p99_limit_ms=P99_LIMIT_MS, on_step=_report)
+                # Let the last step's stragglers finish before counting what went unanswered.
+                await server.wait_until(lambda: all(r.responded for r in records), 5.0)
+                rss_kb = bot.rss_kb("VmHWM")
+            finally:
+                await bot.stop()
+                await server.stop()
+        log_errors = [line for line in log_path.read_text(errors="replace").splitlines()
+                      if " ERROR " in line or "CRITICAL" in line or "Traceback" in line]
+    for line in log_errors[:5]:
+        print(f"# bot log: {line}", file=sys.stderr)
+    # Errors count over the steady step and every ramp step that was sustained: past the
+    # ceiling, missing answers are what "not sustained" means, not a bug.
+    sustained = [s for s in result.steps if s.sustained(P99_LIMIT_MS)]
+    measured = steady.sent + sum(s.sent for s in sustained) + int(50 * 1.0)
+    errors = count_errors(server, records[:measured]) + len(log_errors)
+    return {"labels": labels, "steady": steady, "ramp": result, "rss_kb": rss_kb,
+            "errors": errors}
+
+
+async def run(quick: bool) -> list[Figure]:
+    pong = await measure_pong(quick)
+    bot = await measure_bot(quick)
+    steady: StepResult = bot["steady"]
+    best = bot["ramp"].max_sustained_rps
+    mixed = ", ".join(bot["labels"])
+    print(f"# load mix: {mixed}", file=sys.stderr)
+    return [
+        Figure("commands_p99_ms", steady.p99_ms, "ms", target="<= 2x pong p99 at 100/s",
+               ok=steady.p99_ms <= 2 * pong.steady.p99_ms, baseline=pong.steady.p99_ms,
+               baseline_label="pong", note=f"mix: {mixed}"),
+        Figure("max_sustained_rps", best, "/s", target=">= 0.5x pong ceiling",
+               ok=best >= 0.5 * pong.ceiling, baseline=pong.ceiling, baseline_label="pong"),
+        Figure("commands_errors", bot["errors"], "", target="0", ok=bot["errors"] == 0,
+               baseline=pong.errors, baseline_label="pong"),
+        Figure("rss_mb", bot["rss_kb"] / 1024, "MB", target="< 200 MB",
+               ok=bot["rss_kb"] / 1024 < 200, baseline=pong.rss_kb / 1024,
+               baseline_label="pong"),
+    ]
