@@ -38,8 +38,11 @@ class BackupSchedule:
         return self._clock.now() if newest is None else newest + BACKUP_INTERVAL
 
     async def run_due(self, now: datetime) -> None:
-        due = await self.next_due()
-        if due is not None and due > now:
+        # Compare the newest backup with the run's ``now``, never with a fresh clock reading:
+        # with no backup yet, `next_due` says "now" as of a later instant, which on a real
+        # clock is always after the run's ``now`` (the backup never ran and the scheduler spun).
+        newest = await asyncio.to_thread(self.newest)
+        if newest is not None and newest + BACKUP_INTERVAL > now:
             return
         written = await asyncio.to_thread(
             backup_database, self.database_path, self.folder / backup_name(now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -143,6 +143,26 @@ async def test_the_daily_backup_keeps_the_newest_n(tmp_path: Path, clock: Manual
     assert [at for at, _ in kept] == [t.replace(microsecond=0) for t in taken[-3:]]
     for _, path in kept:
         assert validate_backup(path) >= 1
+
+
+class TickingClock(ManualClock):
+    """A clock that moves on by a microsecond at every reading, like the system clock."""
+
+    def now(self) -> datetime:
+        self.advance(timedelta(microseconds=1))
+        return super().now()
+
+
+async def test_the_first_backup_runs_on_a_moving_clock(tmp_path: Path, clock: ManualClock) -> None:
+    live = tmp_path / "bot.sqlite3"
+    db = await _migrated(live)
+    folder = tmp_path / "backups"
+    ticking = TickingClock(clock.now())
+    schedule = BackupSchedule(live, folder, keep=3, clock=ticking)
+    await schedule.run_due(ticking.now())  # due at once: "now" read before next_due's "now"
+    await db.close()
+    assert len(list_backups(folder)) == 1
+    assert await schedule.next_due() > ticking.now() + BACKUP_INTERVAL - timedelta(seconds=2)
 
 
 async def test_the_schedule_survives_a_restart_through_the_folder(tmp_path: Path, clock: ManualClock) -> None:
