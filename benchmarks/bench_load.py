@@ -151,8 +151,8 @@ def build_mix(driver: Driver, members: list[User], rng: random.Random) -> tuple[
                 for text in QUERIES[:4]:
                     values = {o["name"]: _sample(o, driver, rng) for o in options
                               if o.get("required") and o is not focus}
-                    prepared.append((4, driver.build_command_data(path, {**values, focus["name"]: text[:3 + len(text) % 5]},
-                                                                  focused=focus["name"])))
+                    values[focus["name"]] = text[:3 + len(text) % 5]  # a few letters typed
+                    prepared.append((4, driver.build_command_data(path, values, focused=focus["name"])))
             else:
                 for _ in range(4):
                     values = {o["name"]: _sample(o, driver, rng) for o in options if o.get("required")}

@@ -38,10 +38,10 @@ async def _child(api_base: str, gateway: str, database: str) -> None:
     import discord
     import yarl
     from discord.gateway import DiscordWebSocket
-    from localdiscord.connect import FAKE_TOKEN, fast_ready
 
     from bot.config import Settings
     from bot.factory import create_bot
+    from localdiscord.connect import FAKE_TOKEN, fast_ready
 
     discord.http.Route.BASE = api_base
     DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
