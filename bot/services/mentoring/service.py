@@ -434,12 +434,17 @@ class MentoringService:
             "JOIN mentors m ON m.id = o.mentor_id WHERE r.id = ? AND o.status = 'pending'",
             (request_id,),
         )
-        if row is None:
-            raise Conflict("This request is no longer waiting for an answer (it was answered, "
-                           "withdrawn or moved on).")
-        if row["mentor_user_id"] != mentor_user_id:
+        if row is not None and row["mentor_user_id"] == mentor_user_id:
+            return row
+        was_asked = await tx.fetchval(
+            "SELECT 1 FROM mentor_offers o JOIN mentors m ON m.id = o.mentor_id "
+            "WHERE o.request_id = ? AND m.user_id = ?",
+            (request_id, mentor_user_id),
+        )
+        if not was_asked:
             raise Forbidden("This request was sent to another mentor.")
-        return row
+        raise Conflict("This request is no longer waiting for your answer (it was answered, "
+                       "withdrawn, or moved on to another mentor).")
 
     async def accept(self, request_id: int, mentor_user_id: int) -> Pairing:
         """Accept: take a slot (conditional UPDATE), close the request, open a pairing; all in
