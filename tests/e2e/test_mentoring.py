@@ -183,3 +183,37 @@ async def test_match_all_preview_confirm_and_export(e2e, discord, alice, bob, mi
     export = await discord.invoke("mentor export", user=mira)
     [row] = list(csv.DictReader(io.StringIO(export.attachments[0].text)))
     assert (row["user_id"], row["active"], row["status"]) == (str(bob.id), "1", "approved")
+
+
+async def test_bad_input_is_a_friendly_error_that_changes_nothing(discord, bob, mira):
+    choices = await discord.autocomplete("mentor register", "timezone", "kolk", user=bob,
+                                         capacity=2)
+    assert [c.value for c in choices] == ["Asia/Kolkata"]
+    refused = await discord.invoke("mentor register", user=bob, timezone="Mars/Olympus_Mons",
+                                   capacity=2)
+    assert refused.ephemeral and "Unknown timezone" in refused.text
+    roster = await discord.invoke("mentor roster", user=mira)
+    assert roster.embeds[0]["description"] == "No mentor matches these filters."
+    not_yet = await discord.invoke("mentor request", user=bob)
+    assert not_yet.ephemeral and "mentoring channel" in not_yet.text
+
+
+async def test_pausing_hands_waiting_requests_to_the_next_mentor(
+    e2e, discord, alice, bob, ada, mira, channels
+):
+    await e2e.set_setting("mentoring_channel", channels.general.id)
+    await register_mentor(discord, bob)
+    await register_mentor(discord, ada, "family_medicine")
+    await approve(discord, mira, bob)
+    await approve(discord, mira, ada)
+    await mentee_profile(discord, alice)
+    await ask_first_match(discord, alice)
+    await offer_to(e2e, discord, bob)
+
+    paused = await discord.invoke("mentor pause", user=bob)
+    assert "1 waiting request(s) went on" in paused.text
+    assert alice.mention in (await offer_to(e2e, discord, ada)).text
+    withdrawn = await discord.invoke("mentor withdraw", user=alice)
+    assert "withdrawn" in withdrawn.text
+    stale = await discord.click(discord.dms_of(ada)[0], label="Decline", user=ada)
+    assert stale.ephemeral and "no longer waiting" in stale.text
