@@ -126,14 +126,30 @@ class MentoringService:
     def _today(self) -> date:
         return self._clock.now().astimezone(UTC).date()
 
-    def _invalidate(self, guild_id: int) -> None:
-        self._pools.pop(guild_id, None)
+    async def _refresh(self, guild_id: int, mentor_ids: Collection[int]) -> None:
+        """Bring the cached pool up to date after this service changed these mentors: patch
+        them in place (a request stays fast under churn), or drop the pool to rebuild it."""
+        pool = self._pools.get(guild_id)
+        if pool is None or not mentor_ids:
+            return
+        rows = await self._db.fetchall(
+            f"SELECT {_rows.MENTOR_COLUMNS} FROM mentors WHERE id IN "
+            f"({', '.join('?' * len(mentor_ids))})",
+            tuple(mentor_ids),
+        )
+        if not all(pool.patch(_rows.mentor(r)) for r in rows):
+            self._pools.pop(guild_id, None)
 
     async def _pool(self, guild_id: int) -> MentorPool:
-        """Open mentors of a guild as arrays, cached until this service changes a mentor."""
+        """Approved mentors of a guild as arrays, cached; this service keeps it current."""
         pool = self._pools.get(guild_id)
         if pool is None:
-            pool = MentorPool(await self._open_mentors(self._db, guild_id))
+            rows = await self._db.fetchall(
+                f"SELECT {_rows.MENTOR_COLUMNS} FROM mentors WHERE guild_id = ? AND status = ? "
+                "ORDER BY id",
+                (guild_id, APPROVED),
+            )
+            pool = MentorPool([_rows.mentor(r) for r in rows])
             self._pools[guild_id] = pool
         return pool
 
@@ -205,8 +221,8 @@ class MentoringService:
                     (*values, PENDING, existing.id),
                 )
             profile = await self._mentor_row(tx, guild_id, user_id)
-        self._invalidate(guild_id)
         assert profile is not None
+        await self._refresh(guild_id, [profile.id])
         return profile
 
     async def edit_mentor(self, guild_id: int, user_id: int, data: MentorInput) -> MentorProfile:
@@ -228,8 +244,8 @@ class MentoringService:
             if data.capacity <= existing.active:
                 await self._move_on_offers_of(tx, existing.id, now, "moved")
             profile = await self._mentor_row(tx, guild_id, user_id)
-        self._invalidate(guild_id)
         assert profile is not None
+        await self._refresh(guild_id, [profile.id])
         return profile
 
     async def set_mentee_profile(self, guild_id: int, user_id: int,
@@ -259,7 +275,7 @@ class MentoringService:
             if mentor.paused == paused:
                 raise Conflict("You are already paused." if paused else "You are not paused.")
             moved = await self._apply_pause(tx, mentor, paused)
-        self._invalidate(guild_id)
+        await self._refresh(guild_id, [mentor.id])
         return moved
 
     async def _apply_pause(self, tx: Transaction, mentor: MentorProfile, paused: bool) -> int:
@@ -300,8 +316,8 @@ class MentoringService:
                                  (REMOVED, now, mentor.id))
                 await self._move_on_offers_of(tx, mentor.id, now, "moved")
             profile = await self._mentor_row(tx, guild_id, mentor_user_id)
-        self._invalidate(guild_id)
         assert profile is not None
+        await self._refresh(guild_id, [profile.id])
         return profile
 
     async def roster(self, guild_id: int, *, status: str | None = None,
@@ -475,7 +491,7 @@ class MentoringService:
             if slot["active"] >= slot["capacity"]:
                 await self._move_on_offers_of(tx, offer["mentor_id"], now, "moved")
             pairing = await self._pairing(tx, pairing_id)
-        self._invalidate(pairing.guild_id)
+        await self._refresh(pairing.guild_id, [offer["mentor_id"]])
         return pairing
 
     async def _pair(self, tx: Transaction, guild_id: int, mentor_id: int, mentee_id: int,
@@ -672,7 +688,7 @@ class MentoringService:
                 (now, row["mentor_id"]),
             )
             ended = await self._pairing(tx, target.id)
-        self._invalidate(guild_id)
+        await self._refresh(guild_id, [row["mentor_id"]])
         return ended
 
     # -- batch matching --------------------------------------------------------------------
@@ -722,7 +738,7 @@ class MentoringService:
                 if slot["active"] >= slot["capacity"]:
                     await self._move_on_offers_of(tx, pair.mentor.id, now, "moved")
             pairings = [await self._pairing(tx, pid) for pid in created]
-        self._invalidate(plan.guild_id)
+        self._pools.pop(plan.guild_id, None)  # many mentors changed: rebuild on next use
         return pairings, len(plan.pairs) - len(pairings)
 
     # -- for other capabilities ------------------------------------------------------------
