@@ -245,7 +245,8 @@ async def _tell_coordinators(interaction: discord.Interaction, user_id: int) -> 
         await channel.send(
             f"<@&{role_id}> <@{user_id}> registered as a mentor and waits for review "
             f"(`/mentor review`).",
-            allowed_mentions=discord.AllowedMentions(roles=[discord.Object(int(role_id))]),
+            allowed_mentions=discord.AllowedMentions(everyone=False, users=False,
+                                                     roles=[discord.Object(int(role_id))]),
         )
 
 
