@@ -35,7 +35,7 @@ async def approve(discord, moderator: User, who: User) -> None:
     assert "approved" in reply.text
 
 
-async def mentee_profile(discord, who: User) -> None:
+async def mentee_profile(discord, who: User, goals: str = "Match in IM") -> None:
     form = await discord.invoke("mentee profile", user=who, timezone="Asia/Kolkata")
     await discord.select(form, ["internal_medicine"], placeholder="Specialties A-O", user=who)
     await discord.select(form, ["j1"], placeholder="The visa you will need", user=who)
@@ -43,8 +43,7 @@ async def mentee_profile(discord, who: User) -> None:
     await discord.click(form, label="Next: languages", user=who)
     await discord.select(form, ["en"], placeholder="Languages you speak", user=who)
     modal = await discord.click(form, label="Write your goals and save", user=who)
-    saved = await discord.submit_modal(modal, {"What you want help with": "Match in IM"},
-                                       user=who)
+    saved = await discord.submit_modal(modal, {"What you want help with": goals}, user=who)
     assert "mentee profile is saved" in saved.text
 
 
@@ -164,11 +163,13 @@ async def test_accept_still_works_after_a_bot_restart(e2e, discord, alice, bob, 
     assert await e2e.server.wait_until(lambda: bool(discord.threads_in(channels.general)))
 
 
-async def test_match_all_preview_confirm_and_export(e2e, discord, alice, bob, mira, channels):
+async def test_match_all_preview_confirm_and_export(
+    e2e, discord, alice, bob, mira, channels, roles
+):
     await e2e.set_setting("mentoring_channel", channels.general.id)
     await register_mentor(discord, bob)
     await approve(discord, mira, bob)
-    await mentee_profile(discord, alice)
+    await mentee_profile(discord, alice, goals=f"@everyone {roles.mentors.mention} help me")
 
     preview = await discord.invoke("mentor match-all", user=mira)
     assert "proposed pairs: **1**" in preview.embeds[0]["description"]
@@ -177,6 +178,11 @@ async def test_match_all_preview_confirm_and_export(e2e, discord, alice, bob, mi
     done = await discord.click(preview, label="Create these pairings", user=mira)
     assert "Created 1 pairings" in done.text
     assert await e2e.server.wait_until(lambda: bool(discord.threads_in(channels.general)))
+    [thread] = discord.threads_in(channels.general)
+    intro = await discord.wait_for_message(int(thread["id"]), lambda m: m.pinned)
+    assert "@everyone" in intro.text  # the mentee's words, shown but pinging only the pair
+    assert intro.pinged_users == {alice.id, bob.id}
+    assert not intro.pinged_everyone and not intro.pinged_roles
 
     roster = await discord.invoke("mentor roster", user=mira, status="approved")
     assert "1/2 mentees" in roster.embeds[0]["description"]
