@@ -119,6 +119,14 @@ class MentoringService:
         self.request_timeout = request_timeout
         self._pools: dict[int, MentorPool] = {}
 
+    @property
+    def db(self) -> Database:
+        return self._db
+
+    def forget_pool(self, guild_id: int) -> None:
+        """Drop the cached pool (after changes made outside this service's methods)."""
+        self._pools.pop(guild_id, None)
+
     # -- helpers ---------------------------------------------------------------------------
     def _now(self) -> int:
         return int(self._clock.now().timestamp())
@@ -657,14 +665,19 @@ class MentoringService:
                                (thread_id, pairing_id))
 
     async def end_pairing(self, guild_id: int, user_id: int, *, partner_user_id: int | None,
-                          rating: int | None, feedback: str | None) -> Pairing:
-        """End one of the member's pairings (frees the mentor's slot) with optional feedback."""
+                          rating: int | None, feedback: str | None,
+                          pairing_id: int | None = None) -> Pairing:
+        """End one of the member's pairings (frees the mentor's slot) with optional feedback.
+
+        Which one: ``pairing_id``, or the one with ``partner_user_id``, or their only one."""
         if rating is not None and not 1 <= rating <= 5:
             raise InvalidInput("Rating must be between 1 and 5.")
         feedback = (feedback or "").strip() or None
         if feedback is not None and len(feedback) > FEEDBACK_MAX:
             raise InvalidInput(f"Feedback is limited to {FEEDBACK_MAX} characters.")
         mine = await self.pairings_of(guild_id, user_id)
+        if pairing_id is not None:
+            mine = [p for p in mine if p.id == pairing_id]
         if partner_user_id is not None:
             mine = [p for p in mine if partner_user_id in (p.mentor_user_id, p.mentee_user_id)]
         if not mine:
