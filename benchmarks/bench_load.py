@@ -21,7 +21,7 @@ import itertools
 import random
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -92,19 +92,6 @@ async def prepare_database(path: Path, world: World, members: list[User]) -> Non
         await db.close()
 
 
-def synced_leaves(driver: Driver) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every invocable chat-input command path with its option definitions."""
-    def walk(prefix: str, node: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-        subs = [o for o in node.get("options") or [] if o["type"] in (1, 2)]
-        if not subs:
-            yield prefix, node
-        for sub in subs:
-            yield from walk(f"{prefix} {sub['name']}", sub)
-
-    for command in driver.commands():
-        yield from walk(command["name"], command)
-
-
 def _sample(option: dict[str, Any], driver: Driver, rng: random.Random) -> Any:
     if option.get("choices"):
         return option["choices"][0]["value"]
@@ -136,7 +123,7 @@ WISHES: list[tuple[str, Callable[[str], bool], bool]] = [
 def build_mix(driver: Driver, members: list[User], rng: random.Random) -> tuple[
         list[str], Callable[[], Interaction], list[Interaction]]:
     """(labels of what was mixed, a ``Fire`` cycling through it, the records it fired)."""
-    leaves = list(synced_leaves(driver))
+    leaves = driver.leaf_commands()
     prepared: list[tuple[int, dict[str, Any]]] = []  # (interaction type, data)
     labels = []
     for label, wanted, autocomplete in WISHES:

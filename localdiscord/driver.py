@@ -304,6 +304,22 @@ class Driver:
         guild = self.server.guild_commands.get(self.world.guild_id, [])
         return [c for c in guild + self.server.global_commands if c.get("type", 1) == 1]
 
+    def leaf_commands(self) -> list[tuple[str, dict[str, Any]]]:
+        """Every invocable chat-input command as (path such as "mentor request", the node
+        holding its options), walking subcommand groups."""
+        found: list[tuple[str, dict[str, Any]]] = []
+
+        def walk(prefix: str, node: dict[str, Any]) -> None:
+            subs = [o for o in node.get("options") or [] if o["type"] in (1, 2)]
+            if not subs:
+                found.append((prefix, node))
+            for sub in subs:
+                walk(f"{prefix} {sub['name']}", sub)
+
+        for command in self.commands():
+            walk(command["name"], command)
+        return found
+
     def find_command(self, path: str) -> tuple[dict[str, Any], list[str], dict[str, Any]]:
         """(top-level command, [group, sub] names, the leaf node holding the options)."""
         words = path.strip().lstrip("/").split()
