@@ -31,8 +31,9 @@ def all_timezones() -> frozenset[str]:
 def check_timezone(name: str) -> str:
     """Return ``name`` if it is a valid IANA zone, else raise InvalidInput."""
     if name not in all_timezones():
+        shown = name if len(name) <= 60 else name[:60] + "…"  # what they typed may be 6,000 chars
         raise InvalidInput(
-            f"Unknown timezone {name!r}: pick one from the list (e.g. Asia/Kolkata)."
+            f"Unknown timezone {shown!r}: pick one from the list (e.g. Asia/Kolkata)."
         )
     try:
         ZoneInfo(name)

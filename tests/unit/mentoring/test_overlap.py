@@ -48,3 +48,10 @@ def test_unknown_timezone_is_rejected() -> None:
         check_timezone("Mars/Olympus_Mons")
     with pytest.raises(InvalidInput):
         check_timezone("EST5EDT;rm -rf")
+
+
+def test_an_unknown_timezone_is_not_echoed_whole() -> None:
+    # Discord allows 6,000 characters in a string option; a reply allows 2,000.
+    with pytest.raises(InvalidInput) as caught:
+        check_timezone("a" * 6000)
+    assert len(str(caught.value)) < 200 and "Asia/Kolkata" in str(caught.value)
