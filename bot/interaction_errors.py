@@ -20,6 +20,7 @@ from bot.errors import UserError
 log = logging.getLogger("bot.errors")
 
 NO_MENTIONS = discord.AllowedMentions.none()
+MAX_CONTENT = 2000
 
 
 class NotModerator(app_commands.CheckFailure):
@@ -63,6 +64,10 @@ async def handle_interaction_error(
 ) -> None:
     original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
     text = message_for(original)
+    if text is not None and len(text) > MAX_CONTENT:
+        # A message may quote what the member typed; Discord refuses > 2,000 characters,
+        # which would leave them with "interaction failed" instead of the reason.
+        text = text[: MAX_CONTENT - 1] + "…"
     if text is None:
         reference = secrets.token_hex(4)
         log.error(

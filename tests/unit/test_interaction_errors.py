@@ -100,3 +100,10 @@ async def test_replies_never_ping() -> None:
     await handle_interaction_error(interaction, Conflict("@everyone look"))
     mentions = only_reply(interaction)["allowed_mentions"]
     assert not mentions.everyone and not mentions.users and not mentions.roles
+
+
+async def test_a_long_error_is_clipped_to_what_discord_accepts() -> None:
+    interaction = make_interaction()
+    await handle_interaction_error(interaction, Conflict("You typed: " + "a" * 5000))
+    content = only_reply(interaction)["content"]
+    assert len(content) == 2000 and content.startswith("You typed: aaa") and content.endswith("…")
