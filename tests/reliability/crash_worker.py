@@ -1,0 +1,136 @@
+"""The write load the crash test kills: the real services on a real database file, forever.
+
+``python -m tests.reliability.crash_worker DB SEED`` opens (and migrates) DB, then runs random
+member and moderator operations through `Services` (what the cogs call) and plays the due-work
+sender (claim notices, mark them sent with a message id), printing ``ok N`` after each one.
+Its parent SIGKILLs it at a random point and checks what is left (test_crash.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import random
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.clock import ManualClock, SystemClock
+from bot.config import Settings
+from bot.db import Database
+from bot.errors import UserError
+from bot.services import Services
+from bot.services.mentoring.profiles import MenteeInput, MentorInput
+from bot.services.mentoring.vocab import EXAM_STAGES, LANGUAGES, SPECIALTIES, VISA_ROUTES
+
+GUILD = 4242
+ZONES = ["Asia/Kolkata", "America/New_York", "Europe/London", "Asia/Karachi", "Africa/Lagos"]
+
+
+class Worker:
+    def __init__(self, db: Database, services: Services, clock: ManualClock, rng: random.Random):
+        self.db, self.services, self.clock, self.rng = db, services, clock, rng
+        self.mentoring = services.mentoring
+
+    def _user(self) -> int:
+        return self.rng.randrange(1, 400)
+
+    async def _pick(self, sql: str) -> list:
+        rows = await self.db.fetchall(sql)
+        return [self.rng.choice(rows)] if rows else []
+
+    async def register_mentor(self) -> None:
+        rng = self.rng
+        data = MentorInput.validated(
+            specialties=rng.sample(list(SPECIALTIES), 2), visas=rng.sample(list(VISA_ROUTES), 1),
+            stage=rng.choice(list(EXAM_STAGES)[3:]), languages=["en", rng.choice(list(LANGUAGES))],
+            timezone=rng.choice(ZONES), capacity=rng.randint(1, 3), bio="crash test")
+        user = self._user()
+        await self.mentoring.register_mentor(GUILD, user, data)
+        await self.mentoring.moderate(GUILD, user, "approve")
+
+    async def mentee_profile(self) -> None:
+        rng = self.rng
+        data = MenteeInput.validated(
+            specialty=rng.choice(list(SPECIALTIES)), visa=rng.choice(list(VISA_ROUTES)),
+            stage=rng.choice(list(EXAM_STAGES)[:3]), languages=["en"],
+            timezone=rng.choice(ZONES), goals="match")
+        await self.mentoring.set_mentee_profile(GUILD, self._user(), data)
+
+    async def request(self) -> None:
+        for row in await self._pick("SELECT user_id FROM mentees"):
+            candidates = await self.mentoring.candidates(GUILD, row["user_id"])
+            if candidates:
+                await self.mentoring.request(GUILD, row["user_id"], candidates[0].mentor.id)
+
+    async def _pending_offer(self) -> list:
+        return await self._pick(
+            "SELECT o.request_id, m.user_id FROM mentor_offers o JOIN mentors m "
+            "ON m.id = o.mentor_id WHERE o.status = 'pending'")
+
+    async def accept(self) -> None:
+        for row in await self._pending_offer():
+            await self.mentoring.accept(row["request_id"], row["user_id"])
+
+    async def decline(self) -> None:
+        for row in await self._pending_offer():
+            await self.mentoring.decline(row["request_id"], row["user_id"])
+
+    async def withdraw(self) -> None:
+        for row in await self._pick("SELECT e.user_id FROM mentor_requests r JOIN mentees e "
+                                    "ON e.id = r.mentee_id WHERE r.status = 'pending'"):
+            await self.mentoring.withdraw(GUILD, row["user_id"])
+
+    async def end(self) -> None:
+        for row in await self._pick("SELECT e.user_id FROM mentor_pairings p JOIN mentees e "
+                                    "ON e.id = p.mentee_id WHERE p.status = 'active'"):
+            await self.mentoring.end_pairing(GUILD, row["user_id"], partner_user_id=None,
+                                             rating=self.rng.randint(1, 5), feedback="thanks")
+
+    async def pause(self) -> None:
+        for row in await self._pick("SELECT user_id, paused FROM mentors"):
+            await self.mentoring.set_paused(GUILD, row["user_id"], not row["paused"])
+
+    async def match_all(self) -> None:
+        plan = await self.mentoring.plan_match_all(GUILD)
+        await self.mentoring.apply_plan(plan)
+
+    async def due_work(self) -> None:
+        """What the cog's scheduler source does, with a fake Discord that always succeeds."""
+        now = self.clock.now()
+        await self.mentoring.expire_offers(now)
+        for notice in await self.mentoring.claim_notices(now):
+            await self.mentoring.notice_sent(notice.id, 10**17 + notice.id)
+
+    async def run(self) -> None:
+        ops = [(self.register_mentor, 3), (self.mentee_profile, 4), (self.request, 6),
+               (self.accept, 3), (self.decline, 2), (self.withdraw, 1), (self.end, 2),
+               (self.pause, 1), (self.match_all, 1), (self.due_work, 4)]
+        actions, weights = zip(*ops, strict=True)
+        done = 0
+        while True:
+            op = self.rng.choices(actions, weights)[0]
+            try:
+                await op()
+            except UserError:
+                pass  # a conflict a member could meet too (already registered, no slot...)
+            self.clock.advance(timedelta(minutes=self.rng.randint(0, 240)))
+            done += 1
+            print(f"ok {done}", flush=True)
+
+
+async def main(path: str, seed: int) -> None:
+    db = await Database.open(Path(path))
+    await db.migrate()
+    # Resume the worker's own clock from the database, so offers expire across restarts.
+    latest = await db.fetchval("SELECT max(updated_at) FROM mentors")
+    start = SystemClock().now() if latest is None else datetime.fromtimestamp(latest, tz=UTC)
+    clock = ManualClock(start)
+    settings = dataclasses.replace(Settings.from_env({}), database_path=Path(path))
+    worker = Worker(db, Services.build(db, settings, clock), clock, random.Random(seed))
+    print("ready", flush=True)
+    await worker.run()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1], int(sys.argv[2])))

@@ -1,0 +1,104 @@
+"""Crash safety: SIGKILL a process running the real services against a database file, at a
+random point of its writes, 20 times in a row on the same file (each run starts from what the
+previous kill left). After every kill the file is intact and no operation is half-applied."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+RUNS = 20
+
+
+def problems(path: Path) -> list[str]:
+    """Every broken invariant, as readable lines (empty when the database is consistent)."""
+    conn = sqlite3.connect(path)
+    found: list[str] = []
+
+    def rows(label: str, sql: str) -> None:
+        found.extend(f"{label}: {tuple(r)}" for r in conn.execute(sql).fetchall())
+
+    try:
+        [(integrity,)] = conn.execute("PRAGMA integrity_check").fetchall()
+        if integrity != "ok":
+            found.append(f"integrity_check: {integrity}")
+        rows("foreign key", "PRAGMA foreign_key_check")
+        rows("mentor capacity != active pairings",
+             "SELECT m.id, m.active, (SELECT count(*) FROM mentor_pairings p WHERE p.mentor_id = m.id "
+             "AND p.status = 'active') AS open FROM mentors m WHERE m.active != open")
+        rows("pending request without exactly one pending offer",
+             "SELECT r.id FROM mentor_requests r WHERE r.status = 'pending' AND (SELECT count(*) "
+             "FROM mentor_offers o WHERE o.request_id = r.id AND o.status = 'pending') != 1")
+        rows("pending offer of a closed request",
+             "SELECT o.id FROM mentor_offers o JOIN mentor_requests r ON r.id = o.request_id "
+             "WHERE o.status = 'pending' AND r.status != 'pending'")
+        rows("accepted request without its pairing",
+             "SELECT r.id FROM mentor_requests r WHERE r.status = 'accepted' AND NOT EXISTS "
+             "(SELECT 1 FROM mentor_pairings p WHERE p.request_id = r.id)")
+        rows("offer without its notice",
+             "SELECT o.id FROM mentor_offers o WHERE NOT EXISTS (SELECT 1 FROM mentor_notices n "
+             "WHERE n.offer_id = o.id AND n.kind = 'offer')")
+        rows("pairing without its thread notice",
+             "SELECT p.id FROM mentor_pairings p WHERE NOT EXISTS (SELECT 1 FROM mentor_notices n "
+             "WHERE n.pairing_id = p.id AND n.kind = 'thread')")
+        rows("notice sent without a message id (neither sent nor pending)",
+             "SELECT id FROM mentor_notices WHERE sent_at IS NOT NULL AND message_id IS NULL")
+    finally:
+        conn.close()
+    return found
+
+
+def counts(path: Path) -> dict[str, int]:
+    conn = sqlite3.connect(path)
+    try:
+        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in ("mentors", "mentor_requests", "mentor_pairings", "mentor_notices")}
+    finally:
+        conn.close()
+
+
+@pytest.mark.slow
+def test_sigkill_during_writes_never_leaves_half_an_operation(tmp_path: Path) -> None:
+    database = tmp_path / "crash.sqlite3"
+    rng = random.Random(2026)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    total = 0
+    for run in range(RUNS):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.reliability.crash_worker", str(database), str(run)],
+            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        assert proc.stdout is not None
+        try:
+            assert proc.stdout.readline().strip() == "ready", proc.stderr.read() if proc.stderr else ""
+            target = rng.randint(5, 120)
+            for _ in range(target):
+                line = proc.stdout.readline()
+                assert line.startswith("ok "), (line, proc.poll())
+            time.sleep(rng.random() * 0.005)  # land somewhere inside the next operation
+            os.kill(proc.pid, signal.SIGKILL)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait(10)
+            if proc.stdout:
+                proc.stdout.close()
+            stderr = proc.stderr.read() if proc.stderr else ""
+            if proc.stderr:
+                proc.stderr.close()
+        assert proc.returncode == -signal.SIGKILL, stderr
+        total += target
+        broken = problems(database)
+        assert broken == [], f"after kill {run + 1} (~{total} operations): {broken}"
+    made = counts(database)
+    # The load did real work across the kills: requests, pairings and notices all exist.
+    assert made["mentor_requests"] > 10 and made["mentor_pairings"] > 3 and made["mentor_notices"] > 10, made
