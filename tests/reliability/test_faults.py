@@ -102,6 +102,7 @@ async def test_gateway_faults_lose_no_interaction_and_double_no_answer(
         e2e, discord, alice, bob, mentoring_ready, log_errors):
     gateway = e2e.server.gateway
     _, asked = await ask_first_match(discord, alice)
+    assert "Request sent" in asked.text
     assert await e2e.server.wait_until(lambda: bool(discord.dms_of(bob)), 5)
     [offer] = discord.dms_of(bob)
     gateway.drop(mid_dispatch=True)  # the Accept click is sequenced, then the socket closes
