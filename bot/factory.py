@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import pkgutil
@@ -75,6 +76,12 @@ class FmgBot(commands.Bot):
         for module in cog_modules():
             await self.load_extension(module)
         await self.sync_commands()
+        # What exists now (modules, discord.py, numpy/scipy, cogs) lives as long as the
+        # process: move it out of the collector's sight. A full collection then scans only
+        # what was made since (~1 ms instead of ~30 ms, which showed up as p99 under load).
+        # Collect first, so startup garbage is freed rather than frozen.
+        gc.collect()
+        gc.freeze()
 
     async def sync_commands(self) -> None:
         if self.settings.dev_guild_id:
