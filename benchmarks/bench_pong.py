@@ -68,7 +68,7 @@ _measured: dict[bool, PongResult] = {}
 def ramp_rates(quick: bool) -> list[float]:
     """The rates every load ramp climbs (pong and the real bot alike, so ceilings compare)."""
     if quick:
-        return [100, 200, 300, 400, 600, 800, 1000, 1200, 1600, 2000, 2400]
+        return [100, 200, 300, 400, 600, 800, 1000, 1200, 1600, 2000, 2400, 3200, 4000]
     return [100, 200, 300, 400, 600, 800, 1000, 1300, 1600, 2000, 2500, 3000, 4000]
 
 
