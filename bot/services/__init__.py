@@ -12,12 +12,18 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.services.guild_settings import GuildSettingsService
+from bot.services.study_groups import StudyGroupService
 
 
 @dataclass(frozen=True)
 class Services:
     guild_settings: GuildSettingsService
+    study_groups: StudyGroupService
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock) -> Services:
-        return cls(guild_settings=GuildSettingsService(db, clock))
+        guild_settings = GuildSettingsService(db, clock)
+        return cls(
+            guild_settings=guild_settings,
+            study_groups=StudyGroupService(db, clock, guild_settings),
+        )

@@ -71,7 +71,7 @@ class Recurrence:
         return cls(
             weekdays=tuple(WEEKDAY_CODES.index(code) for code in fields["BYDAY"].split(",")),
             interval=int(fields.get("INTERVAL", "1")),
-            until=datetime.strptime(until[:8], "%Y%m%d").date() if until else None,
+            until=date(int(until[:4]), int(until[4:6]), int(until[6:8])) if until else None,
             count=int(fields["COUNT"]) if "COUNT" in fields else None,
         )
 

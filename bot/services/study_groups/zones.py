@@ -26,9 +26,8 @@ def _all_zones() -> tuple[str, ...]:
 
 @functools.cache
 def _canonical_zones() -> tuple[str, ...]:
-    return tuple(
-        z for z in _all_zones() if "/" in z and not z.startswith(_LEGACY_PREFIXES)
-    ) + ("UTC",)
+    canonical = (z for z in _all_zones() if "/" in z and not z.startswith(_LEGACY_PREFIXES))
+    return (*canonical, "UTC")
 
 
 def resolve_zone(name: str) -> ZoneInfo:

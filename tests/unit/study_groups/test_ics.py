@@ -1,5 +1,8 @@
 """The .ics export parses back with icalendar to exactly the sessions we hold."""
 
+# Naive datetimes here are wall-clock times in a named zone, as rrule and members use them.
+# ruff: noqa: DTZ001
+
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 

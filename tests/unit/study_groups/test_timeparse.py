@@ -1,5 +1,8 @@
 """Natural start-time input: what members type, read in their own zone, and the friendly errors."""
 
+# Naive datetimes here are wall-clock times in a named zone, as rrule and members use them.
+# ruff: noqa: DTZ001
+
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -124,4 +127,4 @@ def test_result_is_aware_in_the_members_zone() -> None:
 
 def test_naive_now_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="aware"):
-        parse_start("19:00", NY, datetime(2026, 1, 5, 12, 0))  # noqa: DTZ001
+        parse_start("19:00", NY, datetime(2026, 1, 5, 12, 0))
