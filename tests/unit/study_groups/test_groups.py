@@ -13,7 +13,9 @@ OTHER_GUILD = 700000000000000099
 async def test_create_join_leave_and_capacity(service: StudyGroupService) -> None:
     groups = service.groups
     g = await groups.create(GUILD, ALICE, "  Step 2   CK crew ", "step 2 ck", "UWorld daily", 2, ROLE)
-    assert (g.name, g.topic, g.capacity, g.role_id, g.member_count) == ("Step 2 CK crew", "Step 2 CK", 2, ROLE, 1)
+    assert (g.name, g.topic, g.capacity, g.role_id, g.member_count) == (
+        "Step 2 CK crew", "Step 2 CK", 2, ROLE, 1
+    )
     assert g.announce_offsets == (1440, 15, 0)
     assert (await groups.join(GUILD, g.id, BOB)).member_count == 2
     with pytest.raises(Conflict, match="is full"):

@@ -54,7 +54,9 @@ async def test_announcements_already_past_are_not_created(service: StudyGroupSer
     assert [r["lead_seconds"] for r in await _outbox(db)] == [900, 0]  # the 24 h one is past
 
 
-async def test_weekly_series_counts_and_horizon(service: StudyGroupService, clock: ManualClock, db: Database) -> None:
+async def test_weekly_series_counts_and_horizon(
+    service: StudyGroupService, clock: ManualClock, db: Database
+) -> None:
     gid = await _group(service)
     await service.timezones.set(ALICE, "Africa/Lagos")
     bounded = await service.sessions.schedule(
