@@ -33,9 +33,11 @@ class Services:
             db, clock, request_timeout=timedelta(hours=settings.mentor_request_timeout_hours)
         )
         guild_settings = GuildSettingsService(db, clock)
+        study_groups = StudyGroupService(db, clock, guild_settings)
+        privacy.register(study_groups.privacy.contributor())
         return cls(
             guild_settings=guild_settings,
             mentoring=mentoring,
             privacy=privacy,
-            study_groups=StudyGroupService(db, clock, guild_settings),
+            study_groups=study_groups,
         )

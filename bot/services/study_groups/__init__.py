@@ -17,6 +17,7 @@ from bot.services.study_groups.events import Events
 from bot.services.study_groups.groups import Groups, Timezones
 from bot.services.study_groups.models import DispatchReport, EventTask
 from bot.services.study_groups.outbox import Outbox, Sender, SendFailed
+from bot.services.study_groups.privacy import StudyGroupPrivacy
 from bot.services.study_groups.sessions import Sessions
 
 __all__ = ["SendFailed", "Sender", "StudyGroupService"]
@@ -34,6 +35,7 @@ class StudyGroupService:
         self.sessions = Sessions(db, clock, self.groups, self.timezones)
         self.outbox = Outbox(db, clock, guild_settings, worker_id=worker_id)
         self.events = Events(db, clock)
+        self.privacy = StudyGroupPrivacy(db, clock)
         self._clock = clock
 
     async def next_due(self, *, with_events: bool = True) -> datetime | None:
