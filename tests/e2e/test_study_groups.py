@@ -95,3 +95,51 @@ async def test_bad_input_gets_a_friendly_private_error(e2e, discord, alice):
     assert reply.ephemeral and "not a time zone" in reply.content
     upcoming = await discord.invoke("session upcoming", user=alice)
     assert upcoming.ephemeral and "No upcoming sessions" in upcoming.text
+
+
+async def test_series_calendar_suggest_upcoming_and_dm_reminder(e2e, discord, clock: ManualClock,
+                                                                 alice, bob, channels):
+    await e2e.set_setting("announcements_channel", channels.announcements.id)
+    await discord.invoke("timezone set", user=alice, zone="Europe/London")
+    await discord.invoke("timezone set", user=bob, zone="Asia/Kolkata")
+    await discord.invoke("studygroup create", user=alice, name="OET writing", topic="OET",
+                         description="Letters and case notes", capacity=10)
+    await discord.invoke("studygroup join", user=bob, group="OET writing")
+
+    scheduled = await discord.invoke("session schedule", user=alice, group="OET writing",
+                                     title="Referral letters", start="thu 19:00",
+                                     repeat_on="mon, thu", times=6, link="https://meet.example/oet",
+                                     channel=channels.voice)
+    assert "every Monday and Thursday, 6 times" in scheduled.content
+
+    upcoming = await discord.invoke("session upcoming", user=bob, group="OET writing")
+    assert upcoming.ephemeral
+    fields = upcoming.embeds[0]["fields"]
+    assert len(fields) == 6 and all("<t:" in f["value"] for f in fields)
+
+    info = await discord.invoke("studygroup info", user=bob, group="OET writing")
+    assert info.embeds[0]["title"] == "OET writing" and "Next sessions" in info.text
+    members = await discord.invoke("studygroup members", user=bob, group="OET writing")
+    assert "Asia/Kolkata" in members.text and "Europe/London" in members.text
+    assert not members.messages[0].pings_anyone
+
+    calendar = await discord.invoke("studygroup calendar", user=bob, group="OET writing")
+    [ics] = calendar.attachments
+    assert ics.filename == "oet-writing.ics"
+    assert "RRULE:FREQ=WEEKLY;COUNT=6;BYDAY=MO,TH" in ics.text and "BEGIN:VTIMEZONE" in ics.text
+
+    suggest = await discord.invoke("session suggest", user=bob, group="OET writing")
+    [embed] = suggest.embeds
+    assert len(embed["fields"]) == 3 and embed["footer"]["text"] == "Your zone: Asia/Kolkata"
+    assert not suggest.messages[0].pings_anyone
+
+    remind = await discord.invoke("session remind", user=bob, group="OET writing", minutes=30)
+    assert "30 minutes before" in remind.content
+    first_start = datetime(2026, 1, 8, 19, 0, tzinfo=UTC)  # Thursday 19:00 GMT
+    clock.set(first_start - timedelta(minutes=30))
+    await _run_due(e2e)
+    [dm] = discord.dms_of(bob)
+    assert "Fri 9 Jan 2026, 00:30 IST" in dm.content and not dm.pings_anyone
+    # the scheduled event sits in the voice channel
+    [event] = e2e.server.events.values()
+    assert event["entity_type"] == 2 and str(event["channel_id"]) == str(channels.voice.id)
