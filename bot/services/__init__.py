@@ -14,7 +14,8 @@ from bot.config import Settings
 from bot.db import Database
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.mentoring import MentoringService
-from bot.services.privacy import PrivacyService
+from bot.services.mentoring.privacy import MentoringPrivacy
+from bot.services.privacy import PrivacyContributor, PrivacyService
 from bot.services.study_groups import StudyGroupService
 
 
@@ -32,6 +33,11 @@ class Services:
         mentoring = MentoringService(
             db, clock, request_timeout=timedelta(hours=settings.mentor_request_timeout_hours)
         )
+        mentoring_privacy = MentoringPrivacy(mentoring)
+        privacy.register(PrivacyContributor(
+            "mentoring", mentoring_privacy.export_member, mentoring_privacy.delete_member,
+            mentoring_privacy.pause_member,
+        ))
         guild_settings = GuildSettingsService(db, clock)
         study_groups = StudyGroupService(db, clock, guild_settings)
         privacy.register(study_groups.privacy.contributor())
