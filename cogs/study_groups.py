@@ -223,7 +223,7 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
             announce_offsets=announce_at,
         )
         _poke(interaction)  # a rename edits the scheduled events
-        note = " New announcement times apply to sessions scheduled from now on." if announce_at else ""
+        note = " The new announcement times apply to every upcoming session." if announce_at else ""
         await send_ephemeral(interaction, f"Saved.{note}", embed=group_embed(edited, []))
 
     @app_commands.command(name="archive", description="Archive a group and cancel its sessions")

@@ -11,6 +11,7 @@ from bot.db import Database
 from bot.db.database import Transaction
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bot.services.study_groups.models import DEFAULT_OFFSETS_MINUTES, TOPICS, Group, Member
+from bot.services.study_groups.outbox import new_nonce
 from bot.services.study_groups.zones import DEFAULT_ZONE, from_epoch, resolve_zone
 
 NAME_MAX = 60
@@ -363,6 +364,10 @@ class Groups:
                 f"UPDATE study_groups SET {assignments} WHERE id = ?",
                 (*changes.values(), group_id),
             )
+            if "announce_offsets" in changes:
+                await _reschedule_announcements(
+                    tx, group_id, parse_offsets(str(changes["announce_offsets"])), self._now()
+                )
             if "name" in changes or "description" in changes:
                 await tx.execute(
                     "UPDATE study_occurrences SET event_state = 'stale' WHERE event_state = 'created' "
@@ -431,6 +436,42 @@ async def cancel_future_occurrences(
             part,
         )
     return len(ids)
+
+
+async def _reschedule_announcements(
+    tx: Transaction, group_id: int, offsets: Sequence[int], now: int
+) -> None:
+    """Apply new announcement times to the group's upcoming sessions: pending rows for dropped
+    times are cancelled, rows for new times are added (unless already due)."""
+    leads = [m * 60 for m in offsets]
+    future = (
+        "SELECT o.id FROM study_occurrences o JOIN study_series s ON s.id = o.series_id "
+        "WHERE s.group_id = ? AND o.cancelled_at IS NULL AND o.starts_at > ?"
+    )
+    marks = ",".join("?" * len(leads))
+    await tx.execute(
+        f"UPDATE study_outbox SET state = 'cancelled', last_error = 'announcement times changed' "
+        f"WHERE state = 'pending' AND kind = 'announce' AND lead_seconds NOT IN ({marks}) "
+        f"AND occurrence_id IN ({future})",
+        (*leads, group_id, now),
+    )
+    rows = await tx.fetchall(
+        "SELECT o.id, o.starts_at FROM study_occurrences o JOIN study_series s "
+        "ON s.id = o.series_id WHERE s.group_id = ? AND o.cancelled_at IS NULL AND o.starts_at > ?",
+        (group_id, now),
+    )
+    await tx.executemany(
+        "INSERT INTO study_outbox (occurrence_id, kind, lead_seconds, due_at, next_attempt_at, "
+        "nonce) VALUES (?, 'announce', ?, ?, ?, ?) ON CONFLICT (occurrence_id, kind, recipient_id, "
+        "lead_seconds) DO UPDATE SET state = 'pending', last_error = NULL WHERE state = 'cancelled' "
+        "AND excluded.due_at >= ?",
+        [
+            (r["id"], lead, r["starts_at"] - lead, r["starts_at"] - lead, new_nonce(), now)
+            for r in rows
+            for lead in leads
+            if r["starts_at"] - lead >= now
+        ],
+    )
 
 
 def require_manager(group: Group, actor_id: int, is_moderator: bool) -> None:

@@ -62,6 +62,11 @@ class Sender(Protocol):
         ...
 
 
+def new_nonce() -> str:
+    """A message nonce (Discord allows 25 characters); stored with its outbox row."""
+    return secrets.token_hex(10)
+
+
 def backoff(attempts: int) -> float:
     return float(min(BACKOFF_BASE_S * 2 ** max(0, attempts - 1), BACKOFF_MAX_S))
 

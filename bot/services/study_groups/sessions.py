@@ -7,7 +7,6 @@ until cancelled still costs a bounded number of rows.
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -34,6 +33,7 @@ from bot.services.study_groups.models import (
     RsvpCounts,
     ScheduledSeries,
 )
+from bot.services.study_groups.outbox import new_nonce
 from bot.services.study_groups.recurrence import (
     Recurrence,
     count_occurrences,
@@ -84,11 +84,6 @@ def occurrence_from_row(row: sqlite3.Row) -> Occurrence:
         event_id=row["event_id"],
         rsvps=RsvpCounts(row["n_going"], row["n_maybe"], row["n_no"]),
     )
-
-
-def new_nonce() -> str:
-    """A message nonce (Discord allows 25 characters); stored with its outbox row."""
-    return secrets.token_hex(10)
 
 
 class Sessions:

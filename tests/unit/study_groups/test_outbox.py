@@ -277,3 +277,17 @@ async def test_burst_in_one_dispatch_is_sent_once_each(
     report = await service.outbox.dispatch(clock.now(), discord_sink)
     assert report.sent == burst
     assert len(discord_sink.posts) == burst == len({p.outbox_id for p in discord_sink.posts})
+
+
+async def test_new_announcement_times_apply_to_upcoming_sessions(
+    service: StudyGroupService, clock: ManualClock, db: Database, discord_sink: FakeDiscord
+) -> None:
+    await _one_session(service)
+    gid = (await service.groups.find(GUILD, "Step 2 CK crew")).id
+    await service.groups.edit(GUILD, gid, ALICE, False, announce_offsets="2h, 0")
+    assert await _states(db) == {86400: "cancelled", 900: "cancelled", 7200: "pending", 0: "pending"}
+    await service.groups.edit(GUILD, gid, ALICE, False, announce_offsets="1d, 15m, 0")
+    assert await _states(db) == {86400: "pending", 900: "pending", 7200: "cancelled", 0: "pending"}
+    clock.set(START - timedelta(hours=24))
+    await service.outbox.dispatch(clock.now(), discord_sink)
+    assert len(discord_sink.posts) == 1
