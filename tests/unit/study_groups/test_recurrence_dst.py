@@ -8,6 +8,8 @@ from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.clock import ManualClock
 from bot.errors import InvalidInput
@@ -185,3 +187,35 @@ def test_dst_notices_for_members_whose_local_time_moves() -> None:
 def test_no_notice_beyond_a_week_ahead() -> None:
     starts = _weekly(datetime(2026, 10, 8, 19, 0), NY, 4)
     assert dst_notices(starts[0], starts[1:], ["Europe/London"]) == []
+
+
+ZONES = ["America/New_York", "Europe/London", "Asia/Kolkata", "Australia/Sydney",
+         "America/Santiago", "Africa/Cairo", "Pacific/Chatham", "America/Chicago"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    zone_name=st.sampled_from(ZONES),
+    first=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2028, 12, 31)),
+    days=st.sets(st.integers(0, 6), min_size=1, max_size=3),
+    interval=st.integers(1, 3),
+    count=st.integers(1, 60),
+)
+def test_every_occurrence_keeps_its_wall_time_in_the_series_zone(
+    zone_name: str, first: datetime, days: set[int], interval: int, count: int
+) -> None:
+    zone = ZoneInfo(zone_name)
+    first = first.replace(second=0, microsecond=0)
+    rule = Recurrence(tuple(days), interval=interval, count=count)
+    starts = list(occurrences(first, zone, rule))
+    assert len(starts) == count
+    assert starts == sorted(starts) and len(set(starts)) == count
+    for start in starts:
+        local = start.astimezone(zone)
+        assert local.weekday() in days
+        if local.time() != first.time():
+            # only possible when the wall time did not exist that day (clocks jumped forward):
+            # then it is read with the offset from before the jump, i.e. moved later
+            wall = datetime.combine(local.date(), first.time())
+            assert wall.replace(tzinfo=zone).astimezone(UTC).astimezone(zone).replace(tzinfo=None) != wall
+            assert local.replace(tzinfo=None) > wall
