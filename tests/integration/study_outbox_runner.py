@@ -1,8 +1,10 @@
-"""A minimal bot process for the outbox crash test: the real service, database and scheduler,
-with a sender that posts to a Discord-like HTTP sink (nonce + enforce_nonce), like the bot's.
+"""Bot processes for the outbox crash tests. Both run until killed.
 
-Usage: python tests/integration/study_outbox_runner.py DB_PATH SINK_URL
-Runs until killed. Prints "ready" once the outbox is registered with the scheduler.
+    python tests/integration/study_outbox_runner.py DB_PATH SINK_URL
+        the real service, database and scheduler, with a sender that posts to a Discord-like
+        HTTP sink (nonce + enforce_nonce); prints "ready" once the outbox is registered.
+    python tests/integration/study_outbox_runner.py --bot DB_PATH API_BASE GATEWAY_URL
+        the real bot (bot.factory.create_bot, every cog) pointed at a localdiscord server.
 """
 
 from __future__ import annotations
@@ -68,5 +70,31 @@ async def main(db_path: str, sink: str) -> None:
         await asyncio.Event().wait()
 
 
+async def real_bot(db_path: str, api_base: str, gateway: str) -> None:
+    import dataclasses
+    from pathlib import Path
+
+    import discord
+    import yarl
+    from discord.gateway import DiscordWebSocket
+
+    from bot.config import Settings
+    from bot.factory import create_bot
+    from localdiscord.connect import FAKE_TOKEN, fast_ready
+
+    discord.http.Route.BASE = api_base
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
+    settings = dataclasses.replace(
+        Settings.from_env({}), database_path=Path(db_path), discord_token=FAKE_TOKEN
+    )
+    bot = create_bot(settings)
+    fast_ready(bot)
+    async with bot:
+        await bot.start(FAKE_TOKEN)
+
+
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2]))
+    if sys.argv[1] == "--bot":
+        asyncio.run(real_bot(*sys.argv[2:5]))
+    else:
+        asyncio.run(main(sys.argv[1], sys.argv[2]))
