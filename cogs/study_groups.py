@@ -424,6 +424,11 @@ class StudyGroupsCog(commands.Cog, name="Study groups"):
         # registering is the restart rebuild: the scheduler re-reads next_due from the rows
         self.bot.scheduler.register(SOURCE_NAME, self.due_work)
 
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        # scheduled-event work waits for the guild cache; re-read what is due now that it is full
+        self.bot.scheduler.poke(SOURCE_NAME)
+
     async def cog_unload(self) -> None:
         self.bot.scheduler.unregister(SOURCE_NAME)
         self.bot.remove_dynamic_items(RsvpButton)

@@ -164,7 +164,8 @@ class EventSync:
     async def __call__(self, task: EventTask) -> None:
         events = self.bot.services.study_groups.events
         guild = self.bot.get_guild(task.guild_id)
-        if guild is None:
+        if guild is None:  # (called only once the guild cache is filled) the bot was removed
+            await events.record_failed(task.occurrence_id)
             return
         try:
             if task.action == "create":
@@ -225,10 +226,13 @@ class StudyGroupsDueWork:
         self.event_sync = EventSync(bot)
 
     async def next_due(self) -> datetime | None:
-        return await self.bot.services.study_groups.next_due()
+        return await self.bot.services.study_groups.next_due(with_events=self.bot.is_ready())
 
     async def run_due(self, now: datetime) -> None:
-        report = await self.bot.services.study_groups.run_due(now, self.sender, self.event_sync)
+        # Announcements go out at once after a restart (REST needs no gateway); events wait for
+        # READY, which fills the guild cache they are created in.
+        event_sync = self.event_sync if self.bot.is_ready() else None
+        report = await self.bot.services.study_groups.run_due(now, self.sender, event_sync)
         if report.sent or report.failed or report.skipped:
             log.info("study group outbox: %s", report)
 
