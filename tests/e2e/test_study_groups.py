@@ -143,3 +143,17 @@ async def test_series_calendar_suggest_upcoming_and_dm_reminder(e2e, discord, cl
     # the scheduled event sits in the voice channel
     [event] = e2e.server.events.values()
     assert event["entity_type"] == 2 and str(event["channel_id"]) == str(channels.voice.id)
+
+
+async def test_a_5xx_on_the_announcement_still_posts_it_once(e2e, discord, clock: ManualClock,
+                                                              alice, channels):
+    await e2e.set_setting("announcements_channel", channels.announcements.id)
+    await discord.invoke("studygroup create", user=alice, name="Step 3 CCS", topic="Step 3")
+    await discord.invoke("session schedule", user=alice, group="Step 3 CCS", title="Cases",
+                         start="2026-01-05 13:00")
+    e2e.server.faults.server_errors(status=502, times=1, route=r"/channels/\d+/messages$")
+    clock.set(datetime(2026, 1, 5, 12, 45, tzinfo=UTC))
+    await _run_due(e2e)
+    [message] = discord.messages_in(channels.announcements)
+    assert "Cases" in message.content and "(delayed)" not in message.content
+    assert e2e.server.faults.injected  # the first attempt really failed
