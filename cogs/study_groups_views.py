@@ -130,6 +130,7 @@ class DiscordSender:
                     everyone=False,
                     users=False,
                     roles=[discord.Object(message.role_id)] if message.role_id else False,
+                    replied_user=False,
                 )
                 sent = await channel.send(
                     message.content,
