@@ -22,9 +22,15 @@ from bot.errors import UserError
 from bot.services import Services
 from bot.services.mentoring.profiles import MenteeInput, MentorInput
 from bot.services.mentoring.vocab import EXAM_STAGES, LANGUAGES, SPECIALTIES, VISA_ROUTES
+from bot.services.study_groups.models import TOPICS, OutgoingMessage
 
 GUILD = 4242
 ZONES = ["Asia/Kolkata", "America/New_York", "Europe/London", "Asia/Karachi", "Africa/Lagos"]
+
+
+class FakeSender:
+    async def send(self, message: OutgoingMessage) -> int:
+        return 10**17 + message.outbox_id
 
 
 class Worker:
@@ -102,10 +108,59 @@ class Worker:
         for notice in await self.mentoring.claim_notices(now):
             await self.mentoring.notice_sent(notice.id, 10**17 + notice.id)
 
+    # -- study groups ------------------------------------------------------------------------
+    async def create_group(self) -> None:
+        await self.services.study_groups.groups.create(
+            GUILD, self._user(), f"Group {self.rng.randrange(60)}", self.rng.choice(TOPICS))
+
+    async def join(self) -> None:
+        for row in await self._pick("SELECT id FROM study_groups WHERE archived_at IS NULL"):
+            await self.services.study_groups.groups.join(GUILD, row["id"], self._user())
+
+    async def leave(self) -> None:
+        for row in await self._pick("SELECT group_id, user_id FROM study_group_members"):
+            await self.services.study_groups.groups.leave(GUILD, row["group_id"], row["user_id"])
+
+    async def schedule(self) -> None:
+        for row in await self._pick("SELECT id, owner_id FROM study_groups WHERE archived_at IS NULL"):
+            start = self.clock.now() + timedelta(hours=self.rng.randint(1, 96))
+            weekly = self.rng.random() < 0.5
+            await self.services.study_groups.sessions.schedule(
+                GUILD, row["id"], row["owner_id"], True, title="Cardio review",
+                start=start.strftime("%Y-%m-%d %H:%M"), weekdays="mon, thu" if weekly else None,
+                count=4 if weekly else None)
+
+    async def _occurrence_member(self) -> list:
+        return await self._pick(
+            "SELECT o.id, m.user_id, s.group_id FROM study_occurrences o JOIN study_series s "
+            "ON s.id = o.series_id JOIN study_group_members m ON m.group_id = s.group_id "
+            "WHERE o.cancelled_at IS NULL")
+
+    async def rsvp(self) -> None:
+        for row in await self._occurrence_member():
+            await self.services.study_groups.sessions.rsvp(
+                GUILD, row["id"], row["user_id"], self.rng.choice(["going", "maybe", "no"]))
+
+    async def remind(self) -> None:
+        for row in await self._occurrence_member():
+            await self.services.study_groups.sessions.set_reminder(
+                GUILD, row["group_id"], row["user_id"], self.rng.choice([None, 30, 120]))
+
+    async def cancel(self) -> None:
+        for row in await self._occurrence_member():
+            await self.services.study_groups.sessions.cancel(
+                GUILD, row["id"], 0, True, whole_series=self.rng.random() < 0.3)
+
+    async def outbox(self) -> None:
+        """The outbox's dispatch with a sender that always gets a message id back."""
+        await self.services.study_groups.outbox.dispatch(self.clock.now(), FakeSender())
+
     async def run(self) -> None:
         ops = [(self.register_mentor, 3), (self.mentee_profile, 4), (self.request, 6),
                (self.accept, 3), (self.decline, 2), (self.withdraw, 1), (self.end, 2),
-               (self.pause, 1), (self.match_all, 1), (self.due_work, 4)]
+               (self.pause, 1), (self.match_all, 1), (self.due_work, 4),
+               (self.create_group, 2), (self.join, 4), (self.leave, 1), (self.schedule, 3),
+               (self.rsvp, 5), (self.remind, 2), (self.cancel, 1), (self.outbox, 4)]
         actions, weights = zip(*ops, strict=True)
         done = 0
         while True:
@@ -127,7 +182,9 @@ async def main(path: str, seed: int) -> None:
     start = SystemClock().now() if latest is None else datetime.fromtimestamp(latest, tz=UTC)
     clock = ManualClock(start)
     settings = dataclasses.replace(Settings.from_env({}), database_path=Path(path))
-    worker = Worker(db, Services.build(db, settings, clock), clock, random.Random(seed))
+    services = Services.build(db, settings, clock)
+    await services.guild_settings.set(GUILD, "announcements_channel", 777)
+    worker = Worker(db, services, clock, random.Random(seed))
     print("ready", flush=True)
     await worker.run()
 

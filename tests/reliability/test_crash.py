@@ -52,6 +52,21 @@ def problems(path: Path) -> list[str]:
              "WHERE n.pairing_id = p.id AND n.kind = 'thread')")
         rows("notice sent without a message id (neither sent nor pending)",
              "SELECT id FROM mentor_notices WHERE sent_at IS NOT NULL AND message_id IS NULL")
+        rows("outbox row neither sent-with-message-id nor pending",
+             "SELECT id, state FROM study_outbox WHERE (state = 'sent') != "
+             "(message_id IS NOT NULL AND sent_at IS NOT NULL)")
+        rows("RSVP 'no' with a reminder still pending",
+             "SELECT r.occurrence_id, r.user_id FROM study_rsvps r JOIN study_outbox ob ON "
+             "ob.occurrence_id = r.occurrence_id AND ob.recipient_id = r.user_id WHERE "
+             "r.choice = 'no' AND ob.kind = 'dm' AND ob.state = 'pending'")
+        rows("reminder pending for someone not in the group",
+             "SELECT ob.id FROM study_outbox ob JOIN study_occurrences o ON o.id = ob.occurrence_id "
+             "JOIN study_series s ON s.id = o.series_id WHERE ob.kind = 'dm' AND ob.state = "
+             "'pending' AND NOT EXISTS (SELECT 1 FROM study_group_members m WHERE m.group_id = "
+             "s.group_id AND m.user_id = ob.recipient_id)")
+        rows("cancelled session with an announcement still pending",
+             "SELECT ob.id FROM study_outbox ob JOIN study_occurrences o ON o.id = ob.occurrence_id "
+             "WHERE o.cancelled_at IS NOT NULL AND ob.state = 'pending'")
     finally:
         conn.close()
     return found
@@ -61,7 +76,8 @@ def counts(path: Path) -> dict[str, int]:
     conn = sqlite3.connect(path)
     try:
         return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                for t in ("mentors", "mentor_requests", "mentor_pairings", "mentor_notices")}
+                for t in ("mentors", "mentor_requests", "mentor_pairings", "mentor_notices",
+                          "study_rsvps", "study_outbox")}
     finally:
         conn.close()
 
@@ -80,7 +96,7 @@ def test_sigkill_during_writes_never_leaves_half_an_operation(tmp_path: Path) ->
         assert proc.stdout is not None
         try:
             assert proc.stdout.readline().strip() == "ready", proc.stderr.read() if proc.stderr else ""
-            target = rng.randint(5, 120)
+            target = rng.randint(5, 150)
             for _ in range(target):
                 line = proc.stdout.readline()
                 assert line.startswith("ok "), (line, proc.poll())
@@ -102,3 +118,8 @@ def test_sigkill_during_writes_never_leaves_half_an_operation(tmp_path: Path) ->
     made = counts(database)
     # The load did real work across the kills: requests, pairings and notices all exist.
     assert made["mentor_requests"] > 10 and made["mentor_pairings"] > 3 and made["mentor_notices"] > 10, made
+    assert made["study_rsvps"] > 5 and made["study_outbox"] > 10, made
+    conn = sqlite3.connect(database)
+    sent = conn.execute("SELECT count(*) FROM study_outbox WHERE state = 'sent'").fetchone()[0]
+    conn.close()
+    assert sent > 0
