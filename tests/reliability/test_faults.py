@@ -123,3 +123,41 @@ async def test_gateway_faults_lose_no_interaction_and_double_no_answer(
     assert not any(APOLOGY in (e2e.server.messages.get(r.original_id) or {}).get("content", "")
                    for r in every if r.original_id)
     assert log_errors.lines() == []
+
+
+@pytest.mark.slow
+async def test_each_study_session_is_announced_once_through_storms_and_outages(
+        e2e, discord, clock, alice, channels, log_errors):
+    from cogs.study_groups_views import SOURCE_NAME
+
+    async def run_due() -> None:
+        await e2e.bot.scheduler.run_now(SOURCE_NAME)
+
+    def announced(title: str) -> int:
+        return sum(title in m.content for m in discord.messages_in(channels.announcements))
+
+    await e2e.set_setting("announcements_channel", channels.announcements.id)
+    await discord.invoke("studygroup create", user=alice, name="Step 3 CCS", topic="Step 3")
+    for title, start in (("Cases", "2026-01-05 13:00"), ("Ethics", "2026-01-05 15:00")):
+        made = await discord.invoke("session schedule", user=alice, group="Step 3 CCS",
+                                    title=title, start=start)
+        assert APOLOGY not in made.text
+    await run_due()  # scheduled events now, so only the announcements remain
+    faults = e2e.server.faults
+    faults.rate_limit(retry_after=0.05, times=3, route=SEND, method="POST")  # absorbed inline
+    faults.server_errors(status=503, times=2, route=SEND, method="POST")  # retried with backoff
+    clock.set(clock.now().replace(hour=12, minute=45))
+    await run_due()
+    for _ in range(6):  # walk the clock through the backoff
+        clock.advance(timedelta(seconds=30))
+        await run_due()
+    assert announced("Cases") == 1
+    assert {s for _, _, s in faults.injected} == {429, 503}
+    e2e.server.gateway.drop()  # the gateway goes away; REST sends do not need it
+    faults.add_latency(0.3)
+    clock.set(clock.now().replace(hour=14, minute=45))
+    await run_due()
+    faults.clear()
+    await run_due()  # nothing left: a second pass posts nothing twice
+    assert announced("Ethics") == 1 and announced("Cases") == 1
+    assert unhandled(log_errors) == []
