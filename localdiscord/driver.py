@@ -317,15 +317,16 @@ class Driver:
                 sub = next((o for o in node.get("options") or [] if o["type"] in (1, 2)
                             and o["name"] == word), None)
                 if sub is None:
-                    raise DriverError(f"/{command['name']} has no subcommand {word!r} "
-                                      f"(has {[o['name'] for o in node.get('options') or [] if o['type'] in (1, 2)]})")
+                    have = [o["name"] for o in node.get("options") or [] if o["type"] in (1, 2)]
+                    raise DriverError(f"/{command['name']} has no subcommand {word!r} (has {have})")
                 node = sub
                 names.append(word)
             if any(o["type"] in (1, 2) for o in node.get("options") or []):
                 raise DriverError(f"/{path} needs a subcommand: "
                                   f"{[o['name'] for o in node['options'] if o['type'] in (1, 2)]}")
             return command, names, node
-        raise DriverError(f"no command /{words[0]} synced (have {sorted(c['name'] for c in self.commands())})")
+        have = sorted(c["name"] for c in self.commands())
+        raise DriverError(f"no command /{words[0]} synced (have {have})")
 
     def _user(self, user: User | str | None) -> User:
         if user is None:
@@ -399,6 +400,10 @@ class Driver:
             }
             value = str(aid)
         choices = option.get("choices")
+        if choices and value not in [c["value"] for c in choices]:
+            # The client shows choice names; accept a name as the member would pick it.
+            by_name = {str(c["name"]).lower(): c["value"] for c in choices}
+            value = by_name.get(str(value).lower(), value)
         if choices and value not in [c["value"] for c in choices]:
             raise DriverError(f"{name}: {value!r} is not one of the choices "
                               f"{[c['value'] for c in choices]}")
@@ -599,7 +604,8 @@ class Driver:
                 raise DriverError(f"{field.label!r} allows at most {field.max_length} characters")
             filled[field.custom_id] = value
         if given:
-            raise DriverError(f"modal has no fields {sorted(given)} (has {[f.label for f in fields.values()]})")
+            have = [f.label for f in fields.values()]
+            raise DriverError(f"modal has no fields {sorted(given)} (has {have})")
         components = []
         for row in modal.raw.get("components") or []:
             if row.get("type") == 1:
@@ -636,7 +642,8 @@ class Driver:
         ok = await self.server.wait_until(lambda: record.responded or bool(record.errors), timeout)
         if not ok or not record.responded:
             errors = "; ".join(str(v) for v in record.errors) or "no response"
-            raise DriverError(f"the bot did not answer interaction {record.data.get('name') or record.data.get('custom_id')!r} "
+            what = record.data.get("name") or record.data.get("custom_id")
+            raise DriverError(f"the bot did not answer interaction {what!r} "
                               f"within {timeout:g} s ({errors})")
         if record.response_type == 5:  # deferred: wait for the edit or the first followup
             ok = await self.server.wait_until(
@@ -676,7 +683,8 @@ class Driver:
                     return msg
             return None
 
-        ok = await self.server.wait_until(lambda: find() is not None, self.timeout if timeout is None else timeout)
+        limit = self.timeout if timeout is None else timeout
+        ok = await self.server.wait_until(lambda: find() is not None, limit)
         if not ok:
             raise DriverError(f"no matching message in channel {cid}")
         found = find()

@@ -31,14 +31,18 @@ class BotHarness:
     ``configure_moderator_role`` (default on) stores the seeded Moderators role as the guild's
     ``moderator_role`` setting, as a real server's admin would after inviting the bot, so mira
     can use moderator commands; tests of that check turn it off or clear the setting.
+    ``stable_ids`` gives the application, guild, members and channels the same ids on every
+    start, so a database kept between sandbox sessions still matches the guild.
     """
 
     def __init__(self, settings: Settings, clock: Clock | None = None, *,
-                 configure_moderator_role: bool = True, interaction_deadline: float = 3.0) -> None:
+                 configure_moderator_role: bool = True, interaction_deadline: float = 3.0,
+                 stable_ids: bool = False) -> None:
         self.settings = settings
         self.clock = clock
         clock_fn = (lambda: clock.now().timestamp()) if clock is not None else None
-        self.server = LocalDiscord(clock=clock_fn, interaction_deadline=interaction_deadline)
+        self.server = LocalDiscord(clock=clock_fn, interaction_deadline=interaction_deadline,
+                                   stable_ids=stable_ids)
         self.world: World | None = None
         self.discord: Driver | None = None
         self.bot: FmgBot | None = None
@@ -49,6 +53,7 @@ class BotHarness:
     async def start(self) -> BotHarness:
         await self.server.start()
         self.world = seed(self.server)
+        self.server.ids.follow(self.server.now)
         self.discord = Driver(self.server, self.world)
         self._pointing = contextlib.ExitStack()
         self._pointing.enter_context(pointed_at(self.server))

@@ -26,7 +26,7 @@ FORUM_TYPES = (15, 16)
 ALLOWED_CALLBACKS = {2: {1, 4, 5, 9}, 3: {1, 4, 5, 6, 7, 9}, 4: {8}, 5: {1, 4, 5, 6, 7}}
 
 
-def register(s: LocalDiscord) -> None:  # noqa: C901 - one flat table of routes reads best
+def register(s: LocalDiscord) -> None:
     r = s.route
 
     # ------------------------------------------------------------- identity

@@ -22,7 +22,6 @@ from typing import Any
 
 from aiohttp import web
 
-from localdiscord import limits
 from localdiscord.faults import Faults
 from localdiscord.gateway import Gateway
 from localdiscord.spec import load_validator
@@ -53,6 +52,7 @@ log = logging.getLogger("localdiscord")
 
 API = "/api/v10"
 TOKEN_LIFETIME = 15 * 60
+STABLE_EPOCH = 1735689600.0  # 2025-01-01T00:00:00Z
 NONCE_WINDOW = 5 * 60
 MENTION_RE = re.compile(r"<@!?(\d+)>|<@&(\d+)>|@(everyone|here)")
 
@@ -118,11 +118,13 @@ class LocalDiscord:
         application_id: int | None = None,
         bot_name: str = "FMG Bot",
         clock: Callable[[], float] | None = None,
+        stable_ids: bool = False,
     ) -> None:
         # ``clock`` (epoch seconds) lets tests share the bot's ManualClock, so timestamps, token
         # expiry and "event in the past" checks agree with what the bot believes the time is.
         self._clock = clock or time.time
-        self.ids = Snowflakes(self.now)
+        # With ``stable_ids`` every id minted before ``ids.follow(...)`` is the same on each run.
+        self.ids = Snowflakes((lambda: STABLE_EPOCH) if stable_ids else self.now)
         self.validate = validate
         self.interaction_deadline = interaction_deadline
         self.validator = load_validator() if validate else None

@@ -38,5 +38,6 @@ async def env() -> AsyncIterator[Env]:
         finally:
             await stop_client(bot, task)
             await server.stop()
-    problems = [str(v) for v in server.violations] + [f"unknown route {r.method} {r.path}" for r in server.unknown_routes]
+    problems = [str(v) for v in server.violations]
+    problems += [f"unknown route {r.method} {r.path}" for r in server.unknown_routes]
     assert not problems, problems

@@ -81,6 +81,7 @@ async def test_rest_writes_are_stored_and_echoed(env):
     env.server.listeners.append(lambda event, data: seen.append(event))
     reply = await env.discord.invoke("write", channel="general", forum="questions", user="bob")
     same_message, post_id, event_id, dm_channel = reply.content.split()
+    assert int(dm_channel) == env.server.dm_channels[env.world.member("bob").id]
     assert same_message == "True"  # the nonce with enforce_nonce deduplicated the second send
     hello = [m for m in env.discord.messages_in("general") if m.content.startswith("hello")]
     assert len(hello) == 1 and hello[0].pinned
