@@ -1,7 +1,7 @@
 """Fault injection for reliability tests: 429s, 5xx bursts, latency (REST side).
 
-Gateway faults (dropped connection, RECONNECT, INVALID_SESSION) are methods of the server because
-they act on live connections; see ``LocalDiscord.drop_gateway`` and friends.
+Gateway faults act on live connections, so they are methods of the server:
+``drop_gateway(mid_dispatch=...)``, ``send_reconnect()``, ``send_invalid_session(resumable=...)``.
 """
 
 from __future__ import annotations

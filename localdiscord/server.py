@@ -254,6 +254,19 @@ class LocalDiscord:
         self.violations.clear()
         self.unknown_routes.clear()
 
+    # ----------------------------------------------------------------- gateway faults
+    def drop_gateway(self, *, mid_dispatch: bool = False) -> None:
+        """Close the bot's gateway connection (resumable); ``mid_dispatch``: cut the next event."""
+        self.gateway.drop(mid_dispatch=mid_dispatch)
+
+    def send_reconnect(self) -> None:
+        """Send op 7 RECONNECT: the bot should reconnect and RESUME."""
+        self.gateway.reconnect()
+
+    def send_invalid_session(self, *, resumable: bool = False) -> None:
+        """Send op 9 INVALID_SESSION; not resumable means a fresh IDENTIFY (after 5 s in discord.py)."""
+        self.gateway.invalidate(resumable=resumable)
+
     # ----------------------------------------------------------------- dispatch
     def dispatch(self, event: str, data: dict[str, Any]) -> None:
         """Send a gateway DISPATCH to every identified session (and tell local listeners)."""

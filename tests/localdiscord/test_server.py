@@ -161,3 +161,18 @@ async def test_rest_faults_are_retried_by_discord_py(env):
     started = asyncio.get_running_loop().time()
     assert (await env.discord.invoke("ping")).content == "pong"
     assert asyncio.get_running_loop().time() - started >= 0.2
+
+
+async def test_server_errors_are_retried(env):
+    env.server.faults.server_errors(status=502, times=1, route=r"/callback$")
+    assert (await env.discord.invoke("ping", timeout=6)).content == "pong"
+    assert [status for _, _, status in env.server.faults.injected] == [502]
+
+
+async def test_member_requests_are_answered_with_a_chunk(env):
+    guild = env.bot.get_guild(env.world.guild_id)
+    members = await guild.query_members(query="al")
+    assert [m.name for m in members] == ["alice"]
+    assert {c.name for c in guild.channels} >= {"general", "questions", "Study Hall"}
+    forum = next(c for c in guild.channels if c.name == "questions")
+    assert forum.type.value == 15 and [t.name for t in forum.available_tags][:2] == ["visa", "usmle"]
