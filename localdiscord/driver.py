@@ -666,6 +666,11 @@ class Driver:
         return [c for c in self.server.channels.values() if c.get("parent_id") == cid
                 and c["type"] in (10, 11, 12)]
 
+    def dm_channel(self, user: User | str) -> int:
+        """The DM channel between ``user`` and the bot (``invoke(..., in_channel=...)`` there
+        runs a command in DMs, where the interaction carries ``user`` and no ``member``)."""
+        return self.server.dm_channel(self._user(user).id)
+
     def dms_of(self, user: User | str) -> list[Message]:
         """Messages the bot sent ``user`` in DMs, oldest first."""
         cid = self.server.dm_channels.get(self._user(user).id)

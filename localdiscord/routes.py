@@ -527,13 +527,7 @@ def register(s: LocalDiscord) -> None:
         uid = int((call.body or {}).get("recipient_id", 0))
         if uid not in s.users:
             raise DiscordError(400, 50033, "Invalid Recipients")
-        if uid not in s.dm_channels:
-            channel = s.add_channel(None, "", 1)
-            for key in ("name", "position", "permission_overwrites", "nsfw", "parent_id"):
-                channel.pop(key, None)
-            channel.update({"recipients": [s.users[uid]], "last_message_id": None})
-            s.dm_channels[uid] = int(channel["id"])
-        return json_response(s.channels[s.dm_channels[uid]])
+        return json_response(s.channels[s.dm_channel(uid)])
 
     # ------------------------------------------------------------- guild, roles, members
     def guild_or_404(gid: str) -> dict[str, Any]:

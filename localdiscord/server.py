@@ -356,6 +356,16 @@ class LocalDiscord:
         self.history[cid] = []
         return channel
 
+    def dm_channel(self, user_id: int) -> int:
+        """The bot's DM channel with ``user_id`` (created on first use)."""
+        if user_id not in self.dm_channels:
+            channel = self.add_channel(None, "", 1)
+            for key in ("name", "position", "permission_overwrites", "nsfw", "parent_id"):
+                channel.pop(key, None)
+            channel.update({"recipients": [self.users[user_id]], "last_message_id": None})
+            self.dm_channels[user_id] = int(channel["id"])
+        return self.dm_channels[user_id]
+
     def member_payload(self, guild_id: int, user_id: int, *, with_user: bool = True) -> dict[str, Any]:
         member = dict(self.guilds[guild_id]["_members"][user_id])
         if with_user:

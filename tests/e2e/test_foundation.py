@@ -65,6 +65,9 @@ async def test_settings_is_moderator_only_on_our_side(e2e, discord, alice, mira,
     changed = await discord.invoke("settings channel", user=ada, setting="announcements_channel",
                                    options={"channel": channels.announcements})
     assert str(channels.announcements.id) in changed.content
+    forum = await discord.invoke("settings channel", user=ada, setting="Anonymous questions channel",
+                                 options={"channel": channels.forum})
+    assert f"<#{channels.forum.id}>" in forum.content
     with pytest.raises(DriverError, match="not one of the choices"):
         await discord.invoke("settings clear", user=ada, setting="nonsense")
 

@@ -176,3 +176,9 @@ async def test_member_requests_are_answered_with_a_chunk(env):
     assert {c.name for c in guild.channels} >= {"general", "questions", "Study Hall"}
     forum = next(c for c in guild.channels if c.name == "questions")
     assert forum.type.value == 15 and [t.name for t in forum.available_tags][:2] == ["visa", "usmle"]
+
+
+async def test_commands_in_dms_carry_the_user(env):
+    reply = await env.discord.invoke("ping", user="bob", in_channel=env.discord.dm_channel("bob"))
+    assert reply.content == "pong"
+    assert reply.message.channel_id == env.server.dm_channels[env.world.member("bob").id]
