@@ -233,7 +233,12 @@ class Gateway:
             ready["shard"] = data["shard"]
         self._send_dispatch(session, "READY", ready)
         for gid in server.guilds:
-            self._send_dispatch(session, "GUILD_CREATE", server.guild_create_payload(gid))
+            guild = server.guild_create_payload(gid)
+            if not session.intents & GUILD_MEMBERS:
+                # Without the (privileged) members intent Discord sends only the bot's own member;
+                # a cog that relies on guild.get_member() for others fails here as in production.
+                guild["members"] = [m for m in guild["members"] if m["user"]["id"] == str(server.app_id)]
+            self._send_dispatch(session, "GUILD_CREATE", guild)
         server.notify()
 
     def _send_dispatch(self, session: Session, event: str, data: dict[str, Any]) -> None:

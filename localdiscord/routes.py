@@ -332,9 +332,15 @@ def register(s: LocalDiscord) -> None:
         s.dispatch("CHANNEL_PINS_UPDATE", event)
         return no_content()
 
+    async def pin_message(call: Call) -> web.Response:
+        return pin(call, True)
+
+    async def unpin_message(call: Call) -> web.Response:
+        return pin(call, False)
+
     for prefix in ("/channels/{cid}/pins", "/channels/{cid}/messages/pins"):
-        r("PUT", prefix + "/{mid}")(lambda call: _wrap(pin(call, True)))
-        r("DELETE", prefix + "/{mid}")(lambda call: _wrap(pin(call, False)))
+        r("PUT", prefix + "/{mid}")(pin_message)
+        r("DELETE", prefix + "/{mid}")(unpin_message)
 
     @r("GET", "/channels/{cid}/pins")
     async def legacy_pins(call: Call) -> web.Response:
@@ -730,10 +736,6 @@ def register(s: LocalDiscord) -> None:
     async def event_users(call: Call) -> web.Response:
         event_or_404(call)
         return json_response([])
-
-
-async def _wrap(response: web.Response) -> web.Response:
-    return response
 
 
 def _parse_time(value: str) -> float:

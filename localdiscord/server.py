@@ -529,7 +529,7 @@ class LocalDiscord:
         return web.Response(body=data)
 
     # ----------------------------------------------------------------- messages
-    def _pings(self, guild_id: int | None, content: str, allowed: dict[str, Any] | None,
+    def _pings(self, content: str, allowed: dict[str, Any] | None,
                replied_user: int | None) -> dict[str, Any]:
         """Who this message actually notifies, given its content and allowed_mentions."""
         users, roles, everyone = set(), set(), False
@@ -610,7 +610,7 @@ class LocalDiscord:
         if reference and reference.get("message_id"):
             ref = self.messages.get(int(reference["message_id"]))
             replied_user = int(ref["author"]["id"]) if ref else None
-        pings = self._pings(guild_id, body.get("content") or "", body.get("allowed_mentions"), replied_user)
+        pings = self._pings(body.get("content") or "", body.get("allowed_mentions"), replied_user)
         message: dict[str, Any] = {
             "id": str(mid), "channel_id": str(channel_id), "author": self.users[author_id],
             "content": body.get("content") or "", "timestamp": iso(self.now()),
@@ -674,8 +674,7 @@ class LocalDiscord:
             meta = self.message_meta[mid]
             allowed = body.get("allowed_mentions", meta["allowed_mentions"])
             meta["allowed_mentions"] = allowed
-            guild_id = int(message["guild_id"]) if message.get("guild_id") else None
-            meta["pings"] = self._pings(guild_id, message["content"], allowed, None)
+            meta["pings"] = self._pings(message["content"], allowed, None)
         message["flags"] &= ~LOADING
         message["edited_timestamp"] = iso(self.now())
         if not message["flags"] & EPHEMERAL:
