@@ -702,7 +702,8 @@ class LocalDiscord:
 
     def message_or_404(self, cid: str | int, mid: str | int) -> dict[str, Any]:
         message = self.messages.get(int(mid))
-        if message is None or message["channel_id"] != str(cid):
+        # Ephemeral messages exist only for their interaction's webhook, never in the channel.
+        if message is None or message["channel_id"] != str(cid) or message["flags"] & EPHEMERAL:
             raise DiscordError(404, 10008, "Unknown Message")
         return message
 
