@@ -15,7 +15,8 @@ def paths(problems):
 def test_spec_accepts_real_shapes_and_names_the_bad_field():
     spec = load_validator()
     button = {"type": 1, "components": [{"type": 2, "style": 1, "label": "Go", "custom_id": "go"}]}
-    assert spec.validate("POST", CALLBACK, {"type": 4, "data": {"content": "hi", "components": [button]}}) == []
+    reply = {"type": 4, "data": {"content": "hi", "components": [button]}}
+    assert spec.validate("POST", CALLBACK, reply) == []
     modal = {"type": 9, "data": {"custom_id": "m", "title": "T", "components": [
         {"type": 1, "components": [{"type": 4, "custom_id": "a", "style": 1, "label": "A"}]}]}}
     assert spec.validate("POST", CALLBACK, modal) == []
@@ -51,7 +52,8 @@ def test_component_limits():
 
     assert paths(limits.check_components([row(button(i)) for i in range(6)])) == [("components",)]
     assert paths(limits.check_components([row(*[button(i) for i in range(6)])])) != []
-    assert paths(limits.check_components([row(button(0, "x" * 81))])) == [("components", 0, "components", 0, "label")]
+    long_label = limits.check_components([row(button(0, "x" * 81))])
+    assert paths(long_label) == [("components", 0, "components", 0, "label")]
     duplicate = [row(button(0), button(0))]
     assert any("duplicated" in m for _, m in limits.check_components(duplicate))
     options = [{"label": str(i), "value": str(i)} for i in range(26)]
