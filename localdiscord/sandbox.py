@@ -8,7 +8,8 @@ never DATABASE_PATH). A prompt reads stdin line by line:
     /settings channel setting:announcements_channel channel:#announcements    quotes work too)
     complete /resources search query:vis     what autocomplete suggests for the last option
     click Accept                             press a button on the latest message that has it
-    select Blue                              choose option(s) in the latest select menu
+    select Visa: J-1, H-1B                   choose option(s) in a select menu (by placeholder,
+                                             or the newest menu offering those options)
     as bob                                   act as another member
     show #announcements                      the last messages in a channel (dms: your DMs)
     who / help / quit
@@ -68,6 +69,7 @@ class Sandbox:
         self.render: Renderer = Renderer(self.server, tz)
         self.user = self.driver.default_user
         self.shown: set[int] = set()
+        self.rendered: dict[int, str] = {}  # last text shown per message, to skip repeats
         self.recent: list[int] = []  # message ids shown, newest last (targets for click/select)
         self.seen_violations = 0
         self.server.listeners.append(self._on_event)
@@ -103,7 +105,12 @@ class Sandbox:
         if message.id in self.recent:
             self.recent.remove(message.id)
         self.recent.append(message.id)
-        self.say(self.render.message(message.data, header=header))
+        text = self.render.message(message.data, header=header)
+        if self.rendered.get(message.id) == text:
+            self.say("(ok, the message is unchanged)")
+            return
+        self.rendered[message.id] = text
+        self.say(text)
 
     def show_reply(self, reply: Reply) -> None:
         for message in reply.messages:
@@ -216,17 +223,30 @@ class Sandbox:
                     return
         raise SandboxError(f"no button {label!r} on the recent messages")
 
-    async def select(self, values: str, read_line: Any) -> None:
-        wanted = [v.strip() for v in values.split(",") if v.strip()]
+    async def select(self, text: str, read_line: Any) -> None:
+        """``select [PLACEHOLDER:] VALUE[, VALUE]``: the menu is the one whose placeholder starts
+        with PLACEHOLDER, else the newest one offering every VALUE (by label or value)."""
+        placeholder, sep, rest = text.partition(":")
+        if not sep:
+            placeholder, rest = "", text
+        wanted = [v.strip() for v in rest.split(",") if v.strip()]
         if not wanted:
             raise SandboxError("select what? e.g. select Cardiology, Neurology")
         for message in self._targets():
-            if message.selects:
-                reply = await self.driver.select(message, wanted, custom_id=message.selects[0]["custom_id"],
+            for menu in message.selects:
+                if placeholder and not (menu.get("placeholder") or "").lower().startswith(
+                        placeholder.strip().lower()):
+                    continue
+                offered = {str(o[k]).lower() for o in menu.get("options") or [] for k in ("label", "value")}
+                if menu["type"] == 3 and not all(v.lower() in offered for v in wanted):
+                    continue
+                reply = await self.driver.select(message, wanted, custom_id=menu["custom_id"],
                                                  user=self.user)
                 await self.finish(reply, read_line)
                 return
-        raise SandboxError("no select menu on the recent messages")
+        if placeholder and not any(m.selects for m in self._targets()):
+            raise SandboxError("no select menu on the recent messages")
+        raise SandboxError(f"no select menu on the recent messages offers {', '.join(wanted)}")
 
     async def finish(self, reply: Reply, read_line: Any) -> None:
         """Show a reply; if it is a modal, ask its fields and submit, then show that reply."""
@@ -275,12 +295,19 @@ class Sandbox:
         for command in sorted(self.driver.commands(), key=lambda c: c["name"]):
             for path, node in _leaves(command):
                 opts = " ".join(
-                    f"{o['name']}{'*' if o.get('required') else ''}:<{OPTION_TYPES.get(o['type'], '?')}>"
+                    f"{o['name']}{'*' if o.get('required') else ''}:<{_kind(o)}>"
                     for o in node.get("options") or []
                 )
                 self.say(f"  /{path} {opts}".rstrip() + f"  - {node.get('description', '')}")
         self.say("Sandbox: as NAME (alice, bob, mira=moderator, ada=admin), click LABEL, "
                  "select VALUE[,VALUE], complete /cmd opt:partial, show #channel, dms, who, quit")
+
+
+def _kind(option: dict[str, Any]) -> str:
+    if option.get("choices"):
+        return "|".join(str(c["name"]) for c in option["choices"])
+    kind = OPTION_TYPES.get(option["type"], "?")
+    return f"{kind}, suggested" if option.get("autocomplete") else kind
 
 
 def _leaves(node: dict[str, Any], prefix: str = "") -> list[tuple[str, dict[str, Any]]]:
