@@ -73,13 +73,15 @@ async def test_modal_prompts_and_clicks(env) -> None:
     await box.run_line("/counter", read_line)
     await box.run_line("click add", read_line)
     await box.run_line("click Form", read_line)
-    await box.run_line("select Red", read_line)
+    await box.run_line("select Red", read_line)  # the first menu offering Red: Colour
+    await box.run_line("select size: Red", read_line)  # by placeholder
+    await box.run_line("select Large", read_line)
     await box.run_line("/grp inner do name:two words times:2 flag:true who:@bob", read_line)
     text = out.getvalue()
     assert "[Add]  [Form]" in text and "count 1" in text
     assert "Topic (required, max 50): visa" in text
     assert "got visa/line one\nline two" in text
-    assert "picked red" in text
+    assert "size Red" in text and "picked red" in text and "size Large" in text
     assert "two wordstwo words True bob" in text
 
 

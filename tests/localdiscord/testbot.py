@@ -36,10 +36,15 @@ class Counter(discord.ui.View):
     async def form(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
         await interaction.response.send_modal(Form())
 
-    @discord.ui.select(custom_id="counter:pick",
+    @discord.ui.select(custom_id="counter:pick", placeholder="Colour",
                        options=[discord.SelectOption(label=x, value=x.lower()) for x in ("Red", "Blue")])
     async def pick(self, interaction: discord.Interaction, select: discord.ui.Select) -> None:
         await interaction.response.send_message(f"picked {select.values[0]}", ephemeral=True)
+
+    @discord.ui.select(custom_id="counter:size", placeholder="Size",
+                       options=[discord.SelectOption(label=x) for x in ("Small", "Large", "Red")])
+    async def size(self, interaction: discord.Interaction, select: discord.ui.Select) -> None:
+        await interaction.response.send_message(f"size {select.values[0]}", ephemeral=True)
 
 
 grp = app_commands.Group(name="grp", description="A group")
