@@ -10,12 +10,13 @@ spec and against the limits the spec misses; a violation is answered like Discor
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -248,6 +249,19 @@ class LocalDiscord:
             return True
         except TimeoutError:
             return predicate()
+
+    @contextlib.contextmanager
+    def expect_violation(self, match: str) -> Iterator[list[Violation]]:
+        """Within the block a violation whose text contains ``match`` must be recorded; the
+        matching ones are then removed (so the e2e teardown check passes) and handed back."""
+        before = len(self.violations)
+        found: list[Violation] = []
+        yield found
+        new = self.violations[before:]
+        found += [v for v in new if match in str(v)]
+        if not found:
+            raise AssertionError(f"expected a violation matching {match!r}, got {[str(v) for v in new]}")
+        self.violations[before:] = [v for v in new if v not in found]
 
     def clear_problems(self) -> None:
         """Forget recorded violations and unknown routes (after a test provoked them on purpose)."""
