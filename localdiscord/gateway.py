@@ -1,7 +1,8 @@
 """Gateway v10 over a websocket: HELLO, IDENTIFY/READY, RESUME, heartbeats, dispatch, faults.
 
-Frames are sent as plain text JSON (discord.py only decompresses binary frames, so asking for
-``compress=zlib-stream`` is harmless). Each session buffers its dispatches so a RESUME replays
+A client that asks for ``compress=zlib-stream`` (discord.py does, unless zstandard is installed)
+gets one zlib stream of binary frames, each ending in a Z_SYNC_FLUSH, as from Discord, so
+discord.py's decompression path runs too; otherwise frames are plain text JSON. Each session buffers its dispatches so a RESUME replays
 what the client missed, which is what makes "drop the connection mid-dispatch" recoverable.
 """
 
@@ -12,6 +13,7 @@ import contextlib
 import json
 import logging
 import secrets
+import zlib
 from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -60,6 +62,7 @@ class Connection:
     session: Session | None = None
     closing: bool = False
     close_code: int = 1000
+    compressor: Any = None  # a zlib compressobj for compress=zlib-stream
 
 
 @dataclass(eq=False)
@@ -162,7 +165,11 @@ class Gateway:
             if frame is None:
                 break
             try:
-                await ws.send_str(frame.decode())
+                if conn.compressor is not None:
+                    await ws.send_bytes(conn.compressor.compress(frame)
+                                        + conn.compressor.flush(zlib.Z_SYNC_FLUSH))
+                else:
+                    await ws.send_str(frame.decode())
             except (ConnectionError, RuntimeError):
                 break
         with contextlib.suppress(Exception):
@@ -172,6 +179,8 @@ class Gateway:
         ws = web.WebSocketResponse(max_msg_size=0, autoping=True)
         await ws.prepare(request)
         conn = Connection(ws)
+        if request.query.get("compress") == "zlib-stream":
+            conn.compressor = zlib.compressobj()
         self.connections.add(conn)
         writer = asyncio.create_task(self._writer(conn))
         conn.queue.put_nowait(self.server_dumps(

@@ -142,6 +142,8 @@ async def test_unknown_route_answers_404_json_and_is_recorded(env):
 
 async def test_gateway_recovers_from_reconnect_drop_and_invalid_session(env):
     gateway = env.server.gateway
+    # discord.py asked for zlib-stream, so its decompression path is exercised too.
+    assert [c.compressor is not None for c in gateway.connections] == [True]
     gateway.reconnect()
     assert (await env.discord.invoke("ping")).content == "pong"
     assert await env.server.wait_until(lambda: gateway.stats["resumed"] >= 1)
