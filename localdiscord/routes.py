@@ -154,16 +154,11 @@ def register(s: LocalDiscord) -> None:
             record.original_id = int(message["id"])
         elif ctype == 5:
             ephemeral = bool((data.get("flags") or 0) & EPHEMERAL)
-            record.deferred_ephemeral = ephemeral
-            if record.type in (2, 4) or record.message_id is None:
-                message = s.create_message(record.channel_id, {"content": ""}, interaction=record,
-                                           ephemeral=ephemeral, extra_flags=LOADING,
-                                           message_type=20 if record.type == 2 else 0)
-                record.original_id = int(message["id"])
-            else:  # deferred reply to a component: the reply comes later as a new message
-                message = s.create_message(record.channel_id, {"content": ""}, interaction=record,
-                                           ephemeral=ephemeral, extra_flags=LOADING)
-                record.original_id = int(message["id"])
+            # A "thinking..." message; for a component too, the reply comes as a new message.
+            message = s.create_message(record.channel_id, {"content": ""}, interaction=record,
+                                       ephemeral=ephemeral, extra_flags=LOADING,
+                                       message_type=20 if record.type == 2 else 0)
+            record.original_id = int(message["id"])
         elif ctype in (6, 1) and record.message_id is not None:
             record.original_id = record.message_id
         elif ctype == 7:

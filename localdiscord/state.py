@@ -109,7 +109,6 @@ class Interaction:
     response_type: int | None = None
     responded_at: float | None = None
     original_id: int | None = None
-    deferred_ephemeral: bool = False
     original_edited: bool = False
     followup_ids: list[int] = field(default_factory=list)
     modal: dict[str, Any] | None = None
