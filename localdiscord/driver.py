@@ -647,7 +647,8 @@ class Driver:
                               f"within {timeout:g} s ({errors})")
         if record.response_type == 5:  # deferred: wait for the edit or the first followup
             ok = await self.server.wait_until(
-                lambda: record.original_edited or bool(record.followup_ids), timeout)
+                lambda: record.original_edited or bool(record.followup_ids)
+                or record.original_id not in self.server.messages, timeout)
             if not ok:
                 raise DriverError("the bot deferred but never sent its reply")
         elif record.response_type == 6:  # deferred update: an edit or followup may follow

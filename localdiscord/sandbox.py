@@ -70,6 +70,7 @@ class Sandbox:
         self.user = self.driver.default_user
         self.shown: set[int] = set()
         self.rendered: dict[int, str] = {}  # last text shown per message, to skip repeats
+        self.replies: list[Reply] = []
         self.recent: list[int] = []  # message ids shown, newest last (targets for click/select)
         self.seen_violations = 0
         self.server.listeners.append(self._on_event)
@@ -87,6 +88,10 @@ class Sandbox:
     def flush_unsolicited(self) -> None:
         from localdiscord.driver import Message
 
+        for reply in self.replies:  # late followups (ephemeral ones are not gateway events)
+            for followup in reply.followups:
+                if followup.id not in self.shown:
+                    self.show(followup)
         pending, self._pending = self._pending, []
         for mid in pending:
             if mid in self.shown or mid not in self.server.messages:
@@ -113,6 +118,7 @@ class Sandbox:
         self.say(text)
 
     def show_reply(self, reply: Reply) -> None:
+        self.replies.append(reply)
         for message in reply.messages:
             self.show(message)
 

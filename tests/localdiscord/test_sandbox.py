@@ -77,7 +77,13 @@ async def test_modal_prompts_and_clicks(env) -> None:
     await box.run_line("select size: Red", read_line)  # by placeholder
     await box.run_line("select Large", read_line)
     await box.run_line("/grp inner do name:two words times:2 flag:true who:@bob", read_line)
+    await box.run_line("/write channel:#general forum:#questions", read_line)
+    box.flush_unsolicited()  # what the bot posted on its own: channel messages, threads, DMs
     text = out.getvalue()
+    bot_name = env.server.bot_user["username"]
+    assert f"[#general] {bot_name}:\nhello @alice" in text
+    assert f"[#talk] {bot_name}:\nin thread" in text
+    assert f"[DM to alice] {bot_name}:\na DM" in text
     assert "[Add]  [Form]" in text and "count 1" in text
     assert "Topic (required, max 50): visa" in text
     assert "got visa/line one\nline two" in text
