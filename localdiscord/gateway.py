@@ -49,6 +49,14 @@ EVENT_INTENTS = {
 DM_EVENTS = {"MESSAGE_CREATE", "MESSAGE_UPDATE", "MESSAGE_DELETE", "CHANNEL_PINS_UPDATE"}
 
 
+def _on_shard(session: Session, guild_id: int | None) -> bool:
+    """Discord's routing: a guild's events go to shard (guild_id >> 22) % count; DMs to shard 0."""
+    shard_id, count = session.shard
+    if guild_id is None:
+        return shard_id == 0
+    return (guild_id >> 22) % count == shard_id
+
+
 def required_intent(event: str, data: dict[str, Any]) -> int | None:
     if event in DM_EVENTS and not data.get("guild_id"):
         return DIRECT_MESSAGES
@@ -73,6 +81,7 @@ class Session:
     buffer: deque[tuple[int, bytes]] = field(default_factory=lambda: deque(maxlen=BUFFER_SIZE))
     conn: Connection | None = None
     intents: int = (1 << 25) - 1
+    shard: tuple[int, int] = (0, 1)
     identifies: int = 1
     resumes: int = 0
 
@@ -96,8 +105,11 @@ class Gateway:
 
     def dispatch(self, event: str, data: dict[str, Any]) -> None:
         needed = required_intent(event, data)
+        guild_id = data.get("guild_id") or (data.get("id") if event.startswith("GUILD_CREATE") else None)
         for session in list(self.sessions.values()):
             if needed is not None and not session.intents & needed:
+                continue
+            if not _on_shard(session, int(guild_id) if guild_id else None):
                 continue
             session.seq += 1
             frame = self.server_dumps({"op": 0, "t": event, "s": session.seq, "d": data})
@@ -217,14 +229,16 @@ class Gateway:
     def _identify(self, conn: Connection, data: dict[str, Any]) -> None:
         self.stats["identify"] += 1
         token = data.get("token", "")
-        for sid, old in list(self.sessions.items()):  # one live session per bot token
-            if old.token == token:
-                if old.conn is not None:
-                    self._close(old.conn, 4009)
-                del self.sessions[sid]
         session = Session(id=secrets.token_hex(16), token=token)
         if isinstance(data.get("intents"), int):
             session.intents = data["intents"]
+        if data.get("shard"):
+            session.shard = (int(data["shard"][0]), int(data["shard"][1]))
+        for sid, old in list(self.sessions.items()):  # one live session per token and shard
+            if old.token == token and old.shard == session.shard:
+                if old.conn is not None:
+                    self._close(old.conn, 4009)
+                del self.sessions[sid]
         self.sessions[session.id] = session
         session.conn = conn
         conn.session = session
@@ -232,7 +246,8 @@ class Gateway:
         ready = {
             "v": 10, "user": server.bot_user, "session_id": session.id,
             "resume_gateway_url": server.gateway_url, "session_type": "normal",
-            "guilds": [{"id": str(gid), "unavailable": True} for gid in server.guilds],
+            "guilds": [{"id": str(gid), "unavailable": True} for gid in server.guilds
+                       if _on_shard(session, gid)],
             "application": {"id": str(server.app_id), "flags": 0},
             "private_channels": [], "relationships": [], "presences": [],
             "geo_ordered_rtc_regions": [], "guild_join_requests": [], "auth": {},
@@ -242,6 +257,8 @@ class Gateway:
             ready["shard"] = data["shard"]
         self._send_dispatch(session, "READY", ready)
         for gid in server.guilds:
+            if not _on_shard(session, gid):
+                continue
             guild = server.guild_create_payload(gid)
             if not session.intents & GUILD_MEMBERS:
                 # Without the (privileged) members intent Discord sends only the bot's own member;

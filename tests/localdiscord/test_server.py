@@ -184,3 +184,36 @@ async def test_commands_in_dms_carry_the_user(env):
     reply = await env.discord.invoke("ping", user="bob", in_channel=env.discord.dm_channel("bob"))
     assert reply.content == "pong"
     assert reply.message.channel_id == env.server.dm_channels[env.world.member("bob").id]
+
+
+async def test_events_are_routed_to_the_guilds_shard():
+    import discord
+
+    from localdiscord import Driver, LocalDiscord, pointed_at, seed, start_client, stop_client
+
+    server = await LocalDiscord().start()
+    worlds = [seed(server, f"Guild {i}") for i in range(4)]
+    with pointed_at(server):
+        bot = discord.AutoShardedClient(intents=discord.Intents.default(), shard_count=2)
+        tree = discord.app_commands.CommandTree(bot)
+
+        @tree.command(description="Which shard")
+        async def shard(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message(f"shard {interaction.guild.shard_id}")
+
+        async def no_identify_pause(shard_id: int | None, *, initial: bool = False) -> None:
+            """discord.py waits 5 s between shard IDENTIFYs; localdiscord has no such limit."""
+
+        bot.setup_hook = tree.sync  # type: ignore[method-assign]
+        bot.before_identify_hook = no_identify_pause  # type: ignore[method-assign]
+        task = await start_client(bot, server)
+        try:
+            assert len(bot.guilds) == 4
+            for world in worlds:
+                reply = await Driver(server, world).invoke("shard")
+                assert reply.content == f"shard {(world.guild_id >> 22) % 2}"
+            assert sorted(s.shard for s in server.gateway.sessions.values()) == [(0, 2), (1, 2)]
+        finally:
+            await stop_client(bot, task)
+            await server.stop()
+    assert not server.violations and not server.unknown_routes
