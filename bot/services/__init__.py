@@ -14,7 +14,8 @@ from bot.config import Settings
 from bot.db import Database
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.mentoring import MentoringService
-from bot.services.privacy import PrivacyService
+from bot.services.mentoring.privacy import MentoringPrivacy
+from bot.services.privacy import PrivacyContributor, PrivacyService
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,11 @@ class Services:
         mentoring = MentoringService(
             db, clock, request_timeout=timedelta(hours=settings.mentor_request_timeout_hours)
         )
+        mentoring_privacy = MentoringPrivacy(mentoring)
+        privacy.register(PrivacyContributor(
+            "mentoring", mentoring_privacy.export_member, mentoring_privacy.delete_member,
+            mentoring_privacy.pause_member,
+        ))
         return cls(
             guild_settings=GuildSettingsService(db, clock), mentoring=mentoring, privacy=privacy
         )
