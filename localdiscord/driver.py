@@ -8,6 +8,7 @@ came from. Replies are live views over the server's state, so a deferred reply f
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -291,9 +292,13 @@ class Driver:
     """Acts as members of the seeded guild. ``user`` defaults to ``default_user`` (alice)."""
 
     def __init__(self, server: LocalDiscord, world: World, *, default_user: str = "alice",
-                 default_channel: str = "general", timeout: float = 5.0) -> None:
+                 default_channel: str = "general", timeout: float = 5.0,
+                 bot_idle: Callable[[float], Awaitable[bool]] | None = None) -> None:
         self.server = server
         self.world = world
+        # When the bot runs in this process, ``bot_idle`` tells when its interaction handlers
+        # have finished, so a deferred update (type 6) needs no guessed settle time.
+        self.bot_idle = bot_idle
         self.default_user = world.member(default_user)
         self.default_channel = world.channel(default_channel)
         self.timeout = timeout
@@ -652,8 +657,11 @@ class Driver:
             if not ok:
                 raise DriverError("the bot deferred but never sent its reply")
         elif record.response_type == 6:  # deferred update: an edit or followup may follow
-            await self.server.wait_until(
-                lambda: record.original_edited or bool(record.followup_ids), 0.3)
+            if self.bot_idle is not None:
+                await self.bot_idle(timeout)
+            else:
+                await self.server.wait_until(
+                    lambda: record.original_edited or bool(record.followup_ids), 0.3)
         return reply
 
     # ----------------------------------------------------------------- reading

@@ -6,6 +6,7 @@ production one, unmodified: only discord.py's two base URLs point at the local s
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from typing import TYPE_CHECKING, Any
@@ -16,13 +17,30 @@ from localdiscord.seed import World, seed
 from localdiscord.server import LocalDiscord
 
 if TYPE_CHECKING:
-    import asyncio
-
     from bot.clock import Clock
     from bot.config import Settings
     from bot.factory import FmgBot
 
 log = logging.getLogger("localdiscord.harness")
+
+# discord.py names the tasks that run interaction handlers (2.7: view, dynamic item, modal
+# dispatch, app command invoker); none pending means the bot finished with every interaction.
+HANDLER_TASKS = ("discord-ui-view-dispatch-", "discord-ui-dynamic-item-",
+                 "discord-ui-modal-dispatch-", "CommandTree-invoker", "discord.py: interaction")
+
+
+async def wait_bot_idle(timeout: float) -> bool:
+    """Wait until no interaction handler task of the in-process bot is running."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    current = asyncio.current_task()
+    while loop.time() < deadline:
+        busy = [t for t in asyncio.all_tasks() if t is not current and not t.done()
+                and t.get_name().startswith(HANDLER_TASKS)]
+        if not busy:
+            return True
+        await asyncio.sleep(0.002)
+    return False
 
 
 class BotHarness:
@@ -54,7 +72,7 @@ class BotHarness:
         await self.server.start()
         self.world = seed(self.server)
         self.server.ids.follow(self.server.now)
-        self.discord = Driver(self.server, self.world)
+        self.discord = Driver(self.server, self.world, bot_idle=wait_bot_idle)
         self._pointing = contextlib.ExitStack()
         self._pointing.enter_context(pointed_at(self.server))
         try:
