@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import re
@@ -57,7 +58,7 @@ class SandboxError(Exception):
 
 
 class Sandbox:
-    def __init__(self, harness: BotHarness, out: TextIO, tz: tzinfo | None, interactive: bool) -> None:
+    def __init__(self, harness: BotHarness, out: TextIO, tz: tzinfo | None) -> None:
         from localdiscord.render import Renderer
 
         assert harness.discord is not None
@@ -65,7 +66,6 @@ class Sandbox:
         self.driver: Driver = harness.discord
         self.server = harness.server
         self.out = out
-        self.interactive = interactive
         self.render: Renderer = Renderer(self.server, tz)
         self.user = self.driver.default_user
         self.shown: set[int] = set()
@@ -266,15 +266,10 @@ class Sandbox:
                     hints.append(f"max {field.max_length}")
                 if field.style == 2:
                     hints.append("\\n for a new line")
-                prompt = f"{field.label} ({', '.join(hints)}): "
-                if self.interactive:
-                    print(prompt, end="", file=self.out, flush=True)
-                answer = await read_line()
+                answer = await read_line(f"{field.label} ({', '.join(hints)}): ")
                 if answer is None:
                     self.say("(form cancelled)")
                     return
-                if not self.interactive:
-                    self.say(prompt + answer.rstrip("\n"))
                 values[field.custom_id] = answer.rstrip("\n").replace("\\n", "\n")
             reply = await self.driver.submit_modal(modal, values, user=self.user)
         self.show_reply(reply)
@@ -352,13 +347,30 @@ async def run_sandbox(settings: Settings, *, db_path: Path = DEFAULT_DB, as_user
     harness = BotHarness(sandbox_settings, SystemClock(), stable_ids=True)
     await harness.start()
     interactive = stdin.isatty()
-    sandbox = Sandbox(harness, out, zone, interactive)
+    sandbox = Sandbox(harness, out, zone)
     sandbox.user = harness.world.member(as_user) if harness.world else sandbox.user
     loop = asyncio.get_running_loop()
 
-    async def read_line() -> str | None:
+    if interactive and stdin is sys.stdin:
+        with contextlib.suppress(ImportError):
+            import readline  # noqa: F401 - line editing and history for input()
+
+    async def read_line(prompt: str = "") -> str | None:
+        """One line; interactive: input() with the prompt; scripted: the line is echoed after
+        the prompt so the transcript reads like a session."""
+        if interactive and stdin is sys.stdin:
+            try:
+                return await loop.run_in_executor(None, input, prompt)
+            except EOFError:
+                return None
+        if interactive:
+            print(prompt, end="", file=out, flush=True)
         line = await loop.run_in_executor(None, stdin.readline)
-        return line or None
+        if not line:
+            return None
+        if not interactive and (line.strip() or not prompt.endswith("> ")):
+            sandbox.say(prompt + line.rstrip("\n"))
+        return line
 
     if interactive:
         sandbox.say("fmg-bot sandbox: a local Discord server with the real bot (no account needed).")
@@ -366,13 +378,9 @@ async def run_sandbox(settings: Settings, *, db_path: Path = DEFAULT_DB, as_user
     try:
         while True:
             sandbox.flush_unsolicited()
-            if interactive:
-                print(f"{sandbox.user.name}> ", end="", file=out, flush=True)
-            line = await read_line()
+            line = await read_line(f"{sandbox.user.name}> ")
             if line is None:
                 break
-            if not interactive and line.strip():
-                sandbox.say(f"{sandbox.user.name}> {line.rstrip()}")
             try:
                 if not await sandbox.run_line(line, read_line):
                     break

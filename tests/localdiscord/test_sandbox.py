@@ -64,11 +64,13 @@ def test_refuses_the_production_database(tmp_path: Path) -> None:
 
 async def test_modal_prompts_and_clicks(env) -> None:
     out = io.StringIO()
-    box = Sandbox(SimpleNamespace(discord=env.discord, server=env.server), out, ZoneInfo("UTC"), False)
+    box = Sandbox(SimpleNamespace(discord=env.discord, server=env.server), out, ZoneInfo("UTC"))
     answers = iter(["visa\n", "line one\\nline two\n"])
 
-    async def read_line() -> str | None:
-        return next(answers, None)
+    async def read_line(prompt: str = "") -> str | None:
+        answer = next(answers, None)
+        out.write(f"{prompt}{answer}")
+        return answer
 
     await box.run_line("/counter", read_line)
     await box.run_line("click add", read_line)
