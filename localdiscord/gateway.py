@@ -2,8 +2,9 @@
 
 A client that asks for ``compress=zlib-stream`` (discord.py does, unless zstandard is installed)
 gets one zlib stream of binary frames, each ending in a Z_SYNC_FLUSH, as from Discord, so
-discord.py's decompression path runs too; otherwise frames are plain text JSON. Each session buffers its dispatches so a RESUME replays
-what the client missed, which is what makes "drop the connection mid-dispatch" recoverable.
+discord.py's decompression path runs too; otherwise frames are plain text JSON. Each session
+buffers its dispatches so a RESUME replays what the client missed, which is what makes "drop
+the connection mid-dispatch" recoverable.
 """
 
 from __future__ import annotations
