@@ -64,7 +64,9 @@ class Renderer:
         text = ROLE_RE.sub(lambda m: "@" + self._role(int(m.group(1))), text)
         text = USER_RE.sub(lambda m: "@" + self._user(int(m.group(1))), text)
         text = CHANNEL_RE.sub(lambda m: "#" + self._channel(int(m.group(1))), text)
-        return re.sub(r"(?m)^-# ", "", text)
+        text = re.sub(r"(?m)^-# ", "", text)  # subtext
+        text = re.sub(r"(?m)^#{1,3} (.+)$", lambda m: m.group(1).upper(), text)  # headings
+        return text.replace("**", "").replace("__", "")  # bold and underline markers
 
     def _user(self, uid: int) -> str:
         user = self.server.users.get(uid)

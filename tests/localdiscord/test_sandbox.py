@@ -39,15 +39,15 @@ def test_scripted_session_through_stdin(tmp_path: Path) -> None:
     out = result.stdout
     assert "alice> /help" in out and "/help" in out.split("alice> /settings view")[0]
     assert "This is a moderator command" in out  # alice is refused
-    assert "**Announcements channel** is now #announcements." in out
-    assert "**Announcements channel**: #announcements" in out
+    assert "Announcements channel is now #announcements." in out
+    assert "Announcements channel: #announcements" in out
     assert "no seeded member 'nobody'" in out
     assert "has no subcommand 'nope'" in out
     assert "Discord would refuse" not in out
     # Its own database, never DATABASE_PATH; a second session sees what the first stored.
     assert (tmp_path / "sandbox-data" / "sandbox.sqlite3").is_file()
     again = sandbox("as mira\n/settings view\n", cwd=tmp_path)
-    assert "**Announcements channel**: #announcements" in again.stdout
+    assert "Announcements channel: #announcements" in again.stdout
 
 
 def test_refuses_the_production_database(tmp_path: Path) -> None:
