@@ -67,7 +67,7 @@ def required_intent(event: str, data: dict[str, Any]) -> int | None:
 @dataclass(eq=False)
 class Connection:
     ws: web.WebSocketResponse
-    queue: asyncio.Queue[bytes | None] = field(default_factory=asyncio.Queue)
+    queue: asyncio.Queue[tuple[float, bytes] | None] = field(default_factory=asyncio.Queue)
     session: Session | None = None
     closing: bool = False
     close_code: int = 1000
@@ -123,7 +123,7 @@ class Gateway:
                 self.stats["dropped"] += 1
                 self._close(conn, 4000)
                 continue
-            conn.queue.put_nowait(frame)
+            self._send(conn, frame)
 
     def drop(self, *, mid_dispatch: bool = False) -> None:
         """Close live connections (code 4000, resumable). With ``mid_dispatch`` the next dispatch
@@ -139,13 +139,13 @@ class Gateway:
         """Send op 7 RECONNECT: the client should close and RESUME."""
         self.stats["reconnect"] += 1
         for conn in list(self.connections):
-            conn.queue.put_nowait(self.server_dumps({"op": 7, "d": None}))
+            self._send(conn, self.server_dumps({"op": 7, "d": None}))
 
     def invalidate(self, *, resumable: bool = False) -> None:
         """Send op 9 INVALID_SESSION; a non-resumable one forgets the sessions (re-IDENTIFY)."""
         self.stats["invalid_session"] += 1
         for conn in list(self.connections):
-            conn.queue.put_nowait(self.server_dumps({"op": 9, "d": resumable}))
+            self._send(conn, self.server_dumps({"op": 9, "d": resumable}))
         if not resumable:
             self.sessions.clear()
 
@@ -171,12 +171,21 @@ class Gateway:
         conn.queue.put_nowait(None)
         conn.close_code = code
 
+    def _send(self, conn: Connection, frame: bytes) -> None:
+        """Queue a frame; with ``faults.gateway_latency`` it leaves that much later (in order)."""
+        due = asyncio.get_running_loop().time() + self.server.faults.gateway_latency
+        conn.queue.put_nowait((due, frame))
+
     async def _writer(self, conn: Connection) -> None:
         ws = conn.ws
+        loop = asyncio.get_running_loop()
         while True:
-            frame = await conn.queue.get()
-            if frame is None:
+            item = await conn.queue.get()
+            if item is None:
                 break
+            due, frame = item
+            if due > loop.time():
+                await asyncio.sleep(due - loop.time())
             try:
                 if conn.compressor is not None:
                     await ws.send_bytes(conn.compressor.compress(frame)
@@ -196,7 +205,7 @@ class Gateway:
             conn.compressor = zlib.compressobj()
         self.connections.add(conn)
         writer = asyncio.create_task(self._writer(conn))
-        conn.queue.put_nowait(self.server_dumps(
+        self._send(conn, self.server_dumps(
             {"op": 10, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS, "_trace": ["localdiscord"]}}
         ))
         try:
@@ -218,7 +227,7 @@ class Gateway:
         op, data = frame.get("op"), frame.get("d")
         if op == 1:
             self.stats["heartbeats"] += 1
-            conn.queue.put_nowait(self.server_dumps({"op": 11, "d": None}))
+            self._send(conn, self.server_dumps({"op": 11, "d": None}))
         elif op == 2:
             self._identify(conn, data)
         elif op == 6:
@@ -273,7 +282,7 @@ class Gateway:
         frame = self.server_dumps({"op": 0, "t": event, "s": session.seq, "d": data})
         session.buffer.append((session.seq, frame))
         if session.conn is not None:
-            session.conn.queue.put_nowait(frame)
+            self._send(session.conn, frame)
 
     def _resume(self, conn: Connection, data: dict[str, Any]) -> None:
         self.stats["resume"] += 1
@@ -281,7 +290,7 @@ class Gateway:
         seq = data.get("seq") or 0
         oldest = session.buffer[0][0] if session and session.buffer else 0
         if session is None or session.token != data.get("token") or (oldest and seq < oldest - 1):
-            conn.queue.put_nowait(self.server_dumps({"op": 9, "d": False}))
+            self._send(conn, self.server_dumps({"op": 9, "d": False}))
             return
         if session.conn is not None and session.conn is not conn:
             self._close(session.conn, 4000)
@@ -290,7 +299,7 @@ class Gateway:
         conn.session = session
         for s, frame in session.buffer:
             if s > seq:
-                conn.queue.put_nowait(frame)
+                self._send(conn, frame)
         self.stats["resumed"] += 1
         self._send_dispatch(session, "RESUMED", {"_trace": ["localdiscord"]})
         self.server.notify()

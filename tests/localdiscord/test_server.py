@@ -163,6 +163,10 @@ async def test_rest_faults_are_retried_by_discord_py(env):
     started = asyncio.get_running_loop().time()
     assert (await env.discord.invoke("ping")).content == "pong"
     assert asyncio.get_running_loop().time() - started >= 0.2
+    env.server.faults.clear()
+    env.server.faults.gateway_latency = 0.15
+    reply = await env.discord.invoke("ping")
+    assert reply.content == "pong" and reply.record.latency >= 0.15
 
 
 async def test_server_errors_are_retried(env):
