@@ -425,6 +425,9 @@ class LocalDiscord:
 
         def register(handler: Handler) -> Handler:
             self._routes.append((method, pattern, handler))
+            # Literal segments win over parameters (``/messages/pins`` over ``/messages/{mid}``),
+            # as when matching spec templates; the sort is stable for equal counts.
+            self._routes.sort(key=lambda route: route[1].pattern.count("(?P<"))
             return handler
 
         return register

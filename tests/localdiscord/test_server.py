@@ -221,3 +221,16 @@ async def test_events_are_routed_to_the_guilds_shard():
             await stop_client(bot, task)
             await server.stop()
     assert not server.violations and not server.unknown_routes
+
+
+async def test_literal_routes_beat_parameters(env):
+    channel = env.bot.get_channel(env.world.channel("general").id)
+    await env.discord.invoke("ping")
+    message = await channel.fetch_message(env.discord.messages_in("general")[-1].id)
+    await message.pin()
+    assert [m.id async for m in channel.pins()] == [message.id]  # GET /messages/pins
+    guild = env.bot.get_guild(env.world.guild_id)
+    assert [m.name for m in await guild.query_members("bo")] == ["bob"]
+    url = f"{env.server.api_base}/guilds/{guild.id}/members/search?query=mi"
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        assert [m["user"]["username"] for m in await response.json()] == ["mira"]
