@@ -479,6 +479,12 @@ class LocalDiscord:
             if err.errors:
                 payload["errors"] = err.errors
             response = json_response(payload, err.status)
+        except Exception as exc:  # a request localdiscord cannot handle: fail fast and loudly
+            # (a 5xx would make discord.py retry for ~25 s). Recorded, so the test fails.
+            log.exception("localdiscord could not handle %s %s", method, path)
+            response = self._violation(
+                "unhandled", method, path, [((), f"localdiscord could not handle it: {exc!r}")], body
+            )
         record.status = response.status
         self.notify()
         return response

@@ -234,3 +234,15 @@ async def test_literal_routes_beat_parameters(env):
     url = f"{env.server.api_base}/guilds/{guild.id}/members/search?query=mi"
     async with aiohttp.ClientSession() as session, session.get(url) as response:
         assert [m["user"]["username"] for m in await response.json()] == ["mira"]
+
+
+async def test_a_request_the_server_cannot_handle_is_refused_and_recorded(env):
+    async with aiohttp.ClientSession() as session:
+        url = f"{env.server.api_base}/channels/not-a-number/messages"
+        async with session.get(url) as response:
+            assert response.status == 404  # Unknown Channel, as Discord answers a bad id here
+        url = f"{env.server.api_base}/guilds/{env.world.guild_id}/members?after=x"
+        with env.server.expect_violation("could not handle") as caught:
+            async with session.get(url) as response:
+                assert response.status == 400  # not a 5xx, which discord.py would retry
+    assert caught[0].kind == "unhandled"
