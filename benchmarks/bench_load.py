@@ -33,10 +33,10 @@ from benchmarks.figures import Figure
 from bot.clock import SystemClock
 from bot.db import Database
 from bot.services.guild_settings import SETTING_SPECS, GuildSettingsService
+from localdiscord.clibot import start_real_bot
 from localdiscord.connect import FAKE_TOKEN
 from localdiscord.driver import Driver
 from localdiscord.load import StepResult, quiet, ramp, run_step
-from localdiscord.realbot import start_real_bot
 from localdiscord.seed import User, World, seed
 from localdiscord.server import LocalDiscord
 from localdiscord.state import Interaction

@@ -11,34 +11,20 @@ localdiscord ~1 ms of its core, which made the load server, not the bot, the cei
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import sys
 from dataclasses import dataclass
 
 from benchmarks.figures import Figure
+from localdiscord.clibot import proc_status_kb
 from localdiscord.driver import Driver
 from localdiscord.load import RampResult, StepResult, command_mix, quiet, ramp, run_step
-from localdiscord.realbot import proc_status_kb
+from localdiscord.procs import spawn_bot, stop_bot
 from localdiscord.seed import seed
 from localdiscord.server import LocalDiscord
 
 P99_LIMIT_MS = 100.0
 #: A failed ramp step is tried once more before it counts (for pong and the real bot alike).
 RETRIES = 1
-
-
-async def start_pong_bot(server: LocalDiscord) -> asyncio.subprocess.Process:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "localdiscord.pongbot", server.api_base, server.gateway_url,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
-    )
-    assert proc.stdout is not None
-    line = await asyncio.wait_for(proc.stdout.readline(), 30)
-    if line.strip() != b"ready":
-        proc.kill()
-        raise RuntimeError("the pong bot did not start")
-    return proc
 
 
 def _report(step: StepResult) -> None:
@@ -85,7 +71,7 @@ async def measure_pong(quick: bool) -> PongResult:
     server = await LocalDiscord(validate=False).start()
     quiet(server)
     world = seed(server)
-    proc = await start_pong_bot(server)
+    proc = await spawn_bot(server, "localdiscord.pongbot")
     try:
         fire = command_mix(Driver(server, world), [("ping", {}, "alice"), ("ping", {}, "bob")])
         await run_step(server, fire, 50, 0.5)  # warm up caches and connections
@@ -94,9 +80,7 @@ async def measure_pong(quick: bool) -> PongResult:
                             p99_limit_ms=P99_LIMIT_MS, retries=RETRIES, on_step=_report)
         rss_kb = proc_status_kb(proc.pid, "VmHWM")
     finally:
-        proc.terminate()
-        with contextlib.suppress(ProcessLookupError, TimeoutError):
-            await asyncio.wait_for(proc.wait(), 5)
+        await stop_bot(proc)
         await server.stop()
     _measured[quick] = PongResult(steady, result, rss_kb)
     return _measured[quick]

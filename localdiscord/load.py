@@ -114,12 +114,12 @@ async def run_step(server: LocalDiscord, fire: Fire, rate: float, duration: floa
 
 
 async def ramp(server: LocalDiscord, fire: Fire, rates: Sequence[float], *, step_seconds: float,
-               p99_limit_ms: float = 100.0, pause: float = 0.3, retries: int = 0,
+               p99_limit_ms: float = 100.0, pause: float = 0.3, retries: int = 1,
                on_step: Callable[[StepResult], None] | None = None) -> RampResult:
     """Run increasing constant-rate steps until one is not sustained (p99 over the limit,
-    answers missing, or the pace not kept). ``retries``: run a failed step again (after a
-    pause to drain) before calling it the ceiling, so one burst of another process's work on a
-    shared machine does not end the ramp; only the last try of a rate is kept."""
+    answers missing, or the pace not kept). A failed step is retried ``retries`` times after a
+    pause, so one burst of noise from a neighbour on a shared machine does not end the ramp;
+    only the last attempt at each rate is kept."""
     result = RampResult([], p99_limit_ms)
     for rate in rates:
         for attempt in range(retries + 1):

@@ -1,6 +1,6 @@
 """The bot token never reaches a log line or a member's screen.
 
-The production CLI (`fmg-bot run`, via localdiscord.realbot) runs in a child process with a
+The production CLI (`fmg-bot run`, via localdiscord.clibot) runs in a child process with a
 canary DISCORD_TOKEN at LOG_LEVEL=DEBUG against localdiscord. A trigger makes a settings write
 fail with an error whose text *contains* the token, so the unexpected-error path logs it with
 its traceback. Then the whole log, every message and every request the bot sent are searched.
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from localdiscord.clibot import start_real_bot
 from localdiscord.driver import Driver
-from localdiscord.realbot import start_real_bot
 from localdiscord.seed import seed
 from localdiscord.server import LocalDiscord
 
