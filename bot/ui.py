@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import zlib
 from collections.abc import Awaitable, Sequence
 from typing import Any
 
@@ -45,28 +47,39 @@ async def timezone_autocomplete(
 
 
 class PageView(FmgView):
-    """Previous/Next buttons over pre-rendered embeds, for the member who asked only."""
+    """Previous/Next buttons over pre-rendered embeds, for the member who asked only.
+
+    The view lives in discord.py's view store until it times out, one per paged reply, so the
+    pages are kept as compressed JSON and rebuilt on a page turn: four pages of ten fields held
+    as Embed objects cost ~20 KB per reply for ten minutes (bench_load's /session upcoming pushed
+    the bot past 200 MB); compressed, the whole view is ~3 KB.
+    """
 
     def __init__(self, pages: Sequence[discord.Embed], owner_id: int, timeout: float = 600) -> None:
         super().__init__(timeout=timeout)
         if not pages:
             raise ValueError("PageView needs at least one page")
-        self.pages = list(pages)
+        pages = list(pages)
+        if len(pages) > 1:
+            for number, page in enumerate(pages, start=1):
+                prefix = f"{page.footer.text} · " if page.footer.text else ""
+                page.set_footer(text=f"{prefix}Page {number} of {len(pages)}")
+        self._pages = [zlib.compress(json.dumps(page.to_dict()).encode()) for page in pages]
         self.owner_id = owner_id
         self.index = 0
-        if len(self.pages) > 1:
-            for number, page in enumerate(self.pages, start=1):
-                prefix = f"{page.footer.text} · " if page.footer.text else ""
-                page.set_footer(text=f"{prefix}Page {number} of {len(self.pages)}")
         self._sync()
 
     @property
+    def page_count(self) -> int:
+        return len(self._pages)
+
+    @property
     def current(self) -> discord.Embed:
-        return self.pages[self.index]
+        return discord.Embed.from_dict(json.loads(zlib.decompress(self._pages[self.index])))
 
     def _sync(self) -> None:
         self.previous.disabled = self.index == 0
-        self.next.disabled = self.index == len(self.pages) - 1
+        self.next.disabled = self.index == self.page_count - 1
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id != self.owner_id:
