@@ -11,8 +11,8 @@ work rather than refuse.
 - ``commands_p99_ms``: round-trip p99 at a steady 100/s (baseline: pong at 100/s, same run).
 - ``max_sustained_rps``: the same rate ramp as pong until p99 passes 100 ms or answers go
   missing (baseline: the pong ceiling; target >= 0.5x).
-- ``commands_errors``: interactions unanswered or answered with the "something went wrong"
-  apology, plus ERROR lines in the bot's log, over the whole run (target 0).
+- ``commands_errors``: interactions left unanswered in a sustained step, answers carrying the
+  "something went wrong" apology (any step) and ERROR lines in the bot's log (target 0).
 - ``rss_mb``: the bot's peak resident memory (VmHWM) over the run (baseline: pong's peak).
 """
 
