@@ -1,0 +1,147 @@
+"""`fmg-bot`: run the bot, manage its database (and, from the capabilities, more)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+import discord
+
+from bot import __version__
+from bot.config import Settings
+from bot.db import Database
+from bot.db.backup import backup_database
+from bot.errors import ConfigError, FmgError
+from bot.logs import setup_logging
+
+log = logging.getLogger("bot.cli")
+
+NO_TOKEN = (
+    "DISCORD_TOKEN is not set: create a bot at https://discord.com/developers/applications, "
+    "put its token in .env (see .env.example), or try the bot offline with `fmg-bot sandbox`."
+)
+
+
+def run_async(main: Coroutine[Any, Any, int]) -> int:
+    """Run on uvloop when it is installed (the `speed` extra), else the stdlib loop."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(main)
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(main)
+
+
+# -- run ------------------------------------------------------------------------------------
+async def _run_bot(settings: Settings) -> int:
+    from bot.factory import create_bot
+
+    assert settings.discord_token is not None
+    bot = create_bot(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    async with bot:
+        runner = asyncio.create_task(bot.start(settings.discord_token))
+        stopper = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if runner in done:
+            stopper.cancel()
+            runner.result()
+        else:
+            log.info("shutting down")
+            await bot.close()
+            await runner
+    return 0
+
+
+def cmd_run(settings: Settings, _: argparse.Namespace) -> int:
+    if not settings.discord_token:
+        print(f"fmg-bot: {NO_TOKEN}", file=sys.stderr)
+        return 2
+    try:
+        return run_async(_run_bot(settings))
+    except discord.LoginFailure:
+        print("fmg-bot: Discord rejected DISCORD_TOKEN: check it in the developer portal.", file=sys.stderr)
+        return 1
+
+
+# -- db -----------------------------------------------------------------------------------------
+async def _migrate(path: Path) -> int:
+    db = await Database.open(path)
+    try:
+        before = await db.schema_version()
+        after = await db.migrate()
+    finally:
+        await db.close()
+    state = "up to date" if after == before else f"migrated from {before}"
+    print(f"{path}: schema version {after} ({state})")
+    return 0
+
+
+def cmd_db_migrate(settings: Settings, _: argparse.Namespace) -> int:
+    return asyncio.run(_migrate(settings.database_path))
+
+
+def cmd_db_backup(settings: Settings, args: argparse.Namespace) -> int:
+    written = backup_database(settings.database_path, Path(args.path))
+    print(f"backed up {settings.database_path} to {written}")
+    return 0
+
+
+# -- parser -------------------------------------------------------------------------------------
+Handler = Callable[[Settings, argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fmg-bot",
+        description="A Discord community bot for foreign medical graduates. "
+        "Configuration comes from the environment and .env (see .env.example).",
+    )
+    parser.add_argument("--version", action="version", version=f"fmg-bot {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    run = commands.add_parser("run", help="connect to Discord with DISCORD_TOKEN")
+    run.set_defaults(handler=cmd_run)
+
+    db = commands.add_parser("db", help="manage the database (DATABASE_PATH)")
+    db_commands = db.add_subparsers(title="db commands", metavar="DB_COMMAND", required=True)
+    migrate = db_commands.add_parser("migrate", help="apply pending schema migrations")
+    migrate.set_defaults(handler=cmd_db_migrate)
+    backup = db_commands.add_parser(
+        "backup", help="write a consistent copy of the database, safe while the bot runs"
+    )
+    backup.add_argument("path", help="the backup file to write")
+    backup.set_defaults(handler=cmd_db_backup)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        settings = Settings.from_env()
+        setup_logging(settings.log_level, secrets=[settings.discord_token or ""])
+        return handler(settings, args)
+    except ConfigError as exc:
+        print(f"fmg-bot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except FmgError as exc:
+        print(f"fmg-bot: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""Settings from the environment (and an optional `.env`), read once into a frozen object.
+
+Every variable is listed, with a comment, in `.env.example`. A missing or malformed value raises
+`ConfigError` with one line naming the variable; the CLI prints that line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from dotenv import dotenv_values
+
+from bot.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_PATH = PROJECT_ROOT / "data" / "fmg-bot.sqlite3"
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Settings:
+    discord_token: str | None = None
+    database_path: Path = DEFAULT_DATABASE_PATH
+    log_level: str = "INFO"
+    dev_guild_id: int | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Parse settings. With ``environ=None``: the process environment over `.env` in the cwd."""
+        env = _process_environment() if environ is None else environ
+        reader = _Reader(env)
+        return cls(
+            discord_token=reader.get("DISCORD_TOKEN", _token, None),
+            database_path=reader.get("DATABASE_PATH", _path, DEFAULT_DATABASE_PATH),
+            log_level=reader.get("LOG_LEVEL", _log_level, "INFO"),
+            dev_guild_id=reader.get("DEV_GUILD_ID", _snowflake, None),
+        )
+
+    @property
+    def log_level_number(self) -> int:
+        return logging.getLevelName(self.log_level)
+
+
+def _process_environment() -> dict[str, str]:
+    from_file = {k: v for k, v in dotenv_values(".env").items() if v is not None}
+    return from_file | dict(os.environ)
+
+
+class _Reader:
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self._env = env
+
+    def get(self, name: str, parse: Callable[[str], T], default: T) -> T:
+        raw = self._env.get(name)
+        if raw is None or raw.strip() == "":
+            return default
+        try:
+            return parse(raw.strip())
+        except ValueError as exc:
+            raise ConfigError(f"{name}: {exc}") from None
+
+
+def _token(raw: str) -> str:
+    if any(ch.isspace() for ch in raw) or raw.count(".") < 2:
+        # Never echo the value: it may be a real token with a typo.
+        raise ValueError("does not look like a Discord bot token (three dot-separated parts)")
+    return raw
+
+
+def _path(raw: str) -> Path:
+    return Path(raw).expanduser()
+
+
+def _log_level(raw: str) -> str:
+    level = raw.upper()
+    if level not in _LOG_LEVELS:
+        raise ValueError(f"must be one of {', '.join(_LOG_LEVELS)}, not {raw!r}")
+    return level
+
+
+def _snowflake(raw: str) -> int:
+    if not raw.isdigit() or not 15 <= len(raw) <= 20:
+        raise ValueError(f"must be a Discord id (15-20 digits), not {raw!r}")
+    return int(raw)
+
+
+def positive_int(raw: str) -> int:
+    """Parser for counts and durations, shared by the capabilities' settings."""
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"must be a whole number, not {raw!r}") from None
+    if value <= 0:
+        raise ValueError(f"must be greater than zero, not {value}")
+    return value

@@ -1,0 +1,91 @@
+"""The bot factory: one place that wires settings, clock, database, services, scheduler and cogs."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+
+import discord
+from discord.ext import commands
+
+import cogs
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.db import Database
+from bot.interaction_errors import FmgCommandTree
+from bot.scheduler import Scheduler
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+def bot_intents() -> discord.Intents:
+    """The least the bot needs: guilds (channels, roles, threads and their caches).
+
+    Slash commands, buttons and modals arrive as interactions, which need no intent; the bot
+    reads no message content and no presences.
+    """
+    intents = discord.Intents.none()
+    intents.guilds = True
+    return intents
+
+
+def cog_modules() -> list[str]:
+    """Every module in `cogs/` that defines an extension ``setup`` (views live beside them)."""
+    names = []
+    for info in pkgutil.iter_modules(cogs.__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"cogs.{info.name}")
+        if hasattr(module, "setup"):
+            names.append(module.__name__)
+    return sorted(names)
+
+
+class FmgBot(commands.Bot):
+    db: Database
+    services: Services
+
+    def __init__(self, settings: Settings, clock: Clock) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=bot_intents(),
+            tree_cls=FmgCommandTree,
+            help_command=None,
+            # Nobody is pinged unless a send names exactly whom it means to ping.
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        self.settings = settings
+        self.clock = clock
+        self.scheduler = Scheduler(clock)
+
+    async def setup_hook(self) -> None:
+        self.db = await Database.open(self.settings.database_path)
+        version = await self.db.migrate()
+        log.info("database %s at schema version %d", self.settings.database_path, version)
+        self.services = Services.build(self.db, self.settings, self.clock)
+        self.scheduler.start()
+        for module in cog_modules():
+            await self.load_extension(module)
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        if self.settings.dev_guild_id:
+            guild = discord.Object(self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to guild %s", len(synced), guild.id)
+        else:
+            synced = await self.tree.sync()
+            log.info("synced %d global commands", len(synced))
+
+    async def close(self) -> None:
+        await self.scheduler.shutdown()
+        await super().close()
+        if hasattr(self, "db"):
+            await self.db.close()
+
+
+def create_bot(settings: Settings, *, clock: Clock | None = None) -> FmgBot:
+    return FmgBot(settings, clock or SystemClock())

@@ -1,0 +1,121 @@
+"""Per-guild settings: the channels, roles and switches each capability needs.
+
+Keys are declared once in `SETTING_SPECS`; the `/settings` command, `/settings check` and the
+help text are generated from it. Values are cached in memory: every command's permission check
+reads them, and they change only through `set`/`clear`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.clock import Clock, SystemClock
+from bot.db import Database
+from bot.errors import InvalidInput
+
+SettingKind = Literal["channel", "role", "bool", "int"]
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    kind: SettingKind
+    label: str
+    capability: str
+    help: str
+
+
+SETTING_SPECS: dict[str, SettingSpec] = {
+    "announcements_channel": SettingSpec(
+        "channel", "Announcements channel", "Study groups",
+        "Where study-session announcements are posted.",
+    ),
+    "anonymous_channel": SettingSpec(
+        "channel", "Anonymous questions channel", "Anonymous questions",
+        "A forum or text channel where anonymous questions are posted.",
+    ),
+    "mentor_coordinator_role": SettingSpec(
+        "role", "Mentor coordinator role", "Mentoring",
+        "Members with this role are told about new mentor registrations.",
+    ),
+    "moderator_role": SettingSpec(
+        "role", "Moderator role", "Server",
+        "Members with this role may use moderator commands (as do Manage Server admins).",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class GuildConfig:
+    guild_id: int
+    values: Mapping[str, int | bool]
+
+    def get(self, key: str) -> int | bool | None:
+        if key not in SETTING_SPECS:
+            raise KeyError(key)
+        return self.values.get(key)
+
+
+class GuildSettingsService:
+    def __init__(self, db: Database, clock: Clock | None = None) -> None:
+        self._db = db
+        self._clock = clock or SystemClock()
+        self._cache: dict[int, GuildConfig] = {}
+
+    async def get(self, guild_id: int) -> GuildConfig:
+        cached = self._cache.get(guild_id)
+        if cached is not None:
+            return cached
+        rows = await self._db.fetchall(
+            "SELECT key, value FROM guild_settings WHERE guild_id = ?", (guild_id,)
+        )
+        values = {
+            row["key"]: _decode(SETTING_SPECS[row["key"]].kind, row["value"])
+            for row in rows
+            if row["key"] in SETTING_SPECS
+        }
+        config = GuildConfig(guild_id, values)
+        self._cache[guild_id] = config
+        return config
+
+    async def set(self, guild_id: int, key: str, value: int | bool) -> GuildConfig:
+        spec = _spec(key)
+        encoded = _encode(spec, value)
+        await self._db.execute(
+            "INSERT INTO guild_settings (guild_id, key, value, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (guild_id, key) DO UPDATE SET value = excluded.value, "
+            "updated_at = excluded.updated_at",
+            (guild_id, key, encoded, int(self._clock.now().timestamp())),
+        )
+        self._cache.pop(guild_id, None)
+        return await self.get(guild_id)
+
+    async def clear(self, guild_id: int, key: str) -> GuildConfig:
+        _spec(key)
+        await self._db.execute(
+            "DELETE FROM guild_settings WHERE guild_id = ? AND key = ?", (guild_id, key)
+        )
+        self._cache.pop(guild_id, None)
+        return await self.get(guild_id)
+
+
+def _spec(key: str) -> SettingSpec:
+    spec = SETTING_SPECS.get(key)
+    if spec is None:
+        raise InvalidInput(f"There is no setting called `{key}`.")
+    return spec
+
+
+def _encode(spec: SettingSpec, value: int | bool) -> str:
+    if spec.kind == "bool":
+        if not isinstance(value, bool):
+            raise InvalidInput(f"{spec.label} must be on or off.")
+        return "1" if value else "0"
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise InvalidInput(f"{spec.label} must be a positive number.")
+    return str(value)
+
+
+def _decode(kind: SettingKind, raw: str) -> int | bool:
+    return raw == "1" if kind == "bool" else int(raw)

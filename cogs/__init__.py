@@ -1,0 +1,1 @@
+"""Thin Discord adapters, one per capability: parse options, call a service, render."""

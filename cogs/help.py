@@ -1,0 +1,87 @@
+"""`/help`: every command this member may use, grouped by capability, read from the command tree."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.checks import is_moderator, is_moderator_command
+from bot.factory import FmgBot
+from bot.ui import PageView, send_ephemeral
+
+EMBED_DESCRIPTION_LIMIT = 4096
+
+
+@dataclass(frozen=True)
+class HelpLine:
+    capability: str
+    name: str
+    description: str
+    moderator: bool
+
+
+def walk_commands(bot: FmgBot) -> Iterator[HelpLine]:
+    """Every leaf slash command of the tree, with the capability (cog) it belongs to."""
+    titles = {type(cog).__module__: cog.qualified_name for cog in bot.cogs.values()}
+
+    def leaves(node: app_commands.Command | app_commands.Group) -> Iterator[app_commands.Command]:
+        if isinstance(node, app_commands.Group):
+            for child in node.commands:
+                yield from leaves(child)
+        else:
+            yield node
+
+    for top in bot.tree.get_commands(type=discord.AppCommandType.chat_input):
+        capability = titles.get(top.module or "", "Other")
+        for command in leaves(top):
+            yield HelpLine(
+                capability, command.qualified_name, command.description, is_moderator_command(command)
+            )
+
+
+def help_pages(lines: list[HelpLine]) -> list[discord.Embed]:
+    """Render lines grouped by capability into as many embeds as Discord's limits need."""
+    text_lines: list[str] = []
+    for capability in sorted({line.capability for line in lines}):
+        entries = sorted((ln for ln in lines if ln.capability == capability), key=lambda ln: ln.name)
+        text_lines.append(f"### {capability}")
+        text_lines.extend(
+            f"`/{ln.name}` {ln.description}{' *(moderators)*' if ln.moderator else ''}"
+            for ln in entries
+        )
+    pages: list[str] = []
+    for text in text_lines:
+        if pages and len(pages[-1]) + 1 + len(text) <= EMBED_DESCRIPTION_LIMIT:
+            pages[-1] += "\n" + text
+        else:
+            pages.append(text)
+    return [
+        discord.Embed(title="fmg-bot commands", description=page, colour=discord.Colour.blurple())
+        for page in pages or ["No commands are available to you here."]
+    ]
+
+
+class HelpCog(commands.Cog, name="Help"):
+    """What the bot can do for you."""
+
+    def __init__(self, bot: FmgBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="help", description="List the commands you can use")
+    async def help(self, interaction: discord.Interaction) -> None:
+        moderator = await is_moderator(interaction)
+        lines = [ln for ln in walk_commands(self.bot) if moderator or not ln.moderator]
+        pages = help_pages(lines)
+        if len(pages) == 1:
+            await send_ephemeral(interaction, embed=pages[0])
+        else:
+            view = PageView(pages, owner_id=interaction.user.id)
+            await send_ephemeral(interaction, embed=view.current, view=view)
+
+
+async def setup(bot: FmgBot) -> None:
+    await bot.add_cog(HelpCog(bot))

@@ -1,0 +1,153 @@
+"""`/settings`: moderators view and set the channels, roles and switches each capability uses."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.checks import moderator_only
+from bot.factory import FmgBot
+from bot.services.guild_settings import SETTING_SPECS, GuildConfig, SettingKind
+from bot.ui import send_ephemeral
+
+
+def _choices(kind: SettingKind | None = None) -> list[app_commands.Choice[str]]:
+    return [
+        app_commands.Choice(name=spec.label, value=key)
+        for key, spec in SETTING_SPECS.items()
+        if kind is None or spec.kind == kind
+    ]
+
+
+def _render(value: int | bool | None, kind: SettingKind) -> str:
+    if value is None:
+        return "*not set*"
+    if kind == "channel":
+        return f"<#{value}>"
+    if kind == "role":
+        return f"<@&{value}>"
+    if kind == "bool":
+        return "on" if value else "off"
+    return str(value)
+
+
+def settings_embed(config: GuildConfig) -> discord.Embed:
+    embed = discord.Embed(title="Server settings", colour=discord.Colour.blurple())
+    by_capability: dict[str, list[str]] = defaultdict(list)
+    for key, spec in SETTING_SPECS.items():
+        by_capability[spec.capability].append(
+            f"**{spec.label}**: {_render(config.get(key), spec.kind)}\n-# {spec.help}"
+        )
+    for capability, lines in by_capability.items():
+        embed.add_field(name=capability, value="\n".join(lines), inline=False)
+    return embed
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class SettingsGroup(app_commands.Group, name="settings", description="Server settings (moderators)"):
+    def __init__(self, bot: FmgBot) -> None:
+        super().__init__()
+        self.bot = bot
+
+    async def _save(
+        self, interaction: discord.Interaction, key: str, value: int | bool | None
+    ) -> None:
+        service = self.bot.services.guild_settings
+        assert interaction.guild_id is not None
+        if value is None:
+            config = await service.clear(interaction.guild_id, key)
+        else:
+            config = await service.set(interaction.guild_id, key, value)
+        spec = SETTING_SPECS[key]
+        await send_ephemeral(
+            interaction,
+            f"**{spec.label}** is now {_render(config.get(key), spec.kind)}.",
+        )
+
+    @app_commands.command(name="view", description="Show every setting and its current value")
+    @moderator_only()
+    async def view(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        config = await self.bot.services.guild_settings.get(interaction.guild_id)
+        await send_ephemeral(interaction, embed=settings_embed(config))
+
+    @app_commands.command(name="channel", description="Choose the channel a capability uses")
+    @app_commands.describe(setting="Which channel setting", channel="The channel to use")
+    @app_commands.choices(setting=_choices("channel"))
+    @moderator_only()
+    async def channel(
+        self,
+        interaction: discord.Interaction,
+        setting: app_commands.Choice[str],
+        channel: discord.TextChannel | discord.ForumChannel,
+    ) -> None:
+        await self._save(interaction, setting.value, channel.id)
+
+    @app_commands.command(name="role", description="Choose the role a capability uses")
+    @app_commands.describe(setting="Which role setting", role="The role to use")
+    @app_commands.choices(setting=_choices("role"))
+    @moderator_only()
+    async def role(
+        self, interaction: discord.Interaction, setting: app_commands.Choice[str], role: discord.Role
+    ) -> None:
+        await self._save(interaction, setting.value, role.id)
+
+    @app_commands.command(name="clear", description="Unset a setting")
+    @app_commands.describe(setting="The setting to unset")
+    @app_commands.choices(setting=_choices())
+    @moderator_only()
+    async def clear(self, interaction: discord.Interaction, setting: app_commands.Choice[str]) -> None:
+        await self._save(interaction, setting.value, None)
+
+
+def _add_switch_commands(group: SettingsGroup) -> None:
+    """`/settings switch` and `/settings number` exist only once a capability declares such keys."""
+    if _choices("bool"):
+
+        @app_commands.command(name="switch", description="Turn a capability's option on or off")
+        @app_commands.describe(setting="Which option", enabled="On or off")
+        @app_commands.choices(setting=_choices("bool"))
+        @moderator_only()
+        async def switch(
+            interaction: discord.Interaction, setting: app_commands.Choice[str], enabled: bool
+        ) -> None:
+            await group._save(interaction, setting.value, enabled)
+
+        group.add_command(switch)
+    if _choices("int"):
+
+        @app_commands.command(name="number", description="Set a capability's numeric option")
+        @app_commands.describe(setting="Which option", value="A whole number above zero")
+        @app_commands.choices(setting=_choices("int"))
+        @moderator_only()
+        async def number(
+            interaction: discord.Interaction,
+            setting: app_commands.Choice[str],
+            value: app_commands.Range[int, 1, 1_000_000],
+        ) -> None:
+            await group._save(interaction, setting.value, value)
+
+        group.add_command(number)
+
+
+class SettingsCog(commands.Cog, name="Server settings"):
+    """Channels, roles and switches for each capability."""
+
+    def __init__(self, bot: FmgBot) -> None:
+        self.bot = bot
+        self.group = SettingsGroup(bot)
+        _add_switch_commands(self.group)
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.group)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.group.name)
+
+
+async def setup(bot: FmgBot) -> None:
+    await bot.add_cog(SettingsCog(bot))
