@@ -19,6 +19,7 @@ from bot.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_PATH = PROJECT_ROOT / "data" / "fmg-bot.sqlite3"
+DEFAULT_RESOURCES_CATALOG = PROJECT_ROOT / "data" / "resources.yaml"
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 T = TypeVar("T")
@@ -30,6 +31,7 @@ class Settings:
     database_path: Path = DEFAULT_DATABASE_PATH
     log_level: str = "INFO"
     dev_guild_id: int | None = None
+    resources_catalog: Path = DEFAULT_RESOURCES_CATALOG
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -41,6 +43,7 @@ class Settings:
             database_path=reader.get("DATABASE_PATH", _path, DEFAULT_DATABASE_PATH),
             log_level=reader.get("LOG_LEVEL", _log_level, "INFO"),
             dev_guild_id=reader.get("DEV_GUILD_ID", _snowflake, None),
+            resources_catalog=reader.get("RESOURCES_CATALOG", _path, DEFAULT_RESOURCES_CATALOG),
         )
 
     @property

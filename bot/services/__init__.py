@@ -12,12 +12,17 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.services.guild_settings import GuildSettingsService
+from bot.services.resources import ResourceService
 
 
 @dataclass(frozen=True)
 class Services:
     guild_settings: GuildSettingsService
+    resources: ResourceService
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock) -> Services:
-        return cls(guild_settings=GuildSettingsService(db, clock))
+        return cls(
+            guild_settings=GuildSettingsService(db, clock),
+            resources=ResourceService(db, clock, settings.resources_catalog),
+        )

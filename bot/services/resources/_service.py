@@ -1,0 +1,549 @@
+"""The resource library: catalog loading, search, suggestions, moderation and bookmarks.
+
+Search reads an in-memory copy of the live catalog (id -> Resource, and the query planner's
+vocabulary) and asks SQLite FTS5 only for the ranked ids, so a query is one indexed lookup.
+The copy is rebuilt after every write to `resources`; writes are rare (catalog loads,
+moderator actions), reads are every keystroke of autocomplete.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from bot.clock import Clock
+from bot.db import Database, Transaction
+from bot.errors import Conflict, InvalidInput, NotFound
+from bot.services.resources._catalog import dump_catalog, read_catalog
+from bot.services.resources._models import (
+    CATEGORIES,
+    EDITABLE_FIELDS,
+    MAX_DESCRIPTION,
+    MAX_ORGANIZATION,
+    MAX_REASON,
+    MAX_TAG,
+    MAX_TAGS,
+    MAX_TITLE,
+    TIERS,
+    CatalogEntry,
+    LoadReport,
+    Resource,
+    SearchHit,
+    SearchResults,
+    Suggestion,
+    day_start,
+)
+from bot.services.resources._query import QueryPlan, QueryPlanner
+from bot.services.resources._store import join_tags, reindex, to_resource, to_suggestion
+from bot.services.resources._text import fold, tokenize
+from bot.services.resources._urls import normalize_url, validate_url
+
+log = logging.getLogger(__name__)
+
+MAX_RESULTS = 50
+MAX_PENDING_PER_MEMBER = 5
+MAX_BOOKMARKS = 200
+DID_YOU_MEAN_CUTOFF = 60.0
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """The live catalog as search sees it."""
+
+    by_id: dict[int, Resource]
+    planner: QueryPlanner
+    titles: dict[int, str]  # folded titles, for "did you mean"
+    ordered: tuple[Resource, ...]  # browse order: category, official first, title
+
+
+class ResourceService:
+    def __init__(self, db: Database, clock: Clock, catalog_path: Path | None = None) -> None:
+        self._db = db
+        self._clock = clock
+        self._catalog_path = catalog_path
+        self._snapshot: _Snapshot | None = None
+
+    # -- loading ------------------------------------------------------------------------------
+    async def start(self) -> LoadReport | None:
+        """Load the configured catalog file (idempotent) and build the search snapshot."""
+        report = None
+        if self._catalog_path is not None:
+            report = await self.load_entries(read_catalog(self._catalog_path))
+            log.info("resource catalog %s: %s", self._catalog_path, report)
+        await self._refresh()
+        return report
+
+    async def import_file(self, path: Path) -> LoadReport:
+        return await self.load_entries(read_catalog(path))
+
+    async def listing(self) -> list[Resource]:
+        """Every live resource, in browse order."""
+        return list((await self._snap()).ordered)
+
+    async def export_text(self) -> tuple[str, int]:
+        """Every live resource as a catalog file (moderators' edits included) and the count."""
+        resources = (await self._snap()).ordered
+        return dump_catalog(resources), len(resources)
+
+    async def load_entries(self, entries: Iterable[CatalogEntry]) -> LoadReport:
+        """Upsert catalog entries by normalized URL.
+
+        A row is found by the key the catalog knew it by (so a moderator may change its link),
+        else by its current link. Fields a moderator edited, and rows a moderator removed, are
+        left alone. Loading the same entries twice writes nothing the second time.
+        """
+        now = self._now()
+        added = updated = unchanged = kept = skipped = 0
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall("SELECT * FROM resources")
+            by_catalog = {r["catalog_key"]: r for r in rows if r["catalog_key"]}
+            by_url = {r["url_key"]: r for r in rows}
+            for entry in entries:
+                key = normalize_url(entry.url)
+                row = by_catalog.get(key) or by_url.get(key)
+                values = _entry_values(entry)
+                if row is None:
+                    rid = await tx.execute(
+                        "INSERT INTO resources (url, url_key, catalog_key, title, organization, "
+                        "category, tier, tags, description, last_verified, source, created_at, "
+                        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'catalog', ?, ?)",
+                        (entry.url, key, key, values["title"], values["organization"],
+                         values["category"], values["tier"], values["tags"], values["description"],
+                         values["last_verified"], now, now),
+                    )
+                    await reindex(tx, rid)
+                    added += 1
+                    continue
+                if row["removed"]:
+                    skipped += 1
+                    continue
+                edited = {f for f in row["edited_fields"].split(",") if f}
+                kept += len(edited & set(values))
+                changes = {f: v for f, v in values.items() if f not in edited and row[f] != v}
+                if "url" in changes:
+                    if _other(by_url.get(key), row):
+                        changes.pop("url")  # another row has that link now: keep ours
+                    else:
+                        changes["url_key"] = key
+                if row["catalog_key"] != key and not _other(by_catalog.get(key), row):
+                    changes["catalog_key"] = key
+                if not changes:
+                    unchanged += 1
+                    continue
+                await _update(tx, row["id"], changes, now)
+                updated += 1
+        await self._refresh()
+        return LoadReport(added, updated, unchanged, kept, skipped)
+
+    # -- reading --------------------------------------------------------------------------------
+    async def get(self, resource_id: int) -> Resource:
+        resource = (await self._snap()).by_id.get(resource_id)
+        if resource is None:
+            raise NotFound("That resource is not in the library (it may have been removed).")
+        return resource
+
+    async def browse(self, category: str) -> list[Resource]:
+        if category not in CATEGORIES:
+            raise InvalidInput(f"There is no category called `{category}`.")
+        return [r for r in (await self._snap()).ordered if r.category == category]
+
+    async def count(self) -> int:
+        return len((await self._snap()).by_id)
+
+    async def stale(self) -> list[Resource]:
+        """Resources nobody verified for a year, oldest first."""
+        now = self._clock.now()
+        found = [r for r in (await self._snap()).ordered if r.is_stale(now)]
+        return sorted(found, key=lambda r: (r.last_verified, r.title))
+
+    # -- search -----------------------------------------------------------------------------------
+    async def search(self, query: str, *, limit: int = 10) -> SearchResults:
+        """Best matches first. Never raises on member input: any text gives a (maybe empty) list."""
+        snap = await self._snap()
+        plan = snap.planner.plan(query)
+        hits, full = await self._rank(snap, plan, max(1, min(limit, MAX_RESULTS)))
+        did_you_mean = None if full else _closest_title(snap, query, hits)
+        return SearchResults(query, hits, plan.corrected_text, did_you_mean)
+
+    async def autocomplete(self, text: str, *, limit: int = 25) -> list[Resource]:
+        """Matches for a query being typed (its last word may be incomplete)."""
+        snap = await self._snap()
+        if not text.strip():
+            return list(snap.ordered[:limit])
+        hits, _ = await self._rank(snap, snap.planner.plan(text, typing=True), limit)
+        return [h.resource for h in hits]
+
+    async def _rank(self, snap: _Snapshot, plan: QueryPlan, limit: int) -> tuple[list[SearchHit], bool]:
+        """Entries matching every group first, then (if room is left) those matching some."""
+        hits: list[SearchHit] = []
+        seen: set[int] = set()
+        passes = [("AND", 1.0)] + ([("OR", 0.5)] if len(plan.groups) > 1 else [])
+        full = False
+        for op, base in passes:
+            if len(hits) >= limit:
+                break
+            expr = plan.fts(op)  # type: ignore[arg-type]
+            if expr is None:
+                break
+            for rid, rank in await self._match(expr, limit + len(seen)):
+                resource = snap.by_id.get(rid)
+                if resource is None or rid in seen:
+                    continue
+                seen.add(rid)
+                strength = max(0.0, -rank)
+                hits.append(SearchHit(resource, base + 0.5 * strength / (1.0 + strength)))
+                full = full or base == 1.0
+        return hits[:limit], full
+
+    async def _match(self, expr: str, limit: int) -> list[tuple[int, float]]:
+        try:
+            rows = await self._db.fetchall(
+                "SELECT rowid, rank FROM resources_fts WHERE resources_fts MATCH ? "
+                "ORDER BY rank LIMIT ?",
+                (expr, limit),
+            )
+        except sqlite3.OperationalError as exc:
+            if "fts5" not in str(exc):
+                raise
+            # The planner only emits quoted phrases; reaching here is a bug, not member error.
+            log.error("FTS rejected planned query %r: %s", expr, exc)
+            return []
+        return [(row[0], row[1]) for row in rows]
+
+    # -- suggestions ----------------------------------------------------------------------------
+    async def suggest(
+        self, *, guild_id: int, user_id: int, title: str, url: str, reason: str, category: str
+    ) -> Suggestion:
+        title = _clean(title, MAX_TITLE, "title")
+        reason = _clean(reason, MAX_REASON, "reason", required=False)
+        url = validate_url(url)
+        key = normalize_url(url)
+        _check_category(category)
+        existing = await self._db.fetchone(
+            "SELECT title FROM resources WHERE url_key = ? AND removed = 0", (key,)
+        )
+        if existing is not None:
+            raise Conflict(f"That link is already in the library as **{existing['title']}**.")
+        now = self._now()
+        async with self._db.transaction() as tx:
+            mine = await tx.fetchval(
+                "SELECT COUNT(*) FROM resource_suggestions "
+                "WHERE guild_id = ? AND user_id = ? AND status = 'pending'",
+                (guild_id, user_id),
+            )
+            if mine >= MAX_PENDING_PER_MEMBER:
+                raise Conflict(
+                    f"You already have {mine} suggestions waiting for review; "
+                    "please wait until moderators get to them."
+                )
+            if await tx.fetchval(
+                "SELECT 1 FROM resource_suggestions "
+                "WHERE guild_id = ? AND url_key = ? AND status = 'pending'",
+                (guild_id, key),
+            ):
+                raise Conflict("Someone already suggested that link; it is waiting for review.")
+            sid = await tx.execute(
+                "INSERT INTO resource_suggestions (guild_id, user_id, title, url, url_key, "
+                "category, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (guild_id, user_id, title, url, key, category, reason, now),
+            )
+            row = await tx.fetchone("SELECT * FROM resource_suggestions WHERE id = ?", (sid,))
+        assert row is not None
+        return to_suggestion(row)
+
+    async def suggestion(self, suggestion_id: int, guild_id: int) -> Suggestion:
+        row = await self._db.fetchone(
+            "SELECT * FROM resource_suggestions WHERE id = ? AND guild_id = ?",
+            (suggestion_id, guild_id),
+        )
+        if row is None:
+            raise NotFound("That suggestion does not exist on this server.")
+        return to_suggestion(row)
+
+    async def pending(self, guild_id: int, *, limit: int = 25) -> tuple[list[Suggestion], int]:
+        """The oldest pending suggestions of a server (up to ``limit``) and how many are pending."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM resource_suggestions WHERE guild_id = ? AND status = 'pending' "
+            "ORDER BY created_at, id LIMIT ?",
+            (guild_id, limit),
+        )
+        total = await self._db.fetchval(
+            "SELECT COUNT(*) FROM resource_suggestions WHERE guild_id = ? AND status = 'pending'",
+            (guild_id,),
+        )
+        return [to_suggestion(r) for r in rows], int(total or 0)
+
+    async def approve(self, suggestion_id: int, *, guild_id: int, moderator_id: int) -> Resource:
+        """Add the suggested link to the library (community tier, verified now)."""
+        now = self._now()
+        async with self._db.transaction() as tx:
+            suggestion = await _claim(tx, suggestion_id, guild_id)
+            row = await tx.fetchone(
+                "SELECT id, removed FROM resources WHERE url_key = ?", (suggestion.url_key,)
+            )
+            values = {
+                "title": suggestion.title,
+                "url": suggestion.url,
+                "category": suggestion.category,
+                "tier": "community",
+                "description": suggestion.reason[:MAX_DESCRIPTION],
+                "last_verified": now,
+            }
+            if row is None:
+                rid = await tx.execute(
+                    "INSERT INTO resources (url, url_key, title, category, tier, description, "
+                    "last_verified, source, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, 'community', ?, ?, 'suggestion', ?, ?)",
+                    (suggestion.url, suggestion.url_key, suggestion.title, suggestion.category,
+                     values["description"], now, now, now),
+                )
+                await reindex(tx, rid)
+            elif row["removed"]:
+                # Back from removal: what the moderator approves now wins over the catalog.
+                rid = row["id"]
+                await _update(tx, rid, {**values, "removed": 0,
+                                        "edited_fields": ",".join(values)}, now)
+            else:
+                rid = row["id"]  # added meanwhile (by the catalog or another approval)
+            await tx.execute(
+                "UPDATE resource_suggestions SET status = 'approved', reviewed_by = ?, "
+                "reviewed_at = ?, resource_id = ? WHERE id = ?",
+                (moderator_id, now, rid, suggestion_id),
+            )
+        await self._refresh()
+        return await self.get(rid)
+
+    async def reject(self, suggestion_id: int, *, guild_id: int, moderator_id: int) -> Suggestion:
+        async with self._db.transaction() as tx:
+            await _claim(tx, suggestion_id, guild_id)
+            await tx.execute(
+                "UPDATE resource_suggestions SET status = 'rejected', reviewed_by = ?, "
+                "reviewed_at = ? WHERE id = ?",
+                (moderator_id, self._now(), suggestion_id),
+            )
+        return await self.suggestion(suggestion_id, guild_id)
+
+    # -- moderation -------------------------------------------------------------------------------
+    async def edit(self, resource_id: int, changes: Mapping[str, object]) -> Resource:
+        """Change fields of a resource; they are then protected from catalog reloads.
+
+        ``changes`` keys: title, url, organization, category, tier, tags (comma separated text),
+        description, and ``verified=True`` to record that a moderator checked the link today.
+        """
+        current = await self.get(resource_id)
+        values = self._validate_changes(current, changes)
+        if not values:
+            raise InvalidInput("Nothing to change: give at least one field with a new value.")
+        async with self._db.transaction() as tx:
+            if "url" in values:
+                key = normalize_url(str(values["url"]))
+                clash = await tx.fetchval(
+                    "SELECT title FROM resources WHERE url_key = ? AND id != ?", (key, resource_id)
+                )
+                if clash is not None:
+                    raise Conflict(f"That link already belongs to **{clash}**.")
+                values["url_key"] = key
+            edited = set(current.edited_fields) | (set(values) & set(EDITABLE_FIELDS))
+            values["edited_fields"] = ",".join(sorted(edited))
+            await _update(tx, resource_id, values, self._now())
+        await self._refresh()
+        return await self.get(resource_id)
+
+    def _validate_changes(self, current: Resource, changes: Mapping[str, object]) -> dict[str, object]:
+        values: dict[str, object] = {}
+        for name, raw in changes.items():
+            if raw is None:
+                continue
+            if name == "verified":
+                if raw:
+                    values["last_verified"] = self._now()
+            elif name in ("title", "organization", "description"):
+                limit = {"title": MAX_TITLE, "organization": MAX_ORGANIZATION}.get(name, MAX_DESCRIPTION)
+                values[name] = _clean(str(raw), limit, name, required=name == "title")
+            elif name == "url":
+                url = validate_url(str(raw))
+                if url != current.url:
+                    values["url"] = url
+            elif name == "category":
+                values["category"] = _check_category(str(raw))
+            elif name == "tier":
+                if raw not in TIERS:
+                    raise InvalidInput("Tier must be `official` or `community`.")
+                values["tier"] = raw
+            elif name == "tags":
+                tags = [t.strip() for t in str(raw).split(",") if t.strip()]
+                if len(tags) > MAX_TAGS or any(len(t) > MAX_TAG for t in tags):
+                    raise InvalidInput(f"At most {MAX_TAGS} tags of at most {MAX_TAG} characters each.")
+                values["tags"] = join_tags(tags)
+            else:
+                raise InvalidInput(f"`{name}` is not a field you can edit.")
+        return values
+
+    async def remove(self, resource_id: int) -> Resource:
+        """Hide a resource from search and lists; catalog reloads do not bring it back."""
+        resource = await self.get(resource_id)
+        async with self._db.transaction() as tx:
+            await _update(tx, resource_id, {"removed": 1}, self._now())
+        await self._refresh()
+        return resource
+
+    # -- bookmarks ----------------------------------------------------------------------------------
+    async def save(self, user_id: int, resource_id: int) -> Resource:
+        resource = await self.get(resource_id)
+        async with self._db.transaction() as tx:
+            if await tx.fetchval(
+                "SELECT 1 FROM resource_bookmarks WHERE user_id = ? AND resource_id = ?",
+                (user_id, resource_id),
+            ):
+                raise Conflict(f"**{resource.title}** is already in your saved resources.")
+            count = await tx.fetchval(
+                "SELECT COUNT(*) FROM resource_bookmarks WHERE user_id = ?", (user_id,)
+            )
+            if count >= MAX_BOOKMARKS:
+                raise Conflict(f"You can save up to {MAX_BOOKMARKS} resources; unsave some first.")
+            await tx.execute(
+                "INSERT INTO resource_bookmarks (user_id, resource_id, created_at) VALUES (?, ?, ?)",
+                (user_id, resource_id, self._now()),
+            )
+        return resource
+
+    async def unsave(self, user_id: int, resource_id: int) -> None:
+        found = await self._db.fetchval(
+            "SELECT 1 FROM resource_bookmarks WHERE user_id = ? AND resource_id = ?",
+            (user_id, resource_id),
+        )
+        if not found:
+            raise NotFound("That resource is not in your saved list.")
+        await self._db.execute(
+            "DELETE FROM resource_bookmarks WHERE user_id = ? AND resource_id = ?",
+            (user_id, resource_id),
+        )
+
+    async def saved(self, user_id: int) -> list[Resource]:
+        """A member's bookmarks, newest first (removed resources are left out)."""
+        rows = await self._db.fetchall(
+            "SELECT resource_id FROM resource_bookmarks WHERE user_id = ? "
+            "ORDER BY created_at DESC, resource_id DESC",
+            (user_id,),
+        )
+        by_id = (await self._snap()).by_id
+        return [by_id[r[0]] for r in rows if r[0] in by_id]
+
+    # -- internals ------------------------------------------------------------------------------------
+    def _now(self) -> int:
+        return int(self._clock.now().timestamp())
+
+    async def _snap(self) -> _Snapshot:
+        if self._snapshot is None:
+            await self._refresh()
+        assert self._snapshot is not None
+        return self._snapshot
+
+    async def _refresh(self) -> None:
+        rows = await self._db.fetchall("SELECT * FROM resources WHERE removed = 0")
+        by_id = {row["id"]: to_resource(row) for row in rows}
+        words: set[str] = set()
+        for r in by_id.values():
+            for text in (r.title, r.organization, r.description, *r.tags):
+                words.update(tokenize(text))
+        order = list(CATEGORIES)
+        ordered = sorted(
+            by_id.values(),
+            key=lambda r: (order.index(r.category) if r.category in order else len(order),
+                           r.tier != "official", r.title.casefold()),
+        )
+        self._snapshot = _Snapshot(
+            by_id=by_id,
+            planner=QueryPlanner(words),
+            titles={rid: fold(r.title) for rid, r in by_id.items()},
+            ordered=tuple(ordered),
+        )
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    url_key: str
+    url: str
+    title: str
+    category: str
+    reason: str
+
+
+async def _claim(tx: Transaction, suggestion_id: int, guild_id: int) -> _Claimed:
+    row = await tx.fetchone(
+        "SELECT * FROM resource_suggestions WHERE id = ? AND guild_id = ?", (suggestion_id, guild_id)
+    )
+    if row is None:
+        raise NotFound("That suggestion does not exist on this server.")
+    if row["status"] != "pending":
+        who = f" by <@{row['reviewed_by']}>" if row["reviewed_by"] else ""
+        raise Conflict(f"That suggestion was already {row['status']}{who}.")
+    return _Claimed(row["url_key"], row["url"], row["title"], row["category"], row["reason"])
+
+
+async def _update(tx: Transaction, resource_id: int, values: Mapping[str, object], now: int) -> None:
+    # Column names come from our own code (EDITABLE_FIELDS and bookkeeping), never from input.
+    columns = ", ".join(f"{name} = ?" for name in values)
+    await tx.execute(
+        f"UPDATE resources SET {columns}, updated_at = ? WHERE id = ?",
+        (*values.values(), now, resource_id),
+    )
+    await reindex(tx, resource_id)
+
+
+def _other(found: sqlite3.Row | None, row: sqlite3.Row) -> bool:
+    return found is not None and found["id"] != row["id"]
+
+
+def _entry_values(entry: CatalogEntry) -> dict[str, object]:
+    return {
+        "title": entry.title,
+        "url": entry.url,
+        "organization": entry.organization,
+        "category": entry.category,
+        "tier": entry.tier,
+        "tags": join_tags(entry.tags),
+        "description": entry.description,
+        "last_verified": int(day_start(entry.last_verified).timestamp()),
+    }
+
+
+def _closest_title(snap: _Snapshot, query: str, hits: list[SearchHit]) -> str | None:
+    """The title nearest to the query, offered when nothing matched all of its words."""
+    folded = fold(query).strip()
+    if not folded or not snap.titles:
+        return None
+    match = process.extractOne(
+        folded, snap.titles, scorer=fuzz.WRatio, score_cutoff=DID_YOU_MEAN_CUTOFF
+    )
+    if match is None:
+        return None
+    title = snap.by_id[match[2]].title
+    if hits and hits[0].resource.title == title:
+        return None
+    return title
+
+
+def _clean(value: str, limit: int, name: str, *, required: bool = True) -> str:
+    text = " ".join(value.split())
+    if required and not text:
+        raise InvalidInput(f"The {name} cannot be empty.")
+    if len(text) > limit:
+        raise InvalidInput(f"The {name} is too long ({len(text)} characters, at most {limit}).")
+    return text
+
+
+def _check_category(category: str) -> str:
+    if category not in CATEGORIES:
+        raise InvalidInput(
+            f"`{category}` is not a category. Choose one of: {', '.join(CATEGORIES)}."
+        )
+    return category
+
+
+
