@@ -64,5 +64,12 @@ CREATE TABLE resource_bookmarks (
     PRIMARY KEY (user_id, resource_id)
 ) WITHOUT ROWID;
 
+-- Which concept vocabulary the index was built with (bot/services/resources/_vocabulary.py);
+-- when the code's vocabulary differs, the service rebuilds resources_fts on start.
+CREATE TABLE resources_index_state (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    vocabulary TEXT    NOT NULL
+);
+
 -- bm25 column weights for ORDER BY rank: title 10, tags 6, organization 3, description 1.
 INSERT INTO resources_fts (resources_fts, rank) VALUES ('rank', 'bm25(10.0, 6.0, 3.0, 1.0)');

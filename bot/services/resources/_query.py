@@ -5,27 +5,29 @@ alternative is emitted as a double-quoted phrase, and operators are ours. So quo
 `NEAR`, `AND` or unbalanced parentheses in the input are just words (or nothing).
 
 Steps: tokenize -> correct unknown words against the catalog's vocabulary (rapidfuzz) ->
-recognize concepts (abbreviations, synonyms, other languages; longest phrase first) -> glue
-numbers to the word before them ("step 1", "conrad 30", "h 1 b") -> drop stopwords.
-Each remaining piece is a *group* of alternatives; groups are ANDed (all words) or ORed (some).
+recognize concepts (abbreviations, synonyms, other languages; longest phrase first), which
+become their concept token -> glue numbers to the word before them ("step 1", "conrad 30",
+"h 1 b") -> drop stopwords.
+Each remaining piece is a *group* of alternatives; groups are ANDed (all words), or, as a
+fallback, all but one of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
 
 from rapidfuzz import fuzz, process
 
 from bot.services.resources._text import tokenize
-from bot.services.resources._vocabulary import STOPWORDS, VOCABULARY
+from bot.services.resources._vocabulary import STOPWORDS, VOCABULARY, light_stem
 
 MAX_QUERY_CHARS = 200
 MAX_GROUPS = 10
 MIN_PREFIX_CHARS = 2
 MIN_FUZZY_CHARS = 4
 FUZZY_CUTOFF = 80.0
+RESPELL_CUTOFF = 65.0
 
 Phrase = tuple[str, ...]
 
@@ -37,6 +39,8 @@ class Group:
 
     exact: tuple[Phrase, ...]
     prefixes: tuple[Phrase, ...] = ()
+    frequency: int = 0
+    """How many catalog entries mention it (estimated; 0 for a word being typed)."""
 
     def fts(self) -> str:
         parts = [f'"{" ".join(p)}"' for p in self.exact]
@@ -50,11 +54,36 @@ class QueryPlan:
     corrections: dict[str, str] = field(default_factory=dict)
     corrected_text: str | None = None
 
-    def fts(self, op: Literal["AND", "OR"]) -> str | None:
-        """The MATCH expression, or None when nothing searchable is left."""
-        if not self.groups:
+    def fts_all(self) -> str | None:
+        """Entries matching every group, or None when nothing searchable is left."""
+        return " AND ".join(g.fts() for g in self.groups) or None
+
+    def lone_prefix(self) -> str | None:
+        """The word being typed when it is the whole query (and no concept), else None."""
+        if len(self.groups) == 1 and not self.groups[0].exact and len(self.groups[0].prefixes) == 1:
+            (phrase,) = self.groups[0].prefixes
+            if len(phrase) == 1:
+                return phrase[0]
+        return None
+
+    def fts_most(self, *, max_frequency: int) -> str | None:
+        """Entries matching all groups but one (any group, for two-group queries).
+
+        The fallback when few entries match everything. With two groups it is an any-word
+        search; there, groups mentioned by more than ``max_frequency`` entries are left out
+        (keeping the rarer one): "medical" would match most of a large catalog and add little to
+        the ranking but the cost of ranking it. None when there is no fallback.
+        """
+        groups = self.groups
+        if len(groups) < 2:
             return None
-        return f" {op} ".join(g.fts() for g in self.groups)
+        if len(groups) == 2:
+            kept = [g for g in groups if g.frequency <= max_frequency]
+            return " OR ".join(g.fts() for g in kept or [min(groups, key=lambda g: g.frequency)])
+        subsets = (
+            " AND ".join(g.fts() for j, g in enumerate(groups) if j != skip) for skip in range(len(groups))
+        )
+        return " OR ".join(f"({subset})" for subset in subsets)
 
 
 @dataclass
@@ -67,9 +96,10 @@ class _Piece:
 class QueryPlanner:
     """Plans queries against one catalog vocabulary (rebuilt when the catalog changes)."""
 
-    def __init__(self, index_words: Iterable[str]) -> None:
-        self._index_words = frozenset(index_words)
-        words = self._index_words | VOCABULARY.words
+    def __init__(self, frequencies: Mapping[str, int]) -> None:
+        """``frequencies``: index token (word or concept token) -> entries that contain it."""
+        self._frequencies = frequencies
+        words = frozenset(frequencies) | VOCABULARY.words
         self._known = words | STOPWORDS
         # Fuzzy candidates grouped by length: a ratio >= 80 needs lengths within ~1.5x, so a
         # typo is compared only with words of similar length (keeps 10k-entry catalogs fast).
@@ -83,16 +113,30 @@ class QueryPlanner:
         """The closest known word to an unknown one, or None."""
         if word in self._known or len(word) < MIN_FUZZY_CHARS or any(c.isdigit() for c in word):
             return None
-        if word in self._corrections:
-            return self._corrections[word]
+        if word not in self._corrections:
+            if len(self._corrections) > 10_000:
+                self._corrections.clear()
+            self._corrections[word] = self._closest(word, FUZZY_CUTOFF)
+        return self._corrections[word]
+
+    def respell(self, query: str) -> str | None:
+        """A looser re-spelling of a query that found nothing ("did you mean"), or None."""
+        words = tokenize(query[:MAX_QUERY_CHARS])
+        fixed = [
+            (self._closest(w, RESPELL_CUTOFF) or w) if w not in self._known and len(w) >= 3 else w
+            for w in words
+        ]
+        return " ".join(fixed) if fixed != words else None
+
+    def _frequency(self, alternatives: tuple[Phrase, ...]) -> int:
+        # A phrase is at most as frequent as its rarest word; alternatives add up.
+        return sum(min(self._frequencies.get(w, 0) for w in phrase) for phrase in alternatives)
+
+    def _closest(self, word: str, cutoff: float) -> str | None:
         n = len(word)
         candidates = [w for size in range(max(3, n - 3), n + 4) for w in self._by_length.get(size, ())]
-        match = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
-        best = match[0] if match else None
-        if len(self._corrections) > 10_000:
-            self._corrections.clear()
-        self._corrections[word] = best
-        return best
+        match = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=cutoff)
+        return match[0] if match else None
 
     def plan(self, query: str, *, typing: bool = False) -> QueryPlan:
         """Plan ``query``. ``typing``: the last word may be incomplete (autocomplete)."""
@@ -115,13 +159,13 @@ class QueryPlanner:
                 if single in STOPWORDS or (last and len(single) < MIN_PREFIX_CHARS):
                     continue
             alternatives = tuple(dict.fromkeys(piece.alternatives))
-            if last and len(piece.typed[-1]) >= MIN_PREFIX_CHARS:
+            if last and (len(piece.typed[-1]) >= MIN_PREFIX_CHARS or len(pieces) == 1):
                 # The word may still grow: "obser" -> observership. A recognized concept keeps
                 # its expansions too ("lor" is complete and may also become "lorp").
                 exact = alternatives if piece.concept else ()
                 groups.append(Group(exact, prefixes=(piece.typed,)))
             else:
-                groups.append(Group(alternatives))
+                groups.append(Group(alternatives, frequency=self._frequency(alternatives)))
         return QueryPlan(
             groups=tuple(groups[:MAX_GROUPS]),
             corrections=corrections,
@@ -129,29 +173,26 @@ class QueryPlanner:
         )
 
     def _pieces(self, typed: list[str], words: list[str]) -> list[_Piece]:
+        stems = [light_stem(w) for w in words]
         pieces: list[_Piece] = []
         i = 0
         while i < len(words):
-            for size in range(min(VOCABULARY.max_surface_len, len(words) - i), 0, -1):
-                key = tuple(words[i : i + size])
-                forms = VOCABULARY.surfaces.get(key)
-                if forms is not None:
-                    # What the member typed is searched too when the catalog uses those words.
-                    extra = (key,) if all(w in self._index_words for w in key) else ()
-                    pieces.append(_Piece(key, [*forms, *extra], concept=True))
-                    i += size
-                    break
+            found = VOCABULARY.match(stems, i)
+            if found is not None:
+                size, tokens = found
+                pieces.append(_Piece(tuple(words[i : i + size]), [(t,) for t in tokens], concept=True))
+                i += size
+                continue
+            word, original = words[i], typed[i]
+            previous = pieces[-1] if pieces else None
+            if previous is not None and not previous.concept and _glues(previous.typed, word):
+                glued = (*previous.typed, word)
+                previous.typed = glued
+                previous.alternatives = [glued]
             else:
-                word, original = words[i], typed[i]
-                previous = pieces[-1] if pieces else None
-                if previous is not None and not previous.concept and _glues(previous.typed, word):
-                    glued = (*previous.typed, word)
-                    previous.typed = glued
-                    previous.alternatives = [glued]
-                else:
-                    alts = [(word,)] if word == original else [(word,), (original,)]
-                    pieces.append(_Piece((word,), alts, concept=False))
-                i += 1
+                alts = [(word,)] if word == original else [(word,), (original,)]
+                pieces.append(_Piece((word,), alts, concept=False))
+            i += 1
         return pieces
 
 

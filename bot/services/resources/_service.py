@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,9 +40,17 @@ from bot.services.resources._models import (
     day_start,
 )
 from bot.services.resources._query import QueryPlan, QueryPlanner
-from bot.services.resources._store import join_tags, reindex, to_resource, to_suggestion
+from bot.services.resources._store import (
+    index_added,
+    join_tags,
+    reindex,
+    reindex_all,
+    to_resource,
+    to_suggestion,
+)
 from bot.services.resources._text import fold, tokenize
 from bot.services.resources._urls import normalize_url, validate_url
+from bot.services.resources._vocabulary import VOCABULARY
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +58,11 @@ MAX_RESULTS = 50
 MAX_PENDING_PER_MEMBER = 5
 MAX_BOOKMARKS = 200
 DID_YOU_MEAN_CUTOFF = 60.0
+ENOUGH_FULL_MATCHES = 3
+SHORT_PREFIX = 3  # autocomplete answers a lone word this short from memory
+# In a two-word fallback, a word in more than 5% of the catalog (and 50+ entries) is left out.
+COMMON_SHARE = 0.05
+COMMON_MIN_ENTRIES = 50
 
 
 @dataclass(frozen=True)
@@ -59,6 +73,7 @@ class _Snapshot:
     planner: QueryPlanner
     titles: dict[int, str]  # folded titles, for "did you mean"
     ordered: tuple[Resource, ...]  # browse order: category, official first, title
+    short_prefixes: dict[str, list[int]]  # 1-3 letter start of a title/tag word -> ids, browse order
 
 
 class ResourceService:
@@ -71,6 +86,11 @@ class ResourceService:
     # -- loading ------------------------------------------------------------------------------
     async def start(self) -> LoadReport | None:
         """Load the configured catalog file (idempotent) and build the search snapshot."""
+        built_with = await self._db.fetchval("SELECT vocabulary FROM resources_index_state")
+        if built_with != VOCABULARY.fingerprint:
+            async with self._db.transaction() as tx:
+                await reindex_all(tx)
+            log.info("resource search index rebuilt for vocabulary %s", VOCABULARY.fingerprint)
         report = None
         if self._catalog_path is not None:
             report = await self.load_entries(read_catalog(self._catalog_path))
@@ -98,26 +118,23 @@ class ResourceService:
         left alone. Loading the same entries twice writes nothing the second time.
         """
         now = self._now()
-        added = updated = unchanged = kept = skipped = 0
+        updated = unchanged = kept = skipped = 0
         async with self._db.transaction() as tx:
             rows = await tx.fetchall("SELECT * FROM resources")
             by_catalog = {r["catalog_key"]: r for r in rows if r["catalog_key"]}
             by_url = {r["url_key"]: r for r in rows}
+            last_id = max((r["id"] for r in rows), default=0)
+            new_rows: list[tuple[object, ...]] = []
             for entry in entries:
                 key = normalize_url(entry.url)
                 row = by_catalog.get(key) or by_url.get(key)
                 values = _entry_values(entry)
                 if row is None:
-                    rid = await tx.execute(
-                        "INSERT INTO resources (url, url_key, catalog_key, title, organization, "
-                        "category, tier, tags, description, last_verified, source, created_at, "
-                        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'catalog', ?, ?)",
+                    new_rows.append(
                         (entry.url, key, key, values["title"], values["organization"],
                          values["category"], values["tier"], values["tags"], values["description"],
-                         values["last_verified"], now, now),
+                         values["last_verified"], now, now)
                     )
-                    await reindex(tx, rid)
-                    added += 1
                     continue
                 if row["removed"]:
                     skipped += 1
@@ -137,8 +154,16 @@ class ResourceService:
                     continue
                 await _update(tx, row["id"], changes, now)
                 updated += 1
+            if new_rows:
+                await tx.executemany(
+                    "INSERT INTO resources (url, url_key, catalog_key, title, organization, "
+                    "category, tier, tags, description, last_verified, source, created_at, "
+                    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'catalog', ?, ?)",
+                    new_rows,
+                )
+                await index_added(tx, last_id)
         await self._refresh()
-        return LoadReport(added, updated, unchanged, kept, skipped)
+        return LoadReport(len(new_rows), updated, unchanged, kept, skipped)
 
     # -- reading --------------------------------------------------------------------------------
     async def get(self, resource_id: int) -> Resource:
@@ -167,7 +192,9 @@ class ResourceService:
         snap = await self._snap()
         plan = snap.planner.plan(query)
         hits, full = await self._rank(snap, plan, max(1, min(limit, MAX_RESULTS)))
-        did_you_mean = None if full else _closest_title(snap, query, hits)
+        did_you_mean = None
+        if not full:
+            did_you_mean = _closest_title(query, hits) if hits else snap.planner.respell(query)
         return SearchResults(query, hits, plan.corrected_text, did_you_mean)
 
     async def autocomplete(self, text: str, *, limit: int = 25) -> list[Resource]:
@@ -175,29 +202,34 @@ class ResourceService:
         snap = await self._snap()
         if not text.strip():
             return list(snap.ordered[:limit])
-        hits, _ = await self._rank(snap, snap.planner.plan(text, typing=True), limit)
+        plan = snap.planner.plan(text, typing=True)
+        lone = plan.lone_prefix()
+        if lone is not None and len(lone) <= SHORT_PREFIX:
+            # "re", "vis": thousands of matches to rank on a large catalog; answer from memory.
+            return [snap.by_id[rid] for rid in snap.short_prefixes.get(lone, ())[:limit]]
+        hits, _ = await self._rank(snap, plan, limit, relax=False)
         return [h.resource for h in hits]
 
-    async def _rank(self, snap: _Snapshot, plan: QueryPlan, limit: int) -> tuple[list[SearchHit], bool]:
-        """Entries matching every group first, then (if room is left) those matching some."""
+    async def _rank(
+        self, snap: _Snapshot, plan: QueryPlan, limit: int, *, relax: bool = True
+    ) -> tuple[list[SearchHit], bool]:
+        """Entries matching every group first; entries matching all but one only when few match
+        all (on a large catalog the relaxed pass is the expensive one)."""
         hits: list[SearchHit] = []
-        seen: set[int] = set()
-        passes = [("AND", 1.0)] + ([("OR", 0.5)] if len(plan.groups) > 1 else [])
-        full = False
-        for op, base in passes:
-            if len(hits) >= limit:
-                break
-            expr = plan.fts(op)  # type: ignore[arg-type]
-            if expr is None:
-                break
-            for rid, rank in await self._match(expr, limit + len(seen)):
-                resource = snap.by_id.get(rid)
-                if resource is None or rid in seen:
-                    continue
-                seen.add(rid)
-                strength = max(0.0, -rank)
-                hits.append(SearchHit(resource, base + 0.5 * strength / (1.0 + strength)))
-                full = full or base == 1.0
+        expr = plan.fts_all()
+        if expr is None:
+            return hits, False
+        for rid, rank in await self._match(expr, limit):
+            if rid in snap.by_id:
+                hits.append(SearchHit(snap.by_id[rid], _score(1.0, rank)))
+        full = bool(hits)
+        common = max(COMMON_MIN_ENTRIES, int(len(snap.by_id) * COMMON_SHARE))
+        relaxed = plan.fts_most(max_frequency=common) if relax else None
+        if relaxed is not None and len(hits) < min(limit, ENOUGH_FULL_MATCHES):
+            seen = {h.resource.id for h in hits}
+            for rid, rank in await self._match(relaxed, limit + len(seen)):
+                if rid in snap.by_id and rid not in seen:
+                    hits.append(SearchHit(snap.by_id[rid], _score(0.5, rank)))
         return hits[:limit], full
 
     async def _match(self, expr: str, limit: int) -> list[tuple[int, float]]:
@@ -447,21 +479,28 @@ class ResourceService:
     async def _refresh(self) -> None:
         rows = await self._db.fetchall("SELECT * FROM resources WHERE removed = 0")
         by_id = {row["id"]: to_resource(row) for row in rows}
-        words: set[str] = set()
+        frequencies: Counter[str] = Counter()
         for r in by_id.values():
-            for text in (r.title, r.organization, r.description, *r.tags):
-                words.update(tokenize(text))
+            tokens = tokenize(" ".join((r.title, r.organization, r.description, *r.tags)))
+            frequencies.update(set(tokens) | set(VOCABULARY.annotate(tokens)))
         order = list(CATEGORIES)
         ordered = sorted(
             by_id.values(),
             key=lambda r: (order.index(r.category) if r.category in order else len(order),
                            r.tier != "official", r.title.casefold()),
         )
+        short_prefixes: dict[str, list[int]] = {}
+        for r in ordered:
+            words = tokenize(" ".join((r.title, *r.tags)))
+            starts = {w[:n] for w in words for n in range(1, SHORT_PREFIX + 1)}
+            for start in starts:
+                short_prefixes.setdefault(start, []).append(r.id)
         self._snapshot = _Snapshot(
             by_id=by_id,
-            planner=QueryPlanner(words),
+            planner=QueryPlanner(frequencies),
             titles={rid: fold(r.title) for rid, r in by_id.items()},
             ordered=tuple(ordered),
+            short_prefixes=short_prefixes,
         )
 
 
@@ -513,20 +552,17 @@ def _entry_values(entry: CatalogEntry) -> dict[str, object]:
     }
 
 
-def _closest_title(snap: _Snapshot, query: str, hits: list[SearchHit]) -> str | None:
-    """The title nearest to the query, offered when nothing matched all of its words."""
-    folded = fold(query).strip()
-    if not folded or not snap.titles:
-        return None
-    match = process.extractOne(
-        folded, snap.titles, scorer=fuzz.WRatio, score_cutoff=DID_YOU_MEAN_CUTOFF
-    )
-    if match is None:
-        return None
-    title = snap.by_id[match[2]].title
-    if hits and hits[0].resource.title == title:
-        return None
-    return title
+def _closest_title(query: str, hits: list[SearchHit]) -> str | None:
+    """Of entries matching only some words, the one whose title looks most like the query."""
+    titles = {h.resource.id: fold(h.resource.title) for h in hits}
+    match = process.extractOne(fold(query), titles, scorer=fuzz.WRatio, score_cutoff=DID_YOU_MEAN_CUTOFF)
+    return None if match is None else next(h.resource.title for h in hits if h.resource.id == match[2])
+
+
+def _score(base: float, rank: float) -> float:
+    """bm25 (negative, lower is better) squashed into [base, base + 0.5)."""
+    strength = max(0.0, -rank)
+    return base + 0.5 * strength / (1.0 + strength)
 
 
 def _clean(value: str, limit: int, name: str, *, required: bool = True) -> str:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from bot.db import Transaction
 from bot.services.resources._models import Resource, Suggestion
-from bot.services.resources._text import index_text
+from bot.services.resources._vocabulary import VOCABULARY, index_text
 
 
 def to_resource(row: sqlite3.Row) -> Resource:
@@ -51,22 +51,42 @@ def split_tags(raw: str) -> tuple[str, ...]:
     return tuple(t for t in raw.split(",") if t)
 
 
+def _fts_row(row: sqlite3.Row) -> tuple[int, str, str, str, str]:
+    return (
+        row["id"],
+        index_text(row["title"]),
+        index_text(row["tags"]),
+        index_text(row["organization"]),
+        index_text(row["description"]),
+    )
+
+
+_INSERT_FTS = (
+    "INSERT INTO resources_fts (rowid, title, tags, organization, description) VALUES (?, ?, ?, ?, ?)"
+)
+_INDEXED = "SELECT id, title, tags, organization, description FROM resources WHERE removed = 0"
+
+
 async def reindex(tx: Transaction, resource_id: int) -> None:
     """Rewrite the FTS row of one resource from its table row (none when it is removed)."""
     await tx.execute("DELETE FROM resources_fts WHERE rowid = ?", (resource_id,))
-    row = await tx.fetchone(
-        "SELECT title, tags, organization, description FROM resources WHERE id = ? AND removed = 0",
-        (resource_id,),
-    )
+    row = await tx.fetchone(f"{_INDEXED} AND id = ?", (resource_id,))
     if row is not None:
-        await tx.execute(
-            "INSERT INTO resources_fts (rowid, title, tags, organization, description) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (
-                resource_id,
-                index_text(row["title"]),
-                index_text(row["tags"]),
-                index_text(row["organization"]),
-                index_text(row["description"]),
-            ),
-        )
+        await tx.execute(_INSERT_FTS, _fts_row(row))
+
+
+async def index_added(tx: Transaction, after_id: int) -> None:
+    """Index the rows inserted after ``after_id`` (rowids only grow), in one batch."""
+    rows = await tx.fetchall(f"{_INDEXED} AND id > ?", (after_id,))
+    await tx.executemany(_INSERT_FTS, [_fts_row(r) for r in rows])
+
+
+async def reindex_all(tx: Transaction) -> None:
+    """Rebuild the whole FTS index, e.g. after the concept vocabulary changed."""
+    await tx.execute("DELETE FROM resources_fts")
+    await tx.executemany(_INSERT_FTS, [_fts_row(r) for r in await tx.fetchall(_INDEXED)])
+    await tx.execute(
+        "INSERT INTO resources_index_state (id, vocabulary) VALUES (1, ?) "
+        "ON CONFLICT (id) DO UPDATE SET vocabulary = excluded.vocabulary",
+        (VOCABULARY.fingerprint,),
+    )

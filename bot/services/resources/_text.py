@@ -3,7 +3,8 @@
 Folding removes case and diacritics ("Recomendación" -> "recomendacion"); tokens are runs of
 letters/digits, and a letter-digit boundary splits a token ("step2ck" -> step 2 ck,
 "H-1B" -> h 1 b) so members' shorthand meets the catalog's spelling. FTS5 then applies the
-porter stemmer to both sides ("letters" ~ "letter").
+porter stemmer to both sides ("letters" ~ "letter"). The index text adds concept tokens
+(bot/services/resources/_vocabulary.py).
 """
 
 from __future__ import annotations
@@ -29,6 +30,3 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
-def index_text(text: str) -> str:
-    """The form stored in the FTS index: the same tokens a query produces, space separated."""
-    return " ".join(tokenize(text))

@@ -1,16 +1,21 @@
 """What members mean: FMG abbreviations, synonyms and the words of other languages they mix in.
 
-A *concept* lists the forms to search for (as they appear in catalog text) and the aliases
-members type (abbreviations, Spanish, Portuguese, French, Hindi/Urdu in Latin script). All
-forms are written folded (no accents); multi-word forms are phrases. Kept as data, read once.
+A *concept* lists the forms catalog texts use and the aliases members type (abbreviations,
+Spanish, Portuguese, French, Hindi/Urdu in Latin script). All forms are written folded (no
+accents); multi-word forms are phrases; plurals are matched by `light_stem`. Kept as data.
 """
 
 from __future__ import annotations
 
+import hashlib
+import zlib
+from collections.abc import Sequence
+
 from bot.services.resources._text import tokenize
 
-# (search forms, aliases). Every form, search or alias, triggers the concept; the search
-# forms (and what the member typed) are what the index is asked for. Aliases may be empty.
+# (forms as catalog texts write them, aliases members type). Every form stands for the
+# concept, in the catalog and in queries alike; the split only documents intent. Aliases may
+# be empty. Changing this table re-indexes the catalog on the next start (see fingerprint).
 _CONCEPTS: tuple[tuple[str, str], ...] = (
     (
         "certification|certificate|certified",
@@ -142,25 +147,69 @@ STOPWORDS: frozenset[str] = frozenset(
 )
 
 
-def _phrase(form: str) -> tuple[str, ...]:
-    return tuple(tokenize(form))
+def light_stem(word: str) -> str:
+    """Plural-insensitive form for concept lookup ("letters" ~ "letter", "visas" ~ "visa")."""
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def _key(form: str) -> tuple[str, ...]:
+    return tuple(light_stem(w) for w in tokenize(form))
+
+
+def concept_token(first_form: str) -> str:
+    """The index token standing for a concept: letters then digits, so no stemmer touches it
+    and no member input can produce it (our tokenizer splits letters from digits)."""
+    return f"zc{zlib.crc32(first_form.encode()):010d}"
 
 
 class Vocabulary:
-    """Lookup tables derived once from the concept data."""
+    """Lookup tables derived once from the concept data.
 
-    def __init__(self) -> None:
-        self.surfaces: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
-        for search, aliases in _CONCEPTS:
-            forms = tuple(_phrase(f) for f in search.split("|"))
+    Both sides use them: a catalog text is indexed with the tokens of every concept it
+    mentions (`annotate`), and a query asks for those tokens (`match`). So "j1", "J-1",
+    "ps" or "carta de recomendacion" cost one index lookup, whatever the catalog's wording.
+    """
+
+    def __init__(self, concepts: tuple[tuple[str, str], ...] = _CONCEPTS) -> None:
+        self.surfaces: dict[tuple[str, ...], tuple[str, ...]] = {}
+        words: set[str] = set()
+        for search, aliases in concepts:
+            token = concept_token(search.split("|")[0])
             for surface in (*search.split("|"), *aliases.split("|")):
-                key = _phrase(surface)
+                words.update(tokenize(surface))
+                key = _key(surface)
                 if key:
-                    # A surface shared by two concepts searches for both.
-                    merged = self.surfaces.get(key, ()) + tuple(f for f in forms if f)
-                    self.surfaces[key] = tuple(dict.fromkeys(merged))
+                    # A surface shared by two concepts stands for both.
+                    self.surfaces[key] = tuple(dict.fromkeys((*self.surfaces.get(key, ()), token)))
         self.max_surface_len = max(len(k) for k in self.surfaces)
-        self.words: frozenset[str] = frozenset(w for k in self.surfaces for w in k)
+        self.words: frozenset[str] = frozenset(words)
+        self.fingerprint = hashlib.sha256(repr(concepts).encode()).hexdigest()[:16]
+
+    def match(self, stems: Sequence[str], start: int) -> tuple[int, tuple[str, ...]] | None:
+        """The longest concept surface starting at ``start``: (its length, concept tokens)."""
+        for size in range(min(self.max_surface_len, len(stems) - start), 0, -1):
+            tokens = self.surfaces.get(tuple(stems[start : start + size]))
+            if tokens is not None:
+                return size, tokens
+        return None
+
+    def annotate(self, tokens: Sequence[str]) -> list[str]:
+        """Concept tokens of every surface anywhere in ``tokens`` (overlaps included)."""
+        stems = [light_stem(t) for t in tokens]
+        found: dict[str, None] = {}
+        for start in range(len(stems)):
+            for size in range(1, min(self.max_surface_len, len(stems) - start) + 1):
+                for token in self.surfaces.get(tuple(stems[start : start + size]), ()):
+                    found[token] = None
+        return list(found)
 
 
 VOCABULARY = Vocabulary()
+
+
+def index_text(text: str) -> str:
+    """What the FTS index stores for a catalog text: its tokens, then its concept tokens."""
+    tokens = tokenize(text)
+    return " ".join([*tokens, *VOCABULARY.annotate(tokens)])

@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.services.resources import ResourceService
+from bot.services.resources._text import tokenize
 
 FTS_NOISE = ['"', "*", "NEAR", "NEAR(", "AND", "OR", "NOT", "(", ")", "^", ":", "title:", "-", "+",
              "{", "}", "'", "\\", "\x00", "step", "j1", "é", "ß", "\u0301", "\ud800", "🩺", "،"]
@@ -76,9 +77,14 @@ async def test_typo_reports_what_was_searched(library: ResourceService) -> None:
 
 
 async def test_did_you_mean_when_nothing_matches_every_word(library: ResourceService) -> None:
-    results = await library.search("residncy explorr tool xyz")
+    # Two of three words match: offer the partial match whose title looks like the query.
+    results = await library.search("residncy explorr xyz")
+    assert results.hits and all(h.score < 1.0 for h in results.hits)
     assert results.did_you_mean == "Residency Explorer"
     assert (await library.search("Residency Explorer")).did_you_mean is None
+    # Nothing matches at all: offer a looser re-spelling, if there is one.
+    respelled = await library.search("thlms")
+    assert respelled.hits == [] and respelled.did_you_mean == "thalamus"
     nothing = await library.search("qqqq zzzz")
     assert nothing.hits == [] and nothing.did_you_mean is None
 
@@ -91,3 +97,13 @@ async def test_autocomplete_completes_the_word_being_typed(library: ResourceServ
     assert step2[0].title == "USMLE Step 2 CK (Clinical Knowledge)"
     assert len(await library.autocomplete("", limit=25)) == 25
     assert len(await library.autocomplete("visa", limit=5)) <= 5
+
+
+async def test_autocomplete_answers_a_short_lone_word_from_memory(library: ResourceService) -> None:
+    for typed in ("t", "th", "tha", "u", "sd"):
+        found = await library.autocomplete(typed, limit=25)
+        assert found, typed
+        for r in found:
+            words = tokenize(" ".join((r.title, *r.tags)))
+            assert any(w.startswith(typed) for w in words), (typed, r.title)
+    assert "Thalamus" in [r.title for r in await library.autocomplete("tha")]
