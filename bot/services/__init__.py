@@ -7,22 +7,34 @@ settings and the clock, and handed to the bot.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.services.guild_settings import GuildSettingsService
+from bot.services.mentoring import MentoringService
+from bot.services.privacy import PrivacyService
 from bot.services.resources import ResourceService
 
 
 @dataclass(frozen=True)
 class Services:
     guild_settings: GuildSettingsService
+    mentoring: MentoringService
+    privacy: PrivacyService
     resources: ResourceService
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock) -> Services:
+        privacy = PrivacyService(db, clock, timedelta(days=settings.member_retention_days))
+        # Each capability that stores member data registers its PrivacyContributor here.
+        mentoring = MentoringService(
+            db, clock, request_timeout=timedelta(hours=settings.mentor_request_timeout_hours)
+        )
         return cls(
             guild_settings=GuildSettingsService(db, clock),
+            mentoring=mentoring,
+            privacy=privacy,
             resources=ResourceService(db, clock, settings.resources_catalog),
         )
