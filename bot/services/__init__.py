@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.mentoring import MentoringService
-from bot.services.privacy import PrivacyService
+from bot.services.privacy import PrivacyContributor, PrivacyService
 from bot.services.resources import ResourceService
 
 
@@ -32,9 +32,13 @@ class Services:
         mentoring = MentoringService(
             db, clock, request_timeout=timedelta(hours=settings.mentor_request_timeout_hours)
         )
+        resources = ResourceService(db, clock, settings.resources_catalog)
+        privacy.register(
+            PrivacyContributor("resources", resources.export_member, resources.delete_member)
+        )
         return cls(
             guild_settings=GuildSettingsService(db, clock),
             mentoring=mentoring,
             privacy=privacy,
-            resources=ResourceService(db, clock, settings.resources_catalog),
+            resources=resources,
         )

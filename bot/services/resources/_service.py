@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -465,6 +466,38 @@ class ResourceService:
         )
         by_id = (await self._snap()).by_id
         return [by_id[r[0]] for r in rows if r[0] in by_id]
+
+    # -- privacy (registered with PrivacyService in bot/services/__init__.py) ------------------------
+    async def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
+        """A member's bookmarks (they follow the member across servers) and their suggestions here."""
+        saved = await self.saved(user_id)
+        rows = await self._db.fetchall(
+            "SELECT * FROM resource_suggestions WHERE guild_id = ? AND user_id = ? ORDER BY id",
+            (guild_id, user_id),
+        )
+        return {
+            "bookmarks": [{"title": r.title, "url": r.url} for r in saved],
+            "suggestions": [
+                {"title": s.title, "url": s.url, "reason": s.reason, "status": s.status,
+                 "created_at": s.created_at.isoformat()}
+                for s in map(to_suggestion, rows)
+            ],
+        }
+
+    async def delete_member(self, guild_id: int, user_id: int) -> None:
+        """Forget a member: bookmarks, suggestions here, and their name on reviews here.
+
+        Approved links stay in the library: they are the community's, not the member's.
+        """
+        async with self._db.transaction() as tx:
+            await tx.execute("DELETE FROM resource_bookmarks WHERE user_id = ?", (user_id,))
+            await tx.execute(
+                "DELETE FROM resource_suggestions WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+            )
+            await tx.execute(
+                "UPDATE resource_suggestions SET reviewed_by = NULL WHERE guild_id = ? AND reviewed_by = ?",
+                (guild_id, user_id),
+            )
 
     # -- internals ------------------------------------------------------------------------------------
     def _now(self) -> int:

@@ -203,3 +203,22 @@ async def test_a_new_catalog_entry_is_added_on_the_next_load(library: ResourceSe
     report = await library.load_entries([*read_catalog(DEFAULT_CATALOG), extra])
     assert report.added == 1
     assert (await library.search("new guide")).hits[0].resource.title == "New Guide"
+
+
+async def test_privacy_export_and_delete(library: ResourceService, db: Database) -> None:
+    fees = await _by_title(library, "ECFMG Fees")
+    await library.save(ALICE, fees)
+    mine = await library.suggest(guild_id=GUILD, user_id=ALICE, title="Mine", url="https://mine.example.org",
+                                 reason="why", category="usmle")
+    theirs = await library.suggest(guild_id=GUILD, user_id=BOB, title="Theirs",
+                                   url="https://theirs.example.org", reason="", category="usmle")
+    await library.reject(theirs.id, guild_id=GUILD, moderator_id=ALICE)
+    exported = await library.export_member(GUILD, ALICE)
+    assert exported["bookmarks"] == [{"title": "ECFMG Fees", "url": "https://www.ecfmg.org/fees/"}]
+    assert [s["title"] for s in exported["suggestions"]] == ["Mine"]
+    await library.delete_member(GUILD, ALICE)
+    for table, column in [("resource_bookmarks", "user_id"), ("resource_suggestions", "user_id"),
+                          ("resource_suggestions", "reviewed_by")]:
+        assert await db.fetchval(f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (ALICE,)) == 0
+    assert (await library.suggestion(theirs.id, GUILD)).status == "rejected"
+    assert mine.id not in {s.id for s in (await library.pending(GUILD))[0]}
