@@ -20,6 +20,7 @@ from bot.db.backup import backup_database, restore_database
 from bot.db.lock import hold_database_lock
 from bot.errors import ConfigError, FmgError
 from bot.logs import setup_logging
+from bot.resources_cli import add_resources_commands
 
 log = logging.getLogger("bot.cli")
 
@@ -182,6 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="fail when the bot is not running (for container health checks)",
     )
     doctor.set_defaults(handler=cmd_doctor)
+
+    add_resources_commands(commands)
     return parser
 
 

@@ -83,6 +83,7 @@ class ResourceService:
         self._clock = clock
         self._catalog_path = catalog_path
         self._snapshot: _Snapshot | None = None
+        self._data_version: int | None = None
 
     # -- loading ------------------------------------------------------------------------------
     async def start(self) -> LoadReport | None:
@@ -504,8 +505,12 @@ class ResourceService:
         return int(self._clock.now().timestamp())
 
     async def _snap(self) -> _Snapshot:
-        if self._snapshot is None:
+        # PRAGMA data_version moves when *another* connection commits (e.g. `fmg-bot resources
+        # import` beside the running bot); our own writes refresh the snapshot themselves.
+        version = await self._db.fetchval("PRAGMA data_version")
+        if self._snapshot is None or version != self._data_version:
             await self._refresh()
+            self._data_version = version
         assert self._snapshot is not None
         return self._snapshot
 
