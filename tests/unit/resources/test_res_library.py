@@ -222,3 +222,17 @@ async def test_privacy_export_and_delete(library: ResourceService, db: Database)
         assert await db.fetchval(f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (ALICE,)) == 0
     assert (await library.suggestion(theirs.id, GUILD)).status == "rejected"
     assert mine.id not in {s.id for s in (await library.pending(GUILD))[0]}
+
+
+async def test_changes_committed_by_another_process_are_seen(
+    library: ResourceService, db: Database, clock: ManualClock
+) -> None:
+    assert (await library.search("curators corner")).hits == []
+    other_db = await Database.open(db.path)  # e.g. `fmg-bot resources import` beside the bot
+    try:
+        extra = CatalogEntry("Curators Corner", "https://corner.example.org", "Org", "community",
+                             "community", ("curators",), "Added from the command line.", date(2026, 1, 1))
+        await ResourceService(other_db, clock, None).load_entries([extra])
+    finally:
+        await other_db.close()
+    assert (await library.search("curators corner")).hits[0].resource.title == "Curators Corner"
