@@ -72,7 +72,6 @@ class _Snapshot:
 
     by_id: dict[int, Resource]
     planner: QueryPlanner
-    titles: dict[int, str]  # folded titles, for "did you mean"
     ordered: tuple[Resource, ...]  # browse order: category, official first, title
     short_prefixes: dict[str, list[int]]  # 1-3 letter start of a title/tag word -> ids, browse order
 
@@ -93,11 +92,15 @@ class ResourceService:
             async with self._db.transaction() as tx:
                 await reindex_all(tx)
             log.info("resource search index rebuilt for vocabulary %s", VOCABULARY.fingerprint)
-        report = None
-        if self._catalog_path is not None:
-            report = await self.load_entries(read_catalog(self._catalog_path))
-            log.info("resource catalog %s: %s", self._catalog_path, report)
-        await self._refresh()
+        if self._catalog_path is None:
+            await self._refresh()
+            return None
+        report = await self.load_entries(read_catalog(self._catalog_path))
+        log.info(
+            "resource catalog %s: %d added, %d updated, %d unchanged, %d moderator edits kept",
+            self._catalog_path, report.added, report.updated, report.unchanged,
+            report.kept_moderator_edits,
+        )
         return report
 
     async def import_file(self, path: Path) -> LoadReport:
@@ -144,6 +147,8 @@ class ResourceService:
                 edited = {f for f in row["edited_fields"].split(",") if f}
                 kept += len(edited & set(values))
                 changes = {f: v for f, v in values.items() if f not in edited and row[f] != v}
+                if "last_verified" in edited and values["last_verified"] > row["last_verified"]:
+                    changes["last_verified"] = values["last_verified"]  # a newer check still counts
                 if "url" in changes:
                     if _other(by_url.get(key), row):
                         changes.pop("url")  # another row has that link now: keep ours
@@ -507,14 +512,14 @@ class ResourceService:
     async def _snap(self) -> _Snapshot:
         # PRAGMA data_version moves when *another* connection commits (e.g. `fmg-bot resources
         # import` beside the running bot); our own writes refresh the snapshot themselves.
-        version = await self._db.fetchval("PRAGMA data_version")
-        if self._snapshot is None or version != self._data_version:
+        if self._snapshot is None or await self._db.fetchval("PRAGMA data_version") != self._data_version:
             await self._refresh()
-            self._data_version = version
         assert self._snapshot is not None
         return self._snapshot
 
     async def _refresh(self) -> None:
+        # Read the version first: a commit landing in between only causes one more refresh.
+        self._data_version = await self._db.fetchval("PRAGMA data_version")
         rows = await self._db.fetchall("SELECT * FROM resources WHERE removed = 0")
         by_id = {row["id"]: to_resource(row) for row in rows}
         frequencies: Counter[str] = Counter()
@@ -536,7 +541,6 @@ class ResourceService:
         self._snapshot = _Snapshot(
             by_id=by_id,
             planner=QueryPlanner(frequencies),
-            titles={rid: fold(r.title) for rid, r in by_id.items()},
             ordered=tuple(ordered),
             short_prefixes=short_prefixes,
         )

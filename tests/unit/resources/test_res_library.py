@@ -97,7 +97,15 @@ async def test_stale_lists_entries_not_verified_for_a_year(
     assert len(stale) == await library.count()
     await library.edit(stale[0].id, {"verified": True})
     assert stale[0].id not in {r.id for r in await library.stale()}
-    assert "last_verified" in (await library.get(stale[0].id)).edited_fields
+    verified = await library.get(stale[0].id)
+    assert "last_verified" in verified.edited_fields
+    # An older catalog date does not undo the moderator's check; a newer one still counts.
+    entries = read_catalog(DEFAULT_CATALOG)
+    await library.load_entries(entries)
+    assert (await library.get(stale[0].id)).last_verified == verified.last_verified
+    later = verified.last_verified.date() + timedelta(days=10)
+    await library.load_entries([dataclasses.replace(e, last_verified=later) for e in entries])
+    assert (await library.get(stale[0].id)).last_verified.date() == later
 
 
 async def test_suggest_approve_flow(library: ResourceService) -> None:
