@@ -105,7 +105,7 @@ class QueryPlanner:
         # typo is compared only with words of similar length (keeps 10k-entry catalogs fast).
         self._by_length: dict[int, list[str]] = {}
         for word in words:
-            if len(word) >= 3 and not word.isdigit():
+            if len(word) >= 3 and word.isalpha():  # not numbers, not concept tokens
                 self._by_length.setdefault(len(word), []).append(word)
         self._corrections: dict[str, str | None] = {}
 
