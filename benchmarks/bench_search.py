@@ -1,6 +1,6 @@
 """Resource search: latency (search and autocomplete) and quality, against a LIKE scan.
 
-Two catalogs: the shipped one (data/resources.yaml) and a synthetic 10,000-entry catalog
+Two catalogs: the shipped one (bot/data/resources.yaml) and a synthetic 10,000-entry catalog
 (the shipped entries plus generated ones mixing the real vocabulary with made-up words), so
 the figures say how search holds up as the library grows. Latency is measured through the
 service (what a command pays: planning, the aiosqlite hop, FTS5, building results). The

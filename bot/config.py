@@ -19,7 +19,8 @@ from bot.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_PATH = PROJECT_ROOT / "data" / "fmg-bot.sqlite3"
-DEFAULT_RESOURCES_CATALOG = PROJECT_ROOT / "data" / "resources.yaml"
+# Shipped inside the package (package data), so an installed fmg-bot or the image has it.
+DEFAULT_RESOURCES_CATALOG = Path(__file__).resolve().parent / "data" / "resources.yaml"
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 T = TypeVar("T")
@@ -59,7 +60,7 @@ class Settings:
             member_retention_days=reader.get("MEMBER_RETENTION_DAYS", positive_int, 30),
             members_intent=reader.get("MEMBERS_INTENT", _switch, False),
             shard_count=reader.get("SHARD_COUNT", _shard_count, None),
-            resources_catalog=reader.get("RESOURCES_CATALOG", _path, DEFAULT_RESOURCES_CATALOG),
+            resources_catalog=reader.get("RESOURCES_CATALOG", _existing_file, DEFAULT_RESOURCES_CATALOG),
         )
 
     @property
@@ -100,6 +101,13 @@ def _token(raw: str) -> str:
 
 def _path(raw: str) -> Path:
     return Path(raw).expanduser()
+
+
+def _existing_file(raw: str) -> Path:
+    path = _path(raw)
+    if not path.is_file():
+        raise ValueError(f"no such file: {path}")
+    return path
 
 
 def _log_level(raw: str) -> str:

@@ -108,7 +108,7 @@ def add_resources_commands(commands: argparse._SubParsersAction) -> None:
     load = sub.add_parser(
         "import", help="upsert a catalog file (fields moderators edited in Discord are kept)"
     )
-    load.add_argument("file", help="a YAML catalog, in the format of data/resources.yaml")
+    load.add_argument("file", help="a YAML catalog, in the format of bot/data/resources.yaml")
     load.set_defaults(handler=cmd_import)
     dump = sub.add_parser("export", help="write the live library (with moderators' edits) as a catalog file")
     dump.add_argument("file", help="the YAML file to write ('-' for standard output)")

@@ -1,4 +1,4 @@
-"""Catalog files: parse and validate (data/resources.yaml, curators' imports), and export."""
+"""Catalog files: parse and validate (bot/data/resources.yaml, curators' imports), and export."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from bot.config import DEFAULT_RESOURCES_CATALOG
 from bot.errors import FmgError, UserError
 from bot.services.resources._models import (
     CATEGORIES,
@@ -23,7 +24,7 @@ from bot.services.resources._models import (
 )
 from bot.services.resources._urls import normalize_url, validate_url
 
-DEFAULT_CATALOG = Path(__file__).resolve().parents[3] / "data" / "resources.yaml"
+DEFAULT_CATALOG = DEFAULT_RESOURCES_CATALOG
 CATALOG_VERSION = 1
 _FIELDS = ("title", "url", "organization", "category", "tier", "tags", "description", "last_verified")
 

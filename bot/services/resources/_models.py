@@ -43,7 +43,7 @@ def day_start(day: date) -> datetime:
 
 @dataclass(frozen=True)
 class CatalogEntry:
-    """One entry of a catalog file (data/resources.yaml or a curator's import)."""
+    """One entry of a catalog file (bot/data/resources.yaml or a curator's import)."""
 
     title: str
     url: str

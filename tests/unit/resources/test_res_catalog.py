@@ -1,12 +1,16 @@
 """The shipped catalog file and the catalog format."""
 
 import csv
+import tomllib
 from datetime import date
 from pathlib import Path
 
 import pytest
 import yaml
 
+import bot
+from bot.config import Settings
+from bot.errors import ConfigError
 from bot.services.resources import (
     CATEGORIES,
     DEFAULT_CATALOG,
@@ -93,3 +97,20 @@ def test_unreadable_or_malformed_files(tmp_path: Path) -> None:
     bad.write_text(yaml.safe_dump({"resources": {}}), "utf-8")
     with pytest.raises(CatalogError, match="resources:"):
         read_catalog(bad)
+
+
+def test_catalog_ships_inside_the_package() -> None:
+    # The image and a wheel install only the packages: the catalog must be package data.
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[3] / "pyproject.toml").read_text("utf-8"))
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["bot"]
+    relative = DEFAULT_CATALOG.relative_to(Path(bot.__file__).resolve().parent)
+    assert any(relative.match(p) for p in patterns)
+
+
+def test_resources_catalog_setting_must_name_a_file(tmp_path: Path) -> None:
+    assert Settings.from_env({}).resources_catalog == DEFAULT_CATALOG
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("version: 1\nresources: []\n", "utf-8")
+    assert Settings.from_env({"RESOURCES_CATALOG": str(mine)}).resources_catalog == mine
+    with pytest.raises(ConfigError, match="RESOURCES_CATALOG: no such file"):
+        Settings.from_env({"RESOURCES_CATALOG": str(tmp_path / "missing.yaml")})
