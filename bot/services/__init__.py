@@ -14,8 +14,10 @@ from bot.config import Settings
 from bot.db import Database
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.mentoring import MentoringService
+from bot.services.mentoring.privacy import MentoringPrivacy
 from bot.services.privacy import PrivacyContributor, PrivacyService
 from bot.services.resources import ResourceService
+from bot.services.study_groups import StudyGroupService
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class Services:
     guild_settings: GuildSettingsService
     mentoring: MentoringService
     privacy: PrivacyService
+    study_groups: StudyGroupService
     resources: ResourceService
 
     @classmethod
@@ -32,13 +35,22 @@ class Services:
         mentoring = MentoringService(
             db, clock, request_timeout=timedelta(hours=settings.mentor_request_timeout_hours)
         )
+        mentoring_privacy = MentoringPrivacy(mentoring)
+        privacy.register(PrivacyContributor(
+            "mentoring", mentoring_privacy.export_member, mentoring_privacy.delete_member,
+            mentoring_privacy.pause_member,
+        ))
+        guild_settings = GuildSettingsService(db, clock)
+        study_groups = StudyGroupService(db, clock, guild_settings)
+        privacy.register(study_groups.privacy.contributor())
         resources = ResourceService(db, clock, settings.resources_catalog)
         privacy.register(
             PrivacyContributor("resources", resources.export_member, resources.delete_member)
         )
         return cls(
-            guild_settings=GuildSettingsService(db, clock),
+            guild_settings=guild_settings,
             mentoring=mentoring,
             privacy=privacy,
+            study_groups=study_groups,
             resources=resources,
         )
