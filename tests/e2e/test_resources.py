@@ -162,3 +162,21 @@ async def test_moderators_edit_verify_remove_and_see_stale(e2e, discord, mira, a
     assert "thalamusgme.com" not in search.embeds[0]["description"]
     with pytest.raises(DriverError):
         await discord.invoke("resources browse", user=alice, category="nonsense")
+
+
+async def test_privacy_delete_forgets_bookmarks_and_suggestions(e2e, discord, alice, bob):
+    [choice] = [c for c in await discord.autocomplete("resources save", "resource", "thalamus", user=alice)
+                if c.name == "Thalamus"]
+    await discord.invoke("resources save", user=alice, resource=choice.value)
+    await discord.invoke("resources save", user=bob, resource=choice.value)
+    opened = await discord.invoke("resources suggest", user=alice)
+    await discord.submit_modal(opened, {"Title": "Mine", "Link (https)": "https://mine.example.org"})
+    exported = await discord.invoke("privacy export", user=alice)
+    assert "mine.example.org" in exported.attachments[0].text
+
+    warning = await discord.invoke("privacy delete", user=alice)
+    await discord.click(warning, label="Delete my data", user=alice)
+    db = e2e.bot.db
+    for table, column in [("resource_bookmarks", "user_id"), ("resource_suggestions", "user_id")]:
+        assert await db.fetchval(f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (alice.id,)) == 0
+    assert "Thalamus" in (await discord.invoke("resources saved", user=bob)).embeds[0]["description"]
