@@ -104,7 +104,7 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
     @app_commands.describe(resource="Start typing its name")
     @app_commands.autocomplete(resource=resource_autocomplete)
     async def save(self, interaction: discord.Interaction, resource: str) -> None:
-        saved = await self.service.save(interaction.user.id, _resource_id(resource))
+        saved = await self.service.bookmarks.save(interaction.user.id, _resource_id(resource))
         await send_ephemeral(interaction, f"Saved. See your bookmarks with `/resources saved`.\n\n"
                              f"{resource_block(saved, self.bot.clock.now())}")
 
@@ -112,12 +112,12 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
     @app_commands.describe(resource="Start typing its name")
     @app_commands.autocomplete(resource=resource_autocomplete)
     async def unsave(self, interaction: discord.Interaction, resource: str) -> None:
-        await self.service.unsave(interaction.user.id, _resource_id(resource))
+        await self.service.bookmarks.unsave(interaction.user.id, _resource_id(resource))
         await send_ephemeral(interaction, "Removed from your saved resources.")
 
     @app_commands.command(name="saved", description="Your bookmarked resources")
     async def saved(self, interaction: discord.Interaction) -> None:
-        found = await self.service.saved(interaction.user.id)
+        found = await self.service.bookmarks.saved(interaction.user.id)
         pages = resource_pages(
             "Your saved resources", found, self.bot.clock.now(),
             empty="Nothing saved yet: use `/resources save`.",
@@ -129,7 +129,7 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
     @moderator_only()
     async def review(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
-        pending, total = await self.service.pending(interaction.guild_id, limit=REVIEW_BATCH)
+        pending, total = await self.service.suggestions.pending(interaction.guild_id, limit=REVIEW_BATCH)
         if not pending:
             await send_ephemeral(interaction, "No suggestions are waiting for review.")
             return

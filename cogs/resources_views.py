@@ -132,15 +132,15 @@ class ReviewButton(
     async def _review(self, interaction: discord.Interaction) -> None:
         if interaction.guild_id is None or not await is_moderator(interaction):
             raise Forbidden("Only moderators can review suggestions.")
-        service = _bot(interaction).services.resources
+        queue = _bot(interaction).services.resources.suggestions
         guild_id, moderator = interaction.guild_id, interaction.user.id
         if self.action == "approve":
-            resource = await service.approve(self.suggestion_id, guild_id=guild_id, moderator_id=moderator)
+            resource = await queue.approve(self.suggestion_id, guild_id=guild_id, moderator_id=moderator)
             outcome = f"Approved by <@{moderator}>: now in the library as {_link(resource)}."
         else:
-            await service.reject(self.suggestion_id, guild_id=guild_id, moderator_id=moderator)
+            await queue.reject(self.suggestion_id, guild_id=guild_id, moderator_id=moderator)
             outcome = f"Rejected by <@{moderator}>."
-        suggestion = await service.suggestion(self.suggestion_id, guild_id)
+        suggestion = await queue.get(self.suggestion_id, guild_id)
         await interaction.response.edit_message(
             embed=suggestion_embed(suggestion, outcome=outcome), view=None, allowed_mentions=NO_MENTIONS
         )
@@ -173,7 +173,7 @@ class SuggestModal(FmgModal, title="Suggest a resource"):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
-        suggestion = await _bot(interaction).services.resources.suggest(
+        suggestion = await _bot(interaction).services.resources.suggestions.suggest(
             guild_id=interaction.guild_id,
             user_id=interaction.user.id,
             title=self.link_title.value,

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
+from bot.errors import InvalidInput
+
 Tier = Literal["official", "community"]
 SuggestionStatus = Literal["pending", "approved", "rejected"]
 
@@ -119,3 +121,20 @@ class LoadReport:
     unchanged: int
     kept_moderator_edits: int
     skipped_removed: int
+
+
+def clean_text(value: str, limit: int, name: str, *, required: bool = True) -> str:
+    text = " ".join(value.split())
+    if required and not text:
+        raise InvalidInput(f"The {name} cannot be empty.")
+    if len(text) > limit:
+        raise InvalidInput(f"The {name} is too long ({len(text)} characters, at most {limit}).")
+    return text
+
+
+def check_category(category: str) -> str:
+    if category not in CATEGORIES:
+        raise InvalidInput(
+            f"`{category}` is not a category. Choose one of: {', '.join(CATEGORIES)}."
+        )
+    return category

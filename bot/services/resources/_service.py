@@ -2,8 +2,9 @@
 
 Search reads an in-memory copy of the live catalog (id -> Resource, and the query planner's
 vocabulary) and asks SQLite FTS5 only for the ranked ids, so a query is one indexed lookup.
-The copy is rebuilt after every write to `resources`; writes are rare (catalog loads,
-moderator actions), reads are every keystroke of autocomplete.
+The copy is rebuilt after every write to `resources` (and when another process committed);
+writes are rare (catalog loads, moderator actions), reads are every keystroke of autocomplete.
+Suggestions (`.suggestions`) and bookmarks (`.bookmarks`) live in their own modules.
 """
 
 from __future__ import annotations
@@ -19,15 +20,15 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from bot.clock import Clock
-from bot.db import Database, Transaction
+from bot.db import Database
 from bot.errors import Conflict, InvalidInput, NotFound
+from bot.services.resources._bookmarks import Bookmarks
 from bot.services.resources._catalog import dump_catalog, read_catalog
 from bot.services.resources._models import (
     CATEGORIES,
     EDITABLE_FIELDS,
     MAX_DESCRIPTION,
     MAX_ORGANIZATION,
-    MAX_REASON,
     MAX_TAG,
     MAX_TAGS,
     MAX_TITLE,
@@ -37,18 +38,19 @@ from bot.services.resources._models import (
     Resource,
     SearchHit,
     SearchResults,
-    Suggestion,
+    check_category,
+    clean_text,
     day_start,
 )
 from bot.services.resources._query import QueryPlan, QueryPlanner
 from bot.services.resources._store import (
     index_added,
     join_tags,
-    reindex,
     reindex_all,
     to_resource,
-    to_suggestion,
+    update_resource,
 )
+from bot.services.resources._suggestions import SuggestionQueue
 from bot.services.resources._text import fold, tokenize
 from bot.services.resources._urls import normalize_url, validate_url
 from bot.services.resources._vocabulary import VOCABULARY
@@ -56,8 +58,6 @@ from bot.services.resources._vocabulary import VOCABULARY
 log = logging.getLogger(__name__)
 
 MAX_RESULTS = 50
-MAX_PENDING_PER_MEMBER = 5
-MAX_BOOKMARKS = 200
 DID_YOU_MEAN_CUTOFF = 60.0
 ENOUGH_FULL_MATCHES = 3
 SHORT_PREFIX = 3  # autocomplete answers a lone word this short from memory
@@ -83,6 +83,8 @@ class ResourceService:
         self._catalog_path = catalog_path
         self._snapshot: _Snapshot | None = None
         self._data_version: int | None = None
+        self.suggestions = SuggestionQueue(db, clock, self)
+        self.bookmarks = Bookmarks(db, clock, self)
 
     # -- loading ------------------------------------------------------------------------------
     async def start(self) -> LoadReport | None:
@@ -93,7 +95,7 @@ class ResourceService:
                 await reindex_all(tx)
             log.info("resource search index rebuilt for vocabulary %s", VOCABULARY.fingerprint)
         if self._catalog_path is None:
-            await self._refresh()
+            await self.refresh()
             return None
         report = await self.load_entries(read_catalog(self._catalog_path))
         log.info(
@@ -159,7 +161,7 @@ class ResourceService:
                 if not changes:
                     unchanged += 1
                     continue
-                await _update(tx, row["id"], changes, now)
+                await update_resource(tx, row["id"], changes, now)
                 updated += 1
             if new_rows:
                 await tx.executemany(
@@ -169,7 +171,7 @@ class ResourceService:
                     new_rows,
                 )
                 await index_added(tx, last_id)
-        await self._refresh()
+        await self.refresh()
         return LoadReport(len(new_rows), updated, unchanged, kept, skipped)
 
     # -- reading --------------------------------------------------------------------------------
@@ -183,6 +185,11 @@ class ResourceService:
         if category not in CATEGORIES:
             raise InvalidInput(f"There is no category called `{category}`.")
         return [r for r in (await self._snap()).ordered if r.category == category]
+
+    async def live(self, ids: Iterable[int]) -> list[Resource]:
+        """The resources of ``ids`` that are still in the library, in that order."""
+        by_id = (await self._snap()).by_id
+        return [by_id[i] for i in ids if i in by_id]
 
     async def count(self) -> int:
         return len((await self._snap()).by_id)
@@ -254,119 +261,6 @@ class ResourceService:
             return []
         return [(row[0], row[1]) for row in rows]
 
-    # -- suggestions ----------------------------------------------------------------------------
-    async def suggest(
-        self, *, guild_id: int, user_id: int, title: str, url: str, reason: str, category: str
-    ) -> Suggestion:
-        title = _clean(title, MAX_TITLE, "title")
-        reason = _clean(reason, MAX_REASON, "reason", required=False)
-        url = validate_url(url)
-        key = normalize_url(url)
-        _check_category(category)
-        existing = await self._db.fetchone(
-            "SELECT title FROM resources WHERE url_key = ? AND removed = 0", (key,)
-        )
-        if existing is not None:
-            raise Conflict(f"That link is already in the library as **{existing['title']}**.")
-        now = self._now()
-        async with self._db.transaction() as tx:
-            mine = await tx.fetchval(
-                "SELECT COUNT(*) FROM resource_suggestions "
-                "WHERE guild_id = ? AND user_id = ? AND status = 'pending'",
-                (guild_id, user_id),
-            )
-            if mine >= MAX_PENDING_PER_MEMBER:
-                raise Conflict(
-                    f"You already have {mine} suggestions waiting for review; "
-                    "please wait until moderators get to them."
-                )
-            if await tx.fetchval(
-                "SELECT 1 FROM resource_suggestions "
-                "WHERE guild_id = ? AND url_key = ? AND status = 'pending'",
-                (guild_id, key),
-            ):
-                raise Conflict("Someone already suggested that link; it is waiting for review.")
-            sid = await tx.execute(
-                "INSERT INTO resource_suggestions (guild_id, user_id, title, url, url_key, "
-                "category, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (guild_id, user_id, title, url, key, category, reason, now),
-            )
-            row = await tx.fetchone("SELECT * FROM resource_suggestions WHERE id = ?", (sid,))
-        assert row is not None
-        return to_suggestion(row)
-
-    async def suggestion(self, suggestion_id: int, guild_id: int) -> Suggestion:
-        row = await self._db.fetchone(
-            "SELECT * FROM resource_suggestions WHERE id = ? AND guild_id = ?",
-            (suggestion_id, guild_id),
-        )
-        if row is None:
-            raise NotFound("That suggestion does not exist on this server.")
-        return to_suggestion(row)
-
-    async def pending(self, guild_id: int, *, limit: int = 25) -> tuple[list[Suggestion], int]:
-        """The oldest pending suggestions of a server (up to ``limit``) and how many are pending."""
-        rows = await self._db.fetchall(
-            "SELECT * FROM resource_suggestions WHERE guild_id = ? AND status = 'pending' "
-            "ORDER BY created_at, id LIMIT ?",
-            (guild_id, limit),
-        )
-        total = await self._db.fetchval(
-            "SELECT COUNT(*) FROM resource_suggestions WHERE guild_id = ? AND status = 'pending'",
-            (guild_id,),
-        )
-        return [to_suggestion(r) for r in rows], int(total or 0)
-
-    async def approve(self, suggestion_id: int, *, guild_id: int, moderator_id: int) -> Resource:
-        """Add the suggested link to the library (community tier, verified now)."""
-        now = self._now()
-        async with self._db.transaction() as tx:
-            suggestion = await _claim(tx, suggestion_id, guild_id)
-            row = await tx.fetchone(
-                "SELECT id, removed FROM resources WHERE url_key = ?", (suggestion.url_key,)
-            )
-            values = {
-                "title": suggestion.title,
-                "url": suggestion.url,
-                "category": suggestion.category,
-                "tier": "community",
-                "description": suggestion.reason[:MAX_DESCRIPTION],
-                "last_verified": now,
-            }
-            if row is None:
-                rid = await tx.execute(
-                    "INSERT INTO resources (url, url_key, title, category, tier, description, "
-                    "last_verified, source, created_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, 'community', ?, ?, 'suggestion', ?, ?)",
-                    (suggestion.url, suggestion.url_key, suggestion.title, suggestion.category,
-                     values["description"], now, now, now),
-                )
-                await reindex(tx, rid)
-            elif row["removed"]:
-                # Back from removal: what the moderator approves now wins over the catalog.
-                rid = row["id"]
-                await _update(tx, rid, {**values, "removed": 0,
-                                        "edited_fields": ",".join(values)}, now)
-            else:
-                rid = row["id"]  # added meanwhile (by the catalog or another approval)
-            await tx.execute(
-                "UPDATE resource_suggestions SET status = 'approved', reviewed_by = ?, "
-                "reviewed_at = ?, resource_id = ? WHERE id = ?",
-                (moderator_id, now, rid, suggestion_id),
-            )
-        await self._refresh()
-        return await self.get(rid)
-
-    async def reject(self, suggestion_id: int, *, guild_id: int, moderator_id: int) -> Suggestion:
-        async with self._db.transaction() as tx:
-            await _claim(tx, suggestion_id, guild_id)
-            await tx.execute(
-                "UPDATE resource_suggestions SET status = 'rejected', reviewed_by = ?, "
-                "reviewed_at = ? WHERE id = ?",
-                (moderator_id, self._now(), suggestion_id),
-            )
-        return await self.suggestion(suggestion_id, guild_id)
-
     # -- moderation -------------------------------------------------------------------------------
     async def edit(self, resource_id: int, changes: Mapping[str, object]) -> Resource:
         """Change fields of a resource; they are then protected from catalog reloads.
@@ -389,8 +283,8 @@ class ResourceService:
                 values["url_key"] = key
             edited = set(current.edited_fields) | (set(values) & set(EDITABLE_FIELDS))
             values["edited_fields"] = ",".join(sorted(edited))
-            await _update(tx, resource_id, values, self._now())
-        await self._refresh()
+            await update_resource(tx, resource_id, values, self._now())
+        await self.refresh()
         return await self.get(resource_id)
 
     def _validate_changes(self, current: Resource, changes: Mapping[str, object]) -> dict[str, object]:
@@ -403,13 +297,13 @@ class ResourceService:
                     values["last_verified"] = self._now()
             elif name in ("title", "organization", "description"):
                 limit = {"title": MAX_TITLE, "organization": MAX_ORGANIZATION}.get(name, MAX_DESCRIPTION)
-                values[name] = _clean(str(raw), limit, name, required=name == "title")
+                values[name] = clean_text(str(raw), limit, name, required=name == "title")
             elif name == "url":
                 url = validate_url(str(raw))
                 if url != current.url:
                     values["url"] = url
             elif name == "category":
-                values["category"] = _check_category(str(raw))
+                values["category"] = check_category(str(raw))
             elif name == "tier":
                 if raw not in TIERS:
                     raise InvalidInput("Tier must be `official` or `community`.")
@@ -427,83 +321,22 @@ class ResourceService:
         """Hide a resource from search and lists; catalog reloads do not bring it back."""
         resource = await self.get(resource_id)
         async with self._db.transaction() as tx:
-            await _update(tx, resource_id, {"removed": 1}, self._now())
-        await self._refresh()
+            await update_resource(tx, resource_id, {"removed": 1}, self._now())
+        await self.refresh()
         return resource
-
-    # -- bookmarks ----------------------------------------------------------------------------------
-    async def save(self, user_id: int, resource_id: int) -> Resource:
-        resource = await self.get(resource_id)
-        async with self._db.transaction() as tx:
-            if await tx.fetchval(
-                "SELECT 1 FROM resource_bookmarks WHERE user_id = ? AND resource_id = ?",
-                (user_id, resource_id),
-            ):
-                raise Conflict(f"**{resource.title}** is already in your saved resources.")
-            count = await tx.fetchval(
-                "SELECT COUNT(*) FROM resource_bookmarks WHERE user_id = ?", (user_id,)
-            )
-            if count >= MAX_BOOKMARKS:
-                raise Conflict(f"You can save up to {MAX_BOOKMARKS} resources; unsave some first.")
-            await tx.execute(
-                "INSERT INTO resource_bookmarks (user_id, resource_id, created_at) VALUES (?, ?, ?)",
-                (user_id, resource_id, self._now()),
-            )
-        return resource
-
-    async def unsave(self, user_id: int, resource_id: int) -> None:
-        found = await self._db.fetchval(
-            "SELECT 1 FROM resource_bookmarks WHERE user_id = ? AND resource_id = ?",
-            (user_id, resource_id),
-        )
-        if not found:
-            raise NotFound("That resource is not in your saved list.")
-        await self._db.execute(
-            "DELETE FROM resource_bookmarks WHERE user_id = ? AND resource_id = ?",
-            (user_id, resource_id),
-        )
-
-    async def saved(self, user_id: int) -> list[Resource]:
-        """A member's bookmarks, newest first (removed resources are left out)."""
-        rows = await self._db.fetchall(
-            "SELECT resource_id FROM resource_bookmarks WHERE user_id = ? "
-            "ORDER BY created_at DESC, resource_id DESC",
-            (user_id,),
-        )
-        by_id = (await self._snap()).by_id
-        return [by_id[r[0]] for r in rows if r[0] in by_id]
 
     # -- privacy (registered with PrivacyService in bot/services/__init__.py) ------------------------
     async def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
         """A member's bookmarks (they follow the member across servers) and their suggestions here."""
-        saved = await self.saved(user_id)
-        rows = await self._db.fetchall(
-            "SELECT * FROM resource_suggestions WHERE guild_id = ? AND user_id = ? ORDER BY id",
-            (guild_id, user_id),
-        )
         return {
-            "bookmarks": [{"title": r.title, "url": r.url} for r in saved],
-            "suggestions": [
-                {"title": s.title, "url": s.url, "reason": s.reason, "status": s.status,
-                 "created_at": s.created_at.isoformat()}
-                for s in map(to_suggestion, rows)
-            ],
+            "bookmarks": await self.bookmarks.export_member(user_id),
+            "suggestions": await self.suggestions.export_member(guild_id, user_id),
         }
 
     async def delete_member(self, guild_id: int, user_id: int) -> None:
-        """Forget a member: bookmarks, suggestions here, and their name on reviews here.
-
-        Approved links stay in the library: they are the community's, not the member's.
-        """
-        async with self._db.transaction() as tx:
-            await tx.execute("DELETE FROM resource_bookmarks WHERE user_id = ?", (user_id,))
-            await tx.execute(
-                "DELETE FROM resource_suggestions WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
-            )
-            await tx.execute(
-                "UPDATE resource_suggestions SET reviewed_by = NULL WHERE guild_id = ? AND reviewed_by = ?",
-                (guild_id, user_id),
-            )
+        """Forget a member: bookmarks, suggestions here, and their name on reviews here."""
+        await self.bookmarks.delete_member(user_id)
+        await self.suggestions.delete_member(guild_id, user_id)
 
     # -- internals ------------------------------------------------------------------------------------
     def _now(self) -> int:
@@ -513,11 +346,12 @@ class ResourceService:
         # PRAGMA data_version moves when *another* connection commits (e.g. `fmg-bot resources
         # import` beside the running bot); our own writes refresh the snapshot themselves.
         if self._snapshot is None or await self._db.fetchval("PRAGMA data_version") != self._data_version:
-            await self._refresh()
+            await self.refresh()
         assert self._snapshot is not None
         return self._snapshot
 
-    async def _refresh(self) -> None:
+    async def refresh(self) -> None:
+        """Rebuild the search snapshot; call after writing `resources`."""
         # Read the version first: a commit landing in between only causes one more refresh.
         self._data_version = await self._db.fetchval("PRAGMA data_version")
         rows = await self._db.fetchall("SELECT * FROM resources WHERE removed = 0")
@@ -544,37 +378,6 @@ class ResourceService:
             ordered=tuple(ordered),
             short_prefixes=short_prefixes,
         )
-
-
-@dataclass(frozen=True)
-class _Claimed:
-    url_key: str
-    url: str
-    title: str
-    category: str
-    reason: str
-
-
-async def _claim(tx: Transaction, suggestion_id: int, guild_id: int) -> _Claimed:
-    row = await tx.fetchone(
-        "SELECT * FROM resource_suggestions WHERE id = ? AND guild_id = ?", (suggestion_id, guild_id)
-    )
-    if row is None:
-        raise NotFound("That suggestion does not exist on this server.")
-    if row["status"] != "pending":
-        who = f" by <@{row['reviewed_by']}>" if row["reviewed_by"] else ""
-        raise Conflict(f"That suggestion was already {row['status']}{who}.")
-    return _Claimed(row["url_key"], row["url"], row["title"], row["category"], row["reason"])
-
-
-async def _update(tx: Transaction, resource_id: int, values: Mapping[str, object], now: int) -> None:
-    # Column names come from our own code (EDITABLE_FIELDS and bookkeeping), never from input.
-    columns = ", ".join(f"{name} = ?" for name in values)
-    await tx.execute(
-        f"UPDATE resources SET {columns}, updated_at = ? WHERE id = ?",
-        (*values.values(), now, resource_id),
-    )
-    await reindex(tx, resource_id)
 
 
 def _other(found: sqlite3.Row | None, row: sqlite3.Row) -> bool:
@@ -605,23 +408,3 @@ def _score(base: float, rank: float) -> float:
     """bm25 (negative, lower is better) squashed into [base, base + 0.5)."""
     strength = max(0.0, -rank)
     return base + 0.5 * strength / (1.0 + strength)
-
-
-def _clean(value: str, limit: int, name: str, *, required: bool = True) -> str:
-    text = " ".join(value.split())
-    if required and not text:
-        raise InvalidInput(f"The {name} cannot be empty.")
-    if len(text) > limit:
-        raise InvalidInput(f"The {name} is too long ({len(text)} characters, at most {limit}).")
-    return text
-
-
-def _check_category(category: str) -> str:
-    if category not in CATEGORIES:
-        raise InvalidInput(
-            f"`{category}` is not a category. Choose one of: {', '.join(CATEGORIES)}."
-        )
-    return category
-
-
-

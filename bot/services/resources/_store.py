@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 from bot.db import Transaction
@@ -90,3 +90,13 @@ async def reindex_all(tx: Transaction) -> None:
         "ON CONFLICT (id) DO UPDATE SET vocabulary = excluded.vocabulary",
         (VOCABULARY.fingerprint,),
     )
+
+
+async def update_resource(tx: Transaction, resource_id: int, values: Mapping[str, object], now: int) -> None:
+    # Column names come from our own code (EDITABLE_FIELDS and bookkeeping), never from input.
+    columns = ", ".join(f"{name} = ?" for name in values)
+    await tx.execute(
+        f"UPDATE resources SET {columns}, updated_at = ? WHERE id = ?",
+        (*values.values(), now, resource_id),
+    )
+    await reindex(tx, resource_id)

@@ -109,58 +109,58 @@ async def test_stale_lists_entries_not_verified_for_a_year(
 
 
 async def test_suggest_approve_flow(library: ResourceService) -> None:
-    s = await library.suggest(guild_id=GUILD, user_id=ALICE, title="  IMG Roadmap  ",
+    s = await library.suggestions.suggest(guild_id=GUILD, user_id=ALICE, title="  IMG Roadmap  ",
                               url="https://imgroadmap.example.org/guide?utm_source=x",
                               reason="Step by step, free.", category="community")
     assert s.status == "pending" and s.title == "IMG Roadmap"
-    pending, total = await library.pending(GUILD)
+    pending, total = await library.suggestions.pending(GUILD)
     assert [p.id for p in pending] == [s.id] and total == 1
-    assert (await library.pending(GUILD + 1)) == ([], 0)
-    resource = await library.approve(s.id, guild_id=GUILD, moderator_id=MOD)
+    assert (await library.suggestions.pending(GUILD + 1)) == ([], 0)
+    resource = await library.suggestions.approve(s.id, guild_id=GUILD, moderator_id=MOD)
     assert resource.tier == "community" and resource.source == "suggestion"
     assert (await library.search("img roadmap")).hits[0].resource.id == resource.id
     with pytest.raises(Conflict, match="already approved"):
-        await library.reject(s.id, guild_id=GUILD, moderator_id=MOD)
+        await library.suggestions.reject(s.id, guild_id=GUILD, moderator_id=MOD)
     with pytest.raises(Conflict, match="already in the library"):
-        await library.suggest(guild_id=GUILD, user_id=BOB, title="Again",
+        await library.suggestions.suggest(guild_id=GUILD, user_id=BOB, title="Again",
                               url="https://imgroadmap.example.org/guide/", reason="", category="community")
-    assert (await library.pending(GUILD))[1] == 0
+    assert (await library.suggestions.pending(GUILD))[1] == 0
 
 
 async def test_suggest_reject_and_limits(library: ResourceService) -> None:
-    s = await library.suggest(guild_id=GUILD, user_id=ALICE, title="A", url="https://a.example.org",
+    s = await library.suggestions.suggest(guild_id=GUILD, user_id=ALICE, title="A", url="https://a.example.org",
                               reason="", category="usmle")
     with pytest.raises(Conflict, match="already suggested"):
-        await library.suggest(guild_id=GUILD, user_id=BOB, title="A", url="https://www.a.example.org/",
+        await library.suggestions.suggest(guild_id=GUILD, user_id=BOB, title="A", url="https://www.a.example.org/",
                               reason="", category="usmle")
     with pytest.raises(NotFound):
-        await library.approve(s.id, guild_id=GUILD + 1, moderator_id=MOD)
-    rejected = await library.reject(s.id, guild_id=GUILD, moderator_id=MOD)
+        await library.suggestions.approve(s.id, guild_id=GUILD + 1, moderator_id=MOD)
+    rejected = await library.suggestions.reject(s.id, guild_id=GUILD, moderator_id=MOD)
     assert rejected.status == "rejected" and rejected.reviewed_by == MOD
     assert all(r.url != "https://a.example.org" for r in await library.listing())
     with pytest.raises(Conflict, match="already in the library"):
-        await library.suggest(guild_id=GUILD, user_id=ALICE, title="x", url="https://www.usmle.org",
+        await library.suggestions.suggest(guild_id=GUILD, user_id=ALICE, title="x", url="https://www.usmle.org",
                               reason="", category="usmle")
     for bad, message in [({"url": "http://x.org"}, "https"), ({"title": ""}, "cannot be empty"),
                          ({"category": "nope"}, "not a category"), ({"reason": "r" * 501}, "too long")]:
         kwargs = {"guild_id": GUILD, "user_id": ALICE, "title": "T", "url": "https://t.example.org",
                   "reason": "", "category": "usmle"} | bad
         with pytest.raises(InvalidInput, match=message):
-            await library.suggest(**kwargs)
+            await library.suggestions.suggest(**kwargs)
     for n in range(5):
-        await library.suggest(guild_id=GUILD, user_id=BOB, title=f"B{n}", url=f"https://b{n}.example.org",
+        await library.suggestions.suggest(guild_id=GUILD, user_id=BOB, title=f"B{n}", url=f"https://b{n}.example.org",
                               reason="", category="usmle")
     with pytest.raises(Conflict, match="waiting for review"):
-        await library.suggest(guild_id=GUILD, user_id=BOB, title="B9", url="https://b9.example.org",
+        await library.suggestions.suggest(guild_id=GUILD, user_id=BOB, title="B9", url="https://b9.example.org",
                               reason="", category="usmle")
 
 
 async def test_approving_a_removed_link_brings_it_back_with_the_new_details(library: ResourceService) -> None:
     rid = await _by_title(library, "Anki")
     await library.remove(rid)
-    s = await library.suggest(guild_id=GUILD, user_id=ALICE, title="Anki flashcards",
+    s = await library.suggestions.suggest(guild_id=GUILD, user_id=ALICE, title="Anki flashcards",
                               url="https://apps.ankiweb.net/", reason="Free SRS.", category="usmle")
-    resource = await library.approve(s.id, guild_id=GUILD, moderator_id=MOD)
+    resource = await library.suggestions.approve(s.id, guild_id=GUILD, moderator_id=MOD)
     assert resource.id == rid and resource.title == "Anki flashcards"
     report = await library.load_entries(read_catalog(DEFAULT_CATALOG))
     assert report.added == 0 and (await library.get(rid)).title == "Anki flashcards"
@@ -169,19 +169,19 @@ async def test_approving_a_removed_link_brings_it_back_with_the_new_details(libr
 async def test_bookmarks(library: ResourceService) -> None:
     fees = await _by_title(library, "ECFMG Fees")
     soap = await _by_title(library, "Supplemental Offer and Acceptance Program (SOAP)")
-    await library.save(ALICE, fees)
-    await library.save(ALICE, soap)
+    await library.bookmarks.save(ALICE, fees)
+    await library.bookmarks.save(ALICE, soap)
     with pytest.raises(Conflict, match="already in your saved"):
-        await library.save(ALICE, fees)
+        await library.bookmarks.save(ALICE, fees)
     with pytest.raises(NotFound):
-        await library.save(ALICE, 999_999)
-    assert {r.id for r in await library.saved(ALICE)} == {fees, soap}
-    assert await library.saved(BOB) == []
-    await library.unsave(ALICE, fees)
+        await library.bookmarks.save(ALICE, 999_999)
+    assert {r.id for r in await library.bookmarks.saved(ALICE)} == {fees, soap}
+    assert await library.bookmarks.saved(BOB) == []
+    await library.bookmarks.unsave(ALICE, fees)
     with pytest.raises(NotFound):
-        await library.unsave(ALICE, fees)
+        await library.bookmarks.unsave(ALICE, fees)
     await library.remove(soap)
-    assert await library.saved(ALICE) == []
+    assert await library.bookmarks.saved(ALICE) == []
 
 
 async def test_export_then_import_round_trips(library: ResourceService, db: Database, clock: ManualClock,
@@ -215,12 +215,12 @@ async def test_a_new_catalog_entry_is_added_on_the_next_load(library: ResourceSe
 
 async def test_privacy_export_and_delete(library: ResourceService, db: Database) -> None:
     fees = await _by_title(library, "ECFMG Fees")
-    await library.save(ALICE, fees)
-    mine = await library.suggest(guild_id=GUILD, user_id=ALICE, title="Mine", url="https://mine.example.org",
+    await library.bookmarks.save(ALICE, fees)
+    mine = await library.suggestions.suggest(guild_id=GUILD, user_id=ALICE, title="Mine", url="https://mine.example.org",
                                  reason="why", category="usmle")
-    theirs = await library.suggest(guild_id=GUILD, user_id=BOB, title="Theirs",
+    theirs = await library.suggestions.suggest(guild_id=GUILD, user_id=BOB, title="Theirs",
                                    url="https://theirs.example.org", reason="", category="usmle")
-    await library.reject(theirs.id, guild_id=GUILD, moderator_id=ALICE)
+    await library.suggestions.reject(theirs.id, guild_id=GUILD, moderator_id=ALICE)
     exported = await library.export_member(GUILD, ALICE)
     assert exported["bookmarks"] == [{"title": "ECFMG Fees", "url": "https://www.ecfmg.org/fees/"}]
     assert [s["title"] for s in exported["suggestions"]] == ["Mine"]
@@ -228,8 +228,8 @@ async def test_privacy_export_and_delete(library: ResourceService, db: Database)
     for table, column in [("resource_bookmarks", "user_id"), ("resource_suggestions", "user_id"),
                           ("resource_suggestions", "reviewed_by")]:
         assert await db.fetchval(f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (ALICE,)) == 0
-    assert (await library.suggestion(theirs.id, GUILD)).status == "rejected"
-    assert mine.id not in {s.id for s in (await library.pending(GUILD))[0]}
+    assert (await library.suggestions.get(theirs.id, GUILD)).status == "rejected"
+    assert mine.id not in {s.id for s in (await library.suggestions.pending(GUILD))[0]}
 
 
 async def test_changes_committed_by_another_process_are_seen(
