@@ -19,6 +19,8 @@ from bot.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_PATH = PROJECT_ROOT / "data" / "fmg-bot.sqlite3"
+# Shipped inside the package (package data), so an installed fmg-bot or the image has it.
+DEFAULT_RESOURCES_CATALOG = PROJECT_ROOT / "data" / "resources.yaml"
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 T = TypeVar("T")
@@ -38,6 +40,7 @@ class Settings:
     member_retention_days: int = 30
     members_intent: bool = False
     shard_count: int | Literal["auto"] | None = None
+    resources_catalog: Path = DEFAULT_RESOURCES_CATALOG
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -57,6 +60,7 @@ class Settings:
             member_retention_days=reader.get("MEMBER_RETENTION_DAYS", positive_int, 30),
             members_intent=reader.get("MEMBERS_INTENT", _switch, False),
             shard_count=reader.get("SHARD_COUNT", _shard_count, None),
+            resources_catalog=reader.get("RESOURCES_CATALOG", _existing_file, DEFAULT_RESOURCES_CATALOG),
         )
 
     @property
@@ -97,6 +101,13 @@ def _token(raw: str) -> str:
 
 def _path(raw: str) -> Path:
     return Path(raw).expanduser()
+
+
+def _existing_file(raw: str) -> Path:
+    path = _path(raw)
+    if not path.is_file():
+        raise ValueError(f"no such file: {path}")
+    return path
 
 
 def _log_level(raw: str) -> str:

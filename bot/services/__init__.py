@@ -16,6 +16,7 @@ from bot.services.guild_settings import GuildSettingsService
 from bot.services.mentoring import MentoringService
 from bot.services.mentoring.privacy import MentoringPrivacy
 from bot.services.privacy import PrivacyContributor, PrivacyService
+from bot.services.resources import ResourceService
 from bot.services.study_groups import StudyGroupService
 
 
@@ -25,6 +26,7 @@ class Services:
     mentoring: MentoringService
     privacy: PrivacyService
     study_groups: StudyGroupService
+    resources: ResourceService
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock) -> Services:
@@ -41,9 +43,14 @@ class Services:
         guild_settings = GuildSettingsService(db, clock)
         study_groups = StudyGroupService(db, clock, guild_settings)
         privacy.register(study_groups.privacy.contributor())
+        resources = ResourceService(db, clock, settings.resources_catalog)
+        privacy.register(
+            PrivacyContributor("resources", resources.export_member, resources.delete_member)
+        )
         return cls(
             guild_settings=guild_settings,
             mentoring=mentoring,
             privacy=privacy,
             study_groups=study_groups,
+            resources=resources,
         )
