@@ -30,6 +30,17 @@ class Settings:
     database_path: Path = DEFAULT_DATABASE_PATH
     log_level: str = "INFO"
     dev_guild_id: int | None = None
+    # Anonymous questions: a random publish delay in [min, max] seconds hides who just asked.
+    anon_publish_delay_min_s: int = 30
+    anon_publish_delay_max_s: int = 180
+    anon_questions_per_hour: int = 3
+
+    def __post_init__(self) -> None:
+        if self.anon_publish_delay_min_s > self.anon_publish_delay_max_s:
+            raise ConfigError(
+                "ANON_PUBLISH_DELAY_MIN_S must not be greater than ANON_PUBLISH_DELAY_MAX_S "
+                f"({self.anon_publish_delay_min_s} > {self.anon_publish_delay_max_s})"
+            )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -41,6 +52,9 @@ class Settings:
             database_path=reader.get("DATABASE_PATH", _path, DEFAULT_DATABASE_PATH),
             log_level=reader.get("LOG_LEVEL", _log_level, "INFO"),
             dev_guild_id=reader.get("DEV_GUILD_ID", _snowflake, None),
+            anon_publish_delay_min_s=reader.get("ANON_PUBLISH_DELAY_MIN_S", non_negative_int, 30),
+            anon_publish_delay_max_s=reader.get("ANON_PUBLISH_DELAY_MAX_S", non_negative_int, 180),
+            anon_questions_per_hour=reader.get("ANON_QUESTIONS_PER_HOUR", positive_int, 3),
         )
 
     @property
@@ -99,4 +113,15 @@ def positive_int(raw: str) -> int:
         raise ValueError(f"must be a whole number, not {raw!r}") from None
     if value <= 0:
         raise ValueError(f"must be greater than zero, not {value}")
+    return value
+
+
+def non_negative_int(raw: str) -> int:
+    """Parser for delays that may be zero."""
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"must be a whole number, not {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"must not be negative, not {value}")
     return value

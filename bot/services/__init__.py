@@ -11,13 +11,24 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
+from bot.services.anonymous import AnonymousLimits, AnonymousService
 from bot.services.guild_settings import GuildSettingsService
 
 
 @dataclass(frozen=True)
 class Services:
     guild_settings: GuildSettingsService
+    anonymous: AnonymousService
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock) -> Services:
-        return cls(guild_settings=GuildSettingsService(db, clock))
+        guild_settings = GuildSettingsService(db, clock)
+        anonymous_limits = AnonymousLimits(
+            publish_delay_min_s=settings.anon_publish_delay_min_s,
+            publish_delay_max_s=settings.anon_publish_delay_max_s,
+            questions_per_hour=settings.anon_questions_per_hour,
+        )
+        return cls(
+            guild_settings=guild_settings,
+            anonymous=AnonymousService(db, guild_settings, clock, anonymous_limits),
+        )
