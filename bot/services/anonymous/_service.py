@@ -45,7 +45,7 @@ CODE_FAILURES_PER_QUESTION = 20
 CODE_FAILURE_WINDOW = timedelta(minutes=15)
 FOLLOWUPS_PER_QUESTION_PER_HOUR = 10
 REPORTS_PER_MEMBER_PER_HOUR = 10
-MAX_REPORT_REASON_CHARS = 500
+MAX_REPORT_REASON_CHARS = 1000
 MAX_MUTE = timedelta(days=30)
 
 
@@ -564,7 +564,11 @@ class AnonymousService:
             raise Forbidden(
                 f"You have sent many reports recently. Please try again in {_minutes(wait)}."
             )
-        clean_reason = sanitize(reason or "")[:MAX_REPORT_REASON_CHARS] or None
+        clean_reason = (
+            clean_body(reason, MAX_REPORT_REASON_CHARS, "reason")
+            if reason and sanitize(reason)
+            else None
+        )
         report_id = await self._db.execute(
             "INSERT INTO anon_reports (question_id, reason, created_at) VALUES (?, ?, ?)",
             (question_id, clean_reason, _epoch(self._clock.now())),
