@@ -117,8 +117,8 @@ class Scheduler:
             coalesce=True,
         )
 
-    def _fire(self, name: str) -> None:
-        # A plain function, so the run is one of our tracked tasks and shutdown can wait for it.
+    async def _fire(self, name: str) -> None:
+        # Hand the run to a task of our own, so shutdown can wait for it (APScheduler won't).
         self._spawn(self._run(name))
 
     async def _run(self, name: str) -> None:

@@ -1,0 +1,46 @@
+"""House rules that are cheap to check mechanically."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text("utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_services_never_import_discord() -> None:
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(n for n in _imports(path) if n.split(".")[0] == "discord")
+        for path in (ROOT / "bot" / "services").rglob("*.py")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_the_import_check_would_catch_discord(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text("from discord import ui\nimport discord.ext.commands\n")
+    assert {"discord", "discord.ext.commands"} <= _imports(sample)
+
+
+SQL = re.compile(r"\b(SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM)\b", re.IGNORECASE)
+
+
+def test_cogs_hold_no_sql() -> None:
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "cogs").rglob("*.py")
+        if SQL.search(path.read_text("utf-8"))
+    ]
+    assert offenders == []
