@@ -34,6 +34,7 @@ from cogs.anonymous_ui import (
 )
 
 log = logging.getLogger(__name__)
+UPKEEP_SOURCE = "anonymous-limits"
 
 
 def _forum_tag(channel: discord.ForumChannel, name: str | None) -> list[discord.ForumTag]:
@@ -266,9 +267,11 @@ class AnonymousCog(commands.Cog, name="Anonymous questions"):
         if requeued:
             log.info("requeued %d anonymous posts that were never confirmed", requeued)
         self.bot.scheduler.register(SCHEDULER_SOURCE, self.publisher)
+        self.bot.scheduler.register(UPKEEP_SOURCE, self.bot.services.anonymous.upkeep)
 
     async def cog_unload(self) -> None:
         self.bot.scheduler.unregister(SCHEDULER_SOURCE)
+        self.bot.scheduler.unregister(UPKEEP_SOURCE)
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
         self.bot.tree.remove_command(self.ask_group.name)
         self.bot.tree.remove_command(self.mod_group.name)

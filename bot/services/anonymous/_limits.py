@@ -65,6 +65,12 @@ class SlidingWindow(Generic[K]):
         for key in list(self._hits):
             self._recent(key, now)
 
+    def next_expiry(self) -> float | None:
+        """When the first bucket becomes empty (and is dropped by ``prune``)."""
+        if not self._hits:
+            return None
+        return min(hits[-1] for hits in self._hits.values()) + self.window
+
     def __len__(self) -> int:
         return len(self._hits)
 
@@ -106,8 +112,14 @@ class MemberKeys:
         self._rotated_at = self._clock.now()
         self.generation += 1
 
-    def next_rotation(self) -> datetime:
+    def next_change(self) -> datetime:
+        """When the previous secret is dropped, or else when the next rotation is due."""
+        if self._previous is not None:
+            return self._rotated_at + self.grace
         return self._rotated_at + self.rotate_every
+
+    def maintain(self) -> None:
+        self._maybe_rotate()
 
     def keys(self, user_id: int) -> tuple[bytes, ...]:
         """The current key first, then (during the grace period) the previous secret's key."""
@@ -142,6 +154,9 @@ class MemberLimiter:
 
     def prune(self) -> None:
         self._window.prune(self._clock.now().timestamp())
+
+    def next_expiry(self) -> float | None:
+        return self._window.next_expiry()
 
     def bucket_count(self) -> int:
         return len(self._window)

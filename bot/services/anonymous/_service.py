@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import secrets
 import sqlite3
 from dataclasses import dataclass
@@ -194,6 +195,19 @@ def clean_tag(raw: str | None) -> str | None:
     return tag
 
 
+class LimitsUpkeep:
+    """Scheduler source (no Discord needed) that runs :meth:`AnonymousService.maintain`."""
+
+    def __init__(self, service: AnonymousService) -> None:
+        self._service = service
+
+    async def next_due(self) -> datetime | None:
+        return await self._service.next_maintenance()
+
+    async def run_due(self, now: datetime) -> None:
+        await self._service.maintain()
+
+
 class AnonymousService:
     def __init__(
         self,
@@ -220,6 +234,37 @@ class AnonymousService:
             CODE_FAILURES_PER_QUESTION, CODE_FAILURE_WINDOW
         )
         self._followups = SlidingWindow[int](FOLLOWUPS_PER_QUESTION_PER_HOUR, timedelta(hours=1))
+        self.upkeep = LimitsUpkeep(self)
+
+    # -- forgetting: in-memory limits live no longer than they must -------------------------
+    def _windows(self) -> list[MemberLimiter | SlidingWindow[int]]:
+        return [
+            self._asks,
+            self._code_failures,
+            self._reports,
+            self._question_failures,
+            self._followups,
+        ]
+
+    async def next_maintenance(self) -> datetime:
+        """Scheduler source: next secret rotation/drop, or the first rate-limit bucket to empty."""
+        due = self.member_keys.next_change()
+        for window in self._windows():
+            expiry = window.next_expiry()
+            if expiry is not None:
+                due = min(due, _from_epoch(math.ceil(expiry)))
+        return due
+
+    async def maintain(self) -> None:
+        """Rotate the HMAC secret when due and drop empty buckets, so that no member's key
+        outlives its window even when nobody asks anything for a while."""
+        self.member_keys.maintain()
+        stamp = self._clock.now().timestamp()
+        for window in self._windows():
+            if isinstance(window, MemberLimiter):
+                window.prune()
+            else:
+                window.prune(stamp)
 
     # -- asking ----------------------------------------------------------------------------
     async def ask(

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import ManualClock
+from bot.db import Database
 from bot.services.anonymous._limits import MemberKeys, MemberLimiter, SlidingWindow
 
 ALICE = 111111111111111111
@@ -75,3 +76,29 @@ def test_a_new_process_forgets_every_limit(clock: ManualClock) -> None:
     assert before.retry_after(ALICE) > 0
     after_restart = MemberLimiter(MemberKeys(clock), clock, limit=1, window=timedelta(hours=1))
     assert after_restart.retry_after(ALICE) == 0
+
+
+async def test_upkeep_drops_buckets_and_rotates_without_any_activity(
+    clock: ManualClock, db: Database
+) -> None:
+    from bot.services.anonymous import AnonymousService
+    from bot.services.guild_settings import GuildSettingsService
+
+    service = AnonymousService(db, GuildSettingsService(db, clock), clock)
+    service._asks.hit(ALICE)
+    assert service._asks.bucket_count() == 1
+    due = await service.upkeep.next_due()
+    assert due == clock.now() + timedelta(hours=1)  # the bucket's last hit + window
+    clock.set(due)
+    await service.upkeep.run_due(clock.now())
+    assert service._asks.bucket_count() == 0  # nothing about ALICE left in memory
+    assert await service.upkeep.next_due() == clock.now() + timedelta(hours=23)  # next rotation
+    clock.advance(timedelta(hours=23))
+    await service.upkeep.run_due(clock.now())
+    assert service.member_keys.generation == 1
+    assert await service.upkeep.next_due() == clock.now() + timedelta(
+        hours=1
+    )  # old secret dropped then
+    clock.advance(timedelta(hours=1))
+    await service.upkeep.run_due(clock.now())
+    assert service.member_keys._previous is None

@@ -26,18 +26,24 @@ def restore_logging():
     logging.getLogger(GATEWAY_LOGGER).setLevel(saved[2])
 
 
-async def test_interaction_payloads_are_not_logged_at_debug(settings: Settings, restore_logging: Any) -> None:
+async def test_interaction_payloads_are_not_logged_at_debug(
+    settings: Settings, restore_logging: Any
+) -> None:
     import discord.gateway
 
     stream = io.StringIO()
     setup_logging("DEBUG", stream=stream)
     bot = create_bot(settings)
     payload = {
-        "op": 0, "t": "INTERACTION_CREATE", "s": 5,
+        "op": 0,
+        "t": "INTERACTION_CREATE",
+        "s": 5,
         "d": {"type": 2, "member": {"user": {"id": str(ASKER), "username": "asker"}}},
     }
     # The exact line discord.py emits for every received gateway event.
-    logging.getLogger(discord.gateway.__name__).debug("For Shard ID %s: WebSocket Event: %s", 0, payload)
+    logging.getLogger(discord.gateway.__name__).debug(
+        "For Shard ID %s: WebSocket Event: %s", 0, payload
+    )
     logging.getLogger("discord.client").debug("control line %s", json.dumps(payload))
     await bot.close()
     log = stream.getvalue()
