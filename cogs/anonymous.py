@@ -96,6 +96,8 @@ class AnonymousPublisher:
             message = await channel.send(last, view=view, allowed_mentions=NO_MENTIONS)
             await self.service.mark_posted(job, channel_id=channel.id, message_id=message.id)
         else:
+            if isinstance(channel, discord.Thread) and channel.archived and not channel.locked:
+                await channel.edit(archived=False)
             message = None
             for n, chunk in enumerate(job.chunks):
                 message = await channel.send(
