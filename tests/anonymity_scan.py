@@ -78,3 +78,12 @@ def scan_everything(db_file: Path, log_text: str, user_id: int) -> list[Hit]:
 
 def existing_files(db_file: Path) -> list[str]:
     return [p.name for p in (Path(f"{db_file}{s}") for s in ("", "-wal", "-shm")) if p.exists()]
+
+
+def raw_bytes(db_file: Path) -> bytes:
+    """The database, WAL and shared-memory files concatenated, for ad-hoc searches."""
+    return b"".join(
+        Path(f"{db_file}{suffix}").read_bytes()
+        for suffix in ("", "-wal", "-shm")
+        if Path(f"{db_file}{suffix}").exists()
+    )

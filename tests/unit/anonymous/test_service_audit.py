@@ -68,7 +68,8 @@ async def test_no_trace_of_the_asker_anywhere(
     await play_adapter()  # -> published
     await anon.followup(GUILD, ASKER, receipt.code, "More detail.")
     with pytest.raises(NotFound, match="does not match"):
-        await anon.followup(GUILD, ASKER, receipt.code[:-1] + "0", "wrong code")
+        wrong = receipt.code[:-1] + ("0" if receipt.code[-1] != "0" else "1")
+        await anon.followup(GUILD, ASKER, wrong, "wrong code")
     await anon.close(GUILD, ASKER, receipt.code)
     await play_adapter()
     await anon.report(GUILD, REPORTER, receipt.question_id, "reported by someone")
