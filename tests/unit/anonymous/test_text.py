@@ -125,3 +125,43 @@ def test_4000_characters_split_on_line_boundaries() -> None:
 def test_a_single_long_word_is_cut_hard() -> None:
     chunks = split_message("x" * 4500)
     assert [len(c) for c in chunks] == [2000, 2000, 500]
+
+
+long_member_text = st.lists(
+    st.one_of(st.sampled_from(PIECES), st.text(max_size=200)), max_size=400
+).map(lambda parts: "".join(parts)[:4000])  # what the modal lets through
+
+
+@given(
+    title=member_text.map(lambda t: t[:100]),
+    body=long_member_text,
+    tag=member_text.map(lambda t: t[:40]),
+)
+@settings(max_examples=300, deadline=None)
+def test_what_the_bot_would_post_never_pings_and_fits_or_is_refused(
+    title: str, body: str, tag: str
+) -> None:
+    """The whole path from modal text to the messages the bot sends."""
+    from bot.errors import InvalidInput
+    from bot.services.anonymous._service import (
+        clean_body,
+        clean_tag,
+        clean_title,
+        followup_chunks,
+        question_chunks,
+        review_chunks,
+    )
+
+    try:
+        clean = (clean_title(title), clean_body(body, 4000), clean_tag(tag))
+    except InvalidInput as refused:
+        assert str(refused).endswith(".") and len(str(refused)) < 300  # a clear, short reason
+        return
+    for chunks in (question_chunks(*clean), review_chunks(1, *clean), followup_chunks(clean[1])):
+        assert 1 <= len(chunks) <= 4
+        for chunk in chunks:
+            assert 0 < len(chunk) <= MESSAGE_LIMIT
+            assert chunk.strip()
+            assert not DISCORD_PINGS.search(chunk)
+            assert not could_ping(chunk)
+    assert len(clean[0]) <= 100  # a valid thread name
