@@ -41,7 +41,7 @@ def test_malformed_values_name_the_variable(name: str, value: str) -> None:
 
 
 def test_min_above_max_names_both_variables() -> None:
-    with pytest.raises(ConfigError, match="ANON_PUBLISH_DELAY_MIN_S.*ANON_PUBLISH_DELAY_MAX_S"):
+    with pytest.raises(ConfigError, match=r"ANON_PUBLISH_DELAY_MIN_S.*ANON_PUBLISH_DELAY_MAX_S"):
         Settings.from_env({"ANON_PUBLISH_DELAY_MIN_S": "200"})
 
 
