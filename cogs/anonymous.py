@@ -143,6 +143,7 @@ class AskGroup(app_commands.Group, name="ask", description="Ask a question anony
     @app_commands.command(name="question", description="Ask a question without your name")
     async def question(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
+        await self.bot.services.anonymous.check_can_ask(interaction.guild_id, interaction.user.id)
         config = await self.bot.services.guild_settings.get(interaction.guild_id)
         channel_id = config.get("anonymous_channel")
         channel = (

@@ -30,7 +30,9 @@ from tests.anonymity_scan import (
     scan_tables,
 )
 
-pytest.importorskip("localdiscord", reason="the e2e harness (branch localdiscord) is not merged yet")
+pytest.importorskip(
+    "localdiscord", reason="the e2e harness (branch localdiscord) is not merged yet"
+)
 
 from tests.e2e.anon_env import AnonEnv, start_env
 

@@ -129,8 +129,9 @@ def _from_epoch(value: int) -> datetime:
     return datetime.fromtimestamp(value, UTC)
 
 
-def question_chunks(title: str, body: str, tag: str | None) -> list[str]:
-    header = f"**{title}**\n" + (f"Topic: {tag}\n" if tag else "") + "\n"
+def question_chunks(question_id: int, title: str, body: str, tag: str | None) -> list[str]:
+    topic = f" · Topic: {tag}" if tag else ""
+    header = f"**{title}**\n-# Anonymous question #{question_id}{topic}\n\n"
     return _with_header(header, body)
 
 
@@ -272,6 +273,28 @@ class AnonymousService:
     ) -> AskReceipt:
         """Queue a question. ``asker_id`` is used only for the in-memory rate limit."""
         clean = (clean_title(title), clean_body(body, MAX_QUESTION_CHARS), clean_tag(tag))
+        needs_review = await self.check_can_ask(guild_id, asker_id)
+        secret = _codes.new_secret()
+        stored = await asyncio.to_thread(_codes.new_stored_code, secret)
+        due = self._random_due()
+        async with self._db.transaction() as tx:
+            question_id = await tx.execute(
+                "INSERT INTO anon_questions (guild_id, title, body, tag, code_salt, code_hash) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (guild_id, *clean, stored.salt, stored.digest),
+            )
+            due_at = await self._enqueue(
+                tx, question_id, "review" if needs_review else "question", None, due
+            )
+        self._asks.hit(asker_id)
+        log.info("anonymous question %d queued (review=%s)", question_id, needs_review)
+        return AskReceipt(
+            question_id, _codes.format_code(question_id, secret), _from_epoch(due_at), needs_review
+        )
+
+    async def check_can_ask(self, guild_id: int, asker_id: int) -> bool:
+        """Raise the reason this member cannot ask here now (checked again on submit, and
+        before the form opens so nobody types a question for nothing); True if it needs review."""
         config = await self._settings.get(guild_id)
         if config.get("anonymous_channel") is None:
             raise Conflict(
@@ -291,24 +314,7 @@ class AnonymousService:
                 f"You can ask {self._asks.limit} anonymous questions per hour. "
                 f"Please try again in {_minutes(wait)}."
             )
-
-        secret = _codes.new_secret()
-        stored = await asyncio.to_thread(_codes.new_stored_code, secret)
-        due = self._random_due()
-        async with self._db.transaction() as tx:
-            question_id = await tx.execute(
-                "INSERT INTO anon_questions (guild_id, title, body, tag, code_salt, code_hash) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (guild_id, *clean, stored.salt, stored.digest),
-            )
-            due_at = await self._enqueue(
-                tx, question_id, "review" if needs_review else "question", None, due
-            )
-        self._asks.hit(asker_id)
-        log.info("anonymous question %d queued (review=%s)", question_id, needs_review)
-        return AskReceipt(
-            question_id, _codes.format_code(question_id, secret), _from_epoch(due_at), needs_review
-        )
+        return needs_review
 
     def _random_due(self) -> datetime:
         low, high = self.limits.publish_delay_min_s, self.limits.publish_delay_max_s
@@ -455,7 +461,7 @@ class AnonymousService:
             chunks = review_chunks(row["question_id"], row["title"], row["body"], row["tag"])
         elif kind == "question":
             target = config.get("anonymous_channel")
-            chunks = question_chunks(row["title"], row["body"], row["tag"])
+            chunks = question_chunks(row["question_id"], row["title"], row["body"], row["tag"])
         elif kind == "followup":
             target = row["thread_id"]
             chunks = followup_chunks(row["extra"])

@@ -142,7 +142,7 @@ async def test_long_question_is_split_under_the_limit(
 
 
 def test_a_header_that_does_not_fit_gets_its_own_message() -> None:
-    chunks = question_chunks("t" * 100, "x" * 1999 + " " + "y" * 10, "tag")
+    chunks = question_chunks(123456, "t" * 100, "x" * 1999 + " " + "y" * 10, "tag")
     assert all(len(c) <= MESSAGE_LIMIT for c in chunks)
     assert chunks[0].startswith("**ttt")
 

@@ -157,7 +157,7 @@ def test_what_the_bot_would_post_never_pings_and_fits_or_is_refused(
     except InvalidInput as refused:
         assert str(refused).endswith(".") and len(str(refused)) < 300  # a clear, short reason
         return
-    for chunks in (question_chunks(*clean), review_chunks(1, *clean), followup_chunks(clean[1])):
+    for chunks in (question_chunks(1, *clean), review_chunks(1, *clean), followup_chunks(clean[1])):
         assert 1 <= len(chunks) <= 4
         for chunk in chunks:
             assert 0 < len(chunk) <= MESSAGE_LIMIT
