@@ -162,6 +162,7 @@ class ReportModal(FmgModal, title="Report an anonymous question"):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
         service = _service(interaction)
         report = await service.report(
             interaction.guild_id, interaction.user.id, self.question_id, self.reason.value or None

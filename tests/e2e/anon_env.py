@@ -3,6 +3,7 @@ anonymous-questions e2e tests and the anonymity audit."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import re
 from collections.abc import AsyncIterator
@@ -36,6 +37,14 @@ class AnonEnv:
     bot: FmgBot
     clock: ManualClock
     settings: Settings
+    task: asyncio.Task[None] | None = None
+
+    async def restart(self) -> None:
+        """Stop the bot and start a new process-worth of it on the same database and clock."""
+        assert self.task is not None
+        await stop_client(self.bot, self.task)
+        self.bot = create_bot(self.settings, clock=self.clock)
+        self.task = await start_client(self.bot, self.server)
 
     async def configure(
         self, channel: str = "anonymous", *, review: bool = False, preapproval: bool = False
@@ -79,11 +88,12 @@ async def start_env(tmp_path: Path, clock: ManualClock) -> AsyncIterator[AnonEnv
     )
     with pointed_at(server):
         bot = create_bot(settings, clock=clock)
-        task = await start_client(bot, server)
+        env = AnonEnv(server, world, Driver(server, world), bot, clock, settings)
+        env.task = await start_client(bot, server)
         try:
-            yield AnonEnv(server, world, Driver(server, world), bot, clock, settings)
+            yield env
         finally:
-            await stop_client(bot, task)
+            await stop_client(env.bot, env.task)
             await server.stop()
     problems = [str(v) for v in server.violations] + [
         f"unknown route {r.method} {r.path}" for r in server.unknown_routes

@@ -147,3 +147,18 @@ async def test_moderators_can_pause_anonymous_asking(env: AnonEnv) -> None:
     assert refused.modal is None and "paused" in refused.text
     await env.discord.invoke("anonymous unmute", user="mira")
     await env.ask("t", "q")
+
+
+async def test_a_queued_question_survives_a_restart_and_limits_do_not(env: AnonEnv) -> None:
+    await env.configure("anonymous")
+    for n in range(3):
+        await env.ask(f"Question {n}", "Posted after the restart")
+    refused = await env.discord.invoke("ask question", user="alice")
+    assert "3 anonymous questions per hour" in refused.text
+
+    await env.restart()
+    await env.publish_due()
+    assert len(env.discord.messages_in("anonymous")) == 3  # the rows, not the timers, are the truth
+    # The documented trade-off: rate limits lived only in the old process's memory.
+    again = await env.discord.invoke("ask question", user="alice")
+    assert again.modal is not None

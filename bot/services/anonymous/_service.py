@@ -430,6 +430,7 @@ class AnonymousService:
 
     async def claim_due(self, now: datetime) -> list[OutboxJob]:
         """Claim every pending post due at ``now`` (at most once each) and describe it."""
+        claimed: list[sqlite3.Row] = []
         async with self._db.transaction() as tx:
             rows = await tx.fetchall(
                 "SELECT o.id, o.kind, o.body AS extra, o.nonce, o.attempts, q.id AS question_id, "
@@ -438,7 +439,6 @@ class AnonymousService:
                 "WHERE o.state = 'pending' AND o.due_at <= ? ORDER BY o.due_at, o.id",
                 (_epoch(now),),
             )
-            jobs: list[OutboxJob] = []
             for row in rows:
                 wanted = {"review": "waiting", "question": "waiting"}.get(row["kind"], "published")
                 if row["question_state"] != wanted:
@@ -450,8 +450,10 @@ class AnonymousService:
                     "UPDATE anon_outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?",
                     (row["id"],),
                 )
-                jobs.append(await self._job(row))
-        return jobs
+                claimed.append(row)
+        # Described after the transaction: the guild settings may need the database, and no
+        # db.* call may run inside a transaction (one connection, one lock).
+        return [await self._job(row) for row in claimed]
 
     async def _job(self, row: sqlite3.Row) -> OutboxJob:
         kind: OutboxKind = row["kind"]

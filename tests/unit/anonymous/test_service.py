@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -307,3 +308,14 @@ async def test_mentor_answer_marking(anon: AnonymousService, clock: ManualClock)
     assert await anon.mark_mentor_answer(GUILD, thread, 123) == receipt.question_id
     with pytest.raises(NotFound):
         await anon.mark_mentor_answer(GUILD, 1, 123)
+
+
+async def test_claiming_with_a_cold_settings_cache_does_not_deadlock(
+    db: Database, clock: ManualClock, guild_settings: GuildSettingsService
+) -> None:
+    """After a restart the settings cache is empty; describing a job reads the database."""
+    await AnonymousService(db, guild_settings, clock).ask(GUILD, ASKER, "t", "b", None)
+    restarted = AnonymousService(db, GuildSettingsService(db, clock), clock)
+    clock.advance(timedelta(minutes=5))
+    [job] = await asyncio.wait_for(restarted.claim_due(clock.now()), timeout=5)
+    assert job.target_channel_id == ANON_CHANNEL
