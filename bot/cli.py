@@ -16,7 +16,8 @@ import discord
 from bot import __version__
 from bot.config import Settings
 from bot.db import Database
-from bot.db.backup import backup_database
+from bot.db.backup import backup_database, restore_database
+from bot.db.lock import hold_database_lock
 from bot.errors import ConfigError, FmgError
 from bot.logs import setup_logging
 
@@ -36,6 +37,13 @@ def run_async(main: Coroutine[Any, Any, int]) -> int:
         return asyncio.run(main)
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         return runner.run(main)
+
+
+BAD_TOKEN = "Discord rejected DISCORD_TOKEN: check it in the developer portal."
+NO_MEMBERS_INTENT = (
+    "MEMBERS_INTENT is on but Discord did not grant the Server Members intent: enable it in the "
+    "developer portal (Bot -> Privileged Gateway Intents) or set MEMBERS_INTENT=off."
+)
 
 
 # -- run ------------------------------------------------------------------------------------
@@ -67,10 +75,34 @@ def cmd_run(settings: Settings, _: argparse.Namespace) -> int:
         print(f"fmg-bot: {NO_TOKEN}", file=sys.stderr)
         return 2
     try:
-        return run_async(_run_bot(settings))
+        # Held until the process exits: `fmg-bot db restore` refuses while it is taken.
+        with hold_database_lock(settings.database_path):
+            return run_async(_run_bot(settings))
     except discord.LoginFailure:
-        print("fmg-bot: Discord rejected DISCORD_TOKEN: check it in the developer portal.", file=sys.stderr)
+        print(f"fmg-bot: {BAD_TOKEN}", file=sys.stderr)
         return 1
+    except discord.PrivilegedIntentsRequired:
+        print(f"fmg-bot: {NO_MEMBERS_INTENT}", file=sys.stderr)
+        return 1
+
+
+# -- doctor -------------------------------------------------------------------------------------
+def cmd_doctor(settings: Settings, args: argparse.Namespace) -> int:
+    from bot import doctor
+    from bot.factory import bot_intents
+
+    sections = doctor.offline_report(settings, expect_running=args.expect_running)
+    if not args.offline:
+        try:
+            sections += run_async(doctor.online_report(settings, bot_intents(settings.members_intent)))
+        except discord.LoginFailure:
+            print(f"fmg-bot: {BAD_TOKEN}", file=sys.stderr)
+            return 1
+        except discord.PrivilegedIntentsRequired:
+            print(f"fmg-bot: {NO_MEMBERS_INTENT}", file=sys.stderr)
+            return 1
+    print(doctor.render(sections))
+    return 1 if doctor.has_errors(sections) else 0
 
 
 # -- db -----------------------------------------------------------------------------------------
@@ -93,6 +125,16 @@ def cmd_db_migrate(settings: Settings, _: argparse.Namespace) -> int:
 def cmd_db_backup(settings: Settings, args: argparse.Namespace) -> int:
     written = backup_database(settings.database_path, Path(args.path))
     print(f"backed up {settings.database_path} to {written}")
+    return 0
+
+
+def cmd_db_restore(settings: Settings, args: argparse.Namespace) -> int:
+    backup = Path(args.path)
+    with hold_database_lock(settings.database_path):
+        kept = restore_database(backup, settings.database_path)
+    print(f"restored {settings.database_path} from {backup}")
+    if kept is not None:
+        print(f"the previous database is kept as {kept}")
     return 0
 
 
@@ -121,6 +163,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     backup.add_argument("path", help="the backup file to write")
     backup.set_defaults(handler=cmd_db_backup)
+    restore = db_commands.add_parser(
+        "restore",
+        help="replace the database with a backup (the bot must be stopped); "
+        "the old file is kept as .before-restore",
+    )
+    restore.add_argument("path", help="the backup file to restore")
+    restore.set_defaults(handler=cmd_db_restore)
+
+    doctor = commands.add_parser(
+        "doctor", help="check the configuration, the database and each server's setup"
+    )
+    doctor.add_argument(
+        "--offline", action="store_true", help="skip connecting to Discord (config, database, backups)"
+    )
+    doctor.add_argument(
+        "--expect-running", action="store_true",
+        help="fail when the bot is not running (for container health checks)",
+    )
+    doctor.set_defaults(handler=cmd_doctor)
     return parser
 
 

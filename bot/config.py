@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from dotenv import dotenv_values
 
@@ -30,6 +30,14 @@ class Settings:
     database_path: Path = DEFAULT_DATABASE_PATH
     log_level: str = "INFO"
     dev_guild_id: int | None = None
+    # Hours a mentor has to answer a mentee's request before it moves to the next candidate.
+    mentor_request_timeout_hours: int = 72
+    # Operations: daily backups, privacy retention, gateway intents and sharding.
+    backup_dir: Path | None = None  # None: a `backups` folder beside the database
+    backup_keep: int = 7
+    member_retention_days: int = 30
+    members_intent: bool = False
+    shard_count: int | Literal["auto"] | None = None
     # Anonymous questions: a random publish delay in [min, max] seconds hides who just asked.
     anon_publish_delay_min_s: int = 30
     anon_publish_delay_max_s: int = 180
@@ -52,10 +60,23 @@ class Settings:
             database_path=reader.get("DATABASE_PATH", _path, DEFAULT_DATABASE_PATH),
             log_level=reader.get("LOG_LEVEL", _log_level, "INFO"),
             dev_guild_id=reader.get("DEV_GUILD_ID", _snowflake, None),
+            mentor_request_timeout_hours=reader.get(
+                "MENTOR_REQUEST_TIMEOUT_HOURS", positive_int, 72
+            ),
+            backup_dir=reader.get("BACKUP_DIR", _path, None),
+            backup_keep=reader.get("BACKUP_KEEP", positive_int, 7),
+            member_retention_days=reader.get("MEMBER_RETENTION_DAYS", positive_int, 30),
+            members_intent=reader.get("MEMBERS_INTENT", _switch, False),
+            shard_count=reader.get("SHARD_COUNT", _shard_count, None),
             anon_publish_delay_min_s=reader.get("ANON_PUBLISH_DELAY_MIN_S", non_negative_int, 30),
             anon_publish_delay_max_s=reader.get("ANON_PUBLISH_DELAY_MAX_S", non_negative_int, 180),
             anon_questions_per_hour=reader.get("ANON_QUESTIONS_PER_HOUR", positive_int, 3),
         )
+
+    @property
+    def backup_folder(self) -> Path:
+        """Where the daily backups go: BACKUP_DIR, else `backups/` beside the database."""
+        return self.backup_dir if self.backup_dir is not None else self.database_path.parent / "backups"
 
     @property
     def log_level_number(self) -> int:
@@ -116,6 +137,22 @@ def positive_int(raw: str) -> int:
     return value
 
 
+def _switch(raw: str) -> bool:
+    value = raw.lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"must be on or off (true/false, 1/0), not {raw!r}")
+
+
+def _shard_count(raw: str) -> int | Literal["auto"]:
+    if raw.lower() == "auto":
+        return "auto"
+    try:
+        return positive_int(raw)
+    except ValueError:
+        raise ValueError(f"must be a whole number above zero or 'auto', not {raw!r}") from None
 def non_negative_int(raw: str) -> int:
     """Parser for delays that may be zero."""
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
+from typing import Any
 
 import discord
 from discord.ext import commands
@@ -21,14 +22,16 @@ from bot.services import Services
 log = logging.getLogger(__name__)
 
 
-def bot_intents() -> discord.Intents:
+def bot_intents(members: bool = False) -> discord.Intents:
     """The least the bot needs: guilds (channels, roles, threads and their caches).
 
     Slash commands, buttons and modals arrive as interactions, which need no intent; the bot
-    reads no message content and no presences.
+    reads no message content and no presences. ``members`` (MEMBERS_INTENT, privileged) adds
+    the leave events, so a departed member's profiles are paused and later deleted.
     """
     intents = discord.Intents.none()
     intents.guilds = True
+    intents.members = members
     return intents
 
 
@@ -48,14 +51,17 @@ class FmgBot(commands.Bot):
     db: Database
     services: Services
 
-    def __init__(self, settings: Settings, clock: Clock) -> None:
+    def __init__(self, settings: Settings, clock: Clock, **options: Any) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
-            intents=bot_intents(),
+            intents=bot_intents(settings.members_intent),
+            # The member list is never needed whole; leave events come without it.
+            chunk_guilds_at_startup=False,
             tree_cls=FmgCommandTree,
             help_command=None,
             # Nobody is pinged unless a send names exactly whom it means to ping.
             allowed_mentions=discord.AllowedMentions.none(),
+            **options,
         )
         # Gateway payloads name the member behind every interaction: never log them (see logs.py).
         quiet_gateway_payloads()
@@ -90,5 +96,14 @@ class FmgBot(commands.Bot):
             await self.db.close()
 
 
+class ShardedFmgBot(FmgBot, commands.AutoShardedBot):
+    """The same bot over several gateway shards in one process (SHARD_COUNT)."""
+
+
 def create_bot(settings: Settings, *, clock: Clock | None = None) -> FmgBot:
-    return FmgBot(settings, clock or SystemClock())
+    """An `FmgBot`; a `ShardedFmgBot` when SHARD_COUNT is set (``auto``: Discord's advice)."""
+    clock = clock or SystemClock()
+    if settings.shard_count is None:
+        return FmgBot(settings, clock)
+    shard_count = None if settings.shard_count == "auto" else settings.shard_count
+    return ShardedFmgBot(settings, clock, shard_count=shard_count)

@@ -10,8 +10,13 @@ from discord.ext import commands
 
 from bot.checks import moderator_only
 from bot.factory import FmgBot
+from bot.guild_facts import guild_facts
 from bot.services.guild_settings import SETTING_SPECS, GuildConfig, SettingKind
-from bot.ui import send_ephemeral
+from bot.services.health import Finding, check_guild, problems
+from bot.ui import PageView, send_ephemeral
+
+EMBED_DESCRIPTION_LIMIT = 4096
+LEVEL_MARKS = {"ok": "✅", "info": "🔹", "warning": "⚠️", "error": "❌"}
 
 
 def _choices(kind: SettingKind | None = None) -> list[app_commands.Choice[str]]:
@@ -34,7 +39,7 @@ def _render(value: int | bool | None, kind: SettingKind) -> str:
     return str(value)
 
 
-def settings_embed(config: GuildConfig) -> discord.Embed:
+def settings_embed(config: GuildConfig, findings: list[Finding] | None = None) -> discord.Embed:
     embed = discord.Embed(title="Server settings", colour=discord.Colour.blurple())
     by_capability: dict[str, list[str]] = defaultdict(list)
     for key, spec in SETTING_SPECS.items():
@@ -43,7 +48,37 @@ def settings_embed(config: GuildConfig) -> discord.Embed:
         )
     for capability, lines in by_capability.items():
         embed.add_field(name=capability, value="\n".join(lines), inline=False)
+    if findings is not None:
+        todo = problems(findings)
+        embed.set_footer(
+            text=f"{len(todo)} thing(s) still to fix: run /settings check for how."
+            if todo else "Everything checks out (/settings check for details)."
+        )
     return embed
+
+
+def _finding_text(finding: Finding) -> str:
+    text = f"{LEVEL_MARKS[finding.level]} **{finding.subject}**: {finding.message}"
+    return f"{text}\n-# Fix: {finding.fix}" if finding.fix and finding.is_problem else text
+
+
+def check_pages(findings: list[Finding]) -> list[discord.Embed]:
+    """The `/settings check` report: problems first, split into pages Discord accepts."""
+    order = {"error": 0, "warning": 1, "info": 2, "ok": 3}
+    pages: list[str] = []
+    for finding in sorted(findings, key=lambda f: order[f.level]):
+        text = _finding_text(finding)
+        if pages and len(pages[-1]) + 1 + len(text) <= EMBED_DESCRIPTION_LIMIT:
+            pages[-1] += "\n" + text
+        else:
+            pages.append(text)
+    todo = len(problems(findings))
+    title = f"Setup check: {todo} thing(s) to fix" if todo else "Setup check: all good"
+    colour = discord.Colour.orange() if todo else discord.Colour.green()
+    return [
+        discord.Embed(title=title, description=page, colour=colour)
+        for page in pages or ["Nothing to check."]
+    ]
 
 
 @app_commands.guild_only()
@@ -63,17 +98,37 @@ class SettingsGroup(app_commands.Group, name="settings", description="Server set
         else:
             config = await service.set(interaction.guild_id, key, value)
         spec = SETTING_SPECS[key]
+        todo = problems(self._findings(interaction, config))
+        hint = f"\n-# Still to fix: {len(todo)} thing(s); /settings check says how." if todo else ""
         await send_ephemeral(
             interaction,
-            f"**{spec.label}** is now {_render(config.get(key), spec.kind)}.",
+            f"**{spec.label}** is now {_render(config.get(key), spec.kind)}.{hint}",
         )
+
+    def _findings(self, interaction: discord.Interaction, config: GuildConfig) -> list[Finding]:
+        assert interaction.guild is not None
+        return check_guild(guild_facts(interaction.guild), config)
 
     @app_commands.command(name="view", description="Show every setting and its current value")
     @moderator_only()
     async def view(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         config = await self.bot.services.guild_settings.get(interaction.guild_id)
-        await send_ephemeral(interaction, embed=settings_embed(config))
+        await send_ephemeral(interaction, embed=settings_embed(config, self._findings(interaction, config)))
+
+    @app_commands.command(
+        name="check", description="Check channels, roles and the bot's permissions; say what to fix"
+    )
+    @moderator_only()
+    async def check(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        config = await self.bot.services.guild_settings.get(interaction.guild_id)
+        pages = check_pages(self._findings(interaction, config))
+        if len(pages) == 1:
+            await send_ephemeral(interaction, embed=pages[0])
+        else:
+            view = PageView(pages, owner_id=interaction.user.id)
+            await send_ephemeral(interaction, embed=view.current, view=view)
 
     @app_commands.command(name="channel", description="Choose the channel a capability uses")
     @app_commands.describe(setting="Which channel setting", channel="The channel to use")

@@ -1,12 +1,15 @@
-"""Online backups with SQLite's backup API: a consistent copy, safe while the bot writes."""
+"""Online backups with SQLite's backup API (a consistent copy, safe while the bot writes),
+the rotation of scheduled backups, and restoring one."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.errors import FmgError
+from bot.db.database import load_migrations
+from bot.errors import FmgError, SchemaTooNewError
 
 
 def backup_database(source: Path, destination: Path) -> Path:
@@ -36,3 +39,95 @@ def backup_database(source: Path, destination: Path) -> Path:
         src.close()
     os.replace(partial, destination)
     return destination
+
+
+# -- scheduled backups: names carry their UTC instant, so the folder itself is the schedule ----
+BACKUP_PREFIX = "fmg-bot-"
+BACKUP_SUFFIX = ".sqlite3"
+_STAMP = "%Y%m%dT%H%M%SZ"
+
+
+def backup_name(at: datetime) -> str:
+    return f"{BACKUP_PREFIX}{at.astimezone(UTC).strftime(_STAMP)}{BACKUP_SUFFIX}"
+
+
+def list_backups(folder: Path) -> list[tuple[datetime, Path]]:
+    """The scheduled backups in ``folder``, oldest first (other files are ignored)."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.glob(f"{BACKUP_PREFIX}*{BACKUP_SUFFIX}"):
+        stamp = path.name[len(BACKUP_PREFIX) : -len(BACKUP_SUFFIX)]
+        try:
+            at = datetime.strptime(stamp, _STAMP).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+        found.append((at, path))
+    return sorted(found)
+
+
+def prune_backups(folder: Path, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` scheduled backups; returns what was deleted."""
+    backups = list_backups(folder)
+    doomed = [path for _, path in backups[: max(0, len(backups) - keep)]]
+    for path in doomed:
+        path.unlink(missing_ok=True)
+    return doomed
+
+
+# -- restore --------------------------------------------------------------------------------------
+def inspect_database(path: Path) -> tuple[list[str], int]:
+    """(problems from PRAGMA integrity_check, schema version) of an SQLite file, read-only."""
+    if not path.is_file():
+        raise FmgError(f"no file at {path}")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        try:
+            check = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise FmgError(f"{path} is not a readable SQLite database ({exc})") from None
+    return ([] if check == ["ok"] else check), version
+
+
+def validate_backup(path: Path) -> int:
+    """Refuse a damaged, foreign or too-new backup; returns its schema version."""
+    problems, version = inspect_database(path)
+    if problems:
+        raise FmgError(f"{path} failed the integrity check ({problems[0]}): not restored")
+    latest = max((m.version for m in load_migrations()), default=0)
+    if version > latest:
+        raise SchemaTooNewError(
+            f"{path} has schema version {version}, newer than this fmg-bot knows ({latest}): "
+            "upgrade fmg-bot first; nothing was restored"
+        )
+    if version == 0:
+        raise FmgError(f"{path} holds no fmg-bot schema (version 0): not restored")
+    return version
+
+
+def restore_database(backup: Path, database: Path) -> Path | None:
+    """Swap ``backup`` in as ``database``; the old file is kept as `<database>.before-restore`.
+
+    The caller must hold the database lock (no bot running). The old database's write-ahead
+    log is checkpointed first, so no stale `-wal` is left to be replayed onto the restored file;
+    the new file is written beside the old one and renamed over it (atomic on one filesystem).
+    Returns the `.before-restore` path, or None when there was no database before.
+    """
+    validate_backup(backup)
+    kept: Path | None = None
+    if database.exists():
+        conn = sqlite3.connect(database, timeout=30)
+        try:
+            busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        finally:
+            conn.close()
+        if busy:
+            raise FmgError(f"{database} is busy (another program has it open): not restored")
+        kept = backup_database(database, database.with_name(database.name + ".before-restore"))
+        for suffix in ("-wal", "-shm"):
+            database.with_name(database.name + suffix).unlink(missing_ok=True)
+    backup_database(backup, database)
+    return kept

@@ -7,28 +7,51 @@ settings and the clock, and handed to the bot.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.services.anonymous import AnonymousLimits, AnonymousService
 from bot.services.guild_settings import GuildSettingsService
+from bot.services.mentoring import MentoringService
+from bot.services.mentoring.privacy import MentoringPrivacy
+from bot.services.privacy import PrivacyContributor, PrivacyService
+from bot.services.study_groups import StudyGroupService
 
 
 @dataclass(frozen=True)
 class Services:
     guild_settings: GuildSettingsService
     anonymous: AnonymousService
+    mentoring: MentoringService
+    privacy: PrivacyService
+    study_groups: StudyGroupService
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock) -> Services:
+        privacy = PrivacyService(db, clock, timedelta(days=settings.member_retention_days))
+        # Each capability that stores member data registers its PrivacyContributor here.
+        mentoring = MentoringService(
+            db, clock, request_timeout=timedelta(hours=settings.mentor_request_timeout_hours)
+        )
+        mentoring_privacy = MentoringPrivacy(mentoring)
+        privacy.register(PrivacyContributor(
+            "mentoring", mentoring_privacy.export_member, mentoring_privacy.delete_member,
+            mentoring_privacy.pause_member,
+        ))
         guild_settings = GuildSettingsService(db, clock)
+        study_groups = StudyGroupService(db, clock, guild_settings)
         anonymous_limits = AnonymousLimits(
             publish_delay_min_s=settings.anon_publish_delay_min_s,
             publish_delay_max_s=settings.anon_publish_delay_max_s,
             questions_per_hour=settings.anon_questions_per_hour,
         )
+        privacy.register(study_groups.privacy.contributor())
         return cls(
             guild_settings=guild_settings,
             anonymous=AnonymousService(db, guild_settings, clock, anonymous_limits),
+            mentoring=mentoring,
+            privacy=privacy,
+            study_groups=study_groups,
         )

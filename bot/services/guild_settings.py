@@ -47,6 +47,10 @@ SETTING_SPECS: dict[str, SettingSpec] = {
         "role", "Mentor coordinator role", "Mentoring",
         "Members with this role are told about new mentor registrations.",
     ),
+    "mentoring_channel": SettingSpec(
+        "channel", "Mentoring channel", "Mentoring",
+        "A text channel where each new mentor/mentee pair gets a private thread.",
+    ),
     "moderator_role": SettingSpec(
         "role", "Moderator role", "Server",
         "Members with this role may use moderator commands (as do Manage Server admins).",

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 
 from bot.clock import ManualClock
 from bot.logs import setup_logging
+from localdiscord.harness import BotHarness
 from tests.anonymity_scan import (
     existing_files,
     raw_bytes,
@@ -29,12 +29,7 @@ from tests.anonymity_scan import (
     scan_files,
     scan_tables,
 )
-
-pytest.importorskip(
-    "localdiscord", reason="the e2e harness (branch localdiscord) is not merged yet"
-)
-
-from tests.e2e.anon_env import AnonEnv, start_env
+from tests.e2e.anon_env import Anon
 
 pytestmark = pytest.mark.e2e
 
@@ -59,14 +54,12 @@ def bot_debug_log() -> Iterator[io.StringIO]:
 
 
 @pytest.fixture
-async def env(
-    tmp_path: Path, clock: ManualClock, bot_debug_log: io.StringIO
-) -> AsyncIterator[AnonEnv]:
-    async for value in start_env(tmp_path, clock):
-        yield value
+def env(bot_debug_log: io.StringIO, e2e: BotHarness, clock: ManualClock) -> Anon:
+    """Logging is set up (``bot_debug_log``) before the harness starts the bot."""
+    return Anon(e2e, clock)
 
 
-async def test_the_asker_leaves_no_trace(env: AnonEnv, bot_debug_log: io.StringIO) -> None:
+async def test_the_asker_leaves_no_trace(env: Anon, bot_debug_log: io.StringIO) -> None:
     asker = env.world.member("alice")
     await env.configure("anonymous", preapproval=True)
 
@@ -103,7 +96,7 @@ async def test_the_asker_leaves_no_trace(env: AnonEnv, bot_debug_log: io.StringI
     assert "removed by" in report.content and post.deleted
     log_text = bot_debug_log.getvalue()
     assert "discord.http" in log_text and "aiosqlite" in log_text and "DEBUG" in log_text
-    db_file = env.settings.database_path
+    db_file = env.e2e.settings.database_path
     assert {"fmg-bot.sqlite3", "fmg-bot.sqlite3-wal", "fmg-bot.sqlite3-shm"} <= set(
         existing_files(db_file)
     )
@@ -115,7 +108,7 @@ async def test_the_asker_leaves_no_trace(env: AnonEnv, bot_debug_log: io.StringI
     assert secret.encode() not in raw_bytes(db_file)
 
     # After shutdown (the WAL is checkpointed into the main file) there is still nothing.
-    await env.bot.close()
+    await env.e2e.stop_bot()
     assert scan_tables(db_file, asker.id) + scan_files(db_file, asker.id) == []
 
     # Control: the same scan finds the id when it is there.

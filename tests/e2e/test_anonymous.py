@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from bot.clock import ManualClock
 from bot.services.anonymous import CLOSE_NOTICE
-
-pytest.importorskip(
-    "localdiscord", reason="the e2e harness (branch localdiscord) is not merged yet"
-)
-
-from tests.e2e.anon_env import AnonEnv, start_env
+from localdiscord.harness import BotHarness
+from tests.e2e.anon_env import Anon
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-async def env(tmp_path: Path, clock: ManualClock) -> AsyncIterator[AnonEnv]:
-    async for value in start_env(tmp_path, clock):
-        yield value
+def env(e2e: BotHarness, clock: ManualClock) -> Anon:
+    return Anon(e2e, clock)
 
 
-async def test_ask_in_a_text_channel_answer_followup_close(env: AnonEnv) -> None:
+async def test_ask_in_a_text_channel_answer_followup_close(env: Anon) -> None:
     await env.configure("anonymous")
     alice, bob = env.world.member("alice"), env.world.member("bob")
     code, ack = await env.ask(
@@ -64,10 +56,10 @@ async def test_ask_in_a_text_channel_answer_followup_close(env: AnonEnv) -> None
     assert "marked answered" in reply.text
     await env.publish_due()
     assert env.discord.messages_in(int(thread["id"]))[-1].content == CLOSE_NOTICE
-    assert env.server.channels[int(thread["id"])]["thread_metadata"]["archived"] is True
+    assert env.e2e.server.channels[int(thread["id"])]["thread_metadata"]["archived"] is True
 
 
-async def test_wrong_codes_are_refused_then_rate_limited(env: AnonEnv) -> None:
+async def test_wrong_codes_are_refused_then_rate_limited(env: Anon) -> None:
     await env.configure("anonymous")
     code, _ = await env.ask("Title", "Question")
     await env.publish_due()
@@ -81,7 +73,7 @@ async def test_wrong_codes_are_refused_then_rate_limited(env: AnonEnv) -> None:
     assert "marked answered" in reply.text
 
 
-async def test_forum_post_gets_the_matching_tag(env: AnonEnv) -> None:
+async def test_forum_post_gets_the_matching_tag(env: Anon) -> None:
     await env.configure("forum")
     form = await env.discord.invoke("ask question", user="alice")
     assert "visa" in (form.modal.fields[2].placeholder or "")  # the forum's tags are suggested
@@ -90,7 +82,7 @@ async def test_forum_post_gets_the_matching_tag(env: AnonEnv) -> None:
     [thread] = env.discord.threads_in("forum")
     visa = next(
         t
-        for t in env.server.channels[env.world.channel("forum").id]["available_tags"]
+        for t in env.e2e.server.channels[env.world.channel("forum").id]["available_tags"]
         if t["name"] == "visa"
     )
     assert thread["name"] == "J-1 waiver job"
@@ -104,7 +96,7 @@ async def test_forum_post_gets_the_matching_tag(env: AnonEnv) -> None:
     assert env.discord.threads_in("forum") == []
 
 
-async def test_preapproval_report_and_moderator_removal(env: AnonEnv) -> None:
+async def test_preapproval_report_and_moderator_removal(env: Anon) -> None:
     await env.configure("anonymous", preapproval=True)
     await env.ask("Question one", "Please approve me")
     await env.ask("Question two", "Please reject me")
@@ -137,7 +129,7 @@ async def test_preapproval_report_and_moderator_removal(env: AnonEnv) -> None:
     assert post.deleted
 
 
-async def test_moderators_can_pause_anonymous_asking(env: AnonEnv) -> None:
+async def test_moderators_can_pause_anonymous_asking(env: Anon) -> None:
     await env.configure("anonymous")
     reply = await env.discord.invoke("anonymous mute", user="alice", hours=2)
     assert "moderator command" in reply.text
@@ -149,14 +141,14 @@ async def test_moderators_can_pause_anonymous_asking(env: AnonEnv) -> None:
     await env.ask("t", "q")
 
 
-async def test_a_queued_question_survives_a_restart_and_limits_do_not(env: AnonEnv) -> None:
+async def test_a_queued_question_survives_a_restart_and_limits_do_not(env: Anon) -> None:
     await env.configure("anonymous")
     for n in range(3):
         await env.ask(f"Question {n}", "Posted after the restart")
     refused = await env.discord.invoke("ask question", user="alice")
     assert "3 anonymous questions per hour" in refused.text
 
-    await env.restart()
+    await env.e2e.restart_bot()
     await env.publish_due()
     assert len(env.discord.messages_in("anonymous")) == 3  # the rows, not the timers, are the truth
     # The documented trade-off: rate limits lived only in the old process's memory.

@@ -82,3 +82,33 @@ def test_positive_int(raw: str, ok: int | None) -> None:
             positive_int(raw)
     else:
         assert positive_int(raw) == ok
+
+
+def test_operations_settings_default_and_parse(tmp_path: Path) -> None:
+    defaults = Settings.from_env({"DATABASE_PATH": str(tmp_path / "bot.sqlite3")})
+    assert defaults.backup_folder == tmp_path / "backups"
+    assert (defaults.backup_keep, defaults.member_retention_days) == (7, 30)
+    assert defaults.members_intent is False and defaults.shard_count is None
+    parsed = Settings.from_env(
+        {"BACKUP_DIR": "/srv/backups", "BACKUP_KEEP": "14", "MEMBER_RETENTION_DAYS": "90",
+         "MEMBERS_INTENT": "on", "SHARD_COUNT": "auto"}
+    )
+    assert parsed.backup_folder == Path("/srv/backups")
+    assert (parsed.backup_keep, parsed.member_retention_days) == (14, 90)
+    assert parsed.members_intent is True and parsed.shard_count == "auto"
+    assert Settings.from_env({"SHARD_COUNT": "4"}).shard_count == 4
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("BACKUP_KEEP", "0", "BACKUP_KEEP: must be greater than zero, not 0"),
+        ("MEMBER_RETENTION_DAYS", "a month", "MEMBER_RETENTION_DAYS: must be a whole number, not 'a month'"),
+        ("MEMBERS_INTENT", "maybe", "MEMBERS_INTENT: must be on or off (true/false, 1/0), not 'maybe'"),
+        ("SHARD_COUNT", "0", "SHARD_COUNT: must be a whole number above zero or 'auto', not '0'"),
+    ],
+)
+def test_malformed_operations_settings_name_the_variable(name: str, value: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env({name: value})
+    assert str(caught.value) == message

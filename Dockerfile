@@ -1,0 +1,31 @@
+# fmg-bot in a container: `docker compose up -d` (see README "Deployment").
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY cogs ./cogs
+RUN pip install --no-compile . \
+    && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin fmgbot \
+    && mkdir -p /data \
+    && chown fmgbot:fmgbot /data
+
+# The database, its lock file and the daily backups (/data/backups) live on this volume.
+ENV DATABASE_PATH=/data/fmg-bot.sqlite3
+VOLUME ["/data"]
+WORKDIR /data
+USER fmgbot
+
+# Healthy = the bot holds the database lock, the database passes its integrity check and its
+# schema matches this image. No network: Discord is not contacted.
+HEALTHCHECK --interval=5m --timeout=60s --start-period=2m --retries=2 \
+    CMD ["fmg-bot", "doctor", "--offline", "--expect-running"]
+
+# SIGTERM (docker stop) closes the scheduler and the database cleanly.
+STOPSIGNAL SIGTERM
+CMD ["fmg-bot", "run"]

@@ -1,0 +1,210 @@
+"""`fmg-bot doctor`: what is wrong with this installation, and how to fix it.
+
+Offline: configuration, the database file (integrity, schema version, size), whether the bot is
+running (it holds the database lock), backups. Online (with DISCORD_TOKEN): connects briefly
+with the bot's own intents and runs `bot.services.health.check_guild` on every guild, the same
+report moderators get from `/settings check`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import discord
+
+from bot.config import Settings
+from bot.db import Database
+from bot.db.backup import inspect_database, list_backups
+from bot.db.database import load_migrations
+from bot.db.lock import is_locked
+from bot.errors import FmgError
+from bot.guild_facts import guild_facts
+from bot.services.backups import BACKUP_INTERVAL
+from bot.services.guild_settings import GuildSettingsService
+from bot.services.health import Finding, check_guild
+
+LOW_DISK_BYTES = 200 * 1024 * 1024
+CONNECT_TIMEOUT_S = 60.0
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    findings: list[Finding]
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_048_576:.1f} MB"
+
+
+def offline_report(
+    settings: Settings, *, expect_running: bool = False, now: datetime | None = None
+) -> list[Section]:
+    now = now or datetime.now(UTC)
+    return [
+        Section("Configuration", _config_findings(settings)),
+        Section("Database", _database_findings(settings, expect_running)),
+        Section("Backups", _backup_findings(settings, now)),
+    ]
+
+
+def _config_findings(settings: Settings) -> list[Finding]:
+    findings = [Finding("ok", "settings", "every variable parsed")]
+    if settings.discord_token:
+        findings.append(Finding("ok", "DISCORD_TOKEN", "set (never printed)"))
+    else:
+        findings.append(Finding(
+            "warning", "DISCORD_TOKEN", "not set: `fmg-bot run` cannot connect",
+            "put the bot's token in .env (see .env.example)",
+        ))
+    if settings.shard_count is not None:
+        findings.append(Finding("info", "SHARD_COUNT", f"{settings.shard_count}: runs AutoShardedBot"))
+    return findings
+
+
+def _database_findings(settings: Settings, expect_running: bool) -> list[Finding]:
+    path = settings.database_path
+    findings: list[Finding] = []
+    running = is_locked(path)
+    if running:
+        findings.append(Finding("ok", "bot process", "running (it holds the database lock)"))
+    elif expect_running:
+        findings.append(Finding("error", "bot process", "not running", "start it: `fmg-bot run`"))
+    else:
+        findings.append(Finding("info", "bot process", "not running"))
+    if not path.exists():
+        findings.append(Finding(
+            "warning", str(path), "does not exist yet",
+            "`fmg-bot db migrate` creates it (so does the bot's first start)",
+        ))
+        return findings
+    try:
+        damage, version = inspect_database(path)
+    except FmgError as exc:
+        return [*findings, Finding("error", str(path), str(exc), "restore a backup: `fmg-bot db restore`")]
+    if damage:
+        findings.append(Finding(
+            "error", "integrity", f"{len(damage)} problem(s), first: {damage[0]}",
+            "stop the bot and `fmg-bot db restore` the newest good backup",
+        ))
+    else:
+        findings.append(Finding("ok", "integrity", "PRAGMA integrity_check: ok"))
+    latest = max((m.version for m in load_migrations()), default=0)
+    if version > latest:
+        findings.append(Finding(
+            "error", "schema", f"version {version} is newer than this fmg-bot knows ({latest})",
+            "upgrade fmg-bot, or restore a backup made by this version",
+        ))
+    elif version < latest:
+        findings.append(Finding(
+            "warning", "schema", f"version {version}, this fmg-bot ships {latest}",
+            "`fmg-bot db migrate` (the bot also migrates on start)",
+        ))
+    else:
+        findings.append(Finding("ok", "schema", f"version {version} (up to date)"))
+    wal = path.with_name(path.name + "-wal")
+    size = path.stat().st_size
+    wal_size = wal.stat().st_size if wal.exists() else 0
+    findings.append(Finding("info", "size", f"{_megabytes(size)} (+ {_megabytes(wal_size)} write-ahead log)"))
+    free = shutil.disk_usage(path.parent).free
+    if free < LOW_DISK_BYTES:
+        findings.append(Finding(
+            "warning", "disk", f"only {_megabytes(free)} free beside the database",
+            "free some space: SQLite and the backups need room to write",
+        ))
+    return findings
+
+
+def _backup_findings(settings: Settings, now: datetime) -> list[Finding]:
+    folder = settings.backup_folder
+    backups = list_backups(folder)
+    if not backups:
+        return [Finding(
+            "warning", str(folder), "no scheduled backup yet",
+            "the running bot writes one a day; or run `fmg-bot db backup PATH` now",
+        )]
+    newest, path = backups[-1]
+    age = now - newest
+    summary = f"{len(backups)} kept (BACKUP_KEEP={settings.backup_keep}), newest {path.name}"
+    if age > BACKUP_INTERVAL + timedelta(hours=12):
+        return [Finding(
+            "warning", str(folder), f"{summary} is {age.days} day(s) old",
+            "is the bot running? it backs up daily while it runs",
+        )]
+    return [Finding("ok", str(folder), summary)]
+
+
+async def online_report(settings: Settings, intents: discord.Intents) -> list[Section]:
+    """Connect with the bot's token and check every guild it is in."""
+    if not settings.discord_token:
+        return [Section("Discord", [Finding(
+            "warning", "Discord", "skipped: DISCORD_TOKEN is not set", "set it, or use --offline",
+        )])]
+    client = discord.Client(intents=intents)
+    ready = asyncio.Event()
+    client.event(_on_ready(ready))
+    async with client:
+        await client.login(settings.discord_token)
+        connecting = asyncio.create_task(client.connect(reconnect=False))
+        waiting = asyncio.create_task(ready.wait())
+        done, _ = await asyncio.wait(
+            {connecting, waiting}, timeout=CONNECT_TIMEOUT_S, return_when=asyncio.FIRST_COMPLETED
+        )
+        if waiting not in done:
+            waiting.cancel()
+            if connecting in done:
+                connecting.result()  # raises what stopped the connection
+            raise FmgError(f"Discord did not answer within {CONNECT_TIMEOUT_S:.0f} s")
+        try:
+            sections = await _guild_sections(settings, client.guilds)
+        finally:
+            await client.close()
+            await asyncio.gather(connecting, return_exceptions=True)
+    return sections
+
+
+def _on_ready(ready: asyncio.Event):
+    async def on_ready() -> None:
+        ready.set()
+
+    return on_ready
+
+
+async def _guild_sections(settings: Settings, guilds: list[discord.Guild]) -> list[Section]:
+    if not guilds:
+        return [Section("Discord", [Finding(
+            "warning", "guilds", "the bot is in no server yet",
+            "invite it (README: Creating the Discord application)",
+        )])]
+    if not settings.database_path.exists():
+        raise FmgError(f"no database at {settings.database_path}: run `fmg-bot db migrate` first")
+    db = await Database.open(settings.database_path)
+    try:
+        service = GuildSettingsService(db)
+        return [
+            Section(
+                f"Server {guild.name} ({guild.id})",
+                check_guild(guild_facts(guild), await service.get(guild.id)),
+            )
+            for guild in guilds
+        ]
+    finally:
+        await db.close()
+
+
+def render(sections: list[Section]) -> str:
+    lines: list[str] = []
+    for section in sections:
+        lines.append(f"== {section.title}")
+        lines.extend(finding.line() for finding in section.findings)
+    errors = sum(f.level == "error" for s in sections for f in s.findings)
+    warnings = sum(f.level == "warning" for s in sections for f in s.findings)
+    lines.append(f"{errors} error(s), {warnings} warning(s)")
+    return "\n".join(lines)
+
+
+def has_errors(sections: list[Section]) -> bool:
+    return any(f.level == "error" for s in sections for f in s.findings)

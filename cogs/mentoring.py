@@ -1,0 +1,416 @@
+"""Mentor matchmaking on Discord: `/mentor ...` and `/mentee profile`.
+
+A thin adapter over `bot.services.mentoring`: it parses options, checks moderator rights,
+renders, and sends what the service's due work asks for (offers with Accept/Decline, reminders,
+updates to mentees, private threads) through the `mentoring` scheduler source.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from datetime import datetime
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.checks import moderator_only
+from bot.errors import Conflict, NotFound
+from bot.factory import FmgBot
+from bot.services.mentoring import MentoringService, Notice
+from bot.services.mentoring.overlap import all_timezones, check_timezone
+from bot.services.mentoring.profiles import MAX_CAPACITY, MENTOR_STATUSES, MIN_CAPACITY
+from bot.services.mentoring.vocab import LANGUAGES, SPECIALTIES, VISA_ROUTES
+from bot.ui import PageView, send_ephemeral
+from cogs.mentoring_views import (
+    NO_MENTIONS,
+    SOURCE_NAME,
+    AnswerButton,
+    CandidatePicker,
+    MatchAllConfirm,
+    ProfileWizard,
+    answer_view,
+    candidates_embed,
+    intro_text,
+    mentee_embed,
+    mentor_embed,
+    offer_embed,
+    roster_pages,
+)
+
+log = logging.getLogger(__name__)
+PREVIEW_LINES = 20
+MAX_CLAIM_ROUNDS = 10
+
+
+async def timezone_autocomplete(interaction: discord.Interaction,
+                                current: str) -> list[app_commands.Choice[str]]:
+    needle = current.strip().casefold().replace(" ", "_")
+    names = sorted(z for z in all_timezones() if needle in z.casefold() and "/" in z)
+    return [app_commands.Choice(name=z, value=z) for z in names[:25]]
+
+
+async def specialty_autocomplete(interaction: discord.Interaction,
+                                 current: str) -> list[app_commands.Choice[str]]:
+    needle = current.casefold()
+    return [app_commands.Choice(name=label, value=key) for key, label in SPECIALTIES.items()
+            if needle in label.casefold()][:25]
+
+
+def _guild(interaction: discord.Interaction) -> int:
+    assert interaction.guild_id is not None  # every command here is guild_only
+    return interaction.guild_id
+
+
+class MentoringDueWork:
+    """The scheduler source: time out offers, then send every claimed notice.
+
+    A notice is claimed before sending and marked sent with its message id; Discord refusing
+    for good (closed DMs, deleted channel) marks it failed, and an offer that cannot reach its
+    mentor moves on. Other HTTP errors leave the claim to be retried after two minutes.
+    """
+
+    def __init__(self, bot: FmgBot) -> None:
+        self.bot = bot
+
+    @property
+    def service(self) -> MentoringService:
+        return self.bot.services.mentoring
+
+    async def next_due(self) -> datetime | None:
+        return await self.service.next_due()
+
+    async def run_due(self, now: datetime) -> None:
+        await self.service.expire_offers(now)
+        # Members act while we send (a decline, a new request): claim again until nothing is
+        # left, so rows added during this run do not wait for the scheduler's retry delay.
+        for _ in range(MAX_CLAIM_ROUNDS):
+            notices = await self.service.claim_notices(now)
+            if not notices:
+                break
+            await self._send_all(notices)
+
+    async def _send_all(self, notices: list[Notice]) -> None:
+        for notice in notices:
+            try:
+                message_id = await self._send(notice)
+            except (discord.Forbidden, discord.NotFound) as exc:
+                log.warning("mentoring notice %s (%s) refused: %s", notice.id, notice.kind, exc)
+                await self.service.notice_failed(notice.id)
+            except Exception:
+                # Discord down, a channel not configured yet...: the claim is retried later, and
+                # one failing notice must not hold back the others.
+                log.exception("mentoring notice %s (%s) failed, will retry",
+                              notice.id, notice.kind)
+            else:
+                await self.service.notice_sent(notice.id, message_id)
+
+    async def _user(self, user_id: int) -> discord.User:
+        return self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+
+    async def _send(self, notice: Notice) -> int | None:
+        nonce = f"fmg-mentor-{notice.id}"
+        if notice.kind == "thread":
+            return await self._open_thread(notice)
+        user = await self._user(notice.user_id)
+        if notice.kind == "mentee_update":
+            message = await user.send(notice.body, allowed_mentions=NO_MENTIONS, nonce=nonce)
+            return message.id
+        assert notice.mentee is not None and notice.request_id is not None
+        assert notice.expires_at is not None
+        embed = offer_embed(notice.mentee, notice.expires_at)
+        content = None
+        if notice.kind == "reminder":
+            content = (f"Reminder: <@{notice.mentee.user_id}> is still waiting for your answer "
+                       f"(time runs out <t:{notice.expires_at}:R>).")
+        message = await user.send(content, embed=embed, view=answer_view(notice.request_id),
+                                  allowed_mentions=NO_MENTIONS, nonce=nonce)
+        return message.id
+
+    async def _open_thread(self, notice: Notice) -> int | None:
+        pairing = notice.pairing
+        assert pairing is not None
+        config = await self.bot.services.guild_settings.get(pairing.guild_id)
+        channel_id = config.get("mentoring_channel")
+        if not channel_id:
+            raise LookupError(f"guild {pairing.guild_id} has no mentoring channel configured")
+        channel = self.bot.get_channel(int(channel_id)) or await self.bot.fetch_channel(
+            int(channel_id))
+        if not isinstance(channel, discord.TextChannel):
+            raise LookupError(f"mentoring channel {channel_id} is not a text channel")
+        mentor, mentee = (await self._user(pairing.mentor_user_id),
+                          await self._user(pairing.mentee_user_id))
+        if pairing.thread_id:  # a retry after the thread was made: do not open a second one
+            thread = await channel.guild.fetch_channel(pairing.thread_id)
+            assert isinstance(thread, discord.Thread)
+        else:
+            thread = await channel.create_thread(
+                name=f"Mentoring: {mentor.display_name} & {mentee.display_name}"[:100],
+                type=discord.ChannelType.private_thread, invitable=False,
+            )
+            await self.service.record_thread(pairing.id, thread.id)
+        for user in (mentor, mentee):
+            await thread.add_user(user)
+        intro = await thread.send(
+            intro_text(pairing, notice.mentee),
+            # The goals are the mentee's words: ping exactly the pair, nobody they may name.
+            allowed_mentions=discord.AllowedMentions(everyone=False, roles=False,
+                                                     users=[mentor, mentee]),
+        )
+        await intro.pin()
+        return intro.id
+
+
+@app_commands.guild_only()
+class MentorGroup(app_commands.Group, name="mentor", description="Mentor matchmaking"):
+    def __init__(self, bot: FmgBot) -> None:
+        super().__init__()
+        self.bot = bot
+
+    @property
+    def service(self) -> MentoringService:
+        return self.bot.services.mentoring
+
+    def _poke(self) -> None:
+        self.bot.scheduler.poke(SOURCE_NAME)
+
+    # -- mentors ----------------------------------------------------------------------------
+    @app_commands.command(name="register", description="Offer to mentor other FMGs")
+    @app_commands.describe(timezone="Your IANA timezone, e.g. Asia/Kolkata",
+                           capacity="How many mentees you can take at once (1-10)")
+    @app_commands.autocomplete(timezone=timezone_autocomplete)
+    async def register(self, interaction: discord.Interaction, timezone: str,
+                       capacity: app_commands.Range[int, MIN_CAPACITY, MAX_CAPACITY]) -> None:
+        existing = await self.service.get_mentor(_guild(interaction), interaction.user.id)
+        if existing is not None and existing.status in ("pending", "approved"):
+            raise Conflict("You are already registered: use `/mentor profile-edit`.")
+        wizard = ProfileWizard(kind="mentor", owner_id=interaction.user.id,
+                               guild_id=_guild(interaction), timezone=check_timezone(timezone),
+                               capacity=capacity)
+        await send_ephemeral(interaction, wizard.content, view=wizard)
+
+    @app_commands.command(name="profile-edit", description="Change your mentor profile")
+    @app_commands.describe(timezone="A new IANA timezone (leave empty to keep yours)",
+                           capacity="A new mentee capacity (leave empty to keep yours)")
+    @app_commands.autocomplete(timezone=timezone_autocomplete)
+    async def profile_edit(
+        self, interaction: discord.Interaction, timezone: str | None = None,
+        capacity: app_commands.Range[int, MIN_CAPACITY, MAX_CAPACITY] | None = None,
+    ) -> None:
+        mentor = await self.service.get_mentor(_guild(interaction), interaction.user.id)
+        if mentor is None or mentor.status == "removed":
+            raise NotFound("You have no mentor profile: register with `/mentor register`.")
+        wizard = ProfileWizard(
+            kind="mentor", owner_id=interaction.user.id, guild_id=_guild(interaction),
+            timezone=check_timezone(timezone) if timezone else mentor.timezone,
+            capacity=capacity or mentor.capacity, editing=True, mentor=mentor,
+        )
+        await send_ephemeral(interaction, wizard.content, view=wizard)
+
+    @app_commands.command(name="pause", description="Stop receiving new mentee requests for now")
+    async def pause(self, interaction: discord.Interaction) -> None:
+        moved = await self.service.set_paused(_guild(interaction), interaction.user.id, True)
+        self._poke()
+        extra = f" {moved} waiting request(s) went on to other mentors." if moved else ""
+        await send_ephemeral(interaction, f"You are paused: no new requests will reach you "
+                                          f"(`/mentor resume` to come back).{extra}")
+
+    @app_commands.command(name="resume", description="Receive mentee requests again")
+    async def resume(self, interaction: discord.Interaction) -> None:
+        await self.service.set_paused(_guild(interaction), interaction.user.id, False)
+        await send_ephemeral(interaction, "Welcome back: mentees can be matched with you again.")
+
+    # -- mentees ----------------------------------------------------------------------------
+    @app_commands.command(name="request", description="See your best mentor matches and ask one")
+    async def request(self, interaction: discord.Interaction) -> None:
+        config = await self.bot.services.guild_settings.get(_guild(interaction))
+        if not config.get("mentoring_channel"):
+            raise NotFound("Mentoring is not set up here yet: a moderator needs to choose the "
+                           "mentoring channel with `/settings channel`.")
+        candidates = await self.service.candidates(_guild(interaction), interaction.user.id)
+        if not candidates:
+            await send_ephemeral(interaction, "No mentor fits your profile right now (shared "
+                                              "language, free capacity). Try again later.")
+            return
+        picker = CandidatePicker(interaction.user.id, _guild(interaction), candidates)
+        await send_ephemeral(interaction, embed=candidates_embed(candidates), view=picker)
+
+    @app_commands.command(name="status", description="Where your mentor request stands")
+    async def status(self, interaction: discord.Interaction) -> None:
+        state = await self.service.status(_guild(interaction), interaction.user.id)
+        lines = []
+        req = state.request
+        if req is None:
+            lines.append("You have not requested a mentor yet: `/mentor request`.")
+        elif req.status == "pending":
+            lines.append(f"Your request (sent <t:{req.created_at}:R>) waits for <@"
+                         f"{req.mentor_user_id}>, who has until <t:{req.expires_at}:F>. "
+                         f"Mentors asked so far: {req.tried}.")
+        elif req.status == "accepted":
+            lines.append(f"Your latest request was accepted by <@{req.mentor_user_id}>.")
+        elif req.status == "exhausted":
+            lines.append("Your latest request found no mentor; `/mentor request` to try again.")
+        else:
+            lines.append("You withdrew your latest request.")
+        for p in state.pairings:
+            where = f" in <#{p.thread_id}>" if p.thread_id else ""
+            lines.append(f"Paired with <@{p.mentor_user_id}> since <t:{p.started_at}:D>{where}.")
+        await send_ephemeral(interaction, "\n".join(lines))
+
+    @app_commands.command(name="withdraw", description="Withdraw your waiting mentor request")
+    async def withdraw(self, interaction: discord.Interaction) -> None:
+        await self.service.withdraw(_guild(interaction), interaction.user.id)
+        self._poke()
+        await send_ephemeral(interaction, "Your request is withdrawn.")
+
+    @app_commands.command(name="end", description="End a mentoring pairing, with feedback")
+    @app_commands.describe(member="The mentor or mentee to end with (if you have several)",
+                           rating="How it went, 1 (poor) to 5 (great); moderators only see it",
+                           feedback="A few words for the moderators (never shown to the other)")
+    async def end(self, interaction: discord.Interaction, member: discord.User | None = None,
+                  rating: app_commands.Range[int, 1, 5] | None = None,
+                  feedback: app_commands.Range[str, 1, 1000] | None = None) -> None:
+        pairing = await self.service.end_pairing(
+            _guild(interaction), interaction.user.id,
+            partner_user_id=member.id if member else None, rating=rating, feedback=feedback,
+        )
+        other = (pairing.mentee_user_id if pairing.mentor_user_id == interaction.user.id
+                 else pairing.mentor_user_id)
+        await send_ephemeral(interaction, f"Your pairing with <@{other}> has ended. Thank you!")
+
+    # -- moderators -------------------------------------------------------------------------
+    @app_commands.command(name="roster", description="Browse mentors, with filters (moderators)")
+    @app_commands.describe(status="Only mentors in this review state",
+                           specialty="Only mentors of this specialty",
+                           visa="Only mentors with this visa experience",
+                           language="Only mentors speaking this language",
+                           has_room="Only mentors with (or without) a free slot")
+    @app_commands.choices(
+        status=[app_commands.Choice(name=s, value=s) for s in MENTOR_STATUSES],
+        visa=[app_commands.Choice(name=v, value=k) for k, v in VISA_ROUTES.items()],
+        language=[app_commands.Choice(name=v, value=k) for k, v in LANGUAGES.items()],
+    )
+    @app_commands.autocomplete(specialty=specialty_autocomplete)
+    @moderator_only()
+    async def roster(self, interaction: discord.Interaction, status: str | None = None,
+                     specialty: str | None = None, visa: str | None = None,
+                     language: str | None = None, has_room: bool | None = None) -> None:
+        mentors = await self.service.roster(_guild(interaction), status=status,
+                                            specialty=specialty, visa=visa, language=language,
+                                            has_room=has_room)
+        pages = roster_pages(mentors, "Mentor roster")
+        view = PageView(pages, interaction.user.id)
+        await send_ephemeral(interaction, embed=view.current,
+                             **({"view": view} if len(pages) > 1 else {}))
+
+    @app_commands.command(name="review", description="Approve, reject, pause or remove a mentor")
+    @app_commands.describe(member="The mentor", action="What to do")
+    @app_commands.choices(action=[app_commands.Choice(name=a, value=a)
+                                  for a in ("approve", "reject", "pause", "remove")])
+    @moderator_only()
+    async def review(self, interaction: discord.Interaction, member: discord.User,
+                     action: str) -> None:
+        profile = await self.service.moderate(_guild(interaction), member.id, action)
+        self._poke()
+        await send_ephemeral(interaction, f"Done: <@{member.id}> is now {profile.status}"
+                             + (" (paused)." if profile.paused else "."),
+                             embed=mentor_embed(profile))
+
+    @app_commands.command(name="match-all",
+                          description="Pair every waiting mentee optimally (preview first)")
+    @moderator_only()
+    async def match_all(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        plan = await self.service.plan_match_all(_guild(interaction))
+        ratio = f" ({plan.total / plan.greedy_total:.3f}x greedy)" if plan.greedy_total else ""
+        lines = [f"<@{p.mentee.user_id}> → <@{p.mentor.user_id}> · {p.score:.0f}"
+                 for p in plan.pairs]
+        shown = lines[:PREVIEW_LINES]
+        more = (f"\n…and {len(lines) - len(shown)} more: every pair is in the attached CSV."
+                if len(lines) > len(shown) else "")
+        embed = discord.Embed(
+            title="Match-all preview", colour=discord.Colour.teal(),
+            description=(f"Waiting mentees: **{plan.waiting}**; proposed pairs: "
+                         f"**{len(plan.pairs)}**; total score **{plan.total:.0f}**{ratio}.\n\n"
+                         + "\n".join(shown) + more)[:4096],
+        )
+        files = []
+        if plan.pairs:
+            csv_text = "mentee_user_id,mentor_user_id,score\n" + "".join(
+                f"{p.mentee.user_id},{p.mentor.user_id},{p.score:.1f}\n" for p in plan.pairs)
+            files.append(discord.File(io.BytesIO(csv_text.encode()), "match-all-preview.csv"))
+        await interaction.followup.send(embed=embed, files=files, ephemeral=True,
+                                        view=MatchAllConfirm(interaction.user.id, plan),
+                                        allowed_mentions=NO_MENTIONS)
+
+    @app_commands.command(name="export", description="Download the mentor roster as CSV")
+    @moderator_only()
+    async def export(self, interaction: discord.Interaction) -> None:
+        text = await self.service.roster_csv(_guild(interaction))
+        await send_ephemeral(interaction, "The mentor roster:",
+                             file=discord.File(io.BytesIO(text.encode()), "mentor-roster.csv"))
+
+    @app_commands.command(name="feedback", description="Read feedback from ended pairings")
+    @moderator_only()
+    async def feedback(self, interaction: discord.Interaction) -> None:
+        entries = await self.service.feedback(_guild(interaction))
+        lines = [f"<@{f.pairing.mentee_user_id}> & <@{f.pairing.mentor_user_id}> · by <@"
+                 f"{f.ended_by}> · {f.rating or '-'}/5 · <t:{f.pairing.ended_at}:D>\n> "
+                 f"{(f.text or '').replace(chr(10), ' ')[:1000]}" for f in entries]
+        pages: list[discord.Embed] = []
+        for line in lines or ["No feedback yet."]:
+            if pages and len(pages[-1].description or "") + len(line) + 2 <= 4000:
+                pages[-1].description = f"{pages[-1].description}\n\n{line}"
+            else:
+                pages.append(discord.Embed(title="Mentoring feedback", description=line,
+                                           colour=discord.Colour.teal()))
+        view = PageView(pages, interaction.user.id)
+        await send_ephemeral(interaction, embed=view.current,
+                             **({"view": view} if len(pages) > 1 else {}))
+
+
+@app_commands.guild_only()
+class MenteeGroup(app_commands.Group, name="mentee", description="Your mentee profile"):
+    def __init__(self, bot: FmgBot) -> None:
+        super().__init__()
+        self.bot = bot
+
+    @app_commands.command(name="profile", description="Create or update your mentee profile")
+    @app_commands.describe(timezone="Your IANA timezone, e.g. Asia/Karachi")
+    @app_commands.autocomplete(timezone=timezone_autocomplete)
+    async def profile(self, interaction: discord.Interaction, timezone: str) -> None:
+        assert interaction.guild_id is not None
+        existing = await self.bot.services.mentoring.get_mentee(interaction.guild_id,
+                                                                interaction.user.id)
+        wizard = ProfileWizard(kind="mentee", owner_id=interaction.user.id,
+                               guild_id=interaction.guild_id, timezone=check_timezone(timezone),
+                               mentee=existing)
+        kwargs = {"embed": mentee_embed(existing)} if existing else {}
+        await send_ephemeral(interaction, wizard.content, view=wizard, **kwargs)
+
+
+class MentoringCog(commands.Cog, name="Mentoring"):
+    """Find a mentor who has walked your path, or become one."""
+
+    def __init__(self, bot: FmgBot) -> None:
+        self.bot = bot
+        self.mentor_group = MentorGroup(bot)
+        self.mentee_group = MenteeGroup(bot)
+        self.due_work = MentoringDueWork(bot)
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.mentor_group)
+        self.bot.tree.add_command(self.mentee_group)
+        self.bot.add_dynamic_items(AnswerButton)
+        self.bot.scheduler.register(SOURCE_NAME, self.due_work)
+
+    async def cog_unload(self) -> None:
+        self.bot.scheduler.unregister(SOURCE_NAME)
+        self.bot.remove_dynamic_items(AnswerButton)
+        self.bot.tree.remove_command(self.mentee_group.name)
+        self.bot.tree.remove_command(self.mentor_group.name)
+
+
+async def setup(bot: FmgBot) -> None:
+    await bot.add_cog(MentoringCog(bot))

@@ -1,0 +1,94 @@
+"""`/privacy export` and `/privacy delete`: a member's own data, as a file or erased."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.factory import FmgBot
+from bot.services.privacy import ANONYMOUS_NOTE
+from bot.ui import FmgView, send_ephemeral
+
+DELETE_WARNING = (
+    "This erases everything fmg-bot stores about you in this server: mentor and mentee "
+    "profiles (open pairings are closed and requests withdrawn), study-group RSVPs and groups you "
+    "created, bookmarks and your time zone. It cannot be undone.\n-# " + ANONYMOUS_NOTE
+)
+
+
+class ConfirmDeleteView(FmgView):
+    def __init__(self, bot: FmgBot, guild_id: int, owner_id: int) -> None:
+        super().__init__(timeout=120)
+        self.bot = bot
+        self.guild_id = guild_id
+        self.owner_id = owner_id
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id != self.owner_id:
+            await send_ephemeral(interaction, "These buttons belong to whoever ran the command.")
+            return False
+        return True
+
+    @discord.ui.button(label="Delete my data", style=discord.ButtonStyle.danger)
+    async def confirm(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        await interaction.response.defer()
+        await self.bot.services.privacy.delete_member(self.guild_id, self.owner_id)
+        self.stop()
+        await interaction.edit_original_response(
+            content="Done: fmg-bot no longer stores anything about you in this server.\n-# "
+            + ANONYMOUS_NOTE,
+            view=None,
+        )
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        self.stop()
+        await interaction.response.edit_message(content="Cancelled: nothing was deleted.", view=None)
+
+
+@app_commands.guild_only()
+class PrivacyGroup(app_commands.Group, name="privacy", description="Your data in fmg-bot"):
+    def __init__(self, bot: FmgBot) -> None:
+        super().__init__()
+        self.bot = bot
+
+    @app_commands.command(name="export", description="Get everything fmg-bot stores about you, as a file")
+    async def export(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        data = await self.bot.services.privacy.export_member(interaction.guild_id, interaction.user.id)
+        payload = json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8")
+        await interaction.edit_original_response(
+            content="Everything fmg-bot stores about you in this server.\n-# " + ANONYMOUS_NOTE,
+            attachments=[
+                discord.File(io.BytesIO(payload), filename=f"fmg-bot-data-{interaction.guild_id}.json")
+            ],
+        )
+
+    @app_commands.command(name="delete", description="Erase everything fmg-bot stores about you here")
+    async def delete(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        view = ConfirmDeleteView(self.bot, interaction.guild_id, interaction.user.id)
+        await send_ephemeral(interaction, DELETE_WARNING, view=view)
+
+
+class PrivacyCog(commands.Cog, name="Privacy"):
+    """See or erase the data fmg-bot keeps about you."""
+
+    def __init__(self, bot: FmgBot) -> None:
+        self.bot = bot
+        self.group = PrivacyGroup(bot)
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.group)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.group.name)
+
+
+async def setup(bot: FmgBot) -> None:
+    await bot.add_cog(PrivacyCog(bot))

@@ -1,0 +1,289 @@
+"""Gateway v10 over a websocket: HELLO, IDENTIFY/READY, RESUME, heartbeats, dispatch, faults.
+
+Frames are sent as plain text JSON (discord.py only decompresses binary frames, so asking for
+``compress=zlib-stream`` is harmless). Each session buffers its dispatches so a RESUME replays
+what the client missed, which is what makes "drop the connection mid-dispatch" recoverable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+from collections import deque
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import WSMsgType, web
+
+if TYPE_CHECKING:
+    from localdiscord.server import LocalDiscord
+
+log = logging.getLogger("localdiscord.gateway")
+
+HEARTBEAT_INTERVAL_MS = 41250
+BUFFER_SIZE = 5000
+
+GUILDS = 1 << 0
+GUILD_MEMBERS = 1 << 1
+GUILD_MESSAGES = 1 << 9
+GUILD_MESSAGE_REACTIONS = 1 << 10
+DIRECT_MESSAGES = 1 << 12
+GUILD_SCHEDULED_EVENTS = 1 << 16
+# The intent a session needs to receive each event (None: always sent), as Discord filters them.
+EVENT_INTENTS = {
+    "MESSAGE_CREATE": GUILD_MESSAGES, "MESSAGE_UPDATE": GUILD_MESSAGES,
+    "MESSAGE_DELETE": GUILD_MESSAGES, "CHANNEL_PINS_UPDATE": GUILDS,
+    "CHANNEL_CREATE": GUILDS, "CHANNEL_UPDATE": GUILDS, "CHANNEL_DELETE": GUILDS,
+    "THREAD_CREATE": GUILDS, "THREAD_UPDATE": GUILDS, "THREAD_DELETE": GUILDS,
+    "THREAD_MEMBERS_UPDATE": GUILDS, "GUILD_ROLE_CREATE": GUILDS, "GUILD_ROLE_UPDATE": GUILDS,
+    "GUILD_ROLE_DELETE": GUILDS, "GUILD_MEMBER_UPDATE": GUILD_MEMBERS,
+    "GUILD_SCHEDULED_EVENT_CREATE": GUILD_SCHEDULED_EVENTS,
+    "GUILD_SCHEDULED_EVENT_UPDATE": GUILD_SCHEDULED_EVENTS,
+    "GUILD_SCHEDULED_EVENT_DELETE": GUILD_SCHEDULED_EVENTS,
+}
+DM_EVENTS = {"MESSAGE_CREATE", "MESSAGE_UPDATE", "MESSAGE_DELETE", "CHANNEL_PINS_UPDATE"}
+
+
+def required_intent(event: str, data: dict[str, Any]) -> int | None:
+    if event in DM_EVENTS and not data.get("guild_id"):
+        return DIRECT_MESSAGES
+    return EVENT_INTENTS.get(event)
+
+
+@dataclass(eq=False)
+class Connection:
+    ws: web.WebSocketResponse
+    queue: asyncio.Queue[bytes | None] = field(default_factory=asyncio.Queue)
+    session: Session | None = None
+    closing: bool = False
+    close_code: int = 1000
+
+
+@dataclass(eq=False)
+class Session:
+    id: str
+    token: str
+    seq: int = 0
+    buffer: deque[tuple[int, bytes]] = field(default_factory=lambda: deque(maxlen=BUFFER_SIZE))
+    conn: Connection | None = None
+    intents: int = (1 << 25) - 1
+    identifies: int = 1
+    resumes: int = 0
+
+
+class Gateway:
+    """Sessions and live connections of one LocalDiscord."""
+
+    def __init__(self, server: LocalDiscord) -> None:
+        self.server = server
+        self.sessions: dict[str, Session] = {}
+        self.connections: set[Connection] = set()
+        self._drop_next_dispatch = False
+        self.stats = {"identify": 0, "resume": 0, "resumed": 0, "invalid_session": 0,
+                      "reconnect": 0, "dropped": 0, "heartbeats": 0}
+
+    # ----------------------------------------------------------------- public helpers
+    @property
+    def connected(self) -> bool:
+        """Whether an identified session currently has a live connection."""
+        return any(s.conn is not None and not s.conn.closing for s in self.sessions.values())
+
+    def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        needed = required_intent(event, data)
+        for session in list(self.sessions.values()):
+            if needed is not None and not session.intents & needed:
+                continue
+            session.seq += 1
+            frame = self.server_dumps({"op": 0, "t": event, "s": session.seq, "d": data})
+            session.buffer.append((session.seq, frame))
+            conn = session.conn
+            if conn is None or conn.closing:
+                continue
+            if self._drop_next_dispatch:
+                self._drop_next_dispatch = False
+                self.stats["dropped"] += 1
+                self._close(conn, 4000)
+                continue
+            conn.queue.put_nowait(frame)
+
+    def drop(self, *, mid_dispatch: bool = False) -> None:
+        """Close live connections (code 4000, resumable). With ``mid_dispatch`` the next dispatch
+        is sequenced and buffered but the connection closes before it is sent."""
+        if mid_dispatch:
+            self._drop_next_dispatch = True
+            return
+        for conn in list(self.connections):
+            self.stats["dropped"] += 1
+            self._close(conn, 4000)
+
+    def reconnect(self) -> None:
+        """Send op 7 RECONNECT: the client should close and RESUME."""
+        self.stats["reconnect"] += 1
+        for conn in list(self.connections):
+            conn.queue.put_nowait(self.server_dumps({"op": 7, "d": None}))
+
+    def invalidate(self, *, resumable: bool = False) -> None:
+        """Send op 9 INVALID_SESSION; a non-resumable one forgets the sessions (re-IDENTIFY)."""
+        self.stats["invalid_session"] += 1
+        for conn in list(self.connections):
+            conn.queue.put_nowait(self.server_dumps({"op": 9, "d": resumable}))
+        if not resumable:
+            self.sessions.clear()
+
+    async def close_all(self) -> None:
+        for conn in list(self.connections):
+            self._close(conn, 1001)
+            with contextlib.suppress(Exception):
+                await conn.ws.close(code=1001)
+        self.sessions.clear()
+
+    def server_dumps(self, obj: Any) -> bytes:
+        from localdiscord.server import dumps
+
+        return dumps(obj)
+
+    # ----------------------------------------------------------------- connection handling
+    def _close(self, conn: Connection, code: int) -> None:
+        if conn.closing:
+            return
+        conn.closing = True
+        if conn.session is not None and conn.session.conn is conn:
+            conn.session.conn = None
+        conn.queue.put_nowait(None)
+        conn.close_code = code
+
+    async def _writer(self, conn: Connection) -> None:
+        ws = conn.ws
+        while True:
+            frame = await conn.queue.get()
+            if frame is None:
+                break
+            try:
+                await ws.send_str(frame.decode())
+            except (ConnectionError, RuntimeError):
+                break
+        with contextlib.suppress(Exception):
+            await ws.close(code=conn.close_code)
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        ws = web.WebSocketResponse(max_msg_size=0, autoping=True)
+        await ws.prepare(request)
+        conn = Connection(ws)
+        self.connections.add(conn)
+        writer = asyncio.create_task(self._writer(conn))
+        conn.queue.put_nowait(self.server_dumps(
+            {"op": 10, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS, "_trace": ["localdiscord"]}}
+        ))
+        try:
+            async for msg in ws:
+                if conn.closing:
+                    break
+                if msg.type != WSMsgType.TEXT:
+                    continue
+                self._on_frame(conn, json.loads(msg.data))
+        finally:
+            if not conn.closing:
+                self._close(conn, 1000)
+            self.connections.discard(conn)
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(writer, 2)
+        return ws
+
+    def _on_frame(self, conn: Connection, frame: dict[str, Any]) -> None:
+        op, data = frame.get("op"), frame.get("d")
+        if op == 1:
+            self.stats["heartbeats"] += 1
+            conn.queue.put_nowait(self.server_dumps({"op": 11, "d": None}))
+        elif op == 2:
+            self._identify(conn, data)
+        elif op == 6:
+            self._resume(conn, data)
+        elif op == 8:
+            self._request_members(conn, data)
+        # op 3 presence and op 4 voice state are accepted and ignored.
+
+    def _identify(self, conn: Connection, data: dict[str, Any]) -> None:
+        self.stats["identify"] += 1
+        token = data.get("token", "")
+        for sid, old in list(self.sessions.items()):  # one live session per bot token
+            if old.token == token:
+                if old.conn is not None:
+                    self._close(old.conn, 4009)
+                del self.sessions[sid]
+        session = Session(id=secrets.token_hex(16), token=token)
+        if isinstance(data.get("intents"), int):
+            session.intents = data["intents"]
+        self.sessions[session.id] = session
+        session.conn = conn
+        conn.session = session
+        server = self.server
+        ready = {
+            "v": 10, "user": server.bot_user, "session_id": session.id,
+            "resume_gateway_url": server.gateway_url, "session_type": "normal",
+            "guilds": [{"id": str(gid), "unavailable": True} for gid in server.guilds],
+            "application": {"id": str(server.app_id), "flags": 0},
+            "private_channels": [], "relationships": [], "presences": [],
+            "geo_ordered_rtc_regions": [], "guild_join_requests": [], "auth": {},
+            "user_settings": {}, "_trace": ["localdiscord"],
+        }
+        if data.get("shard"):
+            ready["shard"] = data["shard"]
+        self._send_dispatch(session, "READY", ready)
+        for gid in server.guilds:
+            self._send_dispatch(session, "GUILD_CREATE", server.guild_create_payload(gid))
+        server.notify()
+
+    def _send_dispatch(self, session: Session, event: str, data: dict[str, Any]) -> None:
+        session.seq += 1
+        frame = self.server_dumps({"op": 0, "t": event, "s": session.seq, "d": data})
+        session.buffer.append((session.seq, frame))
+        if session.conn is not None:
+            session.conn.queue.put_nowait(frame)
+
+    def _resume(self, conn: Connection, data: dict[str, Any]) -> None:
+        self.stats["resume"] += 1
+        session = self.sessions.get(data.get("session_id", ""))
+        seq = data.get("seq") or 0
+        oldest = session.buffer[0][0] if session and session.buffer else 0
+        if session is None or session.token != data.get("token") or (oldest and seq < oldest - 1):
+            conn.queue.put_nowait(self.server_dumps({"op": 9, "d": False}))
+            return
+        if session.conn is not None and session.conn is not conn:
+            self._close(session.conn, 4000)
+        session.conn = conn
+        session.resumes += 1
+        conn.session = session
+        for s, frame in session.buffer:
+            if s > seq:
+                conn.queue.put_nowait(frame)
+        self.stats["resumed"] += 1
+        self._send_dispatch(session, "RESUMED", {"_trace": ["localdiscord"]})
+        self.server.notify()
+
+    def _request_members(self, conn: Connection, data: dict[str, Any]) -> None:
+        server = self.server
+        gid = int(data["guild_id"])
+        guild = server.guilds.get(gid)
+        if guild is None or conn.session is None:
+            return
+        user_ids = {int(u) for u in (data.get("user_ids") or [])}
+        query = (data.get("query") or "").lower()
+        members = []
+        for uid in guild["_members"]:
+            user = server.users[uid]
+            if user_ids and uid not in user_ids:
+                continue
+            if query and not user["username"].lower().startswith(query):
+                continue
+            members.append(server.member_payload(gid, uid))
+        limit = data.get("limit") or 0
+        if limit:
+            members = members[:limit]
+        chunk = {"guild_id": str(gid), "members": members, "chunk_index": 0, "chunk_count": 1,
+                 "not_found": [], "presences": []}
+        if data.get("nonce"):
+            chunk["nonce"] = data["nonce"]
+        self._send_dispatch(conn.session, "GUILD_MEMBERS_CHUNK", chunk)

@@ -1,0 +1,116 @@
+"""The container image, the compose file and the systemd unit run the right thing, the right way."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from bot.cli import build_parser
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCKERFILE = (ROOT / "Dockerfile").read_text("utf-8")
+COMPOSE = (ROOT / "compose.yaml").read_text("utf-8")
+UNIT = (ROOT / "deploy" / "fmg-bot.service").read_text("utf-8")
+
+
+def _instructions(text: str) -> list[tuple[str, str]]:
+    """Dockerfile instructions as (KEYWORD, arguments), continuation lines joined."""
+    joined = text.replace("\\\n", " ")
+    rows = []
+    for line in joined.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            keyword, _, rest = line.partition(" ")
+            rows.append((keyword.upper(), rest.strip()))
+    return rows
+
+
+def _json_args(rest: str) -> list[str]:
+    return json.loads(rest)
+
+
+def _unit_values(key: str) -> list[str]:
+    return [line.split("=", 1)[1] for line in UNIT.splitlines() if line.startswith(f"{key}=")]
+
+
+def test_the_image_is_slim_python_311_and_runs_the_bot_as_a_non_root_user() -> None:
+    rows = _instructions(DOCKERFILE)
+    assert rows[0] == ("FROM", "python:3.11-slim")
+    users = [rest for kw, rest in rows if kw == "USER"]
+    assert users and users[-1] not in {"root", "0"}
+    assert f"--shell /usr/sbin/nologin {users[-1]}" in DOCKERFILE
+    assert _json_args(next(rest for kw, rest in rows if kw == "CMD")) == ["fmg-bot", "run"]
+
+
+def test_the_database_lives_on_the_data_volume() -> None:
+    rows = _instructions(DOCKERFILE)
+    assert "DATABASE_PATH=/data/fmg-bot.sqlite3" in [rest for kw, rest in rows if kw == "ENV"]
+    assert _json_args(next(rest for kw, rest in rows if kw == "VOLUME")) == ["/data"]
+    assert "fmg-bot-data:/data" in COMPOSE
+    assert "DATABASE_PATH: /data/fmg-bot.sqlite3" in COMPOSE
+    assert "env_file: .env" in COMPOSE
+
+
+def test_the_healthcheck_is_a_doctor_command_the_cli_accepts() -> None:
+    rest = next(rest for kw, rest in _instructions(DOCKERFILE) if kw == "HEALTHCHECK")
+    command = _json_args(rest.split("CMD", 1)[1].strip())
+    assert command[:3] == ["fmg-bot", "doctor", "--offline"]
+    args = build_parser().parse_args(command[1:])
+    assert args.offline and args.expect_running
+
+
+def test_every_copied_path_exists_and_the_entry_point_is_declared() -> None:
+    for keyword, rest in _instructions(DOCKERFILE):
+        if keyword == "COPY":
+            for source in rest.split()[:-1]:
+                assert (ROOT / source).exists(), source
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["scripts"]
+    assert scripts["fmg-bot"] == "bot.cli:main"
+
+
+def test_the_systemd_unit_restarts_on_failure_with_the_env_file() -> None:
+    assert _unit_values("Restart") == ["on-failure"]
+    assert _unit_values("EnvironmentFile") == ["/opt/fmg-bot/.env"]
+    assert shlex.split(_unit_values("ExecStart")[0])[-1:] == ["run"]
+    assert _unit_values("ExecStart")[0].split()[0].endswith("/fmg-bot")
+    assert _unit_values("User") not in (["root"], [])
+    assert _unit_values("KillSignal") == ["SIGTERM"]
+
+
+def _docker_engine() -> str | None:
+    """Why the image cannot be built here, or None when a Docker engine answers."""
+    if shutil.which("docker") is None:
+        return "the docker command is not installed"
+    probe = subprocess.run(["docker", "info"], capture_output=True, text=True, timeout=60)
+    if probe.returncode != 0:
+        return "no Docker engine is reachable (`docker info` failed)"
+    return None
+
+
+@pytest.mark.slow
+def test_the_image_builds_and_its_doctor_runs() -> None:
+    reason = _docker_engine()
+    if reason:
+        pytest.skip(f"image build skipped: {reason}")
+    tag = "fmg-bot:test"
+    build = subprocess.run(
+        ["docker", "build", "-t", tag, str(ROOT)], capture_output=True, text=True, timeout=1200
+    )
+    assert build.returncode == 0, build.stderr[-3000:]
+    user = subprocess.run(
+        ["docker", "run", "--rm", "--entrypoint", "id", tag, "-u"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert user.stdout.strip() not in {"", "0"}
+    migrate = subprocess.run(
+        ["docker", "run", "--rm", tag, "fmg-bot", "db", "migrate"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert migrate.returncode == 0, migrate.stderr
+    assert "/data/fmg-bot.sqlite3" in migrate.stdout

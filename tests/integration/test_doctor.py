@@ -1,0 +1,56 @@
+"""`fmg-bot doctor --offline`, run as an operator would (a real subprocess)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from bot.db.database import load_migrations
+from tests.integration.test_cli import fmg_bot
+
+
+def test_doctor_on_a_fresh_folder_says_what_to_do(tmp_path: Path) -> None:
+    env = {"DATABASE_PATH": str(tmp_path / "bot.sqlite3")}
+    result = fmg_bot("doctor", "--offline", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr  # warnings only
+    assert "[WARN] DISCORD_TOKEN: not set" in result.stdout
+    assert "does not exist yet" in result.stdout and "fmg-bot db migrate" in result.stdout
+    assert "no scheduled backup yet" in result.stdout
+
+
+def test_doctor_checks_integrity_schema_and_size(tmp_path: Path) -> None:
+    env = {"DATABASE_PATH": str(tmp_path / "bot.sqlite3")}
+    assert fmg_bot("db", "migrate", env=env, cwd=tmp_path).returncode == 0
+    healthy = fmg_bot("doctor", "--offline", env=env, cwd=tmp_path)
+    assert healthy.returncode == 0
+    latest = load_migrations()[-1].version
+    assert "[OK] integrity: PRAGMA integrity_check: ok" in healthy.stdout
+    assert f"[OK] schema: version {latest} (up to date)" in healthy.stdout
+    assert "[--] size:" in healthy.stdout and "[--] bot process: not running" in healthy.stdout
+
+    conn = sqlite3.connect(tmp_path / "bot.sqlite3")
+    conn.execute(f"PRAGMA user_version = {latest + 1}")
+    conn.close()
+    newer = fmg_bot("doctor", "--offline", env=env, cwd=tmp_path)
+    assert newer.returncode == 1
+    assert f"[FAIL] schema: version {latest + 1} is newer than this fmg-bot knows ({latest})" in newer.stdout
+
+
+def test_doctor_expect_running_fails_when_the_bot_is_down(tmp_path: Path) -> None:
+    env = {"DATABASE_PATH": str(tmp_path / "bot.sqlite3")}
+    assert fmg_bot("db", "migrate", env=env, cwd=tmp_path).returncode == 0
+    result = fmg_bot("doctor", "--offline", "--expect-running", env=env, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "[FAIL] bot process: not running" in result.stdout
+
+
+def test_doctor_sees_a_running_bot_by_its_lock(tmp_path: Path) -> None:
+    from bot.db.lock import hold_database_lock
+
+    live = tmp_path / "bot.sqlite3"
+    env = {"DATABASE_PATH": str(live)}
+    assert fmg_bot("db", "migrate", env=env, cwd=tmp_path).returncode == 0
+    with hold_database_lock(live):
+        result = fmg_bot("doctor", "--offline", "--expect-running", env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    assert "[OK] bot process: running (it holds the database lock)" in result.stdout

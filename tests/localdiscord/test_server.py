@@ -1,0 +1,162 @@
+"""localdiscord against a small real discord.py bot: the surface the fmg-bot cogs rely on."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+import pytest
+
+from localdiscord import DriverError
+
+
+async def test_slash_command_round_trip(env):
+    reply = await env.discord.invoke("ping")
+    assert reply.content == "pong"
+    assert not reply.ephemeral
+    assert reply.response_type == 4
+    # The non-ephemeral response is in the channel history, and no one is pinged.
+    assert env.discord.messages_in("general")[-1].content == "pong"
+    assert not reply.message.pings_anyone
+
+
+async def test_subcommand_group_with_typed_options(env):
+    reply = await env.discord.invoke("grp inner do", user="bob", name="ab", times=2,
+                                     who=env.world.member("mira"), where="#announcements", flag="yes")
+    assert reply.content == "abab True mira announcements"
+
+
+async def test_driver_refuses_what_a_client_could_not_send(env):
+    with pytest.raises(DriverError, match="missing required"):
+        await env.discord.invoke("grp inner do")
+    with pytest.raises(DriverError, match="no option"):
+        await env.discord.invoke("ping", nope=1)
+    with pytest.raises(DriverError, match="no command"):
+        await env.discord.invoke("nothing")
+
+
+async def test_deferred_reply_and_followups(env):
+    reply = await env.discord.invoke("slow", ephemeral=True)
+    assert reply.response_type == 5
+    # The first followup after a deferral replaces the "thinking" message and stays ephemeral.
+    assert reply.content == "done slowly"
+    assert reply.ephemeral and not reply.message.loading
+    followups = await reply.wait_followups(1)
+    assert followups[0].content == "and a second followup"
+    assert followups[0].ephemeral
+
+
+async def test_autocomplete_returns_focused_choices(env):
+    choices = await env.discord.autocomplete("find", "query", "vis")
+    assert [c.name for c in choices] == ["visa", "vista"]
+
+
+async def test_attachment_bytes_are_kept(env):
+    reply = await env.discord.invoke("find", query="visa")
+    assert reply.ephemeral
+    [attachment] = reply.attachments
+    assert attachment.filename == "found.txt"
+    assert b"A small discord.py bot" in attachment.data
+    async with aiohttp.ClientSession() as session, session.get(attachment.url) as response:
+        assert await response.read() == attachment.data
+
+
+async def test_buttons_selects_and_modals(env):
+    reply = await env.discord.invoke("counter")
+    updated = await env.discord.click(reply, label="Add")
+    assert updated.response_type == 7
+    assert reply.content == "count 1"  # the same message, edited in place
+    picked = await env.discord.select(reply, ["Blue"], user="bob")
+    assert picked.content == "picked blue" and picked.ephemeral
+    opened = await env.discord.click(reply, label="Form")
+    assert [f.label for f in opened.modal.fields] == ["Topic", "Details"]
+    with pytest.raises(DriverError, match="required"):
+        await env.discord.submit_modal(opened, {})
+    done = await env.discord.submit_modal(opened, {"topic": "visa", "Details": "J-1 waiver"})
+    assert done.content == "got visa/J-1 waiver"
+
+
+async def test_rest_writes_are_stored_and_echoed(env):
+    seen: list[str] = []
+    env.server.listeners.append(lambda event, data: seen.append(event))
+    reply = await env.discord.invoke("write", channel="general", forum="questions", user="bob")
+    same_message, post_id, event_id, dm_channel = reply.content.split()
+    assert same_message == "True"  # the nonce with enforce_nonce deduplicated the second send
+    hello = [m for m in env.discord.messages_in("general") if m.content.startswith("hello")]
+    assert len(hello) == 1 and hello[0].pinned
+    assert not hello[0].pings_anyone  # AllowedMentions.none() on the bot
+    [thread] = env.discord.threads_in("general")
+    assert thread["thread_metadata"]["archived"] and thread["thread_metadata"]["locked"]
+    assert [m.content for m in env.discord.messages_in(int(thread["id"]))] == ["in thread"]
+    assert env.world.member("bob").id in env.server.thread_members[int(thread["id"])]
+    [post] = env.discord.threads_in("questions")
+    assert post["id"] == post_id and post["applied_tags"]
+    assert env.discord.messages_in(int(post_id))[0].content == "post body"
+    assert env.server.events[int(event_id)]["name"] == "Study"
+    assert [m.content for m in env.discord.dms_of("bob")] == ["a DM"]
+    for event in ("MESSAGE_CREATE", "THREAD_CREATE", "THREAD_MEMBERS_UPDATE",
+                  "CHANNEL_PINS_UPDATE", "THREAD_UPDATE", "GUILD_SCHEDULED_EVENT_CREATE"):
+        assert event in seen
+
+
+async def test_invalid_payload_is_refused_and_recorded(env):
+    with pytest.raises(DriverError):
+        await env.discord.invoke("toolong", timeout=2)
+    [violation] = env.server.violations
+    [(path, message)] = violation.problems
+    assert path == ("data", "content") and "2000" in message
+    env.server.clear_problems()
+
+
+async def test_late_initial_response_is_refused(env):
+    env.server.interaction_deadline = 0.0
+    with pytest.raises(DriverError, match="initial response after"):
+        await env.discord.invoke("ping", timeout=2)
+    assert env.server.violations[0].kind == "interaction"
+    env.server.clear_problems()
+
+
+async def test_expired_token_is_refused(env):
+    reply = await env.discord.invoke("ping")
+    env.server.advance_time(16 * 60)
+    webhook = env.bot.get_partial_messageable(reply.message.channel_id)
+    assert webhook is not None
+    async with aiohttp.ClientSession() as session:
+        url = f"{env.server.api_base}/webhooks/{env.server.app_id}/{reply.record.token}/messages/@original"
+        async with session.get(url) as response:
+            assert response.status == 401
+            assert (await response.json())["code"] == 50027
+    env.server.clear_problems()
+
+
+async def test_unknown_route_answers_404_json_and_is_recorded(env):
+    async with aiohttp.ClientSession() as session:
+        async with session.get(env.server.api_base + "/nope/1") as response:
+            assert response.status == 404
+            assert response.headers["Content-Type"] == "application/json"
+            assert await response.json() == {"message": "404: Not Found", "code": 0}
+    assert [(r.method, r.path) for r in env.server.unknown_routes] == [("GET", "/nope/1")]
+    env.server.clear_problems()
+
+
+async def test_gateway_recovers_from_reconnect_drop_and_invalid_session(env):
+    gateway = env.server.gateway
+    gateway.reconnect()
+    assert (await env.discord.invoke("ping")).content == "pong"
+    assert await env.server.wait_until(lambda: gateway.stats["resumed"] >= 1)
+    gateway.drop(mid_dispatch=True)
+    # The dispatch that was cut off is replayed on RESUME, so the command is still answered.
+    assert (await env.discord.invoke("ping", timeout=10)).content == "pong"
+    gateway.invalidate(resumable=False)
+    assert await env.server.wait_until(lambda: gateway.stats["identify"] >= 2, 10)
+    assert (await env.discord.invoke("ping", timeout=10)).content == "pong"
+
+
+async def test_rest_faults_are_retried_by_discord_py(env):
+    env.server.faults.rate_limit(retry_after=0.05, times=2, route=r"/callback$")
+    assert (await env.discord.invoke("ping")).content == "pong"
+    assert [status for _, _, status in env.server.faults.injected] == [429, 429]
+    env.server.faults.add_latency(0.2)
+    started = asyncio.get_running_loop().time()
+    assert (await env.discord.invoke("ping")).content == "pong"
+    assert asyncio.get_running_loop().time() - started >= 0.2
