@@ -16,7 +16,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import is_moderator, moderator_only
-from bot.errors import Forbidden, InvalidInput
+from bot.errors import InvalidInput
 from bot.factory import FmgBot
 from bot.services.anonymous import AnonymousService, OutboxJob
 from bot.ui import send_ephemeral
@@ -132,6 +132,16 @@ class AnonymousPublisher:
         await self.service.mark_posted(
             job, channel_id=channel.id, thread_id=thread.id, message_id=starter.id
         )
+        try:
+            notice = await self.service.mentor_notice(job.guild_id, job.tag)
+            if notice is not None:
+                pings = discord.AllowedMentions(
+                    users=[discord.Object(uid) for uid in notice.user_ids]
+                )
+                await thread.send(notice.text, allowed_mentions=pings)
+        except discord.HTTPException:
+            # The question is posted; a missing nudge to mentors is not worth a repost.
+            log.warning("could not tell mentors about anonymous question %d", job.question_id)
 
 
 @app_commands.guild_only()
@@ -283,14 +293,17 @@ class AnonymousCog(commands.Cog, name="Anonymous questions"):
     async def mark_mentor_answer(
         self, interaction: discord.Interaction, message: discord.Message
     ) -> None:
-        """Moderators mark a reply in an anonymous question's thread as the mentor's answer."""
+        """Mentors (and moderators) mark a mentor's reply in an anonymous question's thread."""
         assert interaction.guild_id is not None
-        if not await is_moderator(interaction):
-            raise Forbidden("Only moderators can mark a mentor's answer.")
         if message.author.bot:
-            raise InvalidInput("Pick a member's reply, not one of the bot's posts.")
+            raise InvalidInput("Pick a mentor's reply, not one of the bot's posts.")
         question_id = await self.bot.services.anonymous.mark_mentor_answer(
-            interaction.guild_id, message.channel.id, message.id
+            interaction.guild_id,
+            message.channel.id,
+            message.id,
+            author_id=message.author.id,
+            marker_id=interaction.user.id,
+            marker_is_moderator=await is_moderator(interaction),
         )
         await interaction.response.send_message(
             f"✅ Answered by a mentor: {message.jump_url}", allowed_mentions=NO_MENTIONS

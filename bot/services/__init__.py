@@ -50,7 +50,7 @@ class Services:
         privacy.register(study_groups.privacy.contributor())
         return cls(
             guild_settings=guild_settings,
-            anonymous=AnonymousService(db, guild_settings, clock, anonymous_limits),
+            anonymous=AnonymousService(db, guild_settings, clock, anonymous_limits, mentoring),
             mentoring=mentoring,
             privacy=privacy,
             study_groups=study_groups,

@@ -6,6 +6,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.services.anonymous import CLOSE_NOTICE
+from bot.services.mentoring import MentorInput
 from localdiscord.harness import BotHarness
 from tests.e2e.anon_env import Anon
 
@@ -154,3 +155,33 @@ async def test_a_queued_question_survives_a_restart_and_limits_do_not(env: Anon)
     # The documented trade-off: rate limits lived only in the old process's memory.
     again = await env.discord.invoke("ask question", user="alice")
     assert again.modal is not None
+
+
+async def test_tagged_question_pings_matching_mentors_only(env: Anon) -> None:
+    await env.configure("anonymous")
+    bob, mira = env.world.member("bob"), env.world.member("mira")
+    mentoring = env.bot.services.mentoring
+    for user, visas in ((bob, ("j1",)), (mira, ("h1b",))):
+        data = MentorInput.validated(
+            specialties=("internal_medicine",),
+            visas=visas,
+            stage="matched",
+            languages=("en",),
+            timezone="America/New_York",
+            capacity=2,
+            bio="",
+        )
+        await mentoring.register_mentor(env.world.guild_id, user.id, data)
+        await mentoring.moderate(env.world.guild_id, user.id, "approve")
+
+    await env.ask("J-1 waiver job", "My waiver employer is abusive.", "J-1")
+    await env.publish_due()
+    [thread] = env.discord.threads_in("anonymous")
+    [post] = env.discord.messages_in("anonymous")
+    notice = env.discord.messages_in(int(thread["id"]))[-1]
+    assert not post.pings_anyone
+    assert notice.author_id == env.world.bot.id
+    assert (
+        notice.pinged_users == {bob.id} and not notice.pinged_roles and not notice.pinged_everyone
+    )
+    assert "Mentors who know **J-1**" in notice.content

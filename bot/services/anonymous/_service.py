@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import random
 import secrets
 import sqlite3
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ from bot.services.anonymous._text import (
     split_message,
 )
 from bot.services.guild_settings import GuildSettingsService
+from bot.services.mentoring import MentoringService
+from bot.services.mentoring.profiles import APPROVED
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +51,7 @@ FOLLOWUPS_PER_QUESTION_PER_HOUR = 10
 REPORTS_PER_MEMBER_PER_HOUR = 10
 MAX_REPORT_REASON_CHARS = 1000
 MAX_MUTE = timedelta(days=30)
+MAX_MENTOR_PINGS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +105,14 @@ class PostedQuestion:
     message_id: int | None
     review_channel_id: int | None
     review_message_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class MentorNotice:
+    """A message for a question's thread that pings exactly ``user_ids``."""
+
+    text: str
+    user_ids: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,8 +228,10 @@ class AnonymousService:
         guild_settings: GuildSettingsService,
         clock: Clock,
         limits: AnonymousLimits | None = None,
+        mentoring: MentoringService | None = None,
     ) -> None:
         self._db = db
+        self._mentoring = mentoring
         self._settings = guild_settings
         self._clock = clock
         self.limits = limits or AnonymousLimits()
@@ -684,11 +698,52 @@ class AnonymousService:
             row["review_message_id"],
         )
 
-    async def mark_mentor_answer(self, guild_id: int, thread_id: int, message_id: int) -> int:
-        """Mark ``message_id`` in a question's thread as answered by a mentor; returns the question id."""
+    async def mentor_notice(self, guild_id: int, tag: str | None) -> MentorNotice | None:
+        """Approved mentors whose specialty or visa route matches the question's topic tag
+        (at most ``MAX_MENTOR_PINGS``, chosen at random so the same few are not always asked)."""
+        if self._mentoring is None or not tag:
+            return None
+        ids = await self._mentoring.matching_mentor_ids(guild_id, [tag])
+        if not ids:
+            return None
+        chosen = sorted(random.SystemRandom().sample(ids, min(len(ids), MAX_MENTOR_PINGS)))
+        more = len(ids) - len(chosen)
+        text = (
+            f"Mentors who know **{tag}**: "
+            + " ".join(f"<@{uid}>" for uid in chosen)
+            + (f" (and {more} more)" if more else "")
+            + "\nA mentor whose reply answers the question can mark it with the "
+            "**Mark mentor answer** message command."
+        )
+        return MentorNotice(text, tuple(chosen))
+
+    async def _is_mentor(self, guild_id: int, user_id: int) -> bool:
+        if self._mentoring is None:
+            return False
+        profile = await self._mentoring.get_mentor(guild_id, user_id)
+        return profile is not None and profile.status == APPROVED
+
+    async def mark_mentor_answer(
+        self,
+        guild_id: int,
+        thread_id: int,
+        message_id: int,
+        *,
+        author_id: int,
+        marker_id: int,
+        marker_is_moderator: bool,
+    ) -> int:
+        """Mark a reply in a question's thread as "answered by a mentor"; returns the question id.
+
+        The reply's author must be an approved mentor; whoever marks it must be a mentor or a
+        moderator. Neither id is stored (only the message id)."""
         question = await self.question_for_thread(thread_id)
         if question is None or question.guild_id != guild_id:
             raise NotFound("This is not the thread of a posted anonymous question.")
+        if not marker_is_moderator and not await self._is_mentor(guild_id, marker_id):
+            raise Forbidden("Only mentors and moderators can mark a mentor's answer.")
+        if not await self._is_mentor(guild_id, author_id):
+            raise InvalidInput("That reply is not from an approved mentor.")
         await self._db.execute(
             "UPDATE anon_questions SET mentor_answer_message_id = ? WHERE id = ?",
             (message_id, question.question_id),

@@ -14,6 +14,7 @@ from bot.services.anonymous import CLOSE_NOTICE, AnonymousLimits, AnonymousServi
 from bot.services.anonymous._service import CODE_FAILURES_PER_MEMBER, question_chunks
 from bot.services.anonymous._text import MESSAGE_LIMIT
 from bot.services.guild_settings import GuildSettingsService
+from bot.services.mentoring import MentoringService, MentorInput
 
 ASKER = 345678901234567890
 OTHER = 456789012345678901
@@ -301,13 +302,71 @@ async def test_recover_requeues_unconfirmed_sends(
     assert again.id == job.id and again.nonce == job.nonce
 
 
-async def test_mentor_answer_marking(anon: AnonymousService, clock: ManualClock) -> None:
+MENTOR = 567890123456789012
+OTHER_MENTOR = 678901234567890123
+
+
+async def approved_mentor(
+    mentoring: MentoringService, user_id: int, specialties: tuple[str, ...], visas: tuple[str, ...]
+) -> None:
+    data = MentorInput.validated(
+        specialties=specialties,
+        visas=visas,
+        stage="matched",
+        languages=("en",),
+        timezone="America/New_York",
+        capacity=2,
+        bio="",
+    )
+    await mentoring.register_mentor(GUILD, user_id, data)
+    await mentoring.moderate(GUILD, user_id, "approve")
+
+
+@pytest.fixture
+async def with_mentors(
+    db: Database, clock: ManualClock, guild_settings: GuildSettingsService
+) -> AnonymousService:
+    mentoring = MentoringService(db, clock, request_timeout=timedelta(hours=72))
+    await approved_mentor(mentoring, MENTOR, ("internal_medicine",), ("j1",))
+    await approved_mentor(mentoring, OTHER_MENTOR, ("neurology",), ("h1b",))
+    return AnonymousService(db, guild_settings, clock, AnonymousLimits(30, 180, 3), mentoring)
+
+
+async def test_tagged_questions_notify_matching_mentors(with_mentors: AnonymousService) -> None:
+    notice = await with_mentors.mentor_notice(GUILD, "J-1")
+    assert notice is not None and notice.user_ids == (MENTOR,)
+    assert f"<@{MENTOR}>" in notice.text and str(OTHER_MENTOR) not in notice.text
+    assert (await with_mentors.mentor_notice(GUILD, "Internal Medicine")).user_ids == (MENTOR,)
+    assert await with_mentors.mentor_notice(GUILD, "usmle") is None  # no mentor topic
+    assert await with_mentors.mentor_notice(GUILD, None) is None
+    assert await with_mentors.mentor_notice(GUILD + 1, "J-1") is None  # other guild's mentors
+
+
+async def test_mentor_answer_marking(with_mentors: AnonymousService, clock: ManualClock) -> None:
+    anon = with_mentors
     receipt = await anon.ask(GUILD, ASKER, "title", "body", None)
     await publish_all(anon, clock)
     thread = 7000 + receipt.question_id
-    assert await anon.mark_mentor_answer(GUILD, thread, 123) == receipt.question_id
+    marked = await anon.mark_mentor_answer(
+        GUILD, thread, 123, author_id=MENTOR, marker_id=MENTOR, marker_is_moderator=False
+    )
+    assert marked == receipt.question_id
+    # A moderator may mark a mentor's reply; nobody may mark a non-mentor's reply as one.
+    await anon.mark_mentor_answer(
+        GUILD, thread, 124, author_id=OTHER_MENTOR, marker_id=OTHER, marker_is_moderator=True
+    )
+    with pytest.raises(InvalidInput, match="not from an approved mentor"):
+        await anon.mark_mentor_answer(
+            GUILD, thread, 125, author_id=OTHER, marker_id=MENTOR, marker_is_moderator=False
+        )
+    with pytest.raises(Forbidden, match="Only mentors and moderators"):
+        await anon.mark_mentor_answer(
+            GUILD, thread, 126, author_id=MENTOR, marker_id=OTHER, marker_is_moderator=False
+        )
     with pytest.raises(NotFound):
-        await anon.mark_mentor_answer(GUILD, 1, 123)
+        await anon.mark_mentor_answer(
+            GUILD, 1, 123, author_id=MENTOR, marker_id=MENTOR, marker_is_moderator=False
+        )
 
 
 async def test_claiming_with_a_cold_settings_cache_does_not_deadlock(
