@@ -20,8 +20,8 @@ from bot.factory import FmgBot
 from bot.services.study_groups import StudyGroupService
 from bot.services.study_groups.models import TOPICS, Group
 from bot.services.study_groups.sessions import MAX_DURATION, MAX_REMIND, MIN_DURATION
-from bot.services.study_groups.zones import format_local, search_zones
-from bot.ui import PageView, send_ephemeral
+from bot.services.timezones import format_local
+from bot.ui import PageView, send_ephemeral, timezone_autocomplete
 from cogs.study_groups_views import (
     NO_MENTIONS,
     SOURCE_NAME,
@@ -105,11 +105,6 @@ async def session_autocomplete(
         if needle in label.casefold()
     ][:25]
 
-
-async def zone_autocomplete(
-    interaction: discord.Interaction, current: str
-) -> list[app_commands.Choice[str]]:
-    return [app_commands.Choice(name=z, value=z) for z in search_zones(current)]
 
 
 # -- /studygroup -----------------------------------------------------------------------------
@@ -401,7 +396,7 @@ class SessionCommands(app_commands.Group, name="session", description="Study ses
 class TimezoneCommands(app_commands.Group, name="timezone", description="Your own time zone"):
     @app_commands.command(name="set", description="Set your time zone (used for times you type)")
     @app_commands.describe(zone="Your IANA time zone, e.g. Africa/Lagos or America/Chicago")
-    @app_commands.autocomplete(zone=zone_autocomplete)
+    @app_commands.autocomplete(zone=timezone_autocomplete)
     async def set_zone(self, interaction: discord.Interaction, zone: str) -> None:
         service = _service(interaction)
         name = await service.timezones.set(interaction.user.id, zone)

@@ -26,7 +26,7 @@ from bot.services.study_groups.models import (
     RsvpCounts,
 )
 from bot.services.study_groups.suggest import SlotSuggestion
-from bot.services.study_groups.zones import format_local
+from bot.services.timezones import format_local
 from bot.ui import run_safely, send_ephemeral
 
 if TYPE_CHECKING:

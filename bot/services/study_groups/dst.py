@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.services.study_groups.zones import zone_city
+from bot.services.timezones import zone_city
 
 #: How far after an occurrence to look for a change of local time (a weekly series plus slack).
 NOTICE_WINDOW = timedelta(days=8)

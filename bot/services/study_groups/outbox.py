@@ -29,7 +29,7 @@ from bot.services.guild_settings import GuildSettingsService
 from bot.services.study_groups.dst import dst_notices
 from bot.services.study_groups.models import DispatchReport, OutgoingMessage, RsvpCounts
 from bot.services.study_groups.recurrence import Recurrence, occurrences
-from bot.services.study_groups.zones import DEFAULT_ZONE, format_local, from_epoch
+from bot.services.timezones import DEFAULT_ZONE, format_local, from_epoch
 
 log = logging.getLogger(__name__)
 

@@ -44,7 +44,7 @@ from bot.services.study_groups.recurrence import (
 )
 from bot.services.study_groups.suggest import SlotSuggestion, suggest_slots
 from bot.services.study_groups.timeparse import parse_date, parse_start
-from bot.services.study_groups.zones import from_epoch
+from bot.services.timezones import from_epoch
 
 #: Occurrences (and their outbox rows) exist this far ahead of now.
 HORIZON = timedelta(days=35)

@@ -7,7 +7,7 @@ import pytest
 
 from bot.errors import InvalidInput
 from bot.services.study_groups.suggest import awake_for, suggest_slots
-from bot.services.study_groups.zones import format_local, resolve_zone, search_zones, zone_city
+from bot.services.timezones import format_local, resolve_zone, search_zones, zone_city
 
 NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)  # Monday
 STEP2_GROUP = {1: "Africa/Lagos", 2: "Asia/Karachi", 3: "Africa/Cairo", 4: "America/Chicago"}

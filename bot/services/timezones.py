@@ -49,6 +49,11 @@ def resolve_zone(name: str) -> ZoneInfo:
         raise InvalidInput(f"`{exact}` cannot be loaded on this server.") from exc
 
 
+def check_timezone(name: str) -> str:
+    """The canonical IANA name for ``name`` (case-insensitive), or InvalidInput."""
+    return resolve_zone(name).key
+
+
 def search_zones(query: str, limit: int = 25) -> list[str]:
     """IANA names matching ``query`` for autocomplete: prefix matches of the city first.
 
