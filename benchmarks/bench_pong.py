@@ -16,6 +16,7 @@ from localdiscord.load import StepResult, command_mix, quiet, ramp, run_step
 from localdiscord.procs import spawn_bot, stop_bot
 from localdiscord.seed import seed
 from localdiscord.server import LocalDiscord
+from localdiscord.spec import spec_available
 
 P99_LIMIT_MS = 100.0
 
@@ -26,7 +27,7 @@ def _report(step: StepResult) -> None:
 
 
 async def run(quick: bool) -> list[Figure]:
-    server = await LocalDiscord().start()
+    server = await LocalDiscord(validate=spec_available()).start()
     quiet(server)
     world = seed(server)
     proc = await spawn_bot(server, "localdiscord.pongbot")

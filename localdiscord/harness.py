@@ -55,12 +55,12 @@ class BotHarness:
 
     def __init__(self, settings: Settings, clock: Clock | None = None, *,
                  configure_moderator_role: bool = True, interaction_deadline: float = 3.0,
-                 stable_ids: bool = False) -> None:
+                 stable_ids: bool = False, validate: bool = True) -> None:
         self.settings = settings
         self.clock = clock
         clock_fn = (lambda: clock.now().timestamp()) if clock is not None else None
         self.server = LocalDiscord(clock=clock_fn, interaction_deadline=interaction_deadline,
-                                   stable_ids=stable_ids)
+                                   stable_ids=stable_ids, validate=validate)
         self.world: World | None = None
         self.discord: Driver | None = None
         self.bot: FmgBot | None = None

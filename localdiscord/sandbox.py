@@ -326,6 +326,7 @@ async def run_sandbox(settings: Settings, *, db_path: Path = DEFAULT_DB, as_user
     from bot.clock import SystemClock
     from localdiscord.driver import DriverError
     from localdiscord.harness import BotHarness
+    from localdiscord.spec import spec_available
 
     stdin = stdin or sys.stdin
     out = stdout or sys.stdout
@@ -344,7 +345,12 @@ async def run_sandbox(settings: Settings, *, db_path: Path = DEFAULT_DB, as_user
     logging.getLogger("discord.client").setLevel(logging.ERROR)  # "PyNaCl is not installed"
     sandbox_settings = dataclasses.replace(settings, database_path=db_path, discord_token=None,
                                            dev_guild_id=None)
-    harness = BotHarness(sandbox_settings, SystemClock(), stable_ids=True)
+    validate = spec_available()
+    if not validate:
+        print("fmg-bot sandbox: Discord's OpenAPI spec is not beside the project (../shared), so "
+              "requests are not validated against it; set LOCALDISCORD_SPEC to check them.",
+              file=sys.stderr)
+    harness = BotHarness(sandbox_settings, SystemClock(), stable_ids=True, validate=validate)
     await harness.start()
     interactive = stdin.isatty()
     sandbox = Sandbox(harness, out, zone)
