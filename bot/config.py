@@ -41,6 +41,17 @@ class Settings:
     members_intent: bool = False
     shard_count: int | Literal["auto"] | None = None
     resources_catalog: Path = DEFAULT_RESOURCES_CATALOG
+    # Anonymous questions: a random publish delay in [min, max] seconds hides who just asked.
+    anon_publish_delay_min_s: int = 30
+    anon_publish_delay_max_s: int = 180
+    anon_questions_per_hour: int = 3
+
+    def __post_init__(self) -> None:
+        if self.anon_publish_delay_min_s > self.anon_publish_delay_max_s:
+            raise ConfigError(
+                "ANON_PUBLISH_DELAY_MIN_S must not be greater than ANON_PUBLISH_DELAY_MAX_S "
+                f"({self.anon_publish_delay_min_s} > {self.anon_publish_delay_max_s})"
+            )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -61,6 +72,9 @@ class Settings:
             members_intent=reader.get("MEMBERS_INTENT", _switch, False),
             shard_count=reader.get("SHARD_COUNT", _shard_count, None),
             resources_catalog=reader.get("RESOURCES_CATALOG", _existing_file, DEFAULT_RESOURCES_CATALOG),
+            anon_publish_delay_min_s=reader.get("ANON_PUBLISH_DELAY_MIN_S", non_negative_int, 30),
+            anon_publish_delay_max_s=reader.get("ANON_PUBLISH_DELAY_MAX_S", non_negative_int, 180),
+            anon_questions_per_hour=reader.get("ANON_QUESTIONS_PER_HOUR", positive_int, 3),
         )
 
     @property
@@ -150,3 +164,12 @@ def _shard_count(raw: str) -> int | Literal["auto"]:
         return positive_int(raw)
     except ValueError:
         raise ValueError(f"must be a whole number above zero or 'auto', not {raw!r}") from None
+def non_negative_int(raw: str) -> int:
+    """Parser for delays that may be zero."""
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"must be a whole number, not {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"must not be negative, not {value}")
+    return value
