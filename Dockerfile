@@ -10,6 +10,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY cogs ./cogs
+COPY data/resources.yaml ./data/resources.yaml
 RUN pip install --no-compile . \
     && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin fmgbot \
     && mkdir -p /data \
@@ -17,6 +18,8 @@ RUN pip install --no-compile . \
 
 # The database, its lock file and the daily backups (/data/backups) live on this volume.
 ENV DATABASE_PATH=/data/fmg-bot.sqlite3
+# The shipped catalog stays in the image (it is not package data).
+ENV RESOURCES_CATALOG=/app/data/resources.yaml
 VOLUME ["/data"]
 WORKDIR /data
 USER fmgbot
