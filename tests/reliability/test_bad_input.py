@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.services.guild_settings import SETTING_SPECS
 from localdiscord.driver import Driver
 from tests.reliability.commands import APOLOGY
 
@@ -154,9 +155,13 @@ def check_answer(e2e, reply, errored: set[int], before, what: str) -> None:
 
 @pytest.fixture
 async def seeded(e2e, discord, channels) -> None:
-    """Something for commands to act on: a study group with a weekly series, if the capability
-    is on this branch (mentoring needs only its channel)."""
-    await e2e.set_setting("mentoring_channel", channels.general.id)
+    """Something for commands to act on: the channels each capability needs, and a study group
+    with a weekly series."""
+    for key, channel in (("mentoring_channel", channels.general), ("announcements_channel",
+                         channels.announcements), ("anonymous_channel", channels.anonymous),
+                         ("anonymous_review_channel", channels.mod_review)):
+        if key in SETTING_SPECS:
+            await e2e.set_setting(key, channel.id)
     paths = {path for path, _ in discord.leaf_commands()}
     if {"studygroup create", "session schedule"} <= paths:
         create = discord.find_command("studygroup create")[2]
@@ -184,6 +189,8 @@ async def test_every_command_survives_generated_input(e2e, discord, seeded, erro
     # invocation against a snapshot of the database taken just before it.
     e2e.server.clear_problems()  # each example answers for its own requests (and shrinks alone)
     path, options, user, focused = data.draw(invocations(discord), label="invocation")
+    # Drawn now, whatever the answer: what is drawn must not depend on the bot's state.
+    form_texts = data.draw(st.lists(text_values(discord), min_size=5, max_size=5), label="form")
     if focused is not None:
         others = {k: v for k, v in options.items() if k != focused}
         choices = await discord.autocomplete(path, focused, options[focused], user=user, options=others)
@@ -200,8 +207,8 @@ async def test_every_command_survives_generated_input(e2e, discord, seeded, erro
     check_answer(e2e, reply, errored, before, f"/{path} {options!r}")
     if reply.modal is not None:  # fill the form it opened with more of the same
         values = {}
-        for field in reply.modal.fields:
-            text = _fit(data.draw(text_values(discord), label=field.label), field.__dict__)
+        for field, drawn in zip(reply.modal.fields, form_texts, strict=False):
+            text = _fit(drawn, field.__dict__)
             values[field.custom_id] = text or ("x" if field.required else "")
         before = dump(database)
         submitted = await discord.submit_modal(reply, values, user=user)
