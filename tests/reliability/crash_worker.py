@@ -155,12 +155,28 @@ class Worker:
         """The outbox's dispatch with a sender that always gets a message id back."""
         await self.services.study_groups.outbox.dispatch(self.clock.now(), FakeSender())
 
+    # -- anonymous questions -----------------------------------------------------------------
+    async def ask(self) -> None:
+        await self.services.anonymous.ask(GUILD, self._user(), "Visa question",
+                                          "Can I switch from J-1 to H-1B after residency?", None)
+
+    async def anonymous_posts(self) -> None:
+        """The adapter's side: claim due posts, 'send' them, record the message ids."""
+        anonymous = self.services.anonymous
+        await anonymous.recover()
+        for job in await anonymous.claim_due(self.clock.now()):
+            message_id = 10**17 + 10**6 + job.id
+            await anonymous.mark_posted(job, channel_id=job.target_channel_id or 778,
+                                        message_id=message_id,
+                                        thread_id=message_id if job.kind == "question" else None)
+
     async def run(self) -> None:
         ops = [(self.register_mentor, 3), (self.mentee_profile, 4), (self.request, 6),
                (self.accept, 3), (self.decline, 2), (self.withdraw, 1), (self.end, 2),
                (self.pause, 1), (self.match_all, 1), (self.due_work, 4),
                (self.create_group, 2), (self.join, 4), (self.leave, 1), (self.schedule, 3),
-               (self.rsvp, 5), (self.remind, 2), (self.cancel, 1), (self.outbox, 4)]
+               (self.rsvp, 5), (self.remind, 2), (self.cancel, 1), (self.outbox, 4),
+               (self.ask, 1), (self.anonymous_posts, 2)]
         actions, weights = zip(*ops, strict=True)
         done = 0
         while True:
@@ -183,7 +199,9 @@ async def main(path: str, seed: int) -> None:
     clock = ManualClock(start)
     settings = dataclasses.replace(Settings.from_env({}), database_path=Path(path))
     services = Services.build(db, settings, clock)
-    await services.guild_settings.set(GUILD, "announcements_channel", 777)
+    for key, channel in (("announcements_channel", 777), ("anonymous_channel", 778),
+                         ("anonymous_review_channel", 779)):
+        await services.guild_settings.set(GUILD, key, channel)
     worker = Worker(db, services, clock, random.Random(seed))
     print("ready", flush=True)
     await worker.run()
