@@ -18,7 +18,7 @@ DETAIL_FIELDS = {"name", "value", "unit", "target", "ok", "baseline", "baseline_
 @pytest.mark.slow
 def test_quick_json_is_one_object_with_every_figure() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--quick", "--json", "--only", "matching", "ops"],
+        [sys.executable, "-m", "benchmarks", "--quick", "--json", "--only", "matching", "ops", "scheduler", "anonymous"],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True, text=True, timeout=300, check=True,
     )
@@ -27,7 +27,7 @@ def test_quick_json_is_one_object_with_every_figure() -> None:
     figures = json.loads(lines[0])
     details = figures.pop("_details")
     assert {"match_batch_s", "match_score_vs_greedy", "match_request_p99_ms",
-            "bot_rss_1_guild_mb"} <= set(figures)
+            "bot_rss_1_guild_mb", "scheduler_p99_lateness_s"} <= set(figures)
     assert set(details) == set(figures)
     for name, value in figures.items():
         assert isinstance(value, int | float) and value == value, (name, value)  # a number, not NaN
