@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -96,6 +97,9 @@ class BotHarness:
         if self.bot is not None and self._task is not None:
             await stop_client(self.bot, self._task)
         self.bot, self._task = None, None
+        # The bot froze the heap after setup (a long-lived process's startup objects); in a test
+        # process that would keep every stopped bot alive, so hand it back to the collector.
+        gc.unfreeze()
 
     async def restart_bot(self) -> FmgBot:
         """Close the bot and start a new one on the same database; the server keeps its state
