@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.mentoring import MentoringService
+from bot.services.mentoring import member_data as mentoring_member_data
 from bot.services.privacy import PrivacyService
 
 
@@ -30,6 +31,7 @@ class Services:
         mentoring = MentoringService(
             db, clock, request_timeout=timedelta(hours=settings.mentor_request_timeout_hours)
         )
+        privacy.register(mentoring_member_data.contributor(mentoring))
         return cls(
             guild_settings=GuildSettingsService(db, clock), mentoring=mentoring, privacy=privacy
         )

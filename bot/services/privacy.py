@@ -38,6 +38,8 @@ class PrivacyContributor:
     delete_member: Action
     #: Called when the member leaves the guild (hide them from matching, stop reminders...).
     pause_member: Action | None = None
+    #: What deleting removes, for the confirmation a member reads ("" for bookkeeping only).
+    summary: str = ""
 
 
 def _epoch(instant: datetime) -> int:
@@ -60,6 +62,10 @@ class PrivacyService:
     @property
     def contributors(self) -> list[str]:
         return list(self._contributors)
+
+    def deletion_summary(self) -> list[str]:
+        """What `/privacy delete` removes, one line per capability that stores member data."""
+        return [c.summary for c in self._contributors.values() if c.summary]
 
     async def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
         """Everything stored about ``user_id`` in ``guild_id``, one section per capability."""
