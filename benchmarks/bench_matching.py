@@ -1,6 +1,6 @@
 """Mentor matching: batch assignment (5,000 mentees x 1,000 mentors, capacity 1-5) against a
 greedy baseline, and `/mentor request`'s top-3 (MentoringService.candidates on a real SQLite
-file, warm pool) over 10,000 mentors.
+file, with accepts and ends in between) over 10,000 mentors.
 
 Profiles are synthetic but shaped like the community: a few specialties and languages dominate
 (Internal Medicine, English), zones cluster in South Asia, the Middle East and the US.
@@ -69,8 +69,9 @@ def mentees(n: int, rng: random.Random) -> list[MenteeProfile]:
 
 async def _request_latencies(n_mentors: int, rounds: int,
                              rng: random.Random) -> tuple[list[float], float]:
-    """`MentoringService.candidates` (what `/mentor request` runs) on a real SQLite file:
-    warm-cache latencies in ms, and the first (cold) call that builds the pool from the DB."""
+    """`MentoringService.candidates` (what `/mentor request` runs) on a real SQLite file, with
+    accepts and ends in between: latencies in ms, and the first (cold) call that builds the
+    pool from the DB."""
     clock = ManualClock(datetime.combine(ON, datetime.min.time(), tzinfo=UTC))
     with tempfile.TemporaryDirectory() as tmp:
         db = await Database.open(Path(tmp) / "bench.sqlite3")
@@ -97,10 +98,18 @@ async def _request_latencies(n_mentors: int, rounds: int,
             cold_ms = (time.perf_counter() - started) * 1000
             samples = []
             for _ in range(rounds):
-                for mentee in askers:
+                for number, mentee in enumerate(askers):
                     started = time.perf_counter()
-                    await service.candidates(1, mentee.user_id)
+                    found = await service.candidates(1, mentee.user_id)
                     samples.append((time.perf_counter() - started) * 1000)
+                    if found and number % 5 == 0:
+                        # Churn, as in a live server: a request accepted and later ended
+                        # changes a mentor's load between requests.
+                        best = found[0].mentor
+                        req = await service.request(1, mentee.user_id, best.id)
+                        await service.accept(req.request_id, best.user_id)
+                        await service.end_pairing(1, mentee.user_id, partner_user_id=None,
+                                                  rating=None, feedback=None)
         finally:
             await db.close()
     return samples, cold_ms

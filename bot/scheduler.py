@@ -43,6 +43,7 @@ class Scheduler:
         self._sources: dict[str, DueWorkSource] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._pending: set[asyncio.Task[None]] = set()
+        self._poked_during_run: set[str] = set()
 
     def start(self) -> None:
         if not self._aps.running:
@@ -75,6 +76,11 @@ class Scheduler:
 
     def poke(self, name: str) -> None:
         """Re-read ``name``'s next due instant (call after adding or changing its rows)."""
+        lock = self._locks.get(name)
+        if lock is not None and lock.locked():
+            # A run is under way: rows added now may look "still due" when it ends; remember
+            # that they are new, so the run is followed by another instead of a back-off.
+            self._poked_during_run.add(name)
         self._spawn(self._rearm(name))
 
     async def run_now(self, name: str | None = None) -> None:
@@ -126,6 +132,7 @@ class Scheduler:
         if source is None:
             return
         async with self._locks[name]:
+            self._poked_during_run.discard(name)
             now = self._clock.now()
             try:
                 await source.run_due(now)
@@ -134,7 +141,9 @@ class Scheduler:
                 log.exception("due work %s failed; retrying in %s", name, RETRY_AFTER)
                 self._arm(name, self._clock.now() + RETRY_AFTER)
                 return
-        if due is not None and due <= now:
+        if name in self._poked_during_run:
+            self._poked_during_run.discard(name)
+        elif due is not None and due <= now:
             # Still due after a run that saw it due: the source could not handle it yet
             # (a missing channel, Discord down). Back off instead of spinning.
             log.warning("due work %s left rows due at %s; retrying in %s", name, due, RETRY_AFTER)

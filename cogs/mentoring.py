@@ -154,7 +154,9 @@ class MentoringDueWork:
             await thread.add_user(user)
         intro = await thread.send(
             intro_text(pairing, notice.mentee),
-            allowed_mentions=discord.AllowedMentions(users=[mentor, mentee]),
+            # The goals are the mentee's words: ping exactly the pair, nobody they may name.
+            allowed_mentions=discord.AllowedMentions(everyone=False, roles=False,
+                                                     users=[mentor, mentee]),
         )
         await intro.pin()
         return intro.id

@@ -245,7 +245,8 @@ async def _tell_coordinators(interaction: discord.Interaction, user_id: int) -> 
         await channel.send(
             f"<@&{role_id}> <@{user_id}> registered as a mentor and waits for review "
             f"(`/mentor review`).",
-            allowed_mentions=discord.AllowedMentions(roles=[discord.Object(int(role_id))]),
+            allowed_mentions=discord.AllowedMentions(everyone=False, users=False,
+                                                     roles=[discord.Object(int(role_id))]),
         )
 
 
@@ -318,14 +319,15 @@ def roster_pages(mentors: Sequence[MentorProfile], title: str,
     if not mentors:
         return [discord.Embed(title=title, description="No mentor matches these filters.",
                               colour=COLOUR)]
-    pages = []
-    for start in range(0, len(mentors), per_page):
-        chunk = mentors[start:start + per_page]
-        pages.append(discord.Embed(
-            title=f"{title} ({len(mentors)})", colour=COLOUR,
-            description="\n".join(mentor_line(m) for m in chunk),
-        ))
-    return pages
+    # At most ``per_page`` mentors and 4,000 characters per page (a long profile line is ~900).
+    chunks: list[list[str]] = [[]]
+    for line in (mentor_line(m) for m in mentors):
+        if chunks[-1] and (len(chunks[-1]) == per_page
+                           or sum(len(x) + 1 for x in chunks[-1]) + len(line) > 4000):
+            chunks.append([])
+        chunks[-1].append(line)
+    return [discord.Embed(title=f"{title} ({len(mentors)})", colour=COLOUR,
+                          description="\n".join(chunk)) for chunk in chunks]
 
 
 # -- requests -------------------------------------------------------------------------------

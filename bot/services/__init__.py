@@ -14,8 +14,8 @@ from bot.config import Settings
 from bot.db import Database
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.mentoring import MentoringService
-from bot.services.mentoring import member_data as mentoring_member_data
-from bot.services.privacy import PrivacyService
+from bot.services.mentoring.privacy import MentoringPrivacy
+from bot.services.privacy import PrivacyContributor, PrivacyService
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,13 @@ class Services:
         mentoring = MentoringService(
             db, clock, request_timeout=timedelta(hours=settings.mentor_request_timeout_hours)
         )
-        privacy.register(mentoring_member_data.contributor(mentoring))
+        mentoring_privacy = MentoringPrivacy(mentoring)
+        privacy.register(PrivacyContributor(
+            "mentoring", mentoring_privacy.export_member, mentoring_privacy.delete_member,
+            mentoring_privacy.pause_member,
+            summary="Mentoring: your mentor and mentee profiles, requests and pairings (open "
+            "pairings end and free your mentor's slot; requests waiting for you go to another mentor).",
+        ))
         return cls(
             guild_settings=GuildSettingsService(db, clock), mentoring=mentoring, privacy=privacy
         )

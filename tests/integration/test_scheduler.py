@@ -102,3 +102,28 @@ async def test_real_timer_fires_with_the_system_clock() -> None:
     due, ran = source.handled[0]
     assert timedelta(0) <= ran - due < timedelta(seconds=2)
     await scheduler.shutdown()
+
+
+async def test_rows_added_during_a_run_are_run_next_not_backed_off(clock: ManualClock) -> None:
+    """A poke while a run is under way must not be mistaken for rows the source cannot handle."""
+    scheduler = Scheduler(clock)
+    scheduler.start()
+    release = asyncio.Event()
+
+    class SlowSource(RowSource):
+        async def run_due(self, now: datetime) -> None:
+            await release.wait()
+            # Handles only what was due when the run started, like a source that claimed first.
+            while self.due and self.due[0] <= now - timedelta(seconds=1):
+                self.handled.append((self.due.pop(0), now))
+
+    source = SlowSource(clock, [clock.now() - timedelta(seconds=5)])
+    scheduler.register("rows", source)
+    await settle()
+    source.due.append(clock.now())  # added while the run waits; too new for that run
+    scheduler.poke("rows")
+    clock.advance(timedelta(seconds=2))
+    release.set()
+    await settle()
+    assert len(source.handled) == 2  # the second run came at once, not 30 s later
+    await scheduler.shutdown()

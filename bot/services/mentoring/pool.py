@@ -33,7 +33,8 @@ class Candidate:
 
 
 class MentorPool:
-    """Immutable arrays over a list of mentor profiles (index i = ``mentors[i]``)."""
+    """Arrays over a list of mentor profiles (index i = ``mentors[i]``); ``open`` marks who can
+    take a mentee now. ``patch`` updates one mentor in place."""
 
     def __init__(self, mentors: Sequence[MentorProfile]) -> None:
         self.mentors = list(mentors)
@@ -52,9 +53,30 @@ class MentorPool:
             (m.status == APPROVED and not m.paused for m in self.mentors), bool, n
         ) & (self.active < self.capacity)
         self.zones = sorted({m.timezone for m in self.mentors})
-        zone_index = {z: i for i, z in enumerate(self.zones)}
-        self.zone = np.fromiter((zone_index[m.timezone] for m in self.mentors), np.int64, n)
+        self._zone_index = {z: i for i, z in enumerate(self.zones)}
+        self.zone = np.fromiter((self._zone_index[m.timezone] for m in self.mentors), np.int64, n)
         self._index = {mid: i for i, mid in enumerate(self.ids.tolist())}
+
+    def patch(self, mentor: MentorProfile) -> bool:
+        """Update one mentor in place (load, pause, profile edits) without rebuilding.
+
+        Returns False when the pool cannot absorb the change (a mentor it does not hold became
+        approved, or moved to a zone it has no column for): the caller then rebuilds it."""
+        i = self._index.get(mentor.id)
+        if i is None:
+            return mentor.status != APPROVED
+        zone = self._zone_index.get(mentor.timezone)
+        if zone is None:
+            return False
+        self.mentors[i] = mentor
+        self.spec[i] = bits(mentor.specialties, SPECIALTY_BIT)
+        self.visa[i] = bits(mentor.visas, VISA_BIT)
+        self.lang[i] = bits(mentor.languages, LANGUAGE_BIT)
+        self.stage[i] = STAGE_RANK[mentor.stage]
+        self.capacity[i], self.active[i], self.zone[i] = mentor.capacity, mentor.active, zone
+        self.open[i] = (mentor.status == APPROVED and not mentor.paused
+                        and mentor.active < mentor.capacity)
+        return True
 
     def __len__(self) -> int:
         return len(self.mentors)

@@ -119,6 +119,14 @@ class MentoringService:
         self.request_timeout = request_timeout
         self._pools: dict[int, MentorPool] = {}
 
+    @property
+    def db(self) -> Database:
+        return self._db
+
+    def forget_pool(self, guild_id: int) -> None:
+        """Drop the cached pool (after changes made outside this service's methods)."""
+        self._pools.pop(guild_id, None)
+
     # -- helpers ---------------------------------------------------------------------------
     def _now(self) -> int:
         return int(self._clock.now().timestamp())
@@ -126,14 +134,30 @@ class MentoringService:
     def _today(self) -> date:
         return self._clock.now().astimezone(UTC).date()
 
-    def _invalidate(self, guild_id: int) -> None:
-        self._pools.pop(guild_id, None)
+    async def _refresh(self, guild_id: int, mentor_ids: Collection[int]) -> None:
+        """Bring the cached pool up to date after this service changed these mentors: patch
+        them in place (a request stays fast under churn), or drop the pool to rebuild it."""
+        pool = self._pools.get(guild_id)
+        if pool is None or not mentor_ids:
+            return
+        rows = await self._db.fetchall(
+            f"SELECT {_rows.MENTOR_COLUMNS} FROM mentors WHERE id IN "
+            f"({', '.join('?' * len(mentor_ids))})",
+            tuple(mentor_ids),
+        )
+        if not all(pool.patch(_rows.mentor(r)) for r in rows):
+            self._pools.pop(guild_id, None)
 
     async def _pool(self, guild_id: int) -> MentorPool:
-        """Open mentors of a guild as arrays, cached until this service changes a mentor."""
+        """Approved mentors of a guild as arrays, cached; this service keeps it current."""
         pool = self._pools.get(guild_id)
         if pool is None:
-            pool = MentorPool(await self._open_mentors(self._db, guild_id))
+            rows = await self._db.fetchall(
+                f"SELECT {_rows.MENTOR_COLUMNS} FROM mentors WHERE guild_id = ? AND status = ? "
+                "ORDER BY id",
+                (guild_id, APPROVED),
+            )
+            pool = MentorPool([_rows.mentor(r) for r in rows])
             self._pools[guild_id] = pool
         return pool
 
@@ -205,8 +229,8 @@ class MentoringService:
                     (*values, PENDING, existing.id),
                 )
             profile = await self._mentor_row(tx, guild_id, user_id)
-        self._invalidate(guild_id)
         assert profile is not None
+        await self._refresh(guild_id, [profile.id])
         return profile
 
     async def edit_mentor(self, guild_id: int, user_id: int, data: MentorInput) -> MentorProfile:
@@ -228,8 +252,8 @@ class MentoringService:
             if data.capacity <= existing.active:
                 await self._move_on_offers_of(tx, existing.id, now, "moved")
             profile = await self._mentor_row(tx, guild_id, user_id)
-        self._invalidate(guild_id)
         assert profile is not None
+        await self._refresh(guild_id, [profile.id])
         return profile
 
     async def set_mentee_profile(self, guild_id: int, user_id: int,
@@ -259,7 +283,7 @@ class MentoringService:
             if mentor.paused == paused:
                 raise Conflict("You are already paused." if paused else "You are not paused.")
             moved = await self._apply_pause(tx, mentor, paused)
-        self._invalidate(guild_id)
+        await self._refresh(guild_id, [mentor.id])
         return moved
 
     async def _apply_pause(self, tx: Transaction, mentor: MentorProfile, paused: bool) -> int:
@@ -300,8 +324,8 @@ class MentoringService:
                                  (REMOVED, now, mentor.id))
                 await self._move_on_offers_of(tx, mentor.id, now, "moved")
             profile = await self._mentor_row(tx, guild_id, mentor_user_id)
-        self._invalidate(guild_id)
         assert profile is not None
+        await self._refresh(guild_id, [profile.id])
         return profile
 
     async def roster(self, guild_id: int, *, status: str | None = None,
@@ -434,12 +458,17 @@ class MentoringService:
             "JOIN mentors m ON m.id = o.mentor_id WHERE r.id = ? AND o.status = 'pending'",
             (request_id,),
         )
-        if row is None:
-            raise Conflict("This request is no longer waiting for an answer (it was answered, "
-                           "withdrawn or moved on).")
-        if row["mentor_user_id"] != mentor_user_id:
+        if row is not None and row["mentor_user_id"] == mentor_user_id:
+            return row
+        was_asked = await tx.fetchval(
+            "SELECT 1 FROM mentor_offers o JOIN mentors m ON m.id = o.mentor_id "
+            "WHERE o.request_id = ? AND m.user_id = ?",
+            (request_id, mentor_user_id),
+        )
+        if not was_asked:
             raise Forbidden("This request was sent to another mentor.")
-        return row
+        raise Conflict("This request is no longer waiting for your answer (it was answered, "
+                       "withdrawn, or moved on to another mentor).")
 
     async def accept(self, request_id: int, mentor_user_id: int) -> Pairing:
         """Accept: take a slot (conditional UPDATE), close the request, open a pairing; all in
@@ -470,7 +499,7 @@ class MentoringService:
             if slot["active"] >= slot["capacity"]:
                 await self._move_on_offers_of(tx, offer["mentor_id"], now, "moved")
             pairing = await self._pairing(tx, pairing_id)
-        self._invalidate(pairing.guild_id)
+        await self._refresh(pairing.guild_id, [offer["mentor_id"]])
         return pairing
 
     async def _pair(self, tx: Transaction, guild_id: int, mentor_id: int, mentee_id: int,
@@ -636,14 +665,19 @@ class MentoringService:
                                (thread_id, pairing_id))
 
     async def end_pairing(self, guild_id: int, user_id: int, *, partner_user_id: int | None,
-                          rating: int | None, feedback: str | None) -> Pairing:
-        """End one of the member's pairings (frees the mentor's slot) with optional feedback."""
+                          rating: int | None, feedback: str | None,
+                          pairing_id: int | None = None) -> Pairing:
+        """End one of the member's pairings (frees the mentor's slot) with optional feedback.
+
+        Which one: ``pairing_id``, or the one with ``partner_user_id``, or their only one."""
         if rating is not None and not 1 <= rating <= 5:
             raise InvalidInput("Rating must be between 1 and 5.")
         feedback = (feedback or "").strip() or None
         if feedback is not None and len(feedback) > FEEDBACK_MAX:
             raise InvalidInput(f"Feedback is limited to {FEEDBACK_MAX} characters.")
         mine = await self.pairings_of(guild_id, user_id)
+        if pairing_id is not None:
+            mine = [p for p in mine if p.id == pairing_id]
         if partner_user_id is not None:
             mine = [p for p in mine if partner_user_id in (p.mentor_user_id, p.mentee_user_id)]
         if not mine:
@@ -667,7 +701,7 @@ class MentoringService:
                 (now, row["mentor_id"]),
             )
             ended = await self._pairing(tx, target.id)
-        self._invalidate(guild_id)
+        await self._refresh(guild_id, [row["mentor_id"]])
         return ended
 
     # -- batch matching --------------------------------------------------------------------
@@ -717,7 +751,7 @@ class MentoringService:
                 if slot["active"] >= slot["capacity"]:
                     await self._move_on_offers_of(tx, pair.mentor.id, now, "moved")
             pairings = [await self._pairing(tx, pid) for pid in created]
-        self._invalidate(plan.guild_id)
+        self._pools.pop(plan.guild_id, None)  # many mentors changed: rebuild on next use
         return pairings, len(plan.pairs) - len(pairings)
 
     # -- for other capabilities ------------------------------------------------------------

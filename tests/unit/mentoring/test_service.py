@@ -311,3 +311,28 @@ async def test_an_offer_that_cannot_reach_its_mentor_moves_on(svc, clock) -> Non
     await svc.notice_failed(offer.id)  # e.g. the mentor's DMs are closed
     assert (await svc.status(G, 20)).request.mentor_user_id == 11
     assert [n.user_id for n in await svc.claim_notices(clock.now())] == [11, 20]
+
+
+async def test_the_cached_pool_follows_every_change_without_a_rebuild(svc) -> None:
+    full = await approved_mentor(svc, 10, capacity=1)
+    await approved_mentor(svc, 11, specialties=["pediatrics"])
+    for user in (20, 21):
+        await svc.set_mentee_profile(G, user, mentee_input())
+    assert [c.mentor.user_id for c in await svc.candidates(G, 21)] == [10, 11]
+    pool = svc._pools[G]
+
+    await svc.accept((await svc.request(G, 20, full.id)).request_id, 10)  # 10 is now full
+    assert [c.mentor.user_id for c in await svc.candidates(G, 21)] == [11]
+    await svc.set_paused(G, 11, True)
+    assert await svc.candidates(G, 21) == []
+    await svc.set_paused(G, 11, False)
+    await svc.edit_mentor(G, 11, mentor_input(specialties=["internal_medicine"], capacity=3))
+    [best] = await svc.candidates(G, 21)
+    assert best.mentor.user_id == 11 and best.score.parts["specialty"] > 0
+    await svc.end_pairing(G, 20, partner_user_id=None, rating=None, feedback=None)
+    assert {c.mentor.user_id for c in await svc.candidates(G, 21)} == {10, 11}
+    assert svc._pools[G] is pool  # patched in place every time
+
+    await approved_mentor(svc, 12)  # a newly approved mentor needs a rebuild
+    assert {c.mentor.user_id for c in await svc.candidates(G, 21)} == {10, 11, 12}
+    assert svc._pools[G] is not pool

@@ -1,0 +1,106 @@
+"""What mentoring holds about one member: export it, delete it, pause it when they leave.
+
+Registered with the privacy registry (`bot.services.privacy`) as the "mentoring" contributor.
+Deleting keeps the rest consistent: the member's waiting request is withdrawn, requests waiting
+for them as a mentor move on to the next mentor, open pairings end (freeing the mentor's slot),
+and notices that name them are removed, before their profiles (and with them, by cascade, their
+requests, offers and pairings) are deleted.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from bot.errors import UserError
+
+if TYPE_CHECKING:
+    from bot.services.mentoring.service import MentoringService
+
+
+def _iso(epoch: int | None) -> str | None:
+    return None if epoch is None else datetime.fromtimestamp(epoch, UTC).isoformat()
+
+
+class MentoringPrivacy:
+    def __init__(self, service: MentoringService) -> None:
+        self._service = service
+        self._db = service.db
+
+    async def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        mentor = await self._service.get_mentor(guild_id, user_id)
+        if mentor is not None:
+            out["mentor_profile"] = {
+                "specialties": list(mentor.specialties), "visas": list(mentor.visas),
+                "stage": mentor.stage, "languages": list(mentor.languages),
+                "timezone": mentor.timezone, "capacity": mentor.capacity, "bio": mentor.bio,
+                "status": mentor.status, "paused": mentor.paused,
+                "registered_at": _iso(mentor.created_at),
+            }
+            offers = await self._db.fetchall(
+                "SELECT request_id, status, offered_at, decided_at FROM mentor_offers "
+                "WHERE mentor_id = ? ORDER BY id", (mentor.id,))
+            out["requests_received"] = [
+                {"request_id": r["request_id"], "outcome": r["status"],
+                 "offered_at": _iso(r["offered_at"]), "decided_at": _iso(r["decided_at"])}
+                for r in offers]
+        mentee = await self._service.get_mentee(guild_id, user_id)
+        if mentee is not None:
+            out["mentee_profile"] = {
+                "specialty": mentee.specialty, "visa": mentee.visa, "stage": mentee.stage,
+                "languages": list(mentee.languages), "timezone": mentee.timezone,
+                "goals": mentee.goals, "created_at": _iso(mentee.created_at),
+            }
+            requests = await self._db.fetchall(
+                "SELECT id, status, created_at, closed_at FROM mentor_requests "
+                "WHERE mentee_id = ? ORDER BY id", (mentee.id,))
+            out["requests_made"] = [
+                {"request_id": r["id"], "status": r["status"], "created_at": _iso(r["created_at"]),
+                 "closed_at": _iso(r["closed_at"])} for r in requests]
+        pairings = await self._db.fetchall(
+            "SELECT p.id, p.status, p.started_at, p.ended_at, p.ended_by, p.rating, p.feedback, "
+            "m.user_id AS mentor_user_id, e.user_id AS mentee_user_id FROM mentor_pairings p "
+            "JOIN mentors m ON m.id = p.mentor_id JOIN mentees e ON e.id = p.mentee_id "
+            "WHERE p.guild_id = ? AND (m.user_id = ? OR e.user_id = ?) ORDER BY p.id",
+            (guild_id, user_id, user_id))
+        if pairings:
+            out["pairings"] = [
+                {"role": "mentor" if r["mentor_user_id"] == user_id else "mentee",
+                 "partner_user_id": str(r["mentee_user_id"] if r["mentor_user_id"] == user_id
+                                        else r["mentor_user_id"]),
+                 "status": r["status"], "started_at": _iso(r["started_at"]),
+                 "ended_at": _iso(r["ended_at"]),
+                 # Feedback is theirs only when they wrote it (they ended the pairing).
+                 **({"your_rating": r["rating"], "your_feedback": r["feedback"]}
+                    if r["ended_by"] == user_id else {})}
+                for r in pairings]
+        return out
+
+    async def pause_member(self, guild_id: int, user_id: int) -> None:
+        """A member left: no new requests reach them, and their own request is withdrawn."""
+        mentor = await self._service.get_mentor(guild_id, user_id)
+        if mentor is not None and not mentor.paused and mentor.status not in ("rejected",
+                                                                               "removed"):
+            await self._service.set_paused(guild_id, user_id, True)
+        try:
+            await self._service.withdraw(guild_id, user_id)
+        except UserError:  # no mentee profile, or nothing waiting
+            pass
+
+    async def delete_member(self, guild_id: int, user_id: int) -> None:
+        await self.pause_member(guild_id, user_id)
+        for pairing in await self._service.pairings_of(guild_id, user_id):
+            await self._service.end_pairing(guild_id, user_id, partner_user_id=None,
+                                            rating=None, feedback=None, pairing_id=pairing.id)
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "DELETE FROM mentor_notices WHERE guild_id = ? AND (user_id = ? OR "
+                "instr(body, ?) > 0)", (guild_id, user_id, f"<@{user_id}>"))
+            await tx.execute("DELETE FROM mentees WHERE guild_id = ? AND user_id = ?",
+                             (guild_id, user_id))
+            await tx.execute("DELETE FROM mentors WHERE guild_id = ? AND user_id = ?",
+                             (guild_id, user_id))
+            # Pairings that outlive the member (between two others) never name them, except
+            # as who ended them: only possible for their own pairings, deleted above.
+        self._service.forget_pool(guild_id)

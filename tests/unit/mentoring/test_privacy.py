@@ -1,0 +1,92 @@
+"""Mentoring's privacy contributor: export, pause on leave, delete without a trace."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.db import Database
+from bot.services import Services
+from tests.unit.mentoring.test_service import G, mentee_input, mentor_input
+
+BOB, DAVE = 700000000000000001, 700000000000000002  # mentors
+ALICE, CAROL = 700000000000000011, 700000000000000012  # mentees
+
+
+def tables_holding(path, user_id: int) -> list[tuple[str, str]]:
+    """Every (table, column) holding the id, as a value or inside text (the WAL included)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        hits = []
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        for table in names:
+            for column in [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]:
+                if conn.execute(f'SELECT count(*) FROM "{table}" WHERE "{column}" = ? OR '
+                                f'instr(CAST("{column}" AS TEXT), ?) > 0',
+                                (user_id, str(user_id))).fetchone()[0]:
+                    hits.append((table, column))
+        return hits
+    finally:
+        conn.close()
+
+
+async def world(db: Database, settings: Settings, clock: ManualClock) -> Services:
+    services = Services.build(db, settings, clock)
+    m = services.mentoring
+    for user, specialty in ((BOB, "internal_medicine"), (DAVE, "pediatrics")):
+        await m.register_mentor(G, user, mentor_input(specialties=[specialty]))
+        await m.moderate(G, user, "approve")
+    for user in (ALICE, CAROL):
+        await m.set_mentee_profile(G, user, mentee_input())
+    bob = await m.get_mentor(G, BOB)
+    await m.accept((await m.request(G, ALICE, bob.id)).request_id, BOB)
+    await m.request(G, CAROL, bob.id)  # waiting for bob
+    return services
+
+
+async def test_export_holds_the_members_profiles_requests_and_pairings(db, settings, clock):
+    services = await world(db, settings, clock)
+    await services.mentoring.end_pairing(G, ALICE, partner_user_id=BOB, rating=4, feedback="Good")
+    alice = (await services.privacy.export_member(G, ALICE))["data"]["mentoring"]
+    assert alice["mentee_profile"]["goals"] == "Match in IM"
+    assert [r["status"] for r in alice["requests_made"]] == ["accepted"]
+    [pairing] = alice["pairings"]
+    assert pairing["role"] == "mentee" and pairing["partner_user_id"] == str(BOB)
+    assert (pairing["your_rating"], pairing["your_feedback"]) == (4, "Good")
+    bob = (await services.privacy.export_member(G, BOB))["data"]["mentoring"]
+    assert bob["mentor_profile"]["status"] == "approved"
+    assert "your_feedback" not in bob["pairings"][0]  # alice's words are not bob's data
+    assert [r["outcome"] for r in bob["requests_received"]] == ["accepted", "pending"]
+
+
+async def test_leaving_pauses_the_mentor_and_moves_their_requests_on(db, settings, clock):
+    services = await world(db, settings, clock)
+    await services.privacy.member_left(G, BOB)
+    assert (await services.mentoring.get_mentor(G, BOB)).paused
+    carol = (await services.mentoring.status(G, CAROL)).request
+    assert carol.status == "pending" and carol.mentor_user_id == DAVE
+
+
+async def test_deleting_a_mentor_leaves_no_trace_and_keeps_everyone_else_consistent(
+    db, settings, clock
+):
+    services = await world(db, settings, clock)
+    await services.mentoring.claim_notices(clock.now())  # notices to carol name bob later
+    assert ("mentors", "user_id") in tables_holding(settings.database_path, BOB)
+    clock.advance(timedelta(minutes=1))
+    await services.privacy.delete_member(G, BOB)
+    assert tables_holding(settings.database_path, BOB) == []
+    carol = (await services.mentoring.status(G, CAROL)).request
+    assert carol.mentor_user_id == DAVE  # moved on, not lost
+    assert (await services.mentoring.status(G, ALICE)).pairings == []
+
+
+async def test_deleting_a_mentee_frees_the_mentors_slot(db, settings, clock):
+    services = await world(db, settings, clock)
+    await services.privacy.delete_member(G, ALICE)
+    assert tables_holding(settings.database_path, ALICE) == []
+    assert (await services.mentoring.get_mentor(G, BOB)).active == 0
+    await services.privacy.delete_member(G, CAROL)
+    assert tables_holding(settings.database_path, CAROL) == []
