@@ -15,7 +15,7 @@ from bot.ui import FmgView, send_ephemeral
 
 
 def delete_warning(summary: list[str]) -> str:
-    lines = "\n".join(f"- {line}" for line in summary) or "- (nothing is stored about members yet)"
+    lines = "\n".join(f"- {line}" for line in summary)
     return (
         "This erases everything fmg-bot stores about you in this server:\n"
         f"{lines}\nIt cannot be undone.\n-# {ANONYMOUS_NOTE}"

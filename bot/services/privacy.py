@@ -38,7 +38,7 @@ class PrivacyContributor:
     delete_member: Action
     #: Called when the member leaves the guild (hide them from matching, stop reminders...).
     pause_member: Action | None = None
-    #: What deleting removes, for the confirmation a member reads ("" for bookkeeping only).
+    #: What deleting removes, for the confirmation a member reads (default: named generically).
     summary: str = ""
 
 
@@ -52,7 +52,10 @@ class PrivacyService:
         self._clock = clock
         self.retention = retention
         self._contributors: dict[str, PrivacyContributor] = {}
-        self.register(PrivacyContributor("membership", self._export_departure, self._delete_departure))
+        self.register(PrivacyContributor(
+            "membership", self._export_departure, self._delete_departure,
+            summary="Server membership: the record of when you left this server, if you did.",
+        ))
 
     def register(self, contributor: PrivacyContributor) -> None:
         if contributor.name in self._contributors:
@@ -64,8 +67,13 @@ class PrivacyService:
         return list(self._contributors)
 
     def deletion_summary(self) -> list[str]:
-        """What `/privacy delete` removes, one line per capability that stores member data."""
-        return [c.summary for c in self._contributors.values() if c.summary]
+        """What `/privacy delete` removes, one line per registered capability (capabilities
+        first, in registration order, so the lines follow the order members know them)."""
+        lines = [
+            c.summary or f"{c.name.replace('_', ' ').capitalize()}: everything it stores about you."
+            for c in self._contributors.values()
+        ]
+        return lines[1:] + lines[:1]
 
     async def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
         """Everything stored about ``user_id`` in ``guild_id``, one section per capability."""

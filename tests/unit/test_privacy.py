@@ -141,3 +141,15 @@ async def test_leaving_twice_keeps_the_first_departure(db, clock, notes) -> None
     clock.advance(timedelta(days=3))
     await service.member_left(GUILD, ALICE)
     assert await service.next_due() == first + RETENTION
+
+
+async def test_the_deletion_summary_names_every_contributor(db, clock, notes) -> None:
+    service = privacy_with(db, clock, notes)
+    service.register(PrivacyContributor(
+        "study_groups", notes.export_member, notes.delete_member, summary="Study groups: RSVPs."
+    ))
+    assert service.deletion_summary() == [
+        "Notes: everything it stores about you.",
+        "Study groups: RSVPs.",
+        "Server membership: the record of when you left this server, if you did.",
+    ]
