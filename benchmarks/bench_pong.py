@@ -8,30 +8,17 @@ Round trip = INTERACTION_CREATE queued on the gateway -> callback (type 4) recei
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import sys
 
 from benchmarks.figures import Figure
 from localdiscord.driver import Driver
 from localdiscord.load import StepResult, command_mix, quiet, ramp, run_step
+from localdiscord.procs import spawn_bot, stop_bot
 from localdiscord.seed import seed
 from localdiscord.server import LocalDiscord
+from localdiscord.spec import spec_available
 
 P99_LIMIT_MS = 100.0
-
-
-async def start_pong_bot(server: LocalDiscord) -> asyncio.subprocess.Process:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "localdiscord.pongbot", server.api_base, server.gateway_url,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
-    )
-    assert proc.stdout is not None
-    line = await asyncio.wait_for(proc.stdout.readline(), 30)
-    if line.strip() != b"ready":
-        proc.kill()
-        raise RuntimeError("the pong bot did not start")
-    return proc
 
 
 def _report(step: StepResult) -> None:
@@ -40,10 +27,10 @@ def _report(step: StepResult) -> None:
 
 
 async def run(quick: bool) -> list[Figure]:
-    server = await LocalDiscord().start()
+    server = await LocalDiscord(validate=spec_available()).start()
     quiet(server)
     world = seed(server)
-    proc = await start_pong_bot(server)
+    proc = await spawn_bot(server, "localdiscord.pongbot")
     try:
         fire = command_mix(Driver(server, world), [("ping", {}, "alice"), ("ping", {}, "bob")])
         await run_step(server, fire, 50, 0.5)  # warm up caches and connections
@@ -53,9 +40,7 @@ async def run(quick: bool) -> list[Figure]:
         result = await ramp(server, fire, rates, step_seconds=1.0 if quick else 3.0,
                             p99_limit_ms=P99_LIMIT_MS, on_step=_report)
     finally:
-        proc.terminate()
-        with contextlib.suppress(ProcessLookupError, TimeoutError):
-            await asyncio.wait_for(proc.wait(), 5)
+        await stop_bot(proc)
         await server.stop()
     best = result.max_sustained_rps
     return [

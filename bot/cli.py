@@ -138,6 +138,13 @@ def cmd_db_restore(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+# -- sandbox (localdiscord/sandbox.py) -----------------------------------------------------------
+def cmd_sandbox(settings: Settings, args: argparse.Namespace) -> int:
+    from localdiscord.sandbox import run_sandbox
+
+    return run_async(run_sandbox(settings, db_path=args.db, as_user=args.as_user, tz=args.tz))
+
+
 # -- parser -------------------------------------------------------------------------------------
 Handler = Callable[[Settings, argparse.Namespace], int]
 
@@ -182,6 +189,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="fail when the bot is not running (for container health checks)",
     )
     doctor.set_defaults(handler=cmd_doctor)
+
+    from localdiscord.sandbox import add_arguments as sandbox_arguments
+
+    sandbox = commands.add_parser(
+        "sandbox", help="try the bot offline: a local Discord server, seeded members and a prompt"
+    )
+    sandbox_arguments(sandbox)
+    sandbox.set_defaults(handler=cmd_sandbox)
     return parser
 
 

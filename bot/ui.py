@@ -8,8 +8,9 @@ from typing import Any
 import discord
 
 from bot.interaction_errors import handle_interaction_error, send_ephemeral
+from bot.services.timezones import search_zones
 
-__all__ = ["FmgModal", "FmgView", "PageView", "run_safely", "send_ephemeral"]
+__all__ = ["FmgModal", "FmgView", "PageView", "run_safely", "send_ephemeral", "timezone_autocomplete"]
 
 
 class FmgView(discord.ui.View):
@@ -34,6 +35,13 @@ async def run_safely(interaction: discord.Interaction, work: Awaitable[Any]) -> 
         await work
     except Exception as exc:
         await handle_interaction_error(interaction, exc)
+
+
+async def timezone_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[discord.app_commands.Choice[str]]:
+    """IANA zone names for any `timezone` option (mentor profiles, /timezone set)."""
+    return [discord.app_commands.Choice(name=z, value=z) for z in search_zones(current)]
 
 
 class PageView(FmgView):

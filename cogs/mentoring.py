@@ -19,10 +19,10 @@ from bot.checks import moderator_only
 from bot.errors import Conflict, NotFound
 from bot.factory import FmgBot
 from bot.services.mentoring import MentoringService, Notice
-from bot.services.mentoring.overlap import all_timezones, check_timezone
 from bot.services.mentoring.profiles import MAX_CAPACITY, MENTOR_STATUSES, MIN_CAPACITY
 from bot.services.mentoring.vocab import LANGUAGES, SPECIALTIES, VISA_ROUTES
-from bot.ui import PageView, send_ephemeral
+from bot.services.timezones import check_timezone
+from bot.ui import PageView, send_ephemeral, timezone_autocomplete
 from cogs.mentoring_views import (
     NO_MENTIONS,
     SOURCE_NAME,
@@ -43,12 +43,6 @@ log = logging.getLogger(__name__)
 PREVIEW_LINES = 20
 MAX_CLAIM_ROUNDS = 10
 
-
-async def timezone_autocomplete(interaction: discord.Interaction,
-                                current: str) -> list[app_commands.Choice[str]]:
-    needle = current.strip().casefold().replace(" ", "_")
-    names = sorted(z for z in all_timezones() if needle in z.casefold() and "/" in z)
-    return [app_commands.Choice(name=z, value=z) for z in names[:25]]
 
 
 async def specialty_autocomplete(interaction: discord.Interaction,

@@ -47,7 +47,9 @@ def fast_ready(client: discord.Client) -> None:
     client._connection.guild_ready_timeout = 0.05
 
 
-async def start_client(client: discord.Client, server: LocalDiscord, *, timeout: float = 15.0) -> asyncio.Task[None]:
+async def start_client(
+    client: discord.Client, server: LocalDiscord, *, timeout: float = 15.0
+) -> asyncio.Task[None]:
     """Start ``client`` against ``server`` in a task and wait until it is ready."""
     fast_ready(client)
     task = asyncio.create_task(client.start(FAKE_TOKEN), name="localdiscord-client")

@@ -8,6 +8,7 @@ came from. Replies are live views over the server's state, so a deferred reply f
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -291,9 +292,13 @@ class Driver:
     """Acts as members of the seeded guild. ``user`` defaults to ``default_user`` (alice)."""
 
     def __init__(self, server: LocalDiscord, world: World, *, default_user: str = "alice",
-                 default_channel: str = "general", timeout: float = 5.0) -> None:
+                 default_channel: str = "general", timeout: float = 5.0,
+                 bot_idle: Callable[[float], Awaitable[bool]] | None = None) -> None:
         self.server = server
         self.world = world
+        # When the bot runs in this process, ``bot_idle`` tells when its interaction handlers
+        # have finished, so a deferred update (type 6) needs no guessed settle time.
+        self.bot_idle = bot_idle
         self.default_user = world.member(default_user)
         self.default_channel = world.channel(default_channel)
         self.timeout = timeout
@@ -317,15 +322,16 @@ class Driver:
                 sub = next((o for o in node.get("options") or [] if o["type"] in (1, 2)
                             and o["name"] == word), None)
                 if sub is None:
-                    raise DriverError(f"/{command['name']} has no subcommand {word!r} "
-                                      f"(has {[o['name'] for o in node.get('options') or [] if o['type'] in (1, 2)]})")
+                    have = [o["name"] for o in node.get("options") or [] if o["type"] in (1, 2)]
+                    raise DriverError(f"/{command['name']} has no subcommand {word!r} (has {have})")
                 node = sub
                 names.append(word)
             if any(o["type"] in (1, 2) for o in node.get("options") or []):
                 raise DriverError(f"/{path} needs a subcommand: "
                                   f"{[o['name'] for o in node['options'] if o['type'] in (1, 2)]}")
             return command, names, node
-        raise DriverError(f"no command /{words[0]} synced (have {sorted(c['name'] for c in self.commands())})")
+        have = sorted(c["name"] for c in self.commands())
+        raise DriverError(f"no command /{words[0]} synced (have {have})")
 
     def _user(self, user: User | str | None) -> User:
         if user is None:
@@ -399,6 +405,10 @@ class Driver:
             }
             value = str(aid)
         choices = option.get("choices")
+        if choices and value not in [c["value"] for c in choices]:
+            # The client shows choice names; accept a name as the member would pick it.
+            by_name = {str(c["name"]).lower(): c["value"] for c in choices}
+            value = by_name.get(str(value).lower(), value)
         if choices and value not in [c["value"] for c in choices]:
             raise DriverError(f"{name}: {value!r} is not one of the choices "
                               f"{[c['value'] for c in choices]}")
@@ -599,7 +609,8 @@ class Driver:
                 raise DriverError(f"{field.label!r} allows at most {field.max_length} characters")
             filled[field.custom_id] = value
         if given:
-            raise DriverError(f"modal has no fields {sorted(given)} (has {[f.label for f in fields.values()]})")
+            have = [f.label for f in fields.values()]
+            raise DriverError(f"modal has no fields {sorted(given)} (has {have})")
         components = []
         for row in modal.raw.get("components") or []:
             if row.get("type") == 1:
@@ -636,16 +647,21 @@ class Driver:
         ok = await self.server.wait_until(lambda: record.responded or bool(record.errors), timeout)
         if not ok or not record.responded:
             errors = "; ".join(str(v) for v in record.errors) or "no response"
-            raise DriverError(f"the bot did not answer interaction {record.data.get('name') or record.data.get('custom_id')!r} "
+            what = record.data.get("name") or record.data.get("custom_id")
+            raise DriverError(f"the bot did not answer interaction {what!r} "
                               f"within {timeout:g} s ({errors})")
         if record.response_type == 5:  # deferred: wait for the edit or the first followup
             ok = await self.server.wait_until(
-                lambda: record.original_edited or bool(record.followup_ids), timeout)
+                lambda: record.original_edited or bool(record.followup_ids)
+                or record.original_id not in self.server.messages, timeout)
             if not ok:
                 raise DriverError("the bot deferred but never sent its reply")
         elif record.response_type == 6:  # deferred update: an edit or followup may follow
-            await self.server.wait_until(
-                lambda: record.original_edited or bool(record.followup_ids), 0.3)
+            if self.bot_idle is not None:
+                await self.bot_idle(timeout)
+            else:
+                await self.server.wait_until(
+                    lambda: record.original_edited or bool(record.followup_ids), 0.3)
         return reply
 
     # ----------------------------------------------------------------- reading
@@ -658,6 +674,11 @@ class Driver:
         cid = str(self._channel(channel))
         return [c for c in self.server.channels.values() if c.get("parent_id") == cid
                 and c["type"] in (10, 11, 12)]
+
+    def dm_channel(self, user: User | str) -> int:
+        """The DM channel between ``user`` and the bot (``invoke(..., in_channel=...)`` there
+        runs a command in DMs, where the interaction carries ``user`` and no ``member``)."""
+        return self.server.dm_channel(self._user(user).id)
 
     def dms_of(self, user: User | str) -> list[Message]:
         """Messages the bot sent ``user`` in DMs, oldest first."""
@@ -676,7 +697,8 @@ class Driver:
                     return msg
             return None
 
-        ok = await self.server.wait_until(lambda: find() is not None, self.timeout if timeout is None else timeout)
+        limit = self.timeout if timeout is None else timeout
+        ok = await self.server.wait_until(lambda: find() is not None, limit)
         if not ok:
             raise DriverError(f"no matching message in channel {cid}")
         found = find()

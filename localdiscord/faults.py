@@ -1,7 +1,7 @@
 """Fault injection for reliability tests: 429s, 5xx bursts, latency (REST side).
 
-Gateway faults (dropped connection, RECONNECT, INVALID_SESSION) are methods of the server because
-they act on live connections; see ``LocalDiscord.drop_gateway`` and friends.
+Gateway faults act on live connections, so they are methods of the server:
+``drop_gateway(mid_dispatch=...)``, ``send_reconnect()``, ``send_invalid_session(resumable=...)``.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ class Faults:
     rest: list[RestFault] = field(default_factory=list)
     latency: float = 0.0
     latency_route: re.Pattern[str] | None = None
+    gateway_latency: float = 0.0  # seconds added to every gateway frame the server sends
     injected: list[tuple[str, str, int]] = field(default_factory=list)
 
     def rate_limit(
@@ -67,6 +68,7 @@ class Faults:
         self.rest.clear()
         self.latency = 0.0
         self.latency_route = None
+        self.gateway_latency = 0.0
 
     def delay_for(self, path: str) -> float:
         if self.latency and (self.latency_route is None or self.latency_route.search(path)):

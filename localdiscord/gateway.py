@@ -1,8 +1,10 @@
 """Gateway v10 over a websocket: HELLO, IDENTIFY/READY, RESUME, heartbeats, dispatch, faults.
 
-Frames are sent as plain text JSON (discord.py only decompresses binary frames, so asking for
-``compress=zlib-stream`` is harmless). Each session buffers its dispatches so a RESUME replays
-what the client missed, which is what makes "drop the connection mid-dispatch" recoverable.
+A client that asks for ``compress=zlib-stream`` (discord.py does, unless zstandard is installed)
+gets one zlib stream of binary frames, each ending in a Z_SYNC_FLUSH, as from Discord, so
+discord.py's decompression path runs too; otherwise frames are plain text JSON. Each session
+buffers its dispatches so a RESUME replays what the client missed, which is what makes "drop
+the connection mid-dispatch" recoverable.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import contextlib
 import json
 import logging
 import secrets
+import zlib
 from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -47,6 +50,14 @@ EVENT_INTENTS = {
 DM_EVENTS = {"MESSAGE_CREATE", "MESSAGE_UPDATE", "MESSAGE_DELETE", "CHANNEL_PINS_UPDATE"}
 
 
+def _on_shard(session: Session, guild_id: int | None) -> bool:
+    """Discord's routing: a guild's events go to shard (guild_id >> 22) % count; DMs to shard 0."""
+    shard_id, count = session.shard
+    if guild_id is None:
+        return shard_id == 0
+    return (guild_id >> 22) % count == shard_id
+
+
 def required_intent(event: str, data: dict[str, Any]) -> int | None:
     if event in DM_EVENTS and not data.get("guild_id"):
         return DIRECT_MESSAGES
@@ -56,10 +67,11 @@ def required_intent(event: str, data: dict[str, Any]) -> int | None:
 @dataclass(eq=False)
 class Connection:
     ws: web.WebSocketResponse
-    queue: asyncio.Queue[bytes | None] = field(default_factory=asyncio.Queue)
+    queue: asyncio.Queue[tuple[float, bytes] | None] = field(default_factory=asyncio.Queue)
     session: Session | None = None
     closing: bool = False
     close_code: int = 1000
+    compressor: Any = None  # a zlib compressobj for compress=zlib-stream
 
 
 @dataclass(eq=False)
@@ -70,6 +82,7 @@ class Session:
     buffer: deque[tuple[int, bytes]] = field(default_factory=lambda: deque(maxlen=BUFFER_SIZE))
     conn: Connection | None = None
     intents: int = (1 << 25) - 1
+    shard: tuple[int, int] = (0, 1)
     identifies: int = 1
     resumes: int = 0
 
@@ -93,8 +106,11 @@ class Gateway:
 
     def dispatch(self, event: str, data: dict[str, Any]) -> None:
         needed = required_intent(event, data)
+        guild_id = data.get("guild_id") or (data.get("id") if event.startswith("GUILD_CREATE") else None)
         for session in list(self.sessions.values()):
             if needed is not None and not session.intents & needed:
+                continue
+            if not _on_shard(session, int(guild_id) if guild_id else None):
                 continue
             session.seq += 1
             frame = self.server_dumps({"op": 0, "t": event, "s": session.seq, "d": data})
@@ -107,7 +123,7 @@ class Gateway:
                 self.stats["dropped"] += 1
                 self._close(conn, 4000)
                 continue
-            conn.queue.put_nowait(frame)
+            self._send(conn, frame)
 
     def drop(self, *, mid_dispatch: bool = False) -> None:
         """Close live connections (code 4000, resumable). With ``mid_dispatch`` the next dispatch
@@ -123,13 +139,13 @@ class Gateway:
         """Send op 7 RECONNECT: the client should close and RESUME."""
         self.stats["reconnect"] += 1
         for conn in list(self.connections):
-            conn.queue.put_nowait(self.server_dumps({"op": 7, "d": None}))
+            self._send(conn, self.server_dumps({"op": 7, "d": None}))
 
     def invalidate(self, *, resumable: bool = False) -> None:
         """Send op 9 INVALID_SESSION; a non-resumable one forgets the sessions (re-IDENTIFY)."""
         self.stats["invalid_session"] += 1
         for conn in list(self.connections):
-            conn.queue.put_nowait(self.server_dumps({"op": 9, "d": resumable}))
+            self._send(conn, self.server_dumps({"op": 9, "d": resumable}))
         if not resumable:
             self.sessions.clear()
 
@@ -155,14 +171,27 @@ class Gateway:
         conn.queue.put_nowait(None)
         conn.close_code = code
 
+    def _send(self, conn: Connection, frame: bytes) -> None:
+        """Queue a frame; with ``faults.gateway_latency`` it leaves that much later (in order)."""
+        due = asyncio.get_running_loop().time() + self.server.faults.gateway_latency
+        conn.queue.put_nowait((due, frame))
+
     async def _writer(self, conn: Connection) -> None:
         ws = conn.ws
+        loop = asyncio.get_running_loop()
         while True:
-            frame = await conn.queue.get()
-            if frame is None:
+            item = await conn.queue.get()
+            if item is None:
                 break
+            due, frame = item
+            if due > loop.time():
+                await asyncio.sleep(due - loop.time())
             try:
-                await ws.send_str(frame.decode())
+                if conn.compressor is not None:
+                    await ws.send_bytes(conn.compressor.compress(frame)
+                                        + conn.compressor.flush(zlib.Z_SYNC_FLUSH))
+                else:
+                    await ws.send_str(frame.decode())
             except (ConnectionError, RuntimeError):
                 break
         with contextlib.suppress(Exception):
@@ -172,9 +201,11 @@ class Gateway:
         ws = web.WebSocketResponse(max_msg_size=0, autoping=True)
         await ws.prepare(request)
         conn = Connection(ws)
+        if request.query.get("compress") == "zlib-stream":
+            conn.compressor = zlib.compressobj()
         self.connections.add(conn)
         writer = asyncio.create_task(self._writer(conn))
-        conn.queue.put_nowait(self.server_dumps(
+        self._send(conn, self.server_dumps(
             {"op": 10, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS, "_trace": ["localdiscord"]}}
         ))
         try:
@@ -196,7 +227,7 @@ class Gateway:
         op, data = frame.get("op"), frame.get("d")
         if op == 1:
             self.stats["heartbeats"] += 1
-            conn.queue.put_nowait(self.server_dumps({"op": 11, "d": None}))
+            self._send(conn, self.server_dumps({"op": 11, "d": None}))
         elif op == 2:
             self._identify(conn, data)
         elif op == 6:
@@ -208,14 +239,16 @@ class Gateway:
     def _identify(self, conn: Connection, data: dict[str, Any]) -> None:
         self.stats["identify"] += 1
         token = data.get("token", "")
-        for sid, old in list(self.sessions.items()):  # one live session per bot token
-            if old.token == token:
-                if old.conn is not None:
-                    self._close(old.conn, 4009)
-                del self.sessions[sid]
         session = Session(id=secrets.token_hex(16), token=token)
         if isinstance(data.get("intents"), int):
             session.intents = data["intents"]
+        if data.get("shard"):
+            session.shard = (int(data["shard"][0]), int(data["shard"][1]))
+        for sid, old in list(self.sessions.items()):  # one live session per token and shard
+            if old.token == token and old.shard == session.shard:
+                if old.conn is not None:
+                    self._close(old.conn, 4009)
+                del self.sessions[sid]
         self.sessions[session.id] = session
         session.conn = conn
         conn.session = session
@@ -223,7 +256,8 @@ class Gateway:
         ready = {
             "v": 10, "user": server.bot_user, "session_id": session.id,
             "resume_gateway_url": server.gateway_url, "session_type": "normal",
-            "guilds": [{"id": str(gid), "unavailable": True} for gid in server.guilds],
+            "guilds": [{"id": str(gid), "unavailable": True} for gid in server.guilds
+                       if _on_shard(session, gid)],
             "application": {"id": str(server.app_id), "flags": 0},
             "private_channels": [], "relationships": [], "presences": [],
             "geo_ordered_rtc_regions": [], "guild_join_requests": [], "auth": {},
@@ -233,7 +267,14 @@ class Gateway:
             ready["shard"] = data["shard"]
         self._send_dispatch(session, "READY", ready)
         for gid in server.guilds:
-            self._send_dispatch(session, "GUILD_CREATE", server.guild_create_payload(gid))
+            if not _on_shard(session, gid):
+                continue
+            guild = server.guild_create_payload(gid)
+            if not session.intents & GUILD_MEMBERS:
+                # Without the (privileged) members intent Discord sends only the bot's own member;
+                # a cog that relies on guild.get_member() for others fails here as in production.
+                guild["members"] = [m for m in guild["members"] if m["user"]["id"] == str(server.app_id)]
+            self._send_dispatch(session, "GUILD_CREATE", guild)
         server.notify()
 
     def _send_dispatch(self, session: Session, event: str, data: dict[str, Any]) -> None:
@@ -241,7 +282,7 @@ class Gateway:
         frame = self.server_dumps({"op": 0, "t": event, "s": session.seq, "d": data})
         session.buffer.append((session.seq, frame))
         if session.conn is not None:
-            session.conn.queue.put_nowait(frame)
+            self._send(session.conn, frame)
 
     def _resume(self, conn: Connection, data: dict[str, Any]) -> None:
         self.stats["resume"] += 1
@@ -249,7 +290,7 @@ class Gateway:
         seq = data.get("seq") or 0
         oldest = session.buffer[0][0] if session and session.buffer else 0
         if session is None or session.token != data.get("token") or (oldest and seq < oldest - 1):
-            conn.queue.put_nowait(self.server_dumps({"op": 9, "d": False}))
+            self._send(conn, self.server_dumps({"op": 9, "d": False}))
             return
         if session.conn is not None and session.conn is not conn:
             self._close(session.conn, 4000)
@@ -258,7 +299,7 @@ class Gateway:
         conn.session = session
         for s, frame in session.buffer:
             if s > seq:
-                conn.queue.put_nowait(frame)
+                self._send(conn, frame)
         self.stats["resumed"] += 1
         self._send_dispatch(session, "RESUMED", {"_trace": ["localdiscord"]})
         self.server.notify()

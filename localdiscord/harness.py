@@ -6,6 +6,7 @@ production one, unmodified: only discord.py's two base URLs point at the local s
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from typing import TYPE_CHECKING, Any
@@ -16,13 +17,30 @@ from localdiscord.seed import World, seed
 from localdiscord.server import LocalDiscord
 
 if TYPE_CHECKING:
-    import asyncio
-
     from bot.clock import Clock
     from bot.config import Settings
     from bot.factory import FmgBot
 
 log = logging.getLogger("localdiscord.harness")
+
+# discord.py names the tasks that run interaction handlers (2.7: view, dynamic item, modal
+# dispatch, app command invoker); none pending means the bot finished with every interaction.
+HANDLER_TASKS = ("discord-ui-view-dispatch-", "discord-ui-dynamic-item-",
+                 "discord-ui-modal-dispatch-", "CommandTree-invoker", "discord.py: interaction")
+
+
+async def wait_bot_idle(timeout: float) -> bool:
+    """Wait until no interaction handler task of the in-process bot is running."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    current = asyncio.current_task()
+    while loop.time() < deadline:
+        busy = [t for t in asyncio.all_tasks() if t is not current and not t.done()
+                and t.get_name().startswith(HANDLER_TASKS)]
+        if not busy:
+            return True
+        await asyncio.sleep(0.002)
+    return False
 
 
 class BotHarness:
@@ -31,14 +49,18 @@ class BotHarness:
     ``configure_moderator_role`` (default on) stores the seeded Moderators role as the guild's
     ``moderator_role`` setting, as a real server's admin would after inviting the bot, so mira
     can use moderator commands; tests of that check turn it off or clear the setting.
+    ``stable_ids`` gives the application, guild, members and channels the same ids on every
+    start, so a database kept between sandbox sessions still matches the guild.
     """
 
     def __init__(self, settings: Settings, clock: Clock | None = None, *,
-                 configure_moderator_role: bool = True, interaction_deadline: float = 3.0) -> None:
+                 configure_moderator_role: bool = True, interaction_deadline: float = 3.0,
+                 stable_ids: bool = False, validate: bool = True) -> None:
         self.settings = settings
         self.clock = clock
         clock_fn = (lambda: clock.now().timestamp()) if clock is not None else None
-        self.server = LocalDiscord(clock=clock_fn, interaction_deadline=interaction_deadline)
+        self.server = LocalDiscord(clock=clock_fn, interaction_deadline=interaction_deadline,
+                                   stable_ids=stable_ids, validate=validate)
         self.world: World | None = None
         self.discord: Driver | None = None
         self.bot: FmgBot | None = None
@@ -49,7 +71,8 @@ class BotHarness:
     async def start(self) -> BotHarness:
         await self.server.start()
         self.world = seed(self.server)
-        self.discord = Driver(self.server, self.world)
+        self.server.ids.follow(self.server.now)
+        self.discord = Driver(self.server, self.world, bot_idle=wait_bot_idle)
         self._pointing = contextlib.ExitStack()
         self._pointing.enter_context(pointed_at(self.server))
         try:

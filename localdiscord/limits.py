@@ -232,7 +232,8 @@ def _check_command(node: dict[str, Any], path: tuple[str | int, ...], *, chat_in
         problems += _check_command({**option, "options": []}, where, chat_input=True)
         if option.get("required"):
             if optional_seen:
-                problems.append(((*where, "required"), "Required options must be placed before non-required options"))
+                problems.append(((*where, "required"),
+                                 "Required options must be placed before non-required options"))
         else:
             optional_seen = True
         choices = option.get("choices") or []

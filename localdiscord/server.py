@@ -10,19 +10,19 @@ spec and against the limits the spec misses; a violation is answered like Discor
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 
-from localdiscord import limits
 from localdiscord.faults import Faults
 from localdiscord.gateway import Gateway
 from localdiscord.spec import load_validator
@@ -53,6 +53,7 @@ log = logging.getLogger("localdiscord")
 
 API = "/api/v10"
 TOKEN_LIFETIME = 15 * 60
+STABLE_EPOCH = 1735689600.0  # 2025-01-01T00:00:00Z
 NONCE_WINDOW = 5 * 60
 MENTION_RE = re.compile(r"<@!?(\d+)>|<@&(\d+)>|@(everyone|here)")
 
@@ -118,11 +119,13 @@ class LocalDiscord:
         application_id: int | None = None,
         bot_name: str = "FMG Bot",
         clock: Callable[[], float] | None = None,
+        stable_ids: bool = False,
     ) -> None:
         # ``clock`` (epoch seconds) lets tests share the bot's ManualClock, so timestamps, token
         # expiry and "event in the past" checks agree with what the bot believes the time is.
         self._clock = clock or time.time
-        self.ids = Snowflakes(self.now)
+        # With ``stable_ids`` every id minted before ``ids.follow(...)`` is the same on each run.
+        self.ids = Snowflakes((lambda: STABLE_EPOCH) if stable_ids else self.now)
         self.validate = validate
         self.interaction_deadline = interaction_deadline
         self.validator = load_validator() if validate else None
@@ -247,10 +250,36 @@ class LocalDiscord:
         except TimeoutError:
             return predicate()
 
+    @contextlib.contextmanager
+    def expect_violation(self, match: str) -> Iterator[list[Violation]]:
+        """Within the block a violation whose text contains ``match`` must be recorded; the
+        matching ones are then removed (so the e2e teardown check passes) and handed back."""
+        before = len(self.violations)
+        found: list[Violation] = []
+        yield found
+        new = self.violations[before:]
+        found += [v for v in new if match in str(v)]
+        if not found:
+            raise AssertionError(f"expected a violation matching {match!r}, got {[str(v) for v in new]}")
+        self.violations[before:] = [v for v in new if v not in found]
+
     def clear_problems(self) -> None:
         """Forget recorded violations and unknown routes (after a test provoked them on purpose)."""
         self.violations.clear()
         self.unknown_routes.clear()
+
+    # ----------------------------------------------------------------- gateway faults
+    def drop_gateway(self, *, mid_dispatch: bool = False) -> None:
+        """Close the bot's gateway connection (resumable); ``mid_dispatch``: cut the next event."""
+        self.gateway.drop(mid_dispatch=mid_dispatch)
+
+    def send_reconnect(self) -> None:
+        """Send op 7 RECONNECT: the bot should reconnect and RESUME."""
+        self.gateway.reconnect()
+
+    def send_invalid_session(self, *, resumable: bool = False) -> None:
+        """Send op 9 INVALID_SESSION; not resumable means a fresh IDENTIFY (after 5 s in discord.py)."""
+        self.gateway.invalidate(resumable=resumable)
 
     # ----------------------------------------------------------------- dispatch
     def dispatch(self, event: str, data: dict[str, Any]) -> None:
@@ -341,6 +370,16 @@ class LocalDiscord:
         self.history[cid] = []
         return channel
 
+    def dm_channel(self, user_id: int) -> int:
+        """The bot's DM channel with ``user_id`` (created on first use)."""
+        if user_id not in self.dm_channels:
+            channel = self.add_channel(None, "", 1)
+            for key in ("name", "position", "permission_overwrites", "nsfw", "parent_id"):
+                channel.pop(key, None)
+            channel.update({"recipients": [self.users[user_id]], "last_message_id": None})
+            self.dm_channels[user_id] = int(channel["id"])
+        return self.dm_channels[user_id]
+
     def member_payload(self, guild_id: int, user_id: int, *, with_user: bool = True) -> dict[str, Any]:
         member = dict(self.guilds[guild_id]["_members"][user_id])
         if with_user:
@@ -386,6 +425,9 @@ class LocalDiscord:
 
         def register(handler: Handler) -> Handler:
             self._routes.append((method, pattern, handler))
+            # Literal segments win over parameters (``/messages/pins`` over ``/messages/{mid}``),
+            # as when matching spec templates; the sort is stable for equal counts.
+            self._routes.sort(key=lambda route: route[1].pattern.count("(?P<"))
             return handler
 
         return register
@@ -437,6 +479,12 @@ class LocalDiscord:
             if err.errors:
                 payload["errors"] = err.errors
             response = json_response(payload, err.status)
+        except Exception as exc:  # a request localdiscord cannot handle: fail fast and loudly
+            # (a 5xx would make discord.py retry for ~25 s). Recorded, so the test fails.
+            log.exception("localdiscord could not handle %s %s", method, path)
+            response = self._violation(
+                "unhandled", method, path, [((), f"localdiscord could not handle it: {exc!r}")], body
+            )
         record.status = response.status
         self.notify()
         return response
@@ -504,7 +552,7 @@ class LocalDiscord:
         return web.Response(body=data)
 
     # ----------------------------------------------------------------- messages
-    def _pings(self, guild_id: int | None, content: str, allowed: dict[str, Any] | None,
+    def _pings(self, content: str, allowed: dict[str, Any] | None,
                replied_user: int | None) -> dict[str, Any]:
         """Who this message actually notifies, given its content and allowed_mentions."""
         users, roles, everyone = set(), set(), False
@@ -585,7 +633,7 @@ class LocalDiscord:
         if reference and reference.get("message_id"):
             ref = self.messages.get(int(reference["message_id"]))
             replied_user = int(ref["author"]["id"]) if ref else None
-        pings = self._pings(guild_id, body.get("content") or "", body.get("allowed_mentions"), replied_user)
+        pings = self._pings(body.get("content") or "", body.get("allowed_mentions"), replied_user)
         message: dict[str, Any] = {
             "id": str(mid), "channel_id": str(channel_id), "author": self.users[author_id],
             "content": body.get("content") or "", "timestamp": iso(self.now()),
@@ -649,8 +697,7 @@ class LocalDiscord:
             meta = self.message_meta[mid]
             allowed = body.get("allowed_mentions", meta["allowed_mentions"])
             meta["allowed_mentions"] = allowed
-            guild_id = int(message["guild_id"]) if message.get("guild_id") else None
-            meta["pings"] = self._pings(guild_id, message["content"], allowed, None)
+            meta["pings"] = self._pings(message["content"], allowed, None)
         message["flags"] &= ~LOADING
         message["edited_timestamp"] = iso(self.now())
         if not message["flags"] & EPHEMERAL:
@@ -678,7 +725,8 @@ class LocalDiscord:
 
     def message_or_404(self, cid: str | int, mid: str | int) -> dict[str, Any]:
         message = self.messages.get(int(mid))
-        if message is None or message["channel_id"] != str(cid):
+        # Ephemeral messages exist only for their interaction's webhook, never in the channel.
+        if message is None or message["channel_id"] != str(cid) or message["flags"] & EPHEMERAL:
             raise DiscordError(404, 10008, "Unknown Message")
         return message
 

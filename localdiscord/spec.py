@@ -26,22 +26,35 @@ from referencing.jsonschema import DRAFT202012
 _SPEC_ENV = "LOCALDISCORD_SPEC"
 
 
+class SpecMissing(FileNotFoundError):
+    """Discord's OpenAPI spec is not beside the project (a clone outside the workspace)."""
+
+
 def spec_path() -> Path:
-    """Where openapi.json lives: $LOCALDISCORD_SPEC, else vendored copies beside the project."""
+    """Where openapi.json lives: $LOCALDISCORD_SPEC, else the workspace's shared copy.
+
+    The spec is not copied into the project: it is read from ``../shared/discord-api-spec/``
+    beside the project (as in the workspace and in CI).
+    """
     if os.environ.get(_SPEC_ENV):
-        return Path(os.environ[_SPEC_ENV])
-    here = Path(__file__).resolve().parent
-    candidates = [
-        here / "discord-api-spec" / "openapi.json",
-        here.parent / "discord-api-spec" / "openapi.json",
-    ]
-    candidates += [p / "shared" / "discord-api-spec" / "openapi.json" for p in here.parents]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError(
-        f"Discord OpenAPI spec not found; set {_SPEC_ENV} to the path of openapi.json"
+        candidate = Path(os.environ[_SPEC_ENV])
+    else:
+        project = Path(__file__).resolve().parent.parent
+        candidate = project.parent / "shared" / "discord-api-spec" / "openapi.json"
+    if candidate.is_file():
+        return candidate
+    raise SpecMissing(
+        f"Discord's OpenAPI spec was not found at {candidate}; set {_SPEC_ENV} to an openapi.json "
+        "(from github.com/discord/discord-api-spec) to validate requests"
     )
+
+
+def spec_available() -> bool:
+    try:
+        spec_path()
+    except SpecMissing:
+        return False
+    return True
 
 
 @dataclass(frozen=True)

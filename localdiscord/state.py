@@ -52,6 +52,10 @@ class Snowflakes:
         self._counter = itertools.count(1)
         self._last = 0
 
+    def follow(self, now: Callable[[], float]) -> None:
+        """Take timestamps from ``now`` from here on (ids stay increasing)."""
+        self._now = now
+
     def next(self) -> int:
         ms = int(self._now() * 1000) - DISCORD_EPOCH_MS
         value = (ms << 22) | (next(self._counter) & 0x3FFFFF)
@@ -105,7 +109,6 @@ class Interaction:
     response_type: int | None = None
     responded_at: float | None = None
     original_id: int | None = None
-    deferred_ephemeral: bool = False
     original_edited: bool = False
     followup_ids: list[int] = field(default_factory=list)
     modal: dict[str, Any] | None = None

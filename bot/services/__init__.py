@@ -16,6 +16,7 @@ from bot.services.guild_settings import GuildSettingsService
 from bot.services.mentoring import MentoringService
 from bot.services.mentoring.privacy import MentoringPrivacy
 from bot.services.privacy import PrivacyContributor, PrivacyService
+from bot.services.study_groups import StudyGroupService
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class Services:
     guild_settings: GuildSettingsService
     mentoring: MentoringService
     privacy: PrivacyService
+    study_groups: StudyGroupService
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock) -> Services:
@@ -38,6 +40,12 @@ class Services:
             summary="Mentoring: your mentor and mentee profiles, requests and pairings (open "
             "pairings end and free your mentor's slot; requests waiting for you go to another mentor).",
         ))
+        guild_settings = GuildSettingsService(db, clock)
+        study_groups = StudyGroupService(db, clock, guild_settings)
+        privacy.register(study_groups.privacy.contributor())
         return cls(
-            guild_settings=GuildSettingsService(db, clock), mentoring=mentoring, privacy=privacy
+            guild_settings=guild_settings,
+            mentoring=mentoring,
+            privacy=privacy,
+            study_groups=study_groups,
         )

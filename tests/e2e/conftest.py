@@ -15,7 +15,8 @@
 
 Every request the bot makes is validated against Discord's OpenAPI spec and limits. A test
 fails at teardown if any violation or unknown route was recorded; a test that provokes one on
-purpose asserts on ``e2e.server.violations`` and then calls ``e2e.server.clear_problems()``.
+purpose wraps it in ``with e2e.server.expect_violation("text"):`` (or asserts on
+``e2e.server.violations`` and then calls ``e2e.server.clear_problems()``).
 """
 
 from __future__ import annotations

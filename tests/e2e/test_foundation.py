@@ -45,13 +45,14 @@ async def test_invalid_payload_is_caught_by_validation(e2e, discord, alice):
 
     e2e.bot.tree.add_command(too_long)
     await e2e.bot.tree.sync()
-    reply = await discord.invoke("too-long", user=alice)
+    with e2e.server.expect_violation("content") as caught:
+        reply = await discord.invoke("too-long", user=alice)
     # Discord refused the 2001 characters; the bot's error path then apologised ephemerally.
     assert reply.ephemeral
-    [violation] = e2e.server.violations
+    [violation] = caught
     [(path, message)] = violation.problems
     assert path == ("data", "content") and "2000" in message
-    e2e.server.clear_problems()
+    assert not e2e.server.violations
 
 
 async def test_settings_is_moderator_only_on_our_side(e2e, discord, alice, mira, ada, channels):
@@ -65,6 +66,9 @@ async def test_settings_is_moderator_only_on_our_side(e2e, discord, alice, mira,
     changed = await discord.invoke("settings channel", user=ada, setting="announcements_channel",
                                    options={"channel": channels.announcements})
     assert str(channels.announcements.id) in changed.content
+    forum = await discord.invoke("settings channel", user=ada, setting="Anonymous questions channel",
+                                 options={"channel": channels.forum})
+    assert f"<#{channels.forum.id}>" in forum.content
     with pytest.raises(DriverError, match="not one of the choices"):
         await discord.invoke("settings clear", user=ada, setting="nonsense")
 

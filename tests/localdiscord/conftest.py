@@ -9,6 +9,7 @@ import discord
 import pytest
 
 from localdiscord import Driver, LocalDiscord, World, pointed_at, seed, start_client, stop_client
+from localdiscord.harness import wait_bot_idle
 from tests.localdiscord import testbot
 
 
@@ -34,9 +35,10 @@ async def env() -> AsyncIterator[Env]:
         bot.setup_hook = sync  # type: ignore[method-assign]
         task = await start_client(bot, server)
         try:
-            yield Env(server, world, Driver(server, world), bot)
+            yield Env(server, world, Driver(server, world, bot_idle=wait_bot_idle), bot)
         finally:
             await stop_client(bot, task)
             await server.stop()
-    problems = [str(v) for v in server.violations] + [f"unknown route {r.method} {r.path}" for r in server.unknown_routes]
+    problems = [str(v) for v in server.violations]
+    problems += [f"unknown route {r.method} {r.path}" for r in server.unknown_routes]
     assert not problems, problems

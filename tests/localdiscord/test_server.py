@@ -81,6 +81,7 @@ async def test_rest_writes_are_stored_and_echoed(env):
     env.server.listeners.append(lambda event, data: seen.append(event))
     reply = await env.discord.invoke("write", channel="general", forum="questions", user="bob")
     same_message, post_id, event_id, dm_channel = reply.content.split()
+    assert int(dm_channel) == env.server.dm_channels[env.world.member("bob").id]
     assert same_message == "True"  # the nonce with enforce_nonce deduplicated the second send
     hello = [m for m in env.discord.messages_in("general") if m.content.startswith("hello")]
     assert len(hello) == 1 and hello[0].pinned
@@ -141,6 +142,8 @@ async def test_unknown_route_answers_404_json_and_is_recorded(env):
 
 async def test_gateway_recovers_from_reconnect_drop_and_invalid_session(env):
     gateway = env.server.gateway
+    # discord.py asked for zlib-stream, so its decompression path is exercised too.
+    assert [c.compressor is not None for c in gateway.connections] == [True]
     gateway.reconnect()
     assert (await env.discord.invoke("ping")).content == "pong"
     assert await env.server.wait_until(lambda: gateway.stats["resumed"] >= 1)
@@ -160,3 +163,86 @@ async def test_rest_faults_are_retried_by_discord_py(env):
     started = asyncio.get_running_loop().time()
     assert (await env.discord.invoke("ping")).content == "pong"
     assert asyncio.get_running_loop().time() - started >= 0.2
+    env.server.faults.clear()
+    env.server.faults.gateway_latency = 0.15
+    reply = await env.discord.invoke("ping")
+    assert reply.content == "pong" and reply.record.latency >= 0.15
+
+
+async def test_server_errors_are_retried(env):
+    env.server.faults.server_errors(status=502, times=1, route=r"/callback$")
+    assert (await env.discord.invoke("ping", timeout=6)).content == "pong"
+    assert [status for _, _, status in env.server.faults.injected] == [502]
+
+
+async def test_member_requests_are_answered_with_a_chunk(env):
+    guild = env.bot.get_guild(env.world.guild_id)
+    members = await guild.query_members(query="al")
+    assert [m.name for m in members] == ["alice"]
+    assert {c.name for c in guild.channels} >= {"general", "questions", "Study Hall"}
+    forum = next(c for c in guild.channels if c.name == "questions")
+    assert forum.type.value == 15 and [t.name for t in forum.available_tags][:2] == ["visa", "usmle"]
+
+
+async def test_commands_in_dms_carry_the_user(env):
+    reply = await env.discord.invoke("ping", user="bob", in_channel=env.discord.dm_channel("bob"))
+    assert reply.content == "pong"
+    assert reply.message.channel_id == env.server.dm_channels[env.world.member("bob").id]
+
+
+async def test_events_are_routed_to_the_guilds_shard():
+    import discord
+
+    from localdiscord import Driver, LocalDiscord, pointed_at, seed, start_client, stop_client
+
+    server = await LocalDiscord().start()
+    worlds = [seed(server, f"Guild {i}") for i in range(4)]
+    with pointed_at(server):
+        bot = discord.AutoShardedClient(intents=discord.Intents.default(), shard_count=2)
+        tree = discord.app_commands.CommandTree(bot)
+
+        @tree.command(description="Which shard")
+        async def shard(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message(f"shard {interaction.guild.shard_id}")
+
+        async def no_identify_pause(shard_id: int | None, *, initial: bool = False) -> None:
+            """discord.py waits 5 s between shard IDENTIFYs; localdiscord has no such limit."""
+
+        bot.setup_hook = tree.sync  # type: ignore[method-assign]
+        bot.before_identify_hook = no_identify_pause  # type: ignore[method-assign]
+        task = await start_client(bot, server)
+        try:
+            assert len(bot.guilds) == 4
+            for world in worlds:
+                reply = await Driver(server, world).invoke("shard")
+                assert reply.content == f"shard {(world.guild_id >> 22) % 2}"
+            assert sorted(s.shard for s in server.gateway.sessions.values()) == [(0, 2), (1, 2)]
+        finally:
+            await stop_client(bot, task)
+            await server.stop()
+    assert not server.violations and not server.unknown_routes
+
+
+async def test_literal_routes_beat_parameters(env):
+    channel = env.bot.get_channel(env.world.channel("general").id)
+    await env.discord.invoke("ping")
+    message = await channel.fetch_message(env.discord.messages_in("general")[-1].id)
+    await message.pin()
+    assert [m.id async for m in channel.pins()] == [message.id]  # GET /messages/pins
+    guild = env.bot.get_guild(env.world.guild_id)
+    assert [m.name for m in await guild.query_members("bo")] == ["bob"]
+    url = f"{env.server.api_base}/guilds/{guild.id}/members/search?query=mi"
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        assert [m["user"]["username"] for m in await response.json()] == ["mira"]
+
+
+async def test_a_request_the_server_cannot_handle_is_refused_and_recorded(env):
+    async with aiohttp.ClientSession() as session:
+        url = f"{env.server.api_base}/channels/not-a-number/messages"
+        async with session.get(url) as response:
+            assert response.status == 404  # Unknown Channel, as Discord answers a bad id here
+        url = f"{env.server.api_base}/guilds/{env.world.guild_id}/members?after=x"
+        with env.server.expect_violation("could not handle") as caught:
+            async with session.get(url) as response:
+                assert response.status == 400  # not a 5xx, which discord.py would retry
+    assert caught[0].kind == "unhandled"

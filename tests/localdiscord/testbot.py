@@ -18,7 +18,8 @@ class Form(discord.ui.Modal, title="Tell us"):
     details = discord.ui.TextInput(label="Details", style=discord.TextStyle.paragraph, required=False)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_message(f"got {self.topic.value}/{self.details.value}", ephemeral=True)
+        answer = f"got {self.topic.value}/{self.details.value}"
+        await interaction.response.send_message(answer, ephemeral=True)
 
 
 class Counter(discord.ui.View):
@@ -35,9 +36,15 @@ class Counter(discord.ui.View):
     async def form(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
         await interaction.response.send_modal(Form())
 
-    @discord.ui.select(custom_id="counter:pick", options=[discord.SelectOption(label=x, value=x.lower()) for x in ("Red", "Blue")])
+    @discord.ui.select(custom_id="counter:pick", placeholder="Colour",
+                       options=[discord.SelectOption(label=x, value=x.lower()) for x in ("Red", "Blue")])
     async def pick(self, interaction: discord.Interaction, select: discord.ui.Select) -> None:
         await interaction.response.send_message(f"picked {select.values[0]}", ephemeral=True)
+
+    @discord.ui.select(custom_id="counter:size", placeholder="Size",
+                       options=[discord.SelectOption(label=x) for x in ("Small", "Large", "Red")])
+    async def size(self, interaction: discord.Interaction, select: discord.ui.Select) -> None:
+        await interaction.response.send_message(f"size {select.values[0]}", ephemeral=True)
 
 
 grp = app_commands.Group(name="grp", description="A group")
@@ -45,8 +52,9 @@ sub = app_commands.Group(name="inner", description="A subgroup", parent=grp)
 
 
 @sub.command(name="do", description="Nested command")
-async def inner_do(interaction: discord.Interaction, name: str, times: int = 1, who: discord.Member | None = None,
-                   where: discord.TextChannel | None = None, flag: bool = False) -> None:
+async def inner_do(interaction: discord.Interaction, name: str, times: int = 1,
+                   who: discord.Member | None = None, where: discord.TextChannel | None = None,
+                   flag: bool = False) -> None:
     parts = [name * times, str(flag)]
     if who:
         parts.append(who.name)
@@ -90,7 +98,8 @@ def build(intents: discord.Intents | None = None) -> commands.Bot:
         return [app_commands.Choice(name=w, value=w) for w in words if w.startswith(current)]
 
     @tree.command(description="Writes everywhere")
-    async def write(interaction: discord.Interaction, channel: discord.TextChannel, forum: discord.ForumChannel) -> None:
+    async def write(interaction: discord.Interaction, channel: discord.TextChannel,
+                    forum: discord.ForumChannel) -> None:
         await interaction.response.defer(ephemeral=True)
         msg = await channel.send(f"hello <@{interaction.user.id}>", nonce=42)
         again = await channel.send(f"hello <@{interaction.user.id}>", nonce=42)

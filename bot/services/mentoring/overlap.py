@@ -12,33 +12,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
-
-from bot.errors import InvalidInput
+from zoneinfo import ZoneInfo
 
 WAKE_HOUR = 7
 SLEEP_HOUR = 23
 
 Interval = tuple[float, float]  # seconds since the reference UTC midnight
-
-
-@lru_cache(maxsize=1)
-def all_timezones() -> frozenset[str]:
-    """Every IANA zone name tzdata knows (cached: the scan reads the tzdata package once)."""
-    return frozenset(available_timezones())
-
-
-def check_timezone(name: str) -> str:
-    """Return ``name`` if it is a valid IANA zone, else raise InvalidInput."""
-    if name not in all_timezones():
-        raise InvalidInput(
-            f"Unknown timezone {name!r}: pick one from the list (e.g. Asia/Kolkata)."
-        )
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:  # pragma: no cover - tzdata mismatch
-        raise InvalidInput(f"Unknown timezone {name!r}.") from exc
-    return name
 
 
 @lru_cache(maxsize=4096)

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.errors import InvalidInput
-from bot.services.mentoring.overlap import check_timezone
 from bot.services.mentoring.vocab import (
     EXAM_STAGES,
     LANGUAGES,
@@ -15,6 +14,7 @@ from bot.services.mentoring.vocab import (
     check_key,
     check_keys,
 )
+from bot.services.timezones import check_timezone
 
 MIN_CAPACITY = 1
 MAX_CAPACITY = 10

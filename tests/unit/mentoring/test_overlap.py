@@ -3,7 +3,8 @@ from datetime import date
 import pytest
 
 from bot.errors import InvalidInput
-from bot.services.mentoring.overlap import check_timezone, waking_intervals, waking_overlap_hours
+from bot.services.mentoring.overlap import waking_intervals, waking_overlap_hours
+from bot.services.timezones import check_timezone
 
 
 def test_same_zone_shares_the_whole_waking_day() -> None:

@@ -1,0 +1,191 @@
+"""Weekly recurrence rules (python-dateutil rrule) expanded DST-correctly to UTC instants.
+
+A series is stored as its first start in wall-clock time, its IANA zone and an RFC 5545 RRULE.
+Expansion happens in wall-clock time and each occurrence is then placed in the zone, so
+"19:00 America/New_York" stays 19:00 in New York across DST and moves for everyone else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import WEEKLY, rrule, weekday
+
+from bot.errors import InvalidInput
+
+WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+#: A series may not produce more occurrences than this (two years of daily sessions).
+MAX_OCCURRENCES = 730
+MAX_INTERVAL_WEEKS = 52
+
+
+@dataclass(frozen=True)
+class Recurrence:
+    """Weekly on ``weekdays`` (0 = Monday), every ``interval`` weeks, until a date or N times.
+
+    ``until`` is a local calendar date (inclusive); ``count`` counts occurrences including
+    the first. With neither the series runs until cancelled.
+    """
+
+    weekdays: tuple[int, ...]
+    interval: int = 1
+    until: date | None = None
+    count: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.weekdays:
+            raise InvalidInput("Pick at least one weekday for a repeating session.")
+        if any(not 0 <= d <= 6 for d in self.weekdays):
+            raise InvalidInput("Weekdays go from Monday to Sunday.")
+        if not 1 <= self.interval <= MAX_INTERVAL_WEEKS:
+            raise InvalidInput(f"Repeat every 1 to {MAX_INTERVAL_WEEKS} weeks.")
+        if self.until is not None and self.count is not None:
+            raise InvalidInput("Give either an end date or a number of sessions, not both.")
+        if self.count is not None and not 1 <= self.count <= MAX_OCCURRENCES:
+            raise InvalidInput(f"A series can have 1 to {MAX_OCCURRENCES} sessions.")
+        object.__setattr__(self, "weekdays", tuple(sorted(set(self.weekdays))))
+
+    def to_rrule(self) -> str:
+        """The RFC 5545 RRULE value ("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH;COUNT=10")."""
+        parts = ["FREQ=WEEKLY"]
+        if self.interval != 1:
+            parts.append(f"INTERVAL={self.interval}")
+        parts.append("BYDAY=" + ",".join(WEEKDAY_CODES[d] for d in self.weekdays))
+        if self.count is not None:
+            parts.append(f"COUNT={self.count}")
+        if self.until is not None:
+            parts.append(f"UNTIL={self.until:%Y%m%d}T235959")
+        return ";".join(parts)
+
+    @classmethod
+    def from_rrule(cls, text: str) -> Recurrence:
+        fields = dict(part.split("=", 1) for part in text.strip().split(";") if part)
+        if fields.get("FREQ") != "WEEKLY":
+            raise ValueError(f"only weekly rules are supported: {text!r}")
+        until = fields.get("UNTIL")
+        return cls(
+            weekdays=tuple(WEEKDAY_CODES.index(code) for code in fields["BYDAY"].split(",")),
+            interval=int(fields.get("INTERVAL", "1")),
+            until=date(int(until[:4]), int(until[4:6]), int(until[6:8])) if until else None,
+            count=int(fields["COUNT"]) if "COUNT" in fields else None,
+        )
+
+    def describe(self) -> str:
+        """"every Monday and Thursday", "every 2 weeks on Tuesday, 10 times"."""
+        days = [WEEKDAY_NAMES[d] for d in self.weekdays]
+        day_text = days[0] if len(days) == 1 else ", ".join(days[:-1]) + " and " + days[-1]
+        text = f"every {day_text}" if self.interval == 1 else (
+            f"every {self.interval} weeks on {day_text}"
+        )
+        if self.count is not None:
+            text += f", {self.count} time{'s' if self.count != 1 else ''}"
+        if self.until is not None:
+            text += f", until {self.until.day} {self.until:%b %Y}"
+        return text
+
+
+def parse_weekdays(text: str) -> tuple[int, ...]:
+    """"mon, thu" / "Monday Thursday" / "mo,th" -> (0, 3)."""
+    names = {n.lower(): i for i, n in enumerate(WEEKDAY_NAMES)}
+    out: set[int] = set()
+    for token in text.replace(",", " ").replace("/", " ").split():
+        t = token.strip().lower()
+        hits = {i for name, i in names.items() if len(t) >= 2 and name.startswith(t)}
+        if len(hits) != 1:
+            raise InvalidInput(
+                f"`{token[:20]}` is not a weekday. Write days like `mon, thu` or `tuesday`."
+            )
+        out |= hits
+    if not out:
+        raise InvalidInput("Pick at least one weekday, e.g. `mon, thu`.")
+    return tuple(sorted(out))
+
+
+def _rule(first_local: datetime, recurrence: Recurrence) -> rrule:
+    until = None
+    if recurrence.until is not None:
+        until = datetime.combine(recurrence.until, time(23, 59, 59))
+    return rrule(
+        WEEKLY,
+        dtstart=first_local.replace(tzinfo=None),
+        interval=recurrence.interval,
+        byweekday=[weekday(d) for d in recurrence.weekdays],
+        count=recurrence.count,
+        until=until,
+    )
+
+
+def place(wall: datetime, zone: ZoneInfo) -> datetime:
+    """A wall-clock time in ``zone`` as a UTC instant (RFC 5545 rules for DST edges).
+
+    A time skipped by a forward jump is read with the offset from before the jump (02:30 on
+    the spring-forward night becomes 03:30); a repeated time means its first occurrence.
+    """
+    return wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
+
+
+def occurrences(
+    first_local: datetime,
+    zone: ZoneInfo,
+    recurrence: Recurrence | None,
+    *,
+    after: datetime | None = None,
+    before: datetime | None = None,
+) -> Iterator[datetime]:
+    """UTC instants of a series, in order, optionally only those in [after, before).
+
+    ``first_local`` is the first start as a wall-clock time in ``zone`` (naive or aware in
+    ``zone``). One-off sessions (``recurrence`` None) yield just that start.
+    """
+    wall_first = first_local.replace(tzinfo=None)
+    walls: Iterator[datetime]
+    if recurrence is None:
+        walls = iter([wall_first])
+    else:
+        rule = _rule(wall_first, recurrence)
+        if after is not None:
+            # a day of slack either side covers any UTC offset; exact filtering below
+            start_wall = after.astimezone(zone).replace(tzinfo=None) - timedelta(days=1)
+            walls = rule.xafter(start_wall, inc=True) if start_wall > wall_first else iter(rule)
+        else:
+            walls = iter(rule)
+    for wall in walls:
+        instant = place(wall, zone)
+        if after is not None and instant < after:
+            continue
+        if before is not None and instant >= before:
+            return
+        yield instant
+
+
+def first_occurrence_on_or_after(start_local: datetime, recurrence: Recurrence) -> datetime:
+    """The first wall time of the rule at or after ``start_local`` (naive wall time).
+
+    When a member says "weekly on Thursday, starting 7pm tomorrow (a Monday)", the series
+    starts on the first Thursday; rrule already skips non-matching days, so this is its head.
+    """
+    head = next(iter(_rule(start_local, recurrence)), None)
+    if head is None:
+        raise InvalidInput("That repeat rule has no sessions (is the end date before the start?).")
+    return head
+
+
+def count_occurrences(first_local: datetime, recurrence: Recurrence) -> int | None:
+    """How many occurrences a bounded series has, or None if it runs until cancelled."""
+    if recurrence.count is None and recurrence.until is None:
+        return None
+    total = 0
+    for _ in _rule(first_local, recurrence):
+        total += 1
+        if total > MAX_OCCURRENCES:
+            raise InvalidInput(
+                f"That series would have more than {MAX_OCCURRENCES} sessions; "
+                "pick an earlier end date."
+            )
+    return total
+

@@ -1,0 +1,476 @@
+"""Sessions: scheduling one-off and weekly series, their occurrences, RSVPs and reminders.
+
+A series is stored as its rule and IANA zone; its occurrences are materialised as rows (with
+their outbox rows) up to HORIZON ahead, and refilled as time passes, so a series that runs
+until cancelled still costs a bounded number of rows.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.db import Database
+from bot.db.database import Transaction
+from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
+from bot.services.study_groups.groups import (
+    Groups,
+    Timezones,
+    _group,
+    _is_member,
+    _require_live,
+    cancel_future_occurrences,
+    require_manager,
+)
+from bot.services.study_groups.ics import IcsSeries, build_calendar
+from bot.services.study_groups.models import (
+    RSVP_CHOICES,
+    Occurrence,
+    RsvpChoice,
+    RsvpCounts,
+    ScheduledSeries,
+)
+from bot.services.study_groups.outbox import new_nonce
+from bot.services.study_groups.recurrence import (
+    Recurrence,
+    count_occurrences,
+    first_occurrence_on_or_after,
+    occurrences,
+    parse_weekdays,
+    place,
+)
+from bot.services.study_groups.suggest import SlotSuggestion, suggest_slots
+from bot.services.study_groups.timeparse import parse_date, parse_start
+from bot.services.timezones import from_epoch
+
+#: Occurrences (and their outbox rows) exist this far ahead of now.
+HORIZON = timedelta(days=35)
+#: Refill a week at a time, so the refill runs about once a week per series.
+REFILL_STEP = timedelta(days=7)
+TITLE_MAX = 80
+LOCATION_MAX = 200
+MIN_DURATION, MAX_DURATION = 15, 8 * 60
+MIN_REMIND, MAX_REMIND = 5, 7 * 24 * 60
+
+_OCC_SELECT = (
+    "SELECT o.id, o.series_id, o.starts_at, o.ends_at, o.cancelled_at, o.event_id, "
+    "s.group_id, s.title, s.zone, s.rrule, s.location, s.channel_id, g.name AS group_name, "
+    "g.guild_id, "
+    "(SELECT COUNT(*) FROM study_rsvps r WHERE r.occurrence_id = o.id AND r.choice = 'going') AS n_going, "
+    "(SELECT COUNT(*) FROM study_rsvps r WHERE r.occurrence_id = o.id AND r.choice = 'maybe') AS n_maybe, "
+    "(SELECT COUNT(*) FROM study_rsvps r WHERE r.occurrence_id = o.id AND r.choice = 'no') AS n_no "
+    "FROM study_occurrences o JOIN study_series s ON s.id = o.series_id "
+    "JOIN study_groups g ON g.id = s.group_id"
+)
+
+
+def occurrence_from_row(row: sqlite3.Row) -> Occurrence:
+    return Occurrence(
+        id=row["id"],
+        series_id=row["series_id"],
+        group_id=row["group_id"],
+        group_name=row["group_name"],
+        title=row["title"],
+        starts_at=from_epoch(row["starts_at"]),
+        ends_at=from_epoch(row["ends_at"]),
+        zone=row["zone"],
+        recurring=row["rrule"] is not None,
+        location=row["location"],
+        channel_id=row["channel_id"],
+        cancelled=row["cancelled_at"] is not None,
+        event_id=row["event_id"],
+        rsvps=RsvpCounts(row["n_going"], row["n_maybe"], row["n_no"]),
+    )
+
+
+class Sessions:
+    def __init__(self, db: Database, clock: Clock, groups: Groups, timezones: Timezones) -> None:
+        self._db = db
+        self._clock = clock
+        self._groups = groups
+        self._timezones = timezones
+
+    def _now(self) -> int:
+        return int(self._clock.now().timestamp())
+
+    # -- scheduling ------------------------------------------------------------------------
+    async def schedule(
+        self,
+        guild_id: int,
+        group_id: int,
+        actor_id: int,
+        is_moderator: bool,
+        *,
+        title: str,
+        start: str,
+        duration_minutes: int = 60,
+        weekdays: str | None = None,
+        every_weeks: int | None = None,
+        until: str | None = None,
+        count: int | None = None,
+        location: str | None = None,
+        channel_id: int | None = None,
+    ) -> ScheduledSeries:
+        """Schedule a session (or a weekly series) whose start is typed in the actor's zone."""
+        title = " ".join(title.split())
+        if not 2 <= len(title) <= TITLE_MAX:
+            raise InvalidInput(f"A session title has 2 to {TITLE_MAX} characters.")
+        if not MIN_DURATION <= duration_minutes <= MAX_DURATION:
+            raise InvalidInput("A session lasts 15 minutes to 8 hours.")
+        location = _clean_location(location)
+        zone = await self._timezones.zone_for(actor_id)
+        now = self._clock.now()
+        start_local = parse_start(start, zone, now)
+        recurrence: Recurrence | None = None
+        first_wall = start_local.replace(tzinfo=None)
+        total: int | None = 1
+        if weekdays or every_weeks or until or count:
+            days = parse_weekdays(weekdays) if weekdays else (start_local.weekday(),)
+            until_date = parse_date(until, start_local.date()) if until else None
+            if until_date is not None and until_date < start_local.date():
+                raise InvalidInput("The end date is before the first session.")
+            recurrence = Recurrence(days, every_weeks or 1, until_date, count)
+            first_wall = first_occurrence_on_or_after(first_wall, recurrence)
+            total = count_occurrences(first_wall, recurrence)
+        first_instant = place(first_wall, zone)
+        now_s = int(now.timestamp())
+        async with self._db.transaction() as tx:
+            group = await _group(tx, guild_id, group_id)
+            _require_live(group)
+            require_manager(group, actor_id, is_moderator)
+            series_id = await tx.execute(
+                "INSERT INTO study_series (group_id, title, zone, first_local, rrule, "
+                "duration_minutes, location, channel_id, created_by, created_at, "
+                "materialized_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    group_id, title, zone.key, first_wall.isoformat(timespec="minutes"),
+                    recurrence.to_rrule() if recurrence else None, duration_minutes, location,
+                    channel_id, actor_id, now_s, int(first_instant.timestamp()),
+                ),
+            )
+            target = max(now + HORIZON, first_instant + timedelta(seconds=1))
+            await materialize(tx, series_id, int(target.timestamp()), now_s)
+            rows = await tx.fetchall(
+                f"{_OCC_SELECT} WHERE o.series_id = ? ORDER BY o.starts_at LIMIT 5", (series_id,)
+            )
+        return ScheduledSeries(
+            series_id=series_id,
+            group=group,
+            title=title,
+            zone=zone.key,
+            first_start=first_instant,
+            rule_text=recurrence.describe() if recurrence else None,
+            total=total,
+            upcoming=tuple(occurrence_from_row(r) for r in rows),
+        )
+
+    async def refill(self, now: datetime) -> int:
+        """Materialise occurrences of open-ended or long series up to HORIZON ahead."""
+        now_s = int(now.timestamp())
+        target = int((now + HORIZON + REFILL_STEP).timestamp())
+        ids = [
+            r["id"]
+            for r in await self._db.fetchall(
+                "SELECT id FROM study_series WHERE exhausted = 0 AND cancelled_at IS NULL "
+                "AND materialized_until < ?",
+                (int((now + HORIZON).timestamp()),),
+            )
+        ]
+        for series_id in ids:
+            async with self._db.transaction() as tx:
+                await materialize(tx, series_id, target, now_s)
+        return len(ids)
+
+    async def next_refill(self) -> datetime | None:
+        earliest = await self._db.fetchval(
+            "SELECT MIN(materialized_until) FROM study_series WHERE exhausted = 0 "
+            "AND cancelled_at IS NULL"
+        )
+        return None if earliest is None else from_epoch(earliest) - HORIZON
+
+    # -- cancelling and listing --------------------------------------------------------------
+    async def cancel(
+        self,
+        guild_id: int,
+        occurrence_id: int,
+        actor_id: int,
+        is_moderator: bool,
+        *,
+        whole_series: bool = False,
+    ) -> tuple[Occurrence, int]:
+        """Cancel one occurrence or the rest of its series; returns it and how many were cancelled."""
+        now = self._now()
+        async with self._db.transaction() as tx:
+            occ = await _occurrence(tx, guild_id, occurrence_id)
+            group = await _group(tx, guild_id, occ.group_id)
+            require_manager(group, actor_id, is_moderator)
+            if whole_series or not occ.recurring:
+                await tx.execute(
+                    "UPDATE study_series SET cancelled_at = ? WHERE id = ? AND cancelled_at IS NULL",
+                    (now, occ.series_id),
+                )
+                cancelled = await cancel_future_occurrences(tx, "series_id = ?", (occ.series_id,), now)
+            else:
+                if occ.cancelled:
+                    raise Conflict("That session is already cancelled.")
+                cancelled = await cancel_future_occurrences(tx, "id = ?", (occurrence_id,), now)
+            if cancelled == 0:
+                raise Conflict("Nothing left to cancel: that session is over or already cancelled.")
+            return replace(occ, cancelled=True), cancelled
+
+    async def get(self, guild_id: int, occurrence_id: int) -> Occurrence:
+        async with self._db.transaction() as tx:
+            return await _occurrence(tx, guild_id, occurrence_id)
+
+    async def upcoming(
+        self,
+        guild_id: int,
+        *,
+        group_id: int | None = None,
+        member_id: int | None = None,
+        limit: int = 10,
+        offset: int = 0,
+    ) -> list[Occurrence]:
+        """Sessions not yet ended, soonest first (a group's, a member's groups', or all)."""
+        where = ["g.guild_id = ?", "o.cancelled_at IS NULL", "o.ends_at > ?", "g.archived_at IS NULL"]
+        params: list[object] = [guild_id, self._now()]
+        if group_id is not None:
+            where.append("s.group_id = ?")
+            params.append(group_id)
+        if member_id is not None:
+            where.append(
+                "s.group_id IN (SELECT group_id FROM study_group_members WHERE user_id = ?)"
+            )
+            params.append(member_id)
+        rows = await self._db.fetchall(
+            f"{_OCC_SELECT} WHERE {' AND '.join(where)} ORDER BY o.starts_at, o.id LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+        return [occurrence_from_row(r) for r in rows]
+
+    # -- RSVPs and reminders ------------------------------------------------------------------
+    async def rsvp(
+        self, guild_id: int, occurrence_id: int, user_id: int, choice: str
+    ) -> tuple[Occurrence, RsvpCounts]:
+        if choice not in RSVP_CHOICES:
+            raise InvalidInput("Answer going, maybe or no.")
+        rsvp: RsvpChoice = choice  # type: ignore[assignment]
+        now = self._now()
+        async with self._db.transaction() as tx:
+            occ = await _occurrence(tx, guild_id, occurrence_id)
+            if occ.cancelled:
+                raise Conflict("That session was cancelled.")
+            if occ.ends_at.timestamp() <= now:
+                raise Conflict("That session is over.")
+            if not await _is_member(tx, occ.group_id, user_id):
+                raise Forbidden(
+                    f"Join **{occ.group_name}** first (`/studygroup join`) to answer for its sessions."
+                )
+            await tx.execute(
+                "INSERT INTO study_rsvps (occurrence_id, user_id, choice, updated_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (occurrence_id, user_id) DO UPDATE SET "
+                "choice = excluded.choice, updated_at = excluded.updated_at",
+                (occurrence_id, user_id, rsvp, now),
+            )
+            if rsvp == "no":  # no reminder for a session they will miss
+                await tx.execute(
+                    "UPDATE study_outbox SET state = 'cancelled' WHERE state = 'pending' "
+                    "AND kind = 'dm' AND occurrence_id = ? AND recipient_id = ?",
+                    (occurrence_id, user_id),
+                )
+            else:
+                await tx.execute(
+                    "UPDATE study_outbox SET state = 'pending' WHERE state = 'cancelled' "
+                    "AND kind = 'dm' AND occurrence_id = ? AND recipient_id = ? AND due_at >= ?",
+                    (occurrence_id, user_id, now),
+                )
+            fresh = await _occurrence(tx, guild_id, occurrence_id)
+        return fresh, fresh.rsvps
+
+    async def set_reminder(
+        self, guild_id: int, group_id: int, user_id: int, minutes: int | None
+    ) -> int:
+        """Set (or with None, turn off) the member's DM reminder lead for a group's sessions.
+
+        Returns how many upcoming sessions now have a reminder for them.
+        """
+        if minutes is not None and not MIN_REMIND <= minutes <= MAX_REMIND:
+            raise InvalidInput("Choose a reminder 5 minutes to 7 days before (or turn it off).")
+        now = self._now()
+        async with self._db.transaction() as tx:
+            group = await _group(tx, guild_id, group_id)
+            _require_live(group)
+            if not await _is_member(tx, group_id, user_id):
+                raise Forbidden(f"Join **{group.name}** first (`/studygroup join`).")
+            await tx.execute(
+                "UPDATE study_group_members SET remind_minutes = ? WHERE group_id = ? AND user_id = ?",
+                (minutes, group_id, user_id),
+            )
+            await tx.execute(
+                "UPDATE study_outbox SET state = 'cancelled' WHERE state = 'pending' AND kind = 'dm' "
+                "AND recipient_id = ? AND occurrence_id IN (SELECT o.id FROM study_occurrences o "
+                "JOIN study_series s ON s.id = o.series_id WHERE s.group_id = ?)",
+                (user_id, group_id),
+            )
+            if minutes is None:
+                return 0
+            rows = await tx.fetchall(
+                "SELECT o.id, o.starts_at FROM study_occurrences o "
+                "JOIN study_series s ON s.id = o.series_id WHERE s.group_id = ? "
+                "AND o.cancelled_at IS NULL AND o.starts_at - ? >= ? AND NOT EXISTS "
+                "(SELECT 1 FROM study_rsvps r WHERE r.occurrence_id = o.id AND r.user_id = ? "
+                "AND r.choice = 'no')",
+                (group_id, minutes * 60, now, user_id),
+            )
+            await tx.executemany(
+                "INSERT INTO study_outbox (occurrence_id, kind, recipient_id, lead_seconds, due_at, "
+                "next_attempt_at, nonce) VALUES (?, 'dm', ?, ?, ?, ?, ?) "
+                "ON CONFLICT (occurrence_id, kind, recipient_id, lead_seconds) DO UPDATE SET "
+                "state = 'pending' WHERE state = 'cancelled'",
+                [
+                    (r["id"], user_id, minutes * 60, r["starts_at"] - minutes * 60,
+                     r["starts_at"] - minutes * 60, new_nonce())
+                    for r in rows
+                ],
+            )
+            return len(rows)
+
+    # -- planning help -----------------------------------------------------------------------
+    async def suggest(
+        self, guild_id: int, group_id: int, duration_minutes: int = 60
+    ) -> tuple[list[SlotSuggestion], list[int]]:
+        """The 3 best weekly slots, and the members who have no zone (left out of the count)."""
+        members = await self._groups.members(guild_id, group_id)
+        zones = {m.user_id: m.zone for m in members if m.zone}
+        unknown = [m.user_id for m in members if not m.zone]
+        slots = suggest_slots(zones, self._clock.now(), duration=timedelta(minutes=duration_minutes))
+        return slots, unknown
+
+    async def calendar(self, guild_id: int, group_id: int) -> bytes:
+        """The group's sessions as an .ics file (RRULE, EXDATE, VTIMEZONE)."""
+        group = await self._groups.get(guild_id, group_id)
+        series_rows = await self._db.fetchall(
+            "SELECT * FROM study_series WHERE group_id = ? ORDER BY id", (group_id,)
+        )
+        items: list[IcsSeries] = []
+        for s in series_rows:
+            zone = ZoneInfo(s["zone"])
+            occ = await self._db.fetchall(
+                "SELECT starts_at, cancelled_at FROM study_occurrences WHERE series_id = ? "
+                "ORDER BY starts_at",
+                (s["id"],),
+            )
+            kept = [o["starts_at"] for o in occ if o["cancelled_at"] is None]
+            cancelled = [o["starts_at"] for o in occ if o["cancelled_at"] is not None]
+            recurrence = Recurrence.from_rrule(s["rrule"]) if s["rrule"] else None
+            if s["cancelled_at"] is not None:
+                if not kept:
+                    continue
+                if recurrence is not None:  # the series stops after its last kept session
+                    last = from_epoch(kept[-1]).astimezone(zone).date()
+                    recurrence = Recurrence(recurrence.weekdays, recurrence.interval, until=last)
+                    cancelled = [c for c in cancelled if c < kept[-1]]
+            elif recurrence is None and not kept:
+                continue
+
+            def wall(epoch_s: int, zone: ZoneInfo = zone) -> datetime:
+                return from_epoch(epoch_s).astimezone(zone).replace(tzinfo=None)
+
+            description = f"{group.name} ({group.topic})"
+            if s["channel_id"]:
+                description += f"\nDiscord channel id {s['channel_id']}"
+            items.append(
+                IcsSeries(
+                    uid=f"fmg-study-series-{s['id']}-{guild_id}@fmg-bot",
+                    summary=f"{group.name}: {s['title']}",
+                    description=description,
+                    zone=s["zone"],
+                    first_local=datetime.fromisoformat(s["first_local"]),
+                    duration=timedelta(minutes=s["duration_minutes"]),
+                    recurrence=recurrence,
+                    location=s["location"],
+                    cancelled_local=tuple(wall(c) for c in cancelled) if recurrence else (),
+                )
+            )
+        return build_calendar(f"{group.name} study sessions", items, self._clock.now())
+
+
+async def materialize(tx: Transaction, series_id: int, target: int, now: int) -> int:
+    """Create the occurrences of ``series_id`` starting before ``target`` (epoch) and their
+    outbox rows (announcements at the group's offsets, DMs for members who opted in) whose due
+    time has not passed yet. Returns how many occurrences were created."""
+    s = await tx.fetchone(
+        "SELECT s.*, g.announce_offsets FROM study_series s JOIN study_groups g "
+        "ON g.id = s.group_id WHERE s.id = ?",
+        (series_id,),
+    )
+    if s is None or s["materialized_until"] >= target:
+        return 0
+    zone = ZoneInfo(s["zone"])
+    recurrence = Recurrence.from_rrule(s["rrule"]) if s["rrule"] else None
+    first_wall = datetime.fromisoformat(s["first_local"])
+    after = from_epoch(s["materialized_until"])
+    before = from_epoch(target)
+    starts = list(occurrences(first_wall, zone, recurrence, after=after, before=before))
+    offsets = [int(x) * 60 for x in s["announce_offsets"].split(",") if x.strip()]
+    reminders = await tx.fetchall(
+        "SELECT user_id, remind_minutes FROM study_group_members WHERE group_id = ? "
+        "AND remind_minutes IS NOT NULL",
+        (s["group_id"],),
+    )
+    duration = s["duration_minutes"] * 60
+    created = 0
+    outbox: list[tuple[object, ...]] = []
+    for start in starts:
+        start_s = int(start.timestamp())
+        occ_id = await tx.execute(
+            "INSERT INTO study_occurrences (series_id, starts_at, ends_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (series_id, starts_at) DO NOTHING",
+            (series_id, start_s, start_s + duration),
+        )
+        if not occ_id:
+            continue
+        created += 1
+        for lead in offsets:
+            if start_s - lead >= now:
+                outbox.append((occ_id, "announce", 0, lead, start_s - lead, new_nonce()))
+        for r in reminders:
+            lead = r["remind_minutes"] * 60
+            if start_s - lead >= now:
+                outbox.append((occ_id, "dm", r["user_id"], lead, start_s - lead, new_nonce()))
+    if outbox:
+        await tx.executemany(
+            "INSERT INTO study_outbox (occurrence_id, kind, recipient_id, lead_seconds, due_at, "
+            "next_attempt_at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [(o, k, r, lead, due, due, n) for o, k, r, lead, due, n in outbox],
+        )
+    exhausted = recurrence is None or next(
+        occurrences(first_wall, zone, recurrence, after=before), None
+    ) is None
+    await tx.execute(
+        "UPDATE study_series SET materialized_until = ?, exhausted = ? WHERE id = ?",
+        (target, int(exhausted), series_id),
+    )
+    return created
+
+
+async def _occurrence(tx: Transaction, guild_id: int, occurrence_id: int) -> Occurrence:
+    row = await tx.fetchone(f"{_OCC_SELECT} WHERE o.id = ? AND g.guild_id = ?", (occurrence_id, guild_id))
+    if row is None:
+        raise NotFound("That session does not exist here. See `/session upcoming`.")
+    return occurrence_from_row(row)
+
+
+def _clean_location(location: str | None) -> str | None:
+    if location is None or not location.strip():
+        return None
+    cleaned = location.strip()
+    if len(cleaned) > LOCATION_MAX:
+        raise InvalidInput(f"A link has at most {LOCATION_MAX} characters.")
+    if not cleaned.lower().startswith(("https://", "http://")):
+        raise InvalidInput("The link must start with https:// (or pick a voice channel instead).")
+    return cleaned
+

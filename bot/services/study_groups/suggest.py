@@ -1,0 +1,81 @@
+"""`/session suggest`: the weekly slots that fall inside the most members' waking hours."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.errors import InvalidInput
+
+WAKE_START = time(8, 0)
+WAKE_END = time(22, 0)
+#: Evening (local) is the friendliest time for people who work or study in the day.
+_PREFERRED_LOCAL_HOUR = 19.0
+#: Suggestions closer together than this are near-duplicates ("18:00" and "19:00" Monday).
+_MIN_SEPARATION = timedelta(hours=20)
+
+
+@dataclass(frozen=True)
+class SlotSuggestion:
+    """One weekly slot: its next start (UTC) and who is awake for all of it."""
+
+    start: datetime
+    available: tuple[int, ...]
+    unavailable: tuple[int, ...]
+
+
+def awake_for(start: datetime, duration: timedelta, zone: ZoneInfo) -> bool:
+    """True if the whole session lies within 08:00-22:00 local time on one day."""
+    local_start = start.astimezone(zone)
+    local_end = (start + duration).astimezone(zone)
+    return (
+        local_start.date() == local_end.date()
+        and local_start.time() >= WAKE_START
+        and local_end.time() <= WAKE_END
+    )
+
+def suggest_slots(
+    member_zones: Mapping[int, str],
+    now: datetime,
+    *,
+    duration: timedelta = timedelta(hours=1),
+    count: int = 3,
+) -> list[SlotSuggestion]:
+    """Up to ``count`` hourly slots in the coming week, best first.
+
+    Slots are ranked by how many members are awake for the whole session, then by how close
+    they fall to each available member's evening; chosen slots are at least 20 h apart.
+    """
+    if not member_zones:
+        raise InvalidInput(
+            "Nobody in this group has set a time zone yet. Ask members to use `/timezone set`."
+        )
+    if not timedelta(minutes=15) <= duration <= timedelta(hours=8):
+        raise InvalidInput("A session lasts 15 minutes to 8 hours.")
+    zones = {uid: ZoneInfo(z) for uid, z in member_zones.items()}
+    first = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    scored: list[tuple[int, float, datetime, tuple[int, ...], tuple[int, ...]]] = []
+    for h in range(7 * 24):
+        start = first + timedelta(hours=h)
+        available = tuple(sorted(u for u, z in zones.items() if awake_for(start, duration, z)))
+        unavailable = tuple(sorted(set(zones) - set(available)))
+        penalty = sum(
+            abs(_local_hours(start, zones[u]) - _PREFERRED_LOCAL_HOUR) for u in available
+        )
+        scored.append((len(available), -penalty, start, available, unavailable))
+    scored.sort(key=lambda s: (-s[0], -s[1], s[2]))
+    chosen: list[SlotSuggestion] = []
+    for _, _, start, available, unavailable in scored:
+        if any(abs(start - c.start) < _MIN_SEPARATION for c in chosen):
+            continue
+        chosen.append(SlotSuggestion(start, available, unavailable))
+        if len(chosen) == count:
+            break
+    return chosen
+
+
+def _local_hours(instant: datetime, zone: ZoneInfo) -> float:
+    local = instant.astimezone(zone)
+    return local.hour + local.minute / 60

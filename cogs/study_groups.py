@@ -1,0 +1,435 @@
+"""Study groups on Discord: `/studygroup ...`, `/session ...` and `/timezone set`.
+
+A thin adapter over `bot.services.study_groups`: it parses options, checks moderator rights,
+renders (Discord timestamps where they render, the member's own zone where they do not) and
+registers the outbox with the scheduler, which sends through `DiscordSender`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from zoneinfo import ZoneInfo
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.checks import is_moderator
+from bot.factory import FmgBot
+from bot.services.study_groups import StudyGroupService
+from bot.services.study_groups.models import TOPICS, Group
+from bot.services.study_groups.sessions import MAX_DURATION, MAX_REMIND, MIN_DURATION
+from bot.services.timezones import format_local
+from bot.ui import PageView, send_ephemeral, timezone_autocomplete
+from cogs.study_groups_views import (
+    NO_MENTIONS,
+    SOURCE_NAME,
+    RsvpButton,
+    StudyGroupsDueWork,
+    ask_for_zone_once,
+    bot_of,
+    group_embed,
+    group_list_pages,
+    member_pages,
+    session_choice_label,
+    suggestion_embed,
+    upcoming_pages,
+)
+
+TOPIC_CHOICES = [app_commands.Choice(name=t, value=t) for t in TOPICS]
+
+
+def _service(interaction: discord.Interaction) -> StudyGroupService:
+    return bot_of(interaction).services.study_groups
+
+
+def _guild(interaction: discord.Interaction) -> int:
+    assert interaction.guild_id is not None  # every command here is guild_only
+    return interaction.guild_id
+
+
+async def _group(interaction: discord.Interaction, ref: str) -> Group:
+    return await _service(interaction).groups.find(_guild(interaction), ref)
+
+
+def _poke(interaction: discord.Interaction) -> None:
+    bot_of(interaction).scheduler.poke(SOURCE_NAME)
+
+
+async def _pages(interaction: discord.Interaction, pages: list[discord.Embed]) -> None:
+    if len(pages) == 1:
+        await send_ephemeral(interaction, embed=pages[0])
+    else:
+        view = PageView(pages, interaction.user.id)
+        await send_ephemeral(interaction, embed=view.current, view=view)
+
+
+# -- autocomplete ------------------------------------------------------------------------------
+async def group_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    if interaction.guild_id is None:
+        return []
+    groups = await _service(interaction).groups.search(interaction.guild_id, current)
+    return [app_commands.Choice(name=f"{g.name} ({g.topic})"[:100], value=str(g.id)) for g in groups]
+
+
+async def my_group_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    if interaction.guild_id is None:
+        return []
+    mine = await _service(interaction).groups.list(interaction.guild_id, member_id=interaction.user.id)
+    needle = current.strip().casefold()
+    return [
+        app_commands.Choice(name=f"{g.name} ({g.topic})"[:100], value=str(g.id))
+        for g in mine
+        if needle in g.name.casefold()
+    ][:25]
+
+
+async def session_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    if interaction.guild_id is None:
+        return []
+    service = _service(interaction)
+    zone = await service.timezones.zone_for(interaction.user.id)
+    upcoming = await service.sessions.upcoming(interaction.guild_id, limit=100)
+    needle = current.strip().casefold()
+    labels = [(session_choice_label(o, zone), o.id) for o in upcoming]
+    return [
+        app_commands.Choice(name=label, value=str(occ_id))
+        for label, occ_id in labels
+        if needle in label.casefold()
+    ][:25]
+
+
+
+# -- /studygroup -----------------------------------------------------------------------------
+@app_commands.guild_only()
+class StudyGroupCommands(app_commands.Group, name="studygroup", description="Study groups"):
+    @app_commands.command(name="create", description="Start a study group (you become its owner)")
+    @app_commands.describe(
+        name="The group's name (2-60 characters)",
+        topic="What the group studies for",
+        description="What the group does, when it meets, what to bring",
+        capacity="Most members allowed (empty: no limit)",
+        role="A role to ping for this group's announcements",
+    )
+    @app_commands.choices(topic=TOPIC_CHOICES)
+    async def create(
+        self,
+        interaction: discord.Interaction,
+        name: str,
+        topic: app_commands.Choice[str],
+        description: str = "",
+        capacity: app_commands.Range[int, 2, 1000] | None = None,
+        role: discord.Role | None = None,
+    ) -> None:
+        group = await _service(interaction).groups.create(
+            _guild(interaction), interaction.user.id, name, topic.value, description, capacity,
+            role.id if role else None,
+        )
+        await send_ephemeral(
+            interaction,
+            f"**{group.name}** is open. Members join with `/studygroup join`; schedule sessions "
+            "with `/session schedule`.",
+            embed=group_embed(group, []),
+        )
+        await ask_for_zone_once(interaction)
+
+    @app_commands.command(name="join", description="Join a study group")
+    @app_commands.describe(group="The group to join")
+    @app_commands.autocomplete(group=group_autocomplete)
+    async def join(self, interaction: discord.Interaction, group: str) -> None:
+        found = await _group(interaction, group)
+        service, guild_id = _service(interaction), _guild(interaction)
+        joined = await service.groups.join(guild_id, found.id, interaction.user.id)
+        upcoming = await service.sessions.upcoming(guild_id, group_id=joined.id, limit=5)
+        await send_ephemeral(
+            interaction, f"You joined **{joined.name}**.", embed=group_embed(joined, upcoming)
+        )
+        await ask_for_zone_once(interaction)
+
+    @app_commands.command(name="leave", description="Leave a study group")
+    @app_commands.describe(group="The group to leave")
+    @app_commands.autocomplete(group=my_group_autocomplete)
+    async def leave(self, interaction: discord.Interaction, group: str) -> None:
+        found = await _group(interaction, group)
+        left = await _service(interaction).groups.leave(_guild(interaction), found.id, interaction.user.id)
+        await send_ephemeral(interaction, f"You left **{left.name}**.")
+
+    @app_commands.command(name="list", description="Every study group in this server")
+    @app_commands.describe(archived="Include archived groups")
+    async def list_groups(self, interaction: discord.Interaction, archived: bool = False) -> None:
+        groups = await _service(interaction).groups.list(_guild(interaction), include_archived=archived)
+        await _pages(interaction, group_list_pages(groups))
+
+    @app_commands.command(name="info", description="A study group's details and next sessions")
+    @app_commands.describe(group="The group")
+    @app_commands.autocomplete(group=group_autocomplete)
+    async def info(self, interaction: discord.Interaction, group: str) -> None:
+        found = await _group(interaction, group)
+        upcoming = await _service(interaction).sessions.upcoming(
+            _guild(interaction), group_id=found.id, limit=5
+        )
+        await send_ephemeral(interaction, embed=group_embed(found, upcoming))
+
+    @app_commands.command(name="members", description="Who is in a study group, and their zones")
+    @app_commands.describe(group="The group")
+    @app_commands.autocomplete(group=group_autocomplete)
+    async def members(self, interaction: discord.Interaction, group: str) -> None:
+        found = await _group(interaction, group)
+        members = await _service(interaction).groups.members(_guild(interaction), found.id)
+        await _pages(interaction, member_pages(found, members))
+
+    @app_commands.command(name="edit", description="Change a group (its owner or a moderator)")
+    @app_commands.describe(
+        group="The group to change",
+        name="A new name",
+        topic="A new topic",
+        description="A new description",
+        capacity="A new member limit",
+        role="A new role to ping",
+        clear_role="Stop pinging any role",
+        announce_at="When to announce sessions, e.g. 24h, 15m, 0 (0 = at the start)",
+    )
+    @app_commands.choices(topic=TOPIC_CHOICES)
+    @app_commands.autocomplete(group=group_autocomplete)
+    async def edit(
+        self,
+        interaction: discord.Interaction,
+        group: str,
+        name: str | None = None,
+        topic: app_commands.Choice[str] | None = None,
+        description: str | None = None,
+        capacity: app_commands.Range[int, 2, 1000] | None = None,
+        role: discord.Role | None = None,
+        clear_role: bool = False,
+        announce_at: str | None = None,
+    ) -> None:
+        found = await _group(interaction, group)
+        edited = await _service(interaction).groups.edit(
+            _guild(interaction), found.id, interaction.user.id, await is_moderator(interaction),
+            name=name, topic=topic.value if topic else None, description=description,
+            capacity=capacity, role_id=role.id if role else None, clear_role=clear_role,
+            announce_offsets=announce_at,
+        )
+        _poke(interaction)  # a rename edits the scheduled events
+        note = " The new announcement times apply to every upcoming session." if announce_at else ""
+        await send_ephemeral(interaction, f"Saved.{note}", embed=group_embed(edited, []))
+
+    @app_commands.command(name="archive", description="Archive a group and cancel its sessions")
+    @app_commands.describe(group="The group to archive")
+    @app_commands.autocomplete(group=group_autocomplete)
+    async def archive(self, interaction: discord.Interaction, group: str) -> None:
+        found = await _group(interaction, group)
+        archived, cancelled = await _service(interaction).groups.archive(
+            _guild(interaction), found.id, interaction.user.id, await is_moderator(interaction)
+        )
+        _poke(interaction)
+        await send_ephemeral(
+            interaction, f"**{archived.name}** is archived; {cancelled} upcoming sessions were cancelled."
+        )
+
+    @app_commands.command(name="transfer", description="Hand a group over to another member")
+    @app_commands.describe(group="The group", member="The new owner (must be a member)")
+    @app_commands.autocomplete(group=group_autocomplete)
+    async def transfer(self, interaction: discord.Interaction, group: str, member: discord.Member) -> None:
+        found = await _group(interaction, group)
+        moved = await _service(interaction).groups.transfer(
+            _guild(interaction), found.id, interaction.user.id, await is_moderator(interaction), member.id
+        )
+        await send_ephemeral(interaction, f"<@{moved.owner_id}> now owns **{moved.name}**.")
+
+    @app_commands.command(name="calendar", description="Download a group's sessions as an .ics file")
+    @app_commands.describe(group="The group")
+    @app_commands.autocomplete(group=group_autocomplete)
+    async def calendar(self, interaction: discord.Interaction, group: str) -> None:
+        found = await _group(interaction, group)
+        data = await _service(interaction).sessions.calendar(_guild(interaction), found.id)
+        filename = re.sub(r"[^A-Za-z0-9]+", "-", found.name).strip("-").lower() or "study-group"
+        await send_ephemeral(
+            interaction,
+            "Import this into Google Calendar or Outlook; repeating sessions stay at their "
+            "local time across daylight-saving changes.",
+            file=discord.File(io.BytesIO(data), filename=f"{filename}.ics"),
+        )
+
+
+# -- /session ------------------------------------------------------------------------------
+@app_commands.guild_only()
+class SessionCommands(app_commands.Group, name="session", description="Study sessions"):
+    @app_commands.command(name="schedule", description="Schedule a session or a weekly series")
+    @app_commands.describe(
+        group="The group meeting",
+        title="What the session covers",
+        start="When, in your own time zone: 19:00, 7pm, 2026-12-03 19:00, tomorrow 18:30",
+        duration="Length in minutes (default 60)",
+        repeat_on="Repeat weekly on these days, e.g. mon, thu",
+        every_weeks="Repeat every N weeks (1 = weekly)",
+        until="Last date of the series, e.g. 2026-12-31",
+        times="Number of sessions in the series",
+        link="A meeting link (https://...)",
+        channel="A voice or stage channel to meet in",
+    )
+    @app_commands.autocomplete(group=group_autocomplete)
+    async def schedule(
+        self,
+        interaction: discord.Interaction,
+        group: str,
+        title: str,
+        start: str,
+        duration: app_commands.Range[int, MIN_DURATION, MAX_DURATION] = 60,
+        repeat_on: str | None = None,
+        every_weeks: app_commands.Range[int, 1, 52] | None = None,
+        until: str | None = None,
+        times: app_commands.Range[int, 1, 730] | None = None,
+        link: str | None = None,
+        channel: discord.VoiceChannel | discord.StageChannel | None = None,
+    ) -> None:
+        service = _service(interaction)
+        found = await _group(interaction, group)
+        result = await service.sessions.schedule(
+            _guild(interaction), found.id, interaction.user.id, await is_moderator(interaction),
+            title=title, start=start, duration_minutes=duration, weekdays=repeat_on,
+            every_weeks=every_weeks, until=until, count=times, location=link,
+            channel_id=channel.id if channel else None,
+        )
+        _poke(interaction)
+        stamp = int(result.first_start.timestamp())
+        zone = await service.timezones.zone_for(interaction.user.id)
+        lines = [
+            f"Scheduled **{result.title}** for **{result.group.name}**: <t:{stamp}:F> "
+            f"(<t:{stamp}:R>), read as {format_local(result.first_start, zone)}.",
+        ]
+        if result.rule_text:
+            total = f"{result.total} sessions" if result.total else "until cancelled"
+            lines.append(f"Repeats {result.rule_text} ({total}), at this local time in {result.zone}.")
+        config = await bot_of(interaction).services.guild_settings.get(_guild(interaction))
+        if config.get("announcements_channel") is None:
+            lines.append(
+                "⚠️ No announcements channel is set, so nothing will be announced: a moderator "
+                "can set one with `/settings channel`."
+            )
+        await send_ephemeral(interaction, "\n".join(lines))
+        await ask_for_zone_once(interaction)
+
+    @app_commands.command(name="cancel", description="Cancel one session or the rest of its series")
+    @app_commands.describe(session="The session to cancel", scope="Just this one, or the whole series")
+    @app_commands.choices(scope=[
+        app_commands.Choice(name="Just this session", value="one"),
+        app_commands.Choice(name="This and all later sessions of the series", value="series"),
+    ])
+    @app_commands.autocomplete(session=session_autocomplete)
+    async def cancel(
+        self, interaction: discord.Interaction, session: str,
+        scope: app_commands.Choice[str] | None = None,
+    ) -> None:
+        if not session.strip().isdigit():
+            await send_ephemeral(interaction, "Pick a session from the list (see `/session upcoming`).")
+            return
+        occ, count = await _service(interaction).sessions.cancel(
+            _guild(interaction), int(session), interaction.user.id, await is_moderator(interaction),
+            whole_series=scope is not None and scope.value == "series",
+        )
+        _poke(interaction)
+        what = "session" if count == 1 else "sessions"
+        await send_ephemeral(interaction, f"Cancelled {count} {what} of **{occ.title}** ({occ.group_name}).")
+
+    @app_commands.command(name="upcoming", description="The next sessions, in your own local time")
+    @app_commands.describe(group="Only this group's sessions", mine="Only groups you are in")
+    @app_commands.autocomplete(group=group_autocomplete)
+    async def upcoming(
+        self, interaction: discord.Interaction, group: str | None = None, mine: bool = False
+    ) -> None:
+        found = await _group(interaction, group) if group else None
+        items = await _service(interaction).sessions.upcoming(
+            _guild(interaction), group_id=found.id if found else None,
+            member_id=interaction.user.id if mine else None, limit=100,
+        )
+        title = f"Upcoming: {found.name}" if found else "Upcoming sessions"
+        await _pages(interaction, upcoming_pages(items, title))
+
+    @app_commands.command(name="suggest", description="3 weekly slots when most members are awake")
+    @app_commands.describe(group="The group", duration="Session length in minutes (default 60)")
+    @app_commands.autocomplete(group=group_autocomplete)
+    async def suggest(
+        self, interaction: discord.Interaction, group: str,
+        duration: app_commands.Range[int, MIN_DURATION, MAX_DURATION] = 60,
+    ) -> None:
+        service = _service(interaction)
+        found = await _group(interaction, group)
+        slots, unknown = await service.sessions.suggest(_guild(interaction), found.id, duration)
+        zone = await service.timezones.zone_for(interaction.user.id)
+        await send_ephemeral(
+            interaction, embed=suggestion_embed(found, slots, unknown, zone),
+            allowed_mentions=NO_MENTIONS,
+        )
+
+    @app_commands.command(name="remind", description="Get a DM before each of a group's sessions")
+    @app_commands.describe(group="The group", minutes="How long before (0 turns reminders off)")
+    @app_commands.autocomplete(group=my_group_autocomplete)
+    async def remind(
+        self, interaction: discord.Interaction, group: str,
+        minutes: app_commands.Range[int, 0, MAX_REMIND],
+    ) -> None:
+        found = await _group(interaction, group)
+        count = await _service(interaction).sessions.set_reminder(
+            _guild(interaction), found.id, interaction.user.id, minutes or None
+        )
+        _poke(interaction)
+        if minutes == 0:
+            await send_ephemeral(interaction, f"DM reminders for **{found.name}** are off.")
+        else:
+            await send_ephemeral(
+                interaction,
+                f"I will DM you {minutes} minutes before each **{found.name}** session "
+                f"({count} upcoming so far).",
+            )
+            await ask_for_zone_once(interaction)
+
+
+# -- /timezone -----------------------------------------------------------------------------
+class TimezoneCommands(app_commands.Group, name="timezone", description="Your own time zone"):
+    @app_commands.command(name="set", description="Set your time zone (used for times you type)")
+    @app_commands.describe(zone="Your IANA time zone, e.g. Africa/Lagos or America/Chicago")
+    @app_commands.autocomplete(zone=timezone_autocomplete)
+    async def set_zone(self, interaction: discord.Interaction, zone: str) -> None:
+        service = _service(interaction)
+        name = await service.timezones.set(interaction.user.id, zone)
+        local_now = format_local(bot_of(interaction).clock.now(), ZoneInfo(name))
+        await send_ephemeral(interaction, f"Your time zone is **{name}** (it is {local_now} there).")
+
+
+class StudyGroupsCog(commands.Cog, name="Study groups"):
+    """Study together across time zones: groups, sessions, reminders."""
+
+    def __init__(self, bot: FmgBot) -> None:
+        self.bot = bot
+        self.commands_ = (StudyGroupCommands(), SessionCommands(), TimezoneCommands())
+        self.due_work = StudyGroupsDueWork(bot)
+
+    async def cog_load(self) -> None:
+        for group in self.commands_:
+            self.bot.tree.add_command(group)
+        self.bot.add_dynamic_items(RsvpButton)
+        # registering is the restart rebuild: the scheduler re-reads next_due from the rows
+        self.bot.scheduler.register(SOURCE_NAME, self.due_work)
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        # scheduled-event work waits for the guild cache; re-read what is due now that it is full
+        self.bot.scheduler.poke(SOURCE_NAME)
+
+    async def cog_unload(self) -> None:
+        self.bot.scheduler.unregister(SOURCE_NAME)
+        self.bot.remove_dynamic_items(RsvpButton)
+        for group in self.commands_:
+            self.bot.tree.remove_command(group.name)
+
+
+async def setup(bot: FmgBot) -> None:
+    await bot.add_cog(StudyGroupsCog(bot))

@@ -1,0 +1,364 @@
+"""Views, persistent RSVP buttons, embeds and the Discord side of sending for study groups.
+
+RSVP buttons are `DynamicItem`s whose custom id carries the occurrence id and the choice, so
+a member can answer an announcement posted days ago, after any number of restarts.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import discord
+
+from bot.errors import InvalidInput
+from bot.services.study_groups import SendFailed
+from bot.services.study_groups.models import (
+    EventTask,
+    Group,
+    Member,
+    Occurrence,
+    OutgoingMessage,
+    RsvpCounts,
+)
+from bot.services.study_groups.suggest import SlotSuggestion
+from bot.services.timezones import format_local
+from bot.ui import run_safely, send_ephemeral
+
+if TYPE_CHECKING:
+    from bot.factory import FmgBot
+
+log = logging.getLogger(__name__)
+
+SOURCE_NAME = "study_groups"
+NO_MENTIONS = discord.AllowedMentions.none()
+COLOUR = discord.Colour.dark_green()
+PAGE_SIZE = 10
+RSVP_LABELS = {"going": "Going", "maybe": "Maybe", "no": "Not going"}
+RSVP_STYLES = {
+    "going": discord.ButtonStyle.success,
+    "maybe": discord.ButtonStyle.secondary,
+    "no": discord.ButtonStyle.danger,
+}
+ZONE_PROMPT = (
+    "You have not set your time zone yet, so times I write out for you (autocomplete, "
+    "DMs, calendar) are in UTC. Set it once with `/timezone set`."
+)
+
+
+def bot_of(interaction: discord.Interaction) -> FmgBot:
+    return interaction.client  # type: ignore[return-value]
+
+
+async def ask_for_zone_once(interaction: discord.Interaction) -> None:
+    """Privately ask a member without a zone to set one (once per member, ever)."""
+    if await bot_of(interaction).services.study_groups.timezones.should_ask(interaction.user.id):
+        await send_ephemeral(interaction, ZONE_PROMPT)
+
+
+# -- RSVP ----------------------------------------------------------------------------------
+class RsvpButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"fmg:rsvp:(?P<occurrence_id>\d+):(?P<choice>going|maybe|no)",
+):
+    """Going / Maybe / Not going on an announcement, with the current counts in the labels."""
+
+    def __init__(self, occurrence_id: int, choice: str, count: int = 0) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=f"{RSVP_LABELS[choice]} ({count})",
+                custom_id=f"fmg:rsvp:{occurrence_id}:{choice}",
+                style=RSVP_STYLES[choice],
+            )
+        )
+        self.occurrence_id = occurrence_id
+        self.choice = choice
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+    ) -> RsvpButton:
+        return cls(int(match["occurrence_id"]), match["choice"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await run_safely(interaction, self._answer(interaction))
+
+    async def _answer(self, interaction: discord.Interaction) -> None:
+        if interaction.guild_id is None:
+            raise InvalidInput("RSVPs work inside the server.")
+        service = bot_of(interaction).services.study_groups
+        occ, counts = await service.sessions.rsvp(
+            interaction.guild_id, self.occurrence_id, interaction.user.id, self.choice
+        )
+        await interaction.response.edit_message(view=rsvp_view(self.occurrence_id, counts))
+        await send_ephemeral(
+            interaction,
+            f"Saved: **{RSVP_LABELS[self.choice].lower()}** for **{occ.title}** "
+            f"(<t:{int(occ.starts_at.timestamp())}:F>).",
+        )
+        await ask_for_zone_once(interaction)
+
+
+def rsvp_view(occurrence_id: int, counts: RsvpCounts) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for choice in RSVP_LABELS:
+        view.add_item(RsvpButton(occurrence_id, choice, counts.of(choice)))  # type: ignore[arg-type]
+    return view
+
+
+# -- sending outbox rows and syncing scheduled events ------------------------------------------
+class DiscordSender:
+    """The outbox's sender: posts with the row's nonce (discord.py then sets enforce_nonce)."""
+
+    def __init__(self, bot: FmgBot) -> None:
+        self.bot = bot
+
+    async def send(self, message: OutgoingMessage) -> int:
+        try:
+            if message.kind == "announce":
+                assert message.channel_id is not None
+                channel = self.bot.get_channel(message.channel_id) or await self.bot.fetch_channel(
+                    message.channel_id
+                )
+                if not isinstance(channel, discord.abc.Messageable):
+                    raise SendFailed("the announcements channel cannot hold messages", permanent=True)
+                mentions = discord.AllowedMentions(
+                    everyone=False,
+                    users=False,
+                    roles=[discord.Object(message.role_id)] if message.role_id else False,
+                    replied_user=False,
+                )
+                sent = await channel.send(
+                    message.content,
+                    view=rsvp_view(message.occurrence_id, message.rsvps),
+                    allowed_mentions=mentions,
+                    nonce=message.nonce,
+                )
+            else:
+                assert message.recipient_id is not None
+                user = self.bot.get_user(message.recipient_id) or await self.bot.fetch_user(
+                    message.recipient_id
+                )
+                sent = await user.send(message.content, allowed_mentions=NO_MENTIONS, nonce=message.nonce)
+        except discord.HTTPException as exc:
+            if exc.status == 429 or exc.status >= 500:
+                raise SendFailed(f"{exc.status} {exc.text}"[:200], retry_after=_retry_after(exc)) from exc
+            raise SendFailed(f"{exc.status} {exc.text}"[:200], permanent=True) from exc
+        return sent.id
+
+
+def _retry_after(exc: discord.HTTPException) -> float | None:
+    value = getattr(exc, "retry_after", None)
+    return float(value) if isinstance(value, int | float) else None
+
+
+class EventSync:
+    """Creates, edits and cancels the Guild Scheduled Event of each series' next session."""
+
+    def __init__(self, bot: FmgBot) -> None:
+        self.bot = bot
+
+    async def __call__(self, task: EventTask) -> None:
+        events = self.bot.services.study_groups.events
+        guild = self.bot.get_guild(task.guild_id)
+        if guild is None:  # (called only once the guild cache is filled) the bot was removed
+            await events.record_failed(task.occurrence_id)
+            return
+        try:
+            if task.action == "create":
+                event = await self._create(guild, task)
+                await events.record_created(task.occurrence_id, event.id)
+            elif task.action == "update":
+                assert task.event_id is not None
+                event = await guild.fetch_scheduled_event(task.event_id)
+                await event.edit(name=task.name, description=task.description)
+                await events.record_updated(task.occurrence_id)
+            else:
+                assert task.event_id is not None
+                event = await guild.fetch_scheduled_event(task.event_id)
+                await event.cancel()
+                await events.record_cancelled(task.occurrence_id)
+        except discord.NotFound:
+            # deleted by hand in Discord: nothing left to keep in sync
+            await events.record_cancelled(task.occurrence_id)
+        except discord.HTTPException as exc:
+            if exc.status == 429 or exc.status >= 500:
+                log.warning("scheduled event %s for occurrence %d: %s; will retry",
+                            task.action, task.occurrence_id, exc.status)
+                return
+            log.warning("scheduled event %s for occurrence %d refused: %s",
+                        task.action, task.occurrence_id, exc)
+            await events.record_failed(task.occurrence_id)
+
+    async def _create(self, guild: discord.Guild, task: EventTask) -> discord.ScheduledEvent:
+        channel = guild.get_channel(task.channel_id) if task.channel_id else None
+        common = {
+            "name": task.name,
+            "start_time": task.starts_at,
+            "end_time": task.ends_at,
+            "description": task.description,
+            "privacy_level": discord.PrivacyLevel.guild_only,
+        }
+        if isinstance(channel, discord.StageChannel):
+            return await guild.create_scheduled_event(
+                entity_type=discord.EntityType.stage_instance, channel=channel, **common
+            )
+        if isinstance(channel, discord.VoiceChannel):
+            return await guild.create_scheduled_event(
+                entity_type=discord.EntityType.voice, channel=channel, **common
+            )
+        return await guild.create_scheduled_event(
+            entity_type=discord.EntityType.external,
+            location=(task.location or "Discord: see the announcement")[:100],
+            **common,
+        )
+
+
+class StudyGroupsDueWork:
+    """The scheduler source: refill series, send due announcements, sync scheduled events."""
+
+    def __init__(self, bot: FmgBot) -> None:
+        self.bot = bot
+        self.sender = DiscordSender(bot)
+        self.event_sync = EventSync(bot)
+
+    async def next_due(self) -> datetime | None:
+        return await self.bot.services.study_groups.next_due(with_events=self.bot.is_ready())
+
+    async def run_due(self, now: datetime) -> None:
+        # Announcements go out at once after a restart (REST needs no gateway); events wait for
+        # READY, which fills the guild cache they are created in.
+        event_sync = self.event_sync if self.bot.is_ready() else None
+        report = await self.bot.services.study_groups.run_due(now, self.sender, event_sync)
+        if report.sent or report.failed or report.skipped:
+            log.info("study group outbox: %s", report)
+
+
+# -- embeds ----------------------------------------------------------------------------------
+def _ts(instant: datetime, style: str) -> str:
+    return f"<t:{int(instant.timestamp())}:{style}>"
+
+
+def occurrence_line(occ: Occurrence) -> str:
+    counts = occ.rsvps
+    return (
+        f"{_ts(occ.starts_at, 'F')} ({_ts(occ.starts_at, 'R')}) · "
+        f"{counts.going} going, {counts.maybe} maybe"
+    )
+
+
+def group_embed(group: Group, upcoming: Sequence[Occurrence]) -> discord.Embed:
+    embed = discord.Embed(title=group.name, description=group.description or None, colour=COLOUR)
+    embed.add_field(name="Topic", value=group.topic)
+    embed.add_field(name="Owner", value=f"<@{group.owner_id}>")
+    size = f"{group.member_count}" + (f" / {group.capacity}" if group.capacity else "")
+    embed.add_field(name="Members", value=size)
+    embed.add_field(name="Pings", value=f"<@&{group.role_id}>" if group.role_id else "no role")
+    embed.add_field(
+        name="Announcements",
+        value=", ".join(_lead(m) for m in group.announce_offsets) or "none",
+    )
+    if group.archived_at:
+        embed.add_field(name="Archived", value=_ts(group.archived_at, "D"))
+    if upcoming:
+        embed.add_field(
+            name="Next sessions",
+            value="\n".join(f"**{o.title}**: {occurrence_line(o)}" for o in upcoming[:5]),
+            inline=False,
+        )
+    return embed
+
+
+def _lead(minutes: int) -> str:
+    if minutes == 0:
+        return "at the start"
+    if minutes % 1440 == 0:
+        return f"{minutes // 1440} d before"
+    if minutes % 60 == 0:
+        return f"{minutes // 60} h before"
+    return f"{minutes} min before"
+
+
+def group_list_pages(groups: Sequence[Group]) -> list[discord.Embed]:
+    pages = []
+    for start in range(0, max(len(groups), 1), PAGE_SIZE):
+        chunk = groups[start : start + PAGE_SIZE]
+        lines = [
+            f"**{g.name}** · {g.topic} · {g.member_count}"
+            + (f"/{g.capacity}" if g.capacity else "") + " members"
+            for g in chunk
+        ]
+        pages.append(discord.Embed(
+            title="Study groups",
+            description="\n".join(lines) or "No study groups yet: start one with `/studygroup create`.",
+            colour=COLOUR,
+        ))
+    return pages
+
+
+def member_pages(group: Group, members: Sequence[Member]) -> list[discord.Embed]:
+    pages = []
+    for start in range(0, max(len(members), 1), 20):
+        chunk = members[start : start + 20]
+        lines = [
+            f"<@{m.user_id}>" + (" (owner)" if m.user_id == group.owner_id else "")
+            + f" · {m.zone or 'zone not set'}"
+            for m in chunk
+        ]
+        pages.append(discord.Embed(
+            title=f"{group.name}: members", description="\n".join(lines) or "Nobody yet.",
+            colour=COLOUR,
+        ))
+    return pages
+
+
+def upcoming_pages(items: Sequence[Occurrence], title: str) -> list[discord.Embed]:
+    pages = []
+    for start in range(0, max(len(items), 1), PAGE_SIZE):
+        chunk = items[start : start + PAGE_SIZE]
+        embed = discord.Embed(title=title, colour=COLOUR)
+        for occ in chunk:
+            embed.add_field(
+                name=f"{occ.group_name}: {occ.title}"[:256],
+                value=occurrence_line(occ) + f"\nid `{occ.id}`",
+                inline=False,
+            )
+        if not chunk:
+            embed.description = "No upcoming sessions."
+        pages.append(embed)
+    return pages
+
+
+def suggestion_embed(
+    group: Group, slots: Sequence[SlotSuggestion], unknown: Sequence[int], zone: ZoneInfo
+) -> discord.Embed:
+    embed = discord.Embed(
+        title=f"Best weekly slots for {group.name}",
+        description="Each slot falls between 08:00 and 22:00 for the members listed as in.",
+        colour=COLOUR,
+    )
+    for n, slot in enumerate(slots, start=1):
+        ins = " ".join(f"<@{u}>" for u in slot.available) or "nobody"
+        outs = " ".join(f"<@{u}>" for u in slot.unavailable) or "nobody"
+        value = f"{_ts(slot.start, 'F')} weekly\n**In** ({len(slot.available)}): {ins}\n**Out**: {outs}"
+        embed.add_field(
+            name=f"{n}. {slot.start.astimezone(zone):%A %H:%M} your time", value=value[:1024],
+            inline=False,
+        )
+    if unknown:
+        embed.add_field(
+            name="No time zone set (not counted)",
+            value=" ".join(f"<@{u}>" for u in unknown)[:1024],
+            inline=False,
+        )
+    embed.set_footer(text=f"Your zone: {zone.key}")
+    return embed
+
+
+def session_choice_label(occ: Occurrence, zone: ZoneInfo) -> str:
+    """An autocomplete label: the member's own zone, since <t:...> does not render there."""
+    return f"{occ.group_name}: {occ.title} · {format_local(occ.starts_at, zone)}"[:100]

@@ -1,0 +1,159 @@
+"""Study groups through the real bot on localdiscord: create -> join -> schedule -> the
+announcement arrives with Discord timestamps and pings only the group's role; RSVP counts
+update on the persistent buttons (also after a restart); the scheduled event is created
+and cancelled with the session."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.clock import ManualClock
+from cogs.study_groups_views import SOURCE_NAME
+
+START = datetime(2026, 1, 7, 1, 0, tzinfo=UTC)  # "tomorrow 19:00" for alice in Chicago
+EPOCH = int(START.timestamp())
+
+
+async def _run_due(e2e) -> None:
+    await e2e.bot.scheduler.run_now(SOURCE_NAME)
+
+
+async def test_group_session_announcement_rsvp_and_event(e2e, discord, clock: ManualClock,
+                                                         alice, bob, channels, roles):
+    await e2e.set_setting("announcements_channel", channels.announcements.id)
+
+    tz = await discord.invoke("timezone set", user=alice, zone="America/Chicago")
+    assert tz.ephemeral and "America/Chicago" in tz.content
+    zones = await discord.autocomplete("timezone set", "zone", "chica", user=alice)
+    assert [c.value for c in zones][:1] == ["America/Chicago"]
+
+    created = await discord.invoke("studygroup create", user=alice, name="Step 2 CK crew",
+                                   topic="Step 2 CK", role=roles.mentors)
+    assert created.ephemeral and "Step 2 CK crew" in created.text
+    [choice] = await discord.autocomplete("studygroup join", "group", "step", user=bob)
+    joined = await discord.invoke("studygroup join", user=bob, group=choice.value)
+    assert joined.ephemeral and "You joined **Step 2 CK crew**" in joined.text
+    # bob has no zone yet: asked once, privately
+    [prompt] = await joined.wait_followups(1)
+    assert prompt.ephemeral and "/timezone set" in prompt.content
+
+    scheduled = await discord.invoke("session schedule", user=alice, group=choice.value,
+                                     title="Cardiology", start="tomorrow 19:00", duration=90)
+    assert scheduled.ephemeral
+    assert f"<t:{EPOCH}:F>" in scheduled.content and "Tue 6 Jan 2026, 19:00 CST" in scheduled.content
+
+    # the scheduled event appears in the server's Events list
+    await _run_due(e2e)
+    [event] = e2e.server.events.values()
+    assert event["name"] == "Step 2 CK crew: Cardiology" and event["status"] == 1
+    assert event["scheduled_start_time"].startswith("2026-01-07T01:00:00")
+
+    # 24 h before: the announcement, with timestamps, pinging only the role
+    clock.set(START - timedelta(hours=24))
+    await _run_due(e2e)
+    [announcement] = discord.messages_in(channels.announcements)
+    assert f"<t:{EPOCH}:F>" in announcement.content and f"<t:{EPOCH}:R>" in announcement.content
+    assert announcement.pinged_roles == {roles.mentors.id}
+    assert not announcement.pinged_users and not announcement.pinged_everyone
+    assert announcement.allowed_mentions["parse"] == []
+    assert f"https://discord.com/events/{e2e.world.guild_id}/{event['id']}" in announcement.content
+    assert [b["label"] for b in announcement.buttons] == ["Going (0)", "Maybe (0)", "Not going (0)"]
+
+    rsvp = await discord.click(announcement, label="Going (0)", user=bob)
+    assert [b["label"] for b in announcement.buttons] == ["Going (1)", "Maybe (0)", "Not going (0)"]
+    [saved, *_] = await rsvp.wait_followups(1)
+    assert saved.ephemeral and "**going** for **Cardiology**" in saved.content
+    await discord.click(announcement, label="Maybe (0)", user=alice)
+    assert [b["label"] for b in announcement.buttons] == ["Going (1)", "Maybe (1)", "Not going (0)"]
+
+    # persistent: after a restart the same buttons still work
+    await e2e.restart_bot()
+    await discord.click(announcement, label="Going (1)", user=alice)
+    assert [b["label"] for b in announcement.buttons] == ["Going (2)", "Maybe (0)", "Not going (0)"]
+
+    # cancelling the session cancels its event and its remaining announcements
+    [session] = await discord.autocomplete("session cancel", "session", "cardio", user=alice)
+    assert "Tue 6 Jan 2026, 19:00 CST" in session.name  # alice's own zone in the label
+    refused = await discord.invoke("session cancel", user=bob, session=session.value)
+    assert refused.ephemeral and "owner" in refused.content
+    cancelled = await discord.invoke("session cancel", user=alice, session=session.value)
+    assert cancelled.ephemeral and "Cancelled 1 session" in cancelled.content
+    await _run_due(e2e)
+    assert e2e.server.events[int(event["id"])]["status"] == 4  # CANCELED
+    clock.set(START)
+    await _run_due(e2e)
+    assert len(discord.messages_in(channels.announcements)) == 1
+
+
+async def test_bad_input_gets_a_friendly_private_error(e2e, discord, alice):
+    created = await discord.invoke("studygroup create", user=alice, name="OET", topic="OET")
+    assert created.ephemeral
+    reply = await discord.invoke("session schedule", user=alice, group="OET", title="Writing",
+                                 start="25:00")
+    assert reply.ephemeral and "hours go from 00 to 23" in reply.content
+    reply = await discord.invoke("timezone set", user=alice, zone="Mars/Olympus")
+    assert reply.ephemeral and "not a time zone" in reply.content
+    upcoming = await discord.invoke("session upcoming", user=alice)
+    assert upcoming.ephemeral and "No upcoming sessions" in upcoming.text
+
+
+async def test_series_calendar_suggest_upcoming_and_dm_reminder(e2e, discord, clock: ManualClock,
+                                                                 alice, bob, channels):
+    await e2e.set_setting("announcements_channel", channels.announcements.id)
+    await discord.invoke("timezone set", user=alice, zone="Europe/London")
+    await discord.invoke("timezone set", user=bob, zone="Asia/Kolkata")
+    await discord.invoke("studygroup create", user=alice, name="OET writing", topic="OET",
+                         description="Letters and case notes", capacity=10)
+    await discord.invoke("studygroup join", user=bob, group="OET writing")
+
+    scheduled = await discord.invoke("session schedule", user=alice, group="OET writing",
+                                     title="Referral letters", start="thu 19:00",
+                                     repeat_on="mon, thu", times=6, link="https://meet.example/oet",
+                                     channel=channels.voice)
+    assert "every Monday and Thursday, 6 times" in scheduled.content
+
+    upcoming = await discord.invoke("session upcoming", user=bob, group="OET writing")
+    assert upcoming.ephemeral
+    fields = upcoming.embeds[0]["fields"]
+    assert len(fields) == 6 and all("<t:" in f["value"] for f in fields)
+
+    info = await discord.invoke("studygroup info", user=bob, group="OET writing")
+    assert info.embeds[0]["title"] == "OET writing" and "Next sessions" in info.text
+    members = await discord.invoke("studygroup members", user=bob, group="OET writing")
+    assert "Asia/Kolkata" in members.text and "Europe/London" in members.text
+    assert not members.messages[0].pings_anyone
+
+    calendar = await discord.invoke("studygroup calendar", user=bob, group="OET writing")
+    [ics] = calendar.attachments
+    assert ics.filename == "oet-writing.ics"
+    assert "RRULE:FREQ=WEEKLY;COUNT=6;BYDAY=MO,TH" in ics.text and "BEGIN:VTIMEZONE" in ics.text
+
+    suggest = await discord.invoke("session suggest", user=bob, group="OET writing")
+    [embed] = suggest.embeds
+    assert len(embed["fields"]) == 3 and embed["footer"]["text"] == "Your zone: Asia/Kolkata"
+    assert not suggest.messages[0].pings_anyone
+
+    remind = await discord.invoke("session remind", user=bob, group="OET writing", minutes=30)
+    assert "30 minutes before" in remind.content
+    first_start = datetime(2026, 1, 8, 19, 0, tzinfo=UTC)  # Thursday 19:00 GMT
+    clock.set(first_start - timedelta(minutes=30))
+    await _run_due(e2e)
+    [dm] = discord.dms_of(bob)
+    assert "Fri 9 Jan 2026, 00:30 IST" in dm.content and not dm.pings_anyone
+    # the scheduled event sits in the voice channel
+    [event] = e2e.server.events.values()
+    assert event["entity_type"] == 2 and str(event["channel_id"]) == str(channels.voice.id)
+
+
+async def test_a_5xx_on_the_announcement_still_posts_it_once(e2e, discord, clock: ManualClock,
+                                                              alice, channels):
+    await e2e.set_setting("announcements_channel", channels.announcements.id)
+    await discord.invoke("studygroup create", user=alice, name="Step 3 CCS", topic="Step 3")
+    await discord.invoke("session schedule", user=alice, group="Step 3 CCS", title="Cases",
+                         start="2026-01-05 13:00")
+    e2e.server.faults.server_errors(status=502, times=1, route=r"/channels/\d+/messages$")
+    clock.set(datetime(2026, 1, 5, 12, 45, tzinfo=UTC))
+    await _run_due(e2e)
+    [message] = discord.messages_in(channels.announcements)
+    assert "Cases" in message.content and "(delayed)" not in message.content
+    assert e2e.server.faults.injected  # the first attempt really failed

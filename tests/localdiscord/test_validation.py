@@ -1,0 +1,86 @@
+"""The spec check (recipe A) and the Discord limits the spec does not catch."""
+
+from __future__ import annotations
+
+from localdiscord import limits
+from localdiscord.spec import load_validator
+
+CALLBACK = "/interactions/1/tok/callback"
+
+
+def paths(problems):
+    return [p for p, _ in problems]
+
+
+def test_spec_accepts_real_shapes_and_names_the_bad_field():
+    spec = load_validator()
+    button = {"type": 1, "components": [{"type": 2, "style": 1, "label": "Go", "custom_id": "go"}]}
+    reply = {"type": 4, "data": {"content": "hi", "components": [button]}}
+    assert spec.validate("POST", CALLBACK, reply) == []
+    modal = {"type": 9, "data": {"custom_id": "m", "title": "T", "components": [
+        {"type": 1, "components": [{"type": 4, "custom_id": "a", "style": 1, "label": "A"}]}]}}
+    assert spec.validate("POST", CALLBACK, modal) == []
+    assert spec.validate("POST", CALLBACK, {"type": 99}) != []
+    [error] = spec.validate("POST", "/channels/1/messages", {"content": 5})
+    assert error.path == ("content",)
+    # Integer snowflakes (discord.py's allowed_mentions) are accepted, as Discord does.
+    body = {"content": "x", "allowed_mentions": {"parse": [], "users": [123]}}
+    assert spec.validate("POST", "/channels/1/messages", body) == []
+    # @original beats {message_id} when matching templates.
+    assert spec.template_for("/webhooks/1/t/messages/@original").endswith("@original")
+
+
+def test_message_limits():
+    assert paths(limits.check_message({"content": "x" * 2001}, creating=True)) == [("content",)]
+    assert limits.check_message({"content": "x" * 2000}, creating=True) == []
+    assert limits.check_message({}, creating=True) == [((), "Cannot send an empty message")]
+    assert limits.check_message({}, creating=True, has_files=True) == []
+    big = [{"title": "t" * 257, "description": "d" * 4097, "fields": [{"name": "n", "value": "v"}] * 26}]
+    found = paths(limits.check_message({"embeds": big}, creating=True))
+    assert ("embeds", 0, "title") in found and ("embeds", 0, "description") in found
+    assert ("embeds", 0, "fields") in found
+    total = [{"description": "d" * 4000}, {"description": "d" * 2001}]
+    assert any("6000" in m for _, m in limits.check_message({"embeds": total}, creating=True))
+
+
+def test_component_limits():
+    def row(*items):
+        return {"type": 1, "components": list(items)}
+
+    def button(i, label="ok"):
+        return {"type": 2, "style": 1, "label": label, "custom_id": f"b{i}"}
+
+    assert paths(limits.check_components([row(button(i)) for i in range(6)])) == [("components",)]
+    assert paths(limits.check_components([row(*[button(i) for i in range(6)])])) != []
+    long_label = limits.check_components([row(button(0, "x" * 81))])
+    assert paths(long_label) == [("components", 0, "components", 0, "label")]
+    duplicate = [row(button(0), button(0))]
+    assert any("duplicated" in m for _, m in limits.check_components(duplicate))
+    options = [{"label": str(i), "value": str(i)} for i in range(26)]
+    select = {"type": 3, "custom_id": "s", "options": options}
+    assert paths(limits.check_components([row(select)])) == [("components", 0, "components", 0, "options")]
+
+
+def test_command_limits():
+    ok = {"name": "resources", "description": "Find resources", "options": [
+        {"type": 1, "name": "search", "description": "Search", "options": [
+            {"type": 3, "name": "query", "description": "Words", "required": True}]}]}
+    assert limits.check_commands([ok]) == []
+    bad = {"name": "Resources", "description": "d" * 101, "options": [
+        {"type": 3, "name": "a", "description": "x"},
+        {"type": 3, "name": "b", "description": "x", "required": True},
+    ] + [{"type": 3, "name": f"o{i}", "description": "x"} for i in range(24)]}
+    found = paths(limits.check_commands([bad]))
+    assert (0, "name") in found and (0, "description") in found and (0, "options") in found
+    assert (0, "options", 1, "required") in found
+    choices = {"name": "pick", "description": "p", "options": [{"type": 3, "name": "c", "description": "c",
+               "choices": [{"name": str(i), "value": str(i)} for i in range(26)]}]}
+    assert (0, "options", 0, "choices") in paths(limits.check_commands([choices]))
+    assert paths(limits.check_commands([ok, ok])) == [(1, "name")]
+
+
+def test_modal_and_autocomplete_limits():
+    modal = {"title": "t" * 46, "custom_id": "m", "components": []}
+    assert paths(limits.check_modal(modal)) == [("data", "title"), ("data", "components")]
+    choices = {"choices": [{"name": "n", "value": "v"}] * 26}
+    assert paths(limits.check_autocomplete(choices)) == [("data", "choices")]

@@ -1,0 +1,69 @@
+"""The cog's sender maps Discord's answers onto the outbox's retry rules."""
+
+from types import SimpleNamespace
+
+import discord
+import pytest
+
+from bot.services.study_groups.models import OutgoingMessage, RsvpCounts
+from bot.services.study_groups.outbox import SendFailed
+from cogs.study_groups_views import DiscordSender
+
+
+def _http_error(status: int, cls: type[discord.HTTPException] = discord.HTTPException):
+    response = SimpleNamespace(status=status, reason="reason")
+    return cls(response, {"message": "nope", "code": 0})  # type: ignore[arg-type]
+
+
+class _Channel(discord.abc.Messageable):
+    def __init__(self, error: Exception | None) -> None:
+        self.error = error
+        self.sent: list[dict] = []
+
+    async def _get_channel(self):  # pragma: no cover - send is overridden
+        return self
+
+    async def send(self, content=None, **kwargs):  # type: ignore[override]
+        if self.error:
+            raise self.error
+        self.sent.append({"content": content, **kwargs})
+        return SimpleNamespace(id=4242)
+
+
+def _bot(channel: _Channel) -> SimpleNamespace:
+    async def fetch_channel(_):  # pragma: no cover - get_channel finds it
+        return channel
+
+    return SimpleNamespace(get_channel=lambda _: channel, fetch_channel=fetch_channel)
+
+
+MESSAGE = OutgoingMessage(
+    outbox_id=1, kind="announce", guild_id=1, channel_id=2, recipient_id=None, role_id=3,
+    nonce="abc", content="hello @everyone", occurrence_id=7, rsvps=RsvpCounts(1, 2, 0),
+    delayed=False,
+)
+
+
+async def test_sends_with_nonce_role_only_mentions_and_rsvp_buttons() -> None:
+    channel = _Channel(None)
+    assert await DiscordSender(_bot(channel)).send(MESSAGE) == 4242  # type: ignore[arg-type]
+    [sent] = channel.sent
+    assert sent["nonce"] == "abc"
+    assert sent["allowed_mentions"].to_dict() == {"parse": [], "roles": [3]}  # no replied_user
+    labels = [item.item.label for item in sent["view"].children]
+    assert labels == ["Going (1)", "Maybe (2)", "Not going (0)"]
+
+
+@pytest.mark.parametrize(
+    ("error", "permanent"),
+    [
+        (_http_error(503, discord.DiscordServerError), False),
+        (_http_error(429), False),
+        (_http_error(403, discord.Forbidden), True),
+        (_http_error(404, discord.NotFound), True),
+    ],
+)
+async def test_errors_become_retry_or_give_up(error: Exception, permanent: bool) -> None:
+    with pytest.raises(SendFailed) as info:
+        await DiscordSender(_bot(_Channel(error))).send(MESSAGE)  # type: ignore[arg-type]
+    assert info.value.permanent is permanent

@@ -1,0 +1,87 @@
+"""/session suggest ranking and time zone search/validation."""
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.errors import InvalidInput
+from bot.services.study_groups.suggest import awake_for, suggest_slots
+from bot.services.timezones import format_local, resolve_zone, search_zones, zone_city
+
+NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)  # Monday
+STEP2_GROUP = {1: "Africa/Lagos", 2: "Asia/Karachi", 3: "Africa/Cairo", 4: "America/Chicago"}
+
+
+def test_suggests_three_slots_everyone_is_awake_for_on_different_days() -> None:
+    slots = suggest_slots(STEP2_GROUP, NOW)
+    assert len(slots) == 3
+    for slot in slots:
+        assert slot.available == (1, 2, 3, 4)
+        assert slot.unavailable == ()
+        # only 14:00-16:00 UTC fits Chicago's morning and Lahore's evening; 16:00 is the most
+        # evening-like for the group as a whole
+        assert slot.start.hour == 16
+    assert len({s.start.date() for s in slots}) == 3
+    assert all(NOW < s.start <= NOW + timedelta(days=7) for s in slots)
+
+
+def test_when_nobody_fits_everyone_the_best_slots_say_who_is_out() -> None:
+    zones = dict(STEP2_GROUP) | {5: "Pacific/Auckland", 6: "America/Los_Angeles"}
+    slots = suggest_slots(zones, NOW)
+    best = max(len(s.available) for s in slots)
+    assert best == len(slots[0].available) < 6
+    for slot in slots:
+        assert set(slot.available) | set(slot.unavailable) == set(zones)
+        for uid in slot.available:
+            assert awake_for(slot.start, timedelta(hours=1), ZoneInfo(zones[uid]))
+        for uid in slot.unavailable:
+            assert not awake_for(slot.start, timedelta(hours=1), ZoneInfo(zones[uid]))
+
+
+def test_longer_sessions_must_end_by_22() -> None:
+    zone = ZoneInfo("Europe/London")
+    assert awake_for(datetime(2026, 1, 5, 20, tzinfo=UTC), timedelta(hours=2), zone)
+    assert not awake_for(datetime(2026, 1, 5, 20, 30, tzinfo=UTC), timedelta(hours=2), zone)
+    assert not awake_for(datetime(2026, 1, 5, 7, 30, tzinfo=UTC), timedelta(hours=1), zone)
+
+
+def test_suggest_without_zones_or_with_silly_duration() -> None:
+    with pytest.raises(InvalidInput, match="timezone set"):
+        suggest_slots({}, NOW)
+    with pytest.raises(InvalidInput, match="15 minutes to 8 hours"):
+        suggest_slots(STEP2_GROUP, NOW, duration=timedelta(hours=9))
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [("lagos", "Africa/Lagos"), ("new york", "America/New_York"), ("Kolk", "Asia/Kolkata"),
+     ("europe/lon", "Europe/London"), ("", "UTC"), ("us/east", "US/East-Indiana")],
+)
+def test_zone_search(query: str, first: str) -> None:
+    hits = search_zones(query)
+    assert hits[0] == first
+    assert len(hits) <= 25
+
+
+def test_zone_search_caps_at_25_choices() -> None:
+    assert "US/Eastern" in search_zones("us/east")  # legacy names only when nothing else fits
+    assert len(search_zones("america")) == 25
+
+
+def test_resolve_zone_is_case_insensitive_and_helpful() -> None:
+    assert resolve_zone("asia/karachi").key == "Asia/Karachi"
+    assert resolve_zone("America/New York").key == "America/New_York"
+    with pytest.raises(InvalidInput, match="Did you mean Europe/London"):
+        resolve_zone("London")
+    with pytest.raises(InvalidInput, match="not a time zone"):
+        resolve_zone("Mars/Olympus")
+    with pytest.raises(InvalidInput, match="Please give a time zone"):
+        resolve_zone("  ")
+
+
+def test_local_formatting() -> None:
+    instant = datetime(2026, 12, 3, 19, 0, tzinfo=UTC)
+    assert format_local(instant, ZoneInfo("Europe/London")) == "Thu 3 Dec 2026, 19:00 GMT"
+    assert format_local(instant, ZoneInfo("Asia/Kolkata"), with_date=False) == "00:30 IST"
+    assert zone_city("America/New_York") == "New York"
