@@ -142,7 +142,9 @@ def cmd_db_restore(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_sandbox(settings: Settings, args: argparse.Namespace) -> int:
     from localdiscord.sandbox import run_sandbox
 
-    return run_async(run_sandbox(settings, db_path=args.db, as_user=args.as_user, tz=args.tz))
+    # The sandbox's bot holds its database like `fmg-bot run` does (restore refuses meanwhile).
+    with hold_database_lock(args.db.expanduser()):
+        return run_async(run_sandbox(settings, db_path=args.db, as_user=args.as_user, tz=args.tz))
 
 
 # -- parser -------------------------------------------------------------------------------------
