@@ -62,8 +62,18 @@ async def test_export_is_a_private_json_file_of_exactly_that_member(e2e, discord
     assert "Happy to help" not in attachment.text  # bob's profile is bob's
 
 
+async def _alice_runs_a_study_group_bob_joined(e2e: BotHarness, alice, bob) -> int:
+    study = e2e.bot.services.study_groups
+    gid = e2e.world.guild_id
+    await study.timezones.set(alice.id, "Asia/Kolkata")
+    group = await study.groups.create(gid, alice.id, "Step 1 night owls", "Step 1")
+    await study.groups.join(gid, group.id, bob.id)
+    return group.id
+
+
 async def test_after_delete_no_row_holds_the_member_id(e2e, discord, alice, bob) -> None:
     await _alice_paired_with_bob(e2e, alice, bob)
+    group_id = await _alice_runs_a_study_group_bob_joined(e2e, alice, bob)
     database = e2e.settings.database_path
     # Control: the scan finds ids that are present.
     assert ("mentees", "user_id") in rows_holding(database, alice.id)
@@ -84,6 +94,8 @@ async def test_after_delete_no_row_holds_the_member_id(e2e, discord, alice, bob)
     assert rows_holding(database, alice.id) == []
     mentor = await e2e.bot.services.mentoring.get_mentor(e2e.world.guild_id, bob.id)
     assert mentor is not None and mentor.active == 0  # the slot alice held is free again
+    group = await e2e.bot.services.study_groups.groups.get(e2e.world.guild_id, group_id)
+    assert group.owner_id == bob.id  # her group passed to its remaining member
 
 
 async def test_a_member_who_leaves_is_paused_then_forgotten(e2e, alice, bob, clock) -> None:
