@@ -10,6 +10,8 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY cogs ./cogs
+# `fmg-bot sandbox` (and the CLI's parser, which describes it) come from localdiscord.
+COPY localdiscord ./localdiscord
 RUN pip install --no-compile . \
     && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin fmgbot \
     && mkdir -p /data \
