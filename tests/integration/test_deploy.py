@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import shutil
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -81,6 +83,32 @@ def test_the_image_gets_every_package_the_project_installs() -> None:
         if (ROOT / package).is_dir():
             assert package in copied, f"the Dockerfile does not COPY {package}/"
     assert "pyproject.toml" in copied
+
+
+def test_what_the_image_copies_is_enough_to_run_the_cli(tmp_path: Path) -> None:
+    """The image's source set, without Docker: copy what the Dockerfile COPYs and run the
+    health check's command from it (migrations and package data must come along)."""
+    app = tmp_path / "app"
+    for keyword, rest in _instructions(DOCKERFILE):
+        if keyword == "COPY":
+            *sources, target = rest.split()
+            for source in sources:
+                destination = app / target if target not in ("./", ".") else app / source
+                if (ROOT / source).is_dir():
+                    shutil.copytree(ROOT / source, destination, ignore=shutil.ignore_patterns("__pycache__"))
+                else:
+                    destination.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy(ROOT / source, destination)
+    env = {k: v for k, v in os.environ.items() if k not in {"DISCORD_TOKEN", "DATABASE_PATH"}}
+    env |= {"PYTHONPATH": str(app), "DATABASE_PATH": str(tmp_path / "data" / "fmg-bot.sqlite3")}
+    run = [sys.executable, "-m", "bot"]
+    migrate = subprocess.run([*run, "db", "migrate"], env=env, cwd=tmp_path, capture_output=True,
+                             text=True, timeout=120)
+    assert migrate.returncode == 0, migrate.stderr
+    doctor = subprocess.run([*run, "doctor", "--offline"], env=env, cwd=tmp_path, capture_output=True,
+                            text=True, timeout=120)
+    assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+    assert "(up to date)" in doctor.stdout
 
 
 def test_the_systemd_unit_restarts_on_failure_with_the_env_file() -> None:
