@@ -191,3 +191,18 @@ def test_the_sandbox_holds_its_database_lock_too(tmp_path: Path) -> None:
         f"fmg-bot: the database {sandbox_db} is in use by a running fmg-bot "
         f"(it holds {lock_path(sandbox_db)}): stop the bot first"
     ]
+
+
+def test_a_starting_bot_waits_out_a_brief_probe(tmp_path: Path) -> None:
+    import threading
+
+    from bot.db.lock import DatabaseLock
+
+    live = tmp_path / "bot.sqlite3"
+    probe = DatabaseLock(live)
+    probe.acquire()  # what is_locked does for an instant
+    threading.Timer(0.3, probe.release).start()
+    with pytest.raises(DatabaseInUse):
+        DatabaseLock(live).acquire()  # restore does not wait
+    with hold_database_lock(live, wait=3.0) as lock:
+        assert lock.held
