@@ -12,13 +12,18 @@ COPY bot ./bot
 COPY cogs ./cogs
 # `fmg-bot sandbox` (and the CLI's parser, which describes it) come from localdiscord.
 COPY localdiscord ./localdiscord
-RUN pip install --no-compile . \
+COPY data/resources.yaml ./data/resources.yaml
+# Editable: the code stays in /app beside data/, so defaults that name project files (the
+# resource catalog) hold even when .env leaves them blank.
+RUN pip install --no-compile -e . \
     && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin fmgbot \
     && mkdir -p /data \
     && chown fmgbot:fmgbot /data
 
 # The database, its lock file and the daily backups (/data/backups) live on this volume.
 ENV DATABASE_PATH=/data/fmg-bot.sqlite3
+# The shipped catalog stays in the image (it is not package data).
+ENV RESOURCES_CATALOG=/app/data/resources.yaml
 VOLUME ["/data"]
 WORKDIR /data
 USER fmgbot

@@ -19,6 +19,8 @@ from bot.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_PATH = PROJECT_ROOT / "data" / "fmg-bot.sqlite3"
+# Shipped inside the package (package data), so an installed fmg-bot or the image has it.
+DEFAULT_RESOURCES_CATALOG = PROJECT_ROOT / "data" / "resources.yaml"
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 T = TypeVar("T")
@@ -38,6 +40,18 @@ class Settings:
     member_retention_days: int = 30
     members_intent: bool = False
     shard_count: int | Literal["auto"] | None = None
+    resources_catalog: Path = DEFAULT_RESOURCES_CATALOG
+    # Anonymous questions: a random publish delay in [min, max] seconds hides who just asked.
+    anon_publish_delay_min_s: int = 30
+    anon_publish_delay_max_s: int = 180
+    anon_questions_per_hour: int = 3
+
+    def __post_init__(self) -> None:
+        if self.anon_publish_delay_min_s > self.anon_publish_delay_max_s:
+            raise ConfigError(
+                "ANON_PUBLISH_DELAY_MIN_S must not be greater than ANON_PUBLISH_DELAY_MAX_S "
+                f"({self.anon_publish_delay_min_s} > {self.anon_publish_delay_max_s})"
+            )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -57,6 +71,10 @@ class Settings:
             member_retention_days=reader.get("MEMBER_RETENTION_DAYS", positive_int, 30),
             members_intent=reader.get("MEMBERS_INTENT", _switch, False),
             shard_count=reader.get("SHARD_COUNT", _shard_count, None),
+            resources_catalog=reader.get("RESOURCES_CATALOG", _existing_file, DEFAULT_RESOURCES_CATALOG),
+            anon_publish_delay_min_s=reader.get("ANON_PUBLISH_DELAY_MIN_S", non_negative_int, 30),
+            anon_publish_delay_max_s=reader.get("ANON_PUBLISH_DELAY_MAX_S", non_negative_int, 180),
+            anon_questions_per_hour=reader.get("ANON_QUESTIONS_PER_HOUR", positive_int, 3),
         )
 
     @property
@@ -99,6 +117,13 @@ def _path(raw: str) -> Path:
     return Path(raw).expanduser()
 
 
+def _existing_file(raw: str) -> Path:
+    path = _path(raw)
+    if not path.is_file():
+        raise ValueError(f"no such file: {path}")
+    return path
+
+
 def _log_level(raw: str) -> str:
     level = raw.upper()
     if level not in _LOG_LEVELS:
@@ -139,3 +164,12 @@ def _shard_count(raw: str) -> int | Literal["auto"]:
         return positive_int(raw)
     except ValueError:
         raise ValueError(f"must be a whole number above zero or 'auto', not {raw!r}") from None
+def non_negative_int(raw: str) -> int:
+    """Parser for delays that may be zero."""
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"must be a whole number, not {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"must not be negative, not {value}")
+    return value

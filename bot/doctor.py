@@ -61,6 +61,13 @@ def _config_findings(settings: Settings) -> list[Finding]:
             "warning", "DISCORD_TOKEN", "not set: `fmg-bot run` cannot connect",
             "put the bot's token in .env (see .env.example)",
         ))
+    if settings.resources_catalog.is_file():
+        findings.append(Finding("ok", "RESOURCES_CATALOG", str(settings.resources_catalog)))
+    else:
+        findings.append(Finding(
+            "error", "RESOURCES_CATALOG", f"{settings.resources_catalog} does not exist",
+            "point RESOURCES_CATALOG at the shipped data/resources.yaml",
+        ))
     if settings.shard_count is not None:
         findings.append(Finding("info", "SHARD_COUNT", f"{settings.shard_count}: runs AutoShardedBot"))
     return findings

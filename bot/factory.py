@@ -15,6 +15,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
 from bot.interaction_errors import FmgCommandTree
+from bot.logs import quiet_gateway_payloads
 from bot.scheduler import Scheduler
 from bot.services import Services
 
@@ -62,6 +63,8 @@ class FmgBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             **options,
         )
+        # Gateway payloads name the member behind every interaction: never log them (see logs.py).
+        quiet_gateway_payloads()
         self.settings = settings
         self.clock = clock
         self.scheduler = Scheduler(clock)

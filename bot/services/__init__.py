@@ -12,19 +12,23 @@ from datetime import timedelta
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
+from bot.services.anonymous import AnonymousLimits, AnonymousService
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.mentoring import MentoringService
 from bot.services.mentoring.privacy import MentoringPrivacy
 from bot.services.privacy import PrivacyContributor, PrivacyService
+from bot.services.resources import ResourceService
 from bot.services.study_groups import StudyGroupService
 
 
 @dataclass(frozen=True)
 class Services:
     guild_settings: GuildSettingsService
+    anonymous: AnonymousService
     mentoring: MentoringService
     privacy: PrivacyService
     study_groups: StudyGroupService
+    resources: ResourceService
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock) -> Services:
@@ -42,10 +46,21 @@ class Services:
         ))
         guild_settings = GuildSettingsService(db, clock)
         study_groups = StudyGroupService(db, clock, guild_settings)
+        anonymous_limits = AnonymousLimits(
+            publish_delay_min_s=settings.anon_publish_delay_min_s,
+            publish_delay_max_s=settings.anon_publish_delay_max_s,
+            questions_per_hour=settings.anon_questions_per_hour,
+        )
         privacy.register(study_groups.privacy.contributor())
+        resources = ResourceService(db, clock, settings.resources_catalog)
+        privacy.register(
+            PrivacyContributor("resources", resources.export_member, resources.delete_member)
+        )
         return cls(
             guild_settings=guild_settings,
+            anonymous=AnonymousService(db, guild_settings, clock, anonymous_limits, mentoring),
             mentoring=mentoring,
             privacy=privacy,
             study_groups=study_groups,
+            resources=resources,
         )

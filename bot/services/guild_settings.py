@@ -35,6 +35,14 @@ SETTING_SPECS: dict[str, SettingSpec] = {
         "channel", "Anonymous questions channel", "Anonymous questions",
         "A forum or text channel where anonymous questions are posted.",
     ),
+    "anonymous_review_channel": SettingSpec(
+        "channel", "Anonymous review channel", "Anonymous questions",
+        "Moderators-only channel for reports (and approvals when pre-approval is on).",
+    ),
+    "anonymous_preapproval": SettingSpec(
+        "bool", "Anonymous pre-approval", "Anonymous questions",
+        "When on, a moderator approves each anonymous question before it is posted.",
+    ),
     "mentor_coordinator_role": SettingSpec(
         "role", "Mentor coordinator role", "Mentoring",
         "Members with this role are told about new mentor registrations.",

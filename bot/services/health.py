@@ -67,6 +67,12 @@ PERMISSION_NEEDS: tuple[Need, ...] = (
         kinds=frozenset({"text", "forum"}),
         why="each question is posted as a thread (a forum post in a forum); threads are closed",
     ),
+    Need(
+        "Anonymous questions", "anonymous_review_channel",
+        ("view_channel", "send_messages", "read_message_history"),
+        kinds=frozenset({"text"}),
+        why="reports, and questions waiting for approval, reach moderators there with buttons",
+    ),
 )
 DEFAULT_CHANNEL_NEED = ("view_channel", "send_messages", "embed_links")
 KIND_LABELS: dict[str, str] = {

@@ -46,7 +46,7 @@ def facts(**channels: ChannelFacts) -> GuildFacts:
 def configured(**extra: int) -> GuildConfig:
     values = {
         "announcements_channel": ANNOUNCE, "anonymous_channel": FORUM, "mentoring_channel": GENERAL,
-        "moderator_role": MOD_ROLE,
+        "moderator_role": MOD_ROLE, "anonymous_review_channel": GENERAL,
     }
     values.update(extra)
     return GuildConfig(GUILD, {k: v for k, v in values.items() if k in SETTING_SPECS})

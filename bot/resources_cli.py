@@ -1,0 +1,115 @@
+"""`fmg-bot resources search|import|export`: the resource library from a terminal.
+
+The same `ResourceService` backs the slash commands. Every command opens the configured
+database, applies pending migrations and loads the configured catalog (both idempotent, as the
+bot does on start), so it works on a fresh checkout and beside a running bot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.db import Database
+from bot.services.resources import ResourceService
+
+T = TypeVar("T")
+
+
+async def _with_library(settings: Settings, work: Callable[[ResourceService], Awaitable[T]]) -> T:
+    db = await Database.open(settings.database_path)
+    try:
+        await db.migrate()
+        library = ResourceService(db, SystemClock(), settings.resources_catalog)
+        await library.start()
+        return await work(library)
+    finally:
+        await db.close()
+
+
+def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
+    results = asyncio.run(
+        _with_library(settings, lambda lib: lib.search(args.query, limit=args.limit))
+    )
+    if args.json:
+        print(json.dumps([
+            {
+                "title": h.resource.title,
+                "url": h.resource.url,
+                "category": h.resource.category,
+                "score": round(h.score, 4),
+                "tier": h.resource.tier,
+                "organization": h.resource.organization,
+                "last_verified": h.resource.last_verified.date().isoformat(),
+            }
+            for h in results.hits
+        ], ensure_ascii=False, indent=2))
+        return 0
+    if results.corrected_query:
+        print(f"(showing results for: {results.corrected_query})")
+    if not results.hits:
+        hint = f" Did you mean: {results.did_you_mean}?" if results.did_you_mean else ""
+        print(f"No resources found.{hint}")
+        return 0
+    if results.did_you_mean:
+        print(f"(nothing matched every word; did you mean: {results.did_you_mean}?)")
+    for rank, hit in enumerate(results.hits, start=1):
+        r = hit.resource
+        print(f"{rank:>2}. {r.title}\n    {r.url}\n    {r.category} · {r.tier} · "
+              f"verified {r.last_verified.date().isoformat()} · score {hit.score:.3f}")
+    return 0
+
+
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    report = asyncio.run(_with_library(settings, lambda lib: lib.import_file(path)))
+    print(
+        f"{path}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged; "
+        f"{report.kept_moderator_edits} moderator-edited field(s) kept, "
+        f"{report.skipped_removed} removed by moderators left out"
+    )
+    return 0
+
+
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    text, count = asyncio.run(_with_library(settings, lambda lib: lib.export_text()))
+    if str(path) == "-":
+        sys.stdout.write(text)
+    else:
+        path.write_text(text, "utf-8")
+        print(f"wrote {count} resources to {path}")
+    return 0
+
+
+def _limit(raw: str) -> int:
+    value = int(raw)
+    if not 1 <= value <= 50:
+        raise argparse.ArgumentTypeError("must be between 1 and 50")
+    return value
+
+
+def add_resources_commands(commands: argparse._SubParsersAction) -> None:
+    """Add `resources search|import|export` to the `fmg-bot` parser."""
+    resources = commands.add_parser("resources", help="search, import or export the resource library")
+    sub = resources.add_subparsers(title="resources commands", metavar="RESOURCES_COMMAND", required=True)
+    search = sub.add_parser("search", help="search the library as /resources search does")
+    search.add_argument("query", help="what to look for, e.g. 'j1 waiver' (quote several words)")
+    search.add_argument("--limit", type=_limit, default=10, help="how many results (1-50, default 10)")
+    search.add_argument("--json", action="store_true", help="print a JSON list, best first")
+    search.set_defaults(handler=cmd_search)
+    load = sub.add_parser(
+        "import", help="upsert a catalog file (fields moderators edited in Discord are kept)"
+    )
+    load.add_argument("file", help="a YAML catalog, in the format of data/resources.yaml")
+    load.set_defaults(handler=cmd_import)
+    dump = sub.add_parser("export", help="write the live library (with moderators' edits) as a catalog file")
+    dump.add_argument("file", help="the YAML file to write ('-' for standard output)")
+    dump.set_defaults(handler=cmd_export)

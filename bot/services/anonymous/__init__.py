@@ -1,0 +1,35 @@
+"""Anonymous questions (see _service.py for the flow, README for the promise and trade-offs)."""
+
+from bot.services.anonymous._limits import MemberKeys, MemberLimiter, SlidingWindow
+from bot.services.anonymous._service import (
+    ASKER_LABEL,
+    CLOSE_NOTICE,
+    AnonymousLimits,
+    AnonymousService,
+    AskReceipt,
+    MentorNotice,
+    OutboxJob,
+    PostedQuestion,
+    Report,
+    ReviewItem,
+)
+from bot.services.anonymous._text import could_ping, sanitize, split_message
+
+__all__ = [
+    "ASKER_LABEL",
+    "CLOSE_NOTICE",
+    "AnonymousLimits",
+    "AnonymousService",
+    "AskReceipt",
+    "MemberKeys",
+    "MemberLimiter",
+    "MentorNotice",
+    "OutboxJob",
+    "PostedQuestion",
+    "Report",
+    "ReviewItem",
+    "SlidingWindow",
+    "could_ping",
+    "sanitize",
+    "split_message",
+]

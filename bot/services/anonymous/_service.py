@@ -1,0 +1,764 @@
+"""Anonymous questions: asking, the delayed publish queue, claim-code actions, moderation.
+
+The asker's user id enters this module in exactly three places (``ask``, and the code checks of
+``followup``/``close``/``delete``), and only to key in-memory rate limits through
+:class:`MemberKeys`. It is never stored, logged, returned, or put in an exception message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import random
+import secrets
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from bot.clock import Clock
+from bot.db import Database, Transaction
+from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
+from bot.services.anonymous import _codes
+from bot.services.anonymous._limits import MemberKeys, MemberLimiter, SlidingWindow
+from bot.services.anonymous._text import (
+    MAX_FOLLOWUP_CHARS,
+    MAX_QUESTION_CHARS,
+    MAX_TAG_CHARS,
+    MAX_TITLE_CHARS,
+    MESSAGE_LIMIT,
+    sanitize,
+    split_message,
+)
+from bot.services.guild_settings import GuildSettingsService
+from bot.services.mentoring import MentoringService
+from bot.services.mentoring.profiles import APPROVED
+
+log = logging.getLogger(__name__)
+
+OutboxKind = Literal["review", "question", "followup", "close"]
+ASKER_LABEL = "Asker"
+MAX_SEND_ATTEMPTS = 5
+RETRY_DELAY = timedelta(seconds=60)
+# Wrong claim codes: per member (through the rotating HMAC), and per question so a code is not
+# guessable by many accounts at once. Both only slow guessing of a 100-bit secret further; they
+# also cap how much scrypt work anyone can make the bot do.
+CODE_FAILURES_PER_MEMBER = 5
+CODE_FAILURES_PER_QUESTION = 20
+CODE_FAILURE_WINDOW = timedelta(minutes=15)
+FOLLOWUPS_PER_QUESTION_PER_HOUR = 10
+REPORTS_PER_MEMBER_PER_HOUR = 10
+MAX_REPORT_REASON_CHARS = 1000
+MAX_MUTE = timedelta(days=30)
+MAX_MENTOR_PINGS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class AnonymousLimits:
+    publish_delay_min_s: int = 30
+    publish_delay_max_s: int = 180
+    questions_per_hour: int = 3
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.publish_delay_min_s <= self.publish_delay_max_s:
+            raise ValueError("publish delays need 0 <= min <= max")
+        if self.questions_per_hour < 1:
+            raise ValueError("questions_per_hour must be at least 1")
+
+
+@dataclass(frozen=True, slots=True)
+class AskReceipt:
+    question_id: int
+    code: str
+    """The claim code, in full. Show it to the asker once; it is not stored anywhere."""
+    due_at: datetime
+    needs_review: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxJob:
+    """One claimed post for the adapter to send, then confirm or fail."""
+
+    id: int
+    kind: OutboxKind
+    question_id: int
+    guild_id: int
+    title: str
+    tag: str | None
+    chunks: list[str]
+    nonce: str
+    target_channel_id: int | None
+    """question: the anonymous channel; review: the review channel; followup/close: the thread."""
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class PostedQuestion:
+    """Where a question lives in Discord, for the adapter to delete or update."""
+
+    question_id: int
+    guild_id: int
+    state: str
+    channel_id: int | None
+    thread_id: int | None
+    message_id: int | None
+    review_channel_id: int | None
+    review_message_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class MentorNotice:
+    """A message for a question's thread that pings exactly ``user_ids``."""
+
+    text: str
+    user_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewItem:
+    question_id: int
+    title: str
+    body: str
+    tag: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    id: int
+    question_id: int
+    title: str
+    reason: str | None
+    thread_id: int | None
+    review_channel_id: int
+
+
+def _epoch(instant: datetime) -> int:
+    return int(instant.timestamp())
+
+
+def _from_epoch(value: int) -> datetime:
+    return datetime.fromtimestamp(value, UTC)
+
+
+def question_chunks(question_id: int, title: str, body: str, tag: str | None) -> list[str]:
+    topic = f" · Topic: {tag}" if tag else ""
+    header = f"**{title}**\n-# Anonymous question #{question_id}{topic}\n\n"
+    return _with_header(header, body)
+
+
+def followup_chunks(body: str) -> list[str]:
+    return _with_header(f"**{ASKER_LABEL}** (follow-up):\n", body)
+
+
+def review_chunks(question_id: int, title: str, body: str, tag: str | None) -> list[str]:
+    header = (
+        f"Anonymous question #{question_id} is waiting for approval.\n"
+        f"**{title}**\n" + (f"Topic: {tag}\n" if tag else "") + "\n"
+    )
+    return _with_header(header, body)
+
+
+CLOSE_NOTICE = f"The {ASKER_LABEL.lower()} marked this question as answered. Thank you, everyone!"
+
+
+def _with_header(header: str, body: str) -> list[str]:
+    first_room = MESSAGE_LIMIT - len(header)
+    if len(body) <= first_room:
+        return [header + body]
+    # Split the body alone, then put the header in front of the first chunk if it fits.
+    chunks = split_message(body)
+    if len(header) + len(chunks[0]) <= MESSAGE_LIMIT:
+        chunks[0] = header + chunks[0]
+        return chunks
+    return [header.rstrip("\n"), *chunks]
+
+
+def clean_title(raw: str) -> str:
+    title = " ".join(sanitize(raw).split())
+    if not title:
+        raise InvalidInput("Please give your question a title.")
+    if len(title) > MAX_TITLE_CHARS:
+        raise InvalidInput(
+            f"The title can be at most {MAX_TITLE_CHARS} characters (yours is {len(title)})."
+        )
+    return title
+
+
+def clean_body(raw: str, limit: int, what: str = "question") -> str:
+    body = sanitize(raw)
+    if not body:
+        raise InvalidInput(f"Your {what} is empty.")
+    if len(body) > limit:
+        raise InvalidInput(
+            f"Your {what} is {len(body):,} characters after removing mentions and invite links; "
+            f"the limit is {limit:,}. Please shorten it and try again."
+        )
+    return body
+
+
+def clean_tag(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    tag = " ".join(sanitize(raw).split())
+    if not tag:
+        return None
+    if len(tag) > MAX_TAG_CHARS:
+        raise InvalidInput(f"A topic tag can be at most {MAX_TAG_CHARS} characters.")
+    return tag
+
+
+class LimitsUpkeep:
+    """Scheduler source (no Discord needed) that runs :meth:`AnonymousService.maintain`."""
+
+    def __init__(self, service: AnonymousService) -> None:
+        self._service = service
+
+    async def next_due(self) -> datetime | None:
+        return await self._service.next_maintenance()
+
+    async def run_due(self, now: datetime) -> None:
+        await self._service.maintain()
+
+
+class AnonymousService:
+    def __init__(
+        self,
+        db: Database,
+        guild_settings: GuildSettingsService,
+        clock: Clock,
+        limits: AnonymousLimits | None = None,
+        mentoring: MentoringService | None = None,
+    ) -> None:
+        self._db = db
+        self._mentoring = mentoring
+        self._settings = guild_settings
+        self._clock = clock
+        self.limits = limits or AnonymousLimits()
+        self.member_keys = MemberKeys(clock)
+        self._asks = MemberLimiter(
+            self.member_keys, clock, self.limits.questions_per_hour, timedelta(hours=1)
+        )
+        self._code_failures = MemberLimiter(
+            self.member_keys, clock, CODE_FAILURES_PER_MEMBER, CODE_FAILURE_WINDOW
+        )
+        self._reports = MemberLimiter(
+            self.member_keys, clock, REPORTS_PER_MEMBER_PER_HOUR, timedelta(hours=1)
+        )
+        self._question_failures = SlidingWindow[int](
+            CODE_FAILURES_PER_QUESTION, CODE_FAILURE_WINDOW
+        )
+        self._followups = SlidingWindow[int](FOLLOWUPS_PER_QUESTION_PER_HOUR, timedelta(hours=1))
+        self.upkeep = LimitsUpkeep(self)
+
+    # -- forgetting: in-memory limits live no longer than they must -------------------------
+    def _windows(self) -> list[MemberLimiter | SlidingWindow[int]]:
+        return [
+            self._asks,
+            self._code_failures,
+            self._reports,
+            self._question_failures,
+            self._followups,
+        ]
+
+    async def next_maintenance(self) -> datetime:
+        """Scheduler source: next secret rotation/drop, or the first rate-limit bucket to empty."""
+        due = self.member_keys.next_change()
+        for window in self._windows():
+            expiry = window.next_expiry()
+            if expiry is not None:
+                due = min(due, _from_epoch(math.ceil(expiry)))
+        return due
+
+    async def maintain(self) -> None:
+        """Rotate the HMAC secret when due and drop empty buckets, so that no member's key
+        outlives its window even when nobody asks anything for a while."""
+        self.member_keys.maintain()
+        stamp = self._clock.now().timestamp()
+        for window in self._windows():
+            if isinstance(window, MemberLimiter):
+                window.prune()
+            else:
+                window.prune(stamp)
+
+    # -- asking ----------------------------------------------------------------------------
+    async def ask(
+        self, guild_id: int, asker_id: int, title: str, body: str, tag: str | None
+    ) -> AskReceipt:
+        """Queue a question. ``asker_id`` is used only for the in-memory rate limit."""
+        clean = (clean_title(title), clean_body(body, MAX_QUESTION_CHARS), clean_tag(tag))
+        needs_review = await self.check_can_ask(guild_id, asker_id)
+        secret = _codes.new_secret()
+        stored = await asyncio.to_thread(_codes.new_stored_code, secret)
+        due = self._random_due()
+        async with self._db.transaction() as tx:
+            question_id = await tx.execute(
+                "INSERT INTO anon_questions (guild_id, title, body, tag, code_salt, code_hash) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (guild_id, *clean, stored.salt, stored.digest),
+            )
+            due_at = await self._enqueue(
+                tx, question_id, "review" if needs_review else "question", None, due
+            )
+        self._asks.hit(asker_id)
+        log.info("anonymous question %d queued (review=%s)", question_id, needs_review)
+        return AskReceipt(
+            question_id, _codes.format_code(question_id, secret), _from_epoch(due_at), needs_review
+        )
+
+    async def check_can_ask(self, guild_id: int, asker_id: int) -> bool:
+        """Raise the reason this member cannot ask here now (checked again on submit, and
+        before the form opens so nobody types a question for nothing); True if it needs review."""
+        config = await self._settings.get(guild_id)
+        if config.get("anonymous_channel") is None:
+            raise Conflict(
+                "Anonymous questions are not set up here yet: a moderator needs to set "
+                "the anonymous questions channel."
+            )
+        needs_review = bool(config.get("anonymous_preapproval"))
+        if needs_review and config.get("anonymous_review_channel") is None:
+            raise Conflict(
+                "Anonymous questions need moderator approval here, but no review channel "
+                "is set. Please tell a moderator."
+            )
+        await self._raise_if_muted(guild_id)
+        wait = self._asks.retry_after(asker_id)
+        if wait:
+            raise Forbidden(
+                f"You can ask {self._asks.limit} anonymous questions per hour. "
+                f"Please try again in {_minutes(wait)}."
+            )
+        return needs_review
+
+    def _random_due(self) -> datetime:
+        low, high = self.limits.publish_delay_min_s, self.limits.publish_delay_max_s
+        return self._clock.now() + timedelta(seconds=low + secrets.randbelow(high - low + 1))
+
+    async def _enqueue(
+        self, tx: Transaction, question_id: int, kind: OutboxKind, body: str | None, due: datetime
+    ) -> int:
+        # Posts for one question keep the order they were asked for, whatever the random delays.
+        latest = await tx.fetchval(
+            "SELECT MAX(due_at) FROM anon_outbox WHERE question_id = ? AND state IN ('pending', 'sending')",
+            (question_id,),
+        )
+        due_at = max(_epoch(due), latest + 1) if latest is not None else _epoch(due)
+        await tx.execute(
+            "INSERT INTO anon_outbox (question_id, kind, body, due_at, nonce) VALUES (?, ?, ?, ?, ?)",
+            (question_id, kind, body, due_at, secrets.token_hex(12)),
+        )
+        return due_at
+
+    async def _raise_if_muted(self, guild_id: int) -> None:
+        until = await self.muted_until(guild_id)
+        if until is not None:
+            raise Forbidden(
+                "Moderators have paused anonymous questions here until "
+                f"<t:{_epoch(until)}:F> (<t:{_epoch(until)}:R>)."
+            )
+
+    # -- claim-code actions ----------------------------------------------------------------
+    async def _claim(self, guild_id: int, user_id: int, code: str) -> sqlite3.Row:
+        """The question ``code`` opens, after a constant-time check; else a rate-limited refusal."""
+        wait = self._code_failures.retry_after(user_id)
+        if wait:
+            raise Forbidden(f"Too many wrong claim codes. Please try again in {_minutes(wait)}.")
+        parsed = _codes.parse_code(code)
+        # Malformed input still pays for one scrypt, so the answer time says nothing either.
+        question_id = parsed.question_id if parsed else 0
+        secret = parsed.secret if parsed else "0" * _codes.SECRET_LENGTH
+        now = self._clock.now().timestamp()
+        if self._question_failures.retry_after((question_id,), now):
+            row = None
+        else:
+            row = await self._db.fetchone(
+                "SELECT * FROM anon_questions WHERE id = ?", (question_id,)
+            )
+        if row is not None and row["guild_id"] != guild_id:
+            row = None
+        stored = _codes.StoredCode(row["code_salt"], row["code_hash"]) if row is not None else None
+        ok = await asyncio.to_thread(_codes.verify_secret, secret, stored)
+        if not ok or row is None:
+            self._code_failures.hit(user_id)
+            self._question_failures.hit(question_id, now)
+            raise NotFound("That claim code does not match any anonymous question here.")
+        return row
+
+    async def followup(self, guild_id: int, user_id: int, code: str, text: str) -> datetime:
+        """Queue a follow-up in the question's thread, under the thread's "Asker" label."""
+        body = clean_body(text, MAX_FOLLOWUP_CHARS, "follow-up")
+        row = await self._claim(guild_id, user_id, code)
+        self._require_published(row)
+        now = self._clock.now().timestamp()
+        if self._followups.retry_after((row["id"],), now):
+            raise Forbidden(
+                "That question has had many follow-ups in the last hour. Please wait a while."
+            )
+        due = self._random_due()
+        async with self._db.transaction() as tx:
+            due_at = await self._enqueue(tx, row["id"], "followup", body, due)
+        self._followups.hit(row["id"], now)
+        return _from_epoch(due_at)
+
+    async def close(self, guild_id: int, user_id: int, code: str) -> datetime:
+        row = await self._claim(guild_id, user_id, code)
+        self._require_published(row)
+        if row["closed"]:
+            raise Conflict("That question is already marked as answered.")
+        due = self._random_due()
+        async with self._db.transaction() as tx:
+            await tx.execute("UPDATE anon_questions SET closed = 1 WHERE id = ?", (row["id"],))
+            due_at = await self._enqueue(tx, row["id"], "close", None, due)
+        return _from_epoch(due_at)
+
+    async def delete(self, guild_id: int, user_id: int, code: str) -> PostedQuestion:
+        """The asker takes the question down; returns where it was so the adapter deletes it."""
+        row = await self._claim(guild_id, user_id, code)
+        if row["state"] in ("rejected", "removed", "deleted"):
+            raise Conflict("That question has already been taken down.")
+        return await self._take_down(row["id"], "deleted")
+
+    @staticmethod
+    def _require_published(row: sqlite3.Row) -> None:
+        if row["state"] == "published":
+            return
+        if row["state"] in ("waiting", "review"):
+            raise Conflict(
+                "Your question has not been posted yet. Please try again once it appears."
+            )
+        raise Conflict("That question is no longer posted.")
+
+    # -- publish queue (driven by the adapter's Scheduler source) -----------------------------
+    async def next_due(self) -> datetime | None:
+        value = await self._db.fetchval(
+            "SELECT MIN(due_at) FROM anon_outbox WHERE state = 'pending'"
+        )
+        return None if value is None else _from_epoch(value)
+
+    async def recover(self) -> int:
+        """After a restart: posts claimed but never confirmed go back to the queue."""
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall("SELECT id FROM anon_outbox WHERE state = 'sending'")
+            await tx.execute("UPDATE anon_outbox SET state = 'pending' WHERE state = 'sending'")
+        return len(rows)
+
+    async def claim_due(self, now: datetime) -> list[OutboxJob]:
+        """Claim every pending post due at ``now`` (at most once each) and describe it."""
+        claimed: list[sqlite3.Row] = []
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT o.id, o.kind, o.body AS extra, o.nonce, o.attempts, q.id AS question_id, "
+                "q.guild_id, q.title, q.body, q.tag, q.state AS question_state, q.thread_id "
+                "FROM anon_outbox o JOIN anon_questions q ON q.id = o.question_id "
+                "WHERE o.state = 'pending' AND o.due_at <= ? ORDER BY o.due_at, o.id",
+                (_epoch(now),),
+            )
+            for row in rows:
+                wanted = {"review": "waiting", "question": "waiting"}.get(row["kind"], "published")
+                if row["question_state"] != wanted:
+                    await tx.execute(
+                        "UPDATE anon_outbox SET state = 'cancelled' WHERE id = ?", (row["id"],)
+                    )
+                    continue
+                await tx.execute(
+                    "UPDATE anon_outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?",
+                    (row["id"],),
+                )
+                claimed.append(row)
+        # Described after the transaction: the guild settings may need the database, and no
+        # db.* call may run inside a transaction (one connection, one lock).
+        return [await self._job(row) for row in claimed]
+
+    async def _job(self, row: sqlite3.Row) -> OutboxJob:
+        kind: OutboxKind = row["kind"]
+        config = await self._settings.get(row["guild_id"])
+        if kind == "review":
+            target = config.get("anonymous_review_channel")
+            chunks = review_chunks(row["question_id"], row["title"], row["body"], row["tag"])
+        elif kind == "question":
+            target = config.get("anonymous_channel")
+            chunks = question_chunks(row["question_id"], row["title"], row["body"], row["tag"])
+        elif kind == "followup":
+            target = row["thread_id"]
+            chunks = followup_chunks(row["extra"])
+        else:
+            target = row["thread_id"]
+            chunks = [CLOSE_NOTICE]
+        return OutboxJob(
+            id=row["id"],
+            kind=kind,
+            question_id=row["question_id"],
+            guild_id=row["guild_id"],
+            title=row["title"],
+            tag=row["tag"],
+            chunks=chunks,
+            nonce=row["nonce"],
+            target_channel_id=int(target) if target is not None else None,
+            attempts=row["attempts"] + 1,
+        )
+
+    async def mark_posted(
+        self, job: OutboxJob, *, channel_id: int, message_id: int, thread_id: int | None = None
+    ) -> None:
+        """Record what a claimed job produced in Discord."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE anon_outbox SET state = 'sent', message_id = ?, body = NULL WHERE id = ?",
+                (message_id, job.id),
+            )
+            if job.kind == "question":
+                await tx.execute(
+                    "UPDATE anon_questions SET state = 'published', channel_id = ?, thread_id = ?, "
+                    "message_id = ?, published_at = ? WHERE id = ?",
+                    (channel_id, thread_id, message_id, _epoch(self._clock.now()), job.question_id),
+                )
+            elif job.kind == "review":
+                await tx.execute(
+                    "UPDATE anon_questions SET state = 'review', review_channel_id = ?, "
+                    "review_message_id = ? WHERE id = ?",
+                    (channel_id, message_id, job.question_id),
+                )
+
+    async def mark_failed(self, job: OutboxJob, *, permanent: bool) -> bool:
+        """A send failed. Retries later unless ``permanent`` or out of attempts; True if retrying."""
+        retry = not permanent and job.attempts < MAX_SEND_ATTEMPTS
+        async with self._db.transaction() as tx:
+            if retry:
+                await tx.execute(
+                    "UPDATE anon_outbox SET state = 'pending', due_at = ? WHERE id = ?",
+                    (_epoch(self._clock.now() + RETRY_DELAY * job.attempts), job.id),
+                )
+            else:
+                await tx.execute("UPDATE anon_outbox SET state = 'failed' WHERE id = ?", (job.id,))
+                if job.kind in ("question", "review"):
+                    await tx.execute(
+                        "UPDATE anon_questions SET state = 'failed', title = '', body = '' WHERE id = ?",
+                        (job.question_id,),
+                    )
+        log.warning(
+            "anonymous post %d (%s) failed; %s",
+            job.id,
+            job.kind,
+            "retrying" if retry else "giving up",
+        )
+        return retry
+
+    # -- moderation ------------------------------------------------------------------------
+    async def review_item(self, guild_id: int, question_id: int) -> ReviewItem:
+        row = await self._question(guild_id, question_id)
+        return ReviewItem(row["id"], row["title"], row["body"], row["tag"])
+
+    async def approve(self, guild_id: int, question_id: int) -> None:
+        """Publish a reviewed question now (the moment is the moderator's, not the asker's)."""
+        row = await self._question(guild_id, question_id)
+        if row["state"] != "review":
+            raise Conflict(f"Question #{question_id} is not waiting for review.")
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE anon_questions SET state = 'waiting' WHERE id = ?", (question_id,)
+            )
+            await self._enqueue(tx, question_id, "question", None, self._clock.now())
+
+    async def reject(self, guild_id: int, question_id: int) -> PostedQuestion:
+        row = await self._question(guild_id, question_id)
+        if row["state"] != "review":
+            raise Conflict(f"Question #{question_id} is not waiting for review.")
+        return await self._take_down(question_id, "rejected")
+
+    async def remove(self, guild_id: int, question_id: int) -> PostedQuestion:
+        """A moderator takes a question down (any state but already gone)."""
+        row = await self._question(guild_id, question_id)
+        if row["state"] in ("rejected", "removed", "deleted"):
+            raise Conflict(f"Question #{question_id} has already been taken down.")
+        return await self._take_down(question_id, "removed")
+
+    async def _take_down(self, question_id: int, state: str) -> PostedQuestion:
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone("SELECT * FROM anon_questions WHERE id = ?", (question_id,))
+            await tx.execute(
+                "UPDATE anon_questions SET state = ?, title = '', body = '', tag = NULL WHERE id = ?",
+                (state, question_id),
+            )
+            await tx.execute(
+                "UPDATE anon_outbox SET state = 'cancelled', body = NULL "
+                "WHERE question_id = ? AND state = 'pending'",
+                (question_id,),
+            )
+            await tx.execute(
+                "UPDATE anon_reports SET reason = NULL WHERE question_id = ?", (question_id,)
+            )
+        assert row is not None
+        log.info("anonymous question %d %s", question_id, state)
+        return PostedQuestion(
+            question_id,
+            row["guild_id"],
+            state,
+            row["channel_id"],
+            row["thread_id"],
+            row["message_id"],
+            row["review_channel_id"],
+            row["review_message_id"],
+        )
+
+    async def where_posted(self, guild_id: int, question_id: int) -> PostedQuestion:
+        row = await self._question(guild_id, question_id)
+        return PostedQuestion(
+            row["id"],
+            row["guild_id"],
+            row["state"],
+            row["channel_id"],
+            row["thread_id"],
+            row["message_id"],
+            row["review_channel_id"],
+            row["review_message_id"],
+        )
+
+    async def report(
+        self, guild_id: int, reporter_id: int, question_id: int, reason: str | None
+    ) -> Report:
+        """Record a report (without the reporter) for the moderators' review channel."""
+        row = await self._question(guild_id, question_id)
+        if row["state"] != "published":
+            raise Conflict("That question is no longer posted.")
+        review_channel = (await self._settings.get(guild_id)).get("anonymous_review_channel")
+        if review_channel is None:
+            raise Conflict(
+                "Reports go to the moderators' review channel, which is not set here. "
+                "Please tell a moderator."
+            )
+        wait = self._reports.retry_after(reporter_id)
+        if wait:
+            raise Forbidden(
+                f"You have sent many reports recently. Please try again in {_minutes(wait)}."
+            )
+        clean_reason = (
+            clean_body(reason, MAX_REPORT_REASON_CHARS, "reason")
+            if reason and sanitize(reason)
+            else None
+        )
+        report_id = await self._db.execute(
+            "INSERT INTO anon_reports (question_id, reason, created_at) VALUES (?, ?, ?)",
+            (question_id, clean_reason, _epoch(self._clock.now())),
+        )
+        self._reports.hit(reporter_id)
+        return Report(
+            report_id,
+            question_id,
+            row["title"],
+            clean_reason,
+            row["thread_id"],
+            int(review_channel),
+        )
+
+    async def mark_report_posted(self, report_id: int, message_id: int) -> None:
+        await self._db.execute(
+            "UPDATE anon_reports SET review_message_id = ? WHERE id = ?", (message_id, report_id)
+        )
+
+    async def mute(self, guild_id: int, duration: timedelta) -> datetime:
+        if not timedelta(minutes=1) <= duration <= MAX_MUTE:
+            raise InvalidInput("A pause must last between 1 minute and 30 days.")
+        until = self._clock.now() + duration
+        await self._db.execute(
+            "INSERT INTO anon_guild_state (guild_id, muted_until) VALUES (?, ?) "
+            "ON CONFLICT (guild_id) DO UPDATE SET muted_until = excluded.muted_until",
+            (guild_id, _epoch(until)),
+        )
+        return _from_epoch(_epoch(until))
+
+    async def unmute(self, guild_id: int) -> bool:
+        was = await self.muted_until(guild_id)
+        await self._db.execute(
+            "UPDATE anon_guild_state SET muted_until = NULL WHERE guild_id = ?", (guild_id,)
+        )
+        return was is not None
+
+    async def muted_until(self, guild_id: int) -> datetime | None:
+        value = await self._db.fetchval(
+            "SELECT muted_until FROM anon_guild_state WHERE guild_id = ?", (guild_id,)
+        )
+        if value is None or value <= _epoch(self._clock.now()):
+            return None
+        return _from_epoch(value)
+
+    async def question_for_thread(self, thread_id: int) -> PostedQuestion | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM anon_questions WHERE thread_id = ? AND state = 'published'", (thread_id,)
+        )
+        if row is None:
+            return None
+        return PostedQuestion(
+            row["id"],
+            row["guild_id"],
+            row["state"],
+            row["channel_id"],
+            row["thread_id"],
+            row["message_id"],
+            row["review_channel_id"],
+            row["review_message_id"],
+        )
+
+    async def mentor_notice(self, guild_id: int, tag: str | None) -> MentorNotice | None:
+        """Approved mentors whose specialty or visa route matches the question's topic tag
+        (at most ``MAX_MENTOR_PINGS``, chosen at random so the same few are not always asked)."""
+        if self._mentoring is None or not tag:
+            return None
+        ids = await self._mentoring.matching_mentor_ids(guild_id, [tag])
+        if not ids:
+            return None
+        chosen = sorted(random.SystemRandom().sample(ids, min(len(ids), MAX_MENTOR_PINGS)))
+        more = len(ids) - len(chosen)
+        text = (
+            f"Mentors who know **{tag}**: "
+            + " ".join(f"<@{uid}>" for uid in chosen)
+            + (f" (and {more} more)" if more else "")
+            + "\nA mentor whose reply answers the question can mark it with the "
+            "**Mark mentor answer** message command."
+        )
+        return MentorNotice(text, tuple(chosen))
+
+    async def _is_mentor(self, guild_id: int, user_id: int) -> bool:
+        if self._mentoring is None:
+            return False
+        profile = await self._mentoring.get_mentor(guild_id, user_id)
+        return profile is not None and profile.status == APPROVED
+
+    async def mark_mentor_answer(
+        self,
+        guild_id: int,
+        thread_id: int,
+        message_id: int,
+        *,
+        author_id: int,
+        marker_id: int,
+        marker_is_moderator: bool,
+    ) -> int:
+        """Mark a reply in a question's thread as "answered by a mentor"; returns the question id.
+
+        The reply's author must be an approved mentor; whoever marks it must be a mentor or a
+        moderator. Neither id is stored (only the message id)."""
+        question = await self.question_for_thread(thread_id)
+        if question is None or question.guild_id != guild_id:
+            raise NotFound("This is not the thread of a posted anonymous question.")
+        if not marker_is_moderator and not await self._is_mentor(guild_id, marker_id):
+            raise Forbidden("Only mentors and moderators can mark a mentor's answer.")
+        if not await self._is_mentor(guild_id, author_id):
+            raise InvalidInput("That reply is not from an approved mentor.")
+        await self._db.execute(
+            "UPDATE anon_questions SET mentor_answer_message_id = ? WHERE id = ?",
+            (message_id, question.question_id),
+        )
+        return question.question_id
+
+    async def _question(self, guild_id: int, question_id: int) -> sqlite3.Row:
+        row = await self._db.fetchone(
+            "SELECT * FROM anon_questions WHERE id = ? AND guild_id = ?", (question_id, guild_id)
+        )
+        if row is None:
+            raise NotFound(f"There is no anonymous question #{question_id} here.")
+        return row
+
+
+def _minutes(seconds: int) -> str:
+    minutes = max(1, -(-seconds // 60))
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"

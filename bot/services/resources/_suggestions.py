@@ -1,0 +1,192 @@
+"""Member suggestions: the moderators' review queue, and what approving adds to the library."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bot.clock import Clock
+from bot.db import Database, Transaction
+from bot.errors import Conflict, NotFound
+from bot.services.resources._models import (
+    MAX_DESCRIPTION,
+    MAX_REASON,
+    MAX_TITLE,
+    Resource,
+    Suggestion,
+    check_category,
+    clean_text,
+)
+from bot.services.resources._store import reindex, to_suggestion, update_resource
+from bot.services.resources._urls import normalize_url, validate_url
+
+if TYPE_CHECKING:
+    from bot.services.resources._service import ResourceService
+
+MAX_PENDING_PER_MEMBER = 5
+
+
+class SuggestionQueue:
+    def __init__(self, db: Database, clock: Clock, library: ResourceService) -> None:
+        self._db = db
+        self._clock = clock
+        self._library = library
+
+    def _now(self) -> int:
+        return int(self._clock.now().timestamp())
+
+    async def suggest(
+        self, *, guild_id: int, user_id: int, title: str, url: str, reason: str, category: str
+    ) -> Suggestion:
+        title = clean_text(title, MAX_TITLE, "title")
+        reason = clean_text(reason, MAX_REASON, "reason", required=False)
+        url = validate_url(url)
+        key = normalize_url(url)
+        check_category(category)
+        existing = await self._db.fetchone(
+            "SELECT title FROM resources WHERE url_key = ? AND removed = 0", (key,)
+        )
+        if existing is not None:
+            raise Conflict(f"That link is already in the library as **{existing['title']}**.")
+        now = self._now()
+        async with self._db.transaction() as tx:
+            mine = await tx.fetchval(
+                "SELECT COUNT(*) FROM resource_suggestions "
+                "WHERE guild_id = ? AND user_id = ? AND status = 'pending'",
+                (guild_id, user_id),
+            )
+            if mine >= MAX_PENDING_PER_MEMBER:
+                raise Conflict(
+                    f"You already have {mine} suggestions waiting for review; "
+                    "please wait until moderators get to them."
+                )
+            if await tx.fetchval(
+                "SELECT 1 FROM resource_suggestions "
+                "WHERE guild_id = ? AND url_key = ? AND status = 'pending'",
+                (guild_id, key),
+            ):
+                raise Conflict("Someone already suggested that link; it is waiting for review.")
+            sid = await tx.execute(
+                "INSERT INTO resource_suggestions (guild_id, user_id, title, url, url_key, "
+                "category, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (guild_id, user_id, title, url, key, category, reason, now),
+            )
+            row = await tx.fetchone("SELECT * FROM resource_suggestions WHERE id = ?", (sid,))
+        assert row is not None
+        return to_suggestion(row)
+
+    async def get(self, suggestion_id: int, guild_id: int) -> Suggestion:
+        row = await self._db.fetchone(
+            "SELECT * FROM resource_suggestions WHERE id = ? AND guild_id = ?",
+            (suggestion_id, guild_id),
+        )
+        if row is None:
+            raise NotFound("That suggestion does not exist on this server.")
+        return to_suggestion(row)
+
+    async def pending(self, guild_id: int, *, limit: int = 25) -> tuple[list[Suggestion], int]:
+        """The oldest pending suggestions of a server (up to ``limit``) and how many are pending."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM resource_suggestions WHERE guild_id = ? AND status = 'pending' "
+            "ORDER BY created_at, id LIMIT ?",
+            (guild_id, limit),
+        )
+        total = await self._db.fetchval(
+            "SELECT COUNT(*) FROM resource_suggestions WHERE guild_id = ? AND status = 'pending'",
+            (guild_id,),
+        )
+        return [to_suggestion(r) for r in rows], int(total or 0)
+
+    async def approve(self, suggestion_id: int, *, guild_id: int, moderator_id: int) -> Resource:
+        """Add the suggested link to the library (community tier, verified now)."""
+        now = self._now()
+        async with self._db.transaction() as tx:
+            suggestion = await _claim(tx, suggestion_id, guild_id)
+            row = await tx.fetchone(
+                "SELECT id, removed FROM resources WHERE url_key = ?", (suggestion.url_key,)
+            )
+            values = {
+                "title": suggestion.title,
+                "url": suggestion.url,
+                "category": suggestion.category,
+                "tier": "community",
+                "description": suggestion.reason[:MAX_DESCRIPTION],
+                "last_verified": now,
+            }
+            if row is None:
+                rid = await tx.execute(
+                    "INSERT INTO resources (url, url_key, title, category, tier, description, "
+                    "last_verified, source, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, 'community', ?, ?, 'suggestion', ?, ?)",
+                    (suggestion.url, suggestion.url_key, suggestion.title, suggestion.category,
+                     values["description"], now, now, now),
+                )
+                await reindex(tx, rid)
+            elif row["removed"]:
+                # Back from removal: what the moderator approves now wins over the catalog.
+                rid = row["id"]
+                await update_resource(tx, rid, {**values, "removed": 0,
+                                        "edited_fields": ",".join(values)}, now)
+            else:
+                rid = row["id"]  # added meanwhile (by the catalog or another approval)
+            await tx.execute(
+                "UPDATE resource_suggestions SET status = 'approved', reviewed_by = ?, "
+                "reviewed_at = ?, resource_id = ? WHERE id = ?",
+                (moderator_id, now, rid, suggestion_id),
+            )
+        await self._library.refresh()
+        return await self._library.get(rid)
+
+    async def reject(self, suggestion_id: int, *, guild_id: int, moderator_id: int) -> Suggestion:
+        async with self._db.transaction() as tx:
+            await _claim(tx, suggestion_id, guild_id)
+            await tx.execute(
+                "UPDATE resource_suggestions SET status = 'rejected', reviewed_by = ?, "
+                "reviewed_at = ? WHERE id = ?",
+                (moderator_id, self._now(), suggestion_id),
+            )
+        return await self.get(suggestion_id, guild_id)
+
+    async def export_member(self, guild_id: int, user_id: int) -> list[dict[str, Any]]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM resource_suggestions WHERE guild_id = ? AND user_id = ? ORDER BY id",
+            (guild_id, user_id),
+        )
+        return [
+            {"title": s.title, "url": s.url, "reason": s.reason, "status": s.status,
+             "created_at": s.created_at.isoformat()}
+            for s in map(to_suggestion, rows)
+        ]
+
+    async def delete_member(self, guild_id: int, user_id: int) -> None:
+        """The member's suggestions here, and their name on reviews here. Approved links stay in
+        the library: they are the community's, not the member's."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "DELETE FROM resource_suggestions WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+            )
+            await tx.execute(
+                "UPDATE resource_suggestions SET reviewed_by = NULL WHERE guild_id = ? AND reviewed_by = ?",
+                (guild_id, user_id),
+            )
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    url_key: str
+    url: str
+    title: str
+    category: str
+    reason: str
+
+
+async def _claim(tx: Transaction, suggestion_id: int, guild_id: int) -> _Claimed:
+    row = await tx.fetchone(
+        "SELECT * FROM resource_suggestions WHERE id = ? AND guild_id = ?", (suggestion_id, guild_id)
+    )
+    if row is None:
+        raise NotFound("That suggestion does not exist on this server.")
+    if row["status"] != "pending":
+        who = f" by <@{row['reviewed_by']}>" if row["reviewed_by"] else ""
+        raise Conflict(f"That suggestion was already {row['status']}{who}.")
+    return _Claimed(row["url_key"], row["url"], row["title"], row["category"], row["reason"])

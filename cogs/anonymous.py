@@ -1,0 +1,315 @@
+"""Anonymous questions: `/ask ...` for members, `/anonymous ...` for moderators, and the
+publisher that posts queued questions as the bot once their random delay is over.
+
+Anonymity rule for this file: the asker's id is read only to hand it to the service (which
+keys in-memory rate limits with it). It is never logged, stored, or put in a message.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.checks import is_moderator, moderator_only
+from bot.errors import InvalidInput
+from bot.factory import FmgBot
+from bot.services.anonymous import AnonymousService, OutboxJob
+from bot.ui import send_ephemeral
+from cogs.anonymous_ui import (
+    DYNAMIC_ITEMS,
+    NO_MENTIONS,
+    SCHEDULER_SOURCE,
+    ApproveButton,
+    AskModal,
+    FollowupModal,
+    RejectButton,
+    ReportButton,
+    resolve_channel,
+    take_down,
+)
+
+log = logging.getLogger(__name__)
+UPKEEP_SOURCE = "anonymous-limits"
+
+
+def _forum_tag(channel: discord.ForumChannel, name: str | None) -> list[discord.ForumTag]:
+    if not name:
+        return []
+    wanted = name.casefold()
+    return [tag for tag in channel.available_tags if tag.name.casefold() == wanted][:1]
+
+
+class AnonymousPublisher:
+    """Scheduler source: sends what the service's outbox says is due."""
+
+    def __init__(self, bot: FmgBot) -> None:
+        self.bot = bot
+
+    @property
+    def service(self) -> AnonymousService:
+        return self.bot.services.anonymous
+
+    async def next_due(self) -> datetime | None:
+        return await self.service.next_due()
+
+    async def run_due(self, now: datetime) -> None:
+        for job in await self.service.claim_due(now):
+            if job.target_channel_id is None:
+                log.warning("anonymous post %d (%s): its channel is not set", job.id, job.kind)
+                await self.service.mark_failed(job, permanent=True)
+                continue
+            try:
+                await self._send(job)
+            except (discord.NotFound, discord.Forbidden) as exc:
+                log.warning(
+                    "anonymous post %d (%s): %s %s",
+                    job.id,
+                    job.kind,
+                    type(exc).__name__,
+                    exc.status,
+                )
+                await self.service.mark_failed(job, permanent=True)
+            except Exception:
+                log.exception("anonymous post %d (%s) failed", job.id, job.kind)
+                await self.service.mark_failed(job, permanent=False)
+
+    async def _send(self, job: OutboxJob) -> None:
+        assert job.target_channel_id is not None
+        channel = await resolve_channel(self.bot, job.target_channel_id)
+        if job.kind == "question":
+            await self._publish(job, channel)
+        elif job.kind == "review":
+            view = discord.ui.View(timeout=None)
+            view.add_item(ApproveButton(job.question_id))
+            view.add_item(RejectButton(job.question_id))
+            # Moderators read the whole question before they reach the buttons.
+            *before, last = job.chunks
+            for n, chunk in enumerate(before):
+                await channel.send(
+                    chunk, allowed_mentions=NO_MENTIONS, nonce=job.nonce if n == 0 else None
+                )
+            message = await channel.send(last, view=view, allowed_mentions=NO_MENTIONS)
+            await self.service.mark_posted(job, channel_id=channel.id, message_id=message.id)
+        else:
+            if isinstance(channel, discord.Thread) and channel.archived and not channel.locked:
+                await channel.edit(archived=False)
+            message = None
+            for n, chunk in enumerate(job.chunks):
+                message = await channel.send(
+                    chunk, allowed_mentions=NO_MENTIONS, nonce=job.nonce if n == 0 else None
+                )
+            assert message is not None
+            if job.kind == "close" and isinstance(channel, discord.Thread):
+                await channel.edit(archived=True)
+            await self.service.mark_posted(job, channel_id=channel.id, message_id=message.id)
+        log.info("anonymous post %d (%s) sent for question %d", job.id, job.kind, job.question_id)
+
+    async def _publish(self, job: OutboxJob, channel: Any) -> None:
+        view = discord.ui.View(timeout=None)
+        view.add_item(ReportButton(job.question_id))
+        first, rest = job.chunks[0], job.chunks[1:]
+        if isinstance(channel, discord.ForumChannel):
+            created = await channel.create_thread(
+                name=job.title,
+                content=first,
+                applied_tags=_forum_tag(channel, job.tag),
+                view=view,
+                allowed_mentions=NO_MENTIONS,
+            )
+            thread, starter = created.thread, created.message
+        else:
+            starter = await channel.send(
+                first, view=view, allowed_mentions=NO_MENTIONS, nonce=job.nonce
+            )
+            thread = await starter.create_thread(name=job.title)
+        for chunk in rest:
+            await thread.send(chunk, allowed_mentions=NO_MENTIONS)
+        await self.service.mark_posted(
+            job, channel_id=channel.id, thread_id=thread.id, message_id=starter.id
+        )
+        try:
+            notice = await self.service.mentor_notice(job.guild_id, job.tag)
+            if notice is not None:
+                pings = discord.AllowedMentions(
+                    users=[discord.Object(uid) for uid in notice.user_ids]
+                )
+                await thread.send(notice.text, allowed_mentions=pings)
+        except discord.HTTPException:
+            # The question is posted; a missing nudge to mentors is not worth a repost.
+            log.warning("could not tell mentors about anonymous question %d", job.question_id)
+
+
+@app_commands.guild_only()
+class AskGroup(app_commands.Group, name="ask", description="Ask a question anonymously"):
+    def __init__(self, bot: FmgBot) -> None:
+        super().__init__()
+        self.bot = bot
+
+    @app_commands.command(name="question", description="Ask a question without your name")
+    async def question(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        await self.bot.services.anonymous.check_can_ask(interaction.guild_id, interaction.user.id)
+        config = await self.bot.services.guild_settings.get(interaction.guild_id)
+        channel_id = config.get("anonymous_channel")
+        channel = (
+            interaction.guild.get_channel(int(channel_id))
+            if channel_id and interaction.guild
+            else None
+        )
+        names = (
+            [t.name for t in channel.available_tags]
+            if isinstance(channel, discord.ForumChannel)
+            else []
+        )
+        await interaction.response.send_modal(AskModal(names))
+
+    @app_commands.command(
+        name="followup", description="Add to your anonymous question (needs its claim code)"
+    )
+    async def followup(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_modal(FollowupModal())
+
+    @app_commands.command(name="close", description="Mark your anonymous question as answered")
+    @app_commands.describe(code="The claim code you got when you asked")
+    async def close(
+        self, interaction: discord.Interaction, code: app_commands.Range[str, 1, 60]
+    ) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        due = await self.bot.services.anonymous.close(
+            interaction.guild_id, interaction.user.id, code
+        )
+        self.bot.scheduler.poke(SCHEDULER_SOURCE)
+        await send_ephemeral(
+            interaction, f"Done: the thread will be marked answered <t:{int(due.timestamp())}:R>."
+        )
+
+    @app_commands.command(
+        name="delete", description="Delete your anonymous question (needs its claim code)"
+    )
+    @app_commands.describe(code="The claim code you got when you asked")
+    async def delete(
+        self, interaction: discord.Interaction, code: app_commands.Range[str, 1, 60]
+    ) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        posted = await self.bot.services.anonymous.delete(
+            interaction.guild_id, interaction.user.id, code
+        )
+        await take_down(
+            self.bot, posted, f"Anonymous question #{posted.question_id} was deleted by its asker."
+        )
+        await send_ephemeral(interaction, f"Your question #{posted.question_id} has been deleted.")
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class AnonymousModGroup(
+    app_commands.Group, name="anonymous", description="Moderate anonymous questions"
+):
+    def __init__(self, bot: FmgBot) -> None:
+        super().__init__()
+        self.bot = bot
+
+    @app_commands.command(name="remove", description="Take an anonymous question down")
+    @app_commands.describe(question="The question's number (shown in its post and in reports)")
+    @moderator_only()
+    async def remove(
+        self, interaction: discord.Interaction, question: app_commands.Range[int, 1]
+    ) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        posted = await self.bot.services.anonymous.remove(interaction.guild_id, question)
+        await take_down(
+            self.bot,
+            posted,
+            f"Anonymous question #{question} was removed by {interaction.user.mention}.",
+        )
+        await send_ephemeral(interaction, f"Anonymous question #{question} has been removed.")
+
+    @app_commands.command(name="mute", description="Pause anonymous asking for everyone here")
+    @app_commands.describe(hours="How long to pause, in hours (1 to 720)")
+    @moderator_only()
+    async def mute(
+        self, interaction: discord.Interaction, hours: app_commands.Range[int, 1, 720]
+    ) -> None:
+        assert interaction.guild_id is not None
+        until = await self.bot.services.anonymous.mute(interaction.guild_id, timedelta(hours=hours))
+        stamp = int(until.timestamp())
+        await send_ephemeral(
+            interaction, f"Anonymous questions are paused until <t:{stamp}:F> (<t:{stamp}:R>)."
+        )
+
+    @app_commands.command(name="unmute", description="Let members ask anonymously again")
+    @moderator_only()
+    async def unmute(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        was_muted = await self.bot.services.anonymous.unmute(interaction.guild_id)
+        await send_ephemeral(
+            interaction,
+            "Anonymous questions are open again."
+            if was_muted
+            else "Anonymous questions were not paused.",
+        )
+
+
+class AnonymousCog(commands.Cog, name="Anonymous questions"):
+    """Ask without your name; answers happen in the question's thread."""
+
+    def __init__(self, bot: FmgBot) -> None:
+        self.bot = bot
+        self.ask_group = AskGroup(bot)
+        self.mod_group = AnonymousModGroup(bot)
+        self.publisher = AnonymousPublisher(bot)
+        self.mark_menu = app_commands.ContextMenu(
+            name="Mark mentor answer", callback=self.mark_mentor_answer
+        )
+        self.mark_menu.guild_only = True
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.ask_group)
+        self.bot.tree.add_command(self.mod_group)
+        self.bot.tree.add_command(self.mark_menu)
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        requeued = await self.bot.services.anonymous.recover()
+        if requeued:
+            log.info("requeued %d anonymous posts that were never confirmed", requeued)
+        self.bot.scheduler.register(SCHEDULER_SOURCE, self.publisher)
+        self.bot.scheduler.register(UPKEEP_SOURCE, self.bot.services.anonymous.upkeep)
+
+    async def cog_unload(self) -> None:
+        self.bot.scheduler.unregister(SCHEDULER_SOURCE)
+        self.bot.scheduler.unregister(UPKEEP_SOURCE)
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.tree.remove_command(self.ask_group.name)
+        self.bot.tree.remove_command(self.mod_group.name)
+        self.bot.tree.remove_command(self.mark_menu.name, type=discord.AppCommandType.message)
+
+    async def mark_mentor_answer(
+        self, interaction: discord.Interaction, message: discord.Message
+    ) -> None:
+        """Mentors (and moderators) mark a mentor's reply in an anonymous question's thread."""
+        assert interaction.guild_id is not None
+        if message.author.bot:
+            raise InvalidInput("Pick a mentor's reply, not one of the bot's posts.")
+        question_id = await self.bot.services.anonymous.mark_mentor_answer(
+            interaction.guild_id,
+            message.channel.id,
+            message.id,
+            author_id=message.author.id,
+            marker_id=interaction.user.id,
+            marker_is_moderator=await is_moderator(interaction),
+        )
+        await interaction.response.send_message(
+            f"✅ Answered by a mentor: {message.jump_url}", allowed_mentions=NO_MENTIONS
+        )
+        log.info("anonymous question %d has a mentor answer", question_id)
+
+
+async def setup(bot: FmgBot) -> None:
+    await bot.add_cog(AnonymousCog(bot))

@@ -1,0 +1,224 @@
+"""`/resources`: search the curated FMG library, browse it, suggest links, bookmark them;
+moderators review suggestions, edit, remove and re-verify entries. All logic lives in
+`bot/services/resources`; this module parses options and renders replies."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.checks import moderator_only
+from bot.errors import InvalidInput
+from bot.factory import FmgBot
+from bot.services.resources import CATEGORIES, TIERS, Resource
+from bot.ui import PageView, send_ephemeral
+from cogs.resources_views import (
+    NO_MENTIONS,
+    ReviewButton,
+    SuggestModal,
+    resource_block,
+    resource_pages,
+    review_view,
+    search_pages,
+    suggestion_embed,
+)
+
+SEARCH_RESULTS = 25
+REVIEW_BATCH = 5
+CATEGORY_CHOICES = [app_commands.Choice(name=label, value=key) for key, label in CATEGORIES.items()]
+TIER_CHOICES = [app_commands.Choice(name=t.title(), value=t) for t in TIERS]
+
+
+def _bot(interaction: discord.Interaction) -> FmgBot:
+    return interaction.client  # type: ignore[return-value]
+
+
+async def query_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """Top matches while typing; picking one searches for its title."""
+    found = await _bot(interaction).services.resources.autocomplete(current, limit=25)
+    return [app_commands.Choice(name=r.title[:100], value=r.title[:100]) for r in found]
+
+
+async def resource_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """Pick one resource: the choice's value is its id."""
+    found = await _bot(interaction).services.resources.autocomplete(current, limit=25)
+    return [app_commands.Choice(name=r.title[:100], value=str(r.id)) for r in found]
+
+
+def _resource_id(value: str) -> int:
+    if not value.strip().isdigit():
+        raise InvalidInput("Pick a resource from the suggestions that appear as you type.")
+    return int(value)
+
+
+async def _send_pages(interaction: discord.Interaction, pages: list[discord.Embed]) -> None:
+    if len(pages) == 1:
+        await send_ephemeral(interaction, embed=pages[0])
+    else:
+        view = PageView(pages, owner_id=interaction.user.id)
+        await send_ephemeral(interaction, embed=view.current, view=view)
+
+
+@app_commands.guild_only()
+class ResourcesGroup(app_commands.Group, name="resources", description="The FMG resource library"):
+    def __init__(self, bot: FmgBot) -> None:
+        super().__init__()
+        self.bot = bot
+
+    @property
+    def service(self):
+        return self.bot.services.resources
+
+    # -- members ----------------------------------------------------------------------------
+    @app_commands.command(
+        name="search", description="Find official pages and guides (USMLE, ECFMG, ERAS, visas...)"
+    )
+    @app_commands.describe(query="What you are looking for, e.g. j1 waiver, ecfmg cert, step2ck")
+    @app_commands.autocomplete(query=query_autocomplete)
+    async def search(self, interaction: discord.Interaction, query: app_commands.Range[str, 1, 200]) -> None:
+        results = await self.service.search(query, limit=SEARCH_RESULTS)
+        await _send_pages(interaction, search_pages(results, self.bot.clock.now()))
+
+    @app_commands.command(name="browse", description="List the resources of one category")
+    @app_commands.describe(category="The category to list")
+    @app_commands.choices(category=CATEGORY_CHOICES)
+    async def browse(self, interaction: discord.Interaction, category: app_commands.Choice[str]) -> None:
+        found = await self.service.browse(category.value)
+        pages = resource_pages(category.name, found, self.bot.clock.now(), empty="Nothing here yet.")
+        await _send_pages(interaction, pages)
+
+    @app_commands.command(name="suggest", description="Suggest a link for the library (moderators review it)")
+    @app_commands.describe(category="Where it belongs (default: community and forums)")
+    @app_commands.choices(category=CATEGORY_CHOICES)
+    async def suggest(
+        self, interaction: discord.Interaction, category: app_commands.Choice[str] | None = None
+    ) -> None:
+        await interaction.response.send_modal(SuggestModal(category.value if category else "community"))
+
+    @app_commands.command(name="save", description="Bookmark a resource")
+    @app_commands.describe(resource="Start typing its name")
+    @app_commands.autocomplete(resource=resource_autocomplete)
+    async def save(self, interaction: discord.Interaction, resource: str) -> None:
+        saved = await self.service.bookmarks.save(interaction.user.id, _resource_id(resource))
+        await send_ephemeral(interaction, f"Saved. See your bookmarks with `/resources saved`.\n\n"
+                             f"{resource_block(saved, self.bot.clock.now())}")
+
+    @app_commands.command(name="unsave", description="Remove a bookmark")
+    @app_commands.describe(resource="Start typing its name")
+    @app_commands.autocomplete(resource=resource_autocomplete)
+    async def unsave(self, interaction: discord.Interaction, resource: str) -> None:
+        await self.service.bookmarks.unsave(interaction.user.id, _resource_id(resource))
+        await send_ephemeral(interaction, "Removed from your saved resources.")
+
+    @app_commands.command(name="saved", description="Your bookmarked resources")
+    async def saved(self, interaction: discord.Interaction) -> None:
+        found = await self.service.bookmarks.saved(interaction.user.id)
+        pages = resource_pages(
+            "Your saved resources", found, self.bot.clock.now(),
+            empty="Nothing saved yet: use `/resources save`.",
+        )
+        await _send_pages(interaction, pages)
+
+    # -- moderators -----------------------------------------------------------------------------
+    @app_commands.command(name="review", description="Review members' suggestions (moderators)")
+    @moderator_only()
+    async def review(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        pending, total = await self.service.suggestions.pending(interaction.guild_id, limit=REVIEW_BATCH)
+        if not pending:
+            await send_ephemeral(interaction, "No suggestions are waiting for review.")
+            return
+        more = f" (the oldest {len(pending)} of {total})" if total > len(pending) else ""
+        await send_ephemeral(interaction, f"**{total}** suggestion(s) waiting{more}:")
+        for suggestion in pending:
+            await interaction.followup.send(
+                embed=suggestion_embed(suggestion), view=review_view(suggestion.id),
+                ephemeral=True, allowed_mentions=NO_MENTIONS,
+            )
+
+    @app_commands.command(name="edit", description="Change a resource (moderators)")
+    @app_commands.describe(
+        resource="Start typing its name",
+        title="New title",
+        url="New https link",
+        category="New category",
+        tier="Official source or community resource",
+        tags="Search tags, comma separated (replaces the current ones)",
+        description="New description",
+        verified="Yes: you checked the link today (resets its freshness)",
+    )
+    @app_commands.autocomplete(resource=resource_autocomplete)
+    @app_commands.choices(category=CATEGORY_CHOICES, tier=TIER_CHOICES)
+    @moderator_only()
+    async def edit(
+        self,
+        interaction: discord.Interaction,
+        resource: str,
+        title: app_commands.Range[str, 1, 200] | None = None,
+        url: app_commands.Range[str, 1, 512] | None = None,
+        category: app_commands.Choice[str] | None = None,
+        tier: app_commands.Choice[str] | None = None,
+        tags: app_commands.Range[str, 1, 600] | None = None,
+        description: app_commands.Range[str, 1, 600] | None = None,
+        verified: bool | None = None,
+    ) -> None:
+        changes = {
+            "title": title,
+            "url": url,
+            "category": category.value if category else None,
+            "tier": tier.value if tier else None,
+            "tags": tags,
+            "description": description,
+            "verified": verified,
+        }
+        updated = await self.service.edit(_resource_id(resource), changes)
+        await send_ephemeral(interaction, f"Updated.\n\n{resource_block(updated, self.bot.clock.now())}")
+
+    @app_commands.command(name="remove", description="Remove a resource from the library (moderators)")
+    @app_commands.describe(resource="Start typing its name")
+    @app_commands.autocomplete(resource=resource_autocomplete)
+    @moderator_only()
+    async def remove(self, interaction: discord.Interaction, resource: str) -> None:
+        removed: Resource = await self.service.remove(_resource_id(resource))
+        await send_ephemeral(
+            interaction,
+            f"Removed **{discord.utils.escape_markdown(removed.title)}**; "
+            "catalog reloads will not bring it back.",
+        )
+
+    @app_commands.command(name="stale", description="Resources not verified for a year (moderators)")
+    @moderator_only()
+    async def stale(self, interaction: discord.Interaction) -> None:
+        found = await self.service.stale()
+        pages = resource_pages(
+            f"Not verified for a year: {len(found)}", found, self.bot.clock.now(),
+            header="Check each link, then `/resources edit verified:True` (or fix or remove it).",
+            empty="Every resource was verified within the last year.",
+        )
+        await _send_pages(interaction, pages)
+
+
+class ResourcesCog(commands.Cog, name="Resource library"):
+    """A curated catalog of official FMG resources with search that understands shorthand."""
+
+    def __init__(self, bot: FmgBot) -> None:
+        self.bot = bot
+        self.group = ResourcesGroup(bot)
+
+    async def cog_load(self) -> None:
+        await self.bot.services.resources.start()
+        self.bot.tree.add_command(self.group)
+        self.bot.add_dynamic_items(ReviewButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(ReviewButton)
+        self.bot.tree.remove_command(self.group.name)
+
+
+async def setup(bot: FmgBot) -> None:
+    await bot.add_cog(ResourcesCog(bot))

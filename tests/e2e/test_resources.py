@@ -1,0 +1,182 @@
+"""/resources through the real bot and localdiscord: search, autocomplete, pages, suggestions,
+review buttons (also after a restart), bookmarks and moderator-only commands."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from localdiscord import DriverError
+
+WAIVER = "https://travel.state.gov/content/travel/en/us-visas/study/exchange/waiver-of-the-exchange-visitor.html"
+
+
+async def test_search_finds_what_members_mean(discord, alice):
+    reply = await discord.invoke("resources search", user=alice, query="j1 waiver kaise milega")
+    assert reply.ephemeral
+    [embed] = reply.embeds
+    assert "j1 waiver kaise milega" in embed["title"]
+    first = embed["description"].split("\n\n")[0]
+    assert WAIVER in first or "conrad-30" in first
+    assert "Official source" in embed["description"] and "verified <t:" in embed["description"]
+
+    typo = await discord.invoke("resources search", user=alice, query="obsevership")
+    assert "Showing results for *observership*" in typo.embeds[0]["description"]
+
+    nothing = await discord.invoke("resources search", user=alice, query='"(NEAR* zzqx')
+    assert "No resources found" in nothing.embeds[0]["description"]
+
+
+async def test_autocomplete_suggests_titles_while_typing(discord, alice):
+    choices = await discord.autocomplete("resources search", "query", "step2c", user=alice)
+    assert choices and choices[0].name == "USMLE Step 2 CK (Clinical Knowledge)"
+    assert all(len(c.name) <= 100 and len(str(c.value)) <= 100 for c in choices)
+    assert len(await discord.autocomplete("resources search", "query", "", user=alice)) == 25
+    picked = await discord.invoke("resources search", user=alice, query=choices[0].value)
+    assert "step-2-ck" in picked.embeds[0]["description"].split("\n\n")[0]
+
+
+async def test_results_are_paginated_with_buttons(discord, alice, bob):
+    reply = await discord.invoke("resources search", user=alice, query="residency")
+    assert [b["label"] for b in reply.buttons] == ["Previous", "Next"]
+    first = reply.embeds[0]
+    assert first["footer"]["text"].startswith("Page 1 of ")
+    refused = await discord.click(reply, label="Next", user=bob)
+    assert refused.ephemeral and "belong" in refused.content
+    turned = await discord.click(reply, label="Next", user=alice)
+    page_two = turned.message.embeds[0] if turned.message else reply.message.embeds[0]
+    assert page_two["footer"]["text"].startswith("Page 2 of ")
+    assert page_two["description"] != first["description"]
+
+
+async def test_browse_lists_a_category(discord, alice):
+    reply = await discord.invoke("resources browse", user=alice, category="visa")
+    text = " ".join(e["description"] for e in reply.embeds)
+    assert "Conrad 30 Waiver Program" in text
+    assert reply.embeds[0]["title"] == "Visas (J-1, H-1B, waivers)"
+
+
+async def test_suggest_then_approve_then_find_it(e2e, discord, alice, mira):
+    opened = await discord.invoke("resources suggest", user=alice, category="clinical-experience")
+    assert opened.modal is not None
+    done = await discord.submit_modal(opened, {
+        "Title": "Observership Finder @everyone",
+        "Link (https)": "https://observerships.example.org/list?utm_source=discord",
+        "Why is it useful for FMGs?": "A list of hospital observerships open to IMGs.",
+    })
+    assert done.ephemeral and "waiting for a moderator" in done.content
+    assert not done.message.pings_anyone
+
+    duplicate = await discord.invoke("resources suggest", user=alice)
+    again = await discord.submit_modal(duplicate, {
+        "Title": "Same", "Link (https)": "https://www.observerships.example.org/list/",
+    })
+    assert "already suggested" in again.content
+
+    review = await discord.invoke("resources review", user=mira)
+    assert "1" in review.content
+    [card] = await review.wait_followups(1)
+    assert card.embeds[0]["title"].startswith("Suggestion #")
+    assert [b["label"] for b in card.buttons] == ["Approve", "Reject"]
+    refused = await discord.click(card, label="Approve", user=alice)
+    assert refused.ephemeral and "Only moderators" in refused.content
+    await discord.click(card, label="Approve", user=mira)
+    # The card is edited in place: the outcome is recorded and the buttons are gone.
+    assert not card.buttons
+    assert "Approved by" in card.embeds[0]["fields"][-1]["value"]
+    assert not card.pings_anyone
+
+    found = await discord.invoke("resources search", user=alice, query="observership finder")
+    first = found.embeds[0]["description"].split("\n\n")[0]
+    assert "observerships.example.org" in first and "Community resource" in first
+    assert (await discord.invoke("resources review", user=mira)).content.startswith("No suggestions")
+
+
+async def test_review_buttons_work_after_a_restart(e2e, discord, alice, mira):
+    opened = await discord.invoke("resources suggest", user=alice)
+    await discord.submit_modal(opened, {"Title": "Bad link", "Link (https)": "https://spam.example.org"})
+    review = await discord.invoke("resources review", user=mira)
+    [card] = await review.wait_followups(1)
+    await e2e.restart_bot()
+    await discord.click(card, label="Reject", user=mira, timeout=15)
+    assert not card.buttons and "Rejected by" in card.embeds[0]["fields"][-1]["value"]
+    assert (await discord.invoke("resources review", user=mira)).content.startswith("No suggestions")
+    gone = await discord.invoke("resources search", user=alice, query="spam.example.org bad link")
+    assert "spam.example.org" not in " ".join(e["description"] for e in gone.embeds)
+
+
+async def test_bad_suggestions_are_refused_and_change_nothing(discord, alice, mira):
+    for link, why in [("http://insecure.example.org", "https"), ("https://user:pw@x.example.org", "password"),
+                      ("https://www.usmle.org/", "already in the library")]:
+        opened = await discord.invoke("resources suggest", user=alice)
+        reply = await discord.submit_modal(opened, {"Title": "T", "Link (https)": link})
+        assert reply.ephemeral and why in reply.content
+    assert (await discord.invoke("resources review", user=mira)).content.startswith("No suggestions")
+
+
+async def test_bookmarks(discord, alice, bob):
+    [choice] = [c for c in await discord.autocomplete("resources save", "resource", "thalamus", user=alice)
+                if c.name == "Thalamus"]
+    saved = await discord.invoke("resources save", user=alice, resource=choice.value)
+    assert "Saved" in saved.content
+    again = await discord.invoke("resources save", user=alice, resource=choice.value)
+    assert "already in your saved" in again.content
+    mine = await discord.invoke("resources saved", user=alice)
+    assert "Thalamus" in mine.embeds[0]["description"]
+    theirs = await discord.invoke("resources saved", user=bob)
+    assert "Nothing saved yet" in theirs.embeds[0]["description"]
+    typed = await discord.invoke("resources save", user=alice, resource="thalamus")
+    assert "Pick a resource" in typed.content
+
+
+@pytest.mark.parametrize(
+    "command", ["resources review", "resources stale", "resources remove", "resources edit"]
+)
+async def test_moderator_commands_are_refused_for_members(discord, alice, command):
+    options = {"resource": "1"} if command in ("resources remove", "resources edit") else {}
+    reply = await discord.invoke(command, user=alice, **options)
+    assert reply.ephemeral and "moderator" in reply.content.lower()
+
+
+async def test_moderators_edit_verify_remove_and_see_stale(e2e, discord, mira, alice, clock):
+    [choice] = [c for c in await discord.autocomplete("resources edit", "resource", "thalamus", user=mira)
+                if c.name == "Thalamus"]
+    edited = await discord.invoke("resources edit", user=mira, resource=choice.value,
+                                  description="Interview scheduling for residency programs.")
+    assert "Interview scheduling for residency programs." in edited.content
+    bad = await discord.invoke("resources edit", user=mira, resource=choice.value, url="http://x.org")
+    assert "https" in bad.content
+
+    clock.advance(timedelta(days=800))
+    stale = await discord.invoke("resources stale", user=mira)
+    assert stale.embeds[0]["title"].startswith("Not verified for a year")
+    assert "⚠️ over a year ago" in stale.embeds[0]["description"]
+    assert stale.embeds[0]["footer"]["text"].startswith("Page 1 of")
+    await discord.invoke("resources edit", user=mira, resource=choice.value, verified=True)
+    assert int(choice.value) not in {r.id for r in await e2e.bot.services.resources.stale()}
+
+    removed = await discord.invoke("resources remove", user=mira, resource=choice.value)
+    assert "Removed **Thalamus**" in removed.content
+    search = await discord.invoke("resources search", user=alice, query="thalamus")
+    assert "thalamusgme.com" not in search.embeds[0]["description"]
+    with pytest.raises(DriverError):
+        await discord.invoke("resources browse", user=alice, category="nonsense")
+
+
+async def test_privacy_delete_forgets_bookmarks_and_suggestions(e2e, discord, alice, bob):
+    [choice] = [c for c in await discord.autocomplete("resources save", "resource", "thalamus", user=alice)
+                if c.name == "Thalamus"]
+    await discord.invoke("resources save", user=alice, resource=choice.value)
+    await discord.invoke("resources save", user=bob, resource=choice.value)
+    opened = await discord.invoke("resources suggest", user=alice)
+    await discord.submit_modal(opened, {"Title": "Mine", "Link (https)": "https://mine.example.org"})
+    exported = await discord.invoke("privacy export", user=alice)
+    assert "mine.example.org" in exported.attachments[0].text
+
+    warning = await discord.invoke("privacy delete", user=alice)
+    await discord.click(warning, label="Delete my data", user=alice)
+    db = e2e.bot.db
+    for table, column in [("resource_bookmarks", "user_id"), ("resource_suggestions", "user_id")]:
+        assert await db.fetchval(f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (alice.id,)) == 0
+    assert "Thalamus" in (await discord.invoke("resources saved", user=bob)).embeds[0]["description"]

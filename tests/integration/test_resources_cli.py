@@ -1,0 +1,70 @@
+"""`fmg-bot resources search|import|export`, run as a curator would (a real subprocess)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def fmg_bot(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k not in {"DISCORD_TOKEN", "DATABASE_PATH"}}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], env=base | {"PYTHONPATH": str(ROOT)} | env,
+        cwd=cwd, capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_search_prints_json_best_first(tmp_path: Path) -> None:
+    env = {"DATABASE_PATH": str(tmp_path / "db.sqlite3")}
+    result = fmg_bot("resources", "search", "j1 waiver kaise milega", "--limit", "3", "--json",
+                     env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    hits = json.loads(result.stdout)
+    assert 1 <= len(hits) <= 3
+    assert {"title", "url", "category", "score"} <= set(hits[0])
+    assert hits[0]["category"] == "visa" and "waiver" in hits[0]["title"].lower()
+    scores = [h["score"] for h in hits]
+    assert scores == sorted(scores, reverse=True)
+
+    nothing = fmg_bot("resources", "search", '"NEAR( *', "--json", env=env, cwd=tmp_path)
+    assert nothing.returncode == 0 and json.loads(nothing.stdout) == []
+    bad_limit = fmg_bot("resources", "search", "visa", "--limit", "0", env=env, cwd=tmp_path)
+    assert bad_limit.returncode == 2 and "between 1 and 50" in bad_limit.stderr
+
+
+def test_export_edit_import_round_trip(tmp_path: Path) -> None:
+    env = {"DATABASE_PATH": str(tmp_path / "db.sqlite3")}
+    exported = tmp_path / "catalog.yaml"
+    result = fmg_bot("resources", "export", str(exported), env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = yaml.safe_load(exported.read_text("utf-8"))
+    count = len(data["resources"])
+    assert f"wrote {count} resources" in result.stdout
+    data["resources"].append({
+        "title": "Curated IMG Guide", "url": "https://img-guide.example.org/", "organization": "Curators",
+        "category": "community", "tier": "community", "tags": ["guide"],
+        "description": "A guide the curators added.", "last_verified": date(2026, 11, 1),
+    })
+    exported.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    imported = fmg_bot("resources", "import", str(exported), env=env, cwd=tmp_path)
+    assert imported.returncode == 0, imported.stderr
+    assert f"1 added, 0 updated, {count} unchanged" in imported.stdout
+    found = fmg_bot("resources", "search", "curated img guide", "--json", env=env, cwd=tmp_path)
+    assert json.loads(found.stdout)[0]["url"] == "https://img-guide.example.org/"
+
+
+def test_a_broken_catalog_file_is_one_line(tmp_path: Path) -> None:
+    env = {"DATABASE_PATH": str(tmp_path / "db.sqlite3")}
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("version: 1\nresources:\n  - title: X\n    url: http://x.org\n", "utf-8")
+    result = fmg_bot("resources", "import", str(broken), env=env, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "entry 1" in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,109 @@
+"""Search quality and robustness over the shipped catalog."""
+
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.services.resources import ResourceService
+from bot.services.resources._text import tokenize
+
+FTS_NOISE = ['"', "*", "NEAR", "NEAR(", "AND", "OR", "NOT", "(", ")", "^", ":", "title:", "-", "+",
+             "{", "}", "'", "\\", "\x00", "step", "j1", "é", "ß", "\u0301", "\ud800", "🩺", "،"]
+
+
+async def _ranks(library: ResourceService, queries: list[dict[str, Any]]) -> list[int | None]:
+    ranks: list[int | None] = []
+    for item in queries:
+        hits = (await library.search(item["q"], limit=10)).hits
+        urls = [h.resource.url for h in hits]
+        found = [i for i, url in enumerate(urls) if url in item["expect"]]
+        ranks.append(found[0] if found else None)
+    return ranks
+
+
+async def test_query_set_recall_at_3_and_mrr(library: ResourceService, query_set: list[dict]) -> None:
+    assert len(query_set) >= 60
+    ranks = await _ranks(library, query_set)
+    recall_at_3 = sum(1 for r in ranks if r is not None and r < 3) / len(ranks)
+    mrr_at_10 = sum(1 / (r + 1) for r in ranks if r is not None) / len(ranks)
+    misses = [q["q"] for q, r in zip(query_set, ranks, strict=True) if r is None or r >= 3]
+    assert recall_at_3 >= 0.95, misses
+    assert mrr_at_10 >= 0.85
+
+
+async def test_every_kind_of_query_is_represented(query_set: list[dict]) -> None:
+    kinds = {q["kind"] for q in query_set}
+    assert kinds == {"plain", "abbreviation", "typo", "multilingual", "syntax"}
+    assert {"step2ck", "ecfmg cert", "obsevership", "j1 waiver kaise milega", "visa para residencia",
+            "carta de recomendación"} <= {q["q"] for q in query_set}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    query=st.one_of(
+        st.text(alphabet=st.characters(exclude_categories=()), max_size=300),
+        st.lists(st.sampled_from(FTS_NOISE), max_size=12).map(" ".join),
+        st.lists(st.sampled_from(FTS_NOISE), max_size=12).map("".join),
+    )
+)
+async def test_any_query_returns_a_list_and_never_raises(library: ResourceService, query: str) -> None:
+    results = await library.search(query)
+    assert isinstance(results.hits, list)
+    assert all(0.5 <= h.score < 1.5 for h in results.hits)
+    assert isinstance(await library.autocomplete(query), list)
+
+
+async def test_results_are_ordered_and_bounded(library: ResourceService) -> None:
+    results = await library.search("visa", limit=4)
+    assert len(results.hits) == 4
+    scores = [h.score for h in results.hits]
+    assert scores == sorted(scores, reverse=True)
+    assert len((await library.search("residency", limit=1000)).hits) <= 50
+
+
+async def test_words_matched_in_full_rank_above_partial_matches(library: ResourceService) -> None:
+    hits = (await library.search("conrad waiver", limit=20)).hits
+    assert hits[0].resource.title == "Conrad 30 Waiver Program"
+    full = [h for h in hits if h.score >= 1.0]
+    partial = [h for h in hits if h.score < 1.0]
+    assert full and partial and hits.index(partial[0]) == len(full)
+
+
+async def test_typo_reports_what_was_searched(library: ResourceService) -> None:
+    results = await library.search("obsevership")
+    assert results.corrected_query == "observership"
+    assert results.hits and "observership" in results.hits[0].resource.description.casefold()
+
+
+async def test_did_you_mean_when_nothing_matches_every_word(library: ResourceService) -> None:
+    # Two of three words match: offer the partial match whose title looks like the query.
+    results = await library.search("residncy explorr xyz")
+    assert results.hits and all(h.score < 1.0 for h in results.hits)
+    assert results.did_you_mean == "Residency Explorer"
+    assert (await library.search("Residency Explorer")).did_you_mean is None
+    # Nothing matches at all: offer a looser re-spelling, if there is one.
+    respelled = await library.search("thlms")
+    assert respelled.hits == [] and respelled.did_you_mean == "thalamus"
+    nothing = await library.search("qqqq zzzz")
+    assert nothing.hits == [] and nothing.did_you_mean is None
+
+
+async def test_autocomplete_completes_the_word_being_typed(library: ResourceService) -> None:
+    titles = [r.title for r in await library.autocomplete("obser")]
+    assert titles and any("Clinical Experience" in t for t in titles[:3])
+    assert next(r.title for r in await library.autocomplete("thalam")) == "Thalamus"
+    step2 = await library.autocomplete("step 2 c")
+    assert step2[0].title == "USMLE Step 2 CK (Clinical Knowledge)"
+    assert len(await library.autocomplete("", limit=25)) == 25
+    assert len(await library.autocomplete("visa", limit=5)) <= 5
+
+
+async def test_autocomplete_answers_a_short_lone_word_from_memory(library: ResourceService) -> None:
+    for typed in ("t", "th", "tha", "u", "sd"):
+        found = await library.autocomplete(typed, limit=25)
+        assert found, typed
+        for r in found:
+            words = tokenize(" ".join((r.title, *r.tags)))
+            assert any(w.startswith(typed) for w in words), (typed, r.title)
+    assert "Thalamus" in [r.title for r in await library.autocomplete("tha")]
