@@ -71,17 +71,36 @@ async def _alice_runs_a_study_group_bob_joined(e2e: BotHarness, alice, bob) -> i
     return group.id
 
 
+async def _alice_bookmarks_and_suggests(e2e: BotHarness, alice) -> None:
+    resources = e2e.bot.services.resources
+    first = (await resources.listing())[0]
+    await resources.bookmarks.save(alice.id, first.id)
+    await resources.suggestions.suggest(
+        guild_id=e2e.world.guild_id, user_id=alice.id, title="NRMP Charting Outcomes",
+        url="https://www.nrmp.org/match-data/", reason="Match odds by specialty", category=first.category,
+    )
+
+
 async def test_after_delete_no_row_holds_the_member_id(e2e, discord, alice, bob) -> None:
     await _alice_paired_with_bob(e2e, alice, bob)
     group_id = await _alice_runs_a_study_group_bob_joined(e2e, alice, bob)
+    await _alice_bookmarks_and_suggests(e2e, alice)
+    await e2e.set_setting("anonymous_channel", e2e.world.channel("anonymous").id)
+    await e2e.bot.services.anonymous.ask(
+        e2e.world.guild_id, alice.id, "Is a J-1 waiver realistic?", "Asking for myself.", None
+    )
     database = e2e.settings.database_path
+    questions = await e2e.bot.db.fetchval("SELECT count(*) FROM anon_questions")
     # Control: the scan finds ids that are present.
-    assert ("mentees", "user_id") in rows_holding(database, alice.id)
+    assert {"mentees", "study_group_members", "resource_bookmarks", "resource_suggestions"} <= {
+        table for table, _ in rows_holding(database, alice.id)
+    }
     assert ("mentors", "user_id") in rows_holding(database, bob.id)
 
     warning = await discord.invoke("privacy delete", user=alice)
     assert warning.ephemeral and "cannot be undone" in warning.content
-    assert "Mentoring: your mentor and mentee profiles" in warning.content
+    for capability in ("Mentoring", "Study groups", "Resources", "Server membership"):
+        assert f"- {capability}: " in warning.content
     assert "Anonymous questions" in warning.content
     assert rows_holding(database, alice.id)  # nothing happens before the confirmation
 
@@ -96,6 +115,8 @@ async def test_after_delete_no_row_holds_the_member_id(e2e, discord, alice, bob)
     assert mentor is not None and mentor.active == 0  # the slot alice held is free again
     group = await e2e.bot.services.study_groups.groups.get(e2e.world.guild_id, group_id)
     assert group.owner_id == bob.id  # her group passed to its remaining member
+    # Her anonymous question is untouched: nothing links it to her, so nothing could find it.
+    assert await e2e.bot.db.fetchval("SELECT count(*) FROM anon_questions") == questions == 1
 
 
 async def test_a_member_who_leaves_is_paused_then_forgotten(e2e, alice, bob, clock) -> None:
