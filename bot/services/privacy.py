@@ -128,7 +128,12 @@ class PrivacyService:
             (cutoff,),
         )
         for row in rows:
-            await self.delete_member(row["guild_id"], row["user_id"])
+            try:
+                await self.delete_member(row["guild_id"], row["user_id"])
+            except Exception:
+                # One member's failure must not hold back the others; their row stays due,
+                # so the scheduler retries it later.
+                log.exception("could not delete a departed member's data in guild %s", row["guild_id"])
 
     async def _export_departure(self, guild_id: int, user_id: int) -> dict[str, Any]:
         left_at = await self._db.fetchval(
