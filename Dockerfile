@@ -10,8 +10,12 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY cogs ./cogs
+# `fmg-bot sandbox` (and the CLI's parser, which describes it) come from localdiscord.
+COPY localdiscord ./localdiscord
 COPY data/resources.yaml ./data/resources.yaml
-RUN pip install --no-compile . \
+# Editable: the code stays in /app beside data/, so defaults that name project files (the
+# resource catalog) hold even when .env leaves them blank.
+RUN pip install --no-compile -e . \
     && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin fmgbot \
     && mkdir -p /data \
     && chown fmgbot:fmgbot /data

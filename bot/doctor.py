@@ -9,6 +9,7 @@ report moderators get from `/settings check`.
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -59,6 +60,13 @@ def _config_findings(settings: Settings) -> list[Finding]:
         findings.append(Finding(
             "warning", "DISCORD_TOKEN", "not set: `fmg-bot run` cannot connect",
             "put the bot's token in .env (see .env.example)",
+        ))
+    if settings.resources_catalog.is_file():
+        findings.append(Finding("ok", "RESOURCES_CATALOG", str(settings.resources_catalog)))
+    else:
+        findings.append(Finding(
+            "error", "RESOURCES_CATALOG", f"{settings.resources_catalog} does not exist",
+            "point RESOURCES_CATALOG at the shipped data/resources.yaml",
         ))
     if settings.shard_count is not None:
         findings.append(Finding("info", "SHARD_COUNT", f"{settings.shard_count}: runs AutoShardedBot"))
@@ -120,6 +128,12 @@ def _database_findings(settings: Settings, expect_running: bool) -> list[Finding
 
 def _backup_findings(settings: Settings, now: datetime) -> list[Finding]:
     folder = settings.backup_folder
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if existing is None or not os.access(existing, os.W_OK):
+        return [Finding(
+            "error", str(folder), "cannot be written, so the daily backup fails",
+            f"make {existing or folder} writable for the bot's user, or set BACKUP_DIR",
+        )]
     backups = list_backups(folder)
     if not backups:
         return [Finding(

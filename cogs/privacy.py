@@ -13,11 +13,13 @@ from bot.factory import FmgBot
 from bot.services.privacy import ANONYMOUS_NOTE
 from bot.ui import FmgView, send_ephemeral
 
-DELETE_WARNING = (
-    "This erases everything fmg-bot stores about you in this server: mentor and mentee "
-    "profiles (open pairings are closed and requests withdrawn), study-group RSVPs and groups you "
-    "created, bookmarks and your time zone. It cannot be undone.\n-# " + ANONYMOUS_NOTE
-)
+
+def delete_warning(summary: list[str]) -> str:
+    lines = "\n".join(f"- {line}" for line in summary)
+    return (
+        "This erases everything fmg-bot stores about you in this server:\n"
+        f"{lines}\nIt cannot be undone.\n-# {ANONYMOUS_NOTE}"
+    )
 
 
 class ConfirmDeleteView(FmgView):
@@ -73,7 +75,8 @@ class PrivacyGroup(app_commands.Group, name="privacy", description="Your data in
     async def delete(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         view = ConfirmDeleteView(self.bot, interaction.guild_id, interaction.user.id)
-        await send_ephemeral(interaction, DELETE_WARNING, view=view)
+        warning = delete_warning(self.bot.services.privacy.deletion_summary())
+        await send_ephemeral(interaction, warning, view=view)
 
 
 class PrivacyCog(commands.Cog, name="Privacy"):

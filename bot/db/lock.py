@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,20 +34,26 @@ class DatabaseLock:
     def held(self) -> bool:
         return self._fd is not None
 
-    def acquire(self) -> None:
-        """Take the lock now or raise `DatabaseInUse` (never waits)."""
+    def acquire(self, wait: float = 0.0) -> None:
+        """Take the lock, trying for up to ``wait`` seconds, or raise `DatabaseInUse`."""
         if self._fd is not None:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            raise DatabaseInUse(
-                f"the database {self.path.with_suffix('')} is in use by a running fmg-bot "
-                f"(it holds {self.path}): stop the bot first"
-            ) from None
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    continue
+                os.close(fd)
+                raise DatabaseInUse(
+                    f"the database {self.path.with_suffix('')} is in use by a running fmg-bot "
+                    f"(it holds {self.path}): stop the bot first"
+                ) from None
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         self._fd = fd
@@ -58,11 +65,15 @@ class DatabaseLock:
             self._fd = None
 
 
+#: How long a starting bot waits for the lock: `is_locked` (a health check) holds it briefly.
+STARTUP_WAIT_S = 3.0
+
+
 @contextmanager
-def hold_database_lock(database_path: Path) -> Iterator[DatabaseLock]:
+def hold_database_lock(database_path: Path, wait: float = 0.0) -> Iterator[DatabaseLock]:
     """Hold the lock for the duration of the block (raises `DatabaseInUse` if taken)."""
     lock = DatabaseLock(database_path)
-    lock.acquire()
+    lock.acquire(wait)
     try:
         yield lock
     finally:
@@ -70,7 +81,10 @@ def hold_database_lock(database_path: Path) -> Iterator[DatabaseLock]:
 
 
 def is_locked(database_path: Path) -> bool:
-    """True when some process holds the lock right now (probes without keeping it)."""
+    """True when some process holds the lock right now.
+
+    The probe takes the lock for an instant when it is free; a bot starting in that instant
+    waits (`STARTUP_WAIT_S`) instead of failing."""
     lock = DatabaseLock(database_path)
     try:
         lock.acquire()

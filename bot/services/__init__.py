@@ -41,6 +41,8 @@ class Services:
         privacy.register(PrivacyContributor(
             "mentoring", mentoring_privacy.export_member, mentoring_privacy.delete_member,
             mentoring_privacy.pause_member,
+            summary="Mentoring: your mentor and mentee profiles, requests and pairings (open "
+            "pairings end and free your mentor's slot; requests waiting for you go to another mentor).",
         ))
         guild_settings = GuildSettingsService(db, clock)
         study_groups = StudyGroupService(db, clock, guild_settings)
@@ -51,9 +53,11 @@ class Services:
         )
         privacy.register(study_groups.privacy.contributor())
         resources = ResourceService(db, clock, settings.resources_catalog)
-        privacy.register(
-            PrivacyContributor("resources", resources.export_member, resources.delete_member)
-        )
+        privacy.register(PrivacyContributor(
+            "resources", resources.export_member, resources.delete_member,
+            summary="Resources: your bookmarks (they follow you across servers) and the links you "
+            "suggested here (links already approved stay in the library, without your name).",
+        ))
         return cls(
             guild_settings=guild_settings,
             anonymous=AnonymousService(db, guild_settings, clock, anonymous_limits, mentoring),

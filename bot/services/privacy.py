@@ -38,6 +38,8 @@ class PrivacyContributor:
     delete_member: Action
     #: Called when the member leaves the guild (hide them from matching, stop reminders...).
     pause_member: Action | None = None
+    #: What deleting removes, for the confirmation a member reads (default: named generically).
+    summary: str = ""
 
 
 def _epoch(instant: datetime) -> int:
@@ -50,7 +52,10 @@ class PrivacyService:
         self._clock = clock
         self.retention = retention
         self._contributors: dict[str, PrivacyContributor] = {}
-        self.register(PrivacyContributor("membership", self._export_departure, self._delete_departure))
+        self.register(PrivacyContributor(
+            "membership", self._export_departure, self._delete_departure,
+            summary="Server membership: the record of when you left this server, if you did.",
+        ))
 
     def register(self, contributor: PrivacyContributor) -> None:
         if contributor.name in self._contributors:
@@ -60,6 +65,15 @@ class PrivacyService:
     @property
     def contributors(self) -> list[str]:
         return list(self._contributors)
+
+    def deletion_summary(self) -> list[str]:
+        """What `/privacy delete` removes, one line per registered capability (capabilities
+        first, in registration order, so the lines follow the order members know them)."""
+        lines = [
+            c.summary or f"{c.name.replace('_', ' ').capitalize()}: everything it stores about you."
+            for c in self._contributors.values()
+        ]
+        return lines[1:] + lines[:1]
 
     async def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
         """Everything stored about ``user_id`` in ``guild_id``, one section per capability."""
@@ -114,7 +128,12 @@ class PrivacyService:
             (cutoff,),
         )
         for row in rows:
-            await self.delete_member(row["guild_id"], row["user_id"])
+            try:
+                await self.delete_member(row["guild_id"], row["user_id"])
+            except Exception:
+                # One member's failure must not hold back the others; their row stays due,
+                # so the scheduler retries it later.
+                log.exception("could not delete a departed member's data in guild %s", row["guild_id"])
 
     async def _export_departure(self, guild_id: int, user_id: int) -> dict[str, Any]:
         left_at = await self._db.fetchval(

@@ -54,3 +54,23 @@ def test_doctor_sees_a_running_bot_by_its_lock(tmp_path: Path) -> None:
         result = fmg_bot("doctor", "--offline", "--expect-running", env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stdout
     assert "[OK] bot process: running (it holds the database lock)" in result.stdout
+
+
+def test_doctor_reports_an_unwritable_backup_folder(tmp_path: Path, monkeypatch) -> None:
+    import dataclasses
+    from datetime import UTC, datetime
+
+    from bot import doctor
+    from bot.config import Settings
+
+    settings = dataclasses.replace(
+        Settings.from_env({}), database_path=tmp_path / "bot.sqlite3", backup_dir=tmp_path / "b"
+    )
+    [writable] = doctor.offline_report(settings, now=datetime.now(UTC))[2].findings
+    assert writable.message == "no scheduled backup yet"
+    # Root writes anywhere, so the permission itself is simulated: the folder's nearest
+    # existing parent (tmp_path) is what the check asks about.
+    monkeypatch.setattr(doctor.os, "access", lambda path, mode: Path(path) != tmp_path)
+    [finding] = doctor.offline_report(settings, now=datetime.now(UTC))[2].findings
+    assert (finding.level, finding.message) == ("error", "cannot be written, so the daily backup fails")
+    assert str(tmp_path) in finding.fix

@@ -199,3 +199,30 @@ def test_fmg_bot_run_holds_the_lock_while_it_runs_and_releases_it(tmp_path: Path
     assert cli.cmd_run(settings, None) == 0  # type: ignore[arg-type]
     assert seen == [True]
     assert not is_locked(live)
+
+
+def test_the_sandbox_holds_its_database_lock_too(tmp_path: Path) -> None:
+    sandbox_db = tmp_path / "sandbox.sqlite3"
+    env = {"DATABASE_PATH": str(tmp_path / "bot.sqlite3")}
+    with hold_database_lock(sandbox_db):  # as a sandbox already running on that file would
+        result = fmg_bot("sandbox", "--db", str(sandbox_db), env=env, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"fmg-bot: the database {sandbox_db} is in use by a running fmg-bot "
+        f"(it holds {lock_path(sandbox_db)}): stop the bot first"
+    ]
+
+
+def test_a_starting_bot_waits_out_a_brief_probe(tmp_path: Path) -> None:
+    import threading
+
+    from bot.db.lock import DatabaseLock
+
+    live = tmp_path / "bot.sqlite3"
+    probe = DatabaseLock(live)
+    probe.acquire()  # what is_locked does for an instant
+    threading.Timer(0.3, probe.release).start()
+    with pytest.raises(DatabaseInUse):
+        DatabaseLock(live).acquire()  # restore does not wait
+    with hold_database_lock(live, wait=3.0) as lock:
+        assert lock.held

@@ -141,3 +141,32 @@ async def test_leaving_twice_keeps_the_first_departure(db, clock, notes) -> None
     clock.advance(timedelta(days=3))
     await service.member_left(GUILD, ALICE)
     assert await service.next_due() == first + RETENTION
+
+
+async def test_the_deletion_summary_names_every_contributor(db, clock, notes) -> None:
+    service = privacy_with(db, clock, notes)
+    service.register(PrivacyContributor(
+        "study_groups", notes.export_member, notes.delete_member, summary="Study groups: RSVPs."
+    ))
+    assert service.deletion_summary() == [
+        "Notes: everything it stores about you.",
+        "Study groups: RSVPs.",
+        "Server membership: the record of when you left this server, if you did.",
+    ]
+
+
+async def test_one_failing_deletion_does_not_hold_back_the_others(db, clock, notes, caplog) -> None:
+    service = privacy_with(db, clock, notes)
+
+    async def refuse_alice(guild_id: int, user_id: int) -> None:
+        if user_id == ALICE:
+            raise RuntimeError("disk full")
+
+    service.register(PrivacyContributor("fragile", notes.export_member, refuse_alice))
+    await service.member_left(GUILD, ALICE)
+    await service.member_left(GUILD, BOB)
+    clock.advance(RETENTION)
+    await service.run_due(clock.now())
+    assert await notes.export_member(GUILD, BOB) == {"notes": []}
+    assert await service.next_due() is not None  # alice is still due: retried later
+    assert "could not delete a departed member's data" in caplog.text

@@ -38,7 +38,9 @@ _CHANNEL_MENTION = re.compile(r"<#\d+>")
 _INVITE = re.compile(
     r"(?:https?://)?(?:www\.)?"
     r"(?:discord(?:app)?\.com/invite|discord\.(?:gg|io|li|me)|dsc\.gg)"
-    r"(?:/|\\/)+\S*",
+    # The code part is optional: a bare "discord.com/invite" is neutralised too, so no
+    # fragment of an invite survives next to text that could complete it.
+    r"(?:(?:/|\\/)+\S*)?",
     re.IGNORECASE,
 )
 

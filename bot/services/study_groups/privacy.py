@@ -29,7 +29,11 @@ class StudyGroupPrivacy:
         self._clock = clock
 
     def contributor(self) -> PrivacyContributor:
-        return PrivacyContributor("study_groups", self.export_member, self.delete_member, self.pause_member)
+        return PrivacyContributor(
+            "study_groups", self.export_member, self.delete_member, self.pause_member,
+            summary="Study groups: your memberships, RSVPs, reminders and time zone (groups you "
+            "own pass to their longest-standing member, or are archived if nobody is left).",
+        )
 
     async def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
         zone = await self._db.fetchval("SELECT zone FROM member_timezones WHERE user_id = ?", (user_id,))

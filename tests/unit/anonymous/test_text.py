@@ -165,3 +165,11 @@ def test_what_the_bot_would_post_never_pings_and_fits_or_is_refused(
             assert not DISCORD_PINGS.search(chunk)
             assert not could_ping(chunk)
     assert len(clean[0]) <= 100  # a valid thread name
+
+
+def test_a_bare_invite_address_is_neutralised_in_a_topic_tag() -> None:
+    """Found by the property test: an invite address with no code used to survive in a tag."""
+    from bot.services.anonymous._service import clean_tag, question_chunks
+
+    posted = "\n".join(question_chunks(1, "t", "b", clean_tag(">0https://discord.com/invite")))
+    assert "discord.com/invite" not in posted
