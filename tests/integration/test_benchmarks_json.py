@@ -18,7 +18,8 @@ DETAIL_FIELDS = {"name", "value", "unit", "target", "ok", "baseline", "baseline_
 @pytest.mark.slow
 def test_quick_json_is_one_object_with_every_figure() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--quick", "--json", "--only", "matching", "ops", "scheduler", "anonymous"],
+        [sys.executable, "-m", "benchmarks", "--quick", "--json",
+         "--only", "matching", "ops", "scheduler", "anonymous"],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True, text=True, timeout=300, check=True,
     )
