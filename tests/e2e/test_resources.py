@@ -154,10 +154,11 @@ async def test_moderators_edit_verify_remove_and_see_stale(e2e, discord, mira, a
     assert "⚠️ over a year ago" in stale.embeds[0]["description"]
     assert stale.embeds[0]["footer"]["text"].startswith("Page 1 of")
     await discord.invoke("resources edit", user=mira, resource=choice.value, verified=True)
-    assert int(choice.value) not in {r.id for r in await e2e.bot.services.resources.stale()}
+    here = e2e.world.guild_id
+    assert int(choice.value) not in {r.id for r in await e2e.bot.services.resources.stale(guild_id=here)}
 
     removed = await discord.invoke("resources remove", user=mira, resource=choice.value)
-    assert "Removed **Thalamus**" in removed.content
+    assert "Removed **Thalamus** from this server's library" in removed.content
     search = await discord.invoke("resources search", user=alice, query="thalamus")
     assert "thalamusgme.com" not in search.embeds[0]["description"]
     with pytest.raises(DriverError):
