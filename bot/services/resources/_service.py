@@ -71,6 +71,7 @@ ENOUGH_FULL_MATCHES = 3
 # In a two-word fallback, a word in more than 5% of the catalog (and 50+ entries) is left out.
 COMMON_SHARE = 0.05
 COMMON_MIN_ENTRIES = 50
+HIDDEN_SLACK = 10  # extra FTS rows fetched first for a server that hides shared entries
 
 
 class ResourceService:
@@ -214,26 +215,35 @@ class ResourceService:
     ) -> tuple[list[SearchHit], bool]:
         """Entries matching every group first; entries matching all but one only when few match
         all (on a large catalog the relaxed pass is the expensive one)."""
-        hits: list[SearchHit] = []
         expr = plan.fts_all()
         if expr is None:
-            return hits, False
-        extra = view.extra_fetch  # shared rows this server hides may come back from FTS
-        for rowid, rank in await self._match(expr, limit + extra, view.fts_gid):
-            resource = view.resolve(rowid)
-            if resource is not None:
-                hits.append(SearchHit(resource, _score(1.0, rank)))
-        hits = hits[:limit]
+            return [], False
+        hits = [SearchHit(r, _score(1.0, rank)) for r, rank in await self._visible(view, expr, limit)]
         full = bool(hits)
         common = max(COMMON_MIN_ENTRIES, int(len(view.snap.by_id) * COMMON_SHARE))
         relaxed = plan.fts_most(max_frequency=common) if relax else None
         if relaxed is not None and len(hits) < min(limit, ENOUGH_FULL_MATCHES):
             seen = {h.resource.id for h in hits}
-            for rowid, rank in await self._match(relaxed, limit + len(seen) + extra, view.fts_gid):
-                resource = view.resolve(rowid)
-                if resource is not None and resource.id not in seen:
+            for resource, rank in await self._visible(view, relaxed, limit + len(seen)):
+                if resource.id not in seen:
                     hits.append(SearchHit(resource, _score(0.5, rank)))
         return hits[:limit], full
+
+    async def _visible(self, view: LibraryView, expr: str, limit: int) -> list[tuple[Resource, float]]:
+        """The best ``limit`` matches this server sees. FTS also ranks the shared rows the
+        server hides (changed or removed ones): fetch a few more than wanted, and only when
+        those were not enough, as many more as it hides."""
+        hidden = view.extra_fetch
+        for want in dict.fromkeys((limit + min(hidden, HIDDEN_SLACK), limit + hidden)):
+            rows = await self._match(expr, want, view.fts_gid)
+            found: list[tuple[Resource, float]] = []
+            for rowid, rank in rows:
+                resource = view.resolve(rowid)
+                if resource is not None:
+                    found.append((resource, rank))
+            if len(found) >= limit or len(rows) < want:
+                break
+        return found[:limit]
 
     async def _match(self, expr: str, limit: int, gid: int) -> list[tuple[int, float]]:
         """Ranked FTS rows of the shared catalog and of server ``gid``."""
