@@ -1,5 +1,6 @@
 """/resources through the real bot and localdiscord: search, autocomplete, pages, suggestions,
-review buttons (also after a restart), bookmarks and moderator-only commands."""
+review buttons (also after a restart), bookmarks, moderator-only commands, and two servers
+curating their own libraries on one bot."""
 
 from __future__ import annotations
 
