@@ -1,6 +1,8 @@
-"""`fmg-bot resources search|import|export`: the resource library from a terminal.
+"""`fmg-bot resources search|import|export`: the shared resource catalog from a terminal.
 
-The same `ResourceService` backs the slash commands. Every command opens the configured
+The same `ResourceService` backs the slash commands. Curators manage the catalog every server
+shares here; what one server's moderators change in Discord stays on that server (`search
+--guild ID` shows the library as that server sees it). Every command opens the configured
 database, applies pending migrations and loads the configured catalog (both idempotent, as the
 bot does on start), so it works on a fresh checkout and beside a running bot.
 """
@@ -36,7 +38,7 @@ async def _with_library(settings: Settings, work: Callable[[ResourceService], Aw
 
 def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
     results = asyncio.run(
-        _with_library(settings, lambda lib: lib.search(args.query, limit=args.limit))
+        _with_library(settings, lambda lib: lib.search(args.query, guild_id=args.guild, limit=args.limit))
     )
     if args.json:
         print(json.dumps([
@@ -71,9 +73,8 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     path = Path(args.file)
     report = asyncio.run(_with_library(settings, lambda lib: lib.import_file(path)))
     print(
-        f"{path}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged; "
-        f"{report.kept_moderator_edits} moderator-edited field(s) kept, "
-        f"{report.skipped_removed} removed by moderators left out"
+        f"{path}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged "
+        "(servers' own edits, removals and entries are kept)"
     )
     return 0
 
@@ -85,7 +86,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
         sys.stdout.write(text)
     else:
         path.write_text(text, "utf-8")
-        print(f"wrote {count} resources to {path}")
+        print(f"wrote {count} shared catalog resources to {path}")
     return 0
 
 
@@ -96,6 +97,12 @@ def _limit(raw: str) -> int:
     return value
 
 
+def _guild(raw: str) -> int:
+    if not raw.isdigit():
+        raise argparse.ArgumentTypeError("must be a server (guild) id, e.g. 123456789012345678")
+    return int(raw)
+
+
 def add_resources_commands(commands: argparse._SubParsersAction) -> None:
     """Add `resources search|import|export` to the `fmg-bot` parser."""
     resources = commands.add_parser("resources", help="search, import or export the resource library")
@@ -104,12 +111,14 @@ def add_resources_commands(commands: argparse._SubParsersAction) -> None:
     search.add_argument("query", help="what to look for, e.g. 'j1 waiver' (quote several words)")
     search.add_argument("--limit", type=_limit, default=10, help="how many results (1-50, default 10)")
     search.add_argument("--json", action="store_true", help="print a JSON list, best first")
+    search.add_argument("--guild", type=_guild, default=None, metavar="ID",
+                        help="search as that server sees the library (default: the shared catalog)")
     search.set_defaults(handler=cmd_search)
     load = sub.add_parser(
-        "import", help="upsert a catalog file (fields moderators edited in Discord are kept)"
+        "import", help="upsert a catalog file into the shared catalog (servers' own changes are kept)"
     )
     load.add_argument("file", help="a YAML catalog, in the format of data/resources.yaml")
     load.set_defaults(handler=cmd_import)
-    dump = sub.add_parser("export", help="write the live library (with moderators' edits) as a catalog file")
+    dump = sub.add_parser("export", help="write the shared catalog as a catalog file")
     dump.add_argument("file", help="the YAML file to write ('-' for standard output)")
     dump.set_defaults(handler=cmd_export)

@@ -37,8 +37,11 @@ def _bot(interaction: discord.Interaction) -> FmgBot:
 async def query_autocomplete(
     interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[str]]:
-    """Top matches while typing; picking one searches for its title."""
-    found = await _bot(interaction).services.resources.autocomplete(current, limit=25)
+    """Top matches while typing (as this server sees the library); picking one searches for
+    its title."""
+    found = await _bot(interaction).services.resources.autocomplete(
+        current, guild_id=interaction.guild_id, limit=25
+    )
     return [app_commands.Choice(name=r.title[:100], value=r.title[:100]) for r in found]
 
 
@@ -46,7 +49,9 @@ async def resource_autocomplete(
     interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[str]]:
     """Pick one resource: the choice's value is its id."""
-    found = await _bot(interaction).services.resources.autocomplete(current, limit=25)
+    found = await _bot(interaction).services.resources.autocomplete(
+        current, guild_id=interaction.guild_id, limit=25
+    )
     return [app_commands.Choice(name=r.title[:100], value=str(r.id)) for r in found]
 
 
@@ -81,14 +86,14 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
     @app_commands.describe(query="What you are looking for, e.g. j1 waiver, ecfmg cert, step2ck")
     @app_commands.autocomplete(query=query_autocomplete)
     async def search(self, interaction: discord.Interaction, query: app_commands.Range[str, 1, 200]) -> None:
-        results = await self.service.search(query, limit=SEARCH_RESULTS)
+        results = await self.service.search(query, guild_id=interaction.guild_id, limit=SEARCH_RESULTS)
         await _send_pages(interaction, search_pages(results, self.bot.clock.now()))
 
     @app_commands.command(name="browse", description="List the resources of one category")
     @app_commands.describe(category="The category to list")
     @app_commands.choices(category=CATEGORY_CHOICES)
     async def browse(self, interaction: discord.Interaction, category: app_commands.Choice[str]) -> None:
-        found = await self.service.browse(category.value)
+        found = await self.service.browse(category.value, guild_id=interaction.guild_id)
         pages = resource_pages(category.name, found, self.bot.clock.now(), empty="Nothing here yet.")
         await _send_pages(interaction, pages)
 
@@ -104,7 +109,9 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
     @app_commands.describe(resource="Start typing its name")
     @app_commands.autocomplete(resource=resource_autocomplete)
     async def save(self, interaction: discord.Interaction, resource: str) -> None:
-        saved = await self.service.bookmarks.save(interaction.user.id, _resource_id(resource))
+        saved = await self.service.bookmarks.save(
+            interaction.user.id, _resource_id(resource), guild_id=interaction.guild_id
+        )
         await send_ephemeral(interaction, f"Saved. See your bookmarks with `/resources saved`.\n\n"
                              f"{resource_block(saved, self.bot.clock.now())}")
 
@@ -117,7 +124,7 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
 
     @app_commands.command(name="saved", description="Your bookmarked resources")
     async def saved(self, interaction: discord.Interaction) -> None:
-        found = await self.service.bookmarks.saved(interaction.user.id)
+        found = await self.service.bookmarks.saved(interaction.user.id, guild_id=interaction.guild_id)
         pages = resource_pages(
             "Your saved resources", found, self.bot.clock.now(),
             empty="Nothing saved yet: use `/resources save`.",
@@ -141,7 +148,7 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
                 ephemeral=True, allowed_mentions=NO_MENTIONS,
             )
 
-    @app_commands.command(name="edit", description="Change a resource (moderators)")
+    @app_commands.command(name="edit", description="Change a resource on this server (moderators)")
     @app_commands.describe(
         resource="Start typing its name",
         title="New title",
@@ -176,25 +183,29 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
             "description": description,
             "verified": verified,
         }
-        updated = await self.service.edit(_resource_id(resource), changes)
+        assert interaction.guild_id is not None
+        updated = await self.service.edit(_resource_id(resource), changes, guild_id=interaction.guild_id)
         await send_ephemeral(interaction, f"Updated.\n\n{resource_block(updated, self.bot.clock.now())}")
 
-    @app_commands.command(name="remove", description="Remove a resource from the library (moderators)")
+    @app_commands.command(
+        name="remove", description="Remove a resource from this server's library (moderators)"
+    )
     @app_commands.describe(resource="Start typing its name")
     @app_commands.autocomplete(resource=resource_autocomplete)
     @moderator_only()
     async def remove(self, interaction: discord.Interaction, resource: str) -> None:
-        removed: Resource = await self.service.remove(_resource_id(resource))
+        assert interaction.guild_id is not None
+        removed: Resource = await self.service.remove(_resource_id(resource), guild_id=interaction.guild_id)
         await send_ephemeral(
             interaction,
-            f"Removed **{discord.utils.escape_markdown(removed.title)}**; "
-            "catalog reloads will not bring it back.",
+            f"Removed **{discord.utils.escape_markdown(removed.title)}** from this server's library "
+            "(other servers keep it; catalog reloads will not bring it back here).",
         )
 
     @app_commands.command(name="stale", description="Resources not verified for a year (moderators)")
     @moderator_only()
     async def stale(self, interaction: discord.Interaction) -> None:
-        found = await self.service.stale()
+        found = await self.service.stale(guild_id=interaction.guild_id)
         pages = resource_pages(
             f"Not verified for a year: {len(found)}", found, self.bot.clock.now(),
             header="Check each link, then `/resources edit verified:True` (or fix or remove it).",

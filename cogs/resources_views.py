@@ -136,7 +136,7 @@ class ReviewButton(
         guild_id, moderator = interaction.guild_id, interaction.user.id
         if self.action == "approve":
             resource = await queue.approve(self.suggestion_id, guild_id=guild_id, moderator_id=moderator)
-            outcome = f"Approved by <@{moderator}>: now in the library as {_link(resource)}."
+            outcome = f"Approved by <@{moderator}>: now in this server's library as {_link(resource)}."
         else:
             await queue.reject(self.suggestion_id, guild_id=guild_id, moderator_id=moderator)
             outcome = f"Rejected by <@{moderator}>."

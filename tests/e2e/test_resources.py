@@ -1,5 +1,6 @@
 """/resources through the real bot and localdiscord: search, autocomplete, pages, suggestions,
-review buttons (also after a restart), bookmarks and moderator-only commands."""
+review buttons (also after a restart), bookmarks, moderator-only commands, and two servers
+curating their own libraries on one bot."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from datetime import timedelta
 import pytest
 
 from localdiscord import DriverError
+from localdiscord.driver import Driver
+from localdiscord.harness import wait_bot_idle
+from localdiscord.seed import User, World, seed
 
 WAIVER = "https://travel.state.gov/content/travel/en/us-visas/study/exchange/waiver-of-the-exchange-visitor.html"
 
@@ -154,10 +158,11 @@ async def test_moderators_edit_verify_remove_and_see_stale(e2e, discord, mira, a
     assert "⚠️ over a year ago" in stale.embeds[0]["description"]
     assert stale.embeds[0]["footer"]["text"].startswith("Page 1 of")
     await discord.invoke("resources edit", user=mira, resource=choice.value, verified=True)
-    assert int(choice.value) not in {r.id for r in await e2e.bot.services.resources.stale()}
+    here = e2e.world.guild_id
+    assert int(choice.value) not in {r.id for r in await e2e.bot.services.resources.stale(guild_id=here)}
 
     removed = await discord.invoke("resources remove", user=mira, resource=choice.value)
-    assert "Removed **Thalamus**" in removed.content
+    assert "Removed **Thalamus** from this server's library" in removed.content
     search = await discord.invoke("resources search", user=alice, query="thalamus")
     assert "thalamusgme.com" not in search.embeds[0]["description"]
     with pytest.raises(DriverError):
@@ -180,3 +185,66 @@ async def test_privacy_delete_forgets_bookmarks_and_suggestions(e2e, discord, al
     for table, column in [("resource_bookmarks", "user_id"), ("resource_suggestions", "user_id")]:
         assert await db.fetchval(f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (alice.id,)) == 0
     assert "Thalamus" in (await discord.invoke("resources saved", user=bob)).embeds[0]["description"]
+
+
+async def _second_server(e2e) -> tuple[Driver, World]:
+    """Another server on the same localdiscord and bot: its own members (alice, mira...),
+    with its Moderators role configured, as an admin there would."""
+    world = seed(e2e.server, "Second FMG Server")
+    e2e.server.dispatch("GUILD_CREATE", e2e.server.guild_create_payload(world.guild_id))
+    await e2e.bot.services.guild_settings.set(world.guild_id, "moderator_role", world.roles["moderators"].id)
+    return Driver(e2e.server, world, bot_idle=wait_bot_idle), world
+
+
+async def _pick(discord: Driver, command: str, typed: str, title: str, user: User) -> str:
+    choices = await discord.autocomplete(command, "resource", typed, user=user)
+    [choice] = [c for c in choices if c.name == title]
+    return str(choice.value)
+
+
+async def _search(discord: Driver, user: User, query: str) -> str:
+    reply = await discord.invoke("resources search", user=user, query=query)
+    return " ".join(e["description"] for e in reply.embeds)
+
+
+async def test_each_server_curates_its_own_library(e2e, discord, alice, mira):
+    other, world = await _second_server(e2e)
+    carol, otto = world.member("alice"), world.member("mira")  # a member and a moderator there
+    # Server one's moderators: edit Thalamus, remove Conrad 30, approve a member's link.
+    thalamus = await _pick(discord, "resources edit", "thalamus", "Thalamus", mira)
+    await discord.invoke("resources edit", user=mira, resource=thalamus, title="Thalamus (our notes)")
+    conrad = await _pick(discord, "resources remove", "conrad 30", "Conrad 30 Waiver Program", mira)
+    await discord.invoke("resources remove", user=mira, resource=conrad)
+    opened = await discord.invoke("resources suggest", user=alice)
+    await discord.submit_modal(opened, {"Title": "Kalorama Navigator", "Link (https)": "https://kalorama.example.org"})
+    assert (await other.invoke("resources review", user=otto)).content.startswith("No suggestions")
+    [card] = await (await discord.invoke("resources review", user=mira)).wait_followups(1)
+    await discord.click(card, label="Approve", user=mira)
+    assert "now in this server's library" in card.embeds[0]["fields"][-1]["value"]
+
+    # Server one sees its own library...
+    assert "Thalamus (our notes)" in await _search(discord, alice, "thalamus")
+    assert "conrad-30" not in await _search(discord, alice, "conrad 30")
+    assert "kalorama.example.org" in await _search(discord, alice, "kalorama")
+    # ...and the second server still the shared catalog, in search, autocomplete and browse.
+    there = await _search(other, carol, "thalamus")
+    assert "[Thalamus](" in there and "our notes" not in there
+    assert "conrad-30" in await _search(other, carol, "conrad 30")
+    assert "kalorama" not in await _search(other, carol, "kalorama")
+    names = [c.name for c in await other.autocomplete("resources search", "query", "thala", user=carol)]
+    assert "Thalamus" in names and "Thalamus (our notes)" not in names
+    visa = await other.invoke("resources browse", user=carol, category="visa")
+    assert "Conrad 30 Waiver Program" in " ".join(e["description"] for e in visa.embeds)
+    # Server one's own entry cannot be touched from the second server; its link is free there.
+    mine = await _pick(discord, "resources save", "kalorama", "Kalorama Navigator", alice)
+    refused = await other.invoke("resources remove", user=otto, resource=mine)
+    assert refused.ephemeral and "not in the library" in refused.content
+    opened = await other.invoke("resources suggest", user=carol)
+    queued = await other.submit_modal(opened, {"Title": "Kalorama", "Link (https)": "https://kalorama.example.org"})
+    assert "waiting for a moderator" in queued.content
+    # The second server's own removal leaves server one's (edited) Thalamus alone.
+    theirs = await _pick(other, "resources remove", "thalamus", "Thalamus", otto)
+    assert theirs == thalamus  # the same shared entry, seen two ways
+    await other.invoke("resources remove", user=otto, resource=theirs)
+    assert "thalamusgme.com" not in await _search(other, carol, "thalamus")
+    assert "Thalamus (our notes)" in await _search(discord, alice, "thalamus")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -10,6 +11,10 @@ from datetime import date
 from pathlib import Path
 
 import yaml
+
+from bot.clock import SystemClock
+from bot.db import Database
+from bot.services.resources import ResourceService
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,7 +52,7 @@ def test_export_edit_import_round_trip(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     data = yaml.safe_load(exported.read_text("utf-8"))
     count = len(data["resources"])
-    assert f"wrote {count} resources" in result.stdout
+    assert f"wrote {count} shared catalog resources" in result.stdout
     data["resources"].append({
         "title": "Curated IMG Guide", "url": "https://img-guide.example.org/", "organization": "Curators",
         "category": "community", "tier": "community", "tags": ["guide"],
@@ -68,3 +73,29 @@ def test_a_broken_catalog_file_is_one_line(tmp_path: Path) -> None:
     result = fmg_bot("resources", "import", str(broken), env=env, cwd=tmp_path)
     assert result.returncode == 1
     assert "entry 1" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_search_sees_the_shared_catalog_or_one_servers_library(tmp_path: Path) -> None:
+    env = {"DATABASE_PATH": str(tmp_path / "db.sqlite3")}
+    assert fmg_bot("resources", "export", "-", env=env, cwd=tmp_path).returncode == 0
+
+    async def approve_in_server(guild_id: int) -> None:
+        db = await Database.open(tmp_path / "db.sqlite3")
+        try:
+            library = ResourceService(db, SystemClock(), None)
+            s = await library.suggestions.suggest(guild_id=guild_id, user_id=1, title="Kalorama Navigator",
+                                                  url="https://kalorama.example.org", reason="",
+                                                  category="community")
+            await library.suggestions.approve(s.id, guild_id=guild_id, moderator_id=2)
+        finally:
+            await db.close()
+
+    asyncio.run(approve_in_server(111))
+    there = fmg_bot("resources", "search", "kalorama", "--guild", "111", "--json", env=env, cwd=tmp_path)
+    assert there.returncode == 0, there.stderr
+    assert [h["url"] for h in json.loads(there.stdout)] == ["https://kalorama.example.org"]
+    for elsewhere in (["--guild", "222"], []):
+        other = fmg_bot("resources", "search", "kalorama", *elsewhere, "--json", env=env, cwd=tmp_path)
+        assert "kalorama" not in other.stdout
+    bad = fmg_bot("resources", "search", "visa", "--guild", "abc", env=env, cwd=tmp_path)
+    assert bad.returncode == 2 and "server (guild) id" in bad.stderr

@@ -1,4 +1,5 @@
-"""Members' bookmarks (per member, across servers)."""
+"""Members' bookmarks: they follow a member across servers; each server shows the ones it sees
+(its own version of a shared entry it changed; not an entry it removed or another server's)."""
 
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ class Bookmarks:
     def _now(self) -> int:
         return int(self._clock.now().timestamp())
 
-    async def save(self, user_id: int, resource_id: int) -> Resource:
-        resource = await self._library.get(resource_id)
+    async def save(self, user_id: int, resource_id: int, *, guild_id: int | None) -> Resource:
+        resource = await self._library.get(resource_id, guild_id=guild_id)
         async with self._db.transaction() as tx:
             if await tx.fetchval(
                 "SELECT 1 FROM resource_bookmarks WHERE user_id = ? AND resource_id = ?",
@@ -55,17 +56,23 @@ class Bookmarks:
             (user_id, resource_id),
         )
 
-    async def saved(self, user_id: int) -> list[Resource]:
-        """A member's bookmarks, newest first (removed resources are left out)."""
+    async def saved(self, user_id: int, *, guild_id: int | None) -> list[Resource]:
+        """A member's bookmarks that server ``guild_id`` sees, newest first."""
         rows = await self._db.fetchall(
             "SELECT resource_id FROM resource_bookmarks WHERE user_id = ? "
             "ORDER BY created_at DESC, resource_id DESC",
             (user_id,),
         )
-        return await self._library.live(r[0] for r in rows)
+        return await self._library.live((r[0] for r in rows), guild_id=guild_id)
 
     async def export_member(self, user_id: int) -> list[dict[str, str]]:
-        return [{"title": r.title, "url": r.url} for r in await self.saved(user_id)]
+        """Every bookmark the member keeps, on any server, as the entry was stored."""
+        rows = await self._db.fetchall(
+            "SELECT r.title, r.url FROM resource_bookmarks b JOIN resources r ON r.id = b.resource_id "
+            "WHERE b.user_id = ? ORDER BY b.created_at DESC, b.resource_id DESC",
+            (user_id,),
+        )
+        return [{"title": row["title"], "url": row["url"]} for row in rows]
 
     async def delete_member(self, user_id: int) -> None:
         await self._db.execute("DELETE FROM resource_bookmarks WHERE user_id = ?", (user_id,))

@@ -59,6 +59,13 @@ class CatalogEntry:
 
 @dataclass(frozen=True)
 class Resource:
+    """An entry as one server sees it.
+
+    ``id`` names the entry (a shared catalog row, or a server's own row); a server's changes to
+    a shared entry keep its id. ``guild_id`` is None for shared catalog entries, else the server
+    the entry belongs to. ``edited_fields``: what this server's moderators changed.
+    """
+
     id: int
     title: str
     url: str
@@ -68,8 +75,13 @@ class Resource:
     tags: tuple[str, ...]
     description: str
     last_verified: datetime
-    source: Literal["catalog", "suggestion"]
-    edited_fields: frozenset[str]
+    guild_id: int | None
+    edited_fields: frozenset[str] = frozenset()
+
+    @property
+    def source(self) -> Literal["catalog", "suggestion"]:
+        """Shared catalog entries come from the catalog; a server's own from suggestions."""
+        return "catalog" if self.guild_id is None else "suggestion"
 
     @property
     def category_label(self) -> str:
@@ -114,13 +126,12 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class LoadReport:
-    """What a catalog load did; a second load of the same file adds and updates nothing."""
+    """What a catalog load did; a second load of the same file adds and updates nothing.
+    (Servers' overrides are never written by a load: they are not counted here.)"""
 
     added: int
     updated: int
     unchanged: int
-    kept_moderator_edits: int
-    skipped_removed: int
 
 
 def clean_text(value: str, limit: int, name: str, *, required: bool = True) -> str:

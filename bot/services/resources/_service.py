@@ -1,19 +1,24 @@
-"""The resource library: catalog loading, search, suggestions, moderation and bookmarks.
+"""The resource library: catalog loading, search, per-server curation, suggestions, bookmarks.
 
-Search reads an in-memory copy of the live catalog (id -> Resource, and the query planner's
-vocabulary) and asks SQLite FTS5 only for the ranked ids, so a query is one indexed lookup.
-The copy is rebuilt after every write to `resources` (and when another process committed);
-writes are rare (catalog loads, moderator actions), reads are every keystroke of autocomplete.
+Curation is per server. The catalog file's entries are shared by every server and written only
+by catalog loads (`fmg-bot resources import`, and the load on start). A moderator's edit or
+removal of a shared entry is an override for their server only, and an approved suggestion
+becomes an entry of that server only; catalog loads never touch either.
+
+Search reads an in-memory copy of the library (`_views.Snapshot`: the shared catalog plus a
+small overlay per server that changed something) and asks SQLite FTS5 only for ranked ids of
+the shared catalog and the asking server's rows, so a query is one indexed lookup. The copy is
+rebuilt after every write (and when another process committed); writes are rare (catalog
+loads, moderator actions), reads are every keystroke of autocomplete.
 Suggestions (`.suggestions`) and bookmarks (`.bookmarks`) live in their own modules.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import sqlite3
-from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +31,6 @@ from bot.services.resources._bookmarks import Bookmarks
 from bot.services.resources._catalog import dump_catalog, read_catalog
 from bot.services.resources._models import (
     CATEGORIES,
-    EDITABLE_FIELDS,
     MAX_DESCRIPTION,
     MAX_ORGANIZATION,
     MAX_TAG,
@@ -42,17 +46,21 @@ from bot.services.resources._models import (
     clean_text,
     day_start,
 )
-from bot.services.resources._query import QueryPlan, QueryPlanner
+from bot.services.resources._query import QueryPlan
 from bot.services.resources._store import (
+    SHARED_GID,
+    apply_override,
     index_added,
     join_tags,
     reindex_all,
     to_resource,
     update_resource,
+    write_override,
 )
 from bot.services.resources._suggestions import SuggestionQueue
-from bot.services.resources._text import fold, tokenize
+from bot.services.resources._text import fold
 from bot.services.resources._urls import normalize_url, validate_url
+from bot.services.resources._views import SHORT_PREFIX, LibraryView, Overlay, Snapshot
 from bot.services.resources._vocabulary import VOCABULARY
 
 log = logging.getLogger(__name__)
@@ -60,20 +68,10 @@ log = logging.getLogger(__name__)
 MAX_RESULTS = 50
 DID_YOU_MEAN_CUTOFF = 60.0
 ENOUGH_FULL_MATCHES = 3
-SHORT_PREFIX = 3  # autocomplete answers a lone word this short from memory
 # In a two-word fallback, a word in more than 5% of the catalog (and 50+ entries) is left out.
 COMMON_SHARE = 0.05
 COMMON_MIN_ENTRIES = 50
-
-
-@dataclass(frozen=True)
-class _Snapshot:
-    """The live catalog as search sees it."""
-
-    by_id: dict[int, Resource]
-    planner: QueryPlanner
-    ordered: tuple[Resource, ...]  # browse order: category, official first, title
-    short_prefixes: dict[str, list[int]]  # 1-3 letter start of a title/tag word -> ids, browse order
+HIDDEN_SLACK = 10  # extra FTS rows fetched first for a server that hides shared entries
 
 
 class ResourceService:
@@ -81,7 +79,7 @@ class ResourceService:
         self._db = db
         self._clock = clock
         self._catalog_path = catalog_path
-        self._snapshot: _Snapshot | None = None
+        self._snapshot: Snapshot | None = None
         self._data_version: int | None = None
         self.suggestions = SuggestionQueue(db, clock, self)
         self.bookmarks = Bookmarks(db, clock, self)
@@ -99,65 +97,43 @@ class ResourceService:
             return None
         report = await self.load_entries(read_catalog(self._catalog_path))
         log.info(
-            "resource catalog %s: %d added, %d updated, %d unchanged, %d moderator edits kept",
+            "resource catalog %s: %d added, %d updated, %d unchanged",
             self._catalog_path, report.added, report.updated, report.unchanged,
-            report.kept_moderator_edits,
         )
         return report
 
     async def import_file(self, path: Path) -> LoadReport:
         return await self.load_entries(read_catalog(path))
 
-    async def listing(self) -> list[Resource]:
-        """Every live resource, in browse order."""
-        return list((await self._snap()).ordered)
-
     async def export_text(self) -> tuple[str, int]:
-        """Every live resource as a catalog file (moderators' edits included) and the count."""
+        """The shared catalog as a catalog file (what curators edit) and its entry count."""
         resources = (await self._snap()).ordered
         return dump_catalog(resources), len(resources)
 
     async def load_entries(self, entries: Iterable[CatalogEntry]) -> LoadReport:
-        """Upsert catalog entries by normalized URL.
-
-        A row is found by the key the catalog knew it by (so a moderator may change its link),
-        else by its current link. Fields a moderator edited, and rows a moderator removed, are
-        left alone. Loading the same entries twice writes nothing the second time.
-        """
+        """Upsert shared catalog entries by normalized URL. Servers' overrides and own entries
+        are other rows, so a load never changes what a server's moderators decided; fields a
+        server did not override follow the catalog. Loading the same entries twice writes
+        nothing the second time."""
         now = self._now()
-        updated = unchanged = kept = skipped = 0
+        updated = unchanged = 0
         async with self._db.transaction() as tx:
-            rows = await tx.fetchall("SELECT * FROM resources")
-            by_catalog = {r["catalog_key"]: r for r in rows if r["catalog_key"]}
+            rows = await tx.fetchall("SELECT * FROM resources WHERE guild_id IS NULL")
             by_url = {r["url_key"]: r for r in rows}
-            last_id = max((r["id"] for r in rows), default=0)
+            last_id = await tx.fetchval("SELECT max(id) FROM resources") or 0
             new_rows: list[tuple[object, ...]] = []
             for entry in entries:
                 key = normalize_url(entry.url)
-                row = by_catalog.get(key) or by_url.get(key)
+                row = by_url.get(key)
                 values = _entry_values(entry)
                 if row is None:
                     new_rows.append(
-                        (entry.url, key, key, values["title"], values["organization"],
-                         values["category"], values["tier"], values["tags"], values["description"],
+                        (entry.url, key, values["title"], values["organization"], values["category"],
+                         values["tier"], values["tags"], values["description"],
                          values["last_verified"], now, now)
                     )
                     continue
-                if row["removed"]:
-                    skipped += 1
-                    continue
-                edited = {f for f in row["edited_fields"].split(",") if f}
-                kept += len(edited & set(values))
-                changes = {f: v for f, v in values.items() if f not in edited and row[f] != v}
-                if "last_verified" in edited and values["last_verified"] > row["last_verified"]:
-                    changes["last_verified"] = values["last_verified"]  # a newer check still counts
-                if "url" in changes:
-                    if _other(by_url.get(key), row):
-                        changes.pop("url")  # another row has that link now: keep ours
-                    else:
-                        changes["url_key"] = key
-                if row["catalog_key"] != key and not _other(by_catalog.get(key), row):
-                    changes["catalog_key"] = key
+                changes = {f: v for f, v in values.items() if row[f] != v}
                 if not changes:
                     unchanged += 1
                     continue
@@ -165,93 +141,117 @@ class ResourceService:
                 updated += 1
             if new_rows:
                 await tx.executemany(
-                    "INSERT INTO resources (url, url_key, catalog_key, title, organization, "
-                    "category, tier, tags, description, last_verified, source, created_at, "
-                    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'catalog', ?, ?)",
+                    "INSERT INTO resources (url, url_key, title, organization, category, tier, "
+                    "tags, description, last_verified, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     new_rows,
                 )
                 await index_added(tx, last_id)
         await self.refresh()
-        return LoadReport(len(new_rows), updated, unchanged, kept, skipped)
+        return LoadReport(len(new_rows), updated, unchanged)
 
-    # -- reading --------------------------------------------------------------------------------
-    async def get(self, resource_id: int) -> Resource:
-        resource = (await self._snap()).by_id.get(resource_id)
+    # -- reading (guild_id None: no server, e.g. the terminal; sees the shared catalog) ----------
+    async def view(self, guild_id: int | None) -> LibraryView:
+        return (await self._snap()).view(guild_id)
+
+    async def get(self, resource_id: int, *, guild_id: int | None = None) -> Resource:
+        resource = (await self.view(guild_id)).get(resource_id)
         if resource is None:
             raise NotFound("That resource is not in the library (it may have been removed).")
         return resource
 
-    async def browse(self, category: str) -> list[Resource]:
+    async def listing(self, *, guild_id: int | None = None) -> list[Resource]:
+        """Every entry seen on a server, in browse order."""
+        return list((await self.view(guild_id)).ordered())
+
+    async def browse(self, category: str, *, guild_id: int | None = None) -> list[Resource]:
         if category not in CATEGORIES:
             raise InvalidInput(f"There is no category called `{category}`.")
-        return [r for r in (await self._snap()).ordered if r.category == category]
+        return [r for r in (await self.view(guild_id)).ordered() if r.category == category]
 
-    async def live(self, ids: Iterable[int]) -> list[Resource]:
-        """The resources of ``ids`` that are still in the library, in that order."""
-        by_id = (await self._snap()).by_id
-        return [by_id[i] for i in ids if i in by_id]
+    async def live(self, ids: Iterable[int], *, guild_id: int | None = None) -> list[Resource]:
+        """The resources of ``ids`` that a server sees, in that order."""
+        view = await self.view(guild_id)
+        return [r for r in map(view.get, ids) if r is not None]
 
-    async def count(self) -> int:
-        return len((await self._snap()).by_id)
+    async def count(self, *, guild_id: int | None = None) -> int:
+        return (await self.view(guild_id)).size()
 
-    async def stale(self) -> list[Resource]:
-        """Resources nobody verified for a year, oldest first."""
+    async def stale(self, *, guild_id: int | None = None) -> list[Resource]:
+        """Resources a server sees that nobody verified for a year, oldest first."""
         now = self._clock.now()
-        found = [r for r in (await self._snap()).ordered if r.is_stale(now)]
+        found = [r for r in (await self.view(guild_id)).ordered() if r.is_stale(now)]
         return sorted(found, key=lambda r: (r.last_verified, r.title))
 
     # -- search -----------------------------------------------------------------------------------
-    async def search(self, query: str, *, limit: int = 10) -> SearchResults:
+    async def search(self, query: str, *, guild_id: int | None = None, limit: int = 10) -> SearchResults:
         """Best matches first. Never raises on member input: any text gives a (maybe empty) list."""
-        snap = await self._snap()
-        plan = snap.planner.plan(query)
-        hits, full = await self._rank(snap, plan, max(1, min(limit, MAX_RESULTS)))
+        view = await self.view(guild_id)
+        planner = view.planner
+        plan = planner.plan(query)
+        hits, full = await self._rank(view, plan, max(1, min(limit, MAX_RESULTS)))
         did_you_mean = None
         if not full:
-            did_you_mean = _closest_title(query, hits) if hits else snap.planner.respell(query)
+            did_you_mean = _closest_title(query, hits) if hits else planner.respell(query)
         return SearchResults(query, hits, plan.corrected_text, did_you_mean)
 
-    async def autocomplete(self, text: str, *, limit: int = 25) -> list[Resource]:
+    async def autocomplete(
+        self, text: str, *, guild_id: int | None = None, limit: int = 25
+    ) -> list[Resource]:
         """Matches for a query being typed (its last word may be incomplete)."""
-        snap = await self._snap()
+        view = await self.view(guild_id)
         if not text.strip():
-            return list(snap.ordered[:limit])
-        plan = snap.planner.plan(text, typing=True)
+            return list(itertools.islice(view.ordered(), limit))
+        plan = view.planner.plan(text, typing=True)
         lone = plan.lone_prefix()
         if lone is not None and len(lone) <= SHORT_PREFIX:
             # "re", "vis": thousands of matches to rank on a large catalog; answer from memory.
-            return [snap.by_id[rid] for rid in snap.short_prefixes.get(lone, ())[:limit]]
-        hits, _ = await self._rank(snap, plan, limit, relax=False)
+            return list(itertools.islice(view.prefixed(lone), limit))
+        hits, _ = await self._rank(view, plan, limit, relax=False)
         return [h.resource for h in hits]
 
     async def _rank(
-        self, snap: _Snapshot, plan: QueryPlan, limit: int, *, relax: bool = True
+        self, view: LibraryView, plan: QueryPlan, limit: int, *, relax: bool = True
     ) -> tuple[list[SearchHit], bool]:
         """Entries matching every group first; entries matching all but one only when few match
         all (on a large catalog the relaxed pass is the expensive one)."""
-        hits: list[SearchHit] = []
         expr = plan.fts_all()
         if expr is None:
-            return hits, False
-        for rid, rank in await self._match(expr, limit):
-            if rid in snap.by_id:
-                hits.append(SearchHit(snap.by_id[rid], _score(1.0, rank)))
+            return [], False
+        hits = [SearchHit(r, _score(1.0, rank)) for r, rank in await self._visible(view, expr, limit)]
         full = bool(hits)
-        common = max(COMMON_MIN_ENTRIES, int(len(snap.by_id) * COMMON_SHARE))
+        common = max(COMMON_MIN_ENTRIES, int(len(view.snap.by_id) * COMMON_SHARE))
         relaxed = plan.fts_most(max_frequency=common) if relax else None
         if relaxed is not None and len(hits) < min(limit, ENOUGH_FULL_MATCHES):
             seen = {h.resource.id for h in hits}
-            for rid, rank in await self._match(relaxed, limit + len(seen)):
-                if rid in snap.by_id and rid not in seen:
-                    hits.append(SearchHit(snap.by_id[rid], _score(0.5, rank)))
+            for resource, rank in await self._visible(view, relaxed, limit + len(seen)):
+                if resource.id not in seen:
+                    hits.append(SearchHit(resource, _score(0.5, rank)))
         return hits[:limit], full
 
-    async def _match(self, expr: str, limit: int) -> list[tuple[int, float]]:
+    async def _visible(self, view: LibraryView, expr: str, limit: int) -> list[tuple[Resource, float]]:
+        """The best ``limit`` matches this server sees. FTS also ranks the shared rows the
+        server hides (changed or removed ones): fetch a few more than wanted, and only when
+        those were not enough, as many more as it hides."""
+        hidden = view.extra_fetch
+        for want in dict.fromkeys((limit + min(hidden, HIDDEN_SLACK), limit + hidden)):
+            rows = await self._match(expr, want, view.fts_gid)
+            found: list[tuple[Resource, float]] = []
+            for rowid, rank in rows:
+                resource = view.resolve(rowid)
+                if resource is not None:
+                    found.append((resource, rank))
+            if len(found) >= limit or len(rows) < want:
+                break
+        return found[:limit]
+
+    async def _match(self, expr: str, limit: int, gid: int) -> list[tuple[int, float]]:
+        """Ranked FTS rows of the shared catalog and of server ``gid``."""
         try:
             rows = await self._db.fetchall(
                 "SELECT rowid, rank FROM resources_fts WHERE resources_fts MATCH ? "
-                "ORDER BY rank LIMIT ?",
-                (expr, limit),
+                "AND gid IN (?, ?) ORDER BY rank LIMIT ?",
+                (expr, SHARED_GID, gid, limit),
             )
         except sqlite3.OperationalError as exc:
             if "fts5" not in str(exc):
@@ -261,31 +261,34 @@ class ResourceService:
             return []
         return [(row[0], row[1]) for row in rows]
 
-    # -- moderation -------------------------------------------------------------------------------
-    async def edit(self, resource_id: int, changes: Mapping[str, object]) -> Resource:
-        """Change fields of a resource; they are then protected from catalog reloads.
+    # -- moderation (per server) ----------------------------------------------------------------
+    async def edit(self, resource_id: int, changes: Mapping[str, object], *, guild_id: int) -> Resource:
+        """Change an entry as server ``guild_id`` sees it. A shared entry gets (or updates) this
+        server's override, which catalog reloads never touch; other servers see no change.
 
         ``changes`` keys: title, url, organization, category, tier, tags (comma separated text),
         description, and ``verified=True`` to record that a moderator checked the link today.
         """
-        current = await self.get(resource_id)
+        view = await self.view(guild_id)
+        current = view.get(resource_id)
+        if current is None:
+            raise NotFound("That resource is not in the library (it may have been removed).")
         values = self._validate_changes(current, changes)
         if not values:
             raise InvalidInput("Nothing to change: give at least one field with a new value.")
+        if "url" in values:
+            key = normalize_url(str(values["url"]))
+            clash = view.find_url(key)
+            if clash is not None and clash.id != resource_id:
+                raise Conflict(f"That link already belongs to **{clash.title}**.")
+            values["url_key"] = key
         async with self._db.transaction() as tx:
-            if "url" in values:
-                key = normalize_url(str(values["url"]))
-                clash = await tx.fetchval(
-                    "SELECT title FROM resources WHERE url_key = ? AND id != ?", (key, resource_id)
-                )
-                if clash is not None:
-                    raise Conflict(f"That link already belongs to **{clash}**.")
-                values["url_key"] = key
-            edited = set(current.edited_fields) | (set(values) & set(EDITABLE_FIELDS))
-            values["edited_fields"] = ",".join(sorted(edited))
-            await update_resource(tx, resource_id, values, self._now())
+            if current.guild_id is None:
+                await write_override(tx, guild_id, resource_id, values, self._now())
+            else:
+                await update_resource(tx, resource_id, values, self._now())
         await self.refresh()
-        return await self.get(resource_id)
+        return await self.get(resource_id, guild_id=guild_id)
 
     def _validate_changes(self, current: Resource, changes: Mapping[str, object]) -> dict[str, object]:
         values: dict[str, object] = {}
@@ -317,11 +320,15 @@ class ResourceService:
                 raise InvalidInput(f"`{name}` is not a field you can edit.")
         return values
 
-    async def remove(self, resource_id: int) -> Resource:
-        """Hide a resource from search and lists; catalog reloads do not bring it back."""
-        resource = await self.get(resource_id)
+    async def remove(self, resource_id: int, *, guild_id: int) -> Resource:
+        """Hide an entry from server ``guild_id``'s search and lists (other servers keep it;
+        catalog reloads do not bring it back)."""
+        resource = await self.get(resource_id, guild_id=guild_id)
         async with self._db.transaction() as tx:
-            await update_resource(tx, resource_id, {"removed": 1}, self._now())
+            if resource.guild_id is None:
+                await write_override(tx, guild_id, resource_id, {"removed": 1}, self._now())
+            else:
+                await update_resource(tx, resource_id, {"removed": 1}, self._now())
         await self.refresh()
         return resource
 
@@ -342,7 +349,7 @@ class ResourceService:
     def _now(self) -> int:
         return int(self._clock.now().timestamp())
 
-    async def _snap(self) -> _Snapshot:
+    async def _snap(self) -> Snapshot:
         # PRAGMA data_version moves when *another* connection commits (e.g. `fmg-bot resources
         # import` beside the running bot); our own writes refresh the snapshot themselves.
         if self._snapshot is None or await self._db.fetchval("PRAGMA data_version") != self._data_version:
@@ -351,37 +358,42 @@ class ResourceService:
         return self._snapshot
 
     async def refresh(self) -> None:
-        """Rebuild the search snapshot; call after writing `resources`."""
+        """Rebuild the search snapshot; call after writing the library's tables."""
         # Read the version first: a commit landing in between only causes one more refresh.
         self._data_version = await self._db.fetchval("PRAGMA data_version")
-        rows = await self._db.fetchall("SELECT * FROM resources WHERE removed = 0")
-        by_id = {row["id"]: to_resource(row) for row in rows}
-        frequencies: Counter[str] = Counter()
-        for r in by_id.values():
-            tokens = tokenize(" ".join((r.title, r.organization, r.description, *r.tags)))
-            frequencies.update(set(tokens) | set(VOCABULARY.annotate(tokens)))
-        order = list(CATEGORIES)
-        ordered = sorted(
-            by_id.values(),
-            key=lambda r: (order.index(r.category) if r.category in order else len(order),
-                           r.tier != "official", r.title.casefold()),
+        rows = await self._db.fetchall(
+            "SELECT * FROM resources WHERE guild_id IS NULL OR removed = 0"
         )
-        short_prefixes: dict[str, list[int]] = {}
-        for r in ordered:
-            words = tokenize(" ".join((r.title, *r.tags)))
-            starts = {w[:n] for w in words for n in range(1, SHORT_PREFIX + 1)}
-            for start in starts:
-                short_prefixes.setdefault(start, []).append(r.id)
-        self._snapshot = _Snapshot(
-            by_id=by_id,
-            planner=QueryPlanner(frequencies),
-            ordered=tuple(ordered),
-            short_prefixes=short_prefixes,
-        )
+        overrides = await self._db.fetchall("SELECT * FROM resource_overrides ORDER BY id")
+        shared = {r["id"]: to_resource(r) for r in rows if r["guild_id"] is None}
+        shared_keys = {r["id"]: r["url_key"] for r in rows if r["guild_id"] is None}
+        by_key = {key: rid for rid, key in shared_keys.items()}
+        parts: dict[int, tuple[dict[int, Resource], dict[int, int], set[int], dict[str, int]]] = {}
 
+        def part(guild_id: int) -> tuple[dict[int, Resource], dict[int, int], set[int], dict[str, int]]:
+            return parts.setdefault(guild_id, ({}, {}, set(), {}))
 
-def _other(found: sqlite3.Row | None, row: sqlite3.Row) -> bool:
-    return found is not None and found["id"] != row["id"]
+        for o in overrides:
+            entries, fts_ids, hidden, keys = part(o["guild_id"])
+            hidden.add(o["resource_id"])
+            if not o["removed"]:
+                entries[o["resource_id"]] = apply_override(shared[o["resource_id"]], o)
+                fts_ids[-o["id"]] = o["resource_id"]
+                keys[o["url_key"] or shared_keys[o["resource_id"]]] = o["resource_id"]
+        for r in rows:
+            if r["guild_id"] is None:
+                continue
+            entries, fts_ids, hidden, keys = part(r["guild_id"])
+            entries[r["id"]] = to_resource(r)
+            fts_ids[r["id"]] = r["id"]
+            keys[r["url_key"]] = r["id"]
+            if r["url_key"] in by_key:  # the catalog gained this server's link later
+                hidden.add(by_key[r["url_key"]])
+        overlays = {
+            gid: Overlay(entries=e, fts_ids=f, hidden=frozenset(h), by_key=k)
+            for gid, (e, f, h, k) in parts.items()
+        }
+        self._snapshot = Snapshot.build(shared.values(), shared_keys, overlays)
 
 
 def _entry_values(entry: CatalogEntry) -> dict[str, object]:

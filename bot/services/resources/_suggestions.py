@@ -1,4 +1,8 @@
-"""Member suggestions: the moderators' review queue, and what approving adds to the library."""
+"""Member suggestions: the moderators' review queue, and what approving adds to the library.
+
+Everything here is per server: a suggestion is reviewed by that server's moderators, is a
+duplicate only of what that server sees (the shared catalog, minus what it removed, plus its own
+entries), and once approved becomes an entry of that server only."""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from bot.services.resources._models import (
     check_category,
     clean_text,
 )
-from bot.services.resources._store import reindex, to_suggestion, update_resource
+from bot.services.resources._store import reindex, to_suggestion, update_resource, write_override
 from bot.services.resources._urls import normalize_url, validate_url
 
 if TYPE_CHECKING:
@@ -43,11 +47,9 @@ class SuggestionQueue:
         url = validate_url(url)
         key = normalize_url(url)
         check_category(category)
-        existing = await self._db.fetchone(
-            "SELECT title FROM resources WHERE url_key = ? AND removed = 0", (key,)
-        )
+        existing = (await self._library.view(guild_id)).find_url(key)
         if existing is not None:
-            raise Conflict(f"That link is already in the library as **{existing['title']}**.")
+            raise Conflict(f"That link is already in the library as **{existing.title}**.")
         now = self._now()
         async with self._db.transaction() as tx:
             mine = await tx.fetchval(
@@ -98,13 +100,14 @@ class SuggestionQueue:
         return [to_suggestion(r) for r in rows], int(total or 0)
 
     async def approve(self, suggestion_id: int, *, guild_id: int, moderator_id: int) -> Resource:
-        """Add the suggested link to the library (community tier, verified now)."""
+        """Add the suggested link to this server's library (community tier, verified now).
+
+        If this server already sees the link (added meanwhile), the suggestion points at that
+        entry. If this server had removed it (a shared entry, or an own one), it comes back
+        here with the suggested details."""
         now = self._now()
         async with self._db.transaction() as tx:
             suggestion = await _claim(tx, suggestion_id, guild_id)
-            row = await tx.fetchone(
-                "SELECT id, removed FROM resources WHERE url_key = ?", (suggestion.url_key,)
-            )
             values = {
                 "title": suggestion.title,
                 "url": suggestion.url,
@@ -113,29 +116,41 @@ class SuggestionQueue:
                 "description": suggestion.reason[:MAX_DESCRIPTION],
                 "last_verified": now,
             }
-            if row is None:
-                rid = await tx.execute(
-                    "INSERT INTO resources (url, url_key, title, category, tier, description, "
-                    "last_verified, source, created_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, 'community', ?, ?, 'suggestion', ?, ?)",
-                    (suggestion.url, suggestion.url_key, suggestion.title, suggestion.category,
-                     values["description"], now, now, now),
+            rid = await _seen_here(tx, guild_id, suggestion.url_key)
+            if rid is None:
+                own = await tx.fetchval(
+                    "SELECT id FROM resources WHERE guild_id = ? AND url_key = ? AND removed = 1",
+                    (guild_id, suggestion.url_key),
                 )
-                await reindex(tx, rid)
-            elif row["removed"]:
-                # Back from removal: what the moderator approves now wins over the catalog.
-                rid = row["id"]
-                await update_resource(tx, rid, {**values, "removed": 0,
-                                        "edited_fields": ",".join(values)}, now)
-            else:
-                rid = row["id"]  # added meanwhile (by the catalog or another approval)
+                shared = await tx.fetchval(
+                    "SELECT r.id FROM resources r JOIN resource_overrides o ON o.resource_id = r.id "
+                    "WHERE r.guild_id IS NULL AND o.guild_id = ? AND o.removed = 1 "
+                    "AND coalesce(o.url_key, r.url_key) = ?",
+                    (guild_id, suggestion.url_key),
+                )
+                if own is not None:
+                    rid = own
+                    await update_resource(tx, rid, {**values, "removed": 0}, now)
+                elif shared is not None:
+                    rid = shared
+                    await write_override(tx, guild_id, rid, {**values, "url_key": suggestion.url_key,
+                                                             "removed": 0}, now)
+                else:
+                    rid = await tx.execute(
+                        "INSERT INTO resources (guild_id, url, url_key, title, category, tier, "
+                        "description, last_verified, created_at, updated_at) "
+                        "VALUES (?, ?, ?, ?, ?, 'community', ?, ?, ?, ?)",
+                        (guild_id, suggestion.url, suggestion.url_key, suggestion.title,
+                         suggestion.category, values["description"], now, now, now),
+                    )
+                    await reindex(tx, rid)
             await tx.execute(
                 "UPDATE resource_suggestions SET status = 'approved', reviewed_by = ?, "
                 "reviewed_at = ?, resource_id = ? WHERE id = ?",
                 (moderator_id, now, rid, suggestion_id),
             )
         await self._library.refresh()
-        return await self._library.get(rid)
+        return await self._library.get(rid, guild_id=guild_id)
 
     async def reject(self, suggestion_id: int, *, guild_id: int, moderator_id: int) -> Suggestion:
         async with self._db.transaction() as tx:
@@ -178,6 +193,30 @@ class _Claimed:
     title: str
     category: str
     reason: str
+
+
+async def _seen_here(tx: Transaction, guild_id: int, url_key: str) -> int | None:
+    """The entry server ``guild_id`` sees with that link: its own live entry, a shared entry it
+    changed to that link, or a shared entry it has no override for."""
+    own = await tx.fetchval(
+        "SELECT id FROM resources WHERE guild_id = ? AND url_key = ? AND removed = 0",
+        (guild_id, url_key),
+    )
+    if own is not None:
+        return own
+    changed = await tx.fetchval(
+        "SELECT r.id FROM resources r JOIN resource_overrides o ON o.resource_id = r.id "
+        "WHERE r.guild_id IS NULL AND o.guild_id = ? AND o.removed = 0 "
+        "AND coalesce(o.url_key, r.url_key) = ?",
+        (guild_id, url_key),
+    )
+    if changed is not None:
+        return changed
+    return await tx.fetchval(
+        "SELECT r.id FROM resources r WHERE r.guild_id IS NULL AND r.url_key = ? AND NOT EXISTS "
+        "(SELECT 1 FROM resource_overrides o WHERE o.resource_id = r.id AND o.guild_id = ?)",
+        (url_key, guild_id),
+    )
 
 
 async def _claim(tx: Transaction, suggestion_id: int, guild_id: int) -> _Claimed:

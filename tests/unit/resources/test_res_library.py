@@ -1,4 +1,5 @@
-"""Catalog loading, moderation, suggestions, bookmarks and staleness."""
+"""Catalog loading, moderation, suggestions, bookmarks and staleness (on one server; what one
+server's moderators do is invisible to others: see test_res_isolation.py)."""
 
 import dataclasses
 from datetime import date, timedelta
@@ -41,7 +42,8 @@ async def test_loading_twice_changes_nothing(db: Database, clock: ManualClock) -
 
 async def test_catalog_changes_update_rows_but_moderator_edits_survive(library: ResourceService) -> None:
     rid = await _by_title(library, "ECFMG Fees")
-    await library.edit(rid, {"description": "Our moderator's own words.", "tags": "fees, money"})
+    await library.edit(rid, {"description": "Our moderator's own words.", "tags": "fees, money"},
+                       guild_id=GUILD)
     entries = read_catalog(DEFAULT_CATALOG)
     changed = [
         dataclasses.replace(e, title=e.title + " (2027)", description="Catalog rewrite.",
@@ -51,61 +53,67 @@ async def test_catalog_changes_update_rows_but_moderator_edits_survive(library: 
     ]
     report = await library.load_entries(changed)
     assert (report.added, report.updated) == (0, 1)
-    assert report.kept_moderator_edits == 2
-    fees = await library.get(rid)
+    fees = await library.get(rid, guild_id=GUILD)
     assert fees.title == "ECFMG Fees (2027)"  # not edited by a moderator: the catalog wins
     assert fees.description == "Our moderator's own words."
     assert fees.tags == ("fees", "money")
+    assert fees.edited_fields == {"description", "tags"}
     assert fees.last_verified.date() == date(2026, 12, 1)
-    assert (await library.search("moderator's own words")).hits[0].resource.id == rid
+    assert (await library.search("moderator's own words", guild_id=GUILD)).hits[0].resource.id == rid
+    shared = await library.get(rid)
+    assert (shared.title, shared.description) == ("ECFMG Fees (2027)", "Catalog rewrite.")
 
 
 async def test_moderator_link_change_and_removal_survive_a_reload(library: ResourceService) -> None:
     thalamus = await _by_title(library, "Thalamus")
-    await library.edit(thalamus, {"url": "https://thalamusgme.com/applicants/"})
+    await library.edit(thalamus, {"url": "https://thalamusgme.com/applicants/"}, guild_id=GUILD)
     sdn = await _by_title(library, "Student Doctor Network Forums")
-    await library.remove(sdn)
+    await library.remove(sdn, guild_id=GUILD)
     report = await library.load_entries(read_catalog(DEFAULT_CATALOG))
-    assert report.added == 0 and report.skipped_removed == 1
-    assert (await library.get(thalamus)).url == "https://thalamusgme.com/applicants/"
+    assert (report.added, report.updated) == (0, 0)
+    assert (await library.get(thalamus, guild_id=GUILD)).url == "https://thalamusgme.com/applicants/"
     with pytest.raises(NotFound):
-        await library.get(sdn)
-    assert all(h.resource.id != sdn for h in (await library.search("sdn forum")).hits)
+        await library.get(sdn, guild_id=GUILD)
+    assert all(h.resource.id != sdn for h in (await library.search("sdn forum", guild_id=GUILD)).hits)
+    with pytest.raises(NotFound):
+        await library.edit(sdn, {"title": "Back"}, guild_id=GUILD)
 
 
-async def test_edit_validates_and_refuses_duplicate_links(library: ResourceService) -> None:
+async def test_edit_validates_and_refuses_duplicate_links(library: ResourceService, db: Database) -> None:
     rid = await _by_title(library, "Thalamus")
-    with pytest.raises(Conflict, match="already belongs to"):
-        await library.edit(rid, {"url": "https://www.usmle.org/"})
-    with pytest.raises(InvalidInput, match="https"):
-        await library.edit(rid, {"url": "http://thalamusgme.com"})
-    with pytest.raises(InvalidInput, match="not a category"):
-        await library.edit(rid, {"category": "fun"})
-    with pytest.raises(InvalidInput, match="Nothing to change"):
-        await library.edit(rid, {"title": None})
-    with pytest.raises(InvalidInput, match="cannot be empty"):
-        await library.edit(rid, {"title": "   "})
-    assert (await library.get(rid)).edited_fields == frozenset()
+    for changes, error, message in [
+        ({"url": "https://www.usmle.org/"}, Conflict, "already belongs to"),
+        ({"url": "http://thalamusgme.com"}, InvalidInput, "https"),
+        ({"category": "fun"}, InvalidInput, "not a category"),
+        ({"title": None}, InvalidInput, "Nothing to change"),
+        ({"title": "   "}, InvalidInput, "cannot be empty"),
+        ({"colour": "red"}, InvalidInput, "not a field"),
+    ]:
+        with pytest.raises(error, match=message):
+            await library.edit(rid, changes, guild_id=GUILD)
+    assert (await library.get(rid, guild_id=GUILD)).edited_fields == frozenset()
+    assert await db.fetchval("SELECT COUNT(*) FROM resource_overrides") == 0
 
 
 async def test_stale_lists_entries_not_verified_for_a_year(
     library: ResourceService, clock: ManualClock
 ) -> None:
-    assert await library.stale() == []
+    assert await library.stale(guild_id=GUILD) == []
     clock.advance(timedelta(days=800))
-    stale = await library.stale()
-    assert len(stale) == await library.count()
-    await library.edit(stale[0].id, {"verified": True})
-    assert stale[0].id not in {r.id for r in await library.stale()}
-    verified = await library.get(stale[0].id)
+    stale = await library.stale(guild_id=GUILD)
+    assert len(stale) == await library.count(guild_id=GUILD)
+    await library.edit(stale[0].id, {"verified": True}, guild_id=GUILD)
+    assert stale[0].id not in {r.id for r in await library.stale(guild_id=GUILD)}
+    assert stale[0].id in {r.id for r in await library.stale(guild_id=GUILD + 1)}  # checked here only
+    verified = await library.get(stale[0].id, guild_id=GUILD)
     assert "last_verified" in verified.edited_fields
     # An older catalog date does not undo the moderator's check; a newer one still counts.
     entries = read_catalog(DEFAULT_CATALOG)
     await library.load_entries(entries)
-    assert (await library.get(stale[0].id)).last_verified == verified.last_verified
+    assert (await library.get(stale[0].id, guild_id=GUILD)).last_verified == verified.last_verified
     later = verified.last_verified.date() + timedelta(days=10)
     await library.load_entries([dataclasses.replace(e, last_verified=later) for e in entries])
-    assert (await library.get(stale[0].id)).last_verified.date() == later
+    assert (await library.get(stale[0].id, guild_id=GUILD)).last_verified.date() == later
 
 
 async def test_suggest_approve_flow(library: ResourceService) -> None:
@@ -118,7 +126,8 @@ async def test_suggest_approve_flow(library: ResourceService) -> None:
     assert (await library.suggestions.pending(GUILD + 1)) == ([], 0)
     resource = await library.suggestions.approve(s.id, guild_id=GUILD, moderator_id=MOD)
     assert resource.tier == "community" and resource.source == "suggestion"
-    assert (await library.search("img roadmap")).hits[0].resource.id == resource.id
+    assert resource.guild_id == GUILD
+    assert (await library.search("img roadmap", guild_id=GUILD)).hits[0].resource.id == resource.id
     with pytest.raises(Conflict, match="already approved"):
         await library.suggestions.reject(s.id, guild_id=GUILD, moderator_id=MOD)
     with pytest.raises(Conflict, match="already in the library"):
@@ -157,50 +166,64 @@ async def test_suggest_reject_and_limits(library: ResourceService) -> None:
 
 async def test_approving_a_removed_link_brings_it_back_with_the_new_details(library: ResourceService) -> None:
     rid = await _by_title(library, "Anki")
-    await library.remove(rid)
+    await library.remove(rid, guild_id=GUILD)
     s = await library.suggestions.suggest(guild_id=GUILD, user_id=ALICE, title="Anki flashcards",
                               url="https://apps.ankiweb.net/", reason="Free SRS.", category="usmle")
     resource = await library.suggestions.approve(s.id, guild_id=GUILD, moderator_id=MOD)
     assert resource.id == rid and resource.title == "Anki flashcards"
     report = await library.load_entries(read_catalog(DEFAULT_CATALOG))
-    assert report.added == 0 and (await library.get(rid)).title == "Anki flashcards"
+    assert report.added == 0 and (await library.get(rid, guild_id=GUILD)).title == "Anki flashcards"
+    assert (await library.get(rid)).title == "Anki"  # the shared entry itself never changed
+    # An own entry removed here comes back the same way.
+    own = await library.suggestions.suggest(guild_id=GUILD, user_id=ALICE, title="Own",
+                                            url="https://own.example.org", reason="", category="usmle")
+    own_id = (await library.suggestions.approve(own.id, guild_id=GUILD, moderator_id=MOD)).id
+    await library.remove(own_id, guild_id=GUILD)
+    again = await library.suggestions.suggest(guild_id=GUILD, user_id=ALICE, title="Own again",
+                                              url="https://own.example.org/", reason="", category="usmle")
+    back = await library.suggestions.approve(again.id, guild_id=GUILD, moderator_id=MOD)
+    assert (back.id, back.title) == (own_id, "Own again")
 
 
 async def test_bookmarks(library: ResourceService) -> None:
     fees = await _by_title(library, "ECFMG Fees")
     soap = await _by_title(library, "Supplemental Offer and Acceptance Program (SOAP)")
-    await library.bookmarks.save(ALICE, fees)
-    await library.bookmarks.save(ALICE, soap)
+    await library.bookmarks.save(ALICE, fees, guild_id=GUILD)
+    await library.bookmarks.save(ALICE, soap, guild_id=GUILD)
     with pytest.raises(Conflict, match="already in your saved"):
-        await library.bookmarks.save(ALICE, fees)
+        await library.bookmarks.save(ALICE, fees, guild_id=GUILD)
     with pytest.raises(NotFound):
-        await library.bookmarks.save(ALICE, 999_999)
-    assert {r.id for r in await library.bookmarks.saved(ALICE)} == {fees, soap}
-    assert await library.bookmarks.saved(BOB) == []
+        await library.bookmarks.save(ALICE, 999_999, guild_id=GUILD)
+    assert {r.id for r in await library.bookmarks.saved(ALICE, guild_id=GUILD)} == {fees, soap}
+    assert await library.bookmarks.saved(BOB, guild_id=GUILD) == []
     await library.bookmarks.unsave(ALICE, fees)
     with pytest.raises(NotFound):
         await library.bookmarks.unsave(ALICE, fees)
-    await library.remove(soap)
-    assert await library.bookmarks.saved(ALICE) == []
+    await library.remove(soap, guild_id=GUILD)
+    assert await library.bookmarks.saved(ALICE, guild_id=GUILD) == []
+    # Bookmarks follow the member: another server that keeps the entry still shows it.
+    assert [r.id for r in await library.bookmarks.saved(ALICE, guild_id=GUILD + 1)] == [soap]
 
 
 async def test_export_then_import_round_trips(library: ResourceService, db: Database, clock: ManualClock,
                                               tmp_path: Path) -> None:
     rid = await _by_title(library, "Thalamus")
-    await library.edit(rid, {"description": "Edited before export."})
+    await library.edit(rid, {"description": "One server's words."}, guild_id=GUILD)
     text, count = await library.export_text()
     path = tmp_path / "export.yaml"
     path.write_text(text, "utf-8")
     entries = read_catalog(path)
+    assert set(entries) == set(read_catalog(DEFAULT_CATALOG))  # the shared catalog, no server's edits
     assert len(entries) == count == await library.count()
-    assert any(e.description == "Edited before export." for e in entries)
     fresh_db = await Database.open(tmp_path / "other.sqlite3")
     try:
         await fresh_db.migrate()
         other = ResourceService(fresh_db, clock, None)
         report = await other.import_file(path)
         assert report.added == count
-        assert (await other.search("thalamus")).hits[0].resource.description == "Edited before export."
+        assert (await other.search("thalamus")).hits[0].resource.description == (
+            await library.get(rid)
+        ).description
     finally:
         await fresh_db.close()
 
@@ -215,7 +238,7 @@ async def test_a_new_catalog_entry_is_added_on_the_next_load(library: ResourceSe
 
 async def test_privacy_export_and_delete(library: ResourceService, db: Database) -> None:
     fees = await _by_title(library, "ECFMG Fees")
-    await library.bookmarks.save(ALICE, fees)
+    await library.bookmarks.save(ALICE, fees, guild_id=GUILD)
     mine = await library.suggestions.suggest(guild_id=GUILD, user_id=ALICE, title="Mine", url="https://mine.example.org",
                                  reason="why", category="usmle")
     theirs = await library.suggestions.suggest(guild_id=GUILD, user_id=BOB, title="Theirs",
