@@ -74,7 +74,7 @@ async def _alice_runs_a_study_group_bob_joined(e2e: BotHarness, alice, bob) -> i
 async def _alice_bookmarks_and_suggests(e2e: BotHarness, alice) -> None:
     resources = e2e.bot.services.resources
     first = (await resources.listing())[0]
-    await resources.bookmarks.save(alice.id, first.id)
+    await resources.bookmarks.save(alice.id, first.id, guild_id=e2e.world.guild_id)
     await resources.suggestions.suggest(
         guild_id=e2e.world.guild_id, user_id=alice.id, title="NRMP Charting Outcomes",
         url="https://www.nrmp.org/match-data/", reason="Match odds by specialty", category=first.category,
