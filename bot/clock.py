@@ -34,6 +34,16 @@ class ManualClock:
         self._now = _require_aware(instant)
 
 
+def to_epoch(instant: datetime) -> int:
+    """Whole epoch seconds of an aware instant: how the database stores time."""
+    return int(_require_aware(instant).timestamp())
+
+
+def from_epoch(seconds: int) -> datetime:
+    """The aware UTC instant for epoch seconds read from the database."""
+    return datetime.fromtimestamp(seconds, UTC)
+
+
 def _require_aware(instant: datetime) -> datetime:
     if instant.tzinfo is None:
         raise ValueError("ManualClock needs a timezone-aware datetime")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.clock import Clock
+from bot.clock import Clock, to_epoch
 from bot.db import Database
 
 log = logging.getLogger(__name__)
@@ -41,9 +41,6 @@ class PrivacyContributor:
     #: What deleting removes, for the confirmation a member reads (default: named generically).
     summary: str = ""
 
-
-def _epoch(instant: datetime) -> int:
-    return int(instant.timestamp())
 
 
 class PrivacyService:
@@ -103,7 +100,7 @@ class PrivacyService:
         await self._db.execute(
             "INSERT INTO departed_members (guild_id, user_id, left_at) VALUES (?, ?, ?) "
             "ON CONFLICT (guild_id, user_id) DO NOTHING",
-            (guild_id, user_id, _epoch(self._clock.now())),
+            (guild_id, user_id, to_epoch(self._clock.now())),
         )
         for contributor in self._contributors.values():
             if contributor.pause_member is not None:
@@ -122,7 +119,7 @@ class PrivacyService:
 
     async def run_due(self, now: datetime) -> None:
         """Delete the data of every member who left at least the retention period ago."""
-        cutoff = _epoch(now - self.retention)
+        cutoff = to_epoch(now - self.retention)
         rows = await self._db.fetchall(
             "SELECT guild_id, user_id FROM departed_members WHERE left_at <= ? ORDER BY left_at",
             (cutoff,),

@@ -7,7 +7,7 @@ autocomplete choices, footers, DMs, .ics); members without one get UTC until the
 from __future__ import annotations
 
 import functools
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.errors import InvalidInput
@@ -111,14 +111,3 @@ def format_local(instant: datetime, zone: tzinfo, *, with_date: bool = True) -> 
     if not with_date:
         return time_part
     return f"{local:%a} {local.day} {local:%b %Y}, {time_part}"
-
-
-def epoch(instant: datetime) -> int:
-    """Epoch seconds of an aware datetime (what the database stores)."""
-    if instant.tzinfo is None:
-        raise ValueError("epoch needs an aware datetime")
-    return int(instant.timestamp())
-
-
-def from_epoch(seconds: int) -> datetime:
-    return datetime.fromtimestamp(seconds, UTC)

@@ -14,10 +14,10 @@ import random
 import secrets
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
-from bot.clock import Clock
+from bot.clock import Clock, from_epoch, to_epoch
 from bot.db import Database, Transaction
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bot.services.anonymous import _codes
@@ -133,12 +133,6 @@ class Report:
     review_channel_id: int
 
 
-def _epoch(instant: datetime) -> int:
-    return int(instant.timestamp())
-
-
-def _from_epoch(value: int) -> datetime:
-    return datetime.fromtimestamp(value, UTC)
 
 
 def question_chunks(question_id: int, title: str, body: str, tag: str | None) -> list[str]:
@@ -267,7 +261,7 @@ class AnonymousService:
         for window in self._windows():
             expiry = window.next_expiry()
             if expiry is not None:
-                due = min(due, _from_epoch(math.ceil(expiry)))
+                due = min(due, from_epoch(math.ceil(expiry)))
         return due
 
     async def maintain(self) -> None:
@@ -303,7 +297,7 @@ class AnonymousService:
         self._asks.hit(asker_id)
         log.info("anonymous question %d queued (review=%s)", question_id, needs_review)
         return AskReceipt(
-            question_id, _codes.format_code(question_id, secret), _from_epoch(due_at), needs_review
+            question_id, _codes.format_code(question_id, secret), from_epoch(due_at), needs_review
         )
 
     async def check_can_ask(self, guild_id: int, asker_id: int) -> bool:
@@ -342,7 +336,7 @@ class AnonymousService:
             "SELECT MAX(due_at) FROM anon_outbox WHERE question_id = ? AND state IN ('pending', 'sending')",
             (question_id,),
         )
-        due_at = max(_epoch(due), latest + 1) if latest is not None else _epoch(due)
+        due_at = max(to_epoch(due), latest + 1) if latest is not None else to_epoch(due)
         await tx.execute(
             "INSERT INTO anon_outbox (question_id, kind, body, due_at, nonce) VALUES (?, ?, ?, ?, ?)",
             (question_id, kind, body, due_at, secrets.token_hex(12)),
@@ -354,7 +348,7 @@ class AnonymousService:
         if until is not None:
             raise Forbidden(
                 "Moderators have paused anonymous questions here until "
-                f"<t:{_epoch(until)}:F> (<t:{_epoch(until)}:R>)."
+                f"<t:{to_epoch(until)}:F> (<t:{to_epoch(until)}:R>)."
             )
 
     # -- claim-code actions ----------------------------------------------------------------
@@ -398,7 +392,7 @@ class AnonymousService:
         async with self._db.transaction() as tx:
             due_at = await self._enqueue(tx, row["id"], "followup", body, due)
         self._followups.hit(row["id"], now)
-        return _from_epoch(due_at)
+        return from_epoch(due_at)
 
     async def close(self, guild_id: int, user_id: int, code: str) -> datetime:
         row = await self._claim(guild_id, user_id, code)
@@ -409,7 +403,7 @@ class AnonymousService:
         async with self._db.transaction() as tx:
             await tx.execute("UPDATE anon_questions SET closed = 1 WHERE id = ?", (row["id"],))
             due_at = await self._enqueue(tx, row["id"], "close", None, due)
-        return _from_epoch(due_at)
+        return from_epoch(due_at)
 
     async def delete(self, guild_id: int, user_id: int, code: str) -> PostedQuestion:
         """The asker takes the question down; returns where it was so the adapter deletes it."""
@@ -433,7 +427,7 @@ class AnonymousService:
         value = await self._db.fetchval(
             "SELECT MIN(due_at) FROM anon_outbox WHERE state = 'pending'"
         )
-        return None if value is None else _from_epoch(value)
+        return None if value is None else from_epoch(value)
 
     async def recover(self) -> int:
         """After a restart: posts claimed but never confirmed go back to the queue."""
@@ -451,7 +445,7 @@ class AnonymousService:
                 "q.guild_id, q.title, q.body, q.tag, q.state AS question_state, q.thread_id "
                 "FROM anon_outbox o JOIN anon_questions q ON q.id = o.question_id "
                 "WHERE o.state = 'pending' AND o.due_at <= ? ORDER BY o.due_at, o.id",
-                (_epoch(now),),
+                (to_epoch(now),),
             )
             for row in rows:
                 wanted = {"review": "waiting", "question": "waiting"}.get(row["kind"], "published")
@@ -510,7 +504,7 @@ class AnonymousService:
                 await tx.execute(
                     "UPDATE anon_questions SET state = 'published', channel_id = ?, thread_id = ?, "
                     "message_id = ?, published_at = ? WHERE id = ?",
-                    (channel_id, thread_id, message_id, _epoch(self._clock.now()), job.question_id),
+                    (channel_id, thread_id, message_id, to_epoch(self._clock.now()), job.question_id),
                 )
             elif job.kind == "review":
                 await tx.execute(
@@ -526,7 +520,7 @@ class AnonymousService:
             if retry:
                 await tx.execute(
                     "UPDATE anon_outbox SET state = 'pending', due_at = ? WHERE id = ?",
-                    (_epoch(self._clock.now() + RETRY_DELAY * job.attempts), job.id),
+                    (to_epoch(self._clock.now() + RETRY_DELAY * job.attempts), job.id),
                 )
             else:
                 await tx.execute("UPDATE anon_outbox SET state = 'failed' WHERE id = ?", (job.id,))
@@ -638,7 +632,7 @@ class AnonymousService:
         )
         report_id = await self._db.execute(
             "INSERT INTO anon_reports (question_id, reason, created_at) VALUES (?, ?, ?)",
-            (question_id, clean_reason, _epoch(self._clock.now())),
+            (question_id, clean_reason, to_epoch(self._clock.now())),
         )
         self._reports.hit(reporter_id)
         return Report(
@@ -662,9 +656,9 @@ class AnonymousService:
         await self._db.execute(
             "INSERT INTO anon_guild_state (guild_id, muted_until) VALUES (?, ?) "
             "ON CONFLICT (guild_id) DO UPDATE SET muted_until = excluded.muted_until",
-            (guild_id, _epoch(until)),
+            (guild_id, to_epoch(until)),
         )
-        return _from_epoch(_epoch(until))
+        return from_epoch(to_epoch(until))
 
     async def unmute(self, guild_id: int) -> bool:
         was = await self.muted_until(guild_id)
@@ -677,9 +671,9 @@ class AnonymousService:
         value = await self._db.fetchval(
             "SELECT muted_until FROM anon_guild_state WHERE guild_id = ?", (guild_id,)
         )
-        if value is None or value <= _epoch(self._clock.now()):
+        if value is None or value <= to_epoch(self._clock.now()):
             return None
-        return _from_epoch(value)
+        return from_epoch(value)
 
     async def question_for_thread(self, thread_id: int) -> PostedQuestion | None:
         row = await self._db.fetchone(

@@ -10,8 +10,8 @@ from __future__ import annotations
 import dataclasses
 import sqlite3
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
 
+from bot.clock import from_epoch
 from bot.db import Transaction
 from bot.services.resources._models import EDITABLE_FIELDS, Resource, Suggestion
 from bot.services.resources._vocabulary import VOCABULARY, index_text
@@ -29,7 +29,7 @@ def to_resource(row: sqlite3.Row) -> Resource:
         tier=row["tier"],
         tags=split_tags(row["tags"]),
         description=row["description"],
-        last_verified=_utc(row["last_verified"]),
+        last_verified=from_epoch(row["last_verified"]),
         guild_id=row["guild_id"],
     )
 
@@ -45,7 +45,7 @@ def apply_override(shared: Resource, row: sqlite3.Row) -> Resource:
         if name == "tags":
             changes[name] = split_tags(value)
         elif name == "last_verified":
-            changes[name] = max(shared.last_verified, _utc(value))
+            changes[name] = max(shared.last_verified, from_epoch(value))
         else:
             changes[name] = value
     return dataclasses.replace(shared, **changes, edited_fields=frozenset(changes))
@@ -61,14 +61,11 @@ def to_suggestion(row: sqlite3.Row) -> Suggestion:
         category=row["category"],
         reason=row["reason"],
         status=row["status"],
-        created_at=_utc(row["created_at"]),
+        created_at=from_epoch(row["created_at"]),
         reviewed_by=row["reviewed_by"],
         resource_id=row["resource_id"],
     )
 
-
-def _utc(epoch: int) -> datetime:
-    return datetime.fromtimestamp(epoch, UTC)
 
 
 def join_tags(tags: Iterable[str]) -> str:

@@ -12,10 +12,9 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime, timedelta
 
-from bot.clock import Clock
+from bot.clock import Clock, from_epoch
 from bot.db import Database
 from bot.services.study_groups.models import EventTask
-from bot.services.timezones import from_epoch
 
 #: Discord refuses an event that starts in the past; leave a margin for the request itself.
 START_MARGIN = timedelta(minutes=1)

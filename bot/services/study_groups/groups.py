@@ -6,13 +6,13 @@ import sqlite3
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
+from bot.clock import Clock, from_epoch
 from bot.db import Database
 from bot.db.database import Transaction
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bot.services.study_groups.models import DEFAULT_OFFSETS_MINUTES, TOPICS, Group, Member
 from bot.services.study_groups.outbox import new_nonce
-from bot.services.timezones import DEFAULT_ZONE, from_epoch, resolve_zone
+from bot.services.timezones import DEFAULT_ZONE, resolve_zone
 
 NAME_MAX = 60
 DESCRIPTION_MAX = 500

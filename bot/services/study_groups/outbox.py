@@ -22,14 +22,14 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
+from bot.clock import Clock, from_epoch
 from bot.db import Database
 from bot.db.database import Transaction
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.study_groups.dst import dst_notices
 from bot.services.study_groups.models import DispatchReport, OutgoingMessage, RsvpCounts
 from bot.services.study_groups.recurrence import Recurrence, occurrences
-from bot.services.timezones import DEFAULT_ZONE, format_local, from_epoch
+from bot.services.timezones import DEFAULT_ZONE, format_local
 
 log = logging.getLogger(__name__)
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.clock import Clock
+from bot.clock import Clock, from_epoch
 from bot.db import Database
 from bot.services.privacy import PrivacyContributor
 from bot.services.study_groups.groups import cancel_future_occurrences
-from bot.services.timezones import from_epoch
 
 #: created_by of a session whose scheduler's data was deleted.
 DELETED_MEMBER = 0
