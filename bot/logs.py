@@ -47,4 +47,7 @@ GATEWAY_LOGGER = "discord.gateway"
 
 
 def quiet_gateway_payloads() -> None:
-    logging.getLogger(GATEWAY_LOGGER).setLevel(logging.INFO)
+    """Never below INFO; never chattier than the rest of the log either (the sandbox runs at
+    WARNING so its transcript stays readable)."""
+    root_level = logging.getLogger().getEffectiveLevel()
+    logging.getLogger(GATEWAY_LOGGER).setLevel(max(logging.INFO, root_level))
