@@ -336,3 +336,14 @@ async def test_the_cached_pool_follows_every_change_without_a_rebuild(svc) -> No
     await approved_mentor(svc, 12)  # a newly approved mentor needs a rebuild
     assert {c.mentor.user_id for c in await svc.candidates(G, 21)} == {10, 11, 12}
     assert svc._pools[G] is not pool
+
+
+async def test_candidates_leave_out_current_mentors_and_need_a_profile(svc) -> None:
+    mentor = await approved_mentor(svc, 10, capacity=3)
+    await approved_mentor(svc, 11, specialties=["pediatrics"])
+    with pytest.raises(NotFound):
+        await svc.candidates(G, 20)
+    await svc.set_mentee_profile(G, 20, mentee_input())
+    assert {c.mentor.user_id for c in await svc.candidates(G, 20)} == {10, 11}
+    await svc.accept((await svc.request(G, 20, mentor.id)).request_id, 10)
+    assert [c.mentor.user_id for c in await svc.candidates(G, 20)] == [11]
