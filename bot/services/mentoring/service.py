@@ -647,11 +647,15 @@ class MentoringService:
 
     async def status(self, guild_id: int, mentee_user_id: int) -> MenteeStatus:
         """Where the mentee's latest request stands, and their open pairings."""
-        mentee = await self._require_mentee(guild_id, mentee_user_id)
-        request_id = await self._db.fetchval(
-            "SELECT id FROM mentor_requests WHERE mentee_id = ? ORDER BY id DESC LIMIT 1",
-            (mentee.id,),
+        # The profile check and the latest request in one round trip (see candidates).
+        row = await self._db.fetchone(
+            "SELECT (SELECT r.id FROM mentor_requests r WHERE r.mentee_id = mentees.id "
+            "ORDER BY r.id DESC LIMIT 1) AS latest FROM mentees WHERE guild_id = ? AND user_id = ?",
+            (guild_id, mentee_user_id),
         )
+        if row is None:
+            raise NotFound(NO_MENTEE_PROFILE)
+        request_id = row["latest"]
         request = None if request_id is None else await self._request_status(request_id)
         return MenteeStatus(request, await self.pairings_of(guild_id, mentee_user_id))
 
