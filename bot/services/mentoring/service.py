@@ -43,6 +43,7 @@ NOTICE_RETRY_S = 120
 NOTICE_MAX_ATTEMPTS = 5
 FEEDBACK_MAX = 1000
 MODERATOR_ACTIONS = ("approve", "reject", "pause", "remove")
+NO_MENTEE_PROFILE = "Set up your mentee profile first with `/mentee profile`."
 
 
 @dataclass(frozen=True)
@@ -388,16 +389,29 @@ class MentoringService:
     async def _require_mentee(self, guild_id: int, user_id: int) -> MenteeProfile:
         mentee = await self.get_mentee(guild_id, user_id)
         if mentee is None:
-            raise NotFound("Set up your mentee profile first with `/mentee profile`.")
+            raise NotFound(NO_MENTEE_PROFILE)
         return mentee
 
     async def candidates(self, guild_id: int, mentee_user_id: int, k: int = 3) -> list[Candidate]:
         """The best ``k`` mentors for this mentee right now, with why."""
-        mentee = await self._require_mentee(guild_id, mentee_user_id)
-        if await self._open_request_id(self._db, mentee.id) is not None:
+        # One round trip (the profile, its waiting request, its open pairings): this runs on
+        # every `/mentor request`, and each query is a hop to the database thread.
+        row = await self._db.fetchone(
+            f"SELECT {_rows.MENTEE_COLUMNS}, "
+            "(SELECT r.id FROM mentor_requests r WHERE r.mentee_id = mentees.id "
+            "AND r.status = 'pending' LIMIT 1) AS open_request, "
+            "(SELECT group_concat(p.mentor_id) FROM mentor_pairings p "
+            "WHERE p.mentee_id = mentees.id AND p.status = 'active') AS paired "
+            "FROM mentees WHERE guild_id = ? AND user_id = ?",
+            (guild_id, mentee_user_id),
+        )
+        if row is None:
+            raise NotFound(NO_MENTEE_PROFILE)
+        mentee = _rows.mentee(row)
+        if row["open_request"] is not None:
             raise Conflict("You already have a request waiting: see `/mentor status`, or "
                            "`/mentor withdraw` it first.")
-        paired = await self._paired_mentor_ids(self._db, mentee.id)
+        paired = {int(i) for i in row["paired"].split(",")} if row["paired"] else set()
         pool = await self._pool(guild_id)
         return pool.top(mentee, self._today(), k, paired=paired)
 
@@ -633,11 +647,15 @@ class MentoringService:
 
     async def status(self, guild_id: int, mentee_user_id: int) -> MenteeStatus:
         """Where the mentee's latest request stands, and their open pairings."""
-        mentee = await self._require_mentee(guild_id, mentee_user_id)
-        request_id = await self._db.fetchval(
-            "SELECT id FROM mentor_requests WHERE mentee_id = ? ORDER BY id DESC LIMIT 1",
-            (mentee.id,),
+        # The profile check and the latest request in one round trip (see candidates).
+        row = await self._db.fetchone(
+            "SELECT (SELECT r.id FROM mentor_requests r WHERE r.mentee_id = mentees.id "
+            "ORDER BY r.id DESC LIMIT 1) AS latest FROM mentees WHERE guild_id = ? AND user_id = ?",
+            (guild_id, mentee_user_id),
         )
+        if row is None:
+            raise NotFound(NO_MENTEE_PROFILE)
+        request_id = row["latest"]
         request = None if request_id is None else await self._request_status(request_id)
         return MenteeStatus(request, await self.pairings_of(guild_id, mentee_user_id))
 

@@ -336,3 +336,21 @@ async def test_the_cached_pool_follows_every_change_without_a_rebuild(svc) -> No
     await approved_mentor(svc, 12)  # a newly approved mentor needs a rebuild
     assert {c.mentor.user_id for c in await svc.candidates(G, 21)} == {10, 11, 12}
     assert svc._pools[G] is not pool
+
+
+async def test_candidates_and_status_need_a_profile_and_leave_out_current_mentors(svc) -> None:
+    mentor = await approved_mentor(svc, 10, capacity=3)
+    await approved_mentor(svc, 11, specialties=["pediatrics"])
+    for call in (svc.candidates, svc.status):
+        with pytest.raises(NotFound):
+            await call(G, 20)
+    await svc.set_mentee_profile(G, 20, mentee_input())
+    assert (await svc.status(G, 20)).request is None
+    assert {c.mentor.user_id for c in await svc.candidates(G, 20)} == {10, 11}
+    first = await svc.request(G, 20, mentor.id)
+    await svc.accept(first.request_id, 10)
+    assert [c.mentor.user_id for c in await svc.candidates(G, 20)] == [11]
+    second = await svc.request(G, 20, (await svc.candidates(G, 20))[0].mentor.id)
+    status = await svc.status(G, 20)
+    assert status.request.request_id == second.request_id and status.request.status == "pending"
+    assert [p.mentor_user_id for p in status.pairings] == [10]
