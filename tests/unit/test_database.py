@@ -58,7 +58,7 @@ async def test_a_failing_migration_is_rolled_back_whole(tmp_path: Path, monkeypa
     broken = Migration(9000, "9000_broken.sql", "CREATE TABLE half_done (x);\nTHIS IS NOT SQL;")
     monkeypatch.setattr(database_module, "load_migrations", lambda: [*good, broken])
     db = await Database.open(tmp_path / "db.sqlite3")
-    with pytest.raises(FmgError, match="9000_broken.sql"):
+    with pytest.raises(FmgError, match=r"9000_broken\.sql"):
         await db.migrate()
     assert await db.schema_version() == good[-1].version
     assert await db.fetchval("SELECT count(*) FROM sqlite_master WHERE name='half_done'") == 0

@@ -53,7 +53,8 @@ def only_reply(interaction: Any) -> dict[str, Any]:
 
 async def test_user_error_is_shown_to_the_member_and_not_logged(caplog) -> None:
     interaction = make_interaction()
-    error = app_commands.CommandInvokeError(SimpleNamespace(name="x", qualified_name="x"), Conflict("Already in."))
+    command = SimpleNamespace(name="x", qualified_name="x")
+    error = app_commands.CommandInvokeError(command, Conflict("Already in."))
     with caplog.at_level(logging.DEBUG):
         await handle_interaction_error(interaction, error)
     assert only_reply(interaction)["content"] == "Already in."
