@@ -544,10 +544,13 @@ class AnonymousService:
 
     async def approve(self, guild_id: int, question_id: int) -> None:
         """Publish a reviewed question now (the moment is the moderator's, not the asker's)."""
-        row = await self._question(guild_id, question_id)
-        if row["state"] != "review":
-            raise Conflict(f"Question #{question_id} is not waiting for review.")
+        await self._question(guild_id, question_id)
         async with self._db.transaction() as tx:
+            # Checked inside the transaction: two moderators approving at once (or a double
+            # click) must enqueue one publication, not two.
+            state = await tx.fetchval("SELECT state FROM anon_questions WHERE id = ?", (question_id,))
+            if state != "review":
+                raise Conflict(f"Question #{question_id} is not waiting for review.")
             await tx.execute(
                 "UPDATE anon_questions SET state = 'waiting' WHERE id = ?", (question_id,)
             )
