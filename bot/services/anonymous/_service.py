@@ -116,14 +116,6 @@ class MentorNotice:
 
 
 @dataclass(frozen=True, slots=True)
-class ReviewItem:
-    question_id: int
-    title: str
-    body: str
-    tag: str | None
-
-
-@dataclass(frozen=True, slots=True)
 class Report:
     id: int
     question_id: int
@@ -538,10 +530,6 @@ class AnonymousService:
         return retry
 
     # -- moderation ------------------------------------------------------------------------
-    async def review_item(self, guild_id: int, question_id: int) -> ReviewItem:
-        row = await self._question(guild_id, question_id)
-        return ReviewItem(row["id"], row["title"], row["body"], row["tag"])
-
     async def approve(self, guild_id: int, question_id: int) -> None:
         """Publish a reviewed question now (the moment is the moderator's, not the asker's)."""
         await self._question(guild_id, question_id)
@@ -586,29 +574,7 @@ class AnonymousService:
             )
         assert row is not None
         log.info("anonymous question %d %s", question_id, state)
-        return PostedQuestion(
-            question_id,
-            row["guild_id"],
-            state,
-            row["channel_id"],
-            row["thread_id"],
-            row["message_id"],
-            row["review_channel_id"],
-            row["review_message_id"],
-        )
-
-    async def where_posted(self, guild_id: int, question_id: int) -> PostedQuestion:
-        row = await self._question(guild_id, question_id)
-        return PostedQuestion(
-            row["id"],
-            row["guild_id"],
-            row["state"],
-            row["channel_id"],
-            row["thread_id"],
-            row["message_id"],
-            row["review_channel_id"],
-            row["review_message_id"],
-        )
+        return _posted(row, state)
 
     async def report(
         self, guild_id: int, reporter_id: int, question_id: int, reason: str | None
@@ -684,16 +650,7 @@ class AnonymousService:
         )
         if row is None:
             return None
-        return PostedQuestion(
-            row["id"],
-            row["guild_id"],
-            row["state"],
-            row["channel_id"],
-            row["thread_id"],
-            row["message_id"],
-            row["review_channel_id"],
-            row["review_message_id"],
-        )
+        return _posted(row, row["state"])
 
     async def mentor_notice(self, guild_id: int, tag: str | None) -> MentorNotice | None:
         """Approved mentors whose specialty or visa route matches the question's topic tag
@@ -759,3 +716,17 @@ class AnonymousService:
 def _minutes(seconds: int) -> str:
     minutes = max(1, -(-seconds // 60))
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def _posted(row: sqlite3.Row, state: str) -> PostedQuestion:
+    """Where a question row was posted (and reviewed), for the adapter to edit or delete."""
+    return PostedQuestion(
+        row["id"],
+        row["guild_id"],
+        state,
+        row["channel_id"],
+        row["thread_id"],
+        row["message_id"],
+        row["review_channel_id"],
+        row["review_message_id"],
+    )
