@@ -59,10 +59,6 @@ class PrivacyService:
             raise ValueError(f"privacy contributor {contributor.name!r} is registered twice")
         self._contributors[contributor.name] = contributor
 
-    @property
-    def contributors(self) -> list[str]:
-        return list(self._contributors)
-
     def deletion_summary(self) -> list[str]:
         """What `/privacy delete` removes, one line per registered capability (capabilities
         first, in registration order, so the lines follow the order members know them)."""
