@@ -37,6 +37,9 @@ from bot.services.mentoring.profiles import APPROVED
 
 log = logging.getLogger(__name__)
 
+#: Question states after a take-down: nothing left to delete.
+_TAKEN_DOWN = ("rejected", "removed", "deleted")
+
 OutboxKind = Literal["review", "question", "followup", "close"]
 ASKER_LABEL = "Asker"
 MAX_SEND_ATTEMPTS = 5
@@ -400,9 +403,11 @@ class AnonymousService:
     async def delete(self, guild_id: int, user_id: int, code: str) -> PostedQuestion:
         """The asker takes the question down; returns where it was so the adapter deletes it."""
         row = await self._claim(guild_id, user_id, code)
-        if row["state"] in ("rejected", "removed", "deleted"):
+        if row["state"] in _TAKEN_DOWN:
             raise Conflict("That question has already been taken down.")
-        return await self._take_down(row["id"], "deleted")
+        return await self._take_down(
+            row["id"], "deleted", "That question has already been taken down."
+        )
 
     @staticmethod
     def _require_published(row: sqlite3.Row) -> None:
@@ -548,18 +553,28 @@ class AnonymousService:
         row = await self._question(guild_id, question_id)
         if row["state"] != "review":
             raise Conflict(f"Question #{question_id} is not waiting for review.")
-        return await self._take_down(question_id, "rejected")
+        return await self._take_down(
+            question_id, "rejected", f"Question #{question_id} is not waiting for review."
+        )
 
     async def remove(self, guild_id: int, question_id: int) -> PostedQuestion:
         """A moderator takes a question down (any state but already gone)."""
         row = await self._question(guild_id, question_id)
-        if row["state"] in ("rejected", "removed", "deleted"):
+        if row["state"] in _TAKEN_DOWN:
             raise Conflict(f"Question #{question_id} has already been taken down.")
-        return await self._take_down(question_id, "removed")
+        return await self._take_down(
+            question_id, "removed", f"Question #{question_id} has already been taken down."
+        )
 
-    async def _take_down(self, question_id: int, state: str) -> PostedQuestion:
+    async def _take_down(self, question_id: int, state: str, conflict: str) -> PostedQuestion:
+        """Take the question down. The caller's check is repeated inside the transaction
+        (two moderators at once, a double click): the loser gets ``conflict``."""
         async with self._db.transaction() as tx:
             row = await tx.fetchone("SELECT * FROM anon_questions WHERE id = ?", (question_id,))
+            if row is None or row["state"] in _TAKEN_DOWN or (
+                state == "rejected" and row["state"] != "review"
+            ):
+                raise Conflict(conflict)
             await tx.execute(
                 "UPDATE anon_questions SET state = ?, title = '', body = '', tag = NULL WHERE id = ?",
                 (state, question_id),
@@ -572,7 +587,6 @@ class AnonymousService:
             await tx.execute(
                 "UPDATE anon_reports SET reason = NULL WHERE question_id = ?", (question_id,)
             )
-        assert row is not None
         log.info("anonymous question %d %s", question_id, state)
         return _posted(row, state)
 

@@ -263,6 +263,16 @@ async def test_remove_cancels_pending_posts(anon: AnonymousService, clock: Manua
         await anon.remove(GUILD + 1, receipt.question_id)
 
 
+async def test_removing_twice_at_once_takes_down_once(anon: AnonymousService) -> None:
+    receipt = await anon.ask(GUILD, ASKER, "title", "body", None)
+    results = await asyncio.gather(
+        anon.remove(GUILD, receipt.question_id),
+        anon.remove(GUILD, receipt.question_id),
+        return_exceptions=True,
+    )
+    assert sorted(type(r).__name__ for r in results) == ["Conflict", "PostedQuestion"]
+
+
 async def test_mute_pauses_asking_for_the_guild(anon: AnonymousService, clock: ManualClock) -> None:
     until = await anon.mute(GUILD, timedelta(hours=2))
     with pytest.raises(Forbidden, match=f"<t:{int(until.timestamp())}:F>"):
