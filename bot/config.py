@@ -137,12 +137,16 @@ def _snowflake(raw: str) -> int:
     return int(raw)
 
 
-def positive_int(raw: str) -> int:
-    """Parser for counts and durations, shared by the capabilities' settings."""
+def _whole_number(raw: str) -> int:
     try:
-        value = int(raw)
+        return int(raw)
     except ValueError:
         raise ValueError(f"must be a whole number, not {raw!r}") from None
+
+
+def positive_int(raw: str) -> int:
+    """Parser for counts and durations, shared by the capabilities' settings."""
+    value = _whole_number(raw)
     if value <= 0:
         raise ValueError(f"must be greater than zero, not {value}")
     return value
@@ -164,12 +168,11 @@ def _shard_count(raw: str) -> int | Literal["auto"]:
         return positive_int(raw)
     except ValueError:
         raise ValueError(f"must be a whole number above zero or 'auto', not {raw!r}") from None
+
+
 def non_negative_int(raw: str) -> int:
     """Parser for delays that may be zero."""
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"must be a whole number, not {raw!r}") from None
+    value = _whole_number(raw)
     if value < 0:
         raise ValueError(f"must not be negative, not {value}")
     return value

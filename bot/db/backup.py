@@ -25,19 +25,25 @@ def backup_database(source: Path, destination: Path) -> Path:
     destination.parent.mkdir(parents=True, exist_ok=True)
     partial = destination.with_name(destination.name + ".partial")
     partial.unlink(missing_ok=True)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
     try:
-        dst = sqlite3.connect(partial)
+        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
         try:
-            # pages=-1 copies in one step under one read snapshot: with WAL the writer is not
-            # blocked, and the copy cannot be restarted forever by a busy writer.
-            src.backup(dst, pages=-1)
-            dst.execute("PRAGMA journal_mode = DELETE")
+            dst = sqlite3.connect(partial)
+            try:
+                # pages=-1 copies in one step under one read snapshot: with WAL the writer is
+                # not blocked, and the copy cannot be restarted forever by a busy writer.
+                src.backup(dst, pages=-1)
+                dst.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                dst.close()
         finally:
-            dst.close()
-    finally:
-        src.close()
-    os.replace(partial, destination)
+            src.close()
+        os.replace(partial, destination)
+    except BaseException:
+        # A failed copy (damaged source, full disk) must not leave a half-written file in the
+        # backups folder or beside the database.
+        partial.unlink(missing_ok=True)
+        raise
     return destination
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.clock import Clock, to_epoch
+from bot.clock import Clock, from_epoch, to_epoch
 from bot.db import Database
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,6 @@ class PrivacyContributor:
     summary: str = ""
 
 
-
 class PrivacyService:
     def __init__(self, db: Database, clock: Clock, retention: timedelta) -> None:
         self._db = db
@@ -58,10 +57,6 @@ class PrivacyService:
         if contributor.name in self._contributors:
             raise ValueError(f"privacy contributor {contributor.name!r} is registered twice")
         self._contributors[contributor.name] = contributor
-
-    @property
-    def contributors(self) -> list[str]:
-        return list(self._contributors)
 
     def deletion_summary(self) -> list[str]:
         """What `/privacy delete` removes, one line per registered capability (capabilities
@@ -115,7 +110,7 @@ class PrivacyService:
         first = await self._db.fetchval("SELECT MIN(left_at) FROM departed_members")
         if first is None:
             return None
-        return datetime.fromtimestamp(first, UTC) + self.retention
+        return from_epoch(first) + self.retention
 
     async def run_due(self, now: datetime) -> None:
         """Delete the data of every member who left at least the retention period ago."""
@@ -138,10 +133,10 @@ class PrivacyService:
         )
         if left_at is None:
             return {}
-        deletion = datetime.fromtimestamp(left_at, UTC) + self.retention
+        left = from_epoch(left_at)
         return {
-            "left_at": datetime.fromtimestamp(left_at, UTC).isoformat(),
-            "scheduled_deletion_at": deletion.isoformat(),
+            "left_at": left.isoformat(),
+            "scheduled_deletion_at": (left + self.retention).isoformat(),
         }
 
     async def _delete_departure(self, guild_id: int, user_id: int) -> None:

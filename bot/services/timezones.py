@@ -25,6 +25,11 @@ def _all_zones() -> tuple[str, ...]:
 
 
 @functools.cache
+def _zones_by_lower() -> dict[str, str]:
+    return {z.lower(): z for z in _all_zones()}
+
+
+@functools.cache
 def _canonical_zones() -> tuple[str, ...]:
     canonical = (z for z in _all_zones() if "/" in z and not z.startswith(_LEGACY_PREFIXES))
     return (*canonical, "UTC")
@@ -35,7 +40,7 @@ def resolve_zone(name: str) -> ZoneInfo:
     cleaned = name.strip().replace(" ", "_")
     if not cleaned:
         raise InvalidInput("Please give a time zone such as Europe/London or America/Chicago.")
-    exact = {z.lower(): z for z in _all_zones()}.get(cleaned.lower())
+    exact = _zones_by_lower().get(cleaned.lower())
     if exact is None:
         hint = search_zones(cleaned, limit=3)
         tip = f" Did you mean {', '.join(hint)}?" if hint else ""

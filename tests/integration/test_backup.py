@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from bot.db.backup import backup_database
 
 WRITER = """
@@ -49,3 +51,12 @@ def test_backup_while_a_writer_is_active(tmp_path: Path) -> None:
     assert counts[0] > 0
     assert counts == sorted(counts)
     assert not list(tmp_path.glob("*.partial"))
+
+
+def test_a_failed_backup_leaves_no_partial_file(tmp_path: Path) -> None:
+    source = tmp_path / "not-a-database.sqlite3"
+    source.write_bytes(b"this is not an SQLite file" * 200)
+    destination = tmp_path / "backups" / "copy.sqlite3"
+    with pytest.raises(sqlite3.DatabaseError):
+        backup_database(source, destination)
+    assert list(destination.parent.iterdir()) == []

@@ -11,7 +11,6 @@ from bot.services.anonymous._service import (
     OutboxJob,
     PostedQuestion,
     Report,
-    ReviewItem,
 )
 from bot.services.anonymous._text import could_ping, sanitize, split_message
 
@@ -27,7 +26,6 @@ __all__ = [
     "OutboxJob",
     "PostedQuestion",
     "Report",
-    "ReviewItem",
     "SlidingWindow",
     "could_ping",
     "sanitize",

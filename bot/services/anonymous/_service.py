@@ -37,6 +37,9 @@ from bot.services.mentoring.profiles import APPROVED
 
 log = logging.getLogger(__name__)
 
+#: Question states after a take-down: nothing left to delete.
+_TAKEN_DOWN = ("rejected", "removed", "deleted")
+
 OutboxKind = Literal["review", "question", "followup", "close"]
 ASKER_LABEL = "Asker"
 MAX_SEND_ATTEMPTS = 5
@@ -113,14 +116,6 @@ class MentorNotice:
 
     text: str
     user_ids: tuple[int, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ReviewItem:
-    question_id: int
-    title: str
-    body: str
-    tag: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,9 +403,11 @@ class AnonymousService:
     async def delete(self, guild_id: int, user_id: int, code: str) -> PostedQuestion:
         """The asker takes the question down; returns where it was so the adapter deletes it."""
         row = await self._claim(guild_id, user_id, code)
-        if row["state"] in ("rejected", "removed", "deleted"):
+        if row["state"] in _TAKEN_DOWN:
             raise Conflict("That question has already been taken down.")
-        return await self._take_down(row["id"], "deleted")
+        return await self._take_down(
+            row["id"], "deleted", "That question has already been taken down."
+        )
 
     @staticmethod
     def _require_published(row: sqlite3.Row) -> None:
@@ -538,16 +535,15 @@ class AnonymousService:
         return retry
 
     # -- moderation ------------------------------------------------------------------------
-    async def review_item(self, guild_id: int, question_id: int) -> ReviewItem:
-        row = await self._question(guild_id, question_id)
-        return ReviewItem(row["id"], row["title"], row["body"], row["tag"])
-
     async def approve(self, guild_id: int, question_id: int) -> None:
         """Publish a reviewed question now (the moment is the moderator's, not the asker's)."""
-        row = await self._question(guild_id, question_id)
-        if row["state"] != "review":
-            raise Conflict(f"Question #{question_id} is not waiting for review.")
+        await self._question(guild_id, question_id)
         async with self._db.transaction() as tx:
+            # Checked inside the transaction: two moderators approving at once (or a double
+            # click) must enqueue one publication, not two.
+            state = await tx.fetchval("SELECT state FROM anon_questions WHERE id = ?", (question_id,))
+            if state != "review":
+                raise Conflict(f"Question #{question_id} is not waiting for review.")
             await tx.execute(
                 "UPDATE anon_questions SET state = 'waiting' WHERE id = ?", (question_id,)
             )
@@ -557,18 +553,28 @@ class AnonymousService:
         row = await self._question(guild_id, question_id)
         if row["state"] != "review":
             raise Conflict(f"Question #{question_id} is not waiting for review.")
-        return await self._take_down(question_id, "rejected")
+        return await self._take_down(
+            question_id, "rejected", f"Question #{question_id} is not waiting for review."
+        )
 
     async def remove(self, guild_id: int, question_id: int) -> PostedQuestion:
         """A moderator takes a question down (any state but already gone)."""
         row = await self._question(guild_id, question_id)
-        if row["state"] in ("rejected", "removed", "deleted"):
+        if row["state"] in _TAKEN_DOWN:
             raise Conflict(f"Question #{question_id} has already been taken down.")
-        return await self._take_down(question_id, "removed")
+        return await self._take_down(
+            question_id, "removed", f"Question #{question_id} has already been taken down."
+        )
 
-    async def _take_down(self, question_id: int, state: str) -> PostedQuestion:
+    async def _take_down(self, question_id: int, state: str, conflict: str) -> PostedQuestion:
+        """Take the question down. The caller's check is repeated inside the transaction
+        (two moderators at once, a double click): the loser gets ``conflict``."""
         async with self._db.transaction() as tx:
             row = await tx.fetchone("SELECT * FROM anon_questions WHERE id = ?", (question_id,))
+            if row is None or row["state"] in _TAKEN_DOWN or (
+                state == "rejected" and row["state"] != "review"
+            ):
+                raise Conflict(conflict)
             await tx.execute(
                 "UPDATE anon_questions SET state = ?, title = '', body = '', tag = NULL WHERE id = ?",
                 (state, question_id),
@@ -581,31 +587,8 @@ class AnonymousService:
             await tx.execute(
                 "UPDATE anon_reports SET reason = NULL WHERE question_id = ?", (question_id,)
             )
-        assert row is not None
         log.info("anonymous question %d %s", question_id, state)
-        return PostedQuestion(
-            question_id,
-            row["guild_id"],
-            state,
-            row["channel_id"],
-            row["thread_id"],
-            row["message_id"],
-            row["review_channel_id"],
-            row["review_message_id"],
-        )
-
-    async def where_posted(self, guild_id: int, question_id: int) -> PostedQuestion:
-        row = await self._question(guild_id, question_id)
-        return PostedQuestion(
-            row["id"],
-            row["guild_id"],
-            row["state"],
-            row["channel_id"],
-            row["thread_id"],
-            row["message_id"],
-            row["review_channel_id"],
-            row["review_message_id"],
-        )
+        return _posted(row, state)
 
     async def report(
         self, guild_id: int, reporter_id: int, question_id: int, reason: str | None
@@ -681,16 +664,7 @@ class AnonymousService:
         )
         if row is None:
             return None
-        return PostedQuestion(
-            row["id"],
-            row["guild_id"],
-            row["state"],
-            row["channel_id"],
-            row["thread_id"],
-            row["message_id"],
-            row["review_channel_id"],
-            row["review_message_id"],
-        )
+        return _posted(row, row["state"])
 
     async def mentor_notice(self, guild_id: int, tag: str | None) -> MentorNotice | None:
         """Approved mentors whose specialty or visa route matches the question's topic tag
@@ -756,3 +730,17 @@ class AnonymousService:
 def _minutes(seconds: int) -> str:
     minutes = max(1, -(-seconds // 60))
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def _posted(row: sqlite3.Row, state: str) -> PostedQuestion:
+    """Where a question row was posted (and reviewed), for the adapter to edit or delete."""
+    return PostedQuestion(
+        row["id"],
+        row["guild_id"],
+        state,
+        row["channel_id"],
+        row["thread_id"],
+        row["message_id"],
+        row["review_channel_id"],
+        row["review_message_id"],
+    )

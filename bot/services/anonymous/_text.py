@@ -9,13 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 
 MESSAGE_LIMIT = 2000
 """Discord's limit for a message's ``content`` (characters)."""
-
-THREAD_NAME_LIMIT = 100
-"""Discord's limit for a thread or forum post name."""
 
 MAX_QUESTION_CHARS = 4000
 """Longest question body accepted *after* sanitising (the modal also caps raw input at 4000)."""
@@ -108,12 +104,3 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     if rest or not chunks:
         chunks.append(rest)
     return chunks
-
-
-@dataclass(frozen=True, slots=True)
-class CleanQuestion:
-    """A question's text after sanitising and limit checks."""
-
-    title: str
-    body: str
-    tag: str | None

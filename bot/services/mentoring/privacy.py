@@ -9,9 +9,9 @@ requests, offers and pairings) are deleted.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.clock import from_epoch
 from bot.errors import UserError
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 def _iso(epoch: int | None) -> str | None:
-    return None if epoch is None else datetime.fromtimestamp(epoch, UTC).isoformat()
+    return None if epoch is None else from_epoch(epoch).isoformat()
 
 
 class MentoringPrivacy:

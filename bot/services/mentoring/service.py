@@ -16,7 +16,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from bot.clock import Clock
+from bot.clock import Clock, from_epoch
 from bot.db import Database, Transaction
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bot.services.mentoring import _rows
@@ -369,7 +369,7 @@ class MentoringService:
                          "languages", "timezone", "capacity", "active", "pairings_total",
                          "avg_rating", "registered_utc", "bio"])
         for r in rows:
-            registered = datetime.fromtimestamp(r["created_at"], UTC).isoformat()
+            registered = from_epoch(r["created_at"]).isoformat()
             avg = "" if r["avg_rating"] is None else f"{r['avg_rating']:.2f}"
             writer.writerow([r["user_id"], r["status"], r["paused"], r["specialties"], r["visas"],
                              r["stage"], r["languages"], r["timezone"], r["capacity"], r["active"],
@@ -797,7 +797,7 @@ class MentoringService:
             "AND cancelled = 0 AND attempts < ?)",
             (NOTICE_RETRY_S, NOTICE_MAX_ATTEMPTS),
         )
-        return None if due is None else datetime.fromtimestamp(due, UTC)
+        return None if due is None else from_epoch(due)
 
     async def expire_offers(self, now: datetime) -> int:
         """Time out every offer past its expiry and move its request on; returns how many."""

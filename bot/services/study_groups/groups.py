@@ -304,10 +304,6 @@ class Groups:
             for r in rows
         ]
 
-    async def is_member(self, group_id: int, user_id: int) -> bool:
-        async with self._db.transaction() as tx:
-            return await _is_member(tx, group_id, user_id)
-
     async def edit(
         self,
         guild_id: int,

@@ -292,15 +292,6 @@ class Outbox:
         )
         return 2
 
-    async def message_for_occurrence(self, occurrence_id: int) -> list[tuple[int, int]]:
-        """(channel id, message id) of the announcements already posted for an occurrence."""
-        rows = await self._db.fetchall(
-            "SELECT channel_id, message_id FROM study_outbox WHERE occurrence_id = ? "
-            "AND kind = 'announce' AND state = 'sent' ORDER BY sent_at",
-            (occurrence_id,),
-        )
-        return [(r["channel_id"], r["message_id"]) for r in rows]
-
 
 async def _skip_reason(tx: Transaction, row: sqlite3.Row, now_s: int) -> str | None:
     if row["cancelled_at"] is not None:

@@ -237,6 +237,22 @@ async def test_preapproval_goes_through_review(
     )
 
 
+async def test_approving_twice_at_once_publishes_once(
+    anon: AnonymousService, clock: ManualClock, guild_settings: GuildSettingsService
+) -> None:
+    await guild_settings.set(GUILD, "anonymous_preapproval", True)
+    await guild_settings.set(GUILD, "anonymous_review_channel", REVIEW_CHANNEL)
+    asked = await anon.ask(GUILD, ASKER, "title", "body", None)
+    await publish_all(anon, clock)
+    results = await asyncio.gather(
+        anon.approve(GUILD, asked.question_id),
+        anon.approve(GUILD, asked.question_id),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(r, Conflict) for r in results) == 1
+    assert [j.kind for j in await anon.claim_due(clock.now())] == ["question"]
+
+
 async def test_remove_cancels_pending_posts(anon: AnonymousService, clock: ManualClock) -> None:
     receipt = await anon.ask(GUILD, ASKER, "title", "body", None)
     removed = await anon.remove(GUILD, receipt.question_id)
@@ -245,6 +261,16 @@ async def test_remove_cancels_pending_posts(anon: AnonymousService, clock: Manua
     assert await anon.claim_due(clock.now()) == []
     with pytest.raises(NotFound):
         await anon.remove(GUILD + 1, receipt.question_id)
+
+
+async def test_removing_twice_at_once_takes_down_once(anon: AnonymousService) -> None:
+    receipt = await anon.ask(GUILD, ASKER, "title", "body", None)
+    results = await asyncio.gather(
+        anon.remove(GUILD, receipt.question_id),
+        anon.remove(GUILD, receipt.question_id),
+        return_exceptions=True,
+    )
+    assert sorted(type(r).__name__ for r in results) == ["Conflict", "PostedQuestion"]
 
 
 async def test_mute_pauses_asking_for_the_guild(anon: AnonymousService, clock: ManualClock) -> None:
