@@ -39,10 +39,12 @@ def backup_database(source: Path, destination: Path) -> Path:
         finally:
             src.close()
         os.replace(partial, destination)
-    except BaseException:
+    except BaseException as exc:
         # A failed copy (damaged source, full disk) must not leave a half-written file in the
         # backups folder or beside the database.
         partial.unlink(missing_ok=True)
+        if isinstance(exc, sqlite3.Error | OSError):
+            raise FmgError(f"could not back up {source} to {destination}: {exc}") from exc
         raise
     return destination
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.db.backup import backup_database
+from bot.errors import FmgError
 
 WRITER = """
 import sqlite3, sys, time
@@ -57,6 +58,7 @@ def test_a_failed_backup_leaves_no_partial_file(tmp_path: Path) -> None:
     source = tmp_path / "not-a-database.sqlite3"
     source.write_bytes(b"this is not an SQLite file" * 200)
     destination = tmp_path / "backups" / "copy.sqlite3"
-    with pytest.raises(sqlite3.DatabaseError):
+    with pytest.raises(FmgError, match="could not back up") as caught:
         backup_database(source, destination)
+    assert isinstance(caught.value.__cause__, sqlite3.DatabaseError)
     assert list(destination.parent.iterdir()) == []

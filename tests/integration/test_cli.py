@@ -72,3 +72,13 @@ def test_db_backup_of_a_missing_database_is_one_line(tmp_path: Path) -> None:
     result = fmg_bot("db", "backup", str(tmp_path / "b.sqlite3"), env=env, cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.startswith("fmg-bot: no database at")
+
+
+def test_db_backup_of_a_damaged_database_is_one_line(tmp_path: Path) -> None:
+    damaged = tmp_path / "damaged.sqlite3"
+    damaged.write_bytes(b"not sqlite at all" * 300)
+    result = fmg_bot("db", "backup", str(tmp_path / "b.sqlite3"),
+                     env={"DATABASE_PATH": str(damaged)}, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("fmg-bot: could not back up")
