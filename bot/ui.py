@@ -21,7 +21,16 @@ except ImportError:  # pragma: no cover - depends on the installed extras
 
     _loads = json.loads
 
-__all__ = ["FmgModal", "FmgView", "PageView", "run_safely", "send_ephemeral", "timezone_autocomplete"]
+__all__ = [
+    "FmgModal",
+    "FmgView",
+    "OwnerView",
+    "PageView",
+    "run_safely",
+    "send_ephemeral",
+    "send_pages",
+    "timezone_autocomplete",
+]
 
 
 class FmgView(discord.ui.View):
@@ -29,6 +38,20 @@ class FmgView(discord.ui.View):
         self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
     ) -> None:
         await handle_interaction_error(interaction, error)
+
+
+class OwnerView(FmgView):
+    """A view only the member who ran the command may use; others get a private note."""
+
+    def __init__(self, owner_id: int, *, timeout: float | None = 180) -> None:
+        super().__init__(timeout=timeout)
+        self.owner_id = owner_id
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id != self.owner_id:
+            await send_ephemeral(interaction, "These buttons belong to whoever ran the command.")
+            return False
+        return True
 
 
 class FmgModal(discord.ui.Modal):
@@ -55,7 +78,7 @@ async def timezone_autocomplete(
     return [discord.app_commands.Choice(name=z, value=z) for z in search_zones(current)]
 
 
-class PageView(FmgView):
+class PageView(OwnerView):
     """Previous/Next buttons over pre-rendered embeds, for the member who asked only.
 
     The view lives in discord.py's view store until it times out, one per paged reply, so the
@@ -65,7 +88,7 @@ class PageView(FmgView):
     """
 
     def __init__(self, pages: Sequence[discord.Embed], owner_id: int, timeout: float = 600) -> None:
-        super().__init__(timeout=timeout)
+        super().__init__(owner_id, timeout=timeout)
         if not pages:
             raise ValueError("PageView needs at least one page")
         pages = list(pages)
@@ -75,7 +98,6 @@ class PageView(FmgView):
                 page.set_footer(text=f"{prefix}Page {number} of {len(pages)}")
         # Level 1: as small as the default level on embed JSON, at half the CPU per reply.
         self._pages = [zlib.compress(_dumps(page.to_dict()), 1) for page in pages]
-        self.owner_id = owner_id
         self.index = 0
         self._sync()
 
@@ -91,12 +113,6 @@ class PageView(FmgView):
         self.previous.disabled = self.index == 0
         self.next.disabled = self.index == self.page_count - 1
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id != self.owner_id:
-            await send_ephemeral(interaction, "These buttons belong to whoever ran the command.")
-            return False
-        return True
-
     @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary)
     async def previous(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
         self.index -= 1
@@ -108,3 +124,12 @@ class PageView(FmgView):
         self.index += 1
         self._sync()
         await interaction.response.edit_message(embed=self.current, view=self)
+
+
+async def send_pages(interaction: discord.Interaction, pages: Sequence[discord.Embed]) -> None:
+    """Send embeds privately: one page as is, several behind Previous/Next buttons."""
+    if len(pages) == 1:
+        await send_ephemeral(interaction, embed=pages[0])
+    else:
+        view = PageView(pages, interaction.user.id)
+        await send_ephemeral(interaction, embed=view.current, view=view)

@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.checks import is_moderator, is_moderator_command
 from bot.factory import FmgBot
-from bot.ui import PageView, send_ephemeral
+from bot.ui import send_pages
 
 EMBED_DESCRIPTION_LIMIT = 4096
 
@@ -75,12 +75,7 @@ class HelpCog(commands.Cog, name="Help"):
     async def help(self, interaction: discord.Interaction) -> None:
         moderator = await is_moderator(interaction)
         lines = [ln for ln in walk_commands(self.bot) if moderator or not ln.moderator]
-        pages = help_pages(lines)
-        if len(pages) == 1:
-            await send_ephemeral(interaction, embed=pages[0])
-        else:
-            view = PageView(pages, owner_id=interaction.user.id)
-            await send_ephemeral(interaction, embed=view.current, view=view)
+        await send_pages(interaction, help_pages(lines))
 
 
 async def setup(bot: FmgBot) -> None:

@@ -22,7 +22,7 @@ from bot.services.mentoring import MentoringService, Notice
 from bot.services.mentoring.profiles import MAX_CAPACITY, MENTOR_STATUSES, MIN_CAPACITY
 from bot.services.mentoring.vocab import LANGUAGES, SPECIALTIES, VISA_ROUTES
 from bot.services.timezones import check_timezone
-from bot.ui import PageView, send_ephemeral, timezone_autocomplete
+from bot.ui import send_ephemeral, send_pages, timezone_autocomplete
 from cogs.mentoring_views import (
     NO_MENTIONS,
     SOURCE_NAME,
@@ -293,10 +293,7 @@ class MentorGroup(app_commands.Group, name="mentor", description="Mentor matchma
         mentors = await self.service.roster(_guild(interaction), status=status,
                                             specialty=specialty, visa=visa, language=language,
                                             has_room=has_room)
-        pages = roster_pages(mentors, "Mentor roster")
-        view = PageView(pages, interaction.user.id)
-        await send_ephemeral(interaction, embed=view.current,
-                             **({"view": view} if len(pages) > 1 else {}))
+        await send_pages(interaction, roster_pages(mentors, "Mentor roster"))
 
     @app_commands.command(name="review", description="Approve, reject, pause or remove a mentor")
     @app_commands.describe(member="The mentor", action="What to do")
@@ -359,9 +356,7 @@ class MentorGroup(app_commands.Group, name="mentor", description="Mentor matchma
             else:
                 pages.append(discord.Embed(title="Mentoring feedback", description=line,
                                            colour=discord.Colour.teal()))
-        view = PageView(pages, interaction.user.id)
-        await send_ephemeral(interaction, embed=view.current,
-                             **({"view": view} if len(pages) > 1 else {}))
+        await send_pages(interaction, pages)
 
 
 @app_commands.guild_only()

@@ -13,7 +13,7 @@ from bot.factory import FmgBot
 from bot.guild_facts import guild_facts
 from bot.services.guild_settings import SETTING_SPECS, GuildConfig, SettingKind
 from bot.services.health import Finding, check_guild, problems
-from bot.ui import PageView, send_ephemeral
+from bot.ui import send_ephemeral, send_pages
 
 EMBED_DESCRIPTION_LIMIT = 4096
 LEVEL_MARKS = {"ok": "✅", "info": "🔹", "warning": "⚠️", "error": "❌"}
@@ -123,12 +123,7 @@ class SettingsGroup(app_commands.Group, name="settings", description="Server set
     async def check(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         config = await self.bot.services.guild_settings.get(interaction.guild_id)
-        pages = check_pages(self._findings(interaction, config))
-        if len(pages) == 1:
-            await send_ephemeral(interaction, embed=pages[0])
-        else:
-            view = PageView(pages, owner_id=interaction.user.id)
-            await send_ephemeral(interaction, embed=view.current, view=view)
+        await send_pages(interaction, check_pages(self._findings(interaction, config)))
 
     @app_commands.command(name="channel", description="Choose the channel a capability uses")
     @app_commands.describe(setting="Which channel setting", channel="The channel to use")
