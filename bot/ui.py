@@ -43,13 +43,15 @@ class FmgView(discord.ui.View):
 class OwnerView(FmgView):
     """A view only the member who ran the command may use; others get a private note."""
 
+    not_yours = "These buttons belong to whoever ran the command."
+
     def __init__(self, owner_id: int, *, timeout: float | None = 180) -> None:
         super().__init__(timeout=timeout)
         self.owner_id = owner_id
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id != self.owner_id:
-            await send_ephemeral(interaction, "These buttons belong to whoever ran the command.")
+            await send_ephemeral(interaction, self.not_yours)
             return False
         return True
 

@@ -30,7 +30,7 @@ from bot.services.mentoring.vocab import (
     VISA_ROUTES,
     labels,
 )
-from bot.ui import FmgModal, FmgView, run_safely, send_ephemeral
+from bot.ui import FmgModal, FmgView, OwnerView, run_safely
 
 if TYPE_CHECKING:
     from bot.factory import FmgBot
@@ -54,18 +54,20 @@ def _options(keys: Sequence[str], vocabulary: dict[str, str] | Any,
 
 
 # -- profile wizard -------------------------------------------------------------------------
-class ProfileWizard(FmgView):
+class ProfileWizard(OwnerView):
     """Selects on two pages, then a modal for free text. ``kind``: "mentor" or "mentee".
 
     Nothing is saved until the modal is submitted; the service validates everything again.
     """
 
+    not_yours = "This form belongs to whoever opened it."
+
     def __init__(self, *, kind: str, owner_id: int, guild_id: int, timezone: str,
                  capacity: int = 1, editing: bool = False,
                  mentor: MentorProfile | None = None, mentee: MenteeProfile | None = None,
                  ) -> None:
-        super().__init__(timeout=900)
-        self.kind, self.owner_id, self.guild_id = kind, owner_id, guild_id
+        super().__init__(owner_id, timeout=900)
+        self.kind, self.guild_id = kind, guild_id
         self.timezone, self.capacity, self.editing = timezone, capacity, editing
         if mentor is not None:
             self.specialties = [list(s for s in page if s in mentor.specialties)
@@ -89,12 +91,6 @@ class ProfileWizard(FmgView):
                 + ("your specialties, visa experience and the exam stage you reached."
                    if self.kind == "mentor" else
                    "the specialty you aim for (one), your visa need and your exam stage."))
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id != self.owner_id:
-            await send_ephemeral(interaction, "This form belongs to whoever opened it.")
-            return False
-        return True
 
     def _page_one(self) -> None:
         self.clear_items()
@@ -331,23 +327,17 @@ def roster_pages(mentors: Sequence[MentorProfile], title: str,
 
 
 # -- requests -------------------------------------------------------------------------------
-class CandidatePicker(FmgView):
+class CandidatePicker(OwnerView):
     """One "Ask" button per suggested mentor, for the mentee who asked."""
 
     def __init__(self, owner_id: int, guild_id: int, candidates: Sequence[Candidate]) -> None:
-        super().__init__(timeout=900)
-        self.owner_id, self.guild_id = owner_id, guild_id
+        super().__init__(owner_id, timeout=900)
+        self.guild_id = guild_id
         for number, c in enumerate(candidates, start=1):
             button = discord.ui.Button(label=f"Ask match {number}",
                                        style=discord.ButtonStyle.primary)
             button.callback = self._ask(c.mentor.id)
             self.add_item(button)
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id != self.owner_id:
-            await send_ephemeral(interaction, "These buttons belong to whoever ran the command.")
-            return False
-        return True
 
     def _ask(self, mentor_id: int):
         async def callback(interaction: discord.Interaction) -> None:
