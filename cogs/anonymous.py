@@ -135,8 +135,13 @@ class AnonymousPublisher:
         try:
             notice = await self.service.mentor_notice(job.guild_id, job.tag)
             if notice is not None:
+                # The text quotes the asker's tag: ping exactly these mentors and nothing else,
+                # whatever the bot's default becomes.
                 pings = discord.AllowedMentions(
-                    users=[discord.Object(uid) for uid in notice.user_ids]
+                    everyone=False,
+                    roles=False,
+                    users=[discord.Object(uid) for uid in notice.user_ids],
+                    replied_user=False,
                 )
                 await thread.send(notice.text, allowed_mentions=pings)
         except discord.HTTPException:

@@ -202,7 +202,7 @@ class ReportButton(
         return cls(int(match["qid"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_modal(ReportModal(self.question_id))
+        await run_safely(interaction, interaction.response.send_modal(ReportModal(self.question_id)))
 
 
 class ApproveButton(
