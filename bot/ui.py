@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from typing import Any
 
 import discord
@@ -22,15 +22,19 @@ except ImportError:  # pragma: no cover - depends on the installed extras
     _loads = json.loads
 
 __all__ = [
+    "EMBED_DESCRIPTION_LIMIT",
     "FmgModal",
     "FmgView",
     "OwnerView",
     "PageView",
+    "pack_lines",
     "run_safely",
     "send_ephemeral",
     "send_pages",
     "timezone_autocomplete",
 ]
+
+EMBED_DESCRIPTION_LIMIT = 4096
 
 
 class FmgView(discord.ui.View):
@@ -135,3 +139,19 @@ async def send_pages(interaction: discord.Interaction, pages: Sequence[discord.E
     else:
         view = PageView(pages, interaction.user.id)
         await send_ephemeral(interaction, embed=view.current, view=view)
+
+
+def pack_lines(
+    lines: Iterable[str], limit: int = EMBED_DESCRIPTION_LIMIT, sep: str = "\n"
+) -> list[str]:
+    """Join lines into as few page texts of at most ``limit`` characters as they fit in.
+
+    Lines are never split, so each must itself fit (callers keep theirs short).
+    """
+    pages: list[str] = []
+    for text in lines:
+        if pages and len(pages[-1]) + len(sep) + len(text) <= limit:
+            pages[-1] += sep + text
+        else:
+            pages.append(text)
+    return pages

@@ -11,9 +11,7 @@ from discord.ext import commands
 
 from bot.checks import is_moderator, is_moderator_command
 from bot.factory import FmgBot
-from bot.ui import send_pages
-
-EMBED_DESCRIPTION_LIMIT = 4096
+from bot.ui import pack_lines, send_pages
 
 
 @dataclass(frozen=True)
@@ -53,15 +51,9 @@ def help_pages(lines: list[HelpLine]) -> list[discord.Embed]:
             f"`/{ln.name}` {ln.description}{' *(moderators)*' if ln.moderator else ''}"
             for ln in entries
         )
-    pages: list[str] = []
-    for text in text_lines:
-        if pages and len(pages[-1]) + 1 + len(text) <= EMBED_DESCRIPTION_LIMIT:
-            pages[-1] += "\n" + text
-        else:
-            pages.append(text)
     return [
         discord.Embed(title="fmg-bot commands", description=page, colour=discord.Colour.blurple())
-        for page in pages or ["No commands are available to you here."]
+        for page in pack_lines(text_lines) or ["No commands are available to you here."]
     ]
 
 
