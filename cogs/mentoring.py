@@ -44,7 +44,6 @@ PREVIEW_LINES = 20
 MAX_CLAIM_ROUNDS = 10
 
 
-
 async def specialty_autocomplete(interaction: discord.Interaction,
                                  current: str) -> list[app_commands.Choice[str]]:
     needle = current.casefold()

@@ -30,10 +30,10 @@ from bot.services.mentoring.vocab import (
     VISA_ROUTES,
     labels,
 )
-from bot.ui import FmgModal, FmgView, OwnerView, run_safely
+from bot.ui import FmgModal, FmgView, OwnerView, bot_of, run_safely
 
 if TYPE_CHECKING:
-    from bot.factory import FmgBot
+    pass
 
 SOURCE_NAME = "mentoring"
 NO_MENTIONS = discord.AllowedMentions.none()
@@ -41,10 +41,6 @@ COLOUR = discord.Colour.teal()
 _SPEC_KEYS = list(SPECIALTIES)
 # 28 specialties, a menu holds at most 25 options: two menus, A-N and O-Z.
 SPEC_PAGES = (_SPEC_KEYS[:14], _SPEC_KEYS[14:])
-
-
-def _bot(interaction: discord.Interaction) -> FmgBot:
-    return interaction.client  # type: ignore[return-value]
 
 
 def _options(keys: Sequence[str], vocabulary: dict[str, str] | Any,
@@ -181,7 +177,7 @@ class ProfileWizard(OwnerView):
         await interaction.response.send_modal(ProfileTextModal(self))
 
     async def save(self, interaction: discord.Interaction, text: str) -> None:
-        service = _bot(interaction).services.mentoring
+        service = bot_of(interaction).services.mentoring
         if self.kind == "mentor":
             data = MentorInput.validated(
                 specialties=self._chosen_specialties(), visas=self.visas, stage=str(self.stage),
@@ -230,7 +226,7 @@ class ProfileTextModal(FmgModal):
 
 async def _tell_coordinators(interaction: discord.Interaction, user_id: int) -> None:
     """Post a review note for the coordinator role in the mentoring channel, when both are set."""
-    bot = _bot(interaction)
+    bot = bot_of(interaction)
     assert interaction.guild_id is not None
     config = await bot.services.guild_settings.get(interaction.guild_id)
     channel_id, role_id = config.get("mentoring_channel"), config.get("mentor_coordinator_role")
@@ -341,7 +337,7 @@ class CandidatePicker(OwnerView):
 
     def _ask(self, mentor_id: int):
         async def callback(interaction: discord.Interaction) -> None:
-            bot = _bot(interaction)
+            bot = bot_of(interaction)
             status = await bot.services.mentoring.request(self.guild_id, self.owner_id, mentor_id)
             bot.scheduler.poke(SOURCE_NAME)
             self.stop()
@@ -373,7 +369,7 @@ class AnswerButton(discord.ui.DynamicItem[discord.ui.Button],
         await run_safely(interaction, self._answer(interaction))
 
     async def _answer(self, interaction: discord.Interaction) -> None:
-        bot = _bot(interaction)
+        bot = bot_of(interaction)
         service = bot.services.mentoring
         if self.action == "accept":
             pairing = await service.accept(self.request_id, interaction.user.id)
@@ -410,7 +406,7 @@ class MatchAllConfirm(FmgView):
     @discord.ui.button(label="Create these pairings", style=discord.ButtonStyle.success)
     async def confirm(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
         await interaction.response.defer()
-        bot = _bot(interaction)
+        bot = bot_of(interaction)
         created, skipped = await bot.services.mentoring.apply_plan(self.plan)
         bot.scheduler.poke(SOURCE_NAME)
         self.stop()

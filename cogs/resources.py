@@ -12,7 +12,7 @@ from bot.checks import moderator_only
 from bot.errors import InvalidInput
 from bot.factory import FmgBot
 from bot.services.resources import CATEGORIES, TIERS, Resource
-from bot.ui import send_ephemeral, send_pages
+from bot.ui import bot_of, send_ephemeral, send_pages
 from cogs.resources_views import (
     NO_MENTIONS,
     ReviewButton,
@@ -30,16 +30,12 @@ CATEGORY_CHOICES = [app_commands.Choice(name=label, value=key) for key, label in
 TIER_CHOICES = [app_commands.Choice(name=t.title(), value=t) for t in TIERS]
 
 
-def _bot(interaction: discord.Interaction) -> FmgBot:
-    return interaction.client  # type: ignore[return-value]
-
-
 async def query_autocomplete(
     interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[str]]:
     """Top matches while typing (as this server sees the library); picking one searches for
     its title."""
-    found = await _bot(interaction).services.resources.autocomplete(
+    found = await bot_of(interaction).services.resources.autocomplete(
         current, guild_id=interaction.guild_id, limit=25
     )
     return [app_commands.Choice(name=r.title[:100], value=r.title[:100]) for r in found]
@@ -49,7 +45,7 @@ async def resource_autocomplete(
     interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[str]]:
     """Pick one resource: the choice's value is its id."""
-    found = await _bot(interaction).services.resources.autocomplete(
+    found = await bot_of(interaction).services.resources.autocomplete(
         current, guild_id=interaction.guild_id, limit=25
     )
     return [app_commands.Choice(name=r.title[:100], value=str(r.id)) for r in found]

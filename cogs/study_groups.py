@@ -21,14 +21,13 @@ from bot.services.study_groups import StudyGroupService
 from bot.services.study_groups.models import TOPICS, Group
 from bot.services.study_groups.sessions import MAX_DURATION, MAX_REMIND, MIN_DURATION
 from bot.services.timezones import format_local
-from bot.ui import send_ephemeral, send_pages, timezone_autocomplete
+from bot.ui import bot_of, send_ephemeral, send_pages, timezone_autocomplete
 from cogs.study_groups_views import (
     NO_MENTIONS,
     SOURCE_NAME,
     RsvpButton,
     StudyGroupsDueWork,
     ask_for_zone_once,
-    bot_of,
     group_embed,
     group_list_pages,
     member_pages,
@@ -96,7 +95,6 @@ async def session_autocomplete(
         for label, occ_id in labels
         if needle in label.casefold()
     ][:25]
-
 
 
 # -- /studygroup -----------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from bot.services.study_groups.models import (
 )
 from bot.services.study_groups.suggest import SlotSuggestion
 from bot.services.timezones import format_local
-from bot.ui import run_safely, send_ephemeral
+from bot.ui import bot_of, run_safely, send_ephemeral
 
 if TYPE_CHECKING:
     from bot.factory import FmgBot
@@ -48,10 +48,6 @@ ZONE_PROMPT = (
     "You have not set your time zone yet, so times I write out for you (autocomplete, "
     "DMs, calendar) are in UTC. Set it once with `/timezone set`."
 )
-
-
-def bot_of(interaction: discord.Interaction) -> FmgBot:
-    return interaction.client  # type: ignore[return-value]
 
 
 async def ask_for_zone_once(interaction: discord.Interaction) -> None:
