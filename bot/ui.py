@@ -32,6 +32,7 @@ __all__ = [
     "PageView",
     "bot_of",
     "pack_lines",
+    "persistent_view",
     "run_safely",
     "send_ephemeral",
     "send_pages",
@@ -164,3 +165,12 @@ def pack_lines(
         else:
             pages.append(text)
     return pages
+
+
+def persistent_view(*items: discord.ui.Item[Any]) -> discord.ui.View:
+    """A timeout-free view holding DynamicItems, for a message that must keep working after
+    restarts (the items are registered with ``bot.add_dynamic_items`` in each cog's load)."""
+    view = discord.ui.View(timeout=None)
+    for item in items:
+        view.add_item(item)
+    return view

@@ -21,7 +21,7 @@ from bot.services.anonymous._text import (
     MAX_TAG_CHARS,
     MAX_TITLE_CHARS,
 )
-from bot.ui import FmgModal, bot_of, run_safely, send_ephemeral
+from bot.ui import FmgModal, bot_of, persistent_view, run_safely, send_ephemeral
 
 if TYPE_CHECKING:
     from bot.factory import FmgBot
@@ -167,8 +167,7 @@ class ReportModal(FmgModal, title="Report an anonymous question"):
         channel = await resolve_channel(bot, report.review_channel_id)
         where = f" in <#{report.thread_id}>" if report.thread_id else ""
         reason = f"\n> {report.reason}" if report.reason else "\n(no reason given)"
-        view = discord.ui.View(timeout=None)
-        view.add_item(RemoveButton(report.question_id))
+        view = persistent_view(RemoveButton(report.question_id))
         message = await channel.send(
             f"A member reported anonymous question #{report.question_id} **{report.title}**{where}.{reason}",
             view=view,

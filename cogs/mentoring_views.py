@@ -30,7 +30,7 @@ from bot.services.mentoring.vocab import (
     VISA_ROUTES,
     labels,
 )
-from bot.ui import FmgModal, FmgView, OwnerView, bot_of, run_safely
+from bot.ui import FmgModal, FmgView, OwnerView, bot_of, persistent_view, run_safely
 
 if TYPE_CHECKING:
     pass
@@ -383,10 +383,7 @@ class AnswerButton(discord.ui.DynamicItem[discord.ui.Button],
 
 
 def answer_view(request_id: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    view.add_item(AnswerButton("accept", request_id))
-    view.add_item(AnswerButton("decline", request_id))
-    return view
+    return persistent_view(AnswerButton("accept", request_id), AnswerButton("decline", request_id))
 
 
 # -- match-all --------------------------------------------------------------------------------

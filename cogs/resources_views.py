@@ -16,7 +16,7 @@ import discord
 from bot.checks import is_moderator
 from bot.errors import Forbidden
 from bot.services.resources import CATEGORIES, Resource, SearchResults, Suggestion
-from bot.ui import FmgModal, bot_of, run_safely, send_ephemeral
+from bot.ui import FmgModal, bot_of, persistent_view, run_safely, send_ephemeral
 
 if TYPE_CHECKING:
     pass
@@ -143,10 +143,7 @@ class ReviewButton(
 
 
 def review_view(suggestion_id: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    view.add_item(ReviewButton("approve", suggestion_id))
-    view.add_item(ReviewButton("reject", suggestion_id))
-    return view
+    return persistent_view(ReviewButton("approve", suggestion_id), ReviewButton("reject", suggestion_id))
 
 
 class SuggestModal(FmgModal, title="Suggest a resource"):

@@ -27,7 +27,7 @@ from bot.services.study_groups.models import (
 )
 from bot.services.study_groups.suggest import SlotSuggestion
 from bot.services.timezones import format_local
-from bot.ui import bot_of, run_safely, send_ephemeral
+from bot.ui import bot_of, persistent_view, run_safely, send_ephemeral
 
 if TYPE_CHECKING:
     from bot.factory import FmgBot
@@ -100,10 +100,9 @@ class RsvpButton(
 
 
 def rsvp_view(occurrence_id: int, counts: RsvpCounts) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    for choice in RSVP_LABELS:
-        view.add_item(RsvpButton(occurrence_id, choice, counts.of(choice)))  # type: ignore[arg-type]
-    return view
+    return persistent_view(
+        *(RsvpButton(occurrence_id, choice, counts.of(choice)) for choice in RSVP_LABELS)  # type: ignore[arg-type]
+    )
 
 
 # -- sending outbox rows and syncing scheduled events ------------------------------------------
