@@ -19,7 +19,7 @@ from bot.checks import is_moderator, moderator_only
 from bot.errors import InvalidInput
 from bot.factory import FmgBot
 from bot.services.anonymous import AnonymousService, OutboxJob
-from bot.ui import send_ephemeral
+from bot.ui import persistent_view, send_ephemeral
 from cogs.anonymous_ui import (
     DYNAMIC_ITEMS,
     NO_MENTIONS,
@@ -84,9 +84,7 @@ class AnonymousPublisher:
         if job.kind == "question":
             await self._publish(job, channel)
         elif job.kind == "review":
-            view = discord.ui.View(timeout=None)
-            view.add_item(ApproveButton(job.question_id))
-            view.add_item(RejectButton(job.question_id))
+            view = persistent_view(ApproveButton(job.question_id), RejectButton(job.question_id))
             # Moderators read the whole question before they reach the buttons.
             *before, last = job.chunks
             for n, chunk in enumerate(before):
@@ -110,8 +108,7 @@ class AnonymousPublisher:
         log.info("anonymous post %d (%s) sent for question %d", job.id, job.kind, job.question_id)
 
     async def _publish(self, job: OutboxJob, channel: Any) -> None:
-        view = discord.ui.View(timeout=None)
-        view.add_item(ReportButton(job.question_id))
+        view = persistent_view(ReportButton(job.question_id))
         first, rest = job.chunks[0], job.chunks[1:]
         if isinstance(channel, discord.ForumChannel):
             created = await channel.create_thread(
@@ -135,8 +132,13 @@ class AnonymousPublisher:
         try:
             notice = await self.service.mentor_notice(job.guild_id, job.tag)
             if notice is not None:
+                # The text quotes the asker's tag: ping exactly these mentors and nothing else,
+                # whatever the bot's default becomes.
                 pings = discord.AllowedMentions(
-                    users=[discord.Object(uid) for uid in notice.user_ids]
+                    everyone=False,
+                    roles=False,
+                    users=[discord.Object(uid) for uid in notice.user_ids],
+                    replied_user=False,
                 )
                 await thread.send(notice.text, allowed_mentions=pings)
         except discord.HTTPException:

@@ -21,7 +21,7 @@ from bot.services.anonymous._text import (
     MAX_TAG_CHARS,
     MAX_TITLE_CHARS,
 )
-from bot.ui import FmgModal, run_safely, send_ephemeral
+from bot.ui import FmgModal, bot_of, persistent_view, run_safely, send_ephemeral
 
 if TYPE_CHECKING:
     from bot.factory import FmgBot
@@ -32,12 +32,8 @@ NO_MENTIONS = discord.AllowedMentions.none()
 SCHEDULER_SOURCE = "anonymous"
 
 
-def _bot(interaction: discord.Interaction) -> FmgBot:
-    return interaction.client  # type: ignore[return-value]
-
-
 def _service(interaction: discord.Interaction) -> AnonymousService:
-    return _bot(interaction).services.anonymous
+    return bot_of(interaction).services.anonymous
 
 
 async def require_moderator(interaction: discord.Interaction) -> None:
@@ -110,7 +106,7 @@ class AskModal(FmgModal, title="Ask anonymously"):
             self.question.value,
             self.tag.value or None,
         )
-        _bot(interaction).scheduler.poke(SCHEDULER_SOURCE)
+        bot_of(interaction).scheduler.poke(SCHEDULER_SOURCE)
         when = int(receipt.due_at.timestamp())
         where = (
             f"sent to the moderators for approval <t:{when}:R>"
@@ -141,7 +137,7 @@ class FollowupModal(FmgModal, title="Anonymous follow-up"):
         due = await _service(interaction).followup(
             interaction.guild_id, interaction.user.id, self.code.value, self.text.value
         )
-        _bot(interaction).scheduler.poke(SCHEDULER_SOURCE)
+        bot_of(interaction).scheduler.poke(SCHEDULER_SOURCE)
         await send_ephemeral(
             interaction,
             f"Your follow-up will appear in the thread as **Asker** <t:{int(due.timestamp())}:R>.",
@@ -167,12 +163,11 @@ class ReportModal(FmgModal, title="Report an anonymous question"):
         report = await service.report(
             interaction.guild_id, interaction.user.id, self.question_id, self.reason.value or None
         )
-        bot = _bot(interaction)
+        bot = bot_of(interaction)
         channel = await resolve_channel(bot, report.review_channel_id)
         where = f" in <#{report.thread_id}>" if report.thread_id else ""
         reason = f"\n> {report.reason}" if report.reason else "\n(no reason given)"
-        view = discord.ui.View(timeout=None)
-        view.add_item(RemoveButton(report.question_id))
+        view = persistent_view(RemoveButton(report.question_id))
         message = await channel.send(
             f"A member reported anonymous question #{report.question_id} **{report.title}**{where}.{reason}",
             view=view,
@@ -202,7 +197,7 @@ class ReportButton(
         return cls(int(match["qid"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_modal(ReportModal(self.question_id))
+        await run_safely(interaction, interaction.response.send_modal(ReportModal(self.question_id)))
 
 
 class ApproveButton(
@@ -231,7 +226,7 @@ class ApproveButton(
         assert interaction.guild_id is not None
         await require_moderator(interaction)
         await _service(interaction).approve(interaction.guild_id, self.question_id)
-        _bot(interaction).scheduler.poke(SCHEDULER_SOURCE)
+        bot_of(interaction).scheduler.poke(SCHEDULER_SOURCE)
         await interaction.response.edit_message(
             content=f"Anonymous question #{self.question_id} was approved by {interaction.user.mention} "
             "and is being posted.",
@@ -302,7 +297,7 @@ class RemoveButton(
         await interaction.response.defer()
         posted = await _service(interaction).remove(interaction.guild_id, self.question_id)
         note = f"Anonymous question #{self.question_id} was removed by {interaction.user.mention}."
-        await take_down(_bot(interaction), posted, note)
+        await take_down(bot_of(interaction), posted, note)
         assert interaction.message is not None
         await interaction.message.edit(content=note, view=None, allowed_mentions=NO_MENTIONS)
 

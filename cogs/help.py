@@ -11,9 +11,7 @@ from discord.ext import commands
 
 from bot.checks import is_moderator, is_moderator_command
 from bot.factory import FmgBot
-from bot.ui import PageView, send_ephemeral
-
-EMBED_DESCRIPTION_LIMIT = 4096
+from bot.ui import pack_lines, send_pages
 
 
 @dataclass(frozen=True)
@@ -53,15 +51,9 @@ def help_pages(lines: list[HelpLine]) -> list[discord.Embed]:
             f"`/{ln.name}` {ln.description}{' *(moderators)*' if ln.moderator else ''}"
             for ln in entries
         )
-    pages: list[str] = []
-    for text in text_lines:
-        if pages and len(pages[-1]) + 1 + len(text) <= EMBED_DESCRIPTION_LIMIT:
-            pages[-1] += "\n" + text
-        else:
-            pages.append(text)
     return [
         discord.Embed(title="fmg-bot commands", description=page, colour=discord.Colour.blurple())
-        for page in pages or ["No commands are available to you here."]
+        for page in pack_lines(text_lines) or ["No commands are available to you here."]
     ]
 
 
@@ -75,12 +67,7 @@ class HelpCog(commands.Cog, name="Help"):
     async def help(self, interaction: discord.Interaction) -> None:
         moderator = await is_moderator(interaction)
         lines = [ln for ln in walk_commands(self.bot) if moderator or not ln.moderator]
-        pages = help_pages(lines)
-        if len(pages) == 1:
-            await send_ephemeral(interaction, embed=pages[0])
-        else:
-            view = PageView(pages, owner_id=interaction.user.id)
-            await send_ephemeral(interaction, embed=view.current, view=view)
+        await send_pages(interaction, help_pages(lines))
 
 
 async def setup(bot: FmgBot) -> None:

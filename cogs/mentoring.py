@@ -22,7 +22,7 @@ from bot.services.mentoring import MentoringService, Notice
 from bot.services.mentoring.profiles import MAX_CAPACITY, MENTOR_STATUSES, MIN_CAPACITY
 from bot.services.mentoring.vocab import LANGUAGES, SPECIALTIES, VISA_ROUTES
 from bot.services.timezones import check_timezone
-from bot.ui import PageView, send_ephemeral, timezone_autocomplete
+from bot.ui import pack_lines, send_ephemeral, send_pages, timezone_autocomplete
 from cogs.mentoring_views import (
     NO_MENTIONS,
     SOURCE_NAME,
@@ -42,7 +42,6 @@ from cogs.mentoring_views import (
 log = logging.getLogger(__name__)
 PREVIEW_LINES = 20
 MAX_CLAIM_ROUNDS = 10
-
 
 
 async def specialty_autocomplete(interaction: discord.Interaction,
@@ -293,10 +292,7 @@ class MentorGroup(app_commands.Group, name="mentor", description="Mentor matchma
         mentors = await self.service.roster(_guild(interaction), status=status,
                                             specialty=specialty, visa=visa, language=language,
                                             has_room=has_room)
-        pages = roster_pages(mentors, "Mentor roster")
-        view = PageView(pages, interaction.user.id)
-        await send_ephemeral(interaction, embed=view.current,
-                             **({"view": view} if len(pages) > 1 else {}))
+        await send_pages(interaction, roster_pages(mentors, "Mentor roster"))
 
     @app_commands.command(name="review", description="Approve, reject, pause or remove a mentor")
     @app_commands.describe(member="The mentor", action="What to do")
@@ -352,16 +348,10 @@ class MentorGroup(app_commands.Group, name="mentor", description="Mentor matchma
         lines = [f"<@{f.pairing.mentee_user_id}> & <@{f.pairing.mentor_user_id}> · by <@"
                  f"{f.ended_by}> · {f.rating or '-'}/5 · <t:{f.pairing.ended_at}:D>\n> "
                  f"{(f.text or '').replace(chr(10), ' ')[:1000]}" for f in entries]
-        pages: list[discord.Embed] = []
-        for line in lines or ["No feedback yet."]:
-            if pages and len(pages[-1].description or "") + len(line) + 2 <= 4000:
-                pages[-1].description = f"{pages[-1].description}\n\n{line}"
-            else:
-                pages.append(discord.Embed(title="Mentoring feedback", description=line,
-                                           colour=discord.Colour.teal()))
-        view = PageView(pages, interaction.user.id)
-        await send_ephemeral(interaction, embed=view.current,
-                             **({"view": view} if len(pages) > 1 else {}))
+        pages = [discord.Embed(title="Mentoring feedback", description=text,
+                               colour=discord.Colour.teal())
+                 for text in pack_lines(lines or ["No feedback yet."], limit=4000, sep="\n\n")]
+        await send_pages(interaction, pages)
 
 
 @app_commands.guild_only()

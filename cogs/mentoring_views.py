@@ -30,10 +30,10 @@ from bot.services.mentoring.vocab import (
     VISA_ROUTES,
     labels,
 )
-from bot.ui import FmgModal, FmgView, run_safely, send_ephemeral
+from bot.ui import FmgModal, FmgView, OwnerView, bot_of, persistent_view, run_safely
 
 if TYPE_CHECKING:
-    from bot.factory import FmgBot
+    pass
 
 SOURCE_NAME = "mentoring"
 NO_MENTIONS = discord.AllowedMentions.none()
@@ -43,10 +43,6 @@ _SPEC_KEYS = list(SPECIALTIES)
 SPEC_PAGES = (_SPEC_KEYS[:14], _SPEC_KEYS[14:])
 
 
-def _bot(interaction: discord.Interaction) -> FmgBot:
-    return interaction.client  # type: ignore[return-value]
-
-
 def _options(keys: Sequence[str], vocabulary: dict[str, str] | Any,
              chosen: Sequence[str]) -> list[discord.SelectOption]:
     return [discord.SelectOption(label=vocabulary[k][:100], value=k, default=k in chosen)
@@ -54,18 +50,20 @@ def _options(keys: Sequence[str], vocabulary: dict[str, str] | Any,
 
 
 # -- profile wizard -------------------------------------------------------------------------
-class ProfileWizard(FmgView):
+class ProfileWizard(OwnerView):
     """Selects on two pages, then a modal for free text. ``kind``: "mentor" or "mentee".
 
     Nothing is saved until the modal is submitted; the service validates everything again.
     """
 
+    not_yours = "This form belongs to whoever opened it."
+
     def __init__(self, *, kind: str, owner_id: int, guild_id: int, timezone: str,
                  capacity: int = 1, editing: bool = False,
                  mentor: MentorProfile | None = None, mentee: MenteeProfile | None = None,
                  ) -> None:
-        super().__init__(timeout=900)
-        self.kind, self.owner_id, self.guild_id = kind, owner_id, guild_id
+        super().__init__(owner_id, timeout=900)
+        self.kind, self.guild_id = kind, guild_id
         self.timezone, self.capacity, self.editing = timezone, capacity, editing
         if mentor is not None:
             self.specialties = [list(s for s in page if s in mentor.specialties)
@@ -89,12 +87,6 @@ class ProfileWizard(FmgView):
                 + ("your specialties, visa experience and the exam stage you reached."
                    if self.kind == "mentor" else
                    "the specialty you aim for (one), your visa need and your exam stage."))
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id != self.owner_id:
-            await send_ephemeral(interaction, "This form belongs to whoever opened it.")
-            return False
-        return True
 
     def _page_one(self) -> None:
         self.clear_items()
@@ -185,7 +177,7 @@ class ProfileWizard(FmgView):
         await interaction.response.send_modal(ProfileTextModal(self))
 
     async def save(self, interaction: discord.Interaction, text: str) -> None:
-        service = _bot(interaction).services.mentoring
+        service = bot_of(interaction).services.mentoring
         if self.kind == "mentor":
             data = MentorInput.validated(
                 specialties=self._chosen_specialties(), visas=self.visas, stage=str(self.stage),
@@ -234,7 +226,7 @@ class ProfileTextModal(FmgModal):
 
 async def _tell_coordinators(interaction: discord.Interaction, user_id: int) -> None:
     """Post a review note for the coordinator role in the mentoring channel, when both are set."""
-    bot = _bot(interaction)
+    bot = bot_of(interaction)
     assert interaction.guild_id is not None
     config = await bot.services.guild_settings.get(interaction.guild_id)
     channel_id, role_id = config.get("mentoring_channel"), config.get("mentor_coordinator_role")
@@ -331,27 +323,21 @@ def roster_pages(mentors: Sequence[MentorProfile], title: str,
 
 
 # -- requests -------------------------------------------------------------------------------
-class CandidatePicker(FmgView):
+class CandidatePicker(OwnerView):
     """One "Ask" button per suggested mentor, for the mentee who asked."""
 
     def __init__(self, owner_id: int, guild_id: int, candidates: Sequence[Candidate]) -> None:
-        super().__init__(timeout=900)
-        self.owner_id, self.guild_id = owner_id, guild_id
+        super().__init__(owner_id, timeout=900)
+        self.guild_id = guild_id
         for number, c in enumerate(candidates, start=1):
             button = discord.ui.Button(label=f"Ask match {number}",
                                        style=discord.ButtonStyle.primary)
             button.callback = self._ask(c.mentor.id)
             self.add_item(button)
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id != self.owner_id:
-            await send_ephemeral(interaction, "These buttons belong to whoever ran the command.")
-            return False
-        return True
-
     def _ask(self, mentor_id: int):
         async def callback(interaction: discord.Interaction) -> None:
-            bot = _bot(interaction)
+            bot = bot_of(interaction)
             status = await bot.services.mentoring.request(self.guild_id, self.owner_id, mentor_id)
             bot.scheduler.poke(SOURCE_NAME)
             self.stop()
@@ -383,7 +369,7 @@ class AnswerButton(discord.ui.DynamicItem[discord.ui.Button],
         await run_safely(interaction, self._answer(interaction))
 
     async def _answer(self, interaction: discord.Interaction) -> None:
-        bot = _bot(interaction)
+        bot = bot_of(interaction)
         service = bot.services.mentoring
         if self.action == "accept":
             pairing = await service.accept(self.request_id, interaction.user.id)
@@ -397,10 +383,7 @@ class AnswerButton(discord.ui.DynamicItem[discord.ui.Button],
 
 
 def answer_view(request_id: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    view.add_item(AnswerButton("accept", request_id))
-    view.add_item(AnswerButton("decline", request_id))
-    return view
+    return persistent_view(AnswerButton("accept", request_id), AnswerButton("decline", request_id))
 
 
 # -- match-all --------------------------------------------------------------------------------
@@ -420,7 +403,7 @@ class MatchAllConfirm(FmgView):
     @discord.ui.button(label="Create these pairings", style=discord.ButtonStyle.success)
     async def confirm(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
         await interaction.response.defer()
-        bot = _bot(interaction)
+        bot = bot_of(interaction)
         created, skipped = await bot.services.mentoring.apply_plan(self.plan)
         bot.scheduler.poke(SOURCE_NAME)
         self.stop()

@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.factory import FmgBot
 from bot.services.privacy import ANONYMOUS_NOTE
-from bot.ui import FmgView, send_ephemeral
+from bot.ui import OwnerView, send_ephemeral
 
 
 def delete_warning(summary: list[str]) -> str:
@@ -22,18 +22,11 @@ def delete_warning(summary: list[str]) -> str:
     )
 
 
-class ConfirmDeleteView(FmgView):
+class ConfirmDeleteView(OwnerView):
     def __init__(self, bot: FmgBot, guild_id: int, owner_id: int) -> None:
-        super().__init__(timeout=120)
+        super().__init__(owner_id, timeout=120)
         self.bot = bot
         self.guild_id = guild_id
-        self.owner_id = owner_id
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id != self.owner_id:
-            await send_ephemeral(interaction, "These buttons belong to whoever ran the command.")
-            return False
-        return True
 
     @discord.ui.button(label="Delete my data", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:

@@ -12,7 +12,7 @@ from bot.checks import moderator_only
 from bot.errors import InvalidInput
 from bot.factory import FmgBot
 from bot.services.resources import CATEGORIES, TIERS, Resource
-from bot.ui import PageView, send_ephemeral
+from bot.ui import bot_of, send_ephemeral, send_pages
 from cogs.resources_views import (
     NO_MENTIONS,
     ReviewButton,
@@ -30,16 +30,12 @@ CATEGORY_CHOICES = [app_commands.Choice(name=label, value=key) for key, label in
 TIER_CHOICES = [app_commands.Choice(name=t.title(), value=t) for t in TIERS]
 
 
-def _bot(interaction: discord.Interaction) -> FmgBot:
-    return interaction.client  # type: ignore[return-value]
-
-
 async def query_autocomplete(
     interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[str]]:
     """Top matches while typing (as this server sees the library); picking one searches for
     its title."""
-    found = await _bot(interaction).services.resources.autocomplete(
+    found = await bot_of(interaction).services.resources.autocomplete(
         current, guild_id=interaction.guild_id, limit=25
     )
     return [app_commands.Choice(name=r.title[:100], value=r.title[:100]) for r in found]
@@ -49,7 +45,7 @@ async def resource_autocomplete(
     interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[str]]:
     """Pick one resource: the choice's value is its id."""
-    found = await _bot(interaction).services.resources.autocomplete(
+    found = await bot_of(interaction).services.resources.autocomplete(
         current, guild_id=interaction.guild_id, limit=25
     )
     return [app_commands.Choice(name=r.title[:100], value=str(r.id)) for r in found]
@@ -59,14 +55,6 @@ def _resource_id(value: str) -> int:
     if not value.strip().isdigit():
         raise InvalidInput("Pick a resource from the suggestions that appear as you type.")
     return int(value)
-
-
-async def _send_pages(interaction: discord.Interaction, pages: list[discord.Embed]) -> None:
-    if len(pages) == 1:
-        await send_ephemeral(interaction, embed=pages[0])
-    else:
-        view = PageView(pages, owner_id=interaction.user.id)
-        await send_ephemeral(interaction, embed=view.current, view=view)
 
 
 @app_commands.guild_only()
@@ -87,7 +75,7 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
     @app_commands.autocomplete(query=query_autocomplete)
     async def search(self, interaction: discord.Interaction, query: app_commands.Range[str, 1, 200]) -> None:
         results = await self.service.search(query, guild_id=interaction.guild_id, limit=SEARCH_RESULTS)
-        await _send_pages(interaction, search_pages(results, self.bot.clock.now()))
+        await send_pages(interaction, search_pages(results, self.bot.clock.now()))
 
     @app_commands.command(name="browse", description="List the resources of one category")
     @app_commands.describe(category="The category to list")
@@ -95,7 +83,7 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
     async def browse(self, interaction: discord.Interaction, category: app_commands.Choice[str]) -> None:
         found = await self.service.browse(category.value, guild_id=interaction.guild_id)
         pages = resource_pages(category.name, found, self.bot.clock.now(), empty="Nothing here yet.")
-        await _send_pages(interaction, pages)
+        await send_pages(interaction, pages)
 
     @app_commands.command(name="suggest", description="Suggest a link for the library (moderators review it)")
     @app_commands.describe(category="Where it belongs (default: community and forums)")
@@ -129,7 +117,7 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
             "Your saved resources", found, self.bot.clock.now(),
             empty="Nothing saved yet: use `/resources save`.",
         )
-        await _send_pages(interaction, pages)
+        await send_pages(interaction, pages)
 
     # -- moderators -----------------------------------------------------------------------------
     @app_commands.command(name="review", description="Review members' suggestions (moderators)")
@@ -211,7 +199,7 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
             header="Check each link, then `/resources edit verified:True` (or fix or remove it).",
             empty="Every resource was verified within the last year.",
         )
-        await _send_pages(interaction, pages)
+        await send_pages(interaction, pages)
 
 
 class ResourcesCog(commands.Cog, name="Resource library"):

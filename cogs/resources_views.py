@@ -16,19 +16,15 @@ import discord
 from bot.checks import is_moderator
 from bot.errors import Forbidden
 from bot.services.resources import CATEGORIES, Resource, SearchResults, Suggestion
-from bot.ui import FmgModal, run_safely, send_ephemeral
+from bot.ui import FmgModal, bot_of, persistent_view, run_safely, send_ephemeral
 
 if TYPE_CHECKING:
-    from bot.factory import FmgBot
+    pass
 
 NO_MENTIONS = discord.AllowedMentions.none()
 COLOUR = discord.Colour.dark_teal()
 PER_PAGE = 5
 SNIPPET = 220
-
-
-def _bot(interaction: discord.Interaction) -> FmgBot:
-    return interaction.client  # type: ignore[return-value]
 
 
 def _link(resource: Resource | Suggestion) -> str:
@@ -132,7 +128,7 @@ class ReviewButton(
     async def _review(self, interaction: discord.Interaction) -> None:
         if interaction.guild_id is None or not await is_moderator(interaction):
             raise Forbidden("Only moderators can review suggestions.")
-        queue = _bot(interaction).services.resources.suggestions
+        queue = bot_of(interaction).services.resources.suggestions
         guild_id, moderator = interaction.guild_id, interaction.user.id
         if self.action == "approve":
             resource = await queue.approve(self.suggestion_id, guild_id=guild_id, moderator_id=moderator)
@@ -147,10 +143,7 @@ class ReviewButton(
 
 
 def review_view(suggestion_id: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    view.add_item(ReviewButton("approve", suggestion_id))
-    view.add_item(ReviewButton("reject", suggestion_id))
-    return view
+    return persistent_view(ReviewButton("approve", suggestion_id), ReviewButton("reject", suggestion_id))
 
 
 class SuggestModal(FmgModal, title="Suggest a resource"):
@@ -173,7 +166,7 @@ class SuggestModal(FmgModal, title="Suggest a resource"):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
-        suggestion = await _bot(interaction).services.resources.suggestions.suggest(
+        suggestion = await bot_of(interaction).services.resources.suggestions.suggest(
             guild_id=interaction.guild_id,
             user_id=interaction.user.id,
             title=self.link_title.value,

@@ -13,9 +13,8 @@ from bot.factory import FmgBot
 from bot.guild_facts import guild_facts
 from bot.services.guild_settings import SETTING_SPECS, GuildConfig, SettingKind
 from bot.services.health import Finding, check_guild, problems
-from bot.ui import PageView, send_ephemeral
+from bot.ui import pack_lines, send_ephemeral, send_pages
 
-EMBED_DESCRIPTION_LIMIT = 4096
 LEVEL_MARKS = {"ok": "✅", "info": "🔹", "warning": "⚠️", "error": "❌"}
 
 
@@ -65,13 +64,7 @@ def _finding_text(finding: Finding) -> str:
 def check_pages(findings: list[Finding]) -> list[discord.Embed]:
     """The `/settings check` report: problems first, split into pages Discord accepts."""
     order = {"error": 0, "warning": 1, "info": 2, "ok": 3}
-    pages: list[str] = []
-    for finding in sorted(findings, key=lambda f: order[f.level]):
-        text = _finding_text(finding)
-        if pages and len(pages[-1]) + 1 + len(text) <= EMBED_DESCRIPTION_LIMIT:
-            pages[-1] += "\n" + text
-        else:
-            pages.append(text)
+    pages = pack_lines(_finding_text(f) for f in sorted(findings, key=lambda f: order[f.level]))
     todo = len(problems(findings))
     title = f"Setup check: {todo} thing(s) to fix" if todo else "Setup check: all good"
     colour = discord.Colour.orange() if todo else discord.Colour.green()
@@ -123,12 +116,7 @@ class SettingsGroup(app_commands.Group, name="settings", description="Server set
     async def check(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         config = await self.bot.services.guild_settings.get(interaction.guild_id)
-        pages = check_pages(self._findings(interaction, config))
-        if len(pages) == 1:
-            await send_ephemeral(interaction, embed=pages[0])
-        else:
-            view = PageView(pages, owner_id=interaction.user.id)
-            await send_ephemeral(interaction, embed=view.current, view=view)
+        await send_pages(interaction, check_pages(self._findings(interaction, config)))
 
     @app_commands.command(name="channel", description="Choose the channel a capability uses")
     @app_commands.describe(setting="Which channel setting", channel="The channel to use")

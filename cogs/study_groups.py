@@ -21,14 +21,13 @@ from bot.services.study_groups import StudyGroupService
 from bot.services.study_groups.models import TOPICS, Group
 from bot.services.study_groups.sessions import MAX_DURATION, MAX_REMIND, MIN_DURATION
 from bot.services.timezones import format_local
-from bot.ui import PageView, send_ephemeral, timezone_autocomplete
+from bot.ui import bot_of, send_ephemeral, send_pages, timezone_autocomplete
 from cogs.study_groups_views import (
     NO_MENTIONS,
     SOURCE_NAME,
     RsvpButton,
     StudyGroupsDueWork,
     ask_for_zone_once,
-    bot_of,
     group_embed,
     group_list_pages,
     member_pages,
@@ -55,14 +54,6 @@ async def _group(interaction: discord.Interaction, ref: str) -> Group:
 
 def _poke(interaction: discord.Interaction) -> None:
     bot_of(interaction).scheduler.poke(SOURCE_NAME)
-
-
-async def _pages(interaction: discord.Interaction, pages: list[discord.Embed]) -> None:
-    if len(pages) == 1:
-        await send_ephemeral(interaction, embed=pages[0])
-    else:
-        view = PageView(pages, interaction.user.id)
-        await send_ephemeral(interaction, embed=view.current, view=view)
 
 
 # -- autocomplete ------------------------------------------------------------------------------
@@ -104,7 +95,6 @@ async def session_autocomplete(
         for label, occ_id in labels
         if needle in label.casefold()
     ][:25]
-
 
 
 # -- /studygroup -----------------------------------------------------------------------------
@@ -165,7 +155,7 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
     @app_commands.describe(archived="Include archived groups")
     async def list_groups(self, interaction: discord.Interaction, archived: bool = False) -> None:
         groups = await _service(interaction).groups.list(_guild(interaction), include_archived=archived)
-        await _pages(interaction, group_list_pages(groups))
+        await send_pages(interaction, group_list_pages(groups))
 
     @app_commands.command(name="info", description="A study group's details and next sessions")
     @app_commands.describe(group="The group")
@@ -183,7 +173,7 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
     async def members(self, interaction: discord.Interaction, group: str) -> None:
         found = await _group(interaction, group)
         members = await _service(interaction).groups.members(_guild(interaction), found.id)
-        await _pages(interaction, member_pages(found, members))
+        await send_pages(interaction, member_pages(found, members))
 
     @app_commands.command(name="edit", description="Change a group (its owner or a moderator)")
     @app_commands.describe(
@@ -351,7 +341,7 @@ class SessionCommands(app_commands.Group, name="session", description="Study ses
             member_id=interaction.user.id if mine else None, limit=100,
         )
         title = f"Upcoming: {found.name}" if found else "Upcoming sessions"
-        await _pages(interaction, upcoming_pages(items, title))
+        await send_pages(interaction, upcoming_pages(items, title))
 
     @app_commands.command(name="suggest", description="3 weekly slots when most members are awake")
     @app_commands.describe(group="The group", duration="Session length in minutes (default 60)")

@@ -27,7 +27,7 @@ from bot.services.study_groups.models import (
 )
 from bot.services.study_groups.suggest import SlotSuggestion
 from bot.services.timezones import format_local
-from bot.ui import run_safely, send_ephemeral
+from bot.ui import bot_of, persistent_view, run_safely, send_ephemeral
 
 if TYPE_CHECKING:
     from bot.factory import FmgBot
@@ -48,10 +48,6 @@ ZONE_PROMPT = (
     "You have not set your time zone yet, so times I write out for you (autocomplete, "
     "DMs, calendar) are in UTC. Set it once with `/timezone set`."
 )
-
-
-def bot_of(interaction: discord.Interaction) -> FmgBot:
-    return interaction.client  # type: ignore[return-value]
 
 
 async def ask_for_zone_once(interaction: discord.Interaction) -> None:
@@ -104,10 +100,9 @@ class RsvpButton(
 
 
 def rsvp_view(occurrence_id: int, counts: RsvpCounts) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    for choice in RSVP_LABELS:
-        view.add_item(RsvpButton(occurrence_id, choice, counts.of(choice)))  # type: ignore[arg-type]
-    return view
+    return persistent_view(
+        *(RsvpButton(occurrence_id, choice, counts.of(choice)) for choice in RSVP_LABELS)  # type: ignore[arg-type]
+    )
 
 
 # -- sending outbox rows and syncing scheduled events ------------------------------------------

@@ -16,7 +16,8 @@ from bot.factory import FmgBot, cog_modules, create_bot
 from bot.services import Services
 from bot.services.guild_settings import GuildConfig
 from bot.services.health import Finding
-from cogs.settings import EMBED_DESCRIPTION_LIMIT, check_pages, settings_embed
+from bot.ui import EMBED_DESCRIPTION_LIMIT
+from cogs.settings import check_pages, settings_embed
 
 
 async def _loaded_bot(settings: Settings, clock: ManualClock) -> FmgBot:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.ui import PageView
+from bot.ui import PageView, pack_lines
 
 
 def _pages(count: int) -> list[discord.Embed]:
@@ -36,3 +36,11 @@ async def test_a_single_page_has_no_page_number() -> None:
     view = PageView(_pages(1), owner_id=7)
     assert view.current.footer.text == "Your local time"
     assert view.previous.disabled and view.next.disabled
+
+
+def test_pack_lines_fills_pages_up_to_the_limit_without_splitting_lines() -> None:
+    lines = ["a" * 40, "b" * 40, "c" * 40, "d" * 90]
+    pages = pack_lines(lines, limit=100)
+    assert pages == ["a" * 40 + "\n" + "b" * 40, "c" * 40, "d" * 90]
+    assert pack_lines(["x", "y"], limit=10, sep="\n\n") == ["x\n\ny"]
+    assert pack_lines([]) == []
