@@ -209,8 +209,9 @@ class AskGroup(app_commands.Group, name="ask", description="Ask a question anony
         await send_ephemeral(interaction, f"Your question #{posted.question_id} has been deleted.")
 
 
+# No default_permissions here: it would hide the group from members who hold only the configured
+# moderator role, whom moderator_only() lets in (every command below checks on our side).
 @app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
 class AnonymousModGroup(
     app_commands.Group, name="anonymous", description="Moderate anonymous questions"
 ):
