@@ -12,6 +12,7 @@ import discord
 from discord.ext import commands
 
 import cogs
+from bot import callbacks
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
@@ -71,6 +72,7 @@ class FmgBot(commands.Bot):
         self.scheduler = Scheduler(clock)
 
     async def setup_hook(self) -> None:
+        callbacks.install()
         self.db = await Database.open(self.settings.database_path)
         version = await self.db.migrate()
         log.info("database %s at schema version %d", self.settings.database_path, version)
