@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import zlib
-from collections.abc import Awaitable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 import discord
 
@@ -15,21 +13,13 @@ from bot.services.timezones import search_zones
 if TYPE_CHECKING:
     from bot.factory import FmgBot
 
-try:  # the `speed` extra: ~4x faster than the stdlib for the page JSON built on every paged reply
-    from orjson import dumps as _dumps
-    from orjson import loads as _loads
-except ImportError:  # pragma: no cover - depends on the installed extras
-    def _dumps(value: Any) -> bytes:
-        return json.dumps(value).encode()
-
-    _loads = json.loads
-
 __all__ = [
     "EMBED_DESCRIPTION_LIMIT",
     "FmgModal",
     "FmgView",
     "OwnerView",
     "PageView",
+    "Pages",
     "bot_of",
     "pack_lines",
     "persistent_view",
@@ -40,6 +30,7 @@ __all__ = [
 ]
 
 EMBED_DESCRIPTION_LIMIT = 4096
+T = TypeVar("T")
 
 
 def bot_of(interaction: discord.Interaction) -> FmgBot:
@@ -94,26 +85,54 @@ async def timezone_autocomplete(
     return [discord.app_commands.Choice(name=z, value=z) for z in search_zones(current)]
 
 
-class PageView(OwnerView):
-    """Previous/Next buttons over pre-rendered embeds, for the member who asked only.
+class Pages(Sequence[discord.Embed], Generic[T]):
+    """Embeds rendered when shown: page ``n`` is ``render`` of the ``n``-th run of ``per_page``
+    items (an empty list still has one page, rendered from no items).
 
-    The view lives in discord.py's view store until it times out, one per paged reply, so the
-    pages are kept as compressed JSON and rebuilt on a page turn: four pages of ten fields held
-    as Embed objects cost ~20 KB per reply for ten minutes (bench_load's /session upcoming pushed
-    the bot past 200 MB); compressed, the whole view is ~3 KB.
+    A paged reply builds only the page on screen, and the view behind its buttons keeps the
+    items (usually shared, already in memory) instead of every page: a 40-result list costs
+    what one page costs, per reply and for the ten minutes its buttons stay alive. Each page
+    is built afresh, so it can be numbered ("Page 2 of 4") without touching another.
     """
 
-    def __init__(self, pages: Sequence[discord.Embed], owner_id: int, timeout: float = 600) -> None:
+    def __init__(self, items: Sequence[T], render: Callable[[Sequence[T]], discord.Embed],
+                 per_page: int = 1) -> None:
+        if per_page < 1:
+            raise ValueError("per_page must be at least 1")
+        self._items = items
+        self._render = render
+        self._per_page = per_page
+
+    def __len__(self) -> int:
+        return max(1, -(-len(self._items) // self._per_page))
+
+    @overload
+    def __getitem__(self, index: int) -> discord.Embed: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[discord.Embed]: ...
+
+    def __getitem__(self, index: int | slice) -> discord.Embed | list[discord.Embed]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        count = len(self)
+        if not -count <= index < count:
+            raise IndexError("page out of range")
+        index %= count
+        start = index * self._per_page
+        page = self._render(self._items[start : start + self._per_page])
+        if count > 1:
+            prefix = f"{page.footer.text} · " if page.footer.text else ""
+            page.set_footer(text=f"{prefix}Page {index + 1} of {count}")
+        return page
+
+
+class PageView(OwnerView):
+    """Previous/Next buttons over `Pages`, for the member who asked only."""
+
+    def __init__(self, pages: Pages[Any], owner_id: int, timeout: float = 600) -> None:
         super().__init__(owner_id, timeout=timeout)
-        if not pages:
-            raise ValueError("PageView needs at least one page")
-        pages = list(pages)
-        if len(pages) > 1:
-            for number, page in enumerate(pages, start=1):
-                prefix = f"{page.footer.text} · " if page.footer.text else ""
-                page.set_footer(text=f"{prefix}Page {number} of {len(pages)}")
-        # Level 1: as small as the default level on embed JSON, at half the CPU per reply.
-        self._pages = [zlib.compress(_dumps(page.to_dict()), 1) for page in pages]
+        self._pages = pages
         self.index = 0
         self._sync()
 
@@ -123,7 +142,7 @@ class PageView(OwnerView):
 
     @property
     def current(self) -> discord.Embed:
-        return discord.Embed.from_dict(_loads(zlib.decompress(self._pages[self.index])))
+        return self._pages[self.index]
 
     def _sync(self) -> None:
         self.previous.disabled = self.index == 0
@@ -142,8 +161,8 @@ class PageView(OwnerView):
         await interaction.response.edit_message(embed=self.current, view=self)
 
 
-async def send_pages(interaction: discord.Interaction, pages: Sequence[discord.Embed]) -> None:
-    """Send embeds privately: one page as is, several behind Previous/Next buttons."""
+async def send_pages(interaction: discord.Interaction, pages: Pages[Any]) -> None:
+    """Send pages privately: one page as is, several behind Previous/Next buttons."""
     if len(pages) == 1:
         await send_ephemeral(interaction, embed=pages[0])
     else:

@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.checks import is_moderator, is_moderator_command
 from bot.factory import FmgBot
-from bot.ui import pack_lines, send_pages
+from bot.ui import Pages, pack_lines, send_pages
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def walk_commands(bot: FmgBot) -> Iterator[HelpLine]:
             )
 
 
-def help_pages(lines: list[HelpLine]) -> list[discord.Embed]:
+def help_pages(lines: list[HelpLine]) -> Pages[str]:
     """Render lines grouped by capability into as many embeds as Discord's limits need."""
     text_lines: list[str] = []
     for capability in sorted({line.capability for line in lines}):
@@ -51,10 +51,11 @@ def help_pages(lines: list[HelpLine]) -> list[discord.Embed]:
             f"`/{ln.name}` {ln.description}{' *(moderators)*' if ln.moderator else ''}"
             for ln in entries
         )
-    return [
-        discord.Embed(title="fmg-bot commands", description=page, colour=discord.Colour.blurple())
-        for page in pack_lines(text_lines) or ["No commands are available to you here."]
-    ]
+    return Pages(
+        pack_lines(text_lines) or ["No commands are available to you here."],
+        lambda texts: discord.Embed(title="fmg-bot commands", description=texts[0],
+                                    colour=discord.Colour.blurple()),
+    )
 
 
 class HelpCog(commands.Cog, name="Help"):

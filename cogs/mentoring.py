@@ -22,7 +22,7 @@ from bot.services.mentoring import MentoringService, Notice
 from bot.services.mentoring.profiles import MAX_CAPACITY, MENTOR_STATUSES, MIN_CAPACITY
 from bot.services.mentoring.vocab import LANGUAGES, SPECIALTIES, VISA_ROUTES
 from bot.services.timezones import check_timezone
-from bot.ui import pack_lines, send_ephemeral, send_pages, timezone_autocomplete
+from bot.ui import Pages, pack_lines, send_ephemeral, send_pages, timezone_autocomplete
 from cogs.mentoring_views import (
     NO_MENTIONS,
     SOURCE_NAME,
@@ -348,10 +348,11 @@ class MentorGroup(app_commands.Group, name="mentor", description="Mentor matchma
         lines = [f"<@{f.pairing.mentee_user_id}> & <@{f.pairing.mentor_user_id}> · by <@"
                  f"{f.ended_by}> · {f.rating or '-'}/5 · <t:{f.pairing.ended_at}:D>\n> "
                  f"{(f.text or '').replace(chr(10), ' ')[:1000]}" for f in entries]
-        pages = [discord.Embed(title="Mentoring feedback", description=text,
-                               colour=discord.Colour.teal())
-                 for text in pack_lines(lines or ["No feedback yet."], limit=4000, sep="\n\n")]
-        await send_pages(interaction, pages)
+        await send_pages(interaction, Pages(
+            pack_lines(lines or ["No feedback yet."], limit=4000, sep="\n\n"),
+            lambda texts: discord.Embed(title="Mentoring feedback", description=texts[0],
+                                        colour=discord.Colour.teal()),
+        ))
 
 
 @app_commands.guild_only()

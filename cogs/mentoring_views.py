@@ -30,7 +30,7 @@ from bot.services.mentoring.vocab import (
     VISA_ROUTES,
     labels,
 )
-from bot.ui import FmgModal, FmgView, OwnerView, bot_of, persistent_view, run_safely
+from bot.ui import FmgModal, FmgView, OwnerView, Pages, bot_of, persistent_view, run_safely
 
 if TYPE_CHECKING:
     pass
@@ -307,10 +307,10 @@ def intro_text(pairing: Pairing, mentee: MenteeProfile | None) -> str:
 
 
 def roster_pages(mentors: Sequence[MentorProfile], title: str,
-                 per_page: int = 10) -> list[discord.Embed]:
+                 per_page: int = 10) -> Pages[list[str]]:
     if not mentors:
-        return [discord.Embed(title=title, description="No mentor matches these filters.",
-                              colour=COLOUR)]
+        return Pages([], lambda _: discord.Embed(
+            title=title, description="No mentor matches these filters.", colour=COLOUR))
     # At most ``per_page`` mentors and 4,000 characters per page (a long profile line is ~900).
     chunks: list[list[str]] = [[]]
     for line in (mentor_line(m) for m in mentors):
@@ -318,8 +318,8 @@ def roster_pages(mentors: Sequence[MentorProfile], title: str,
                            or sum(len(x) + 1 for x in chunks[-1]) + len(line) > 4000):
             chunks.append([])
         chunks[-1].append(line)
-    return [discord.Embed(title=f"{title} ({len(mentors)})", colour=COLOUR,
-                          description="\n".join(chunk)) for chunk in chunks]
+    return Pages(chunks, lambda one: discord.Embed(title=f"{title} ({len(mentors)})", colour=COLOUR,
+                                                   description="\n".join(one[0])))
 
 
 # -- requests -------------------------------------------------------------------------------

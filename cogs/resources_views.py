@@ -16,7 +16,7 @@ import discord
 from bot.checks import is_moderator
 from bot.errors import Forbidden
 from bot.services.resources import CATEGORIES, Resource, SearchResults, Suggestion
-from bot.ui import FmgModal, bot_of, persistent_view, run_safely, send_ephemeral
+from bot.ui import FmgModal, Pages, bot_of, persistent_view, run_safely, send_ephemeral
 
 if TYPE_CHECKING:
     pass
@@ -53,18 +53,17 @@ def resource_block(resource: Resource, now: datetime) -> str:
 
 def resource_pages(
     title: str, resources: Sequence[Resource], now: datetime, *, header: str = "", empty: str
-) -> list[discord.Embed]:
-    """Embeds of PER_PAGE resources each (PageView adds "Page n of m" when there are several)."""
-    chunks = [resources[i : i + PER_PAGE] for i in range(0, len(resources), PER_PAGE)] or [[]]
-    pages = []
-    for chunk in chunks:
+) -> Pages[Resource]:
+    """PER_PAGE resources a page, each page under the same title and header."""
+    def render(chunk: Sequence[Resource]) -> discord.Embed:
         body = "\n\n".join(resource_block(r, now) for r in chunk) or empty
         description = f"{header}\n\n{body}" if header else body
-        pages.append(discord.Embed(title=_shorten(title, 256), description=description, colour=COLOUR))
-    return pages
+        return discord.Embed(title=_shorten(title, 256), description=description, colour=COLOUR)
+
+    return Pages(resources, render, PER_PAGE)
 
 
-def search_pages(results: SearchResults, now: datetime) -> list[discord.Embed]:
+def search_pages(results: SearchResults, now: datetime) -> Pages[Resource]:
     notes = []
     if results.corrected_query:
         notes.append(f"Showing results for *{discord.utils.escape_markdown(results.corrected_query)}*.")

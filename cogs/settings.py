@@ -13,7 +13,7 @@ from bot.factory import FmgBot
 from bot.guild_facts import guild_facts
 from bot.services.guild_settings import SETTING_SPECS, GuildConfig, SettingKind
 from bot.services.health import Finding, check_guild, problems
-from bot.ui import pack_lines, send_ephemeral, send_pages
+from bot.ui import Pages, pack_lines, send_ephemeral, send_pages
 
 LEVEL_MARKS = {"ok": "✅", "info": "🔹", "warning": "⚠️", "error": "❌"}
 
@@ -61,17 +61,15 @@ def _finding_text(finding: Finding) -> str:
     return f"{text}\n-# Fix: {finding.fix}" if finding.fix and finding.is_problem else text
 
 
-def check_pages(findings: list[Finding]) -> list[discord.Embed]:
+def check_pages(findings: list[Finding]) -> Pages[str]:
     """The `/settings check` report: problems first, split into pages Discord accepts."""
     order = {"error": 0, "warning": 1, "info": 2, "ok": 3}
     pages = pack_lines(_finding_text(f) for f in sorted(findings, key=lambda f: order[f.level]))
     todo = len(problems(findings))
     title = f"Setup check: {todo} thing(s) to fix" if todo else "Setup check: all good"
     colour = discord.Colour.orange() if todo else discord.Colour.green()
-    return [
-        discord.Embed(title=title, description=page, colour=colour)
-        for page in pages or ["Nothing to check."]
-    ]
+    return Pages(pages or ["Nothing to check."],
+                 lambda texts: discord.Embed(title=title, description=texts[0], colour=colour))
 
 
 @app_commands.guild_only()

@@ -27,7 +27,7 @@ from bot.services.study_groups.models import (
 )
 from bot.services.study_groups.suggest import SlotSuggestion
 from bot.services.timezones import format_local
-from bot.ui import bot_of, persistent_view, run_safely, send_ephemeral
+from bot.ui import Pages, bot_of, persistent_view, run_safely, send_ephemeral
 
 if TYPE_CHECKING:
     from bot.factory import FmgBot
@@ -278,43 +278,39 @@ def _lead(minutes: int) -> str:
     return f"{minutes} min before"
 
 
-def group_list_pages(groups: Sequence[Group]) -> list[discord.Embed]:
-    pages = []
-    for start in range(0, max(len(groups), 1), PAGE_SIZE):
-        chunk = groups[start : start + PAGE_SIZE]
+def group_list_pages(groups: Sequence[Group]) -> Pages[Group]:
+    def render(chunk: Sequence[Group]) -> discord.Embed:
         lines = [
             f"**{g.name}** · {g.topic} · {g.member_count}"
             + (f"/{g.capacity}" if g.capacity else "") + " members"
             for g in chunk
         ]
-        pages.append(discord.Embed(
+        return discord.Embed(
             title="Study groups",
             description="\n".join(lines) or "No study groups yet: start one with `/studygroup create`.",
             colour=COLOUR,
-        ))
-    return pages
+        )
+
+    return Pages(groups, render, PAGE_SIZE)
 
 
-def member_pages(group: Group, members: Sequence[Member]) -> list[discord.Embed]:
-    pages = []
-    for start in range(0, max(len(members), 1), 20):
-        chunk = members[start : start + 20]
+def member_pages(group: Group, members: Sequence[Member]) -> Pages[Member]:
+    def render(chunk: Sequence[Member]) -> discord.Embed:
         lines = [
             f"<@{m.user_id}>" + (" (owner)" if m.user_id == group.owner_id else "")
             + f" · {m.zone or 'zone not set'}"
             for m in chunk
         ]
-        pages.append(discord.Embed(
+        return discord.Embed(
             title=f"{group.name}: members", description="\n".join(lines) or "Nobody yet.",
             colour=COLOUR,
-        ))
-    return pages
+        )
+
+    return Pages(members, render, 20)
 
 
-def upcoming_pages(items: Sequence[Occurrence], title: str) -> list[discord.Embed]:
-    pages = []
-    for start in range(0, max(len(items), 1), PAGE_SIZE):
-        chunk = items[start : start + PAGE_SIZE]
+def upcoming_pages(items: Sequence[Occurrence], title: str) -> Pages[Occurrence]:
+    def render(chunk: Sequence[Occurrence]) -> discord.Embed:
         embed = discord.Embed(title=title, colour=COLOUR)
         for occ in chunk:
             embed.add_field(
@@ -324,8 +320,9 @@ def upcoming_pages(items: Sequence[Occurrence], title: str) -> list[discord.Embe
             )
         if not chunk:
             embed.description = "No upcoming sessions."
-        pages.append(embed)
-    return pages
+        return embed
+
+    return Pages(items, render, PAGE_SIZE)
 
 
 def suggestion_embed(

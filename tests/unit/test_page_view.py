@@ -1,39 +1,64 @@
-"""PageView keeps its pages compressed and rebuilds exactly the embed it was given."""
+"""Pages render only the page asked for, number themselves, and drive PageView's buttons."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import discord
+import pytest
 
-from bot.ui import PageView, pack_lines
+from bot.ui import Pages, PageView, pack_lines
 
 
-def _pages(count: int) -> list[discord.Embed]:
-    pages = []
-    for number in range(count):
-        embed = discord.Embed(title=f"Sessions {number}", colour=discord.Colour.teal())
-        for field in range(10):
+def _sessions(count: int, rendered: list[int] | None = None) -> Pages[int]:
+    def render(chunk: Sequence[int]) -> discord.Embed:
+        if rendered is not None:
+            rendered.append(len(chunk))
+        embed = discord.Embed(title="Sessions", colour=discord.Colour.teal())
+        for field in chunk:
             embed.add_field(name=f"Group {field}", value=f"<t:1767897000:F> · `{field}` ✓", inline=False)
         embed.set_footer(text="Your local time")
-        pages.append(embed)
-    return pages
+        return embed
+
+    return Pages(list(range(count)), render, per_page=10)
 
 
-async def test_pages_round_trip_with_page_numbers_and_buttons() -> None:
-    originals = [p.to_dict() for p in _pages(3)]
-    view = PageView(_pages(3), owner_id=7)
+def test_pages_render_one_chunk_at_a_time_and_number_themselves() -> None:
+    rendered: list[int] = []
+    pages = _sessions(25, rendered)
+    assert len(pages) == 3 and rendered == []
+    last = pages[2]
+    assert rendered == [5]
+    assert [f.name for f in last.fields] == [f"Group {n}" for n in range(20, 25)]
+    assert last.footer.text == "Your local time · Page 3 of 3"
+    # Asking again builds a fresh embed: the number is not stamped twice.
+    assert pages[-1].footer.text == "Your local time · Page 3 of 3"
+    assert [p.footer.text for p in pages[0:2]] == [
+        "Your local time · Page 1 of 3", "Your local time · Page 2 of 3"]
+    with pytest.raises(IndexError):
+        pages[3]
+
+
+def test_no_items_is_one_unnumbered_page_rendered_from_nothing() -> None:
+    pages = _sessions(0)
+    assert len(pages) == 1
+    assert pages[0].fields == [] and pages[0].footer.text == "Your local time"
+    with pytest.raises(ValueError):
+        Pages([1], lambda chunk: discord.Embed(), per_page=0)
+
+
+async def test_page_view_turns_pages_and_disables_the_ends() -> None:
+    view = PageView(_sessions(25), owner_id=7)
     assert view.page_count == 3 and view.previous.disabled and not view.next.disabled
-    for index, original in enumerate(originals):
-        view.index = index
-        rebuilt = view.current.to_dict()
-        assert rebuilt["fields"] == original["fields"] and rebuilt["title"] == original["title"]
-        assert rebuilt["footer"]["text"] == f"Your local time · Page {index + 1} of 3"
+    assert view.current.fields[0].name == "Group 0"
     view.index = 2
     view._sync()
     assert view.next.disabled and not view.previous.disabled
+    assert view.current.fields[0].name == "Group 20"
 
 
 async def test_a_single_page_has_no_page_number() -> None:
-    view = PageView(_pages(1), owner_id=7)
+    view = PageView(_sessions(4), owner_id=7)
     assert view.current.footer.text == "Your local time"
     assert view.previous.disabled and view.next.disabled
 
