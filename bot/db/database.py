@@ -2,6 +2,15 @@
 
 Every statement and every whole transaction holds one asyncio.Lock: with a single connection,
 a statement from another coroutine would otherwise land inside someone else's transaction.
+
+Where a statement runs: a trip to aiosqlite's thread costs ~65 us of CPU (a queue, a thread
+wake-up, the GIL twice, the loop's self-pipe), while an indexed read costs a few us. So the
+statements that cannot wait on another process run at once on the loop's thread: a SELECT
+outside a transaction (in WAL mode a reader never waits for a writer) and every statement
+inside a transaction (SQLite's write lock is already held, and nothing is synced before
+COMMIT). What can wait (BEGIN IMMEDIATE and an autocommitted write, up to busy_timeout for
+another process such as `fmg-bot resources import`; COMMIT, which may checkpoint and sync)
+still goes to the thread, so the bot never stalls on another process's lock.
 """
 
 from __future__ import annotations
@@ -49,34 +58,22 @@ def load_migrations() -> list[Migration]:
     return found
 
 
-class _Statements:
-    """Statement helpers shared by the database (outside a transaction) and a transaction."""
-
-    _conn: aiosqlite.Connection
-
-    async def _fetchall(self, sql: str, params: Params) -> list[sqlite3.Row]:
-        return list(await self._conn.execute_fetchall(sql, params))
-
-    async def _execute(self, sql: str, params: Params) -> int:
-        async with self._conn.execute(sql, params) as cursor:
-            return cursor.lastrowid or 0
-
-    async def _executemany(self, sql: str, seq: Iterable[Params]) -> None:
-        async with self._conn.executemany(sql, seq):
-            pass
+def _is_select(sql: str) -> bool:
+    return sql.lstrip()[:6].upper() == "SELECT"
 
 
-class Transaction(_Statements):
-    """Statements inside `Database.transaction()`; the lock is already held."""
+class Transaction:
+    """Statements inside `Database.transaction()`: the lock and SQLite's write lock are held, so
+    each runs at once on the loop's thread (see the module docstring)."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
+    def __init__(self, raw: sqlite3.Connection) -> None:
+        self._raw = raw
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        return await self._fetchall(sql, params)
+        return self._raw.execute(sql, params).fetchall()
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        rows = await self._fetchall(sql, params)
+        rows = await self.fetchall(sql, params)
         return rows[0] if rows else None
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any | None:
@@ -85,15 +82,16 @@ class Transaction(_Statements):
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; returns the last inserted rowid (0 when none)."""
-        return await self._execute(sql, params)
+        return self._raw.execute(sql, params).lastrowid or 0
 
     async def executemany(self, sql: str, seq: Iterable[Params]) -> None:
-        await self._executemany(sql, seq)
+        self._raw.executemany(sql, seq)
 
 
-class Database(_Statements):
-    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
-        self._conn = conn
+class Database:
+    def __init__(self, conn: aiosqlite.Connection, raw: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn  # aiosqlite's thread over ``raw``: for what may wait (module docstring)
+        self._raw = raw
         self.path = path
         self._lock = asyncio.Lock()
 
@@ -101,8 +99,17 @@ class Database(_Statements):
     async def open(cls, path: Path | str) -> Database:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: no implicit transactions; we BEGIN explicitly.
-        conn = await aiosqlite.connect(path, isolation_level=None)
+        opened: list[sqlite3.Connection] = []
+
+        def connect() -> sqlite3.Connection:
+            # isolation_level=None: no implicit transactions; we BEGIN explicitly.
+            # check_same_thread=False: the loop's thread runs reads too, never at the same
+            # time as aiosqlite's (both hold the lock).
+            raw = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            opened.append(raw)
+            return raw
+
+        conn = await aiosqlite.Connection(connect, iter_chunk_size=64)
         conn.row_factory = sqlite3.Row
         try:
             await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -113,7 +120,7 @@ class Database(_Statements):
         except Exception:
             await conn.close()
             raise
-        return cls(conn, path)
+        return cls(conn, opened[0], path)
 
     async def close(self) -> None:
         async with self._lock:
@@ -122,7 +129,9 @@ class Database(_Statements):
     # -- statements (each holds the lock for its duration) ---------------------------------
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         async with self._lock:
-            return await self._fetchall(sql, params)
+            if _is_select(sql):
+                return self._raw.execute(sql, params).fetchall()
+            return list(await self._conn.execute_fetchall(sql, params))
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         rows = await self.fetchall(sql, params)
@@ -135,7 +144,8 @@ class Database(_Statements):
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one autocommitted statement; returns the last inserted rowid (0 when none)."""
         async with self._lock:
-            return await self._execute(sql, params)
+            async with self._conn.execute(sql, params) as cursor:
+                return cursor.lastrowid or 0
 
     async def executemany(self, sql: str, seq: Iterable[Params]) -> None:
         async with self.transaction() as tx:
@@ -147,7 +157,7 @@ class Database(_Statements):
         async with self._lock:
             await self._conn.execute("BEGIN IMMEDIATE")
             try:
-                yield Transaction(self._conn)
+                yield Transaction(self._raw)
                 await self._conn.execute("COMMIT")
             except BaseException:
                 # Shielded: a cancelled caller must not leave the connection inside a transaction.

@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-import os
 import sqlite3
-import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -74,10 +72,7 @@ ENOUGH_FULL_MATCHES = 3
 COMMON_SHARE = 0.05
 COMMON_MIN_ENTRIES = 50
 HIDDEN_SLACK = 10  # extra FTS rows fetched first for a server that hides shared entries
-# Asking SQLite whether another process committed costs a trip to the database thread on every
-# search; it is asked only when the database or WAL file changed (size, mtime), and at least
-# this often anyway (a write the file stamps cannot tell apart is seen within this bound).
-RECHECK_SECONDS = 1.0
+DATA_VERSION = "SELECT data_version FROM pragma_data_version"
 
 
 class ResourceService:
@@ -87,8 +82,6 @@ class ResourceService:
         self._catalog_path = catalog_path
         self._snapshot: Snapshot | None = None
         self._data_version: int | None = None
-        self._files_stamp: tuple[tuple[int, int, int] | None, ...] | None = None
-        self._checked_at = float("-inf")
         self.suggestions = SuggestionQueue(db, clock, self)
         self.bookmarks = Bookmarks(db, clock, self)
 
@@ -358,37 +351,19 @@ class ResourceService:
         return int(self._clock.now().timestamp())
 
     async def _snap(self) -> Snapshot:
-        # PRAGMA data_version moves when *another* connection commits (e.g. `fmg-bot resources
-        # import` beside the running bot); our own writes refresh the snapshot themselves.
-        # Asked only when the files moved (see RECHECK_SECONDS): the stamp is taken before the
-        # question, so a commit landing after it changes the next stamp and is asked about.
-        stamp = self._stamp_files()
-        now = time.monotonic()
-        if (self._snapshot is None or stamp != self._files_stamp
-                or now - self._checked_at >= RECHECK_SECONDS):
-            version = await self._db.fetchval("PRAGMA data_version")
-            self._files_stamp, self._checked_at = stamp, now
-            if self._snapshot is None or version != self._data_version:
-                await self.refresh()
+        # data_version moves when *another* connection commits (e.g. `fmg-bot resources import`
+        # beside the running bot); our own writes refresh the snapshot themselves. Asked on every
+        # use: a SELECT runs on the loop's thread in a few microseconds (see bot/db/database.py).
+        version = await self._db.fetchval(DATA_VERSION)
+        if self._snapshot is None or version != self._data_version:
+            await self.refresh()
         assert self._snapshot is not None
         return self._snapshot
-
-    def _stamp_files(self) -> tuple[tuple[int, int, int] | None, ...]:
-        """(inode, size, mtime) of the database file and its WAL; a commit changes one of them."""
-        stamps: list[tuple[int, int, int] | None] = []
-        for name in (str(self._db.path), f"{self._db.path}-wal"):
-            try:
-                info = os.stat(name)
-            except OSError:
-                stamps.append(None)
-            else:
-                stamps.append((info.st_ino, info.st_size, info.st_mtime_ns))
-        return tuple(stamps)
 
     async def refresh(self) -> None:
         """Rebuild the search snapshot; call after writing the library's tables."""
         # Read the version first: a commit landing in between only causes one more refresh.
-        self._data_version = await self._db.fetchval("PRAGMA data_version")
+        self._data_version = await self._db.fetchval(DATA_VERSION)
         rows = await self._db.fetchall(
             "SELECT * FROM resources WHERE guild_id IS NULL OR removed = 0"
         )

@@ -1,5 +1,6 @@
 """The anonymity audit at the service layer: the whole flow with a known asker id at DEBUG log
-level (aiosqlite then logs every statement with its parameters), then every table, the
+level (aiosqlite then logs each statement sent to its thread with its parameters; those run on
+the loop's thread are logged by nobody, see bot/db/database.py), then every table, the
 .sqlite3/-wal/-shm bytes and the log are searched for the id. The end-to-end version with the
 real bot and discord.py's own logs is tests/e2e/test_anonymity_audit.py."""
 
@@ -78,7 +79,8 @@ async def test_no_trace_of_the_asker_anywhere(
     db_file = settings.database_path
     assert "fmg-bot.sqlite3-wal" in existing_files(db_file)  # the WAL is there to be searched
     log_text = debug_log.getvalue()
-    assert "INSERT INTO anon_questions" in log_text  # DEBUG really captured statements and params
+    # DEBUG really captured statements and their parameters (an autocommitted write's, here).
+    assert "INSERT INTO guild_settings" in log_text and "'anonymous_preapproval'" in log_text
     assert scan_everything(db_file, log_text, ASKER) == []
     assert scan_everything(db_file, log_text, REPORTER) == []
 
