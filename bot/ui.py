@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, overload
 
 import discord
 
@@ -17,7 +17,9 @@ __all__ = [
     "EMBED_DESCRIPTION_LIMIT",
     "FmgModal",
     "FmgView",
+    "LivePages",
     "OwnerView",
+    "PageSource",
     "PageView",
     "Pages",
     "bot_of",
@@ -85,6 +87,21 @@ async def timezone_autocomplete(
     return [discord.app_commands.Choice(name=z, value=z) for z in search_zones(current)]
 
 
+def _numbered(page: discord.Embed, index: int, count: int) -> discord.Embed:
+    if count > 1:
+        prefix = f"{page.footer.text} · " if page.footer.text else ""
+        page.set_footer(text=f"{prefix}Page {index + 1} of {count}")
+    return page
+
+
+class PageSource(Protocol):
+    """What `PageView` turns through: a number of pages, and page ``n`` built when shown."""
+
+    def __len__(self) -> int: ...
+
+    async def page(self, index: int) -> discord.Embed: ...
+
+
 class Pages(Sequence[discord.Embed], Generic[T]):
     """Embeds rendered when shown: page ``n`` is ``render`` of the ``n``-th run of ``per_page``
     items (an empty list still has one page, rendered from no items).
@@ -92,7 +109,8 @@ class Pages(Sequence[discord.Embed], Generic[T]):
     A paged reply builds only the page on screen, and the view behind its buttons keeps the
     items (usually shared, already in memory) instead of every page: a 40-result list costs
     what one page costs, per reply and for the ten minutes its buttons stay alive. Each page
-    is built afresh, so it can be numbered ("Page 2 of 4") without touching another.
+    is built afresh, so it can be numbered ("Page 2 of 4") without touching another. Items too
+    large to keep for ten minutes per reply call for `LivePages` instead.
     """
 
     def __init__(self, items: Sequence[T], render: Callable[[Sequence[T]], discord.Embed],
@@ -120,17 +138,34 @@ class Pages(Sequence[discord.Embed], Generic[T]):
             raise IndexError("page out of range")
         index %= count
         start = index * self._per_page
-        page = self._render(self._items[start : start + self._per_page])
-        if count > 1:
-            prefix = f"{page.footer.text} · " if page.footer.text else ""
-            page.set_footer(text=f"{prefix}Page {index + 1} of {count}")
-        return page
+        return _numbered(self._render(self._items[start : start + self._per_page]), index, count)
+
+    async def page(self, index: int) -> discord.Embed:
+        return self[index]
+
+
+class LivePages:
+    """Pages read again on every turn: ``load(n)`` asks the service for page ``n`` alone, so a
+    view keeps only how to ask (a few ids), whatever the list's length. The count is taken
+    when the reply is sent; a page past a list that has shrunk since renders as its empty page."""
+
+    def __init__(self, count: int, load: Callable[[int], Awaitable[discord.Embed]]) -> None:
+        self._count = max(1, count)
+        self._load = load
+
+    def __len__(self) -> int:
+        return self._count
+
+    async def page(self, index: int) -> discord.Embed:
+        if not 0 <= index < self._count:
+            raise IndexError("page out of range")
+        return _numbered(await self._load(index), index, self._count)
 
 
 class PageView(OwnerView):
-    """Previous/Next buttons over `Pages`, for the member who asked only."""
+    """Previous/Next buttons over a `PageSource`, for the member who asked only."""
 
-    def __init__(self, pages: Pages[Any], owner_id: int, timeout: float = 600) -> None:
+    def __init__(self, pages: PageSource, owner_id: int, timeout: float = 600) -> None:
         super().__init__(owner_id, timeout=timeout)
         self._pages = pages
         self.index = 0
@@ -140,9 +175,8 @@ class PageView(OwnerView):
     def page_count(self) -> int:
         return len(self._pages)
 
-    @property
-    def current(self) -> discord.Embed:
-        return self._pages[self.index]
+    async def current(self) -> discord.Embed:
+        return await self._pages.page(self.index)
 
     def _sync(self) -> None:
         self.previous.disabled = self.index == 0
@@ -152,22 +186,22 @@ class PageView(OwnerView):
     async def previous(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
         self.index -= 1
         self._sync()
-        await interaction.response.edit_message(embed=self.current, view=self)
+        await interaction.response.edit_message(embed=await self.current(), view=self)
 
     @discord.ui.button(label="Next", style=discord.ButtonStyle.secondary)
     async def next(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
         self.index += 1
         self._sync()
-        await interaction.response.edit_message(embed=self.current, view=self)
+        await interaction.response.edit_message(embed=await self.current(), view=self)
 
 
-async def send_pages(interaction: discord.Interaction, pages: Pages[Any]) -> None:
+async def send_pages(interaction: discord.Interaction, pages: PageSource) -> None:
     """Send pages privately: one page as is, several behind Previous/Next buttons."""
     if len(pages) == 1:
-        await send_ephemeral(interaction, embed=pages[0])
+        await send_ephemeral(interaction, embed=await pages.page(0))
     else:
         view = PageView(pages, interaction.user.id)
-        await send_ephemeral(interaction, embed=view.current, view=view)
+        await send_ephemeral(interaction, embed=await view.current(), view=view)
 
 
 def pack_lines(

@@ -21,9 +21,10 @@ from bot.services.study_groups import StudyGroupService
 from bot.services.study_groups.models import TOPICS, Group
 from bot.services.study_groups.sessions import MAX_DURATION, MAX_REMIND, MIN_DURATION
 from bot.services.timezones import format_local
-from bot.ui import bot_of, send_ephemeral, send_pages, timezone_autocomplete
+from bot.ui import LivePages, bot_of, send_ephemeral, send_pages, timezone_autocomplete
 from cogs.study_groups_views import (
     NO_MENTIONS,
+    PAGE_SIZE,
     SOURCE_NAME,
     RsvpButton,
     StudyGroupsDueWork,
@@ -33,7 +34,7 @@ from cogs.study_groups_views import (
     member_pages,
     session_choice_label,
     suggestion_embed,
-    upcoming_pages,
+    upcoming_page,
 )
 
 TOPIC_CHOICES = [app_commands.Choice(name=t, value=t) for t in TOPICS]
@@ -336,12 +337,20 @@ class SessionCommands(app_commands.Group, name="session", description="Study ses
         self, interaction: discord.Interaction, group: str | None = None, mine: bool = False
     ) -> None:
         found = await _group(interaction, group) if group else None
-        items = await _service(interaction).sessions.upcoming(
-            _guild(interaction), group_id=found.id if found else None,
-            member_id=interaction.user.id if mine else None, limit=100,
-        )
+        sessions = _service(interaction).sessions
+        guild_id = _guild(interaction)
+        group_id = found.id if found else None
+        member_id = interaction.user.id if mine else None
         title = f"Upcoming: {found.name}" if found else "Upcoming sessions"
-        await send_pages(interaction, upcoming_pages(items, title))
+
+        # Each page is read when shown: a reply's buttons keep these few ids, not the sessions.
+        async def load(index: int) -> discord.Embed:
+            items = await sessions.upcoming(guild_id, group_id=group_id, member_id=member_id,
+                                            limit=PAGE_SIZE, offset=index * PAGE_SIZE)
+            return upcoming_page(items, title)
+
+        count = await sessions.count_upcoming(guild_id, group_id=group_id, member_id=member_id)
+        await send_pages(interaction, LivePages(-(-count // PAGE_SIZE), load))
 
     @app_commands.command(name="suggest", description="3 weekly slots when most members are awake")
     @app_commands.describe(group="The group", duration="Session length in minutes (default 60)")

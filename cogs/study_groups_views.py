@@ -309,20 +309,17 @@ def member_pages(group: Group, members: Sequence[Member]) -> Pages[Member]:
     return Pages(members, render, 20)
 
 
-def upcoming_pages(items: Sequence[Occurrence], title: str) -> Pages[Occurrence]:
-    def render(chunk: Sequence[Occurrence]) -> discord.Embed:
-        embed = discord.Embed(title=title, colour=COLOUR)
-        for occ in chunk:
-            embed.add_field(
-                name=f"{occ.group_name}: {occ.title}"[:256],
-                value=occurrence_line(occ) + f"\nid `{occ.id}`",
-                inline=False,
-            )
-        if not chunk:
-            embed.description = "No upcoming sessions."
-        return embed
-
-    return Pages(items, render, PAGE_SIZE)
+def upcoming_page(items: Sequence[Occurrence], title: str) -> discord.Embed:
+    embed = discord.Embed(title=title, colour=COLOUR)
+    for occ in items:
+        embed.add_field(
+            name=f"{occ.group_name}: {occ.title}"[:256],
+            value=occurrence_line(occ) + f"\nid `{occ.id}`",
+            inline=False,
+        )
+    if not items:
+        embed.description = "No upcoming sessions."
+    return embed
 
 
 def suggestion_embed(

@@ -111,11 +111,18 @@ async def test_series_calendar_suggest_upcoming_and_dm_reminder(e2e, discord, cl
                                      repeat_on="mon, thu", times=6, link="https://meet.example/oet",
                                      channel=channels.voice)
     assert "every Monday and Thursday, 6 times" in scheduled.content
+    await discord.invoke("session schedule", user=alice, group="OET writing", title="Case notes",
+                         start="tue 19:00", repeat_on="tue, fri", times=6)
 
     upcoming = await discord.invoke("session upcoming", user=bob, group="OET writing")
     assert upcoming.ephemeral
-    fields = upcoming.embeds[0]["fields"]
-    assert len(fields) == 6 and all("<t:" in f["value"] for f in fields)
+    [page_one] = upcoming.embeds
+    assert len(page_one["fields"]) == 10 and all("<t:" in f["value"] for f in page_one["fields"])
+    assert page_one["footer"]["text"] == "Page 1 of 2"
+    turned = await discord.click(upcoming, label="Next", user=bob)  # read from the database now
+    [page_two] = turned.embeds
+    assert len(page_two["fields"]) == 2 and page_two["footer"]["text"] == "Page 2 of 2"
+    assert page_two["fields"][0]["value"] not in {f["value"] for f in page_one["fields"]}
 
     info = await discord.invoke("studygroup info", user=bob, group="OET writing")
     assert info.embeds[0]["title"] == "OET writing" and "Next sessions" in info.text
@@ -141,7 +148,7 @@ async def test_series_calendar_suggest_upcoming_and_dm_reminder(e2e, discord, cl
     [dm] = discord.dms_of(bob)
     assert "Fri 9 Jan 2026, 00:30 IST" in dm.content and not dm.pings_anyone
     # the scheduled event sits in the voice channel
-    [event] = e2e.server.events.values()
+    [event] = [e for e in e2e.server.events.values() if e["name"].endswith("Referral letters")]
     assert event["entity_type"] == 2 and str(event["channel_id"]) == str(channels.voice.id)
 
 

@@ -1,4 +1,5 @@
-"""Pages render only the page asked for, number themselves, and drive PageView's buttons."""
+"""Pages render only the page asked for, LivePages load it, both number themselves, and
+PageView turns through either."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Sequence
 import discord
 import pytest
 
-from bot.ui import Pages, PageView, pack_lines
+from bot.ui import LivePages, Pages, PageView, pack_lines
 
 
 def _sessions(count: int, rendered: list[int] | None = None) -> Pages[int]:
@@ -50,17 +51,36 @@ def test_no_items_is_one_unnumbered_page_rendered_from_nothing() -> None:
 async def test_page_view_turns_pages_and_disables_the_ends() -> None:
     view = PageView(_sessions(25), owner_id=7)
     assert view.page_count == 3 and view.previous.disabled and not view.next.disabled
-    assert view.current.fields[0].name == "Group 0"
+    assert (await view.current()).fields[0].name == "Group 0"
     view.index = 2
     view._sync()
     assert view.next.disabled and not view.previous.disabled
-    assert view.current.fields[0].name == "Group 20"
+    assert (await view.current()).fields[0].name == "Group 20"
 
 
 async def test_a_single_page_has_no_page_number() -> None:
     view = PageView(_sessions(4), owner_id=7)
-    assert view.current.footer.text == "Your local time"
+    assert (await view.current()).footer.text == "Your local time"
     assert view.previous.disabled and view.next.disabled
+
+
+async def test_live_pages_load_the_page_shown_when_it_is_shown() -> None:
+    asked: list[int] = []
+
+    async def load(index: int) -> discord.Embed:
+        asked.append(index)
+        return discord.Embed(title=f"sessions {index * 10}-{index * 10 + 9}")
+
+    pages = LivePages(3, load)
+    view = PageView(pages, owner_id=7)
+    assert asked == [] and view.page_count == 3
+    first = await view.current()
+    assert asked == [0] and first.footer.text == "Page 1 of 3"
+    view.index = 2
+    assert (await view.current()).title == "sessions 20-29" and asked == [0, 2]
+    with pytest.raises(IndexError):
+        await pages.page(3)
+    assert len(LivePages(0, load)) == 1  # nothing to list is still one (empty) page
 
 
 def test_pack_lines_fills_pages_up_to_the_limit_without_splitting_lines() -> None:

@@ -234,6 +234,26 @@ class Sessions:
         offset: int = 0,
     ) -> list[Occurrence]:
         """Sessions not yet ended, soonest first (a group's, a member's groups', or all)."""
+        where, params = self._upcoming_where(guild_id, group_id, member_id)
+        rows = await self._db.fetchall(
+            f"{_OCC_SELECT} WHERE {where} ORDER BY o.starts_at, o.id LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+        return [occurrence_from_row(r) for r in rows]
+
+    async def count_upcoming(
+        self, guild_id: int, *, group_id: int | None = None, member_id: int | None = None
+    ) -> int:
+        """How many sessions `upcoming` would list with no limit."""
+        where, params = self._upcoming_where(guild_id, group_id, member_id)
+        return int(await self._db.fetchval(
+            "SELECT COUNT(*) FROM study_occurrences o JOIN study_series s ON s.id = o.series_id "
+            f"JOIN study_groups g ON g.id = s.group_id WHERE {where}", params,
+        ) or 0)
+
+    def _upcoming_where(
+        self, guild_id: int, group_id: int | None, member_id: int | None
+    ) -> tuple[str, list[object]]:
         where = ["g.guild_id = ?", "o.cancelled_at IS NULL", "o.ends_at > ?", "g.archived_at IS NULL"]
         params: list[object] = [guild_id, self._now()]
         if group_id is not None:
@@ -244,11 +264,7 @@ class Sessions:
                 "s.group_id IN (SELECT group_id FROM study_group_members WHERE user_id = ?)"
             )
             params.append(member_id)
-        rows = await self._db.fetchall(
-            f"{_OCC_SELECT} WHERE {' AND '.join(where)} ORDER BY o.starts_at, o.id LIMIT ? OFFSET ?",
-            (*params, limit, offset),
-        )
-        return [occurrence_from_row(r) for r in rows]
+        return " AND ".join(where), params
 
     # -- RSVPs and reminders ------------------------------------------------------------------
     async def rsvp(

@@ -147,10 +147,17 @@ async def test_cancel_one_then_the_series(service: StudyGroupService, db: Databa
         await service.sessions.cancel(GUILD, second.id, ALICE, False)
     upcoming = await service.sessions.upcoming(GUILD, group_id=gid)
     assert [o.id for o in upcoming] == [first.id, made.upcoming[2].id, made.upcoming[3].id]
+    # /session upcoming reads one page at a time: the count and the pages agree.
+    assert await service.sessions.count_upcoming(GUILD, group_id=gid) == 3
+    assert await service.sessions.count_upcoming(GUILD, member_id=ALICE) == 3
+    assert await service.sessions.count_upcoming(GUILD, member_id=BOB) == 0
+    page_two = await service.sessions.upcoming(GUILD, group_id=gid, limit=2, offset=2)
+    assert [o.id for o in page_two] == [made.upcoming[3].id]
     assert len(await _outbox(db, state="cancelled")) == 3
     _, n = await service.sessions.cancel(GUILD, first.id, ALICE, False, whole_series=True)
     assert n == 3
     assert await service.sessions.upcoming(GUILD) == []
+    assert await service.sessions.count_upcoming(GUILD) == 0
     assert await _outbox(db, state="pending") == []
     assert await service.sessions.refill(datetime(2026, 6, 1, tzinfo=UTC)) == 0
 
