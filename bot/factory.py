@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.interaction_errors import FmgCommandTree
 from bot.logs import quiet_gateway_payloads
+from bot.paging import PageButton, PagedReplies
 from bot.scheduler import Scheduler
 from bot.services import Services
 
@@ -70,6 +71,7 @@ class FmgBot(commands.Bot):
         self.settings = settings
         self.clock = clock
         self.scheduler = Scheduler(clock)
+        self.paged_replies = PagedReplies()
 
     async def setup_hook(self) -> None:
         callbacks.install()
@@ -78,6 +80,7 @@ class FmgBot(commands.Bot):
         log.info("database %s at schema version %d", self.settings.database_path, version)
         self.services = Services.build(self.db, self.settings, self.clock)
         self.scheduler.start()
+        self.add_dynamic_items(PageButton)
         for module in cog_modules():
             await self.load_extension(module)
         await self.sync_commands()

@@ -11,7 +11,8 @@ from discord.ext import commands
 
 from bot.checks import is_moderator, is_moderator_command
 from bot.factory import FmgBot
-from bot.ui import Pages, pack_lines, send_pages
+from bot.paging import Pages, send_pages
+from bot.ui import pack_lines
 
 
 @dataclass(frozen=True)

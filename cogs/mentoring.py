@@ -18,19 +18,21 @@ from discord.ext import commands
 from bot.checks import moderator_only
 from bot.errors import Conflict, NotFound
 from bot.factory import FmgBot
+from bot.paging import Pages, send_pages
 from bot.services.mentoring import MentoringService, Notice
 from bot.services.mentoring.profiles import MAX_CAPACITY, MENTOR_STATUSES, MIN_CAPACITY
 from bot.services.mentoring.vocab import LANGUAGES, SPECIALTIES, VISA_ROUTES
 from bot.services.timezones import check_timezone
-from bot.ui import Pages, pack_lines, send_ephemeral, send_pages, timezone_autocomplete
+from bot.ui import pack_lines, send_ephemeral, timezone_autocomplete
 from cogs.mentoring_views import (
     NO_MENTIONS,
     SOURCE_NAME,
     AnswerButton,
-    CandidatePicker,
+    AskMentorButton,
     MatchAllConfirm,
     ProfileWizard,
     answer_view,
+    candidate_buttons,
     candidates_embed,
     intro_text,
     mentee_embed,
@@ -226,8 +228,8 @@ class MentorGroup(app_commands.Group, name="mentor", description="Mentor matchma
             await send_ephemeral(interaction, "No mentor fits your profile right now (shared "
                                               "language, free capacity). Try again later.")
             return
-        picker = CandidatePicker(interaction.user.id, _guild(interaction), candidates)
-        await send_ephemeral(interaction, embed=candidates_embed(candidates), view=picker)
+        await send_ephemeral(interaction, embed=candidates_embed(candidates),
+                             view=candidate_buttons(candidates))
 
     @app_commands.command(name="status", description="Where your mentor request stands")
     async def status(self, interaction: discord.Interaction) -> None:
@@ -387,7 +389,7 @@ class MentoringCog(commands.Cog, name="Mentoring"):
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.mentor_group)
         self.bot.tree.add_command(self.mentee_group)
-        self.bot.add_dynamic_items(AnswerButton)
+        self.bot.add_dynamic_items(AnswerButton, AskMentorButton)
         self.bot.scheduler.register(SOURCE_NAME, self.due_work)
 
     async def cog_unload(self) -> None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.errors import Forbidden, InvalidInput
+from bot.paging import Pages
 from bot.services.mentoring import (
     BatchPlan,
     Candidate,
@@ -30,7 +31,7 @@ from bot.services.mentoring.vocab import (
     VISA_ROUTES,
     labels,
 )
-from bot.ui import FmgModal, FmgView, OwnerView, Pages, bot_of, persistent_view, run_safely
+from bot.ui import FmgModal, FmgView, OwnerView, bot_of, persistent_view, run_safely
 
 if TYPE_CHECKING:
     pass
@@ -323,29 +324,42 @@ def roster_pages(mentors: Sequence[MentorProfile], title: str,
 
 
 # -- requests -------------------------------------------------------------------------------
-class CandidatePicker(OwnerView):
-    """One "Ask" button per suggested mentor, for the mentee who asked."""
+class AskMentorButton(discord.ui.DynamicItem[discord.ui.Button],
+                      template=r"fmg:mentor:ask:(?P<mentor_id>\d+):(?P<number>\d+)"):
+    """"Ask match n" under the suggestions: the member who clicks asks that mentor (the reply
+    is private, so that is the member who ran `/mentor request`; the service checks the rest)."""
 
-    def __init__(self, owner_id: int, guild_id: int, candidates: Sequence[Candidate]) -> None:
-        super().__init__(owner_id, timeout=900)
-        self.guild_id = guild_id
-        for number, c in enumerate(candidates, start=1):
-            button = discord.ui.Button(label=f"Ask match {number}",
-                                       style=discord.ButtonStyle.primary)
-            button.callback = self._ask(c.mentor.id)
-            self.add_item(button)
+    def __init__(self, mentor_id: int, number: int) -> None:
+        super().__init__(discord.ui.Button(
+            label=f"Ask match {number}", style=discord.ButtonStyle.primary,
+            custom_id=f"fmg:mentor:ask:{mentor_id}:{number}",
+        ))
+        self.mentor_id = mentor_id
 
-    def _ask(self, mentor_id: int):
-        async def callback(interaction: discord.Interaction) -> None:
-            bot = bot_of(interaction)
-            status = await bot.services.mentoring.request(self.guild_id, self.owner_id, mentor_id)
-            bot.scheduler.poke(SOURCE_NAME)
-            self.stop()
-            await interaction.response.edit_message(
-                content=f"Request sent to <@{status.mentor_user_id}>. They have until "
-                        f"<t:{status.expires_at}:F> to answer; `/mentor status` shows where it "
-                        f"stands.", embed=None, view=None)
-        return callback
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+                             match: re.Match[str], /) -> AskMentorButton:
+        return cls(int(match["mentor_id"]), int(match["number"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await run_safely(interaction, self._ask(interaction))
+
+    async def _ask(self, interaction: discord.Interaction) -> None:
+        if interaction.guild_id is None:
+            raise InvalidInput("Mentor requests are made in a server.")
+        bot = bot_of(interaction)
+        status = await bot.services.mentoring.request(interaction.guild_id, interaction.user.id,
+                                                      self.mentor_id)
+        bot.scheduler.poke(SOURCE_NAME)
+        await interaction.response.edit_message(
+            content=f"Request sent to <@{status.mentor_user_id}>. They have until "
+                    f"<t:{status.expires_at}:F> to answer; `/mentor status` shows where it "
+                    f"stands.", embed=None, view=None)
+
+
+def candidate_buttons(candidates: Sequence[Candidate]) -> discord.ui.View:
+    return persistent_view(*(AskMentorButton(c.mentor.id, number)
+                             for number, c in enumerate(candidates, start=1)))
 
 
 class AnswerButton(discord.ui.DynamicItem[discord.ui.Button],

@@ -11,8 +11,9 @@ from discord.ext import commands
 from bot.checks import moderator_only
 from bot.errors import InvalidInput
 from bot.factory import FmgBot
+from bot.paging import send_pages
 from bot.services.resources import CATEGORIES, TIERS, Resource
-from bot.ui import bot_of, send_ephemeral, send_pages
+from bot.ui import bot_of, send_ephemeral
 from cogs.resources_views import (
     NO_MENTIONS,
     ReviewButton,

@@ -15,8 +15,9 @@ import discord
 
 from bot.checks import is_moderator
 from bot.errors import Forbidden
+from bot.paging import Pages
 from bot.services.resources import CATEGORIES, Resource, SearchResults, Suggestion
-from bot.ui import FmgModal, Pages, bot_of, persistent_view, run_safely, send_ephemeral
+from bot.ui import FmgModal, bot_of, persistent_view, run_safely, send_ephemeral
 
 if TYPE_CHECKING:
     pass

@@ -11,9 +11,10 @@ from discord.ext import commands
 from bot.checks import moderator_only
 from bot.factory import FmgBot
 from bot.guild_facts import guild_facts
+from bot.paging import Pages, send_pages
 from bot.services.guild_settings import SETTING_SPECS, GuildConfig, SettingKind
 from bot.services.health import Finding, check_guild, problems
-from bot.ui import Pages, pack_lines, send_ephemeral, send_pages
+from bot.ui import pack_lines, send_ephemeral
 
 LEVEL_MARKS = {"ok": "✅", "info": "🔹", "warning": "⚠️", "error": "❌"}
 

@@ -17,11 +17,12 @@ from discord.ext import commands
 
 from bot.checks import is_moderator
 from bot.factory import FmgBot
+from bot.paging import LivePages, send_pages
 from bot.services.study_groups import StudyGroupService
 from bot.services.study_groups.models import TOPICS, Group
 from bot.services.study_groups.sessions import MAX_DURATION, MAX_REMIND, MIN_DURATION
 from bot.services.timezones import format_local
-from bot.ui import LivePages, bot_of, send_ephemeral, send_pages, timezone_autocomplete
+from bot.ui import bot_of, send_ephemeral, timezone_autocomplete
 from cogs.study_groups_views import (
     NO_MENTIONS,
     PAGE_SIZE,

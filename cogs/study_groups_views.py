@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import discord
 
 from bot.errors import InvalidInput
+from bot.paging import Pages
 from bot.services.study_groups import SendFailed
 from bot.services.study_groups.models import (
     EventTask,
@@ -27,7 +28,7 @@ from bot.services.study_groups.models import (
 )
 from bot.services.study_groups.suggest import SlotSuggestion
 from bot.services.timezones import format_local
-from bot.ui import Pages, bot_of, persistent_view, run_safely, send_ephemeral
+from bot.ui import bot_of, persistent_view, run_safely, send_ephemeral
 
 if TYPE_CHECKING:
     from bot.factory import FmgBot

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.paging import PagedReplies
 from localdiscord import DriverError
 from localdiscord.driver import Driver
 from localdiscord.harness import wait_bot_idle
@@ -52,6 +53,13 @@ async def test_results_are_paginated_with_buttons(discord, alice, bob):
     page_two = turned.message.embeds[0] if turned.message else reply.message.embeds[0]
     assert page_two["footer"]["text"].startswith("Page 2 of ")
     assert page_two["description"] != first["description"]
+
+
+async def test_a_list_from_before_a_restart_says_it_expired(e2e, discord, alice):
+    reply = await discord.invoke("resources search", user=alice, query="residency")
+    e2e.bot.paged_replies = PagedReplies()  # what a restart leaves: the lists are gone
+    turned = await discord.click(reply, label="Next", user=alice)
+    assert turned.ephemeral and "expired" in turned.content
 
 
 async def test_browse_lists_a_category(discord, alice):

@@ -1,5 +1,5 @@
-"""Pages render only the page asked for, LivePages load it, both number themselves, and
-PageView turns through either."""
+"""Pages render only the page asked for, LivePages load it, both number themselves; the
+buttons name a list kept in a bounded table, and the view carrying them needs no store entry."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from collections.abc import Sequence
 import discord
 import pytest
 
-from bot.ui import LivePages, Pages, PageView, pack_lines
+from bot.paging import LivePages, PageButton, PagedReplies, Pages, page_buttons
+from bot.ui import pack_lines
 
 
 def _sessions(count: int, rendered: list[int] | None = None) -> Pages[int]:
@@ -48,22 +49,6 @@ def test_no_items_is_one_unnumbered_page_rendered_from_nothing() -> None:
         Pages([1], lambda chunk: discord.Embed(), per_page=0)
 
 
-async def test_page_view_turns_pages_and_disables_the_ends() -> None:
-    view = PageView(_sessions(25), owner_id=7)
-    assert view.page_count == 3 and view.previous.disabled and not view.next.disabled
-    assert (await view.current()).fields[0].name == "Group 0"
-    view.index = 2
-    view._sync()
-    assert view.next.disabled and not view.previous.disabled
-    assert (await view.current()).fields[0].name == "Group 20"
-
-
-async def test_a_single_page_has_no_page_number() -> None:
-    view = PageView(_sessions(4), owner_id=7)
-    assert (await view.current()).footer.text == "Your local time"
-    assert view.previous.disabled and view.next.disabled
-
-
 async def test_live_pages_load_the_page_shown_when_it_is_shown() -> None:
     asked: list[int] = []
 
@@ -72,15 +57,40 @@ async def test_live_pages_load_the_page_shown_when_it_is_shown() -> None:
         return discord.Embed(title=f"sessions {index * 10}-{index * 10 + 9}")
 
     pages = LivePages(3, load)
-    view = PageView(pages, owner_id=7)
-    assert asked == [] and view.page_count == 3
-    first = await view.current()
+    assert asked == [] and len(pages) == 3
+    first = await pages.page(0)
     assert asked == [0] and first.footer.text == "Page 1 of 3"
-    view.index = 2
-    assert (await view.current()).title == "sessions 20-29" and asked == [0, 2]
+    assert (await pages.page(2)).title == "sessions 20-29" and asked == [0, 2]
     with pytest.raises(IndexError):
         await pages.page(3)
     assert len(LivePages(0, load)) == 1  # nothing to list is still one (empty) page
+
+
+def test_paged_replies_expire_and_stay_bounded() -> None:
+    now = [100.0]
+    table = PagedReplies(ttl=60, limit=3, monotonic=lambda: now[0])
+    pages = _sessions(25)
+    first = table.keep(7, pages)
+    assert table.get(first) == (7, pages)
+    assert table.get("0" * 12) is None
+    now[0] += 61
+    assert table.get(first) is None  # expired, even before anything sweeps it
+    tokens = [table.keep(8, pages) for _ in range(4)]
+    assert len(table) == 3  # the expired entry was swept, then the oldest was pushed out
+    assert table.get(tokens[0]) is None
+    assert all(table.get(t) == (8, pages) for t in tokens[1:])
+
+
+async def test_page_buttons_name_the_list_and_the_page_and_are_kept_nowhere() -> None:
+    view = page_buttons("abcdef012345", 0, 3)
+    previous, following = view.children
+    assert isinstance(previous, PageButton) and isinstance(following, PageButton)
+    assert (previous.custom_id, previous.item.disabled) == ("fmg:page:abcdef012345:-1", True)
+    assert (following.custom_id, following.item.disabled) == ("fmg:page:abcdef012345:1", False)
+    assert view.is_finished()  # discord.py stores no finished view, and starts no timer for it
+    assert PageButton.__discord_ui_compiled_template__.fullmatch(following.custom_id)
+    last = page_buttons("abcdef012345", 2, 3)
+    assert [c.item.disabled for c in last.children] == [False, True]
 
 
 def test_pack_lines_fills_pages_up_to_the_limit_without_splitting_lines() -> None:
