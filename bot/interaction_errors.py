@@ -15,6 +15,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.deadline import Deadline, expired
 from bot.errors import UserError
 
 log = logging.getLogger("bot.errors")
@@ -63,6 +64,9 @@ async def handle_interaction_error(
     interaction: discord.Interaction, error: BaseException, *, where: str | None = None
 ) -> None:
     original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    if expired(original):
+        log.warning("%s was answered after Discord's window closed", where or _describe(interaction))
+        return
     text = message_for(original)
     if text is not None and len(text) > MAX_CONTENT:
         # A message may quote what the member typed; Discord refuses > 2,000 characters,
@@ -93,7 +97,15 @@ def _describe(interaction: discord.Interaction) -> str:
 
 
 class FmgCommandTree(app_commands.CommandTree):
-    """Routes every app-command error through `handle_interaction_error`."""
+    """Routes every app-command error through `handle_interaction_error`, and skips commands
+    and autocompletes that waited past the time Discord would take their answer."""
+
+    def __init__(self, client: discord.Client, **options: Any) -> None:
+        super().__init__(client, **options)
+        self.deadline = Deadline()
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        return self.deadline.answerable(interaction, self.client.clock.now())  # type: ignore[attr-defined]
 
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError

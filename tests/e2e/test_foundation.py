@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import discord as dpy
 import pytest
 
@@ -77,3 +79,18 @@ async def test_restart_keeps_the_database(e2e, discord, ada, roles):
     await e2e.restart_bot()
     reply = await discord.invoke("settings view", user=ada)
     assert f"<@&{roles.moderators.id}>" in reply.text
+
+
+async def test_an_interaction_that_waited_past_discords_window_is_skipped(e2e, discord, alice, caplog,
+                                                                          clock):
+    assert (await discord.invoke("help", user=alice)).ephemeral  # the usual delivery delay
+    server = e2e.server
+    late = server.new_interaction(type=2, user_id=alice.id, channel_id=discord.world.channel("general").id,
+                                  data=discord.build_command_data("help", {}), dispatch=False)
+    clock.advance(timedelta(seconds=3.2))  # as if it had sat in an overloaded bot's queue
+    server.dispatch("INTERACTION_CREATE", server.interaction_payload(late))
+    # The bot spends nothing on it (an answer now would be refused: the fixture fails on any
+    # violation), and the next member is answered as usual.
+    assert (await discord.invoke("help", user=alice)).ephemeral
+    assert not late.responded
+    assert any("skipped 1 interactions that waited past" in r.getMessage() for r in caplog.records)

@@ -1,0 +1,57 @@
+"""Work nobody can receive is skipped: lag past Discord's 3 s window, measured so that a
+skewed host clock neither drops everything nor hides a real backlog."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+import discord
+import pytest
+
+from bot.deadline import ANSWER_WINDOW_S, FLOOR_WINDOW_S, Deadline, expired
+
+T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def test_a_clock_ten_seconds_ahead_is_not_lag_but_a_backlog_is() -> None:
+    ticks = [0.0]
+    deadline = Deadline(monotonic=lambda: ticks[0])
+    skew = timedelta(seconds=10)  # the host's clock runs 10 s ahead of Discord's
+    for n in range(5):
+        created = T0 + timedelta(seconds=n)
+        assert deadline.lag(created, created + skew + timedelta(milliseconds=40 + n)) < 0.01
+    backlog = T0 + timedelta(seconds=6)
+    assert deadline.lag(backlog, backlog + skew + timedelta(seconds=4)) == pytest.approx(3.96)
+
+
+def test_the_floor_follows_a_corrected_clock_within_two_windows() -> None:
+    ticks = [0.0]
+    deadline = Deadline(monotonic=lambda: ticks[0])
+    deadline.lag(T0, T0 - timedelta(seconds=30))  # the clock was 30 s behind: age -30 s
+    fixed = T0 + timedelta(seconds=1)
+    assert deadline.lag(fixed, fixed + timedelta(milliseconds=50)) > ANSWER_WINDOW_S  # stale floor
+    for _ in range(2):
+        ticks[0] += FLOOR_WINDOW_S
+        deadline.lag(fixed, fixed + timedelta(milliseconds=50))
+    assert deadline.lag(fixed, fixed + timedelta(milliseconds=60)) < 0.05
+
+
+async def test_answerable_skips_what_waited_too_long_and_says_so_once(caplog) -> None:
+    deadline = Deadline()
+    now = discord.utils.utcnow()
+    fresh = SimpleNamespace(created_at=now - timedelta(milliseconds=20))
+    stale = SimpleNamespace(created_at=now - timedelta(seconds=5))
+    assert deadline.answerable(fresh, now)  # type: ignore[arg-type]
+    assert not deadline.answerable(stale, now)  # type: ignore[arg-type]
+    assert not deadline.answerable(stale, now)  # type: ignore[arg-type]
+    assert deadline.answerable(fresh, now)  # type: ignore[arg-type]
+    assert [r.getMessage() for r in caplog.records if r.name == "bot.deadline"] == [
+        "skipped 2 interactions that waited past Discord's 3 s window (the bot was overloaded)"]
+
+
+def test_expired_means_discord_refused_the_answer_as_unknown_interaction() -> None:
+    response = SimpleNamespace(status=404, reason="Not Found")
+    assert expired(discord.NotFound(response, {"code": 10062, "message": "Unknown interaction"}))
+    assert not expired(discord.NotFound(response, {"code": 10008, "message": "Unknown Message"}))
+    assert not expired(RuntimeError("boom"))
