@@ -18,9 +18,10 @@ from __future__ import annotations
 import itertools
 import logging
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from rapidfuzz import fuzz, process
 
@@ -73,6 +74,11 @@ COMMON_SHARE = 0.05
 COMMON_MIN_ENTRIES = 50
 HIDDEN_SLACK = 10  # extra FTS rows fetched first for a server that hides shared entries
 DATA_VERSION = "SELECT data_version FROM pragma_data_version"
+# Answers of the current snapshot, reused until the next refresh: members search the same few
+# things, autocomplete asks again on every keystroke, and a snapshot never changes (a write,
+# ours or another process's, builds a new one and empties this).
+RECENT_ANSWERS = 1024
+_Answer = TypeVar("_Answer")
 
 
 class ResourceService:
@@ -82,6 +88,7 @@ class ResourceService:
         self._catalog_path = catalog_path
         self._snapshot: Snapshot | None = None
         self._data_version: int | None = None
+        self._recent: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self.suggestions = SuggestionQueue(db, clock, self)
         self.bookmarks = Bookmarks(db, clock, self)
 
@@ -188,13 +195,16 @@ class ResourceService:
     async def search(self, query: str, *, guild_id: int | None = None, limit: int = 10) -> SearchResults:
         """Best matches first. Never raises on member input: any text gives a (maybe empty) list."""
         view = await self.view(guild_id)
+        key = ("search", view.fts_gid, query, limit)
+        if (recalled := self._recall(key)) is not None:
+            return recalled
         planner = view.planner
         plan = planner.plan(query)
         hits, full = await self._rank(view, plan, max(1, min(limit, MAX_RESULTS)))
         did_you_mean = None
         if not full:
             did_you_mean = _closest_title(query, hits) if hits else planner.respell(query)
-        return SearchResults(query, hits, plan.corrected_text, did_you_mean)
+        return self._remember(key, SearchResults(query, hits, plan.corrected_text, did_you_mean))
 
     async def autocomplete(
         self, text: str, *, guild_id: int | None = None, limit: int = 25
@@ -203,13 +213,28 @@ class ResourceService:
         view = await self.view(guild_id)
         if not text.strip():
             return list(itertools.islice(view.ordered(), limit))
+        key = ("autocomplete", view.fts_gid, text, limit)
+        if (recalled := self._recall(key)) is not None:
+            return list(recalled)
         plan = view.planner.plan(text, typing=True)
         lone = plan.lone_prefix()
         if lone is not None and len(lone) <= SHORT_PREFIX:
             # "re", "vis": thousands of matches to rank on a large catalog; answer from memory.
             return list(itertools.islice(view.prefixed(lone), limit))
         hits, _ = await self._rank(view, plan, limit, relax=False)
-        return [h.resource for h in hits]
+        return list(self._remember(key, tuple(h.resource for h in hits)))
+
+    def _recall(self, key: tuple[Any, ...]) -> Any | None:
+        found = self._recent.get(key)
+        if found is not None:
+            self._recent.move_to_end(key)
+        return found
+
+    def _remember(self, key: tuple[Any, ...], answer: _Answer) -> _Answer:
+        self._recent[key] = answer
+        if len(self._recent) > RECENT_ANSWERS:
+            self._recent.popitem(last=False)
+        return answer
 
     async def _rank(
         self, view: LibraryView, plan: QueryPlan, limit: int, *, relax: bool = True
@@ -397,6 +422,7 @@ class ResourceService:
             for gid, (e, f, h, k) in parts.items()
         }
         self._snapshot = Snapshot.build(shared.values(), shared_keys, overlays)
+        self._recent.clear()
 
 
 def _entry_values(entry: CatalogEntry) -> dict[str, object]:

@@ -267,3 +267,32 @@ async def test_changes_committed_by_another_process_are_seen(
     finally:
         await other_db.close()
     assert (await library.search("curators corner")).hits[0].resource.title == "Curators Corner"
+
+
+async def test_repeated_searches_reuse_answers_until_the_library_changes(
+    library: ResourceService, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fts_queries: list[str] = []
+    real_fetchall = db.fetchall
+
+    async def counting(sql: str, params=()):  # type: ignore[no-untyped-def]
+        if "MATCH" in sql:
+            fts_queries.append(sql)
+        return await real_fetchall(sql, params)
+
+    monkeypatch.setattr(db, "fetchall", counting)
+    first = await library.search("img roadmap", guild_id=GUILD)
+    typed = await library.autocomplete("img road", guild_id=GUILD)
+    asked = len(fts_queries)
+    assert asked >= 2
+    assert await library.search("img roadmap", guild_id=GUILD) == first
+    assert await library.autocomplete("img road", guild_id=GUILD) == typed
+    assert len(fts_queries) == asked  # answered from memory
+    # A server's approved suggestion changes what that server finds: at once.
+    s = await library.suggestions.suggest(guild_id=GUILD, user_id=ALICE, title="IMG Roadmap",
+                                          url="https://imgroadmap.example.org/guide",
+                                          reason="Step by step, free.", category="community")
+    resource = await library.suggestions.approve(s.id, guild_id=GUILD, moderator_id=MOD)
+    assert (await library.search("img roadmap", guild_id=GUILD)).hits[0].resource.id == resource.id
+    assert resource.id in {r.id for r in await library.autocomplete("img road", guild_id=GUILD)}
+    assert len(fts_queries) > asked
