@@ -217,7 +217,8 @@ class Judge:
 
 
 def _report(step: StepResult) -> None:
-    print(f"# bot {step.rate:g}/s: {step.answered}/{step.sent} answered, "
+    stopped = f" (stopped early: {step.sent} of {step.planned} sent)" if step.sent < step.planned else ""
+    print(f"# bot {step.rate:g}/s: {step.answered}/{step.sent} answered{stopped}, "
           f"p50 {step.p50_ms:.2f} ms, p99 {step.p99_ms:.2f} ms", file=sys.stderr)
 
 

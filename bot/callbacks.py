@@ -24,10 +24,15 @@ from __future__ import annotations
 from typing import Any
 
 import aiohttp
+import discord
 from discord.http import MultipartParameters, Route
 from discord.webhook.async_ import AsyncWebhookAdapter, async_context
 
+from bot.deadline import expired
+
 __all__ = ["EchoFreeAdapter", "install"]
+
+AUTOCOMPLETE_RESULT = 8  # the callback type of an autocomplete answer
 
 
 class EchoFreeAdapter(AsyncWebhookAdapter):
@@ -47,12 +52,20 @@ class EchoFreeAdapter(AsyncWebhookAdapter):
             webhook_id=interaction_id,
             webhook_token=token,
         )
-        if params.files:
-            data = await self.request(route, session=session, proxy=proxy, proxy_auth=proxy_auth,
-                                      files=params.files, multipart=params.multipart)
-        else:
-            data = await self.request(route, session=session, proxy=proxy, proxy_auth=proxy_auth,
-                                      payload=params.payload)
+        try:
+            if params.files:
+                data = await self.request(route, session=session, proxy=proxy,
+                                          proxy_auth=proxy_auth, files=params.files,
+                                          multipart=params.multipart)
+            else:
+                data = await self.request(route, session=session, proxy=proxy,
+                                          proxy_auth=proxy_auth, payload=params.payload)
+        except discord.NotFound as error:
+            # Suggestions that came too late: the member's client has moved on, and nothing
+            # is lost. discord.py would log each as an error it cannot handle.
+            if not (expired(error) and (params.payload or {}).get("type") == AUTOCOMPLETE_RESULT):
+                raise
+            return {"interaction": {"id": str(interaction_id)}}
         # 204 gives "" (discord.py's json_or_text); a server that echoes anyway gives the payload.
         return data if isinstance(data, dict) else {"interaction": {"id": str(interaction_id)}}
 

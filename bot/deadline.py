@@ -2,9 +2,10 @@
 
 An overloaded bot falls behind: interactions wait in its queue until Discord would refuse
 their answer (10062 Unknown interaction). Working on them anyway costs the CPU that the
-interactions still answerable need, so the backlog grows; the tree skips them instead
-(`FmgCommandTree.interaction_check`) with one warning per burst, and an answer refused as
-expired is logged as such, not as a bug.
+interactions still answerable need, so the backlog grows. The tree skips them instead
+(`FmgCommandTree.interaction_check`) once they lag by SHED_AFTER_S, which leaves a second for
+the work and the answer's trip; an answer refused as expired all the same is counted, not
+treated as a bug. Both counts are logged as one warning when interactions arrive in time again.
 
 An interaction's age is read from its snowflake (Discord's clock) against the bot's. A host clock
 that runs ahead would make every interaction look late, so ages are measured from the
@@ -25,6 +26,7 @@ import discord
 log = logging.getLogger(__name__)
 
 ANSWER_WINDOW_S = 3.0
+SHED_AFTER_S = 2.0
 FLOOR_WINDOW_S = 600.0
 UNKNOWN_INTERACTION = 10062
 
@@ -43,6 +45,7 @@ class Deadline:
         self._floor = float("inf")
         self._previous_floor = float("inf")
         self._skipped = 0
+        self._late = 0
 
     def lag(self, created_at: datetime, now: datetime) -> float:
         """Seconds this interaction waited beyond the usual delivery delay."""
@@ -54,12 +57,16 @@ class Deadline:
         return age - min(self._floor, self._previous_floor)
 
     def answerable(self, interaction: discord.Interaction, now: datetime) -> bool:
-        lag = self.lag(interaction.created_at, now)
-        if lag < ANSWER_WINDOW_S:
-            if self._skipped:
-                log.warning("skipped %d interactions that waited past Discord's %g s window "
-                            "(the bot was overloaded)", self._skipped, ANSWER_WINDOW_S)
-                self._skipped = 0
-            return True
-        self._skipped += 1
-        return False
+        if self.lag(interaction.created_at, now) >= SHED_AFTER_S:
+            self._skipped += 1
+            return False
+        if self._skipped or self._late:
+            log.warning("the bot was overloaded: skipped %d interactions that waited %g s or more, "
+                        "%d answers came after Discord's %g s window", self._skipped, SHED_AFTER_S,
+                        self._late, ANSWER_WINDOW_S)
+            self._skipped = self._late = 0
+        return True
+
+    def answered_late(self) -> None:
+        """Discord refused an answer as too late (counted, reported with the skips)."""
+        self._late += 1

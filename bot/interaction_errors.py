@@ -64,8 +64,15 @@ async def handle_interaction_error(
     interaction: discord.Interaction, error: BaseException, *, where: str | None = None
 ) -> None:
     original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    if interaction.client.is_closed():
+        # Shutting down (a restart, a deploy): the answer could not go out, and neither can an
+        # apology. Not a bug; the member can run the command again in a moment.
+        log.warning("%s was interrupted by shutdown", where or _describe(interaction))
+        return
     if expired(original):
-        log.warning("%s was answered after Discord's window closed", where or _describe(interaction))
+        tree = interaction.client.tree  # type: ignore[attr-defined]
+        if isinstance(tree, FmgCommandTree):
+            tree.deadline.answered_late()
         return
     text = message_for(original)
     if text is not None and len(text) > MAX_CONTENT:

@@ -32,6 +32,7 @@ class StepResult:
     rate: float
     duration: float
     sent: int
+    planned: int
     answered: int
     latencies_ms: list[float] = field(default_factory=list)
     send_lag_ms: float = 0.0  # how far the sender fell behind its own schedule (worst case)
@@ -49,9 +50,9 @@ class StepResult:
         return self.answered / self.duration if self.duration else 0.0
 
     def sustained(self, p99_limit_ms: float) -> bool:
-        """Every interaction answered, p99 under the limit, and the sender kept its pace."""
-        return (self.sent > 0 and self.answered == self.sent and self.p99_ms < p99_limit_ms
-                and self.achieved_rps >= 0.9 * self.rate)
+        """All of the step sent and answered, p99 under the limit, and the sender kept its pace."""
+        return (self.sent == self.planned and self.answered == self.sent
+                and self.p99_ms < p99_limit_ms and self.achieved_rps >= 0.9 * self.rate)
 
 
 @dataclass
@@ -79,12 +80,16 @@ def _pct(samples: Sequence[float], pct: float) -> float:
 
 
 async def run_step(server: LocalDiscord, fire: Fire, rate: float, duration: float,
-                   *, drain: float = 2.0) -> StepResult:
+                   *, drain: float = 2.0, give_up_after: float = 1.0) -> StepResult:
     """Fire ``rate`` interactions per second for ``duration`` s, then wait up to ``drain`` s.
 
     The server keeps every message and interaction it saw; before a step, what exists is moved
     out of the collector's sight, or its full collections (120 ms by the end of a ramp) would
-    show up as the bot's latency."""
+    show up as the bot's latency.
+
+    A step stops early once an interaction has waited ``give_up_after`` s for its answer (ten
+    times the p99 a sustained step may have): the step has failed, and firing on would only
+    bury the bot and this server under a backlog (and count a meltdown's memory and errors)."""
     gc.collect()
     gc.freeze()
     count = max(1, int(rate * duration))
@@ -92,6 +97,13 @@ async def run_step(server: LocalDiscord, fire: Fire, rate: float, duration: floa
     loop = asyncio.get_running_loop()
     start = loop.time()
     worst_lag = 0.0
+    cursor = [0]
+
+    def all_answered() -> bool:  # amortised O(1): answers arrive nearly in order
+        while cursor[0] < len(records) and records[cursor[0]].responded:
+            cursor[0] += 1
+        return cursor[0] == len(records)
+
     for i in range(count):
         due = start + i / rate
         delay = due - loop.time()
@@ -101,20 +113,17 @@ async def run_step(server: LocalDiscord, fire: Fire, rate: float, duration: floa
             worst_lag = max(worst_lag, -delay)
             if i % 50 == 0:
                 await asyncio.sleep(0)  # let the server read answers even when behind
+        if i % 50 == 0 and not all_answered() and (
+                server.monotonic() - records[cursor[0]].created > give_up_after):
+            break
         records.append(fire())
     sent_at = loop.time()
-    cursor = [0]
-
-    def all_answered() -> bool:  # amortised O(1): answers arrive nearly in order
-        while cursor[0] < len(records) and records[cursor[0]].responded:
-            cursor[0] += 1
-        return cursor[0] == len(records)
 
     await server.wait_until(all_answered, drain)
     elapsed = max(duration, sent_at - start)
     answered = [r for r in records if r.responded]
     return StepResult(
-        rate=rate, duration=elapsed, sent=len(records), answered=len(answered),
+        rate=rate, duration=elapsed, sent=len(records), planned=count, answered=len(answered),
         latencies_ms=[r.latency * 1000 for r in answered if r.latency is not None],
         send_lag_ms=worst_lag * 1000,
     )

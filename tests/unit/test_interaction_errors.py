@@ -33,8 +33,9 @@ class FakeFollowup:
         self.sent.append({"content": content, **kwargs})
 
 
-def make_interaction(done: bool = False) -> Any:
+def make_interaction(done: bool = False, closing: bool = False) -> Any:
     return SimpleNamespace(
+        client=SimpleNamespace(is_closed=lambda: closing),
         response=FakeResponse(done),
         followup=FakeFollowup(),
         command=SimpleNamespace(qualified_name="mentor request"),
@@ -108,3 +109,12 @@ async def test_a_long_error_is_clipped_to_what_discord_accepts() -> None:
     await handle_interaction_error(interaction, Conflict("You typed: " + "a" * 5000))
     content = only_reply(interaction)["content"]
     assert len(content) == 2000 and content.startswith("You typed: aaa") and content.endswith("…")
+
+
+async def test_an_error_while_shutting_down_is_a_warning_with_no_apology(caplog) -> None:
+    interaction = make_interaction(closing=True)
+    with caplog.at_level(logging.DEBUG):
+        await handle_interaction_error(interaction, RuntimeError("Session is closed"))
+    assert interaction.response.sent == [] and interaction.followup.sent == []
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("WARNING", "/mentor request was interrupted by shutdown")]
