@@ -80,14 +80,14 @@ def _pct(samples: Sequence[float], pct: float) -> float:
 
 
 async def run_step(server: LocalDiscord, fire: Fire, rate: float, duration: float,
-                   *, drain: float = 2.0, give_up_after: float = 1.0) -> StepResult:
+                   *, drain: float = 2.0, give_up_after: float = 0.5) -> StepResult:
     """Fire ``rate`` interactions per second for ``duration`` s, then wait up to ``drain`` s.
 
     The server keeps every message and interaction it saw; before a step, what exists is moved
     out of the collector's sight, or its full collections (120 ms by the end of a ramp) would
     show up as the bot's latency.
 
-    A step stops early once an interaction has waited ``give_up_after`` s for its answer (ten
+    A step stops early once an interaction has waited ``give_up_after`` s for its answer (five
     times the p99 a sustained step may have): the step has failed, and firing on would only
     bury the bot and this server under a backlog (and count a meltdown's memory and errors)."""
     gc.collect()
