@@ -31,7 +31,7 @@ from bot.services.mentoring.vocab import (
     VISA_ROUTES,
     labels,
 )
-from bot.ui import FmgModal, FmgView, OwnerView, bot_of, persistent_view, run_safely
+from bot.ui import FmgModal, FmgView, Menu, OwnerView, bot_of, persistent_view, run_safely
 
 if TYPE_CHECKING:
     pass
@@ -93,21 +93,21 @@ class ProfileWizard(OwnerView):
         self.clear_items()
         multi = self.kind == "mentor"
         for number, page in enumerate(SPEC_PAGES):
-            select = discord.ui.Select(
+            menu = Menu(
                 placeholder=f"Specialties {SPECIALTIES[page[0]][0]}-{SPECIALTIES[page[-1]][0]}",
                 min_values=0, max_values=len(page) if multi else 1,
                 options=_options(page, SPECIALTIES, self.specialties[number]), row=number,
             )
-            select.callback = self._store_specialties(number, select)
-            self.add_item(select)
-        visa = discord.ui.Select(
+            menu.callback = self._store_specialties(number, menu)
+            self.add_item(menu)
+        visa = Menu(
             placeholder="Visa routes you have lived" if multi else "The visa you will need",
             min_values=0, max_values=len(VISA_ROUTES) if multi else 1,
             options=_options(list(VISA_ROUTES), VISA_ROUTES, self.visas), row=2,
         )
         visa.callback = self._store(visa, "visas")
         self.add_item(visa)
-        stage = discord.ui.Select(
+        stage = Menu(
             placeholder="Exam stage reached", min_values=1, max_values=1,
             options=_options(list(EXAM_STAGES)[0 if not multi else 1:], EXAM_STAGES,
                              [self.stage] if self.stage else []), row=3,
@@ -121,7 +121,7 @@ class ProfileWizard(OwnerView):
 
     def _page_two(self) -> None:
         self.clear_items()
-        languages = discord.ui.Select(
+        languages = Menu(
             placeholder="Languages you speak", min_values=1, max_values=len(LANGUAGES),
             options=_options(list(LANGUAGES), LANGUAGES, self.languages), row=0,
         )
@@ -137,15 +137,15 @@ class ProfileWizard(OwnerView):
         finish.callback = self._finish
         self.add_item(finish)
 
-    def _store_specialties(self, number: int, select: discord.ui.Select):
+    def _store_specialties(self, number: int, menu: Menu):
         async def callback(interaction: discord.Interaction) -> None:
-            self.specialties[number] = list(select.values)
+            self.specialties[number] = list(menu.values)
             await interaction.response.defer()
         return callback
 
-    def _store(self, select: discord.ui.Select, attribute: str):
+    def _store(self, menu: Menu, attribute: str):
         async def callback(interaction: discord.Interaction) -> None:
-            values = list(select.values)
+            values = list(menu.values)
             setattr(self, attribute, values[0] if attribute == "stage" else values)
             await interaction.response.defer()
         return callback
