@@ -23,7 +23,7 @@ from typing import Any, Generic, Protocol, TypeVar, overload
 
 import discord
 
-from bot.ui import bot_of, persistent_view, run_safely, send_ephemeral
+from bot.ui import OwnerView, bot_of, persistent_view, run_safely, send_ephemeral
 
 __all__ = ["LivePages", "PageButton", "PageSource", "PagedReplies", "Pages", "send_pages"]
 
@@ -33,7 +33,6 @@ T = TypeVar("T")
 PAGE_TTL_SECONDS = 600.0
 MAX_PAGED_REPLIES = 20_000
 EXPIRED = "This list has expired: run the command again to see it."
-NOT_YOURS = "These buttons belong to whoever ran the command."
 
 
 def _numbered(page: discord.Embed, index: int, count: int) -> discord.Embed:
@@ -184,7 +183,7 @@ async def _turn(interaction: discord.Interaction, token: str, target: int) -> No
         return
     owner_id, pages = kept
     if interaction.user.id != owner_id:
-        await send_ephemeral(interaction, NOT_YOURS)
+        await send_ephemeral(interaction, OwnerView.not_yours)
         return
     index = min(max(target, 0), len(pages) - 1)
     await interaction.response.edit_message(embed=await pages.page(index),
