@@ -10,7 +10,9 @@ outside a transaction (in WAL mode a reader never waits for a writer) and every 
 inside a transaction (SQLite's write lock is already held, and nothing is synced before
 COMMIT). What can wait (BEGIN IMMEDIATE and an autocommitted write, up to busy_timeout for
 another process such as `fmg-bot resources import`; COMMIT, which may checkpoint and sync)
-still goes to the thread, so the bot never stalls on another process's lock.
+still goes to the thread, so the bot never stalls on another process's lock. The price: a
+long SELECT (an export, a match-all reading every profile) holds the loop while it runs, a few
+milliseconds for thousands of rows, where the hop it saves is paid by every command.
 """
 
 from __future__ import annotations
