@@ -10,8 +10,11 @@ treated as a bug. Both counts are logged as one warning when interactions arrive
 An interaction's age is read from its snowflake (Discord's clock) against the bot's. A host clock
 that runs ahead would make every interaction look late, so ages are measured from the
 smallest age seen lately (the network's latency plus any skew): only the lag on top of that
-counts. The floor is the minimum over the current and the previous window, so it follows a
-corrected clock within two windows.
+counts. The floor is the minimum over the current and the previous 10-second window, so after
+the host clock is stepped forward (NTP catching up after boot, a resumed VM) the bot sheds for
+at most 20 s, not until restart. The price: an overload lasting longer than that raises the
+floor with it, so shedding then catches a backlog that grows by 2 s within 20 s, and answers
+that arrive late anyway are counted (`answered_late`), not treated as errors.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ log = logging.getLogger(__name__)
 
 ANSWER_WINDOW_S = 3.0
 SHED_AFTER_S = 2.0
-FLOOR_WINDOW_S = 600.0
+FLOOR_WINDOW_S = 10.0
 UNKNOWN_INTERACTION = 10062
 
 

@@ -79,3 +79,18 @@ async def test_a_late_autocomplete_answer_is_dropped_quietly_but_a_late_reply_is
     else:
         with pytest.raises(discord.NotFound):
             await call
+
+
+def test_a_clock_stepped_forward_sheds_for_at_most_two_windows() -> None:
+    ticks = [0.0]
+    deadline = Deadline(monotonic=lambda: ticks[0])
+    skew = timedelta(0)
+    late_for = 0.0
+    for second in range(60):  # one interaction a second, each delivered in 40 ms
+        ticks[0] = float(second)
+        if second == 7:
+            skew = timedelta(seconds=5)  # NTP moves the host clock 5 s forward
+        created = T0 + timedelta(seconds=second)
+        if deadline.lag(created, created + skew + timedelta(milliseconds=40)) >= SHED_AFTER_S:
+            late_for = second - 7 + 1
+    assert 0 < late_for <= 2 * FLOOR_WINDOW_S
