@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock, from_epoch
@@ -135,6 +135,11 @@ class Sessions:
             first_wall = first_occurrence_on_or_after(first_wall, recurrence)
             total = count_occurrences(first_wall, recurrence)
         first_instant = place(first_wall, zone)
+        stored_first = first_wall.isoformat(timespec="minutes")
+        if first_wall == start_local.replace(tzinfo=None) and start_local.fold:
+            # the second of a repeated hour's two instants: keep which one (see occurrences)
+            first_instant = start_local.astimezone(UTC)
+            stored_first = start_local.isoformat(timespec="minutes")
         now_s = int(now.timestamp())
         async with self._db.transaction() as tx:
             group = await _group(tx, guild_id, group_id)
@@ -145,7 +150,7 @@ class Sessions:
                 "duration_minutes, location, channel_id, created_by, created_at, "
                 "materialized_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    group_id, title, zone.key, first_wall.isoformat(timespec="minutes"),
+                    group_id, title, zone.key, stored_first,
                     recurrence.to_rrule() if recurrence else None, duration_minutes, location,
                     channel_id, actor_id, now_s, int(first_instant.timestamp()),
                 ),
@@ -211,7 +216,11 @@ class Sessions:
                     "UPDATE study_series SET cancelled_at = ? WHERE id = ? AND cancelled_at IS NULL",
                     (now, occ.series_id),
                 )
-                cancelled = await cancel_future_occurrences(tx, "series_id = ?", (occ.series_id,), now)
+                # "this and all later": the chosen session and those after it, never earlier ones
+                cancelled = await cancel_future_occurrences(
+                    tx, "series_id = ? AND starts_at >= ?",
+                    (occ.series_id, int(occ.starts_at.timestamp())), now,
+                )
             else:
                 if occ.cancelled:
                     raise Conflict("That session is already cancelled.")

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.errors import InvalidInput
+from bot.services.study_groups.recurrence import wall_instants
 
 EXAMPLES = "Try `19:00`, `7pm`, `7:30 pm`, `2026-12-03 19:00`, `tomorrow 18:30` or `thu 19:00`."
 
@@ -124,7 +125,8 @@ def parse_start(text: str, zone: ZoneInfo, now: datetime) -> datetime:
 
     A bare time means its next occurrence (today if still ahead, else tomorrow). A time that
     does not exist in ``zone`` (the hour skipped when clocks go forward) is refused; a time
-    that happens twice (clocks go back) means the first of the two.
+    that happens twice (clocks go back) means the first of the two still ahead of ``now``
+    (compared as UTC instants, never as wall times).
     """
     if now.tzinfo is None:
         raise ValueError("parse_start needs an aware `now`")
@@ -138,21 +140,29 @@ def parse_start(text: str, zone: ZoneInfo, now: datetime) -> datetime:
     tod = parse_time_of_day(time_text)
     if date_text is None:
         day = local_now.date()
-        candidate = _localize(datetime.combine(day, tod), zone, raw)
-        if candidate <= local_now:
-            day += timedelta(days=1)
-            candidate = _localize(datetime.combine(day, tod), zone, raw)
-        return candidate
+        return _next_at(day, tod, zone, raw, now) or _first_at(day + timedelta(days=1), tod, zone, raw)
     day = parse_date(date_text, local_now.date())
-    candidate = _localize(datetime.combine(day, tod), zone, raw)
-    if candidate <= local_now:
-        if date_text.strip().lower() in _WEEKDAYS:  # "thu 19:00" said on a Thursday at 20:00
-            return _localize(datetime.combine(day + timedelta(days=7), tod), zone, raw)
-        raise InvalidInput(
-            f"`{raw}` ({candidate:%a %d %b %Y %H:%M} {zone.key}) has already passed. "
-            "Please pick a time in the future."
-        )
-    return candidate
+    found = _next_at(day, tod, zone, raw, now)
+    if found is not None:
+        return found
+    if date_text.strip().lower() in _WEEKDAYS:  # "thu 19:00" said on a Thursday at 20:00
+        return _first_at(day + timedelta(days=7), tod, zone, raw)
+    passed = datetime.combine(day, tod)
+    raise InvalidInput(
+        f"`{raw}` ({passed:%a %d %b %Y %H:%M} {zone.key}) has already passed. "
+        "Please pick a time in the future."
+    )
+
+
+def _next_at(day: date, tod: time, zone: ZoneInfo, raw: str, now: datetime) -> datetime | None:
+    """The first instant after ``now`` showing ``tod`` on ``day`` in ``zone`` (of the two in a
+    repeated hour, the earlier one still ahead), or None if both have passed."""
+    ahead = [i for i in _instants(day, tod, zone, raw) if i > now.astimezone(UTC)]
+    return ahead[0].astimezone(zone) if ahead else None
+
+
+def _first_at(day: date, tod: time, zone: ZoneInfo, raw: str) -> datetime:
+    return _instants(day, tod, zone, raw)[0].astimezone(zone)
 
 
 def _split(raw: str) -> tuple[str | None, str]:
@@ -176,12 +186,12 @@ def _split(raw: str) -> tuple[str | None, str]:
     return None, raw
 
 
-def _localize(naive: datetime, zone: ZoneInfo, raw: str) -> datetime:
-    aware = naive.replace(tzinfo=zone)
-    roundtrip = aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
-    if roundtrip != naive:
+def _instants(day: date, tod: time, zone: ZoneInfo, raw: str) -> list[datetime]:
+    naive = datetime.combine(day, tod)
+    found = wall_instants(naive, zone)
+    if not found:
         raise InvalidInput(
             f"`{raw}`: {naive:%H:%M} does not exist on {naive:%d %b %Y} in {zone.key} "
             "(the clocks jump forward that night). Please pick another time."
         )
-    return aware
+    return found
