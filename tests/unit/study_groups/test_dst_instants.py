@@ -3,6 +3,9 @@
 Both directions, US and EU dates, a southern-hemisphere zone and a half-hour offset.
 """
 
+# Naive datetimes here are wall-clock times in a named zone.
+# ruff: noqa: DTZ001
+
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,12 +21,16 @@ from .conftest import ALICE, GUILD, ROLE
 
 # Fall-back nights: (zone, now as UTC = the second pass of the repeated hour at :40, typed
 # time, the instant it must become = the second :50 of that hour, 10 minutes ahead).
+def _utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
 FALL_BACK_SECOND_PASS = [
-    ("America/New_York", datetime(2026, 11, 1, 6, 40, tzinfo=UTC), "1:50am", datetime(2026, 11, 1, 6, 50, tzinfo=UTC)),
-    ("Europe/London", datetime(2026, 10, 25, 1, 40, tzinfo=UTC), "01:50", datetime(2026, 10, 25, 1, 50, tzinfo=UTC)),
-    ("Europe/Berlin", datetime(2026, 10, 25, 1, 40, tzinfo=UTC), "2:50 am", datetime(2026, 10, 25, 1, 50, tzinfo=UTC)),
-    ("Australia/Sydney", datetime(2026, 4, 4, 16, 40, tzinfo=UTC), "2:50am", datetime(2026, 4, 4, 16, 50, tzinfo=UTC)),
-    ("America/Sao_Paulo", datetime(2019, 2, 17, 2, 40, tzinfo=UTC), "23:50", datetime(2019, 2, 17, 2, 50, tzinfo=UTC)),
+    ("America/New_York", _utc(2026, 11, 1, 6, 40), "1:50am", _utc(2026, 11, 1, 6, 50)),
+    ("Europe/London", _utc(2026, 10, 25, 1, 40), "01:50", _utc(2026, 10, 25, 1, 50)),
+    ("Europe/Berlin", _utc(2026, 10, 25, 1, 40), "2:50 am", _utc(2026, 10, 25, 1, 50)),
+    ("Australia/Sydney", _utc(2026, 4, 4, 16, 40), "2:50am", _utc(2026, 4, 4, 16, 50)),
+    ("America/Sao_Paulo", _utc(2019, 2, 17, 2, 40), "23:50", _utc(2019, 2, 17, 2, 50)),
 ]
 
 
@@ -52,7 +59,8 @@ def test_a_time_whose_both_instants_passed_is_the_next_day(
     wall = expected.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
     earlier = f"{(wall - timedelta(minutes=20)):%H:%M}"  # :30, both passes are behind now
     got = parse_start(earlier, ZoneInfo(zone), now)
-    assert got.astimezone(ZoneInfo(zone)).replace(tzinfo=None) == wall - timedelta(minutes=20) + timedelta(days=1)
+    expected_wall = wall - timedelta(minutes=20) + timedelta(days=1)
+    assert got.astimezone(ZoneInfo(zone)).replace(tzinfo=None) == expected_wall
 
 
 @pytest.mark.parametrize(
