@@ -19,6 +19,7 @@ from bot.services.study_groups.timeparse import parse_start
 
 from .conftest import ALICE, GUILD, ROLE
 
+
 # Fall-back nights: (zone, now as UTC = the second pass of the repeated hour at :40, typed
 # time, the instant it must become = the second :50 of that hour, 10 minutes ahead).
 def _utc(*args: int) -> datetime:
