@@ -7,7 +7,7 @@ Expansion happens in wall-clock time and each occurrence is then placed in the z
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -179,6 +179,37 @@ def occurrences(
         if before is not None and instant >= before:
             return
         yield instant
+
+
+def rule_walls(
+    first_local: datetime, zone: ZoneInfo, recurrence: Recurrence, instants: Sequence[datetime]
+) -> list[datetime]:
+    """The naive wall times the rule produces for ``instants`` (occurrences of the series).
+
+    On a spring-forward night the rule says 02:30 while the session is held at 03:30: the
+    rule's own 02:30 is what an EXDATE must name. An instant the rule does not produce keeps
+    its wall time in ``zone``.
+    """
+    if not instants:
+        return []
+    wanted = {i.astimezone(UTC) for i in instants}
+    lo = min(wanted) - timedelta(days=2)
+    hi = max(wanted) + timedelta(days=2)
+    found: dict[datetime, datetime] = {}
+    wall_first = first_local.replace(tzinfo=None)
+    start_wall = lo.astimezone(zone).replace(tzinfo=None)
+    rule = _rule(wall_first, recurrence)
+    walls = rule.xafter(start_wall, inc=True) if start_wall > wall_first else iter(rule)
+    for wall in walls:
+        instant = place(wall, zone)
+        if instant > hi:
+            break
+        if instant in wanted:
+            found[instant] = wall
+    return [
+        found.get(i.astimezone(UTC), i.astimezone(zone).replace(tzinfo=None))
+        for i in sorted(wanted)
+    ]
 
 
 def first_occurrence_on_or_after(start_local: datetime, recurrence: Recurrence) -> datetime:

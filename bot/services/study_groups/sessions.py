@@ -400,9 +400,6 @@ class Sessions:
             elif recurrence is None and not kept:
                 continue
 
-            def wall(epoch_s: int, zone: ZoneInfo = zone) -> datetime:
-                return from_epoch(epoch_s).astimezone(zone).replace(tzinfo=None)
-
             description = f"{group.name} ({group.topic})"
             if s["channel_id"]:
                 description += f"\nDiscord channel id {s['channel_id']}"
@@ -416,7 +413,7 @@ class Sessions:
                     duration=timedelta(minutes=s["duration_minutes"]),
                     recurrence=recurrence,
                     location=s["location"],
-                    cancelled_local=tuple(wall(c) for c in cancelled) if recurrence else (),
+                    cancelled=tuple(from_epoch(c) for c in cancelled) if recurrence else (),
                 )
             )
         return build_calendar(f"{group.name} study sessions", items, self._clock.now())
