@@ -395,7 +395,7 @@ class SessionCommands(app_commands.Group, name="session", description="Study ses
 # -- /timezone -----------------------------------------------------------------------------
 class TimezoneCommands(app_commands.Group, name="timezone", description="Your own time zone"):
     @app_commands.command(name="set", description="Set your time zone (used for times you type)")
-    @app_commands.describe(zone="Your IANA time zone, e.g. Africa/Lagos or America/Chicago")
+    @app_commands.describe(zone="Your city, country or zone: delhi, pakistan, IST, GMT+5, Africa/Lagos")
     @app_commands.autocomplete(zone=timezone_autocomplete)
     async def set_zone(self, interaction: discord.Interaction, zone: str) -> None:
         service = _service(interaction)
