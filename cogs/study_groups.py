@@ -21,7 +21,7 @@ from bot.paging import LivePages, send_pages
 from bot.services.study_groups import StudyGroupService
 from bot.services.study_groups.models import TOPICS, Group
 from bot.services.study_groups.sessions import MAX_DURATION, MAX_REMIND, MIN_DURATION
-from bot.services.timezones import format_local
+from bot.services.timezones import echo_in_zones, format_local
 from bot.ui import bot_of, send_ephemeral, timezone_autocomplete
 from cogs.study_groups_views import (
     NO_MENTIONS,
@@ -258,7 +258,7 @@ class SessionCommands(app_commands.Group, name="session", description="Study ses
     @app_commands.describe(
         group="The group meeting",
         title="What the session covers",
-        start="When, in your own time zone: 19:00, 7pm, 2026-12-03 19:00, tomorrow 18:30",
+        start="When, in your own zone: 7pm thu, tomorrow at 18:30, in 2 hours, 2026-12-03 19:00",
         duration="Length in minutes (default 60)",
         repeat_on="Repeat weekly on these days, e.g. mon, thu",
         every_weeks="Repeat every N weeks (1 = weekly)",
@@ -292,10 +292,11 @@ class SessionCommands(app_commands.Group, name="session", description="Study ses
         )
         _poke(interaction)
         stamp = int(result.first_start.timestamp())
-        zone = await service.timezones.zone_for(interaction.user.id)
+        members = await service.groups.members(_guild(interaction), found.id)
+        echo = echo_in_zones(result.first_start, result.zone, [m.zone for m in members if m.zone])
         lines = [
             f"Scheduled **{result.title}** for **{result.group.name}**: <t:{stamp}:F> "
-            f"(<t:{stamp}:R>), read as {format_local(result.first_start, zone)}.",
+            f"(<t:{stamp}:R>), read as {echo}.",
         ]
         if result.rule_text:
             total = f"{result.total} sessions" if result.total else "until cancelled"

@@ -11,6 +11,7 @@ from bot.services.timezones import (
     CHOICE_NAME_MAX,
     MAX_CHOICES,
     abbreviation_zones,
+    echo_in_zones,
     resolve_zone,
     search_zones,
     zone_choices,
@@ -137,3 +138,11 @@ def test_choices_show_country_and_local_time_within_discord_limits() -> None:
 def test_unknown_input_is_refused_helpfully(typed: str) -> None:
     with pytest.raises(InvalidInput):
         resolve_zone(typed, WINTER)
+
+
+def test_echo_shows_the_members_zone_then_the_groups_other_zones() -> None:
+    instant = datetime(2026, 12, 4, 0, 0, tzinfo=UTC)  # Thu 19:00 in New York
+    text = echo_in_zones(instant, "America/New_York", ["Asia/Kolkata", "America/New_York", "Europe/London"])
+    assert text == (
+        "Thu 3 Dec 2026, 19:00 EST (your time) = Fri 05:30 IST Kolkata, Fri 00:00 GMT London"
+    )
