@@ -26,6 +26,7 @@ from bot.services.study_groups.groups import (
     require_manager,
 )
 from bot.services.study_groups.ics import IcsSeries, build_calendar
+from bot.services.study_groups.leads import plan_leads
 from bot.services.study_groups.models import (
     RSVP_CHOICES,
     Occurrence,
@@ -421,8 +422,8 @@ class Sessions:
 
 async def materialize(tx: Transaction, series_id: int, target: int, now: int) -> int:
     """Create the occurrences of ``series_id`` starting before ``target`` (epoch) and their
-    outbox rows (announcements at the group's offsets, DMs for members who opted in) whose due
-    time has not passed yet. Returns how many occurrences were created."""
+    outbox rows (announcements at the group's offsets, DMs for members who opted in), planned
+    by plan_leads: a lead already passed is due at once. Returns how many were created."""
     s = await tx.fetchone(
         "SELECT s.*, g.announce_offsets FROM study_series s JOIN study_groups g "
         "ON g.id = s.group_id WHERE s.id = ?",
@@ -455,13 +456,11 @@ async def materialize(tx: Transaction, series_id: int, target: int, now: int) ->
         if not occ_id:
             continue
         created += 1
-        for lead in offsets:
-            if start_s - lead >= now:
-                outbox.append((occ_id, "announce", 0, lead, start_s - lead, new_nonce()))
+        for lead, due in plan_leads(start_s, offsets, now):
+            outbox.append((occ_id, "announce", 0, lead, due, new_nonce()))
         for r in reminders:
-            lead = r["remind_minutes"] * 60
-            if start_s - lead >= now:
-                outbox.append((occ_id, "dm", r["user_id"], lead, start_s - lead, new_nonce()))
+            for lead, due in plan_leads(start_s, [r["remind_minutes"] * 60], now):
+                outbox.append((occ_id, "dm", r["user_id"], lead, due, new_nonce()))
     if outbox:
         await tx.executemany(
             "INSERT INTO study_outbox (occurrence_id, kind, recipient_id, lead_seconds, due_at, "
