@@ -57,16 +57,25 @@ def build_calendar(name: str, series: Sequence[IcsSeries], stamp: datetime) -> b
         if s.location:
             event.add("location", s.location)
         wall = s.first_local.replace(tzinfo=None)
-        if s.recurrence is None and s.first_local.tzinfo is not None:
-            # a TZID'd wall time in a repeated hour means its first instant: say which in UTC
+        # A TZID'd wall time in a repeated hour means its first instant (RFC 5545 3.3.5). A
+        # series starting at the second one is written as that wall time, excluded, plus the
+        # real first instant as a UTC RDATE; a one-off simply starts at its UTC instant.
+        second_pass = s.first_local.tzinfo is not None and s.first_local.astimezone(UTC) != place(wall, zone)
+        if s.recurrence is None and second_pass:
             event.add("dtstart", s.first_local.astimezone(UTC))
         else:
             event.add("dtstart", wall.replace(tzinfo=zone))
         event.add("duration", s.duration)
         if s.recurrence is not None:
             event.add("rrule", _vrecur(s.recurrence, zone))
-            if s.cancelled:
-                walls = rule_walls(wall, zone, s.recurrence, s.cancelled)
+            walls = rule_walls(wall, zone, s.recurrence, s.cancelled)
+            if second_pass:
+                if wall in walls:  # that first session was cancelled: no RDATE for it
+                    walls.remove(wall)
+                else:
+                    event.add("rdate", [s.first_local.astimezone(UTC)])
+                walls.insert(0, wall)
+            if walls:
                 event.add("exdate", [w.replace(tzinfo=zone) for w in walls])
         cal.add_component(event)
     for key in sorted({s.zone for s in series}):

@@ -189,3 +189,30 @@ async def test_a_second_library_expands_the_calendar_to_the_bots_own_year(
     assert len(bots) > 250
     # the skipped-hour EXDATE is the rule's own wall time
     assert "EXDATE;TZID=America/New_York:20260308T023000" in cal.to_ical().decode()
+
+
+@pytest.mark.parametrize("cancel_first", [False, True])
+@pytest.mark.parametrize("weekly", [False, True])
+async def test_a_start_in_the_second_pass_of_a_repeated_hour_reads_back_as_that_instant(
+    service: StudyGroupService, clock: ManualClock, db: Database, weekly: bool, cancel_first: bool
+) -> None:
+    clock.set(datetime(2026, 11, 1, 6, 40, tzinfo=UTC))  # 01:40 EST, the second 01:40
+    group = await service.groups.create(GUILD, ALICE, "Night shift", "Step 1", role_id=ROLE)
+    await service.timezones.set(ALICE, "America/New_York")
+    made = await service.sessions.schedule(
+        GUILD, group.id, ALICE, False, title="Late", start="1:50am",
+        weekdays="sun" if weekly else None, count=4 if weekly else None,
+    )
+    assert made.first_start == datetime(2026, 11, 1, 6, 50, tzinfo=UTC)
+    if cancel_first:
+        await service.sessions.cancel(GUILD, made.upcoming[0].id, ALICE, False)
+    kept = await db.fetchall(
+        "SELECT starts_at FROM study_occurrences WHERE cancelled_at IS NULL ORDER BY starts_at"
+    )
+    cal = Calendar.from_ical(await service.sessions.calendar(GUILD, group.id))
+    theirs = [
+        e.decoded("dtstart").astimezone(UTC)
+        for e in recurring_ical_events.of(cal).between(clock.now(), clock.now() + timedelta(days=60))
+    ]
+    assert sorted(theirs) == [from_epoch(r["starts_at"]) for r in kept]
+    assert len(theirs) == (4 if weekly else 1) - cancel_first
