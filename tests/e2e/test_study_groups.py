@@ -158,9 +158,13 @@ async def test_a_5xx_on_the_announcement_still_posts_it_once(e2e, discord, clock
     await discord.invoke("studygroup create", user=alice, name="Step 3 CCS", topic="Step 3")
     await discord.invoke("session schedule", user=alice, group="Step 3 CCS", title="Cases",
                          start="2026-01-05 13:00")
+    # an hour ahead: the 24 h announcement is due at once, when the session is scheduled
+    await _run_due(e2e)
+    [at_once] = discord.messages_in(channels.announcements)
+    assert "Cases" in at_once.content
     e2e.server.faults.server_errors(status=502, times=1, route=r"/channels/\d+/messages$")
     clock.set(datetime(2026, 1, 5, 12, 45, tzinfo=UTC))
     await _run_due(e2e)
-    [message] = discord.messages_in(channels.announcements)
+    [_, message] = discord.messages_in(channels.announcements)
     assert "Cases" in message.content and "(delayed)" not in message.content
     assert e2e.server.faults.injected  # the first attempt really failed
