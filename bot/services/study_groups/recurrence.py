@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import WEEKLY, rrule, weekday
@@ -129,7 +129,7 @@ def place(wall: datetime, zone: ZoneInfo) -> datetime:
     return wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
 
 
-def wall_instants(wall: datetime, zone: ZoneInfo) -> list[datetime]:
+def wall_instants(wall: datetime, zone: tzinfo) -> list[datetime]:
     """Every UTC instant whose wall-clock time in ``zone`` is ``wall``, earliest first.
 
     None when a forward jump skips it, two in the hour repeated when clocks go back. Callers

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 from bot.errors import InvalidInput
-from bot.services.study_groups.recurrence import wall_instants
+from bot.services.study_groups.recurrence import WEEKDAY_NAMES, wall_instants
 from bot.services.timezones import abbreviation_zones, abbreviations_of
 
 EXAMPLES = "`tomorrow 7pm` or `thu 19:30`"
@@ -65,6 +65,8 @@ _TIME_PATTERNS = [
         rf"(?P<dir>past|after|to|till|before)\s+(?P<h>{_HOUR})(?:\s+o'?clock)?"
         r"(?:\s*(?P<ap>am|pm))?\b"
     )),
+    # British "half seven" = 7:30
+    ("half", re.compile(rf"\bhalf\s+(?P<h>{_HOUR})(?:\s*(?P<ap>am|pm))?\b")),
     # 7:30 pm, 7pm, 7 pm, seven pm
     ("ampm", re.compile(rf"\b(?P<h>\d{{1,2}}|{_HOUR})(?:[:.](?P<m>\d{{2}}))?\s*(?P<ap>am|pm)\b")),
     ("oclock", re.compile(rf"\b(?P<h>{_HOUR})\s+o'?clock\b")),
@@ -115,6 +117,11 @@ def _read_time(kind: str, m: re.Match[str], raw: str) -> _Tod:
             raise _refuse(raw, "with am/pm the hour must be 1 to 12.")
         _check_minute(raw, minute)
         return _Tod(time(hour % 12 + (12 if m["ap"] == "pm" else 0), minute))
+    if kind == "half":
+        hour = _hour_value(m["h"]) % 12
+        if m["ap"]:
+            return _Tod(time(hour + (12 if m["ap"] == "pm" else 0), 30))
+        return _Tod(time(hour, 30), twelve_hour=True, open_half=True)
     if kind == "oclock":
         return _Tod(time(_hour_value(m["h"]) % 12, 0), twelve_hour=True, open_half=True)
     if kind == "words":
@@ -186,8 +193,14 @@ def _read_date(t: str, today: date, raw: str) -> date | None:
         return today + timedelta(days=ahead or (7 if words[0] == "next" else 0))
     if t in _WEEKDAYS:
         return today + timedelta(days=(_WEEKDAYS[t] - today.weekday()) % 7)
-    if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", t):
+    if m := re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", t):
         return _make_date(raw, int(m[1]), int(m[2]), int(m[3]))
+    if len(words) >= 3 and words[0] in _WEEKDAYS:  # "thu 3 dec": the day must be a Thursday
+        day = _read_date(" ".join(words[1:]), today, raw)
+        if day is not None and day.weekday() != _WEEKDAYS[words[0]]:
+            named = next(n for n in WEEKDAY_NAMES if n.lower().startswith(words[0][:3]))
+            raise _refuse(raw, f"{day.day} {day:%b %Y} is a {day:%A}, not a {named}.")
+        return day
     m = re.fullmatch(r"(?P<d>\d{1,2})\s+(?P<mon>[a-z]+)\.?(?:\s+(?P<y>\d{4}))?", t) or re.fullmatch(
         r"(?P<mon>[a-z]+)\.?\s+(?P<d>\d{1,2})(?:\s+(?P<y>\d{4}))?", t
     )
@@ -246,6 +259,10 @@ def _normalise(text: str) -> str:
     t = t.replace("a.m.", "am").replace("p.m.", "pm").replace("@", " at ").replace(",", " ")
     t = t.replace("\u2019", "'").rstrip(".!?")  # a typographic apostrophe
     t = re.sub(r"\b(\d{1,2}(?::\d{2})?)\s*([ap])\b", r"\1\2m", t)  # "7p" -> "7pm"
+    t = re.sub(r"\b12\s+(noon|midnight)\b", r"\1", t)  # "12 noon"
+    t = re.sub(r"\b([01]\d|2[0-3])([0-5]\d)\s*(?:hrs|hours|h)\b", r"\1:\2", t)  # "1900hrs"
+    t = re.sub(r"\b(\d{1,2}:\d{2})\s*(?:hrs|hours|h)\b", r"\1", t)  # "19:00 hrs"
+    t = re.sub(r"\s+(?:local time|local|my time|your time)$", "", t)
     return " ".join(t.split())
 
 
@@ -276,8 +293,14 @@ def _relative(body: str, raw: str, zone: ZoneInfo, now: datetime) -> datetime:
     return start.astimezone(zone)
 
 
-def _strip_zone(t: str, raw: str, zone: ZoneInfo, now: datetime) -> tuple[str, ZoneInfo]:
-    """Drop a trailing zone word the member may add; refuse one that is not their zone."""
+def _strip_zone(t: str, raw: str, zone: ZoneInfo, now: datetime) -> tuple[str, tzinfo]:
+    """Drop a trailing zone word the member may add (their own zone's abbreviation, UTC/GMT or
+    an explicit offset such as UTC+5:30, which is read as such); refuse another zone's."""
+    if m := re.search(r"\s+(?:utc|gmt)\s*(?P<s>[+-])\s*(?P<h>\d{1,2})(?::?(?P<m>[0-5]\d))?$", t):
+        offset = timedelta(hours=int(m["h"]), minutes=int(m["m"] or 0))
+        if offset > timedelta(hours=14):
+            raise _refuse(raw, "UTC offsets go from -12 to +14.")
+        return t[: m.start()], timezone(-offset if m["s"] == "-" else offset)
     m = re.search(r"\s+(?P<z>[a-z]{1,5}|eastern|central|mountain|pacific)(?:\s+time)?$", t)
     if m is None:
         return t, zone
@@ -299,7 +322,7 @@ def _strip_zone(t: str, raw: str, zone: ZoneInfo, now: datetime) -> tuple[str, Z
     return t, zone
 
 
-def _absolute(t: str, raw: str, zone: ZoneInfo, now: datetime) -> datetime:
+def _absolute(t: str, raw: str, zone: tzinfo, now: datetime) -> datetime:
     local_now = now.astimezone(zone)
     today = local_now.date()
     if m := _ISO_DATETIME.search(t):
@@ -315,6 +338,8 @@ def _absolute(t: str, raw: str, zone: ZoneInfo, now: datetime) -> datetime:
     if tod is None and (bare := _bare_hour(date_words, pm, am, raw, today)):
         tod, date_words = bare
     if tod is None:
+        if m := re.search(r"\b([01]?\d|2[0-3])([0-5]\d)\b", t):
+            raise _refuse(raw, f"write the time with a colon, `{int(m[1]):02d}:{m[2]}`.")
         raise _refuse(raw, "I could not find a time of day in it.")
     if am and pm:
         raise _refuse(raw, "it says both morning and evening.")
@@ -343,7 +368,7 @@ def _absolute(t: str, raw: str, zone: ZoneInfo, now: datetime) -> datetime:
         return _first_at(day + timedelta(days=7), tod.time, zone, raw)
     passed = datetime.combine(day, tod.time)
     raise InvalidInput(
-        f"`{raw}` ({passed:%a %d %b %Y %H:%M} {zone.key}) has already passed. "
+        f"`{raw}` ({passed:%a %d %b %Y %H:%M} {_name(zone)}) has already passed. "
         f"Please pick a time in the future, for example {EXAMPLES}."
     )
 
@@ -398,28 +423,32 @@ def _settle_half_day(tod: _Tod, pm: bool, am: bool, raw: str) -> _Tod:
 
 
 def _next_after(
-    day: date, tod: time, add_hours: int, zone: ZoneInfo, raw: str, now: datetime
+    day: date, tod: time, add_hours: int, zone: tzinfo, raw: str, now: datetime
 ) -> datetime | None:
     return _next_at(day, tod.replace(hour=(tod.hour % 12) + add_hours), zone, raw, now)
 
 
-def _next_at(day: date, tod: time, zone: ZoneInfo, raw: str, now: datetime) -> datetime | None:
+def _next_at(day: date, tod: time, zone: tzinfo, raw: str, now: datetime) -> datetime | None:
     """The first instant after ``now`` showing ``tod`` on ``day`` in ``zone`` (of the two in a
     repeated hour, the earlier one still ahead), or None if both have passed."""
     ahead = [i for i in _instants(day, tod, zone, raw) if i > now.astimezone(UTC)]
     return ahead[0].astimezone(zone) if ahead else None
 
 
-def _first_at(day: date, tod: time, zone: ZoneInfo, raw: str) -> datetime:
+def _first_at(day: date, tod: time, zone: tzinfo, raw: str) -> datetime:
     return _instants(day, tod, zone, raw)[0].astimezone(zone)
 
 
-def _instants(day: date, tod: time, zone: ZoneInfo, raw: str) -> list[datetime]:
+def _instants(day: date, tod: time, zone: tzinfo, raw: str) -> list[datetime]:
     naive = datetime.combine(day, tod)
     found = wall_instants(naive, zone)
     if not found:
         raise InvalidInput(
-            f"`{raw}`: {naive:%H:%M} does not exist on {naive:%d %b %Y} in {zone.key} "
+            f"`{raw}`: {naive:%H:%M} does not exist on {naive:%d %b %Y} in {_name(zone)} "
             f"(the clocks jump forward that night). Please pick another time, such as {EXAMPLES}."
         )
     return found
+
+
+def _name(zone: tzinfo) -> str:
+    return getattr(zone, "key", None) or str(zone)

@@ -85,6 +85,21 @@ ACCEPTED: list[tuple[str, datetime]] = [
     ("7pm EST", ny(1, 5, 19)), ("7pm ET", ny(1, 5, 19)), ("7pm eastern", ny(1, 5, 19)),
     ("7pm eastern time", ny(1, 5, 19)), ("7pm EDT", ny(1, 5, 19)), ("19:00 UTC", ny(1, 5, 14)),
     ("7pm GMT", ny(1, 5, 14)), ("tomorrow 7pm utc", ny(1, 6, 14)), ("thu 7pm est", ny(1, 8, 19)),
+    ("7:00 PM EST", ny(1, 5, 19)), ("7 PM Eastern", ny(1, 5, 19)), ("sunday 7pm est", ny(1, 11, 19)),
+    # an explicit offset is read as such
+    ("7pm UTC+5:30", ny(1, 5, 8, 30)), ("19:00 GMT-5", ny(1, 5, 19)), ("7pm gmt+1", ny(1, 5, 13)),
+    # more forms members use
+    ("1900hrs", ny(1, 5, 19)), ("19:00 hrs", ny(1, 5, 19)), ("12 noon", ny(1, 5, 12)),
+    ("half seven", ny(1, 5, 7, 30)), ("half 7 pm", ny(1, 5, 19, 30)), ("7pm local", ny(1, 5, 19)),
+    ("7pm my time", ny(1, 5, 19)), ("2026/12/03 19:00", ny(12, 3, 19)),
+    ("thu 8 jan 7pm", ny(1, 8, 19)), ("monday 5th january 7pm", ny(1, 5, 19)),
+    ("Tuesday 7:30PM", ny(1, 6, 19, 30)), ("tue at 7:30pm", ny(1, 6, 19, 30)),
+    ("Dec 10 at 7pm", ny(12, 10, 19)), ("10 Dec 2026 19:00", ny(12, 10, 19)),
+    ("tomorrow, 7pm", ny(1, 6, 19)), ("7pm, tomorrow", ny(1, 6, 19)),
+    ("at 7 pm tomorrow", ny(1, 6, 19)), ("tomorrow @ 19:00", ny(1, 6, 19)),
+    ("in 1 hour", ny(1, 5, 8)), ("in 1hr", ny(1, 5, 8)), ("in 15 min", ny(1, 5, 7, 15)),
+    ("8:30 in the morning", ny(1, 5, 8, 30)), ("tomorrow at 8 in the morning", ny(1, 6, 8)),
+    ("7.00pm", ny(1, 5, 19)), ("19.00", ny(1, 5, 19)), ("07:30", ny(1, 5, 7, 30)),
 ]
 
 REFUSED: list[tuple[str, str]] = [
@@ -104,6 +119,10 @@ REFUSED: list[tuple[str, str]] = [
     ("tomorrow half past seven", "say am or pm"),
     ("2026-03-08 02:30", "does not exist on 08 Mar 2026 in America/New_York"),
     ("this morning at 7pm", "says morning"),
+    ("tue 8 jan 7pm", "8 Jan 2026 is a Thursday, not a Tuesday"),
+    ("1900", "write the time with a colon, `19:00`"), ("now", "could not find a time"),
+    ("tomorrow evening", "could not find a time"), ("7pm to 9pm", "more than one time"),
+    ("7pm UTC+15", "UTC offsets go from -12 to +14"),
 ]
 
 
