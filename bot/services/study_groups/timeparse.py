@@ -4,8 +4,9 @@ Accepted (any word order, "at"/"on" optional): a time ("19:00", "7pm", "7:30 pm"
 "noon", "midnight", "half past seven", "quarter to 8", "seven pm"), a day ("today",
 "tonight", "tomorrow", "thu", "next friday", "3 Dec", "Dec 3rd 2027", "2026-12-03"), a part
 of the day that settles am/pm ("tomorrow morning at 9", "8 tonight"), a relative start ("in 2
-hours", "in 30 minutes", "in an hour and a half") and a zone abbreviation when it names the
-member's own zone ("7pm EST" for a New Yorker) or UTC/GMT.
+hours", "in 30 minutes", "in an hour and a half"), a zone abbreviation when it names the
+member's own zone ("7pm EST" for a New Yorker) or UTC/GMT, and an explicit offset ("7pm
+UTC+5:30", read as that offset).
 
 Meanings worth stating: a bare time is its next occurrence; "midnight" is the end of the day
 it is said with ("friday midnight" = the night from Friday to Saturday), and "tomorrow
@@ -270,12 +271,10 @@ def _relative(body: str, raw: str, zone: ZoneInfo, now: datetime) -> datetime:
     words = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
              "seven": 7, "eight": 8, "nine": 9, "ten": 10, "half an": 0.5, "half a": 0.5,
              "a half": 0.5}
-    rest = body.replace(" and ", " ").strip()
+    rest = body.replace(" and ", " ").strip()  # "an hour and a half" -> "an hour a half"
     total = timedelta(0)
-    if rest in ("half an hour", "half a hour"):
-        rest = "30 minutes"
-    if rest.endswith(" and a half") or rest.endswith(" a half"):
-        rest = rest.removesuffix(" a half").strip() + " 30 minutes"
+    if rest.endswith(" a half") and "hour" in rest:
+        rest = rest.removesuffix(" a half") + " 30 minutes"
     consumed = 0
     for m in _DURATION_PART.finditer(rest):
         if rest[consumed:m.start()].strip():
