@@ -61,16 +61,22 @@ def suggest_slots(
         )
     if not timedelta(minutes=15) <= duration <= timedelta(hours=8):
         raise InvalidInput("A session lasts 15 minutes to 8 hours.")
-    zones = {uid: ZoneInfo(z) for uid, z in member_zones.items()}
+    # members share a few zones: each zone is checked once per start, then its members counted
+    by_zone: dict[str, list[int]] = {}
+    for uid, name in sorted(member_zones.items()):
+        by_zone.setdefault(name, []).append(uid)
+    zones = {name: ZoneInfo(name) for name in by_zone}
     base = now.astimezone(UTC).replace(second=0, microsecond=0)
     first = base + timedelta(minutes=15 - base.minute % 15)  # the next quarter hour
     scored: list[tuple[int, float, datetime, tuple[int, ...], tuple[int, ...]]] = []
     for step in range(int(timedelta(days=7) / STEP)):
         start = first + step * STEP
-        available = tuple(sorted(u for u, z in zones.items() if awake_for(start, duration, z)))
-        unavailable = tuple(sorted(set(zones) - set(available)))
+        awake = [name for name, zone in zones.items() if awake_for(start, duration, zone)]
+        available = tuple(sorted(u for name in awake for u in by_zone[name]))
+        unavailable = tuple(sorted(set(member_zones) - set(available)))
         penalty = sum(
-            abs(_local_hours(start, zones[u]) - _PREFERRED_LOCAL_HOUR) for u in available
+            abs(_local_hours(start, zones[name]) - _PREFERRED_LOCAL_HOUR) * len(by_zone[name])
+            for name in awake
         )
         scored.append((len(available), -penalty, start, available, unavailable))
     scored.sort(key=lambda s: (-s[0], -s[1], s[2]))
