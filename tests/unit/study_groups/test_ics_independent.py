@@ -8,18 +8,21 @@ says, gives zoneinfo's offset at every instant through 2100."""
 from __future__ import annotations
 
 import bisect
+import io
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import recurring_ical_events
 from dateutil.rrule import rrulestr
+from dateutil.tz import tzical
 from icalendar import Calendar
 
 from bot.clock import ManualClock, from_epoch
 from bot.db import Database
 from bot.services.study_groups import StudyGroupService
 from bot.services.study_groups.ics import IcsSeries, build_calendar
+from bot.services.study_groups.recurrence import wall_instants
 from bot.services.study_groups.sessions import materialize
 from bot.services.study_groups.vtimezone import vtimezone
 
@@ -81,6 +84,24 @@ def test_vtimezone_gives_zoneinfos_offset_at_every_instant_through_2100(key: str
     while t < end:
         assert _offset_at(table, t) == t.astimezone(zone).utcoffset(), (key, t)
         t += timedelta(hours=6)
+
+
+@pytest.mark.parametrize(("key", "first"), ZONES)
+def test_dateutils_vtimezone_reader_agrees_with_zoneinfo(key: str, first: date) -> None:
+    """A second, independent reader of the VTIMEZONE (dateutil's tzical, not icalendar)."""
+    text = vtimezone(key, first).to_ical().decode()
+    reader = tzical(io.StringIO(text)).get(key)
+    zone = ZoneInfo(key)
+    wall = datetime(first.year, 1, 1, 12, 0)
+    checked = 0
+    while wall.year < END_YEAR:
+        if len(wall_instants(wall, zone)) == 1:  # skipped and repeated times are read apart
+            assert wall.replace(tzinfo=reader).utcoffset() == wall.replace(tzinfo=zone).utcoffset(), (
+                key, wall,
+            )
+            checked += 1
+        wall += timedelta(days=5, hours=7)
+    assert checked > 4000
 
 
 def test_onset_is_the_local_time_before_the_change() -> None:
