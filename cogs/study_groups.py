@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import re
-from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
@@ -21,7 +20,7 @@ from bot.paging import LivePages, send_pages
 from bot.services.study_groups import StudyGroupService
 from bot.services.study_groups.models import TOPICS, Group
 from bot.services.study_groups.sessions import MAX_DURATION, MAX_REMIND, MIN_DURATION
-from bot.services.timezones import echo_in_zones, format_local
+from bot.services.timezones import abbreviation_zones, echo_in_zones, zone_label
 from bot.ui import bot_of, send_ephemeral, timezone_autocomplete
 from cogs.study_groups_views import (
     NO_MENTIONS,
@@ -401,8 +400,15 @@ class TimezoneCommands(app_commands.Group, name="timezone", description="Your ow
     async def set_zone(self, interaction: discord.Interaction, zone: str) -> None:
         service = _service(interaction)
         name = await service.timezones.set(interaction.user.id, zone)
-        local_now = format_local(bot_of(interaction).clock.now(), ZoneInfo(name))
-        await send_ephemeral(interaction, f"Your time zone is **{name}** (it is {local_now} there).")
+        now = bot_of(interaction).clock.now()
+        text = f"Your time zone is **{name}**: {zone_label(name, now).split(' · ', 1)[-1]}."
+        others = [z for z in abbreviation_zones(zone) if z != name][:3]
+        if others:  # "IST" is India's, Israel's and Ireland's: say which was taken
+            text += (
+                f" `{zone.strip()[:10]}` also stands for {', '.join(others)}: "
+                "pick one of those if you meant it."
+            )
+        await send_ephemeral(interaction, text)
 
 
 class StudyGroupsCog(commands.Cog, name="Study groups"):
