@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, tzinfo
 from importlib import resources
@@ -156,6 +157,15 @@ def abbreviations_of(zone: ZoneInfo, now: datetime) -> set[str]:
 
 
 # -- search ----------------------------------------------------------------------------------
+def _plain(text: str) -> str:
+    """Lower case, no accents, no dots or leading "the": "The Philippines" -> "philippines",
+    "São Paulo" -> "sao paulo", "U.K." -> "uk"."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
+    t = "".join(c for c in decomposed if not unicodedata.combining(c))
+    t = " ".join(t.replace("_", " ").replace(".", "").split())
+    return t.removeprefix("the ")
+
+
 def _offset_zones(sign: str, hours: int, minutes: int, now: datetime) -> list[str]:
     """Zones at UTC``sign``hours:minutes now ("+5" = five hours ahead), places first, then the
     fixed Etc zone (whose POSIX-style name has the opposite sign: Etc/GMT-5 is UTC+5)."""
@@ -182,7 +192,7 @@ def search_zones(query: str, limit: int = MAX_CHOICES, now: datetime | None = No
     """Zones matching what a member typed, best first: abbreviations, offsets, countries,
     cities, then IANA names (city part first). "" lists the common ones."""
     now = now or datetime.now(UTC)
-    q = " ".join(query.strip().lower().replace("_", " ").split())[:60]
+    q = _plain(query)[:60]
     if not q:
         return list(zone_names.POPULAR[:limit])
     hits: list[str] = []
@@ -273,7 +283,7 @@ def resolve_zone(name: str, now: datetime | None = None) -> ZoneInfo:
     cleaned = " ".join(name.strip().split())
     if not cleaned:
         raise InvalidInput("Please give a time zone such as Europe/London or America/Chicago.")
-    q = cleaned.lower()[:80]
+    q = _plain(cleaned)[:80]
     exact = _zones_by_lower().get(q.replace(" ", "_"))
     typed_abbreviation = abbreviation_zones(q, now.year) if q.isalpha() else ()
     chosen: str | None = None

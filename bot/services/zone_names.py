@@ -20,7 +20,11 @@ COUNTRY_ALIASES: dict[str, str] = {
     "saint kitts": "KN", "st kitts": "KN", "antigua": "AG", "turks and caicos": "TC",
     "palestine": "PS", "gaza": "PS", "west bank": "PS", "vietnam": "VN", "russia": "RU",
     "hong kong": "HK", "macao": "MO", "macau": "MO", "drc": "CD", "congo": "CD",
-    "the gambia": "GM", "swaziland": "SZ", "eswatini": "SZ", "turkiye": "TR",
+    "gambia": "GM", "swaziland": "SZ", "eswatini": "SZ", "turkiye": "TR",
+    # names in the countries' own languages
+    "bharat": "IN", "brasil": "BR", "misr": "EG", "masr": "EG", "deutschland": "DE",
+    "espana": "ES", "italia": "IT", "nippon": "JP", "pilipinas": "PH", "suriyah": "SY",
+    "iran islamic republic": "IR",
 }
 
 #: Regions members name as if countries.

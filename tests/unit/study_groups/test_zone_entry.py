@@ -57,6 +57,11 @@ SUMMER = datetime(2026, 7, 6, 12, 0, tzinfo=UTC)
         # the US
         ("EST", "America/New_York"), ("EDT", "America/New_York"), ("est", "America/New_York"),
         ("usa", "America/New_York"),
+        # how people write them: accents, dots, "the", their own languages
+        ("The Philippines", "Asia/Manila"), ("São Paulo", "America/Sao_Paulo"),
+        ("U.K.", "Europe/London"), ("brasil", "America/Sao_Paulo"), ("méxico", "America/Mexico_City"),
+        ("misr", "Africa/Cairo"), ("bharat", "Asia/Kolkata"), ("the bahamas", "America/Nassau"),
+        ("persia", "Asia/Tehran"), ("america/new_york", "America/New_York"),
     ],
 )
 def test_first_choice_is_the_zone_members_mean(typed: str, first: str) -> None:
