@@ -10,9 +10,12 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.clock import ManualClock
 from bot.db import Database
+from bot.errors import InvalidInput
 from bot.services.study_groups import StudyGroupService
 from bot.services.study_groups.recurrence import wall_instants
 from bot.services.study_groups.timeparse import parse_start
@@ -131,3 +134,35 @@ async def test_this_and_later_cancels_only_from_the_chosen_session_on(
 
 def _nth_start(first: datetime, nth: int) -> datetime:
     return first + timedelta(weeks=nth)  # Kolkata keeps one offset all year
+
+
+ZONE_NAMES = ["America/New_York", "Europe/London", "Europe/Berlin", "Australia/Sydney",
+              "Asia/Kolkata", "America/Sao_Paulo", "Pacific/Chatham", "Australia/Lord_Howe"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    zone_name=st.sampled_from(ZONE_NAMES),
+    now=st.datetimes(min_value=datetime(2018, 1, 1), max_value=datetime(2030, 12, 31),
+                     timezones=st.just(UTC)),
+    hour=st.integers(0, 23),
+    minute=st.integers(0, 59),
+)
+def test_a_bare_time_is_the_first_instant_ahead_showing_it(
+    zone_name: str, now: datetime, hour: int, minute: int
+) -> None:
+    zone = ZoneInfo(zone_name)
+    typed = f"{hour:02d}:{minute:02d}"
+    try:
+        got = parse_start(typed, zone, now)
+    except InvalidInput as refused:  # only a time the clocks skip is refused
+        assert "does not exist" in str(refused)
+        return
+    assert got.astimezone(UTC) > now
+    assert (got.hour, got.minute) == (hour, minute)
+    # no instant between now and the answer shows that wall time: it is the first one ahead
+    probe = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    while probe < got:
+        local = probe.astimezone(zone)
+        assert (local.hour, local.minute) != (hour, minute), (probe, got)
+        probe += timedelta(minutes=1)
