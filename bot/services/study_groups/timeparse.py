@@ -177,7 +177,9 @@ def parse_date(text: str, today: date) -> date:
     t = _normalise(text).removeprefix("on ").strip()
     day = _read_date(t, today, text.strip())
     if day is None:
-        raise _refuse(text.strip(), "I could not read that as a date.")
+        raise InvalidInput(
+            f"`{text.strip()[:60]}`: I could not read that as a date. Try `2026-12-31` or `31 Dec`."
+        )
     return day
 
 

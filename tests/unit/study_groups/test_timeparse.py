@@ -6,13 +6,13 @@ Fixed "now": Monday 5 Jan 2026, 12:00 UTC = 07:00 in New York (the member's zone
 # Naive datetimes here are wall-clock times in a named zone, as members type them.
 # ruff: noqa: DTZ001
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.errors import InvalidInput
-from bot.services.study_groups.timeparse import EXAMPLES, parse_start, parse_time_of_day
+from bot.services.study_groups.timeparse import EXAMPLES, parse_date, parse_start, parse_time_of_day
 
 NY = ZoneInfo("America/New_York")
 LAGOS = ZoneInfo("Africa/Lagos")
@@ -195,3 +195,11 @@ def test_time_repeated_by_fall_back_means_the_first_still_ahead() -> None:
 def test_naive_now_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="aware"):
         parse_start("19:00", NY, datetime(2026, 1, 5, 12, 0))
+
+
+def test_an_unreadable_end_date_gets_date_examples() -> None:
+    with pytest.raises(InvalidInput) as info:
+        parse_date("someday", NOW.date())
+    assert "`someday`" in str(info.value) and "`2026-12-31`" in str(info.value)
+    assert parse_date("31 Dec", NOW.date()) == date(2026, 12, 31)
+    assert parse_date("next fri", NOW.date()) == date(2026, 1, 9)
