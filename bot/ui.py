@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.interaction_errors import handle_interaction_error, send_ephemeral
-from bot.services.timezones import search_zones
+from bot.services.timezones import zone_choices
 
 if TYPE_CHECKING:
     from bot.factory import FmgBot
@@ -90,8 +90,10 @@ async def run_safely(interaction: discord.Interaction, work: Awaitable[Any]) -> 
 async def timezone_autocomplete(
     interaction: discord.Interaction, current: str
 ) -> list[discord.app_commands.Choice[str]]:
-    """IANA zone names for any `timezone` option (mentor profiles, /timezone set)."""
-    return [discord.app_commands.Choice(name=z, value=z) for z in search_zones(current)]
+    """Zones for any `timezone` option (mentor profiles, /timezone set), found by city, country,
+    abbreviation or offset, each with the local time there now so the member can check."""
+    now = bot_of(interaction).clock.now()
+    return [discord.app_commands.Choice(name=label, value=z) for label, z in zone_choices(current, now)]
 
 
 def pack_lines(

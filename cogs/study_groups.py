@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import re
-from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
@@ -21,7 +20,7 @@ from bot.paging import LivePages, send_pages
 from bot.services.study_groups import StudyGroupService
 from bot.services.study_groups.models import TOPICS, Group
 from bot.services.study_groups.sessions import MAX_DURATION, MAX_REMIND, MIN_DURATION
-from bot.services.timezones import format_local
+from bot.services.timezones import abbreviation_zones, echo_in_zones, zone_label
 from bot.ui import bot_of, send_ephemeral, timezone_autocomplete
 from cogs.study_groups_views import (
     NO_MENTIONS,
@@ -258,7 +257,7 @@ class SessionCommands(app_commands.Group, name="session", description="Study ses
     @app_commands.describe(
         group="The group meeting",
         title="What the session covers",
-        start="When, in your own time zone: 19:00, 7pm, 2026-12-03 19:00, tomorrow 18:30",
+        start="When, in your own zone: 7pm thu, tomorrow at 18:30, in 2 hours, 2026-12-03 19:00",
         duration="Length in minutes (default 60)",
         repeat_on="Repeat weekly on these days, e.g. mon, thu",
         every_weeks="Repeat every N weeks (1 = weekly)",
@@ -292,10 +291,11 @@ class SessionCommands(app_commands.Group, name="session", description="Study ses
         )
         _poke(interaction)
         stamp = int(result.first_start.timestamp())
-        zone = await service.timezones.zone_for(interaction.user.id)
+        members = await service.groups.members(_guild(interaction), found.id)
+        echo = echo_in_zones(result.first_start, result.zone, [m.zone for m in members if m.zone])
         lines = [
             f"Scheduled **{result.title}** for **{result.group.name}**: <t:{stamp}:F> "
-            f"(<t:{stamp}:R>), read as {format_local(result.first_start, zone)}.",
+            f"(<t:{stamp}:R>), read as {echo}.",
         ]
         if result.rule_text:
             total = f"{result.total} sessions" if result.total else "until cancelled"
@@ -395,13 +395,20 @@ class SessionCommands(app_commands.Group, name="session", description="Study ses
 # -- /timezone -----------------------------------------------------------------------------
 class TimezoneCommands(app_commands.Group, name="timezone", description="Your own time zone"):
     @app_commands.command(name="set", description="Set your time zone (used for times you type)")
-    @app_commands.describe(zone="Your IANA time zone, e.g. Africa/Lagos or America/Chicago")
+    @app_commands.describe(zone="Your city, country or zone: delhi, pakistan, IST, GMT+5, Africa/Lagos")
     @app_commands.autocomplete(zone=timezone_autocomplete)
     async def set_zone(self, interaction: discord.Interaction, zone: str) -> None:
         service = _service(interaction)
         name = await service.timezones.set(interaction.user.id, zone)
-        local_now = format_local(bot_of(interaction).clock.now(), ZoneInfo(name))
-        await send_ephemeral(interaction, f"Your time zone is **{name}** (it is {local_now} there).")
+        now = bot_of(interaction).clock.now()
+        text = f"Your time zone is **{name}**: {zone_label(name, now).split(' · ', 1)[-1]}."
+        others = [z for z in abbreviation_zones(zone) if z != name][:3]
+        if others:  # "IST" is India's, Israel's and Ireland's: say which was taken
+            text += (
+                f" `{zone.strip()[:10]}` also stands for {', '.join(others)}: "
+                "pick one of those if you meant it."
+            )
+        await send_ephemeral(interaction, text)
 
 
 class StudyGroupsCog(commands.Cog, name="Study groups"):

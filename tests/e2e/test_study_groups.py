@@ -158,9 +158,33 @@ async def test_a_5xx_on_the_announcement_still_posts_it_once(e2e, discord, clock
     await discord.invoke("studygroup create", user=alice, name="Step 3 CCS", topic="Step 3")
     await discord.invoke("session schedule", user=alice, group="Step 3 CCS", title="Cases",
                          start="2026-01-05 13:00")
+    # an hour ahead: the 24 h announcement is due at once, when the session is scheduled
+    await _run_due(e2e)
+    [at_once] = discord.messages_in(channels.announcements)
+    assert "Cases" in at_once.content
     e2e.server.faults.server_errors(status=502, times=1, route=r"/channels/\d+/messages$")
     clock.set(datetime(2026, 1, 5, 12, 45, tzinfo=UTC))
     await _run_due(e2e)
-    [message] = discord.messages_in(channels.announcements)
+    [_, message] = discord.messages_in(channels.announcements)
     assert "Cases" in message.content and "(delayed)" not in message.content
     assert e2e.server.faults.injected  # the first attempt really failed
+
+
+async def test_zone_by_city_or_abbreviation_and_the_start_echoed_in_members_zones(
+        e2e, discord, alice, bob):
+    # autocomplete: a city finds its zone, with the local time there (clock: Mon 12:00 UTC)
+    [delhi, *_] = await discord.autocomplete("timezone set", "zone", "delhi", user=bob)
+    assert delhi.value == "Asia/Kolkata" and "now 17:30 IST" in delhi.name
+    tz = await discord.invoke("timezone set", user=bob, zone="IST")
+    assert "**Asia/Kolkata**" in tz.content and "Asia/Jerusalem" in tz.content
+    est = await discord.invoke("timezone set", user=alice, zone="EST")
+    assert "**America/New_York**" in est.content  # never a fixed UTC-5
+    await discord.invoke("studygroup create", user=alice, name="Night owls", topic="Step 1")
+    await discord.invoke("studygroup join", user=bob, group="Night owls")
+    scheduled = await discord.invoke("session schedule", user=alice, group="Night owls",
+                                     title="Renal", start="7pm thursday")
+    assert "Thu 8 Jan 2026, 19:00 EST (your time) = Fri 05:30 IST Kolkata" in scheduled.content
+    refused = await discord.invoke("session schedule", user=alice, group="Night owls",
+                                   title="Renal", start="tomorrow at 7")
+    assert refused.ephemeral and "`tomorrow at 7`" in refused.content
+    assert "`tomorrow 7pm`" in refused.content and "`thu 19:30`" in refused.content

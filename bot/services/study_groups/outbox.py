@@ -26,9 +26,8 @@ from bot.clock import Clock, from_epoch
 from bot.db import Database
 from bot.db.database import Transaction
 from bot.services.guild_settings import GuildSettingsService
-from bot.services.study_groups.dst import dst_notices
+from bot.services.study_groups.dst import heads_up_texts
 from bot.services.study_groups.models import DispatchReport, OutgoingMessage, RsvpCounts
-from bot.services.study_groups.recurrence import Recurrence, occurrences
 from bot.services.timezones import DEFAULT_ZONE, format_local
 
 log = logging.getLogger(__name__)
@@ -240,7 +239,7 @@ class Outbox:
                     (row["group_id"],),
                 )
             ]
-            notices = _notices(row, zones)
+            notices = await heads_up_texts(tx, row["series_id"], from_epoch(row["starts_at"]), zones)
         return render_announcement(row, delayed, notices), delayed, rsvps
 
     async def _send_one(
@@ -309,18 +308,6 @@ async def _skip_reason(tx: Transaction, row: sqlite3.Row, now_s: int) -> str | N
         if newer:
             return "superseded by a later announcement of the same session"
     return None
-
-
-def _notices(row: sqlite3.Row, zones: Sequence[str]) -> list[str]:
-    start = from_epoch(row["starts_at"])
-    later = occurrences(
-        datetime.fromisoformat(row["first_local"]),
-        ZoneInfo(row["zone"]),
-        Recurrence.from_rrule(row["rrule"]),
-        after=start + timedelta(seconds=1),
-        before=start + timedelta(days=8, seconds=1),
-    )
-    return [n.text() for n in dst_notices(start, list(later), zones)]
 
 
 def render_announcement(row: sqlite3.Row, delayed: bool, notices: Sequence[str]) -> str:

@@ -7,9 +7,9 @@ Expansion happens in wall-clock time and each occurrence is then placed in the z
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import WEEKLY, rrule, weekday
@@ -129,6 +129,22 @@ def place(wall: datetime, zone: ZoneInfo) -> datetime:
     return wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
 
 
+def wall_instants(wall: datetime, zone: tzinfo) -> list[datetime]:
+    """Every UTC instant whose wall-clock time in ``zone`` is ``wall``, earliest first.
+
+    None when a forward jump skips it, two in the hour repeated when clocks go back. Callers
+    compare these UTC instants: two datetimes sharing one ZoneInfo compare by wall time and
+    ignore ``fold``, so the second 01:50 of a fall-back night would look like the first.
+    """
+    naive = wall.replace(tzinfo=None)
+    found: list[datetime] = []
+    for fold in (0, 1):
+        instant = naive.replace(tzinfo=zone, fold=fold).astimezone(UTC)
+        if instant.astimezone(zone).replace(tzinfo=None) == naive and instant not in found:
+            found.append(instant)
+    return sorted(found)
+
+
 def occurrences(
     first_local: datetime,
     zone: ZoneInfo,
@@ -139,10 +155,12 @@ def occurrences(
 ) -> Iterator[datetime]:
     """UTC instants of a series, in order, optionally only those in [after, before).
 
-    ``first_local`` is the first start as a wall-clock time in ``zone`` (naive or aware in
-    ``zone``). One-off sessions (``recurrence`` None) yield just that start.
+    ``first_local`` is the first start as a wall-clock time in ``zone`` (naive), or aware
+    when it names one instant of a repeated hour (the second 01:30 of a fall-back night); the
+    first start is then that instant. One-off sessions (``recurrence`` None) yield just it.
     """
     wall_first = first_local.replace(tzinfo=None)
+    exact_first = first_local.astimezone(UTC) if first_local.tzinfo is not None else None
     walls: Iterator[datetime]
     if recurrence is None:
         walls = iter([wall_first])
@@ -155,12 +173,43 @@ def occurrences(
         else:
             walls = iter(rule)
     for wall in walls:
-        instant = place(wall, zone)
+        instant = exact_first if exact_first is not None and wall == wall_first else place(wall, zone)
         if after is not None and instant < after:
             continue
         if before is not None and instant >= before:
             return
         yield instant
+
+
+def rule_walls(
+    first_local: datetime, zone: ZoneInfo, recurrence: Recurrence, instants: Sequence[datetime]
+) -> list[datetime]:
+    """The naive wall times the rule produces for ``instants`` (occurrences of the series).
+
+    On a spring-forward night the rule says 02:30 while the session is held at 03:30: the
+    rule's own 02:30 is what an EXDATE must name. An instant the rule does not produce keeps
+    its wall time in ``zone``.
+    """
+    if not instants:
+        return []
+    wanted = {i.astimezone(UTC) for i in instants}
+    lo = min(wanted) - timedelta(days=2)
+    hi = max(wanted) + timedelta(days=2)
+    found: dict[datetime, datetime] = {}
+    wall_first = first_local.replace(tzinfo=None)
+    start_wall = lo.astimezone(zone).replace(tzinfo=None)
+    rule = _rule(wall_first, recurrence)
+    walls = rule.xafter(start_wall, inc=True) if start_wall > wall_first else iter(rule)
+    for wall in walls:
+        instant = place(wall, zone)
+        if instant > hi:
+            break
+        if instant in wanted:
+            found[instant] = wall
+    return [
+        found.get(i.astimezone(UTC), i.astimezone(zone).replace(tzinfo=None))
+        for i in sorted(wanted)
+    ]
 
 
 def first_occurrence_on_or_after(start_local: datetime, recurrence: Recurrence) -> datetime:

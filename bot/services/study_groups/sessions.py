@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock, from_epoch
@@ -26,6 +26,7 @@ from bot.services.study_groups.groups import (
     require_manager,
 )
 from bot.services.study_groups.ics import IcsSeries, build_calendar
+from bot.services.study_groups.leads import plan_leads
 from bot.services.study_groups.models import (
     RSVP_CHOICES,
     Occurrence,
@@ -135,6 +136,11 @@ class Sessions:
             first_wall = first_occurrence_on_or_after(first_wall, recurrence)
             total = count_occurrences(first_wall, recurrence)
         first_instant = place(first_wall, zone)
+        stored_first = first_wall.isoformat(timespec="minutes")
+        if first_wall == start_local.replace(tzinfo=None) and start_local.fold:
+            # the second of a repeated hour's two instants: keep which one (see occurrences)
+            first_instant = start_local.astimezone(UTC)
+            stored_first = start_local.isoformat(timespec="minutes")
         now_s = int(now.timestamp())
         async with self._db.transaction() as tx:
             group = await _group(tx, guild_id, group_id)
@@ -145,7 +151,7 @@ class Sessions:
                 "duration_minutes, location, channel_id, created_by, created_at, "
                 "materialized_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    group_id, title, zone.key, first_wall.isoformat(timespec="minutes"),
+                    group_id, title, zone.key, stored_first,
                     recurrence.to_rrule() if recurrence else None, duration_minutes, location,
                     channel_id, actor_id, now_s, int(first_instant.timestamp()),
                 ),
@@ -211,7 +217,11 @@ class Sessions:
                     "UPDATE study_series SET cancelled_at = ? WHERE id = ? AND cancelled_at IS NULL",
                     (now, occ.series_id),
                 )
-                cancelled = await cancel_future_occurrences(tx, "series_id = ?", (occ.series_id,), now)
+                # "this and all later": the chosen session and those after it, never earlier ones
+                cancelled = await cancel_future_occurrences(
+                    tx, "series_id = ? AND starts_at >= ?",
+                    (occ.series_id, int(occ.starts_at.timestamp())), now,
+                )
             else:
                 if occ.cancelled:
                     raise Conflict("That session is already cancelled.")
@@ -391,9 +401,6 @@ class Sessions:
             elif recurrence is None and not kept:
                 continue
 
-            def wall(epoch_s: int, zone: ZoneInfo = zone) -> datetime:
-                return from_epoch(epoch_s).astimezone(zone).replace(tzinfo=None)
-
             description = f"{group.name} ({group.topic})"
             if s["channel_id"]:
                 description += f"\nDiscord channel id {s['channel_id']}"
@@ -407,7 +414,7 @@ class Sessions:
                     duration=timedelta(minutes=s["duration_minutes"]),
                     recurrence=recurrence,
                     location=s["location"],
-                    cancelled_local=tuple(wall(c) for c in cancelled) if recurrence else (),
+                    cancelled=tuple(from_epoch(c) for c in cancelled) if recurrence else (),
                 )
             )
         return build_calendar(f"{group.name} study sessions", items, self._clock.now())
@@ -415,8 +422,8 @@ class Sessions:
 
 async def materialize(tx: Transaction, series_id: int, target: int, now: int) -> int:
     """Create the occurrences of ``series_id`` starting before ``target`` (epoch) and their
-    outbox rows (announcements at the group's offsets, DMs for members who opted in) whose due
-    time has not passed yet. Returns how many occurrences were created."""
+    outbox rows (announcements at the group's offsets, DMs for members who opted in), planned
+    by plan_leads: a lead already passed is due at once. Returns how many were created."""
     s = await tx.fetchone(
         "SELECT s.*, g.announce_offsets FROM study_series s JOIN study_groups g "
         "ON g.id = s.group_id WHERE s.id = ?",
@@ -449,13 +456,11 @@ async def materialize(tx: Transaction, series_id: int, target: int, now: int) ->
         if not occ_id:
             continue
         created += 1
-        for lead in offsets:
-            if start_s - lead >= now:
-                outbox.append((occ_id, "announce", 0, lead, start_s - lead, new_nonce()))
+        for lead, due in plan_leads(start_s, offsets, now):
+            outbox.append((occ_id, "announce", 0, lead, due, new_nonce()))
         for r in reminders:
-            lead = r["remind_minutes"] * 60
-            if start_s - lead >= now:
-                outbox.append((occ_id, "dm", r["user_id"], lead, start_s - lead, new_nonce()))
+            for lead, due in plan_leads(start_s, [r["remind_minutes"] * 60], now):
+                outbox.append((occ_id, "dm", r["user_id"], lead, due, new_nonce()))
     if outbox:
         await tx.executemany(
             "INSERT INTO study_outbox (occurrence_id, kind, recipient_id, lead_seconds, due_at, "

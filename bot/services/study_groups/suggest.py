@@ -1,4 +1,9 @@
-"""`/session suggest`: the weekly slots that fall inside the most members' waking hours."""
+"""`/session suggest`: the weekly slots that fall inside the most members' waking hours.
+
+Every quarter-hour start of the coming week is tried, not only whole UTC hours: half-hour
+zones (India, Iran, Newfoundland, parts of Australia) often meet only at :30 (Los Angeles
+and Kolkata for 210 minutes: 02:30Z, and nothing else, in winter).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,8 @@ WAKE_END = time(22, 0)
 _PREFERRED_LOCAL_HOUR = 19.0
 #: Suggestions closer together than this are near-duplicates ("18:00" and "19:00" Monday).
 _MIN_SEPARATION = timedelta(hours=20)
+#: Starts are tried on this grid (UTC); every zone's offset is a multiple of 15 minutes.
+STEP = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -43,7 +50,7 @@ def suggest_slots(
     duration: timedelta = timedelta(hours=1),
     count: int = 3,
 ) -> list[SlotSuggestion]:
-    """Up to ``count`` hourly slots in the coming week, best first.
+    """Up to ``count`` slots in the coming week on a 15-minute grid, best first.
 
     Slots are ranked by how many members are awake for the whole session, then by how close
     they fall to each available member's evening; chosen slots are at least 20 h apart.
@@ -54,15 +61,22 @@ def suggest_slots(
         )
     if not timedelta(minutes=15) <= duration <= timedelta(hours=8):
         raise InvalidInput("A session lasts 15 minutes to 8 hours.")
-    zones = {uid: ZoneInfo(z) for uid, z in member_zones.items()}
-    first = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    # members share a few zones: each zone is checked once per start, then its members counted
+    by_zone: dict[str, list[int]] = {}
+    for uid, name in sorted(member_zones.items()):
+        by_zone.setdefault(name, []).append(uid)
+    zones = {name: ZoneInfo(name) for name in by_zone}
+    base = now.astimezone(UTC).replace(second=0, microsecond=0)
+    first = base + timedelta(minutes=15 - base.minute % 15)  # the next quarter hour
     scored: list[tuple[int, float, datetime, tuple[int, ...], tuple[int, ...]]] = []
-    for h in range(7 * 24):
-        start = first + timedelta(hours=h)
-        available = tuple(sorted(u for u, z in zones.items() if awake_for(start, duration, z)))
-        unavailable = tuple(sorted(set(zones) - set(available)))
+    for step in range(int(timedelta(days=7) / STEP)):
+        start = first + step * STEP
+        awake = [name for name, zone in zones.items() if awake_for(start, duration, zone)]
+        available = tuple(sorted(u for name in awake for u in by_zone[name]))
+        unavailable = tuple(sorted(set(member_zones) - set(available)))
         penalty = sum(
-            abs(_local_hours(start, zones[u]) - _PREFERRED_LOCAL_HOUR) for u in available
+            abs(_local_hours(start, zones[name]) - _PREFERRED_LOCAL_HOUR) * len(by_zone[name])
+            for name in awake
         )
         scored.append((len(available), -penalty, start, available, unavailable))
     scored.sort(key=lambda s: (-s[0], -s[1], s[2]))

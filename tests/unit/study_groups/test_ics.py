@@ -42,7 +42,7 @@ def test_round_trip_weekly_series_with_dst_and_cancellation() -> None:
             duration=timedelta(minutes=90),
             recurrence=weekly,
             location="https://meet.example/ck",
-            cancelled_local=(datetime(2026, 11, 2, 19, 0),),
+            cancelled=(datetime(2026, 11, 3, 0, 0, tzinfo=UTC),),
         ),
         IcsSeries(
             uid="series-2@fmg-bot",

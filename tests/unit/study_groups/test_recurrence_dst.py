@@ -184,7 +184,7 @@ def test_dst_notices_for_members_whose_local_time_moves() -> None:
     assert dst_notices(starts[3], starts[4:], zones) == []
 
 
-def test_no_notice_beyond_a_week_ahead() -> None:
+def test_no_notice_when_the_next_session_keeps_its_local_time() -> None:
     starts = _weekly(datetime(2026, 10, 8, 19, 0), NY, 4)
     assert dst_notices(starts[0], starts[1:], ["Europe/London"]) == []
 

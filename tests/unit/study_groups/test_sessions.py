@@ -48,10 +48,15 @@ async def test_one_off_in_the_schedulers_zone(service: StudyGroupService, db: Da
     ]
 
 
-async def test_announcements_already_past_are_not_created(service: StudyGroupService, db: Database) -> None:
+async def test_a_lead_already_passed_is_due_at_once_and_later_leads_keep_their_times(
+    service: StudyGroupService, db: Database, clock: ManualClock
+) -> None:
     gid = await _group(service)
     await service.sessions.schedule(GUILD, gid, ALICE, False, title="Soon", start="12:30")
-    assert [r["lead_seconds"] for r in await _outbox(db)] == [900, 0]  # the 24 h one is past
+    now, start = int(clock.now().timestamp()), int(clock.now().timestamp()) + 1800
+    assert [(r["lead_seconds"], r["due_at"]) for r in await _outbox(db)] == [
+        (86400, now), (900, start - 900), (0, start),  # the 24 h one: now, once
+    ]
 
 
 async def test_weekly_series_counts_and_horizon(

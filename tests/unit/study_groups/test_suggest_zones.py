@@ -72,8 +72,9 @@ def test_zone_search_caps_at_25_choices() -> None:
 def test_resolve_zone_is_case_insensitive_and_helpful() -> None:
     assert resolve_zone("asia/karachi").key == "Asia/Karachi"
     assert resolve_zone("America/New York").key == "America/New_York"
+    assert resolve_zone("London").key == "Europe/London"  # a city is enough
     with pytest.raises(InvalidInput, match="Did you mean Europe/London"):
-        resolve_zone("London")
+        resolve_zone("Lond")
     with pytest.raises(InvalidInput, match="not a time zone"):
         resolve_zone("Mars/Olympus")
     with pytest.raises(InvalidInput, match="Please give a time zone"):
@@ -85,3 +86,32 @@ def test_local_formatting() -> None:
     assert format_local(instant, ZoneInfo("Europe/London")) == "Thu 3 Dec 2026, 19:00 GMT"
     assert format_local(instant, ZoneInfo("Asia/Kolkata"), with_date=False) == "00:30 IST"
     assert zone_city("America/New_York") == "New York"
+
+
+def test_half_hour_starts_find_overlaps_whole_hours_miss() -> None:
+    # Los Angeles (UTC-8 in winter) and Kolkata (UTC+5:30), 210 minutes: only 02:30Z fits
+    zones = {1: "America/Los_Angeles", 2: "Asia/Kolkata"}
+    slots = suggest_slots(zones, NOW, duration=timedelta(minutes=210))
+    assert slots[0].available == (1, 2)
+    assert {(s.start.hour, s.start.minute) for s in slots if s.available == (1, 2)} == {(2, 30)}
+
+
+@pytest.mark.parametrize(
+    ("zones", "duration", "minute"),
+    [
+        # St John's (-3:30) morning to Tehran's (+3:30) evening: 7 hours from 11:30Z only
+        ({1: "Asia/Tehran", 2: "America/St_Johns"}, timedelta(hours=7), 30),
+        # Kolkata (+5:30) morning to Auckland's (+13, its summer) evening: 6.5 h from 02:30Z
+        ({1: "Asia/Kolkata", 2: "Pacific/Auckland"}, timedelta(minutes=390), 30),
+        # Kathmandu (+5:45) morning and New York's (-5) late evening: 45 minutes from 02:15Z
+        ({1: "Asia/Kathmandu", 2: "America/New_York"}, timedelta(minutes=45), 15),
+    ],
+)
+def test_quarter_hour_zones_get_a_slot_for_everyone(
+    zones: dict[int, str], duration: timedelta, minute: int
+) -> None:
+    slots = suggest_slots(zones, NOW, duration=duration)
+    assert slots[0].available == tuple(sorted(zones))
+    for uid, zone in zones.items():
+        assert awake_for(slots[0].start, duration, ZoneInfo(zone)), uid
+    assert slots[0].start.minute == minute
