@@ -12,6 +12,7 @@ from datetime import timedelta
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
+from bot.outbox import Outbox
 from bot.services.anonymous import AnonymousLimits, AnonymousService
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.mentoring import MentoringService
@@ -23,6 +24,7 @@ from bot.services.study_groups import StudyGroupService
 
 @dataclass(frozen=True)
 class Services:
+    outbox: Outbox
     guild_settings: GuildSettingsService
     anonymous: AnonymousService
     mentoring: MentoringService
@@ -32,10 +34,13 @@ class Services:
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock) -> Services:
+        # The one outbox: each capability registers its kinds of due work on it.
+        outbox = Outbox(db, clock)
         privacy = PrivacyService(db, clock, timedelta(days=settings.member_retention_days))
         # Each capability that stores member data registers its PrivacyContributor here.
         mentoring = MentoringService(
-            db, clock, request_timeout=timedelta(hours=settings.mentor_request_timeout_hours)
+            db, clock, request_timeout=timedelta(hours=settings.mentor_request_timeout_hours),
+            outbox=outbox,
         )
         mentoring_privacy = MentoringPrivacy(mentoring)
         privacy.register(PrivacyContributor(
@@ -59,6 +64,7 @@ class Services:
             "suggested here (links already approved stay in the library, without your name).",
         ))
         return cls(
+            outbox=outbox,
             guild_settings=guild_settings,
             anonymous=AnonymousService(db, guild_settings, clock, anonymous_limits, mentoring),
             mentoring=mentoring,

@@ -20,9 +20,11 @@ from bot.config import Settings
 from bot.db import Database
 from bot.errors import UserError
 from bot.services import Services
+from bot.services.mentoring import SENT_KINDS
 from bot.services.mentoring.profiles import MenteeInput, MentorInput
 from bot.services.mentoring.vocab import EXAM_STAGES, LANGUAGES, SPECIALTIES, VISA_ROUTES
 from bot.services.study_groups.models import TOPICS, OutgoingMessage
+from tests.outbox_recorder import Recorder
 
 GUILD = 4242
 ZONES = ["Asia/Kolkata", "America/New_York", "Europe/London", "Asia/Karachi", "Africa/Lagos"]
@@ -102,11 +104,8 @@ class Worker:
         await self.mentoring.apply_plan(plan)
 
     async def due_work(self) -> None:
-        """What the cog's scheduler source does, with a fake Discord that always succeeds."""
-        now = self.clock.now()
-        await self.mentoring.expire_offers(now)
-        for notice in await self.mentoring.claim_notices(now):
-            await self.mentoring.notice_sent(notice.id, 10**17 + notice.id)
+        """What the outbox's timer does, with a fake Discord that always succeeds."""
+        await self.services.outbox.run_due(self.clock.now())
 
     # -- study groups ------------------------------------------------------------------------
     async def create_group(self) -> None:
@@ -202,6 +201,9 @@ async def main(path: str, seed: int) -> None:
     for key, channel in (("announcements_channel", 777), ("anonymous_channel", 778),
                          ("anonymous_review_channel", 779)):
         await services.guild_settings.set(GUILD, key, channel)
+    sender = Recorder()
+    for kind in SENT_KINDS:
+        services.outbox.attach_sender(kind, sender)
     worker = Worker(db, services, clock, random.Random(seed))
     print("ready", flush=True)
     await worker.run()

@@ -45,13 +45,18 @@ def problems(path: Path) -> list[str]:
              "SELECT r.id FROM mentor_requests r WHERE r.status = 'accepted' AND NOT EXISTS "
              "(SELECT 1 FROM mentor_pairings p WHERE p.request_id = r.id)")
         rows("offer without its notice",
-             "SELECT o.id FROM mentor_offers o WHERE NOT EXISTS (SELECT 1 FROM mentor_notices n "
-             "WHERE n.offer_id = o.id AND n.kind = 'offer')")
+             "SELECT o.id FROM mentor_offers o WHERE NOT EXISTS (SELECT 1 FROM outbox n "
+             "WHERE n.ref_id = o.id AND n.kind = 'mentor_offer')")
+        rows("pending offer without its pending timeout",
+             "SELECT o.id FROM mentor_offers o WHERE o.status = 'pending' AND NOT EXISTS "
+             "(SELECT 1 FROM outbox n WHERE n.ref_id = o.id AND n.kind = 'mentor_timeout' "
+             "AND n.state = 'pending')")
         rows("pairing without its thread notice",
-             "SELECT p.id FROM mentor_pairings p WHERE NOT EXISTS (SELECT 1 FROM mentor_notices n "
-             "WHERE n.pairing_id = p.id AND n.kind = 'thread')")
-        rows("notice sent without a message id (neither sent nor pending)",
-             "SELECT id FROM mentor_notices WHERE sent_at IS NOT NULL AND message_id IS NULL")
+             "SELECT p.id FROM mentor_pairings p WHERE NOT EXISTS (SELECT 1 FROM outbox n "
+             "WHERE n.ref_id = p.id AND n.kind = 'mentor_thread')")
+        rows("outbox row sent without a message id, or with one but not sent",
+             "SELECT id, kind, state FROM outbox WHERE (state = 'sent') != "
+             "(message_id IS NOT NULL AND sent_at IS NOT NULL)")
         rows("outbox row neither sent-with-message-id nor pending",
              "SELECT id, state FROM study_outbox WHERE (state = 'sent') != "
              "(message_id IS NOT NULL AND sent_at IS NOT NULL)")
@@ -82,7 +87,7 @@ def counts(path: Path) -> dict[str, int]:
     conn = sqlite3.connect(path)
     try:
         return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                for t in ("mentors", "mentor_requests", "mentor_pairings", "mentor_notices",
+                for t in ("mentors", "mentor_requests", "mentor_pairings", "outbox",
                           "study_rsvps", "study_outbox", "anon_outbox")}
     finally:
         conn.close()
@@ -123,7 +128,7 @@ def test_sigkill_during_writes_never_leaves_half_an_operation(tmp_path: Path) ->
         assert broken == [], f"after kill {run + 1} (~{total} operations): {broken}"
     made = counts(database)
     # The load did real work across the kills: requests, pairings and notices all exist.
-    assert made["mentor_requests"] > 10 and made["mentor_pairings"] > 3 and made["mentor_notices"] > 10, made
+    assert made["mentor_requests"] > 10 and made["mentor_pairings"] > 3 and made["outbox"] > 10, made
     assert made["study_rsvps"] > 5 and made["study_outbox"] > 10 and made["anon_outbox"] > 3, made
     conn = sqlite3.connect(database)
     sent = conn.execute("SELECT count(*) FROM study_outbox WHERE state = 'sent'").fetchone()[0]

@@ -1,10 +1,12 @@
 """The mentoring service: profiles, requests that move through candidates, pairings, the
 moderated roster, batch matching, and the due work (timeouts, reminders, Discord notices).
 
-Everything that must happen later or on Discord is a row first: an offer has ``expires_at``;
-what the bot must send is a ``mentor_notices`` row that the cog's due-work source claims,
-sends and marks sent. Taking a mentor's slot happens in the transaction that accepts, with a
-conditional UPDATE, so two mentees can never take the last slot.
+Everything that must happen later or on Discord is a row of the one outbox (`bot.outbox`),
+enqueued in the transaction that decided it: an offer's message, its halfway reminder and its
+timeout, a mentee's update, a pairing's private thread. The engine claims each row, asks this
+service what it means now (`_prepare_due`: data to send, a skip, or the timeout done here),
+and the cog's sender renders and sends it. Taking a mentor's slot happens in the transaction
+that accepts, with a conditional UPDATE, so two mentees can never take the last slot.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from bot.clock import Clock, from_epoch
 from bot.db import Database
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
+from bot.outbox import Done, DueItem, Handler, Outbox, Outcome, Policy, Send, Skip
 from bot.services.mentoring import _rows
 from bot.services.mentoring.assignment import greedy_assignment, optimal_assignment
 from bot.services.mentoring.pool import Candidate, MentorPool
@@ -36,9 +39,15 @@ from bot.services.mentoring.profiles import (
 from bot.services.mentoring.scoring import violations
 from bot.services.mentoring.vocab import LANGUAGES, SPECIALTIES, VISA_ROUTES
 
-#: A claimed notice not marked sent after this long is retried (same nonce).
+#: A notice that could not be sent is retried this long after (same nonce), five times at most.
 NOTICE_RETRY_S = 120
 NOTICE_MAX_ATTEMPTS = 5
+OFFER, REMINDER, UPDATE, THREAD, TIMEOUT = (
+    "mentor_offer", "mentor_reminder", "mentor_update", "mentor_thread", "mentor_timeout")
+#: The rows about one offer; they end with it.
+OFFER_KINDS = (OFFER, REMINDER, TIMEOUT)
+KINDS = (OFFER, REMINDER, UPDATE, THREAD, TIMEOUT)
+SENT_KINDS = {OFFER: "offer", REMINDER: "reminder", UPDATE: "mentee_update", THREAD: "thread"}
 FEEDBACK_MAX = 1000
 MODERATOR_ACTIONS = ("approve", "reject", "pause", "remove")
 NO_MENTEE_PROFILE = "Set up your mentee profile first with `/mentee profile`."
@@ -73,6 +82,18 @@ class MenteeStatus:
 
 
 @dataclass(frozen=True)
+class MenteeUpdate:
+    """Why a mentee's request moved, and where it went: to ``mentor_user_id`` until
+    ``expires_at``, or (both None) nowhere: the request is closed."""
+
+    why: str
+    mentor_user_id: int | None
+    expires_at: int | None
+    legacy_text: str | None = None
+    """Text of an update written before updates were stored as data (sent as it is)."""
+
+
+@dataclass(frozen=True)
 class Notice:
     """Something the bot must send. ``kind``: offer | reminder | mentee_update | thread."""
 
@@ -80,11 +101,25 @@ class Notice:
     guild_id: int
     kind: str
     user_id: int
-    body: str
     request_id: int | None
     expires_at: int | None
     mentee: MenteeProfile | None
     pairing: Pairing | None
+    update: MenteeUpdate | None = None
+
+
+class _DueWork(Handler):
+    """The outbox's view of mentoring: what a due row means now (see the module docstring)."""
+
+    def __init__(self, service: MentoringService, policy: Policy) -> None:
+        self._service = service
+        self.policy = policy
+
+    async def prepare(self, item: DueItem, now: datetime) -> Outcome:
+        return await self._service._prepare_due(item, now)
+
+    async def failed(self, item: DueItem, reason: str) -> None:
+        await self._service._due_failed(item)
 
 
 @dataclass(frozen=True)
@@ -112,11 +147,19 @@ class BatchPlan:
 
 
 class MentoringService:
-    def __init__(self, db: Database, clock: Clock, *, request_timeout: timedelta) -> None:
+    def __init__(self, db: Database, clock: Clock, *, request_timeout: timedelta,
+                 outbox: Outbox | None = None) -> None:
         self._db = db
         self._clock = clock
         self.request_timeout = request_timeout
         self._pools: dict[int, MentorPool] = {}
+        self.outbox = outbox or Outbox(db, clock)
+        notices = _DueWork(self, Policy(max_attempts=NOTICE_MAX_ATTEMPTS,
+                                        backoff_base_s=NOTICE_RETRY_S,
+                                        backoff_max_s=NOTICE_RETRY_S))
+        for kind in SENT_KINDS:
+            self.outbox.register(kind, notices)
+        self.outbox.register(TIMEOUT, _DueWork(self, Policy(sends=False)))
 
     @property
     def db(self) -> Database:
@@ -449,12 +492,9 @@ class MentoringService:
             "VALUES (?, ?, 'pending', ?, ?)",
             (request_id, mentor.id, now, now + timeout),
         )
-        await self._db.executemany(
-            "INSERT INTO mentor_notices (guild_id, kind, user_id, offer_id, due_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [(guild_id, "offer", mentor.user_id, offer_id, now),
-             (guild_id, "reminder", mentor.user_id, offer_id, now + timeout // 2)],
-        )
+        for kind, due in ((OFFER, now), (REMINDER, now + timeout // 2), (TIMEOUT, now + timeout)):
+            await self.outbox.enqueue(kind, due=from_epoch(due), guild_id=guild_id,
+                                      ref_id=offer_id, recipient_id=mentor.user_id)
         return offer_id
 
     async def _pending_offer(self, request_id: int,
@@ -520,11 +560,8 @@ class MentoringService:
         except sqlite3.IntegrityError:
             raise Conflict("You are already paired with this mentee.") from None
         mentor_user = await self._db.fetchval("SELECT user_id FROM mentors WHERE id = ?", (mentor_id,))
-        await self._db.execute(
-            "INSERT INTO mentor_notices (guild_id, kind, user_id, pairing_id, due_at) "
-            "VALUES (?, 'thread', ?, ?, ?)",
-            (guild_id, mentor_user, pairing_id, now),
-        )
+        await self.outbox.enqueue(THREAD, due=from_epoch(now), guild_id=guild_id,
+                                  ref_id=pairing_id, recipient_id=mentor_user)
         return pairing_id
 
     async def decline(self, request_id: int, mentor_user_id: int) -> RequestStatus:
@@ -563,10 +600,7 @@ class MentoringService:
         await self._cancel_notices(offer_id)
 
     async def _cancel_notices(self, offer_id: int) -> None:
-        await self._db.execute(
-            "UPDATE mentor_notices SET cancelled = 1 WHERE offer_id = ? AND sent_at IS NULL",
-            (offer_id,),
-        )
+        await self.outbox.cancel(OFFER_KINDS, offer_id, "the offer was answered or moved on")
 
     async def _move_on_offers_of(self, mentor_id: int, now: int,
                                  outcome: str) -> int:
@@ -603,23 +637,18 @@ class MentoringService:
         if pool is None:
             pool = MentorPool(await self._open_mentors(mentee.guild_id))
         best = pool.top(mentee, self._today(), 1, excluded=tried, paired=paired)
+        data: dict[str, object] = {"why": why}
         if best:
             await self._offer(mentee.guild_id, request_id, best[0].mentor, now)
-            expires = now + int(self.request_timeout.total_seconds())
-            body = (f"The mentor you asked {why}. Your request now goes to "
-                    f"<@{best[0].mentor.user_id}>, who has until <t:{expires}:F> to answer.")
+            data |= {"mentor_user_id": best[0].mentor.user_id,
+                     "expires_at": now + int(self.request_timeout.total_seconds())}
         else:
             await self._db.execute(
                 "UPDATE mentor_requests SET status = 'exhausted', closed_at = ? WHERE id = ?",
                 (now, request_id),
             )
-            body = (f"The mentor you asked {why}, and no other mentor fits your profile right "
-                    "now. Your request is closed: try `/mentor request` again later.")
-        await self._db.execute(
-            "INSERT INTO mentor_notices (guild_id, kind, user_id, body, due_at) "
-            "VALUES (?, 'mentee_update', ?, ?, ?)",
-            (mentee.guild_id, mentee.user_id, body, now),
-        )
+        await self.outbox.enqueue(UPDATE, due=from_epoch(now), guild_id=mentee.guild_id,
+                                  ref_id=request_id, recipient_id=mentee.user_id, data=data)
 
     async def _request_status(self, request_id: int) -> RequestStatus:
         row = await self._db.fetchone(
@@ -779,105 +808,57 @@ class MentoringService:
         return [r["user_id"] for r in rows
                 if wanted & {*_rows.split(r["specialties"]), *_rows.split(r["visas"])}]
 
-    # -- due work --------------------------------------------------------------------------
-    async def next_due(self) -> datetime | None:
-        """The earliest offer expiry or notice (re)send time, if any."""
-        due = await self._db.fetchval(
-            "SELECT min(t) FROM (SELECT min(expires_at) AS t FROM mentor_offers "
-            "WHERE status = 'pending' UNION ALL SELECT min(max(due_at, "
-            "coalesce(claimed_at + ?, due_at))) FROM mentor_notices WHERE sent_at IS NULL "
-            "AND cancelled = 0 AND attempts < ?)",
-            (NOTICE_RETRY_S, NOTICE_MAX_ATTEMPTS),
-        )
-        return None if due is None else from_epoch(due)
-
-    async def expire_offers(self, now: datetime) -> int:
-        """Time out every offer past its expiry and move its request on; returns how many."""
-        ts = int(now.timestamp())
-        async with self._db.transaction():
-            rows = await self._db.fetchall(
-                "SELECT id, request_id FROM mentor_offers WHERE status = 'pending' "
-                "AND expires_at <= ? ORDER BY expires_at, id",
-                (ts,),
-            )
-            for row in rows:
-                await self._end_offer(row["id"], "timeout", ts)
-                await self._move_on(row["request_id"], ts, "did not answer in time")
-        return len(rows)
-
-    async def claim_notices(self, now: datetime, limit: int = 50) -> list[Notice]:
-        """Claim due notices (each at most once per attempt). Reminders for offers that are no
-        longer pending are cancelled instead of returned."""
-        ts = int(now.timestamp())
-        async with self._db.transaction():
-            rows = await self._db.fetchall(
-                "UPDATE mentor_notices SET claimed_at = ?, attempts = attempts + 1 WHERE id IN "
-                "(SELECT id FROM mentor_notices WHERE sent_at IS NULL AND cancelled = 0 "
-                "AND due_at <= ? AND attempts < ? AND (claimed_at IS NULL OR claimed_at <= ?) "
-                "ORDER BY due_at, id LIMIT ?) RETURNING id",
-                (ts, ts, NOTICE_MAX_ATTEMPTS, ts - NOTICE_RETRY_S, limit),
-            )
-            notices = []
-            for row in sorted(rows, key=lambda r: r["id"]):
-                notice = await self._notice(row["id"])
-                if notice is not None:
-                    notices.append(notice)
-        return notices
-
-    async def _notice(self, notice_id: int) -> Notice | None:
-        n = await self._db.fetchone("SELECT * FROM mentor_notices WHERE id = ?", (notice_id,))
-        assert n is not None
-        mentee = pairing = None
-        request_id = expires_at = None
-        if n["offer_id"] is not None:
+    # -- due work (the outbox calls these through _DueWork) -------------------------------
+    async def _prepare_due(self, item: DueItem, now: datetime) -> Outcome:
+        """What a due row means now; runs in the engine's claim transaction."""
+        if item.kind in OFFER_KINDS:
             offer = await self._db.fetchone(
                 "SELECT o.status, o.request_id, o.expires_at, r.mentee_id FROM mentor_offers o "
                 "JOIN mentor_requests r ON r.id = o.request_id WHERE o.id = ?",
-                (n["offer_id"],),
+                (item.ref_id,),
             )
-            assert offer is not None
-            if offer["status"] != "pending":
-                await self._db.execute("UPDATE mentor_notices SET cancelled = 1 WHERE id = ?",
-                                 (notice_id,))
-                return None
-            request_id, expires_at = offer["request_id"], offer["expires_at"]
-            row = await self._db.fetchone(f"SELECT {_rows.MENTEE_COLUMNS} FROM mentees WHERE id = ?",
-                                    (offer["mentee_id"],))
-            mentee = None if row is None else _rows.mentee(row)
-        if n["pairing_id"] is not None:
-            pairing = await self._pairing(n["pairing_id"])
+            if offer is None or offer["status"] != "pending":
+                return Skip("the offer was answered or moved on", state="cancelled")
+            if item.kind == TIMEOUT:
+                ts = int(now.timestamp())
+                await self._end_offer(item.ref_id, "timeout", ts)
+                await self._move_on(offer["request_id"], ts, "did not answer in time")
+                return Done()
+            row = await self._db.fetchone(
+                f"SELECT {_rows.MENTEE_COLUMNS} FROM mentees WHERE id = ?", (offer["mentee_id"],))
+            return Send(Notice(item.id, item.guild_id, SENT_KINDS[item.kind], item.recipient_id,
+                               offer["request_id"], offer["expires_at"],
+                               None if row is None else _rows.mentee(row), None))
+        if item.kind == THREAD:
+            try:
+                pairing = await self._pairing(item.ref_id)
+            except NotFound:
+                return Skip("the pairing no longer exists", state="cancelled")
             row = await self._db.fetchone(
                 f"SELECT {_rows.MENTEE_COLUMNS} FROM mentees WHERE guild_id = ? AND user_id = ?",
                 (pairing.guild_id, pairing.mentee_user_id),
             )
-            mentee = None if row is None else _rows.mentee(row)
-        return Notice(n["id"], n["guild_id"], n["kind"], n["user_id"], n["body"], request_id,
-                      expires_at, mentee, pairing)
+            return Send(Notice(item.id, item.guild_id, "thread", item.recipient_id, None, None,
+                               None if row is None else _rows.mentee(row), pairing))
+        data = item.data
+        update = MenteeUpdate(data.get("why", ""), data.get("mentor_user_id"),
+                              data.get("expires_at"), data.get("legacy_text"))
+        return Send(Notice(item.id, item.guild_id, "mentee_update", item.recipient_id, None,
+                           None, None, None, update))
 
-    async def notice_sent(self, notice_id: int, message_id: int | None) -> None:
-        await self._db.execute(
-            "UPDATE mentor_notices SET sent_at = ?, message_id = ? WHERE id = ?",
-            (self._now(), message_id, notice_id),
+    async def _due_failed(self, item: DueItem) -> None:
+        """A notice Discord refused for good (closed DMs, missing channel): an offer that cannot
+        reach its mentor moves on to the next candidate. Runs in the engine's transaction."""
+        if item.kind != OFFER:
+            return
+        request_id = await self._db.fetchval(
+            "SELECT request_id FROM mentor_offers WHERE id = ? AND status = 'pending'",
+            (item.ref_id,),
         )
-
-    async def notice_failed(self, notice_id: int) -> None:
-        """Give up on a notice Discord refused for good (closed DMs, missing channel). An offer
-        that cannot reach its mentor moves on to the next candidate."""
-        now = self._now()
-        async with self._db.transaction():
-            row = await self._db.fetchone(
-                "UPDATE mentor_notices SET cancelled = 1 WHERE id = ? RETURNING kind, offer_id",
-                (notice_id,),
-            )
-            if row is None or row["kind"] != "offer":
-                return
-            offer = await self._db.fetchone(
-                "SELECT request_id FROM mentor_offers WHERE id = ? AND status = 'pending'",
-                (row["offer_id"],),
-            )
-            if offer is not None:
-                await self._end_offer(row["offer_id"], "moved", now)
-                await self._move_on(offer["request_id"], now, "could not be reached")
+        if request_id is not None:
+            now = self._now()
+            await self._end_offer(item.ref_id, "moved", now)
+            await self._move_on(request_id, now, "could not be reached")
 
 
 _PAIRING_SELECT = (

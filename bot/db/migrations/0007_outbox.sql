@@ -1,0 +1,51 @@
+-- One outbox for all due work (bot/outbox). A row names its kind, the ids it is about and
+-- data (JSON: ids and values, never rendered Discord text), when it is due, and where it
+-- stands. Claimed before it is sent (claimed_by: the worker, claimed_at: since when), sent
+-- with its stored nonce, marked 'sent' with the message id after; 'done' rows were handled in
+-- the database (an offer timing out); 'skipped', 'cancelled' and 'failed' say why in
+-- last_error. next_attempt_at is due_at until a failed send schedules a retry.
+CREATE TABLE outbox (
+    id              INTEGER PRIMARY KEY,
+    kind            TEXT    NOT NULL,
+    guild_id        INTEGER NOT NULL DEFAULT 0,
+    ref_id          INTEGER,
+    recipient_id    INTEGER,
+    data            TEXT    NOT NULL DEFAULT '{}',
+    due_at          INTEGER NOT NULL,
+    next_attempt_at INTEGER NOT NULL,
+    nonce           TEXT    NOT NULL,
+    state           TEXT    NOT NULL DEFAULT 'pending'
+        CHECK (state IN ('pending', 'claimed', 'sent', 'done', 'skipped', 'cancelled', 'failed')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    claimed_by      TEXT,
+    claimed_at      INTEGER,
+    channel_id      INTEGER,
+    message_id      INTEGER,
+    sent_at         INTEGER,
+    last_error      TEXT
+);
+CREATE INDEX outbox_pending ON outbox (next_attempt_at) WHERE state = 'pending';
+CREATE INDEX outbox_claimed ON outbox (claimed_at) WHERE state = 'claimed';
+CREATE INDEX outbox_by_ref ON outbox (ref_id, kind);
+CREATE INDEX outbox_by_recipient ON outbox (recipient_id) WHERE recipient_id IS NOT NULL;
+
+-- Mentoring: notices still owed move over. A notice claimed but never marked sent was, until
+-- now, retried with its nonce ('fmg-mentor-<id>'): it stays pending with that nonce, so the
+-- resend is deduplicated. The mentee updates were stored as text: kept as such ('legacy_text').
+INSERT INTO outbox (kind, guild_id, ref_id, recipient_id, data, due_at, next_attempt_at, nonce,
+                    attempts)
+SELECT CASE kind WHEN 'offer' THEN 'mentor_offer' WHEN 'reminder' THEN 'mentor_reminder'
+                 WHEN 'mentee_update' THEN 'mentor_update' ELSE 'mentor_thread' END,
+       guild_id, coalesce(offer_id, pairing_id), user_id,
+       CASE kind WHEN 'mentee_update' THEN json_object('legacy_text', body) ELSE '{}' END,
+       due_at, max(due_at, coalesce(claimed_at + 120, due_at)), 'fmg-mentor-' || id, attempts
+FROM mentor_notices WHERE sent_at IS NULL AND cancelled = 0 AND attempts < 5
+ORDER BY id;
+-- An offer's timeout is due work too (it moves the request on).
+INSERT INTO outbox (kind, guild_id, ref_id, recipient_id, due_at, next_attempt_at, nonce)
+SELECT 'mentor_timeout', r.guild_id, o.id, m.user_id, o.expires_at, o.expires_at,
+       lower(hex(randomblob(10)))
+FROM mentor_offers o JOIN mentor_requests r ON r.id = o.request_id
+JOIN mentors m ON m.id = o.mentor_id WHERE o.status = 'pending'
+ORDER BY o.id;
+DROP TABLE mentor_notices;
