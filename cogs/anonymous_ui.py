@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
-SCHEDULER_SOURCE = "anonymous"
 
 
 def _service(interaction: discord.Interaction) -> AnonymousService:
@@ -106,7 +105,6 @@ class AskModal(FmgModal, title="Ask anonymously"):
             self.question.value,
             self.tag.value or None,
         )
-        bot_of(interaction).scheduler.poke(SCHEDULER_SOURCE)
         when = int(receipt.due_at.timestamp())
         where = (
             f"sent to the moderators for approval <t:{when}:R>"
@@ -137,7 +135,6 @@ class FollowupModal(FmgModal, title="Anonymous follow-up"):
         due = await _service(interaction).followup(
             interaction.guild_id, interaction.user.id, self.code.value, self.text.value
         )
-        bot_of(interaction).scheduler.poke(SCHEDULER_SOURCE)
         await send_ephemeral(
             interaction,
             f"Your follow-up will appear in the thread as **Asker** <t:{int(due.timestamp())}:R>.",
@@ -226,7 +223,6 @@ class ApproveButton(
         assert interaction.guild_id is not None
         await require_moderator(interaction)
         await _service(interaction).approve(interaction.guild_id, self.question_id)
-        bot_of(interaction).scheduler.poke(SCHEDULER_SOURCE)
         await interaction.response.edit_message(
             content=f"Anonymous question #{self.question_id} was approved by {interaction.user.mention} "
             "and is being posted.",

@@ -23,7 +23,9 @@ class Recorder:
             raise exc
         self.items.append(item)
         self.sent.append(payload)
-        return Receipt(MESSAGE_IDS + item.id)
+        # A channel and a thread as well, for kinds that record where their post lives.
+        return Receipt(MESSAGE_IDS + item.id, channel_id=MESSAGE_IDS - 1,
+                       thread_id=MESSAGE_IDS + item.id)
 
 
 def attach(outbox: Outbox, kinds: Iterable[str], recorder: Recorder) -> Recorder:

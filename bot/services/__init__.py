@@ -66,7 +66,8 @@ class Services:
         return cls(
             outbox=outbox,
             guild_settings=guild_settings,
-            anonymous=AnonymousService(db, guild_settings, clock, anonymous_limits, mentoring),
+            anonymous=AnonymousService(db, guild_settings, clock, anonymous_limits, mentoring,
+                                       outbox),
             mentoring=mentoring,
             privacy=privacy,
             study_groups=study_groups,

@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.errors import UserError
 from bot.services import Services
+from bot.services.anonymous import KINDS as ANONYMOUS_KINDS
 from bot.services.mentoring import SENT_KINDS
 from bot.services.mentoring.profiles import MenteeInput, MentorInput
 from bot.services.mentoring.vocab import EXAM_STAGES, LANGUAGES, SPECIALTIES, VISA_ROUTES
@@ -160,14 +161,8 @@ class Worker:
                                           "Can I switch from J-1 to H-1B after residency?", None)
 
     async def anonymous_posts(self) -> None:
-        """The adapter's side: claim due posts, 'send' them, record the message ids."""
-        anonymous = self.services.anonymous
-        await anonymous.recover()
-        for job in await anonymous.claim_due(self.clock.now()):
-            message_id = 10**17 + 10**6 + job.id
-            await anonymous.mark_posted(job, channel_id=job.target_channel_id or 778,
-                                        message_id=message_id,
-                                        thread_id=message_id if job.kind == "question" else None)
+        """The outbox's timer, as for mentoring (one engine sends every kind)."""
+        await self.services.outbox.run_due(self.clock.now())
 
     async def run(self) -> None:
         ops = [(self.register_mentor, 3), (self.mentee_profile, 4), (self.request, 6),
@@ -202,7 +197,7 @@ async def main(path: str, seed: int) -> None:
                          ("anonymous_review_channel", 779)):
         await services.guild_settings.set(GUILD, key, channel)
     sender = Recorder()
-    for kind in SENT_KINDS:
+    for kind in (*SENT_KINDS, *ANONYMOUS_KINDS):
         services.outbox.attach_sender(kind, sender)
     worker = Worker(db, services, clock, random.Random(seed))
     print("ready", flush=True)

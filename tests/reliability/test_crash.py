@@ -69,12 +69,10 @@ def problems(path: Path) -> list[str]:
              "JOIN study_series s ON s.id = o.series_id WHERE ob.kind = 'dm' AND ob.state = "
              "'pending' AND NOT EXISTS (SELECT 1 FROM study_group_members m WHERE m.group_id = "
              "s.group_id AND m.user_id = ob.recipient_id)")
-        rows("anonymous post neither sent-with-message-id nor pending",
-             "SELECT id, state FROM anon_outbox WHERE (state = 'sent') != (message_id IS NOT NULL)")
         rows("anonymous question published without its sent post (or the other way round)",
              "SELECT q.id FROM anon_questions q WHERE (q.state = 'published' AND q.message_id IS NULL) "
-             "OR (q.state = 'waiting' AND EXISTS (SELECT 1 FROM anon_outbox o WHERE o.question_id = "
-             "q.id AND o.kind = 'question' AND o.state = 'sent'))")
+             "OR (q.state = 'waiting' AND EXISTS (SELECT 1 FROM outbox o WHERE o.ref_id = "
+             "q.id AND o.kind = 'anon_question' AND o.state = 'sent'))")
         rows("cancelled session with an announcement still pending",
              "SELECT ob.id FROM study_outbox ob JOIN study_occurrences o ON o.id = ob.occurrence_id "
              "WHERE o.cancelled_at IS NOT NULL AND ob.state = 'pending'")
@@ -88,7 +86,7 @@ def counts(path: Path) -> dict[str, int]:
     try:
         return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                 for t in ("mentors", "mentor_requests", "mentor_pairings", "outbox",
-                          "study_rsvps", "study_outbox", "anon_outbox")}
+                          "study_rsvps", "study_outbox", "anon_questions")}
     finally:
         conn.close()
 
@@ -129,7 +127,7 @@ def test_sigkill_during_writes_never_leaves_half_an_operation(tmp_path: Path) ->
     made = counts(database)
     # The load did real work across the kills: requests, pairings and notices all exist.
     assert made["mentor_requests"] > 10 and made["mentor_pairings"] > 3 and made["outbox"] > 10, made
-    assert made["study_rsvps"] > 5 and made["study_outbox"] > 10 and made["anon_outbox"] > 3, made
+    assert made["study_rsvps"] > 5 and made["study_outbox"] > 10 and made["anon_questions"] > 3, made
     conn = sqlite3.connect(database)
     sent = conn.execute("SELECT count(*) FROM study_outbox WHERE state = 'sent'").fetchone()[0]
     conn.close()

@@ -49,3 +49,15 @@ FROM mentor_offers o JOIN mentor_requests r ON r.id = o.request_id
 JOIN mentors m ON m.id = o.mentor_id WHERE o.status = 'pending'
 ORDER BY o.id;
 DROP TABLE mentor_notices;
+
+-- Anonymous questions: posts still owed move over with their nonce. A post claimed but never
+-- confirmed ('sending') was, until now, requeued at start: it is pending again. The table held
+-- nothing that maps to the asker, and neither does its successor.
+INSERT INTO outbox (kind, guild_id, ref_id, data, due_at, next_attempt_at, nonce, attempts)
+SELECT 'anon_' || o.kind, q.guild_id, o.question_id,
+       CASE WHEN o.body IS NULL THEN '{}' ELSE json_object('body', o.body) END,
+       o.due_at, o.due_at, o.nonce, o.attempts
+FROM anon_outbox o JOIN anon_questions q ON q.id = o.question_id
+WHERE o.state IN ('pending', 'sending')
+ORDER BY o.due_at, o.id;
+DROP TABLE anon_outbox;
