@@ -3,7 +3,8 @@
 The scheduler's memory is never the source of truth: each registered source can say when its
 next row falls due (`next_due`) and can run what is due (`run_due`). The scheduler keeps one
 APScheduler job per source at that instant, re-reads it after every run and whenever a service
-adds rows (`poke`). Rebuilding timers after a restart is therefore just registering the sources.
+adds rows (`poke`, which services reach through `waker` and call after their commit: callers
+never poke by hand). Rebuilding timers after a restart is therefore just registering the sources.
 Delays are computed with the injected clock, so under a ManualClock nothing fires by itself:
 tests advance the clock and call `run_now`.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -73,6 +75,10 @@ class Scheduler:
         self._sources.pop(name, None)
         if self._aps.get_job(name):
             self._aps.remove_job(name)
+
+    def waker(self, name: str) -> Callable[[], None]:
+        """What a service calls (after its commit) when it changed ``name``'s rows."""
+        return lambda: self.poke(name)
 
     def poke(self, name: str) -> None:
         """Re-read ``name``'s next due instant (call after adding or changing its rows)."""
