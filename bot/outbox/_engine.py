@@ -37,6 +37,7 @@ from bot.outbox._models import (
     Done,
     DueItem,
     Handler,
+    NewRow,
     Receipt,
     Report,
     Send,
@@ -82,8 +83,7 @@ class Outbox:
 
     def attach_sender(self, kind: str, sender: Sender) -> None:
         """A cog provides how ``kind`` is sent (on load); rows wait until it does."""
-        if kind not in self._handlers:
-            raise FmgError(f"no service registered the due-work kind {kind!r}")
+        self._check_kind(kind)
         self._senders[kind] = sender
         self.wake()
 
@@ -121,8 +121,7 @@ class Outbox:
     ) -> int:
         """Add a row; call it inside the transaction that decided it. The engine is woken
         once that transaction commits (at once when the caller holds none)."""
-        if kind not in self._handlers:
-            raise FmgError(f"no service registered the due-work kind {kind!r}")
+        self._check_kind(kind)
         due_s = int(due.timestamp())
         row_id = await self._db.execute(
             "INSERT INTO outbox (kind, guild_id, ref_id, recipient_id, data, due_at, "
@@ -130,8 +129,36 @@ class Outbox:
             (kind, guild_id, ref_id, recipient_id, json.dumps(dict(data or {})), due_s, due_s,
              nonce or new_nonce()),
         )
-        self._db.after_commit(self.wake)
+        self.wake_after_commit()
         return row_id
+
+    async def enqueue_many(self, kind: str, rows: Iterable[NewRow], *,
+                           revive_from: datetime | None = None) -> None:
+        """Add rows (in the caller's transaction, like `enqueue`). A row whose key its kind
+        already holds is not added again; with ``revive_from``, one that was cancelled and is
+        due at or after that instant becomes pending again."""
+        self._check_kind(kind)
+        conflict = "DO NOTHING" if revive_from is None else (
+            "DO UPDATE SET state = 'pending', last_error = NULL WHERE state = 'cancelled' "
+            f"AND excluded.due_at >= {int(revive_from.timestamp())}"
+        )
+        await self._db.executemany(
+            "INSERT INTO outbox (kind, guild_id, ref_id, recipient_id, data, due_at, "
+            "next_attempt_at, nonce, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            f"ON CONFLICT (kind, key) {conflict}",
+            [(kind, r.guild_id, r.ref_id, r.recipient_id, json.dumps(dict(r.data)),
+              int(r.due.timestamp()), int(r.due.timestamp()), new_nonce(), r.key) for r in rows],
+        )
+        self.wake_after_commit()
+
+    def wake_after_commit(self) -> None:
+        """Wake the engine once the caller's transaction commits: for a service that changed
+        its rows by hand (made a cancelled one pending again, say)."""
+        self._db.after_commit(self.wake)
+
+    def _check_kind(self, kind: str) -> None:
+        if kind not in self._handlers:
+            raise FmgError(f"no service registered the due-work kind {kind!r}")
 
     async def cancel(self, kinds: Iterable[str], ref_id: int, reason: str) -> int:
         """Cancel the pending rows of ``kinds`` about ``ref_id`` (in the caller's transaction)."""
@@ -243,7 +270,12 @@ class Outbox:
                 outcome = await self._handlers[item.kind].prepare(item, from_epoch(claim_s))
                 if isinstance(outcome, Skip):
                     await self._finish(item, outcome.state, outcome.reason, from_state="pending")
-                    report.skipped += 1
+                    if outcome.state == "failed":
+                        log.warning("outbox row %d (%s) cannot be sent: %s", item.id, item.kind,
+                                    outcome.reason)
+                        report.failed += 1
+                    else:
+                        report.skipped += 1
                 elif isinstance(outcome, Done):
                     await self._finish(item, "done", None, from_state="pending")
                     report.done += 1
@@ -304,17 +336,19 @@ class Outbox:
             self._in_flight.discard(item.id)
 
     async def _mark_sent(self, item: DueItem, receipt: Receipt) -> None:
-        forget = ", data = '{}'" if self._handlers[item.kind].policy.forget_data else ""
+        handler = self._handlers[item.kind]
+        forget = ", data = '{}'" if handler.policy.forget_data else ""
+        sql = (f"UPDATE outbox SET state = 'sent', message_id = ?, channel_id = ?, sent_at = ?, "
+               f"last_error = NULL, claimed_by = NULL{forget} WHERE id = ? "
+               "AND state = 'claimed' AND claimed_by = ? RETURNING id")
+        params = (receipt.message_id, receipt.channel_id, int(self._clock.now().timestamp()),
+                  item.id, self.worker_id)
+        if type(handler).sent is Handler.sent:
+            await self._db.fetchone(sql, params)  # nothing else to record: one statement
+            return
         async with self._db.transaction():
-            marked = await self._db.fetchone(
-                f"UPDATE outbox SET state = 'sent', message_id = ?, channel_id = ?, sent_at = ?, "
-                f"last_error = NULL, claimed_by = NULL{forget} WHERE id = ? "
-                "AND state = 'claimed' AND claimed_by = ? RETURNING id",
-                (receipt.message_id, receipt.channel_id, int(self._clock.now().timestamp()),
-                 item.id, self.worker_id),
-            )
-            if marked is not None:
-                await self._handlers[item.kind].sent(item, receipt)
+            if await self._db.fetchone(sql, params) is not None:
+                await handler.sent(item, receipt)
 
     async def _failure(self, item: DueItem, exc: SendFailed, report: Report) -> None:
         policy = self._handlers[item.kind].policy

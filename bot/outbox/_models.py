@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -29,6 +29,19 @@ class DueItem:
 
 
 @dataclass(frozen=True, slots=True)
+class NewRow:
+    """A row to add with `Outbox.enqueue_many`."""
+
+    due: datetime
+    guild_id: int = 0
+    ref_id: int | None = None
+    recipient_id: int | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+    key: str | None = None
+    """Unique within the kind: a second row with the same key is not added."""
+
+
+@dataclass(frozen=True, slots=True)
 class Send:
     """Send ``payload`` (a service dataclass) through the kind's sender."""
 
@@ -37,7 +50,8 @@ class Send:
 
 @dataclass(frozen=True, slots=True)
 class Skip:
-    """Nothing to send any more (``state``: 'skipped', or 'cancelled' when undone by a member)."""
+    """Nothing to send: 'skipped' (pointless now), 'cancelled' (undone by a member) or
+    'failed' (it cannot be sent, a missing channel say: given up at once, visibly)."""
 
     reason: str
     state: str = "skipped"

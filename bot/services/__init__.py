@@ -50,7 +50,7 @@ class Services:
             "pairings end and free your mentor's slot; requests waiting for you go to another mentor).",
         ))
         guild_settings = GuildSettingsService(db, clock)
-        study_groups = StudyGroupService(db, clock, guild_settings)
+        study_groups = StudyGroupService(db, clock, guild_settings, outbox=outbox)
         anonymous_limits = AnonymousLimits(
             publish_delay_min_s=settings.anon_publish_delay_min_s,
             publish_delay_max_s=settings.anon_publish_delay_max_s,

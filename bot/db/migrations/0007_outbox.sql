@@ -3,7 +3,8 @@
 -- stands. Claimed before it is sent (claimed_by: the worker, claimed_at: since when), sent
 -- with its stored nonce, marked 'sent' with the message id after; 'done' rows were handled in
 -- the database (an offer timing out); 'skipped', 'cancelled' and 'failed' say why in
--- last_error. next_attempt_at is due_at until a failed send schedules a retry.
+-- last_error. next_attempt_at is due_at until a failed send schedules a retry. ``key``, when
+-- a kind sets it, makes a row unique within its kind (one announcement per session and lead).
 CREATE TABLE outbox (
     id              INTEGER PRIMARY KEY,
     kind            TEXT    NOT NULL,
@@ -22,7 +23,9 @@ CREATE TABLE outbox (
     channel_id      INTEGER,
     message_id      INTEGER,
     sent_at         INTEGER,
-    last_error      TEXT
+    last_error      TEXT,
+    key             TEXT,
+    UNIQUE (kind, key)
 );
 CREATE INDEX outbox_pending ON outbox (next_attempt_at) WHERE state = 'pending';
 CREATE INDEX outbox_claimed ON outbox (claimed_at) WHERE state = 'claimed';
@@ -61,3 +64,20 @@ FROM anon_outbox o JOIN anon_questions q ON q.id = o.question_id
 WHERE o.state IN ('pending', 'sending')
 ORDER BY o.due_at, o.id;
 DROP TABLE anon_outbox;
+
+-- Study groups: every row moves over, sent ones included (a late announcement is skipped when
+-- a later one of its session went out, and the first one carries the DST heads-up). A row
+-- claimed by a process that is gone keeps its claim: the engine resends it with its nonce
+-- while Discord still deduplicates it, and gives it up after that.
+INSERT INTO outbox (kind, guild_id, ref_id, recipient_id, data, due_at, next_attempt_at, nonce,
+                    state, attempts, claimed_by, claimed_at, channel_id, message_id, sent_at,
+                    last_error, key)
+SELECT 'study_' || ob.kind, g.guild_id, ob.occurrence_id, nullif(ob.recipient_id, 0),
+       json_object('lead', ob.lead_seconds), ob.due_at, ob.next_attempt_at, ob.nonce, ob.state,
+       ob.attempts, ob.claimed_by, ob.claimed_at, ob.channel_id,
+       ob.message_id, ob.sent_at, ob.last_error,
+       ob.occurrence_id || ':' || ob.recipient_id || ':' || ob.lead_seconds
+FROM study_outbox ob JOIN study_occurrences o ON o.id = ob.occurrence_id
+JOIN study_series s ON s.id = o.series_id JOIN study_groups g ON g.id = s.group_id
+ORDER BY ob.id;
+DROP TABLE study_outbox;
