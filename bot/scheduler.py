@@ -46,6 +46,7 @@ class Scheduler:
         self._locks: dict[str, asyncio.Lock] = {}
         self._pending: set[asyncio.Task[None]] = set()
         self._poked_during_run: set[str] = set()
+        self._rearm_queued: set[str] = set()
 
     def start(self) -> None:
         if not self._aps.running:
@@ -87,6 +88,9 @@ class Scheduler:
             # A run is under way: rows added now may look "still due" when it ends; remember
             # that they are new, so the run is followed by another instead of a back-off.
             self._poked_during_run.add(name)
+        if name in self._rearm_queued:
+            return  # a re-read is already on its way and will see these rows too
+        self._rearm_queued.add(name)
         self._spawn(self._rearm(name))
 
     async def run_now(self, name: str | None = None) -> None:
@@ -100,6 +104,7 @@ class Scheduler:
         task.add_done_callback(self._pending.discard)
 
     async def _rearm(self, name: str) -> None:
+        self._rearm_queued.discard(name)
         source = self._sources.get(name)
         if source is None:
             return

@@ -43,7 +43,6 @@ from bot.outbox._models import (
     Send,
     Sender,
     SendFailed,
-    Skip,
 )
 
 log = logging.getLogger(__name__)
@@ -266,45 +265,43 @@ class Outbox:
                 (now_s, *kinds, BATCH),
             )
             for row in rows:
+                # Claimed before the handler looks: what it cancels (the rows about an offer
+                # that just timed out, say) cannot include the row it is handling.
+                took = await self._db.fetchone(
+                    "UPDATE outbox SET state = 'claimed', claimed_by = ?, claimed_at = ?, "
+                    "attempts = attempts + 1 WHERE id = ? AND state = 'pending' RETURNING id",
+                    (self.worker_id, claim_s, row["id"]),
+                )
+                if took is None:
+                    continue
                 item = _item(row, attempts=row["attempts"] + 1)
                 outcome = await self._handlers[item.kind].prepare(item, from_epoch(claim_s))
-                if isinstance(outcome, Skip):
-                    await self._finish(item, outcome.state, outcome.reason, from_state="pending")
+                if isinstance(outcome, Send):
+                    claimed.append((item, outcome.payload))
+                    self._in_flight.add(item.id)
+                elif isinstance(outcome, Done):
+                    await self._finish(item, "done", None, holder=self.worker_id)
+                    report.done += 1
+                else:
+                    await self._finish(item, outcome.state, outcome.reason,
+                                       holder=self.worker_id)
                     if outcome.state == "failed":
                         log.warning("outbox row %d (%s) cannot be sent: %s", item.id, item.kind,
                                     outcome.reason)
                         report.failed += 1
                     else:
                         report.skipped += 1
-                elif isinstance(outcome, Done):
-                    await self._finish(item, "done", None, from_state="pending")
-                    report.done += 1
-                else:
-                    assert isinstance(outcome, Send)
-                    took = await self._db.fetchone(
-                        "UPDATE outbox SET state = 'claimed', claimed_by = ?, claimed_at = ?, "
-                        "attempts = attempts + 1 WHERE id = ? AND state = 'pending' RETURNING id",
-                        (self.worker_id, claim_s, item.id),
-                    )
-                    if took is not None:
-                        claimed.append((item, outcome.payload))
-                        self._in_flight.add(item.id)
         return claimed, len(rows)
 
     async def _finish(self, item: DueItem, state: str, reason: str | None, *,
-                      holder: str | None = None, from_state: str = "claimed") -> bool:
-        """Move a row to a final state from the one expected ('pending', or 'claimed' by
-        ``holder``); False when someone else moved it first."""
-        expected = "state = 'pending'" if from_state == "pending" else \
-            "state = 'claimed' AND claimed_by IS ?"
-        params: tuple[Any, ...] = (state, reason, item.id)
-        if from_state == "claimed":
-            params = (*params, holder)
+                      holder: str | None) -> bool:
+        """Move a claimed row to a final state, if ``holder`` still holds it (False when
+        someone else moved it first)."""
         forget = ", data = '{}'" if self._handlers[item.kind].policy.forget_data else ""
         done = await self._db.fetchone(
             f"UPDATE outbox SET state = ?, last_error = ?, claimed_by = NULL{forget} "
-            f"WHERE id = ? AND {expected} RETURNING id",
-            params,
+            "WHERE id = ? AND state = 'claimed' AND claimed_by IS ? RETURNING id",
+            (state, reason, item.id, holder),
         )
         return done is not None
 
