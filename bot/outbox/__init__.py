@@ -6,7 +6,7 @@ and sends it). Services `enqueue` rows inside their own transaction; the engine 
 that transaction commits, so no caller can forget to wake it. See `_engine` for the claims.
 """
 
-from bot.outbox._engine import NONCE_WINDOW, SOURCE_NAME, Outbox, new_nonce
+from bot.outbox._engine import NONCE_WINDOW, SOURCE_NAME, Outbox
 from bot.outbox._models import (
     Done,
     DueItem,
@@ -38,5 +38,4 @@ __all__ = [
     "SendFailed",
     "Sender",
     "Skip",
-    "new_nonce",
 ]
