@@ -160,14 +160,18 @@ class Outbox:
             raise FmgError(f"no service registered the due-work kind {kind!r}")
 
     async def cancel(self, kinds: Iterable[str], ref_id: int, reason: str) -> int:
-        """Cancel the pending rows of ``kinds`` about ``ref_id`` (in the caller's transaction)."""
-        kinds = list(kinds)
-        rows = await self._db.fetchall(
-            f"UPDATE outbox SET state = 'cancelled', last_error = ? WHERE ref_id = ? "
-            f"AND state = 'pending' AND kind IN ({', '.join('?' * len(kinds))}) RETURNING id",
-            (reason, ref_id, *kinds),
-        )
-        return len(rows)
+        """Cancel the pending rows of ``kinds`` about ``ref_id`` (in the caller's transaction);
+        a kind that forgets its data does so now."""
+        cancelled = 0
+        for kind in kinds:
+            forget = ", data = '{}'" if self._handlers[kind].policy.forget_data else ""
+            rows = await self._db.fetchall(
+                f"UPDATE outbox SET state = 'cancelled', last_error = ?{forget} WHERE ref_id = ? "
+                "AND kind = ? AND state = 'pending' RETURNING id",
+                (reason, ref_id, kind),
+            )
+            cancelled += len(rows)
+        return cancelled
 
     # -- the timer's source -----------------------------------------------------------------
     async def next_due(self) -> datetime | None:

@@ -562,11 +562,7 @@ class AnonymousService:
                 "UPDATE anon_questions SET state = ?, title = '', body = '', tag = NULL WHERE id = ?",
                 (state, question_id),
             )
-            await self._db.execute(
-                f"UPDATE outbox SET state = 'cancelled', data = '{{}}' WHERE ref_id = ? "
-                f"AND kind IN ({_KIND_MARKS}) AND state = 'pending'",
-                (question_id, *KINDS),
-            )
+            await self.outbox.cancel(KINDS, question_id, f"the question was {state}")
             await tx.execute(
                 "UPDATE anon_reports SET reason = NULL WHERE question_id = ?", (question_id,)
             )

@@ -291,6 +291,19 @@ async def test_remove_cancels_pending_posts(anon: AnonymousService, clock: Manua
         await anon.remove(GUILD + 1, receipt.question_id)
 
 
+async def test_deleting_drops_the_text_of_queued_follow_ups(
+    anon: AnonymousService, clock: ManualClock, db: Database
+) -> None:
+    receipt = await anon.ask(GUILD, ASKER, "title", "body", None)
+    await publish_all(anon, clock)
+    await anon.followup(GUILD, ASKER, receipt.code, "a detail that names my hospital")
+    await anon.delete(GUILD, ASKER, receipt.code)
+    rows = await db.fetchall("SELECT state, data FROM outbox WHERE kind = 'anon_followup'")
+    assert [(r["state"], r["data"]) for r in rows] == [("cancelled", "{}")]
+    clock.advance(timedelta(minutes=5))
+    assert await sent_now(anon, clock) == []
+
+
 async def test_removing_twice_at_once_takes_down_once(anon: AnonymousService) -> None:
     receipt = await anon.ask(GUILD, ASKER, "title", "body", None)
     results = await asyncio.gather(
