@@ -25,11 +25,10 @@ from bot.ui import persistent_view, send_ephemeral, send_failed
 from cogs.anonymous_ui import (
     DYNAMIC_ITEMS,
     NO_MENTIONS,
-    ApproveButton,
     AskModal,
     FollowupModal,
-    RejectButton,
     ReportButton,
+    ReviewButton,
     resolve_channel,
     take_down,
 )
@@ -72,7 +71,8 @@ class AnonymousSender:
         if job.kind == "question":
             return await self._publish(job, channel)
         if job.kind == "review":
-            view = persistent_view(ApproveButton(job.question_id), RejectButton(job.question_id))
+            view = persistent_view(ReviewButton("approve", job.question_id),
+                                   ReviewButton("reject", job.question_id))
             # Moderators read the whole question before they reach the buttons.
             *before, last = job.chunks
             for n, chunk in enumerate(before):
