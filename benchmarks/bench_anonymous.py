@@ -16,8 +16,13 @@ from bot.services.anonymous import _codes
 from bot.services.anonymous._service import question_chunks
 from bot.services.anonymous._text import sanitize
 
-NEXT_DUE = "SELECT MIN(due_at) FROM anon_outbox WHERE state = 'pending'"
-NEXT_DUE_SCAN = "SELECT MIN(due_at) FROM anon_outbox NOT INDEXED WHERE state = 'pending'"
+# What the one outbox asks (bot/outbox/_engine.py, next_due) when anonymous posts are its kinds.
+_KINDS = "('anon_review', 'anon_question', 'anon_followup', 'anon_close')"
+NEXT_DUE = f"SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending' AND kind IN {_KINDS}"
+NEXT_DUE_SCAN = (
+    "SELECT MIN(next_attempt_at) FROM outbox NOT INDEXED WHERE state = 'pending' "
+    f"AND kind IN {_KINDS}"
+)
 
 
 def _timed(fn, repeat: int) -> list[float]:
@@ -84,10 +89,11 @@ async def _next_due(quick: bool) -> Figure:
                 "VALUES (1, 't', 'b', x'00', x'00')"
             )
             await db.executemany(
-                "INSERT INTO anon_outbox (question_id, kind, due_at, state, nonce) "
-                "VALUES (?, 'question', ?, ?, 'n')",
+                "INSERT INTO outbox (kind, guild_id, ref_id, due_at, next_attempt_at, state, "
+                "nonce) VALUES ('anon_question', 1, ?, ?, ?, ?, 'n')",
                 (
-                    (qid, 1_700_000_000 + i, "pending" if i % 1000 == 0 else "sent")
+                    (qid, 1_700_000_000 + i, 1_700_000_000 + i,
+                     "pending" if i % 1000 == 0 else "sent")
                     for i in range(rows)
                 ),
             )

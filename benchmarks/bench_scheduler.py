@@ -1,4 +1,4 @@
-"""The study-group announcement outbox at scale: 10,000 sessions / 30,000 outbox rows.
+"""The one outbox at scale with study-group announcements: 10,000 sessions / 30,000 rows.
 
 - start-up rebuild: open the database and compute when the outbox is next due, which is all
   `scheduler.register` does (the timers live in the rows). Baseline, same run: the naive
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -27,10 +28,12 @@ from apscheduler.triggers.date import DateTrigger
 from benchmarks.figures import Figure, percentile
 from bot.clock import SystemClock
 from bot.db import Database
+from bot.outbox import SOURCE_NAME, DueItem, Outbox, Receipt
 from bot.scheduler import Scheduler
 from bot.services.guild_settings import GuildSettingsService
-from bot.services.study_groups import StudyGroupService
+from bot.services.study_groups import KINDS, StudyGroupService
 from bot.services.study_groups.models import OutgoingMessage
+from bot.services.study_groups.outbox import ANNOUNCE, LEAD
 
 GUILD, CHANNEL, OWNER = 900000000000000001, 900000000000000002, 4242
 ZONE = "America/New_York"
@@ -83,13 +86,14 @@ async def _populate(path: Path, sessions: int) -> list[int]:
                 [(i + 1, i + 1, s, s + 3600) for i, s in enumerate(starts)],
             )
             await tx.executemany(
-                "INSERT INTO study_outbox (occurrence_id, kind, lead_seconds, due_at, "
-                "next_attempt_at, nonce) VALUES (?, 'announce', ?, ?, ?, ?)",
-                [(i + 1, lead, s - lead, s - lead, f"bench{i}-{lead}")
+                "INSERT INTO outbox (kind, guild_id, ref_id, data, due_at, next_attempt_at, "
+                "nonce, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(ANNOUNCE, GUILD, i + 1, json.dumps({"lead": lead}), s - lead, s - lead,
+                  f"bench{i}-{lead}", f"{i + 1}:0:{lead}")
                  for i, s in enumerate(starts) for lead in LEADS],
             )
         rows = await db.fetchall(
-            "SELECT id FROM study_outbox WHERE lead_seconds = 900 ORDER BY id LIMIT ?", (BURST,)
+            f"SELECT id FROM outbox WHERE {LEAD} = 900 ORDER BY id LIMIT ?", (BURST,)
         )
         return [r["id"] for r in rows]
     finally:
@@ -102,23 +106,12 @@ class _Sender:
         self.expected = expected
         self.finished = asyncio.Event()
 
-    async def send(self, message: OutgoingMessage) -> int:
+    async def send(self, item: DueItem, message: OutgoingMessage) -> Receipt:
         await asyncio.sleep(SEND_LATENCY)
         self.done[message.outbox_id] = time.time()
         if len(self.done) >= self.expected:
             self.finished.set()
-        return message.outbox_id
-
-
-class _Source:
-    def __init__(self, service: StudyGroupService, sender: _Sender) -> None:
-        self.service, self.sender = service, sender
-
-    async def next_due(self) -> datetime | None:
-        return await self.service.next_due(with_events=False)
-
-    async def run_due(self, now: datetime) -> None:
-        await self.service.run_due(now, self.sender)
+        return Receipt(message.outbox_id, channel_id=message.channel_id)
 
 
 async def _job_per_row_baseline(path: Path) -> tuple[float, float, int]:
@@ -131,7 +124,7 @@ async def _job_per_row_baseline(path: Path) -> tuple[float, float, int]:
     scheduler.start(paused=True)
     try:
         rows = await db.fetchall(
-            "SELECT id, next_attempt_at FROM study_outbox WHERE state = 'pending'"
+            "SELECT id, next_attempt_at FROM outbox WHERE state = 'pending'"
         )
         for row in rows:
             scheduler.add_job(
@@ -162,33 +155,37 @@ async def run(quick: bool) -> list[Figure]:
         started = time.perf_counter()
         db = await Database.open(path)
         await db.migrate()
-        service = StudyGroupService(db, clock, GuildSettingsService(db, clock))
-        first_due = await service.next_due()
+        outbox = Outbox(db, clock)
+        StudyGroupService(db, clock, GuildSettingsService(db, clock), outbox=outbox)
+        sender = _Sender(len(burst_ids))
+        for kind in KINDS:
+            outbox.attach_sender(kind, sender)
+        first_due = await outbox.next_due()
         rebuild_s = time.perf_counter() - started
         rebuild_rss = _rss_mib() - rss_before
         assert first_due is not None
-        rows = await db.fetchval("SELECT COUNT(*) FROM study_outbox WHERE state = 'pending'")
+        rows = await db.fetchval("SELECT COUNT(*) FROM outbox WHERE state = 'pending'")
         baseline_s, baseline_rss, baseline_jobs = await _job_per_row_baseline(path)
 
-        sender = _Sender(len(burst_ids))
         scheduler = Scheduler(clock)
         scheduler.start()
         try:
-            scheduler.register("study_groups", _Source(service, sender))
+            outbox.start(scheduler.waker(SOURCE_NAME))
+            scheduler.register(SOURCE_NAME, outbox)
             due_at = int(time.time()) + 2
             marks = ",".join("?" * len(burst_ids))
-            await db.execute(
-                f"UPDATE study_outbox SET due_at = ?, next_attempt_at = ? WHERE id IN ({marks})",
-                (due_at, due_at, *burst_ids),
-            )
-            scheduler.poke("study_groups")
+            async with db.transaction():
+                await db.execute(
+                    f"UPDATE outbox SET due_at = ?, next_attempt_at = ? WHERE id IN ({marks})",
+                    (due_at, due_at, *burst_ids),
+                )
+                outbox.wake_after_commit()
             await asyncio.wait_for(sender.finished.wait(), timeout=60)
             lateness = [sender.done[i] - due_at for i in burst_ids]
-            sent = await db.fetchval(
-                "SELECT COUNT(*) FROM study_outbox WHERE state = 'sent'"
-            )
+            sent = await db.fetchval("SELECT COUNT(*) FROM outbox WHERE state = 'sent'")
         finally:
             await scheduler.shutdown()
+            outbox.stop()
             await db.close()
 
     assert sent == len(burst_ids), f"{sent} sent of {len(burst_ids)}"

@@ -14,6 +14,10 @@ class SchemaTooNewError(FmgError):
     """The database was written by a newer fmg-bot; it is refused, never altered."""
 
 
+class TransactionError(FmgError):
+    """A transaction used wrongly: nested in the same task, or used after it ended."""
+
+
 class UserError(FmgError):
     """Something the member can fix; ``str(error)`` is shown to them ephemerally."""
 

@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.interaction_errors import FmgCommandTree
 from bot.logs import quiet_gateway_payloads
+from bot.outbox import SOURCE_NAME as OUTBOX_SOURCE
 from bot.paging import PageButton, PagedReplies
 from bot.scheduler import Scheduler
 from bot.services import Services
@@ -80,6 +81,10 @@ class FmgBot(commands.Bot):
         log.info("database %s at schema version %d", self.settings.database_path, version)
         self.services = Services.build(self.db, self.settings, self.clock)
         self.scheduler.start()
+        # The outbox is the one source of due messages; it wakes itself after each commit
+        # that enqueues (cogs only attach their senders).
+        self.services.outbox.start(lambda: self.scheduler.poke(OUTBOX_SOURCE))
+        self.scheduler.register(OUTBOX_SOURCE, self.services.outbox)
         self.add_dynamic_items(PageButton)
         for module in cog_modules():
             await self.load_extension(module)
@@ -103,6 +108,8 @@ class FmgBot(commands.Bot):
 
     async def close(self) -> None:
         await self.scheduler.shutdown()
+        if hasattr(self, "services"):
+            self.services.outbox.stop()
         await super().close()
         if hasattr(self, "db"):
             await self.db.close()

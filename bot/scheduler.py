@@ -3,7 +3,8 @@
 The scheduler's memory is never the source of truth: each registered source can say when its
 next row falls due (`next_due`) and can run what is due (`run_due`). The scheduler keeps one
 APScheduler job per source at that instant, re-reads it after every run and whenever a service
-adds rows (`poke`). Rebuilding timers after a restart is therefore just registering the sources.
+adds rows (`poke`, which services reach through `waker` and call after their commit: callers
+never poke by hand). Rebuilding timers after a restart is therefore just registering the sources.
 Delays are computed with the injected clock, so under a ManualClock nothing fires by itself:
 tests advance the clock and call `run_now`.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -44,6 +46,7 @@ class Scheduler:
         self._locks: dict[str, asyncio.Lock] = {}
         self._pending: set[asyncio.Task[None]] = set()
         self._poked_during_run: set[str] = set()
+        self._rearm_queued: set[str] = set()
 
     def start(self) -> None:
         if not self._aps.running:
@@ -74,6 +77,10 @@ class Scheduler:
         if self._aps.get_job(name):
             self._aps.remove_job(name)
 
+    def waker(self, name: str) -> Callable[[], None]:
+        """What a service calls (after its commit) when it changed ``name``'s rows."""
+        return lambda: self.poke(name)
+
     def poke(self, name: str) -> None:
         """Re-read ``name``'s next due instant (call after adding or changing its rows)."""
         lock = self._locks.get(name)
@@ -81,6 +88,9 @@ class Scheduler:
             # A run is under way: rows added now may look "still due" when it ends; remember
             # that they are new, so the run is followed by another instead of a back-off.
             self._poked_during_run.add(name)
+        if name in self._rearm_queued:
+            return  # a re-read is already on its way and will see these rows too
+        self._rearm_queued.add(name)
         self._spawn(self._rearm(name))
 
     async def run_now(self, name: str | None = None) -> None:
@@ -94,6 +104,7 @@ class Scheduler:
         task.add_done_callback(self._pending.discard)
 
     async def _rearm(self, name: str) -> None:
+        self._rearm_queued.discard(name)
         source = self._sources.get(name)
         if source is None:
             return

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.interaction_errors import handle_interaction_error, send_ephemeral
+from bot.outbox import SendFailed
 from bot.services.timezones import zone_choices
 
 if TYPE_CHECKING:
@@ -126,3 +127,14 @@ def persistent_view(*items: discord.ui.Item[Any]) -> discord.ui.View:
         view.add_item(item)
     view.stop()
     return view
+
+
+def send_failed(exc: discord.HTTPException) -> SendFailed:
+    """What an outbox sender raises for Discord's refusal: 429 and 5xx are retried (after a
+    429's Retry-After), anything else (403 closed DMs, 404 deleted channel) is given up."""
+    reason = f"{exc.status} {exc.text}"[:200]
+    if exc.status == 429 or exc.status >= 500:
+        value = getattr(exc, "retry_after", None)
+        return SendFailed(reason, retry_after=float(value) if isinstance(value, int | float)
+                          else None)
+    return SendFailed(reason, permanent=True)

@@ -8,7 +8,7 @@ keys in-memory rate limits with it). It is never logged, stored, or put in a mes
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import discord
@@ -18,17 +18,17 @@ from discord.ext import commands
 from bot.checks import is_moderator, moderator_only
 from bot.errors import InvalidInput
 from bot.factory import FmgBot
+from bot.outbox import DueItem, Receipt, SendFailed
+from bot.services.anonymous import KINDS as ANONYMOUS_KINDS
 from bot.services.anonymous import AnonymousService, OutboxJob
-from bot.ui import persistent_view, send_ephemeral
+from bot.ui import persistent_view, send_ephemeral, send_failed
 from cogs.anonymous_ui import (
     DYNAMIC_ITEMS,
     NO_MENTIONS,
-    SCHEDULER_SOURCE,
-    ApproveButton,
     AskModal,
     FollowupModal,
-    RejectButton,
     ReportButton,
+    ReviewButton,
     resolve_channel,
     take_down,
 )
@@ -44,8 +44,9 @@ def _forum_tag(channel: discord.ForumChannel, name: str | None) -> list[discord.
     return [tag for tag in channel.available_tags if tag.name.casefold() == wanted][:1]
 
 
-class AnonymousPublisher:
-    """Scheduler source: sends what the service's outbox says is due."""
+class AnonymousSender:
+    """The outbox's sender of anonymous posts: the question (a forum post or a message with
+    its thread), its review copy, follow-ups and the "answered" notice."""
 
     def __init__(self, bot: FmgBot) -> None:
         self.bot = bot
@@ -54,37 +55,24 @@ class AnonymousPublisher:
     def service(self) -> AnonymousService:
         return self.bot.services.anonymous
 
-    async def next_due(self) -> datetime | None:
-        return await self.service.next_due()
+    async def send(self, item: DueItem, job: OutboxJob) -> Receipt:
+        if job.target_channel_id is None:
+            raise SendFailed("its channel is not set", permanent=True)
+        try:
+            return await self._send(job)
+        except discord.HTTPException as exc:
+            log.warning("anonymous post %d (%s): %s %s", job.id, job.kind,
+                        type(exc).__name__, exc.status)
+            raise send_failed(exc) from exc
 
-    async def run_due(self, now: datetime) -> None:
-        for job in await self.service.claim_due(now):
-            if job.target_channel_id is None:
-                log.warning("anonymous post %d (%s): its channel is not set", job.id, job.kind)
-                await self.service.mark_failed(job, permanent=True)
-                continue
-            try:
-                await self._send(job)
-            except (discord.NotFound, discord.Forbidden) as exc:
-                log.warning(
-                    "anonymous post %d (%s): %s %s",
-                    job.id,
-                    job.kind,
-                    type(exc).__name__,
-                    exc.status,
-                )
-                await self.service.mark_failed(job, permanent=True)
-            except Exception:
-                log.exception("anonymous post %d (%s) failed", job.id, job.kind)
-                await self.service.mark_failed(job, permanent=False)
-
-    async def _send(self, job: OutboxJob) -> None:
+    async def _send(self, job: OutboxJob) -> Receipt:
         assert job.target_channel_id is not None
         channel = await resolve_channel(self.bot, job.target_channel_id)
         if job.kind == "question":
-            await self._publish(job, channel)
-        elif job.kind == "review":
-            view = persistent_view(ApproveButton(job.question_id), RejectButton(job.question_id))
+            return await self._publish(job, channel)
+        if job.kind == "review":
+            view = persistent_view(ReviewButton("approve", job.question_id),
+                                   ReviewButton("reject", job.question_id))
             # Moderators read the whole question before they reach the buttons.
             *before, last = job.chunks
             for n, chunk in enumerate(before):
@@ -92,22 +80,20 @@ class AnonymousPublisher:
                     chunk, allowed_mentions=NO_MENTIONS, nonce=job.nonce if n == 0 else None
                 )
             message = await channel.send(last, view=view, allowed_mentions=NO_MENTIONS)
-            await self.service.mark_posted(job, channel_id=channel.id, message_id=message.id)
-        else:
-            if isinstance(channel, discord.Thread) and channel.archived and not channel.locked:
-                await channel.edit(archived=False)
-            message = None
-            for n, chunk in enumerate(job.chunks):
-                message = await channel.send(
-                    chunk, allowed_mentions=NO_MENTIONS, nonce=job.nonce if n == 0 else None
-                )
-            assert message is not None
-            if job.kind == "close" and isinstance(channel, discord.Thread):
-                await channel.edit(archived=True)
-            await self.service.mark_posted(job, channel_id=channel.id, message_id=message.id)
-        log.info("anonymous post %d (%s) sent for question %d", job.id, job.kind, job.question_id)
+            return Receipt(message.id, channel_id=channel.id)
+        if isinstance(channel, discord.Thread) and channel.archived and not channel.locked:
+            await channel.edit(archived=False)
+        message = None
+        for n, chunk in enumerate(job.chunks):
+            message = await channel.send(
+                chunk, allowed_mentions=NO_MENTIONS, nonce=job.nonce if n == 0 else None
+            )
+        assert message is not None
+        if job.kind == "close" and isinstance(channel, discord.Thread):
+            await channel.edit(archived=True)
+        return Receipt(message.id, channel_id=channel.id)
 
-    async def _publish(self, job: OutboxJob, channel: Any) -> None:
+    async def _publish(self, job: OutboxJob, channel: Any) -> Receipt:
         view = persistent_view(ReportButton(job.question_id))
         first, rest = job.chunks[0], job.chunks[1:]
         if isinstance(channel, discord.ForumChannel):
@@ -126,9 +112,6 @@ class AnonymousPublisher:
             thread = await starter.create_thread(name=job.title)
         for chunk in rest:
             await thread.send(chunk, allowed_mentions=NO_MENTIONS)
-        await self.service.mark_posted(
-            job, channel_id=channel.id, thread_id=thread.id, message_id=starter.id
-        )
         try:
             notice = await self.service.mentor_notice(job.guild_id, job.tag)
             if notice is not None:
@@ -144,6 +127,7 @@ class AnonymousPublisher:
         except discord.HTTPException:
             # The question is posted; a missing nudge to mentors is not worth a repost.
             log.warning("could not tell mentors about anonymous question %d", job.question_id)
+        return Receipt(starter.id, channel_id=channel.id, thread_id=thread.id)
 
 
 @app_commands.guild_only()
@@ -186,7 +170,6 @@ class AskGroup(app_commands.Group, name="ask", description="Ask a question anony
         due = await self.bot.services.anonymous.close(
             interaction.guild_id, interaction.user.id, code
         )
-        self.bot.scheduler.poke(SCHEDULER_SOURCE)
         await send_ephemeral(
             interaction, f"Done: the thread will be marked answered <t:{int(due.timestamp())}:R>."
         )
@@ -268,7 +251,7 @@ class AnonymousCog(commands.Cog, name="Anonymous questions"):
         self.bot = bot
         self.ask_group = AskGroup(bot)
         self.mod_group = AnonymousModGroup(bot)
-        self.publisher = AnonymousPublisher(bot)
+        self.sender = AnonymousSender(bot)
         self.mark_menu = app_commands.ContextMenu(
             name="Mark mentor answer", callback=self.mark_mentor_answer
         )
@@ -279,14 +262,13 @@ class AnonymousCog(commands.Cog, name="Anonymous questions"):
         self.bot.tree.add_command(self.mod_group)
         self.bot.tree.add_command(self.mark_menu)
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
-        requeued = await self.bot.services.anonymous.recover()
-        if requeued:
-            log.info("requeued %d anonymous posts that were never confirmed", requeued)
-        self.bot.scheduler.register(SCHEDULER_SOURCE, self.publisher)
+        for kind in ANONYMOUS_KINDS:
+            self.bot.services.outbox.attach_sender(kind, self.sender)
         self.bot.scheduler.register(UPKEEP_SOURCE, self.bot.services.anonymous.upkeep)
 
     async def cog_unload(self) -> None:
-        self.bot.scheduler.unregister(SCHEDULER_SOURCE)
+        for kind in ANONYMOUS_KINDS:
+            self.bot.services.outbox.detach_sender(kind)
         self.bot.scheduler.unregister(UPKEEP_SOURCE)
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
         self.bot.tree.remove_command(self.ask_group.name)

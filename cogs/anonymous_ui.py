@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
-SCHEDULER_SOURCE = "anonymous"
 
 
 def _service(interaction: discord.Interaction) -> AnonymousService:
@@ -106,7 +105,6 @@ class AskModal(FmgModal, title="Ask anonymously"):
             self.question.value,
             self.tag.value or None,
         )
-        bot_of(interaction).scheduler.poke(SCHEDULER_SOURCE)
         when = int(receipt.due_at.timestamp())
         where = (
             f"sent to the moderators for approval <t:{when}:R>"
@@ -137,7 +135,6 @@ class FollowupModal(FmgModal, title="Anonymous follow-up"):
         due = await _service(interaction).followup(
             interaction.guild_id, interaction.user.id, self.code.value, self.text.value
         )
-        bot_of(interaction).scheduler.poke(SCHEDULER_SOURCE)
         await send_ephemeral(
             interaction,
             f"Your follow-up will appear in the thread as **Asker** <t:{int(due.timestamp())}:R>.",
@@ -200,70 +197,44 @@ class ReportButton(
         await run_safely(interaction, interaction.response.send_modal(ReportModal(self.question_id)))
 
 
-class ApproveButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"fmg:anon:approve:(?P<qid>\d+)"
+class ReviewButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"fmg:anon:(?P<action>approve|reject):(?P<qid>\d+)",
 ):
-    def __init__(self, question_id: int) -> None:
+    """Approve or Reject under a question in the review channel (moderators only)."""
+
+    def __init__(self, action: str, question_id: int) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Approve",
-                style=discord.ButtonStyle.success,
-                custom_id=f"fmg:anon:approve:{question_id}",
+                label=action.title(),
+                style=discord.ButtonStyle.success if action == "approve"
+                else discord.ButtonStyle.danger,
+                custom_id=f"fmg:anon:{action}:{question_id}",
             )
         )
-        self.question_id = question_id
+        self.action, self.question_id = action, question_id
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> ApproveButton:
-        return cls(int(match["qid"]))
+    ) -> ReviewButton:
+        return cls(match["action"], int(match["qid"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await run_safely(interaction, self._approve(interaction))
+        await run_safely(interaction, self._review(interaction))
 
-    async def _approve(self, interaction: discord.Interaction) -> None:
+    async def _review(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         await require_moderator(interaction)
-        await _service(interaction).approve(interaction.guild_id, self.question_id)
-        bot_of(interaction).scheduler.poke(SCHEDULER_SOURCE)
+        service = _service(interaction)
+        if self.action == "approve":
+            await service.approve(interaction.guild_id, self.question_id)
+            outcome = f"was approved by {interaction.user.mention} and is being posted."
+        else:
+            await service.reject(interaction.guild_id, self.question_id)
+            outcome = f"was rejected by {interaction.user.mention}; its text has been erased."
         await interaction.response.edit_message(
-            content=f"Anonymous question #{self.question_id} was approved by {interaction.user.mention} "
-            "and is being posted.",
-            view=None,
-            allowed_mentions=NO_MENTIONS,
-        )
-
-
-class RejectButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"fmg:anon:reject:(?P<qid>\d+)"
-):
-    def __init__(self, question_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Reject",
-                style=discord.ButtonStyle.danger,
-                custom_id=f"fmg:anon:reject:{question_id}",
-            )
-        )
-        self.question_id = question_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> RejectButton:
-        return cls(int(match["qid"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await run_safely(interaction, self._reject(interaction))
-
-    async def _reject(self, interaction: discord.Interaction) -> None:
-        assert interaction.guild_id is not None
-        await require_moderator(interaction)
-        await _service(interaction).reject(interaction.guild_id, self.question_id)
-        await interaction.response.edit_message(
-            content=f"Anonymous question #{self.question_id} was rejected by {interaction.user.mention}; "
-            "its text has been erased.",
+            content=f"Anonymous question #{self.question_id} {outcome}",
             view=None,
             allowed_mentions=NO_MENTIONS,
         )
@@ -302,7 +273,7 @@ class RemoveButton(
         await interaction.message.edit(content=note, view=None, allowed_mentions=NO_MENTIONS)
 
 
-DYNAMIC_ITEMS = (ReportButton, ApproveButton, RejectButton, RemoveButton)
+DYNAMIC_ITEMS = (ReportButton, ReviewButton, RemoveButton)
 
 
 def _clip(text: str, limit: int) -> str:

@@ -2,14 +2,13 @@
 
 A thin adapter over `bot.services.mentoring`: it parses options, checks moderator rights,
 renders, and sends what the service's due work asks for (offers with Accept/Decline, reminders,
-updates to mentees, private threads) through the `mentoring` scheduler source.
+updates to mentees, private threads) as the outbox's sender of the mentoring kinds.
 """
 
 from __future__ import annotations
 
 import io
 import logging
-from datetime import datetime
 
 import discord
 from discord import app_commands
@@ -18,15 +17,15 @@ from discord.ext import commands
 from bot.checks import moderator_only
 from bot.errors import Conflict, NotFound
 from bot.factory import FmgBot
+from bot.outbox import DueItem, Outbox, Receipt
 from bot.paging import Pages, send_pages
-from bot.services.mentoring import MentoringService, Notice
+from bot.services.mentoring import SENT_KINDS, MentoringService, Notice
 from bot.services.mentoring.profiles import MAX_CAPACITY, MENTOR_STATUSES, MIN_CAPACITY
 from bot.services.mentoring.vocab import LANGUAGES, SPECIALTIES, VISA_ROUTES
 from bot.services.timezones import check_timezone
-from bot.ui import pack_lines, send_ephemeral, timezone_autocomplete
+from bot.ui import pack_lines, send_ephemeral, send_failed, timezone_autocomplete
 from cogs.mentoring_views import (
     NO_MENTIONS,
-    SOURCE_NAME,
     AnswerButton,
     AskMentorButton,
     MatchAllConfirm,
@@ -39,11 +38,11 @@ from cogs.mentoring_views import (
     mentor_embed,
     offer_embed,
     roster_pages,
+    update_text,
 )
 
 log = logging.getLogger(__name__)
 PREVIEW_LINES = 20
-MAX_CLAIM_ROUNDS = 10
 
 
 async def specialty_autocomplete(interaction: discord.Interaction,
@@ -58,13 +57,11 @@ def _guild(interaction: discord.Interaction) -> int:
     return interaction.guild_id
 
 
-class MentoringDueWork:
-    """The scheduler source: time out offers, then send every claimed notice.
-
-    A notice is claimed before sending and marked sent with its message id; Discord refusing
-    for good (closed DMs, deleted channel) marks it failed, and an offer that cannot reach its
-    mentor moves on. Other HTTP errors leave the claim to be retried after two minutes.
-    """
+class MentoringSender:
+    """Sends the mentoring rows of the outbox: offers with Accept/Decline, reminders, updates
+    to mentees, private threads. The engine claims, retries and marks; Discord refusing for good
+    (closed DMs, deleted channel) gives the row up, and an offer that cannot reach its mentor
+    moves on (the service decides that)."""
 
     def __init__(self, bot: FmgBot) -> None:
         self.bot = bot
@@ -73,44 +70,23 @@ class MentoringDueWork:
     def service(self) -> MentoringService:
         return self.bot.services.mentoring
 
-    async def next_due(self) -> datetime | None:
-        return await self.service.next_due()
-
-    async def run_due(self, now: datetime) -> None:
-        await self.service.expire_offers(now)
-        # Members act while we send (a decline, a new request): claim again until nothing is
-        # left, so rows added during this run do not wait for the scheduler's retry delay.
-        for _ in range(MAX_CLAIM_ROUNDS):
-            notices = await self.service.claim_notices(now)
-            if not notices:
-                break
-            await self._send_all(notices)
-
-    async def _send_all(self, notices: list[Notice]) -> None:
-        for notice in notices:
-            try:
-                message_id = await self._send(notice)
-            except (discord.Forbidden, discord.NotFound) as exc:
-                log.warning("mentoring notice %s (%s) refused: %s", notice.id, notice.kind, exc)
-                await self.service.notice_failed(notice.id)
-            except Exception:
-                # Discord down, a channel not configured yet...: the claim is retried later, and
-                # one failing notice must not hold back the others.
-                log.exception("mentoring notice %s (%s) failed, will retry",
-                              notice.id, notice.kind)
-            else:
-                await self.service.notice_sent(notice.id, message_id)
+    async def send(self, item: DueItem, notice: Notice) -> Receipt:
+        try:
+            return Receipt(await self._send(notice, item.nonce))
+        except discord.HTTPException as exc:
+            raise send_failed(exc) from exc
 
     async def _user(self, user_id: int) -> discord.User:
         return self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
 
-    async def _send(self, notice: Notice) -> int | None:
-        nonce = f"fmg-mentor-{notice.id}"
+    async def _send(self, notice: Notice, nonce: str) -> int | None:
         if notice.kind == "thread":
             return await self._open_thread(notice)
         user = await self._user(notice.user_id)
         if notice.kind == "mentee_update":
-            message = await user.send(notice.body, allowed_mentions=NO_MENTIONS, nonce=nonce)
+            assert notice.update is not None
+            message = await user.send(update_text(notice.update), allowed_mentions=NO_MENTIONS,
+                                      nonce=nonce)
             return message.id
         assert notice.mentee is not None and notice.request_id is not None
         assert notice.expires_at is not None
@@ -167,9 +143,6 @@ class MentorGroup(app_commands.Group, name="mentor", description="Mentor matchma
     def service(self) -> MentoringService:
         return self.bot.services.mentoring
 
-    def _poke(self) -> None:
-        self.bot.scheduler.poke(SOURCE_NAME)
-
     # -- mentors ----------------------------------------------------------------------------
     @app_commands.command(name="register", description="Offer to mentor other FMGs")
     @app_commands.describe(timezone="Your IANA timezone, e.g. Asia/Kolkata",
@@ -206,7 +179,6 @@ class MentorGroup(app_commands.Group, name="mentor", description="Mentor matchma
     @app_commands.command(name="pause", description="Stop receiving new mentee requests for now")
     async def pause(self, interaction: discord.Interaction) -> None:
         moved = await self.service.set_paused(_guild(interaction), interaction.user.id, True)
-        self._poke()
         extra = f" {moved} waiting request(s) went on to other mentors." if moved else ""
         await send_ephemeral(interaction, f"You are paused: no new requests will reach you "
                                           f"(`/mentor resume` to come back).{extra}")
@@ -256,7 +228,6 @@ class MentorGroup(app_commands.Group, name="mentor", description="Mentor matchma
     @app_commands.command(name="withdraw", description="Withdraw your waiting mentor request")
     async def withdraw(self, interaction: discord.Interaction) -> None:
         await self.service.withdraw(_guild(interaction), interaction.user.id)
-        self._poke()
         await send_ephemeral(interaction, "Your request is withdrawn.")
 
     @app_commands.command(name="end", description="End a mentoring pairing, with feedback")
@@ -304,7 +275,6 @@ class MentorGroup(app_commands.Group, name="mentor", description="Mentor matchma
     async def review(self, interaction: discord.Interaction, member: discord.User,
                      action: str) -> None:
         profile = await self.service.moderate(_guild(interaction), member.id, action)
-        self._poke()
         await send_ephemeral(interaction, f"Done: <@{member.id}> is now {profile.status}"
                              + (" (paused)." if profile.paused else "."),
                              embed=mentor_embed(profile))
@@ -384,16 +354,22 @@ class MentoringCog(commands.Cog, name="Mentoring"):
         self.bot = bot
         self.mentor_group = MentorGroup(bot)
         self.mentee_group = MenteeGroup(bot)
-        self.due_work = MentoringDueWork(bot)
+        self.sender = MentoringSender(bot)
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.mentor_group)
         self.bot.tree.add_command(self.mentee_group)
         self.bot.add_dynamic_items(AnswerButton, AskMentorButton)
-        self.bot.scheduler.register(SOURCE_NAME, self.due_work)
+        for kind in SENT_KINDS:
+            self.service_outbox.attach_sender(kind, self.sender)
+
+    @property
+    def service_outbox(self) -> Outbox:
+        return self.bot.services.mentoring.outbox
 
     async def cog_unload(self) -> None:
-        self.bot.scheduler.unregister(SOURCE_NAME)
+        for kind in SENT_KINDS:
+            self.service_outbox.detach_sender(kind)
         self.bot.remove_dynamic_items(AnswerButton)
         self.bot.tree.remove_command(self.mentee_group.name)
         self.bot.tree.remove_command(self.mentor_group.name)

@@ -19,6 +19,7 @@ from bot.services.mentoring import (
     Candidate,
     MenteeInput,
     MenteeProfile,
+    MenteeUpdate,
     MentorInput,
     MentorProfile,
     Pairing,
@@ -36,7 +37,6 @@ from bot.ui import FmgModal, FmgView, Menu, OwnerView, bot_of, persistent_view, 
 if TYPE_CHECKING:
     pass
 
-SOURCE_NAME = "mentoring"
 NO_MENTIONS = discord.AllowedMentions.none()
 COLOUR = discord.Colour.teal()
 _SPEC_KEYS = list(SPECIALTIES)
@@ -297,6 +297,17 @@ def offer_embed(mentee: MenteeProfile, expires_at: int) -> discord.Embed:
     return embed
 
 
+def update_text(update: MenteeUpdate) -> str:
+    """A mentee's DM: why their request moved, and to whom (or that it closed)."""
+    if update.legacy_text is not None:
+        return update.legacy_text
+    if update.mentor_user_id is not None:
+        return (f"The mentor you asked {update.why}. Your request now goes to "
+                f"<@{update.mentor_user_id}>, who has until <t:{update.expires_at}:F> to answer.")
+    return (f"The mentor you asked {update.why}, and no other mentor fits your profile right "
+            "now. Your request is closed: try `/mentor request` again later.")
+
+
 def intro_text(pairing: Pairing, mentee: MenteeProfile | None) -> str:
     goals = f"\n**Goals**: {mentee.goals}" if mentee and mentee.goals else ""
     target = (f"\n**Aiming for**: {SPECIALTIES[mentee.specialty]} · "
@@ -350,7 +361,6 @@ class AskMentorButton(discord.ui.DynamicItem[discord.ui.Button],
         bot = bot_of(interaction)
         status = await bot.services.mentoring.request(interaction.guild_id, interaction.user.id,
                                                       self.mentor_id)
-        bot.scheduler.poke(SOURCE_NAME)
         await interaction.response.edit_message(
             content=f"Request sent to <@{status.mentor_user_id}>. They have until "
                     f"<t:{status.expires_at}:F> to answer; `/mentor status` shows where it "
@@ -392,7 +402,6 @@ class AnswerButton(discord.ui.DynamicItem[discord.ui.Button],
         else:
             await service.decline(self.request_id, interaction.user.id)
             text = "You declined; the request goes on to another mentor. Thank you for answering."
-        bot.scheduler.poke(SOURCE_NAME)
         await interaction.response.edit_message(content=text, view=None)
 
 
@@ -419,7 +428,6 @@ class MatchAllConfirm(FmgView):
         await interaction.response.defer()
         bot = bot_of(interaction)
         created, skipped = await bot.services.mentoring.apply_plan(self.plan)
-        bot.scheduler.poke(SOURCE_NAME)
         self.stop()
         note = f" {skipped} planned pairs were skipped (things changed meanwhile)." if skipped else ""
         await interaction.edit_original_response(

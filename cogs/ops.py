@@ -31,6 +31,8 @@ class OpsCog(commands.Cog, name="Server setup"):
         )
         self.bot.scheduler.register(BACKUPS, schedule)
         self.bot.scheduler.register(MEMBER_RETENTION, self.bot.services.privacy)
+        # The service wakes its timer itself when a member leaves or returns.
+        self.bot.services.privacy.wake_with(self.bot.scheduler.waker(MEMBER_RETENTION))
 
     async def cog_unload(self) -> None:
         self.bot.scheduler.unregister(BACKUPS)
@@ -59,12 +61,10 @@ class OpsCog(commands.Cog, name="Server setup"):
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
         await self.bot.services.privacy.member_left(payload.guild_id, payload.user.id)
-        self.bot.scheduler.poke(MEMBER_RETENTION)
 
     @commands.Cog.listener()
     async def on_member_join(self, member: discord.Member) -> None:
         await self.bot.services.privacy.member_returned(member.guild.id, member.id)
-        self.bot.scheduler.poke(MEMBER_RETENTION)
 
 
 async def setup(bot: FmgBot) -> None:

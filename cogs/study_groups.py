@@ -1,8 +1,9 @@
 """Study groups on Discord: `/studygroup ...`, `/session ...` and `/timezone set`.
 
 A thin adapter over `bot.services.study_groups`: it parses options, checks moderator rights,
-renders (Discord timestamps where they render, the member's own zone where they do not) and
-registers the outbox with the scheduler, which sends through `DiscordSender`.
+renders (Discord timestamps where they render, the member's own zone where they do not),
+attaches `DiscordSender` to the outbox for announcements and DM reminders, and registers the
+refill and scheduled-event timer.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from discord.ext import commands
 from bot.checks import is_moderator
 from bot.factory import FmgBot
 from bot.paging import LivePages, send_pages
+from bot.services.study_groups import KINDS as STUDY_KINDS
 from bot.services.study_groups import StudyGroupService
 from bot.services.study_groups.models import TOPICS, Group
 from bot.services.study_groups.sessions import MAX_DURATION, MAX_REMIND, MIN_DURATION
@@ -26,6 +28,7 @@ from cogs.study_groups_views import (
     NO_MENTIONS,
     PAGE_SIZE,
     SOURCE_NAME,
+    DiscordSender,
     RsvpButton,
     StudyGroupsDueWork,
     ask_for_zone_once,
@@ -51,10 +54,6 @@ def _guild(interaction: discord.Interaction) -> int:
 
 async def _group(interaction: discord.Interaction, ref: str) -> Group:
     return await _service(interaction).groups.find(_guild(interaction), ref)
-
-
-def _poke(interaction: discord.Interaction) -> None:
-    bot_of(interaction).scheduler.poke(SOURCE_NAME)
 
 
 # -- autocomplete ------------------------------------------------------------------------------
@@ -208,7 +207,6 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
             capacity=capacity, role_id=role.id if role else None, clear_role=clear_role,
             announce_offsets=announce_at,
         )
-        _poke(interaction)  # a rename edits the scheduled events
         note = " The new announcement times apply to every upcoming session." if announce_at else ""
         await send_ephemeral(interaction, f"Saved.{note}", embed=group_embed(edited, []))
 
@@ -220,7 +218,6 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
         archived, cancelled = await _service(interaction).groups.archive(
             _guild(interaction), found.id, interaction.user.id, await is_moderator(interaction)
         )
-        _poke(interaction)
         await send_ephemeral(
             interaction, f"**{archived.name}** is archived; {cancelled} upcoming sessions were cancelled."
         )
@@ -289,7 +286,6 @@ class SessionCommands(app_commands.Group, name="session", description="Study ses
             every_weeks=every_weeks, until=until, count=times, location=link,
             channel_id=channel.id if channel else None,
         )
-        _poke(interaction)
         stamp = int(result.first_start.timestamp())
         members = await service.groups.members(_guild(interaction), found.id)
         echo = echo_in_zones(result.first_start, result.zone, [m.zone for m in members if m.zone])
@@ -327,7 +323,6 @@ class SessionCommands(app_commands.Group, name="session", description="Study ses
             _guild(interaction), int(session), interaction.user.id, await is_moderator(interaction),
             whole_series=scope is not None and scope.value == "series",
         )
-        _poke(interaction)
         what = "session" if count == 1 else "sessions"
         await send_ephemeral(interaction, f"Cancelled {count} {what} of **{occ.title}** ({occ.group_name}).")
 
@@ -380,7 +375,6 @@ class SessionCommands(app_commands.Group, name="session", description="Study ses
         count = await _service(interaction).sessions.set_reminder(
             _guild(interaction), found.id, interaction.user.id, minutes or None
         )
-        _poke(interaction)
         if minutes == 0:
             await send_ephemeral(interaction, f"DM reminders for **{found.name}** are off.")
         else:
@@ -418,21 +412,27 @@ class StudyGroupsCog(commands.Cog, name="Study groups"):
         self.bot = bot
         self.commands_ = (StudyGroupCommands(), SessionCommands(), TimezoneCommands())
         self.due_work = StudyGroupsDueWork(bot)
+        self.sender = DiscordSender(bot)
 
     async def cog_load(self) -> None:
         for group in self.commands_:
             self.bot.tree.add_command(group)
         self.bot.add_dynamic_items(RsvpButton)
+        for kind in STUDY_KINDS:
+            self.bot.services.outbox.attach_sender(kind, self.sender)
         # registering is the restart rebuild: the scheduler re-reads next_due from the rows
         self.bot.scheduler.register(SOURCE_NAME, self.due_work)
+        self.bot.services.study_groups.wake_with(self.bot.scheduler.waker(SOURCE_NAME))
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
-        # scheduled-event work waits for the guild cache; re-read what is due now that it is full
-        self.bot.scheduler.poke(SOURCE_NAME)
+        # scheduled-event work waits for the guild cache: it is full now, so there may be more
+        self.bot.services.study_groups.changed()
 
     async def cog_unload(self) -> None:
         self.bot.scheduler.unregister(SOURCE_NAME)
+        for kind in STUDY_KINDS:
+            self.bot.services.outbox.detach_sender(kind)
         self.bot.remove_dynamic_items(RsvpButton)
         for group in self.commands_:
             self.bot.tree.remove_command(group.name)

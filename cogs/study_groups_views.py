@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 import discord
 
 from bot.errors import InvalidInput
+from bot.outbox import DueItem, Receipt, SendFailed
 from bot.paging import Pages
-from bot.services.study_groups import SendFailed
 from bot.services.study_groups.models import (
     EventTask,
     Group,
@@ -28,7 +28,7 @@ from bot.services.study_groups.models import (
 )
 from bot.services.study_groups.suggest import SlotSuggestion
 from bot.services.timezones import format_local
-from bot.ui import bot_of, persistent_view, run_safely, send_ephemeral
+from bot.ui import bot_of, persistent_view, run_safely, send_ephemeral, send_failed
 
 if TYPE_CHECKING:
     from bot.factory import FmgBot
@@ -108,12 +108,15 @@ def rsvp_view(occurrence_id: int, counts: RsvpCounts) -> discord.ui.View:
 
 # -- sending outbox rows and syncing scheduled events ------------------------------------------
 class DiscordSender:
-    """The outbox's sender: posts with the row's nonce (discord.py then sets enforce_nonce)."""
+    """The outbox's sender of announcements and DM reminders: posts with the row's nonce
+    (discord.py then sets enforce_nonce)."""
 
     def __init__(self, bot: FmgBot) -> None:
         self.bot = bot
 
-    async def send(self, message: OutgoingMessage) -> int:
+    async def send(self, item: DueItem, message: OutgoingMessage) -> Receipt:
+        if message.kind == "announce" and message.channel_id is None:
+            raise SendFailed("no announcements channel is set (/settings channel)", permanent=True)
         try:
             if message.kind == "announce":
                 assert message.channel_id is not None
@@ -141,15 +144,8 @@ class DiscordSender:
                 )
                 sent = await user.send(message.content, allowed_mentions=NO_MENTIONS, nonce=message.nonce)
         except discord.HTTPException as exc:
-            if exc.status == 429 or exc.status >= 500:
-                raise SendFailed(f"{exc.status} {exc.text}"[:200], retry_after=_retry_after(exc)) from exc
-            raise SendFailed(f"{exc.status} {exc.text}"[:200], permanent=True) from exc
-        return sent.id
-
-
-def _retry_after(exc: discord.HTTPException) -> float | None:
-    value = getattr(exc, "retry_after", None)
-    return float(value) if isinstance(value, int | float) else None
+            raise send_failed(exc) from exc
+        return Receipt(sent.id, channel_id=message.channel_id)
 
 
 class EventSync:
@@ -215,23 +211,20 @@ class EventSync:
 
 
 class StudyGroupsDueWork:
-    """The scheduler source: refill series, send due announcements, sync scheduled events."""
+    """The scheduler source: refill series and sync scheduled events (announcements are the
+    outbox's, sent by `DiscordSender`)."""
 
     def __init__(self, bot: FmgBot) -> None:
         self.bot = bot
-        self.sender = DiscordSender(bot)
         self.event_sync = EventSync(bot)
 
     async def next_due(self) -> datetime | None:
         return await self.bot.services.study_groups.next_due(with_events=self.bot.is_ready())
 
     async def run_due(self, now: datetime) -> None:
-        # Announcements go out at once after a restart (REST needs no gateway); events wait for
-        # READY, which fills the guild cache they are created in.
+        # Events wait for READY, which fills the guild cache they are created in.
         event_sync = self.event_sync if self.bot.is_ready() else None
-        report = await self.bot.services.study_groups.run_due(now, self.sender, event_sync)
-        if report.sent or report.failed or report.skipped:
-            log.info("study group outbox: %s", report)
+        await self.bot.services.study_groups.run_due(now, event_sync)
 
 
 # -- embeds ----------------------------------------------------------------------------------

@@ -2,6 +2,11 @@
 
 Every statement and every whole transaction holds one asyncio.Lock: with a single connection,
 a statement from another coroutine would otherwise land inside someone else's transaction.
+The task that holds a transaction must not wait for that lock again (it would wait for
+itself), so a context variable names the open transaction and its owning task: a `db.*`
+statement from that task joins the transaction instead. Only the owning task joins: a child
+task inherits the variable (asyncio copies the context) but is another task, so it waits for
+the lock like anyone else. Opening a second transaction inside one is refused, not deadlocked.
 
 Where a statement runs: a trip to aiosqlite's thread costs ~65 us of CPU (a queue, a thread
 wake-up, the GIL twice, the loop's self-pipe), while an indexed read costs a few us. So the
@@ -21,8 +26,9 @@ import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -30,7 +36,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.errors import FmgError, SchemaTooNewError
+from bot.errors import FmgError, SchemaTooNewError, TransactionError
 
 log = logging.getLogger(__name__)
 
@@ -66,13 +72,34 @@ def _is_select(sql: str) -> bool:
 
 class Transaction:
     """Statements inside `Database.transaction()`: the lock and SQLite's write lock are held, so
-    each runs at once on the loop's thread (see the module docstring)."""
+    each runs at once on the loop's thread (see the module docstring).
+
+    Once the block has ended the object refuses statements: a statement that outlives its
+    transaction would otherwise run autocommitted, outside the lock, unnoticed.
+    """
 
     def __init__(self, raw: sqlite3.Connection) -> None:
         self._raw = raw
+        self._open = True
+        self._owner = asyncio.current_task()
+        self._after_commit: list[Callable[[], object]] = []
+
+    def _check_open(self) -> sqlite3.Connection:
+        if not self._open:
+            raise TransactionError("this transaction has ended: open a new one for more statements")
+        return self._raw
+
+    def after_commit(self, callback: Callable[[], object]) -> None:
+        """Call ``callback()`` once this transaction has committed (never if it rolls back).
+
+        What a transaction decided is acted on only once it is durable (waking the outbox,
+        say). A callback that raises is logged: the caller's work has committed all the same.
+        """
+        self._check_open()
+        self._after_commit.append(callback)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        return self._raw.execute(sql, params).fetchall()
+        return self._check_open().execute(sql, params).fetchall()
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         rows = await self.fetchall(sql, params)
@@ -84,10 +111,21 @@ class Transaction:
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; returns the last inserted rowid (0 when none)."""
-        return self._raw.execute(sql, params).lastrowid or 0
+        return self._check_open().execute(sql, params).lastrowid or 0
 
     async def executemany(self, sql: str, seq: Iterable[Params]) -> None:
-        self._raw.executemany(sql, seq)
+        self._check_open().executemany(sql, seq)
+
+    def _close(self, committed: bool) -> None:
+        self._open = False
+        callbacks, self._after_commit = self._after_commit, []
+        if not committed:
+            return
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:
+                log.exception("an after-commit callback failed (the transaction did commit)")
 
 
 class Database:
@@ -96,6 +134,16 @@ class Database:
         self._raw = raw
         self.path = path
         self._lock = asyncio.Lock()
+        # The transaction open in this context, if any (see the module docstring).
+        self._current: ContextVar[Transaction | None] = ContextVar(f"fmg_tx_{id(self)}",
+                                                                  default=None)
+
+    def _joined(self) -> Transaction | None:
+        """The open transaction of the calling task, which its statements join."""
+        tx = self._current.get()
+        if tx is not None and tx._open and tx._owner is asyncio.current_task():
+            return tx
+        return None
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -128,8 +176,11 @@ class Database:
         async with self._lock:
             await self._conn.close()
 
-    # -- statements (each holds the lock for its duration) ---------------------------------
+    # -- statements (each holds the lock for its duration, or joins the caller's transaction) -
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        tx = self._joined()
+        if tx is not None:
+            return await tx.fetchall(sql, params)
         async with self._lock:
             if _is_select(sql):
                 return self._raw.execute(sql, params).fetchall()
@@ -144,27 +195,67 @@ class Database:
         return None if row is None else row[0]
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        """Run one autocommitted statement; returns the last inserted rowid (0 when none)."""
+        """Run one statement, autocommitted unless the calling task holds a transaction;
+        returns the last inserted rowid (0 when none)."""
+        tx = self._joined()
+        if tx is not None:
+            return await tx.execute(sql, params)
         async with self._lock:
             async with self._conn.execute(sql, params) as cursor:
                 return cursor.lastrowid or 0
 
     async def executemany(self, sql: str, seq: Iterable[Params]) -> None:
+        tx = self._joined()
+        if tx is not None:
+            await tx.executemany(sql, seq)
+            return
         async with self.transaction() as tx:
             await tx.executemany(sql, seq)
 
+    def in_transaction(self) -> bool:
+        """Whether the calling task holds an open transaction (its statements join it)."""
+        return self._joined() is not None
+
+    def after_commit(self, callback: Callable[[], object]) -> None:
+        """Run ``callback`` after the calling task's transaction commits, or at once when the
+        task holds none (what it wrote is already committed)."""
+        tx = self._joined()
+        if tx is not None:
+            tx.after_commit(callback)
+            return
+        try:
+            callback()
+        except Exception:
+            log.exception("an after-commit callback failed")
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK if the block raises (or is cancelled)."""
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK if the block raises (or is cancelled).
+
+        Refused inside a transaction of the same task: SQLite has no nested transactions, and
+        waiting for our own lock would hang forever. Use the open one (plain `db.*` joins it).
+        """
+        if self._joined() is not None:
+            raise TransactionError(
+                "a transaction is already open in this task: its statements join it, "
+                "so do not open another one inside it"
+            )
         async with self._lock:
             await self._conn.execute("BEGIN IMMEDIATE")
+            tx = Transaction(self._raw)
+            token = self._current.set(tx)
+            committed = False
             try:
-                yield Transaction(self._raw)
+                yield tx
                 await self._conn.execute("COMMIT")
+                committed = True
             except BaseException:
                 # Shielded: a cancelled caller must not leave the connection inside a transaction.
                 await asyncio.shield(self._rollback())
                 raise
+            finally:
+                self._current.reset(token)
+                tx._close(committed)
 
     async def _rollback(self) -> None:
         if self._conn.in_transaction:

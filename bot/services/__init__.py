@@ -12,6 +12,7 @@ from datetime import timedelta
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
+from bot.outbox import Outbox
 from bot.services.anonymous import AnonymousLimits, AnonymousService
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.mentoring import MentoringService
@@ -23,6 +24,7 @@ from bot.services.study_groups import StudyGroupService
 
 @dataclass(frozen=True)
 class Services:
+    outbox: Outbox
     guild_settings: GuildSettingsService
     anonymous: AnonymousService
     mentoring: MentoringService
@@ -32,10 +34,13 @@ class Services:
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock) -> Services:
+        # The one outbox: each capability registers its kinds of due work on it.
+        outbox = Outbox(db, clock)
         privacy = PrivacyService(db, clock, timedelta(days=settings.member_retention_days))
         # Each capability that stores member data registers its PrivacyContributor here.
         mentoring = MentoringService(
-            db, clock, request_timeout=timedelta(hours=settings.mentor_request_timeout_hours)
+            db, clock, request_timeout=timedelta(hours=settings.mentor_request_timeout_hours),
+            outbox=outbox,
         )
         mentoring_privacy = MentoringPrivacy(mentoring)
         privacy.register(PrivacyContributor(
@@ -45,7 +50,7 @@ class Services:
             "pairings end and free your mentor's slot; requests waiting for you go to another mentor).",
         ))
         guild_settings = GuildSettingsService(db, clock)
-        study_groups = StudyGroupService(db, clock, guild_settings)
+        study_groups = StudyGroupService(db, clock, guild_settings, outbox=outbox)
         anonymous_limits = AnonymousLimits(
             publish_delay_min_s=settings.anon_publish_delay_min_s,
             publish_delay_max_s=settings.anon_publish_delay_max_s,
@@ -59,8 +64,10 @@ class Services:
             "suggested here (links already approved stay in the library, without your name).",
         ))
         return cls(
+            outbox=outbox,
             guild_settings=guild_settings,
-            anonymous=AnonymousService(db, guild_settings, clock, anonymous_limits, mentoring),
+            anonymous=AnonymousService(db, guild_settings, clock, anonymous_limits, mentoring,
+                                       outbox),
             mentoring=mentoring,
             privacy=privacy,
             study_groups=study_groups,

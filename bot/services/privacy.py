@@ -48,10 +48,15 @@ class PrivacyService:
         self._clock = clock
         self.retention = retention
         self._contributors: dict[str, PrivacyContributor] = {}
+        self._wake: Callable[[], None] = lambda: None
         self.register(PrivacyContributor(
             "membership", self._export_departure, self._delete_departure,
             summary="Server membership: the record of when you left this server, if you did.",
         ))
+
+    def wake_with(self, wake: Callable[[], None]) -> None:
+        """Who re-reads `next_due` when a departure is recorded or cancelled (the timer)."""
+        self._wake = wake
 
     def register(self, contributor: PrivacyContributor) -> None:
         if contributor.name in self._contributors:
@@ -97,6 +102,7 @@ class PrivacyService:
             "ON CONFLICT (guild_id, user_id) DO NOTHING",
             (guild_id, user_id, to_epoch(self._clock.now())),
         )
+        self._db.after_commit(self._wake)
         for contributor in self._contributors.values():
             if contributor.pause_member is not None:
                 await contributor.pause_member(guild_id, user_id)
@@ -104,6 +110,7 @@ class PrivacyService:
     async def member_returned(self, guild_id: int, user_id: int) -> None:
         """A member who rejoined keeps their (still paused) data: cancel the deletion."""
         await self._delete_departure(guild_id, user_id)
+        self._db.after_commit(self._wake)
 
     async def next_due(self) -> datetime | None:
         """When the earliest departed member's retention ends (a scheduler source)."""

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from bot.clock import ManualClock
 from bot.factory import FmgBot
+from bot.outbox import SOURCE_NAME as OUTBOX
 from localdiscord.driver import Driver, Message
 from localdiscord.harness import BotHarness
 from localdiscord.seed import World
@@ -50,7 +51,7 @@ class Anon:
     async def publish_due(self) -> None:
         """Let the longest random delay pass and run the publisher."""
         self.clock.advance(timedelta(seconds=181))
-        await self.bot.scheduler.run_now("anonymous")
+        await self.bot.scheduler.run_now(OUTBOX)
 
     async def ask(
         self, title: str, question: str, tag: str = "", *, user: str = "alice"

@@ -21,6 +21,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.logs import setup_logging
+from bot.outbox import SOURCE_NAME as OUTBOX
 from localdiscord.harness import BotHarness
 from tests.anonymity_scan import (
     existing_files,
@@ -69,7 +70,7 @@ async def test_the_asker_leaves_no_trace(env: Anon, bot_debug_log: io.StringIO) 
     await env.publish_due()  # -> review channel
     [review] = env.discord.messages_in("mod_review")
     await env.discord.click(review, label="Approve", user="mira")
-    await env.bot.scheduler.run_now("anonymous")  # -> published
+    await env.bot.scheduler.run_now(OUTBOX)  # -> published
     [post] = env.discord.messages_in("anonymous")
     [thread] = env.discord.threads_in("anonymous")
     env.discord.post(int(thread["id"]), "Not a red flag.", user="bob")
@@ -89,7 +90,7 @@ async def test_the_asker_leaves_no_trace(env: Anon, bot_debug_log: io.StringIO) 
     await env.discord.click(report, label="Remove question", user="mira")
     second_code, _ = await env.ask("Second", "To be deleted by its asker")
     await env.bot.services.anonymous.maintain()
-    await env.bot.scheduler.run_now("anonymous")  # the second one is still waiting: nothing
+    await env.bot.scheduler.run_now(OUTBOX)  # the second one is still waiting: nothing
     await env.discord.invoke("ask delete", user="alice", code=second_code)
 
     # Everything really happened, and was logged at DEBUG (discord.py and aiosqlite included).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.clock import ManualClock
+from bot.outbox import SOURCE_NAME as OUTBOX
 from bot.services.anonymous import CLOSE_NOTICE
 from bot.services.mentoring import MentorInput
 from localdiscord.harness import BotHarness
@@ -116,7 +117,7 @@ async def test_preapproval_report_and_moderator_removal(env: Anon) -> None:
     await env.discord.click(second, label="Reject", user="mira")
     assert "rejected" in second.content
 
-    await env.bot.scheduler.run_now("anonymous")  # approved questions go out at once
+    await env.bot.scheduler.run_now(OUTBOX)  # approved questions go out at once
     [post] = env.discord.messages_in("anonymous")
     assert "Please approve me" in post.content
 

@@ -10,6 +10,7 @@ import csv
 import io
 from datetime import timedelta
 
+from bot.outbox import SOURCE_NAME as OUTBOX
 from localdiscord.seed import User
 
 ANSWER_TIMEOUT = timedelta(hours=72)
@@ -135,13 +136,13 @@ async def test_no_answer_in_time_moves_on_after_a_clock_jump(
     await offer_to(e2e, discord, bob)
 
     clock.advance(ANSWER_TIMEOUT / 2)
-    await e2e.bot.scheduler.run_now("mentoring")
+    await e2e.bot.scheduler.run_now(OUTBOX)
     reminder = await offer_to(e2e, discord, bob, count=2)
     assert reminder.text.startswith("Reminder") and reminder.buttons
     assert discord.dms_of(ada) == []
 
     clock.advance(ANSWER_TIMEOUT / 2)
-    await e2e.bot.scheduler.run_now("mentoring")
+    await e2e.bot.scheduler.run_now(OUTBOX)
     assert alice.mention in (await offer_to(e2e, discord, ada)).text
     [update] = discord.dms_of(alice)
     assert "did not answer in time" in update.text

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.clock import ManualClock
+from bot.outbox import SOURCE_NAME as OUTBOX
 from cogs.study_groups_views import SOURCE_NAME
 
 START = datetime(2026, 1, 7, 1, 0, tzinfo=UTC)  # "tomorrow 19:00" for alice in Chicago
@@ -16,6 +17,7 @@ EPOCH = int(START.timestamp())
 
 async def _run_due(e2e) -> None:
     await e2e.bot.scheduler.run_now(SOURCE_NAME)
+    await e2e.bot.scheduler.run_now(OUTBOX)
 
 
 async def test_group_session_announcement_rsvp_and_event(e2e, discord, clock: ManualClock,

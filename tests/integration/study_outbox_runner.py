@@ -1,8 +1,8 @@
 """Bot processes for the outbox crash tests. Both run until killed.
 
     python tests/integration/study_outbox_runner.py DB_PATH SINK_URL
-        the real service, database and scheduler, with a sender that posts to a Discord-like
-        HTTP sink (nonce + enforce_nonce); prints "ready" once the outbox is registered.
+        the real service, outbox, database and scheduler, with a sender that posts to a
+        Discord-like HTTP sink (nonce + enforce_nonce); prints "ready" once the outbox runs.
     python tests/integration/study_outbox_runner.py --bot DB_PATH API_BASE GATEWAY_URL
         the real bot (bot.factory.create_bot, every cog) pointed at a localdiscord server.
 """
@@ -16,11 +16,11 @@ import aiohttp
 
 from bot.clock import SystemClock
 from bot.db import Database
+from bot.outbox import SOURCE_NAME, DueItem, Outbox, Receipt, SendFailed
 from bot.scheduler import Scheduler
 from bot.services.guild_settings import GuildSettingsService
-from bot.services.study_groups import StudyGroupService
+from bot.services.study_groups import KINDS, StudyGroupService
 from bot.services.study_groups.models import OutgoingMessage
-from bot.services.study_groups.outbox import SendFailed
 
 
 class HttpSender:
@@ -28,7 +28,7 @@ class HttpSender:
         self._session = session
         self._base = base
 
-    async def send(self, message: OutgoingMessage) -> int:
+    async def send(self, item: DueItem, message: OutgoingMessage) -> Receipt:
         payload = {
             "content": message.content,
             "nonce": message.nonce,
@@ -42,30 +42,22 @@ class HttpSender:
                 raise SendFailed(f"HTTP {response.status}")
             if response.status >= 400:
                 raise SendFailed(f"HTTP {response.status}", permanent=True)
-            return int((await response.json())["id"])
-
-
-class OutboxSource:
-    def __init__(self, service: StudyGroupService, sender: HttpSender) -> None:
-        self._service = service
-        self._sender = sender
-
-    async def next_due(self):
-        return await self._service.next_due(with_events=False)
-
-    async def run_due(self, now) -> None:
-        await self._service.run_due(now, self._sender)
+            return Receipt(int((await response.json())["id"]), channel_id=message.channel_id)
 
 
 async def main(db_path: str, sink: str) -> None:
     clock = SystemClock()
     db = await Database.open(db_path)
     await db.migrate()
-    service = StudyGroupService(db, clock, GuildSettingsService(db, clock))
+    outbox = Outbox(db, clock)
+    StudyGroupService(db, clock, GuildSettingsService(db, clock), outbox=outbox)
     scheduler = Scheduler(clock)
     scheduler.start()
     async with aiohttp.ClientSession() as session:
-        scheduler.register("study_groups", OutboxSource(service, HttpSender(session, sink)))
+        for kind in KINDS:
+            outbox.attach_sender(kind, HttpSender(session, sink))
+        outbox.start(scheduler.waker(SOURCE_NAME))
+        scheduler.register(SOURCE_NAME, outbox)
         print("ready", flush=True)
         await asyncio.Event().wait()
 

@@ -81,7 +81,8 @@ async def _prepare(
                 guild, group.id, OWNER, False, title=f"Session {i:03d}",
                 start=f"{start:%Y-%m-%d %H:%M}", duration_minutes=120,
             )
-        assert await db.fetchval("SELECT COUNT(*) FROM study_outbox") == SESSIONS
+        assert await db.fetchval(
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'study_announce'") == SESSIONS
     finally:
         await db.close()
 
@@ -145,7 +146,8 @@ async def test_every_announcement_exactly_once_across_five_sigkills(tmp_path: Pa
     assert all(f"<@&{ROLE}>" in t for t in titles)
     db = await Database.open(db_path)
     try:
-        states = dict(await db.fetchall("SELECT state, COUNT(*) FROM study_outbox GROUP BY state"))
+        states = dict(await db.fetchall(
+            "SELECT state, COUNT(*) FROM outbox WHERE kind = 'study_announce' GROUP BY state"))
     finally:
         await db.close()
     assert states == {"sent": SESSIONS}
@@ -159,7 +161,7 @@ async def _open_rows(db_path: Path) -> int:
     db = await Database.open(db_path)
     try:
         return await db.fetchval(
-            "SELECT COUNT(*) FROM study_outbox WHERE state IN ('pending', 'claimed')"
+            "SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'claimed')"
         )
     finally:
         await db.close()

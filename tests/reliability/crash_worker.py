@@ -20,17 +20,16 @@ from bot.config import Settings
 from bot.db import Database
 from bot.errors import UserError
 from bot.services import Services
+from bot.services.anonymous import KINDS as ANONYMOUS_KINDS
+from bot.services.mentoring import SENT_KINDS
 from bot.services.mentoring.profiles import MenteeInput, MentorInput
 from bot.services.mentoring.vocab import EXAM_STAGES, LANGUAGES, SPECIALTIES, VISA_ROUTES
-from bot.services.study_groups.models import TOPICS, OutgoingMessage
+from bot.services.study_groups import KINDS as STUDY_KINDS
+from bot.services.study_groups.models import TOPICS
+from tests.outbox_recorder import Recorder
 
 GUILD = 4242
 ZONES = ["Asia/Kolkata", "America/New_York", "Europe/London", "Asia/Karachi", "Africa/Lagos"]
-
-
-class FakeSender:
-    async def send(self, message: OutgoingMessage) -> int:
-        return 10**17 + message.outbox_id
 
 
 class Worker:
@@ -102,11 +101,8 @@ class Worker:
         await self.mentoring.apply_plan(plan)
 
     async def due_work(self) -> None:
-        """What the cog's scheduler source does, with a fake Discord that always succeeds."""
-        now = self.clock.now()
-        await self.mentoring.expire_offers(now)
-        for notice in await self.mentoring.claim_notices(now):
-            await self.mentoring.notice_sent(notice.id, 10**17 + notice.id)
+        """What the outbox's timer does, with a fake Discord that always succeeds."""
+        await self.services.outbox.run_due(self.clock.now())
 
     # -- study groups ------------------------------------------------------------------------
     async def create_group(self) -> None:
@@ -153,7 +149,7 @@ class Worker:
 
     async def outbox(self) -> None:
         """The outbox's dispatch with a sender that always gets a message id back."""
-        await self.services.study_groups.outbox.dispatch(self.clock.now(), FakeSender())
+        await self.services.outbox.run_due(self.clock.now())
 
     # -- anonymous questions -----------------------------------------------------------------
     async def ask(self) -> None:
@@ -161,14 +157,8 @@ class Worker:
                                           "Can I switch from J-1 to H-1B after residency?", None)
 
     async def anonymous_posts(self) -> None:
-        """The adapter's side: claim due posts, 'send' them, record the message ids."""
-        anonymous = self.services.anonymous
-        await anonymous.recover()
-        for job in await anonymous.claim_due(self.clock.now()):
-            message_id = 10**17 + 10**6 + job.id
-            await anonymous.mark_posted(job, channel_id=job.target_channel_id or 778,
-                                        message_id=message_id,
-                                        thread_id=message_id if job.kind == "question" else None)
+        """The outbox's timer again (one engine sends every kind)."""
+        await self.services.outbox.run_due(self.clock.now())
 
     async def run(self) -> None:
         ops = [(self.register_mentor, 3), (self.mentee_profile, 4), (self.request, 6),
@@ -202,6 +192,9 @@ async def main(path: str, seed: int) -> None:
     for key, channel in (("announcements_channel", 777), ("anonymous_channel", 778),
                          ("anonymous_review_channel", 779)):
         await services.guild_settings.set(GUILD, key, channel)
+    sender = Recorder()
+    for kind in (*SENT_KINDS, *ANONYMOUS_KINDS, *STUDY_KINDS):
+        services.outbox.attach_sender(kind, sender)
     worker = Worker(db, services, clock, random.Random(seed))
     print("ready", flush=True)
     await worker.run()

@@ -45,34 +45,35 @@ def problems(path: Path) -> list[str]:
              "SELECT r.id FROM mentor_requests r WHERE r.status = 'accepted' AND NOT EXISTS "
              "(SELECT 1 FROM mentor_pairings p WHERE p.request_id = r.id)")
         rows("offer without its notice",
-             "SELECT o.id FROM mentor_offers o WHERE NOT EXISTS (SELECT 1 FROM mentor_notices n "
-             "WHERE n.offer_id = o.id AND n.kind = 'offer')")
+             "SELECT o.id FROM mentor_offers o WHERE NOT EXISTS (SELECT 1 FROM outbox n "
+             "WHERE n.ref_id = o.id AND n.kind = 'mentor_offer')")
+        rows("pending offer without its pending timeout",
+             "SELECT o.id FROM mentor_offers o WHERE o.status = 'pending' AND NOT EXISTS "
+             "(SELECT 1 FROM outbox n WHERE n.ref_id = o.id AND n.kind = 'mentor_timeout' "
+             "AND n.state = 'pending')")
         rows("pairing without its thread notice",
-             "SELECT p.id FROM mentor_pairings p WHERE NOT EXISTS (SELECT 1 FROM mentor_notices n "
-             "WHERE n.pairing_id = p.id AND n.kind = 'thread')")
-        rows("notice sent without a message id (neither sent nor pending)",
-             "SELECT id FROM mentor_notices WHERE sent_at IS NOT NULL AND message_id IS NULL")
-        rows("outbox row neither sent-with-message-id nor pending",
-             "SELECT id, state FROM study_outbox WHERE (state = 'sent') != "
+             "SELECT p.id FROM mentor_pairings p WHERE NOT EXISTS (SELECT 1 FROM outbox n "
+             "WHERE n.ref_id = p.id AND n.kind = 'mentor_thread')")
+        rows("outbox row sent without a message id, or with one but not sent",
+             "SELECT id, kind, state FROM outbox WHERE (state = 'sent') != "
              "(message_id IS NOT NULL AND sent_at IS NOT NULL)")
         rows("RSVP 'no' with a reminder still pending",
-             "SELECT r.occurrence_id, r.user_id FROM study_rsvps r JOIN study_outbox ob ON "
-             "ob.occurrence_id = r.occurrence_id AND ob.recipient_id = r.user_id WHERE "
-             "r.choice = 'no' AND ob.kind = 'dm' AND ob.state = 'pending'")
+             "SELECT r.occurrence_id, r.user_id FROM study_rsvps r JOIN outbox ob ON "
+             "ob.ref_id = r.occurrence_id AND ob.recipient_id = r.user_id WHERE "
+             "r.choice = 'no' AND ob.kind = 'study_dm' AND ob.state = 'pending'")
         rows("reminder pending for someone not in the group",
-             "SELECT ob.id FROM study_outbox ob JOIN study_occurrences o ON o.id = ob.occurrence_id "
-             "JOIN study_series s ON s.id = o.series_id WHERE ob.kind = 'dm' AND ob.state = "
-             "'pending' AND NOT EXISTS (SELECT 1 FROM study_group_members m WHERE m.group_id = "
-             "s.group_id AND m.user_id = ob.recipient_id)")
-        rows("anonymous post neither sent-with-message-id nor pending",
-             "SELECT id, state FROM anon_outbox WHERE (state = 'sent') != (message_id IS NOT NULL)")
+             "SELECT ob.id FROM outbox ob JOIN study_occurrences o ON o.id = ob.ref_id "
+             "JOIN study_series s ON s.id = o.series_id WHERE ob.kind = 'study_dm' AND "
+             "ob.state = 'pending' AND NOT EXISTS (SELECT 1 FROM study_group_members m WHERE "
+             "m.group_id = s.group_id AND m.user_id = ob.recipient_id)")
         rows("anonymous question published without its sent post (or the other way round)",
              "SELECT q.id FROM anon_questions q WHERE (q.state = 'published' AND q.message_id IS NULL) "
-             "OR (q.state = 'waiting' AND EXISTS (SELECT 1 FROM anon_outbox o WHERE o.question_id = "
-             "q.id AND o.kind = 'question' AND o.state = 'sent'))")
+             "OR (q.state = 'waiting' AND EXISTS (SELECT 1 FROM outbox o WHERE o.ref_id = "
+             "q.id AND o.kind = 'anon_question' AND o.state = 'sent'))")
         rows("cancelled session with an announcement still pending",
-             "SELECT ob.id FROM study_outbox ob JOIN study_occurrences o ON o.id = ob.occurrence_id "
-             "WHERE o.cancelled_at IS NOT NULL AND ob.state = 'pending'")
+             "SELECT ob.id FROM outbox ob JOIN study_occurrences o ON o.id = ob.ref_id "
+             "WHERE ob.kind IN ('study_announce', 'study_dm') AND o.cancelled_at IS NOT NULL "
+             "AND ob.state = 'pending'")
     finally:
         conn.close()
     return found
@@ -82,8 +83,8 @@ def counts(path: Path) -> dict[str, int]:
     conn = sqlite3.connect(path)
     try:
         return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                for t in ("mentors", "mentor_requests", "mentor_pairings", "mentor_notices",
-                          "study_rsvps", "study_outbox", "anon_outbox")}
+                for t in ("mentors", "mentor_requests", "mentor_pairings", "outbox",
+                          "study_rsvps", "study_occurrences", "anon_questions")}
     finally:
         conn.close()
 
@@ -123,9 +124,10 @@ def test_sigkill_during_writes_never_leaves_half_an_operation(tmp_path: Path) ->
         assert broken == [], f"after kill {run + 1} (~{total} operations): {broken}"
     made = counts(database)
     # The load did real work across the kills: requests, pairings and notices all exist.
-    assert made["mentor_requests"] > 10 and made["mentor_pairings"] > 3 and made["mentor_notices"] > 10, made
-    assert made["study_rsvps"] > 5 and made["study_outbox"] > 10 and made["anon_outbox"] > 3, made
+    assert made["mentor_requests"] > 10 and made["mentor_pairings"] > 3 and made["outbox"] > 10, made
+    assert made["study_rsvps"] > 5 and made["study_occurrences"] > 10 and made["anon_questions"] > 3, made
     conn = sqlite3.connect(database)
-    sent = conn.execute("SELECT count(*) FROM study_outbox WHERE state = 'sent'").fetchone()[0]
+    sent = conn.execute("SELECT count(*) FROM outbox WHERE state = 'sent' "
+                        "AND kind = 'study_announce'").fetchone()[0]
     conn.close()
     assert sent > 0

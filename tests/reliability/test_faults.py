@@ -128,10 +128,12 @@ async def test_gateway_faults_lose_no_interaction_and_double_no_answer(
 @pytest.mark.slow
 async def test_each_study_session_is_announced_once_through_storms_and_outages(
         e2e, discord, clock, alice, channels, log_errors):
+    from bot.outbox import SOURCE_NAME as OUTBOX
     from cogs.study_groups_views import SOURCE_NAME
 
     async def run_due() -> None:
         await e2e.bot.scheduler.run_now(SOURCE_NAME)
+        await e2e.bot.scheduler.run_now(OUTBOX)
 
     def announced(title: str) -> int:
         return sum(title in m.content for m in discord.messages_in(channels.announcements))

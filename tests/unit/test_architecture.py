@@ -57,3 +57,31 @@ def test_cogs_hold_no_sql() -> None:
         if SQL.search(path.read_text("utf-8"))
     ]
     assert offenders == []
+
+
+def _pokes(source: str) -> list[int]:
+    """Lines that reach a scheduler's ``poke`` (called, or taken to call later)."""
+    return sorted(node.lineno for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Attribute) and node.attr == "poke")
+
+
+def test_the_poke_check_would_catch_a_hand_written_wake() -> None:
+    sample = (
+        "async def cmd(self, interaction):\n"
+        "    await self.service.request(1, 2)\n"
+        "    self.bot.scheduler.poke('mentoring')\n"
+        "    wake = bot_of(interaction).scheduler.poke\n"
+    )
+    assert _pokes(sample) == [3, 4]
+    assert _pokes("self.bot.services.outbox.enqueue('k', due=now)\n") == []
+
+
+def test_no_cog_wakes_the_scheduler_by_hand() -> None:
+    """Due work wakes its timer itself, after the commit that wrote it (the outbox's enqueue,
+    or a service's own waker): a wake that every caller must remember gets forgotten."""
+    offenders = {
+        str(path.relative_to(ROOT)): lines
+        for path in (ROOT / "cogs").rglob("*.py")
+        if (lines := _pokes(path.read_text("utf-8")))
+    }
+    assert offenders == {}

@@ -7,7 +7,7 @@ import pytest
 from bot.db import Database
 from bot.db import database as database_module
 from bot.db.database import Migration, load_migrations
-from bot.errors import FmgError, SchemaTooNewError
+from bot.errors import FmgError, SchemaTooNewError, TransactionError
 
 
 async def test_migrates_an_empty_database_to_the_latest_version(tmp_path: Path) -> None:
@@ -131,3 +131,156 @@ def test_migration_files_are_numbered_uniquely() -> None:
     versions = [m.version for m in load_migrations()]
     assert versions == sorted(set(versions))
     assert versions[0] == 1
+
+
+# -- one transaction per task: join, refuse nesting, refuse after close, after-commit -----------
+async def test_statements_through_db_join_the_callers_transaction(db: Database) -> None:
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO guild_settings VALUES (1, 'a', '1', 0)")
+        # Before: the connection's lock was taken twice and this hung forever.
+        async with asyncio.timeout(2):
+            seen = await db.fetchval("SELECT count(*) FROM guild_settings")
+            await db.execute("INSERT INTO guild_settings VALUES (1, 'b', '1', 0)")
+            await db.executemany("INSERT INTO guild_settings VALUES (1, ?, '1', 0)", [("c",)])
+        assert seen == 1
+        assert db.in_transaction()
+    assert not db.in_transaction()
+    assert await db.fetchval("SELECT count(*) FROM guild_settings") == 3
+
+
+async def test_joined_statements_roll_back_with_the_transaction(db: Database) -> None:
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await db.execute("INSERT INTO guild_settings VALUES (1, 'a', '1', 0)")
+            raise RuntimeError("boom")
+    assert await db.fetchval("SELECT count(*) FROM guild_settings") == 0
+
+
+async def test_a_nested_transaction_in_the_same_task_is_refused(db: Database) -> None:
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO guild_settings VALUES (1, 'a', '1', 0)")
+        with pytest.raises(TransactionError, match="already open"):
+            async with asyncio.timeout(2):
+                async with db.transaction():
+                    pass
+    # The outer transaction was not harmed by the refusal.
+    assert await db.fetchval("SELECT count(*) FROM guild_settings") == 1
+
+
+async def test_a_closed_transaction_refuses_statements(db: Database) -> None:
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO guild_settings VALUES (1, 'a', '1', 0)")
+    for statement in (tx.execute("INSERT INTO guild_settings VALUES (1, 'b', '1', 0)"),
+                      tx.fetchall("SELECT * FROM guild_settings")):
+        with pytest.raises(TransactionError, match="ended"):
+            await statement
+    with pytest.raises(TransactionError):
+        tx.after_commit(lambda: None)
+    assert await db.fetchval("SELECT count(*) FROM guild_settings") == 1
+
+
+async def test_a_child_task_does_not_join_its_parents_transaction(db: Database) -> None:
+    """asyncio.create_task copies the context: the child sees the variable but must wait for
+    the parent's transaction to end instead of writing into it."""
+    order: list[str] = []
+
+    async def child() -> None:
+        await db.execute("INSERT INTO guild_settings VALUES (1, 'child', '1', 0)")
+        order.append("child wrote")
+
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO guild_settings VALUES (1, 'parent', '1', 0)")
+        task = asyncio.create_task(child())
+        await asyncio.sleep(0.05)
+        assert order == []  # it waits for the lock; it did not join
+        order.append("parent commits")
+        with pytest.raises(RuntimeError):
+            raise RuntimeError("the parent rolls back; the child's row must survive it")
+    await task
+    assert order == ["parent commits", "child wrote"]
+    keys = {r["key"] for r in await db.fetchall("SELECT key FROM guild_settings")}
+    assert keys == {"parent", "child"}
+
+
+async def test_a_child_task_rollback_is_not_shared(db: Database) -> None:
+    async def child() -> None:
+        await db.execute("INSERT INTO guild_settings VALUES (1, 'child', '1', 0)")
+
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await db.execute("INSERT INTO guild_settings VALUES (1, 'parent', '1', 0)")
+            task = asyncio.create_task(child())
+            await asyncio.sleep(0.02)
+            raise RuntimeError("boom")
+    await task
+    keys = {r["key"] for r in await db.fetchall("SELECT key FROM guild_settings")}
+    assert keys == {"child"}
+
+
+async def test_after_commit_runs_only_after_a_commit(db: Database) -> None:
+    calls: list[str] = []
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO guild_settings VALUES (1, 'a', '1', 0)")
+        tx.after_commit(lambda: calls.append(f"committed, rows seen: {_count(db)}"))
+        db.after_commit(lambda: calls.append("via db"))
+        assert calls == []
+    assert calls == ["committed, rows seen: 1", "via db"]
+
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as tx:
+            tx.after_commit(lambda: calls.append("rolled back"))
+            raise RuntimeError("boom")
+    assert calls == ["committed, rows seen: 1", "via db"]
+
+
+def _count(db: Database) -> int:
+    """Read through a second connection: what another process sees is what was committed."""
+    other = sqlite3.connect(db.path)
+    try:
+        return other.execute("SELECT count(*) FROM guild_settings").fetchone()[0]
+    finally:
+        other.close()
+
+
+async def test_after_commit_outside_a_transaction_runs_at_once(db: Database) -> None:
+    calls: list[int] = []
+    db.after_commit(lambda: calls.append(1))
+    assert calls == [1]
+
+
+async def test_a_failing_after_commit_callback_is_logged_not_raised(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    calls: list[str] = []
+
+    def broken() -> None:
+        raise ValueError("callback bug")
+
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO guild_settings VALUES (1, 'a', '1', 0)")
+        tx.after_commit(broken)
+        tx.after_commit(lambda: calls.append("later callbacks still run"))
+    assert calls == ["later callbacks still run"]
+    assert "after-commit callback failed" in caplog.text
+    assert await db.fetchval("SELECT count(*) FROM guild_settings") == 1
+
+
+async def test_cancellation_rolls_back_and_skips_after_commit(db: Database) -> None:
+    entered = asyncio.Event()
+    calls: list[int] = []
+
+    async def writer() -> None:
+        async with db.transaction() as tx:
+            await db.execute("INSERT INTO guild_settings VALUES (1, 'c', '1', 0)")
+            tx.after_commit(lambda: calls.append(1))
+            entered.set()
+            await asyncio.sleep(60)
+
+    task = asyncio.create_task(writer())
+    await entered.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert calls == []
+    assert await db.fetchval("SELECT count(*) FROM guild_settings") == 0
+    assert not db.in_transaction()

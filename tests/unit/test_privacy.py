@@ -96,9 +96,9 @@ async def test_a_member_who_leaves_is_paused_then_deleted_after_retention(db, cl
     scheduler = Scheduler(clock)
     scheduler.start()
     scheduler.register("member-retention", service)
+    service.wake_with(scheduler.waker("member-retention"))
     left_at = clock.now()
     await service.member_left(GUILD, ALICE)
-    scheduler.poke("member-retention")
     assert (await notes.export_member(GUILD, ALICE))["notes"][0]["paused"] == 1
     assert await service.next_due() == left_at + RETENTION
     exported = await service.export_member(GUILD, ALICE)

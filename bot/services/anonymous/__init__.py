@@ -4,6 +4,7 @@ from bot.services.anonymous._limits import MemberKeys, MemberLimiter, SlidingWin
 from bot.services.anonymous._service import (
     ASKER_LABEL,
     CLOSE_NOTICE,
+    KINDS,
     AnonymousLimits,
     AnonymousService,
     AskReceipt,
@@ -17,6 +18,7 @@ from bot.services.anonymous._text import could_ping, sanitize, split_message
 __all__ = [
     "ASKER_LABEL",
     "CLOSE_NOTICE",
+    "KINDS",
     "AnonymousLimits",
     "AnonymousService",
     "AskReceipt",

@@ -18,8 +18,9 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from bot.clock import Clock, from_epoch, to_epoch
-from bot.db import Database, Transaction
+from bot.db import Database
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
+from bot.outbox import DueItem, Handler, Outbox, Outcome, Policy, Receipt, Send, Skip
 from bot.services.anonymous import _codes
 from bot.services.anonymous._limits import MemberKeys, MemberLimiter, SlidingWindow
 from bot.services.anonymous._text import (
@@ -44,6 +45,8 @@ OutboxKind = Literal["review", "question", "followup", "close"]
 ASKER_LABEL = "Asker"
 MAX_SEND_ATTEMPTS = 5
 RETRY_DELAY = timedelta(seconds=60)
+#: The outbox's kinds, one per OutboxKind ("anon_question", ...).
+KINDS: dict[str, OutboxKind] = {f"anon_{k}": k for k in ("review", "question", "followup", "close")}
 # Wrong claim codes: per member (through the rotating HMAC), and per question so a code is not
 # guessable by many accounts at once. Both only slow guessing of a 100-bit secret further; they
 # also cap how much scrypt work anyone can make the bot do.
@@ -210,6 +213,29 @@ class LimitsUpkeep:
         await self._service.maintain()
 
 
+_KIND_MARKS = ", ".join("?" * len(KINDS))
+
+
+class _Publisher(Handler):
+    """The outbox's view of anonymous posts: one question's posts go out in order, and a
+    follow-up's text is dropped from the row once it is finished."""
+
+    policy = Policy(max_attempts=MAX_SEND_ATTEMPTS, backoff_base_s=RETRY_DELAY.total_seconds(),
+                    backoff_max_s=4 * RETRY_DELAY.total_seconds(), ordered=True, forget_data=True)
+
+    def __init__(self, service: AnonymousService) -> None:
+        self._service = service
+
+    async def prepare(self, item: DueItem, now: datetime) -> Outcome:
+        return await self._service._prepare_post(item)
+
+    async def sent(self, item: DueItem, receipt: Receipt) -> None:
+        await self._service._record_post(item, receipt)
+
+    async def failed(self, item: DueItem, reason: str) -> None:
+        await self._service._post_failed(item)
+
+
 class AnonymousService:
     def __init__(
         self,
@@ -218,8 +244,13 @@ class AnonymousService:
         clock: Clock,
         limits: AnonymousLimits | None = None,
         mentoring: MentoringService | None = None,
+        outbox: Outbox | None = None,
     ) -> None:
         self._db = db
+        self.outbox = outbox or Outbox(db, clock)
+        publisher = _Publisher(self)
+        for kind in KINDS:
+            self.outbox.register(kind, publisher)
         self._mentoring = mentoring
         self._settings = guild_settings
         self._clock = clock
@@ -280,14 +311,14 @@ class AnonymousService:
         secret = _codes.new_secret()
         stored = await asyncio.to_thread(_codes.new_stored_code, secret)
         due = self._random_due()
-        async with self._db.transaction() as tx:
-            question_id = await tx.execute(
+        async with self._db.transaction():
+            question_id = await self._db.execute(
                 "INSERT INTO anon_questions (guild_id, title, body, tag, code_salt, code_hash) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 (guild_id, *clean, stored.salt, stored.digest),
             )
             due_at = await self._enqueue(
-                tx, question_id, "review" if needs_review else "question", None, due
+                guild_id, question_id, "review" if needs_review else "question", None, due
             )
         self._asks.hit(asker_id)
         log.info("anonymous question %d queued (review=%s)", question_id, needs_review)
@@ -324,17 +355,19 @@ class AnonymousService:
         return self._clock.now() + timedelta(seconds=low + secrets.randbelow(high - low + 1))
 
     async def _enqueue(
-        self, tx: Transaction, question_id: int, kind: OutboxKind, body: str | None, due: datetime
+        self, guild_id: int, question_id: int, kind: OutboxKind, body: str | None, due: datetime
     ) -> int:
+        """Queue a post in the caller's transaction (the outbox wakes once it commits)."""
         # Posts for one question keep the order they were asked for, whatever the random delays.
-        latest = await tx.fetchval(
-            "SELECT MAX(due_at) FROM anon_outbox WHERE question_id = ? AND state IN ('pending', 'sending')",
-            (question_id,),
+        latest = await self._db.fetchval(
+            f"SELECT MAX(due_at) FROM outbox WHERE ref_id = ? AND kind IN ({_KIND_MARKS}) "
+            "AND state IN ('pending', 'claimed')",
+            (question_id, *KINDS),
         )
         due_at = max(to_epoch(due), latest + 1) if latest is not None else to_epoch(due)
-        await tx.execute(
-            "INSERT INTO anon_outbox (question_id, kind, body, due_at, nonce) VALUES (?, ?, ?, ?, ?)",
-            (question_id, kind, body, due_at, secrets.token_hex(12)),
+        await self.outbox.enqueue(
+            f"anon_{kind}", due=from_epoch(due_at), guild_id=guild_id, ref_id=question_id,
+            data={} if body is None else {"body": body},
         )
         return due_at
 
@@ -384,8 +417,8 @@ class AnonymousService:
                 "That question has had many follow-ups in the last hour. Please wait a while."
             )
         due = self._random_due()
-        async with self._db.transaction() as tx:
-            due_at = await self._enqueue(tx, row["id"], "followup", body, due)
+        async with self._db.transaction():
+            due_at = await self._enqueue(guild_id, row["id"], "followup", body, due)
         self._followups.hit(row["id"], now)
         return from_epoch(due_at)
 
@@ -395,9 +428,10 @@ class AnonymousService:
         if row["closed"]:
             raise Conflict("That question is already marked as answered.")
         due = self._random_due()
-        async with self._db.transaction() as tx:
-            await tx.execute("UPDATE anon_questions SET closed = 1 WHERE id = ?", (row["id"],))
-            due_at = await self._enqueue(tx, row["id"], "close", None, due)
+        async with self._db.transaction():
+            await self._db.execute("UPDATE anon_questions SET closed = 1 WHERE id = ?",
+                                   (row["id"],))
+            due_at = await self._enqueue(guild_id, row["id"], "close", None, due)
         return from_epoch(due_at)
 
     async def delete(self, guild_id: int, user_id: int, code: str) -> PostedQuestion:
@@ -419,49 +453,18 @@ class AnonymousService:
             )
         raise Conflict("That question is no longer posted.")
 
-    # -- publish queue (driven by the adapter's Scheduler source) -----------------------------
-    async def next_due(self) -> datetime | None:
-        value = await self._db.fetchval(
-            "SELECT MIN(due_at) FROM anon_outbox WHERE state = 'pending'"
+    # -- publish queue (the outbox calls these through _Publisher) -----------------------
+    async def _prepare_post(self, item: DueItem) -> Outcome:
+        """What a due post is now; runs in the engine's claim transaction."""
+        kind = KINDS[item.kind]
+        row = await self._db.fetchone(
+            "SELECT id AS question_id, guild_id, title, body, tag, state, thread_id "
+            "FROM anon_questions WHERE id = ?",
+            (item.ref_id,),
         )
-        return None if value is None else from_epoch(value)
-
-    async def recover(self) -> int:
-        """After a restart: posts claimed but never confirmed go back to the queue."""
-        async with self._db.transaction() as tx:
-            rows = await tx.fetchall("SELECT id FROM anon_outbox WHERE state = 'sending'")
-            await tx.execute("UPDATE anon_outbox SET state = 'pending' WHERE state = 'sending'")
-        return len(rows)
-
-    async def claim_due(self, now: datetime) -> list[OutboxJob]:
-        """Claim every pending post due at ``now`` (at most once each) and describe it."""
-        claimed: list[sqlite3.Row] = []
-        async with self._db.transaction() as tx:
-            rows = await tx.fetchall(
-                "SELECT o.id, o.kind, o.body AS extra, o.nonce, o.attempts, q.id AS question_id, "
-                "q.guild_id, q.title, q.body, q.tag, q.state AS question_state, q.thread_id "
-                "FROM anon_outbox o JOIN anon_questions q ON q.id = o.question_id "
-                "WHERE o.state = 'pending' AND o.due_at <= ? ORDER BY o.due_at, o.id",
-                (to_epoch(now),),
-            )
-            for row in rows:
-                wanted = {"review": "waiting", "question": "waiting"}.get(row["kind"], "published")
-                if row["question_state"] != wanted:
-                    await tx.execute(
-                        "UPDATE anon_outbox SET state = 'cancelled' WHERE id = ?", (row["id"],)
-                    )
-                    continue
-                await tx.execute(
-                    "UPDATE anon_outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?",
-                    (row["id"],),
-                )
-                claimed.append(row)
-        # Described after the transaction: the guild settings may need the database, and no
-        # db.* call may run inside a transaction (one connection, one lock).
-        return [await self._job(row) for row in claimed]
-
-    async def _job(self, row: sqlite3.Row) -> OutboxJob:
-        kind: OutboxKind = row["kind"]
+        wanted = "waiting" if kind in ("review", "question") else "published"
+        if row is None or row["state"] != wanted:
+            return Skip("the question was taken down or is not posted", state="cancelled")
         config = await self._settings.get(row["guild_id"])
         if kind == "review":
             target = config.get("anonymous_review_channel")
@@ -471,68 +474,48 @@ class AnonymousService:
             chunks = question_chunks(row["question_id"], row["title"], row["body"], row["tag"])
         elif kind == "followup":
             target = row["thread_id"]
-            chunks = followup_chunks(row["extra"])
+            chunks = followup_chunks(item.data.get("body", ""))
         else:
             target = row["thread_id"]
             chunks = [CLOSE_NOTICE]
-        return OutboxJob(
-            id=row["id"],
+        return Send(OutboxJob(
+            id=item.id,
             kind=kind,
             question_id=row["question_id"],
             guild_id=row["guild_id"],
             title=row["title"],
             tag=row["tag"],
             chunks=chunks,
-            nonce=row["nonce"],
+            nonce=item.nonce,
             target_channel_id=int(target) if target is not None else None,
-            attempts=row["attempts"] + 1,
-        )
+            attempts=item.attempts,
+        ))
 
-    async def mark_posted(
-        self, job: OutboxJob, *, channel_id: int, message_id: int, thread_id: int | None = None
-    ) -> None:
-        """Record what a claimed job produced in Discord."""
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                "UPDATE anon_outbox SET state = 'sent', message_id = ?, body = NULL WHERE id = ?",
-                (message_id, job.id),
+    async def _record_post(self, item: DueItem, receipt: Receipt) -> None:
+        """Record what a post produced in Discord (in the transaction that marks it sent)."""
+        kind = KINDS[item.kind]
+        if kind == "question":
+            await self._db.execute(
+                "UPDATE anon_questions SET state = 'published', channel_id = ?, thread_id = ?, "
+                "message_id = ?, published_at = ? WHERE id = ?",
+                (receipt.channel_id, receipt.thread_id, receipt.message_id,
+                 to_epoch(self._clock.now()), item.ref_id),
             )
-            if job.kind == "question":
-                await tx.execute(
-                    "UPDATE anon_questions SET state = 'published', channel_id = ?, thread_id = ?, "
-                    "message_id = ?, published_at = ? WHERE id = ?",
-                    (channel_id, thread_id, message_id, to_epoch(self._clock.now()), job.question_id),
-                )
-            elif job.kind == "review":
-                await tx.execute(
-                    "UPDATE anon_questions SET state = 'review', review_channel_id = ?, "
-                    "review_message_id = ? WHERE id = ?",
-                    (channel_id, message_id, job.question_id),
-                )
+        elif kind == "review":
+            await self._db.execute(
+                "UPDATE anon_questions SET state = 'review', review_channel_id = ?, "
+                "review_message_id = ? WHERE id = ?",
+                (receipt.channel_id, receipt.message_id, item.ref_id),
+            )
+        log.info("anonymous post %d (%s) sent for question %d", item.id, kind, item.ref_id)
 
-    async def mark_failed(self, job: OutboxJob, *, permanent: bool) -> bool:
-        """A send failed. Retries later unless ``permanent`` or out of attempts; True if retrying."""
-        retry = not permanent and job.attempts < MAX_SEND_ATTEMPTS
-        async with self._db.transaction() as tx:
-            if retry:
-                await tx.execute(
-                    "UPDATE anon_outbox SET state = 'pending', due_at = ? WHERE id = ?",
-                    (to_epoch(self._clock.now() + RETRY_DELAY * job.attempts), job.id),
-                )
-            else:
-                await tx.execute("UPDATE anon_outbox SET state = 'failed' WHERE id = ?", (job.id,))
-                if job.kind in ("question", "review"):
-                    await tx.execute(
-                        "UPDATE anon_questions SET state = 'failed', title = '', body = '' WHERE id = ?",
-                        (job.question_id,),
-                    )
-        log.warning(
-            "anonymous post %d (%s) failed; %s",
-            job.id,
-            job.kind,
-            "retrying" if retry else "giving up",
-        )
-        return retry
+    async def _post_failed(self, item: DueItem) -> None:
+        """Given up: a question that never got out is blanked (its text is kept no longer)."""
+        if KINDS[item.kind] in ("question", "review"):
+            await self._db.execute(
+                "UPDATE anon_questions SET state = 'failed', title = '', body = '' WHERE id = ?",
+                (item.ref_id,),
+            )
 
     # -- moderation ------------------------------------------------------------------------
     async def approve(self, guild_id: int, question_id: int) -> None:
@@ -547,7 +530,7 @@ class AnonymousService:
             await tx.execute(
                 "UPDATE anon_questions SET state = 'waiting' WHERE id = ?", (question_id,)
             )
-            await self._enqueue(tx, question_id, "question", None, self._clock.now())
+            await self._enqueue(guild_id, question_id, "question", None, self._clock.now())
 
     async def reject(self, guild_id: int, question_id: int) -> PostedQuestion:
         row = await self._question(guild_id, question_id)
@@ -579,11 +562,7 @@ class AnonymousService:
                 "UPDATE anon_questions SET state = ?, title = '', body = '', tag = NULL WHERE id = ?",
                 (state, question_id),
             )
-            await tx.execute(
-                "UPDATE anon_outbox SET state = 'cancelled', body = NULL "
-                "WHERE question_id = ? AND state = 'pending'",
-                (question_id,),
-            )
+            await self.outbox.cancel(KINDS, question_id, f"the question was {state}")
             await tx.execute(
                 "UPDATE anon_reports SET reason = NULL WHERE question_id = ?", (question_id,)
             )

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.clock import from_epoch
 from bot.errors import UserError
+from bot.services.mentoring.service import KINDS
 
 if TYPE_CHECKING:
     from bot.services.mentoring.service import MentoringService
@@ -93,14 +94,16 @@ class MentoringPrivacy:
         for pairing in await self._service.pairings_of(guild_id, user_id):
             await self._service.end_pairing(guild_id, user_id, partner_user_id=None,
                                             rating=None, feedback=None, pairing_id=pairing.id)
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                "DELETE FROM mentor_notices WHERE guild_id = ? AND (user_id = ? OR "
-                "instr(body, ?) > 0)", (guild_id, user_id, f"<@{user_id}>"))
-            await tx.execute("DELETE FROM mentees WHERE guild_id = ? AND user_id = ?",
-                             (guild_id, user_id))
-            await tx.execute("DELETE FROM mentors WHERE guild_id = ? AND user_id = ?",
-                             (guild_id, user_id))
+        async with self._db.transaction():
+            # Found by ids: rows sent to them, and updates naming them as the next mentor.
+            await self._db.execute(
+                f"DELETE FROM outbox WHERE guild_id = ? AND kind IN ({', '.join('?' * len(KINDS))}) "
+                "AND (recipient_id = ? OR json_extract(data, '$.mentor_user_id') = ?)",
+                (guild_id, *KINDS, user_id, user_id))
+            await self._db.execute("DELETE FROM mentees WHERE guild_id = ? AND user_id = ?",
+                                   (guild_id, user_id))
+            await self._db.execute("DELETE FROM mentors WHERE guild_id = ? AND user_id = ?",
+                                   (guild_id, user_id))
             # Pairings that outlive the member (between two others) never name them, except
             # as who ended them: only possible for their own pairings, deleted above.
         self._service.forget_pool(guild_id)

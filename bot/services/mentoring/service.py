@@ -1,10 +1,12 @@
 """The mentoring service: profiles, requests that move through candidates, pairings, the
 moderated roster, batch matching, and the due work (timeouts, reminders, Discord notices).
 
-Everything that must happen later or on Discord is a row first: an offer has ``expires_at``;
-what the bot must send is a ``mentor_notices`` row that the cog's due-work source claims,
-sends and marks sent. Taking a mentor's slot happens in the transaction that accepts, with a
-conditional UPDATE, so two mentees can never take the last slot.
+Everything that must happen later or on Discord is a row of the one outbox (`bot.outbox`),
+enqueued in the transaction that decided it: an offer's message, its halfway reminder and its
+timeout, a mentee's update, a pairing's private thread. The engine claims each row, asks this
+service what it means now (`_prepare_due`: data to send, a skip, or the timeout done here),
+and the cog's sender renders and sends it. Taking a mentor's slot happens in the transaction
+that accepts, with a conditional UPDATE, so two mentees can never take the last slot.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from bot.clock import Clock, from_epoch
-from bot.db import Database, Transaction
+from bot.db import Database
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
+from bot.outbox import Done, DueItem, Handler, Outbox, Outcome, Policy, Send, Skip
 from bot.services.mentoring import _rows
 from bot.services.mentoring.assignment import greedy_assignment, optimal_assignment
 from bot.services.mentoring.pool import Candidate, MentorPool
@@ -36,11 +39,15 @@ from bot.services.mentoring.profiles import (
 from bot.services.mentoring.scoring import violations
 from bot.services.mentoring.vocab import LANGUAGES, SPECIALTIES, VISA_ROUTES
 
-Query = Database | Transaction
-
-#: A claimed notice not marked sent after this long is retried (same nonce).
+#: A notice that could not be sent is retried this long after (same nonce), five times at most.
 NOTICE_RETRY_S = 120
 NOTICE_MAX_ATTEMPTS = 5
+OFFER, REMINDER, UPDATE, THREAD, TIMEOUT = (
+    "mentor_offer", "mentor_reminder", "mentor_update", "mentor_thread", "mentor_timeout")
+#: The rows about one offer; they end with it.
+OFFER_KINDS = (OFFER, REMINDER, TIMEOUT)
+KINDS = (OFFER, REMINDER, UPDATE, THREAD, TIMEOUT)
+SENT_KINDS = {OFFER: "offer", REMINDER: "reminder", UPDATE: "mentee_update", THREAD: "thread"}
 FEEDBACK_MAX = 1000
 MODERATOR_ACTIONS = ("approve", "reject", "pause", "remove")
 NO_MENTEE_PROFILE = "Set up your mentee profile first with `/mentee profile`."
@@ -75,6 +82,18 @@ class MenteeStatus:
 
 
 @dataclass(frozen=True)
+class MenteeUpdate:
+    """Why a mentee's request moved, and where it went: to ``mentor_user_id`` until
+    ``expires_at``, or (both None) nowhere: the request is closed."""
+
+    why: str
+    mentor_user_id: int | None
+    expires_at: int | None
+    legacy_text: str | None = None
+    """Text of an update written before updates were stored as data (sent as it is)."""
+
+
+@dataclass(frozen=True)
 class Notice:
     """Something the bot must send. ``kind``: offer | reminder | mentee_update | thread."""
 
@@ -82,11 +101,25 @@ class Notice:
     guild_id: int
     kind: str
     user_id: int
-    body: str
     request_id: int | None
     expires_at: int | None
     mentee: MenteeProfile | None
     pairing: Pairing | None
+    update: MenteeUpdate | None = None
+
+
+class _DueWork(Handler):
+    """The outbox's view of mentoring: what a due row means now (see the module docstring)."""
+
+    def __init__(self, service: MentoringService, policy: Policy) -> None:
+        self._service = service
+        self.policy = policy
+
+    async def prepare(self, item: DueItem, now: datetime) -> Outcome:
+        return await self._service._prepare_due(item, now)
+
+    async def failed(self, item: DueItem, reason: str) -> None:
+        await self._service._due_failed(item)
 
 
 @dataclass(frozen=True)
@@ -114,11 +147,19 @@ class BatchPlan:
 
 
 class MentoringService:
-    def __init__(self, db: Database, clock: Clock, *, request_timeout: timedelta) -> None:
+    def __init__(self, db: Database, clock: Clock, *, request_timeout: timedelta,
+                 outbox: Outbox | None = None) -> None:
         self._db = db
         self._clock = clock
         self.request_timeout = request_timeout
         self._pools: dict[int, MentorPool] = {}
+        self.outbox = outbox or Outbox(db, clock)
+        notices = _DueWork(self, Policy(max_attempts=NOTICE_MAX_ATTEMPTS,
+                                        backoff_base_s=NOTICE_RETRY_S,
+                                        backoff_max_s=NOTICE_RETRY_S))
+        for kind in SENT_KINDS:
+            self.outbox.register(kind, notices)
+        self.outbox.register(TIMEOUT, _DueWork(self, Policy(sends=False)))
 
     @property
     def db(self) -> Database:
@@ -162,34 +203,30 @@ class MentoringService:
             self._pools[guild_id] = pool
         return pool
 
-    @staticmethod
-    async def _open_mentors(q: Query, guild_id: int) -> list[MentorProfile]:
-        rows = await q.fetchall(
+    async def _open_mentors(self, guild_id: int) -> list[MentorProfile]:
+        rows = await self._db.fetchall(
             f"SELECT {_rows.MENTOR_COLUMNS} FROM mentors WHERE guild_id = ? AND status = ? "
             "AND paused = 0 AND active < capacity ORDER BY id",
             (guild_id, APPROVED),
         )
         return [_rows.mentor(r) for r in rows]
 
-    @staticmethod
-    async def _mentor_row(q: Query, guild_id: int, user_id: int) -> MentorProfile | None:
-        row = await q.fetchone(
+    async def _mentor_row(self, guild_id: int, user_id: int) -> MentorProfile | None:
+        row = await self._db.fetchone(
             f"SELECT {_rows.MENTOR_COLUMNS} FROM mentors WHERE guild_id = ? AND user_id = ?",
             (guild_id, user_id),
         )
         return None if row is None else _rows.mentor(row)
 
-    @staticmethod
-    async def _mentee_row(q: Query, guild_id: int, user_id: int) -> MenteeProfile | None:
-        row = await q.fetchone(
+    async def _mentee_row(self, guild_id: int, user_id: int) -> MenteeProfile | None:
+        row = await self._db.fetchone(
             f"SELECT {_rows.MENTEE_COLUMNS} FROM mentees WHERE guild_id = ? AND user_id = ?",
             (guild_id, user_id),
         )
         return None if row is None else _rows.mentee(row)
 
-    @staticmethod
-    async def _paired_mentor_ids(q: Query, mentee_id: int) -> set[int]:
-        rows = await q.fetchall(
+    async def _paired_mentor_ids(self, mentee_id: int) -> set[int]:
+        rows = await self._db.fetchall(
             "SELECT mentor_id FROM mentor_pairings WHERE mentee_id = ? AND status = 'active'",
             (mentee_id,),
         )
@@ -197,23 +234,23 @@ class MentoringService:
 
     # -- profiles --------------------------------------------------------------------------
     async def get_mentor(self, guild_id: int, user_id: int) -> MentorProfile | None:
-        return await self._mentor_row(self._db, guild_id, user_id)
+        return await self._mentor_row(guild_id, user_id)
 
     async def get_mentee(self, guild_id: int, user_id: int) -> MenteeProfile | None:
-        return await self._mentee_row(self._db, guild_id, user_id)
+        return await self._mentee_row(guild_id, user_id)
 
     async def register_mentor(self, guild_id: int, user_id: int,
                               data: MentorInput) -> MentorProfile:
         """A new (or re-applying, after reject/remove) mentor, pending a moderator's review."""
         now = self._now()
-        async with self._db.transaction() as tx:
-            existing = await self._mentor_row(tx, guild_id, user_id)
+        async with self._db.transaction():
+            existing = await self._mentor_row(guild_id, user_id)
             if existing is not None and existing.status in (PENDING, APPROVED):
                 raise Conflict("You are already registered as a mentor: use `/mentor profile-edit`.")
             values = (_rows.join(data.specialties), _rows.join(data.visas), data.stage,
                       _rows.join(data.languages), data.timezone, data.capacity, data.bio, now)
             if existing is None:
-                await tx.execute(
+                await self._db.execute(
                     "INSERT INTO mentors (specialties, visas, stage, languages, timezone, "
                     "capacity, bio, updated_at, guild_id, user_id, created_at, status) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -223,27 +260,27 @@ class MentoringService:
                 if data.capacity < existing.active:
                     raise InvalidInput(f"You still have {existing.active} open pairings: "
                                        "capacity cannot be lower.")
-                await tx.execute(
+                await self._db.execute(
                     "UPDATE mentors SET specialties = ?, visas = ?, stage = ?, languages = ?, "
                     "timezone = ?, capacity = ?, bio = ?, updated_at = ?, status = ?, paused = 0 "
                     "WHERE id = ?",
                     (*values, PENDING, existing.id),
                 )
-            profile = await self._mentor_row(tx, guild_id, user_id)
+            profile = await self._mentor_row(guild_id, user_id)
         assert profile is not None
         await self._refresh(guild_id, [profile.id])
         return profile
 
     async def edit_mentor(self, guild_id: int, user_id: int, data: MentorInput) -> MentorProfile:
         now = self._now()
-        async with self._db.transaction() as tx:
-            existing = await self._mentor_row(tx, guild_id, user_id)
+        async with self._db.transaction():
+            existing = await self._mentor_row(guild_id, user_id)
             if existing is None or existing.status == REMOVED:
                 raise NotFound("You have no mentor profile: register with `/mentor register`.")
             if data.capacity < existing.active:
                 raise InvalidInput(f"You have {existing.active} open pairings: capacity cannot "
                                    f"go below that.")
-            await tx.execute(
+            await self._db.execute(
                 "UPDATE mentors SET specialties = ?, visas = ?, stage = ?, languages = ?, "
                 "timezone = ?, capacity = ?, bio = ?, updated_at = ? WHERE id = ?",
                 (_rows.join(data.specialties), _rows.join(data.visas), data.stage,
@@ -251,8 +288,8 @@ class MentoringService:
                  existing.id),
             )
             if data.capacity <= existing.active:
-                await self._move_on_offers_of(tx, existing.id, now, "moved")
-            profile = await self._mentor_row(tx, guild_id, user_id)
+                await self._move_on_offers_of(existing.id, now, "moved")
+            profile = await self._mentor_row(guild_id, user_id)
         assert profile is not None
         await self._refresh(guild_id, [profile.id])
         return profile
@@ -277,21 +314,21 @@ class MentoringService:
         """Pause or resume one's own mentoring; pausing moves pending requests on at once.
 
         Returns how many pending requests were moved to another mentor."""
-        async with self._db.transaction() as tx:
-            mentor = await self._mentor_row(tx, guild_id, user_id)
+        async with self._db.transaction():
+            mentor = await self._mentor_row(guild_id, user_id)
             if mentor is None or mentor.status in (REJECTED, REMOVED):
                 raise NotFound("You have no active mentor profile.")
             if mentor.paused == paused:
                 raise Conflict("You are already paused." if paused else "You are not paused.")
-            moved = await self._apply_pause(tx, mentor, paused)
+            moved = await self._apply_pause(mentor, paused)
         await self._refresh(guild_id, [mentor.id])
         return moved
 
-    async def _apply_pause(self, tx: Transaction, mentor: MentorProfile, paused: bool) -> int:
+    async def _apply_pause(self, mentor: MentorProfile, paused: bool) -> int:
         now = self._now()
-        await tx.execute("UPDATE mentors SET paused = ?, updated_at = ? WHERE id = ?",
+        await self._db.execute("UPDATE mentors SET paused = ?, updated_at = ? WHERE id = ?",
                          (int(paused), now, mentor.id))
-        return await self._move_on_offers_of(tx, mentor.id, now, "moved") if paused else 0
+        return await self._move_on_offers_of(mentor.id, now, "moved") if paused else 0
 
     # -- moderation ------------------------------------------------------------------------
     async def moderate(self, guild_id: int, mentor_user_id: int, action: str) -> MentorProfile:
@@ -299,32 +336,32 @@ class MentoringService:
         if action not in MODERATOR_ACTIONS:
             raise InvalidInput(f"Unknown action {action!r}.")
         now = self._now()
-        async with self._db.transaction() as tx:
-            mentor = await self._mentor_row(tx, guild_id, mentor_user_id)
+        async with self._db.transaction():
+            mentor = await self._mentor_row(guild_id, mentor_user_id)
             if mentor is None:
                 raise NotFound("That member has no mentor profile.")
             if action == "approve":
                 if mentor.status == APPROVED:
                     raise Conflict("That mentor is already approved.")
-                await tx.execute("UPDATE mentors SET status = ?, updated_at = ? WHERE id = ?",
+                await self._db.execute("UPDATE mentors SET status = ?, updated_at = ? WHERE id = ?",
                                  (APPROVED, now, mentor.id))
             elif action == "reject":
                 if mentor.status != PENDING:
                     raise Conflict(f"Only pending mentors can be rejected (this one is "
                                    f"{mentor.status}).")
-                await tx.execute("UPDATE mentors SET status = ?, updated_at = ? WHERE id = ?",
+                await self._db.execute("UPDATE mentors SET status = ?, updated_at = ? WHERE id = ?",
                                  (REJECTED, now, mentor.id))
             elif action == "pause":
                 if mentor.paused:
                     raise Conflict("That mentor is already paused.")
-                await self._apply_pause(tx, mentor, True)
+                await self._apply_pause(mentor, True)
             else:
                 if mentor.status == REMOVED:
                     raise Conflict("That mentor is already removed.")
-                await tx.execute("UPDATE mentors SET status = ?, updated_at = ? WHERE id = ?",
+                await self._db.execute("UPDATE mentors SET status = ?, updated_at = ? WHERE id = ?",
                                  (REMOVED, now, mentor.id))
-                await self._move_on_offers_of(tx, mentor.id, now, "moved")
-            profile = await self._mentor_row(tx, guild_id, mentor_user_id)
+                await self._move_on_offers_of(mentor.id, now, "moved")
+            profile = await self._mentor_row(guild_id, mentor_user_id)
         assert profile is not None
         await self._refresh(guild_id, [profile.id])
         return profile
@@ -415,9 +452,8 @@ class MentoringService:
         pool = await self._pool(guild_id)
         return pool.top(mentee, self._today(), k, paired=paired)
 
-    @staticmethod
-    async def _open_request_id(q: Query, mentee_id: int) -> int | None:
-        return await q.fetchval(
+    async def _open_request_id(self, mentee_id: int) -> int | None:
+        return await self._db.fetchval(
             "SELECT id FROM mentor_requests WHERE mentee_id = ? AND status = 'pending'",
             (mentee_id,),
         )
@@ -426,47 +462,44 @@ class MentoringService:
         """The mentee asks ``mentor_id`` (one of their candidates); the mentor is notified."""
         mentee = await self._require_mentee(guild_id, mentee_user_id)
         now = self._now()
-        async with self._db.transaction() as tx:
-            if await self._open_request_id(tx, mentee.id) is not None:
+        async with self._db.transaction():
+            if await self._open_request_id(mentee.id) is not None:
                 raise Conflict("You already have a request waiting: see `/mentor status`.")
-            row = await tx.fetchone(
+            row = await self._db.fetchone(
                 f"SELECT {_rows.MENTOR_COLUMNS} FROM mentors WHERE id = ? AND guild_id = ?",
                 (mentor_id, guild_id),
             )
             if row is None:
                 raise NotFound("That mentor does not exist here.")
             mentor = _rows.mentor(row)
-            if violations(mentor, mentee, paired=await self._paired_mentor_ids(tx, mentee.id)):
+            if violations(mentor, mentee, paired=await self._paired_mentor_ids(mentee.id)):
                 raise Conflict("That mentor can no longer take this request: run "
                                "`/mentor request` again for fresh suggestions.")
-            request_id = await tx.execute(
+            request_id = await self._db.execute(
                 "INSERT INTO mentor_requests (guild_id, mentee_id, status, created_at) "
                 "VALUES (?, ?, 'pending', ?)",
                 (guild_id, mentee.id, now),
             )
-            await self._offer(tx, guild_id, request_id, mentor, now)
+            await self._offer(guild_id, request_id, mentor, now)
         return await self._request_status(request_id)
 
-    async def _offer(self, tx: Transaction, guild_id: int, request_id: int,
+    async def _offer(self, guild_id: int, request_id: int,
                      mentor: MentorProfile, now: int) -> int:
         """Ask ``mentor``: an offer row with its expiry, the message and the halfway reminder."""
         timeout = int(self.request_timeout.total_seconds())
-        offer_id = await tx.execute(
+        offer_id = await self._db.execute(
             "INSERT INTO mentor_offers (request_id, mentor_id, status, offered_at, expires_at) "
             "VALUES (?, ?, 'pending', ?, ?)",
             (request_id, mentor.id, now, now + timeout),
         )
-        await tx.executemany(
-            "INSERT INTO mentor_notices (guild_id, kind, user_id, offer_id, due_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [(guild_id, "offer", mentor.user_id, offer_id, now),
-             (guild_id, "reminder", mentor.user_id, offer_id, now + timeout // 2)],
-        )
+        for kind, due in ((OFFER, now), (REMINDER, now + timeout // 2), (TIMEOUT, now + timeout)):
+            await self.outbox.enqueue(kind, due=from_epoch(due), guild_id=guild_id,
+                                      ref_id=offer_id, recipient_id=mentor.user_id)
         return offer_id
 
-    async def _pending_offer(self, tx: Transaction, request_id: int,
+    async def _pending_offer(self, request_id: int,
                              mentor_user_id: int) -> sqlite3.Row:
-        row = await tx.fetchone(
+        row = await self._db.fetchone(
             "SELECT o.id, o.mentor_id, r.guild_id, r.mentee_id, m.user_id AS mentor_user_id "
             "FROM mentor_offers o JOIN mentor_requests r ON r.id = o.request_id "
             "JOIN mentors m ON m.id = o.mentor_id WHERE r.id = ? AND o.status = 'pending'",
@@ -474,7 +507,7 @@ class MentoringService:
         )
         if row is not None and row["mentor_user_id"] == mentor_user_id:
             return row
-        was_asked = await tx.fetchval(
+        was_asked = await self._db.fetchval(
             "SELECT 1 FROM mentor_offers o JOIN mentors m ON m.id = o.mentor_id "
             "WHERE o.request_id = ? AND m.user_id = ?",
             (request_id, mentor_user_id),
@@ -488,9 +521,9 @@ class MentoringService:
         """Accept: take a slot (conditional UPDATE), close the request, open a pairing; all in
         one transaction. A mentor who is now full has their other pending requests moved on."""
         now = self._now()
-        async with self._db.transaction() as tx:
-            offer = await self._pending_offer(tx, request_id, mentor_user_id)
-            slot = await tx.fetchone(
+        async with self._db.transaction():
+            offer = await self._pending_offer(request_id, mentor_user_id)
+            slot = await self._db.fetchone(
                 "UPDATE mentors SET active = active + 1, updated_at = ? WHERE id = ? "
                 "AND active < capacity AND status = 'approved' AND paused = 0 "
                 "RETURNING active, capacity",
@@ -499,135 +532,123 @@ class MentoringService:
             if slot is None:
                 raise Conflict("You have no free mentee slot (or are paused): raise your "
                                "capacity with `/mentor profile-edit` or end a pairing first.")
-            await tx.execute(
+            await self._db.execute(
                 "UPDATE mentor_offers SET status = 'accepted', decided_at = ? WHERE id = ?",
                 (now, offer["id"]),
             )
-            await tx.execute(
+            await self._db.execute(
                 "UPDATE mentor_requests SET status = 'accepted', closed_at = ? WHERE id = ?",
                 (now, request_id),
             )
-            await self._cancel_notices(tx, offer["id"])
-            pairing_id = await self._pair(tx, offer["guild_id"], offer["mentor_id"],
+            await self._cancel_notices(offer["id"])
+            pairing_id = await self._pair(offer["guild_id"], offer["mentor_id"],
                                           offer["mentee_id"], request_id, now)
             if slot["active"] >= slot["capacity"]:
-                await self._move_on_offers_of(tx, offer["mentor_id"], now, "moved")
-            pairing = await self._pairing(tx, pairing_id)
+                await self._move_on_offers_of(offer["mentor_id"], now, "moved")
+            pairing = await self._pairing(pairing_id)
         await self._refresh(pairing.guild_id, [offer["mentor_id"]])
         return pairing
 
-    async def _pair(self, tx: Transaction, guild_id: int, mentor_id: int, mentee_id: int,
+    async def _pair(self, guild_id: int, mentor_id: int, mentee_id: int,
                     request_id: int | None, now: int) -> int:
         try:
-            pairing_id = await tx.execute(
+            pairing_id = await self._db.execute(
                 "INSERT INTO mentor_pairings (guild_id, mentor_id, mentee_id, request_id, status, "
                 "started_at) VALUES (?, ?, ?, ?, 'active', ?)",
                 (guild_id, mentor_id, mentee_id, request_id, now),
             )
         except sqlite3.IntegrityError:
             raise Conflict("You are already paired with this mentee.") from None
-        mentor_user = await tx.fetchval("SELECT user_id FROM mentors WHERE id = ?", (mentor_id,))
-        await tx.execute(
-            "INSERT INTO mentor_notices (guild_id, kind, user_id, pairing_id, due_at) "
-            "VALUES (?, 'thread', ?, ?, ?)",
-            (guild_id, mentor_user, pairing_id, now),
-        )
+        mentor_user = await self._db.fetchval("SELECT user_id FROM mentors WHERE id = ?", (mentor_id,))
+        await self.outbox.enqueue(THREAD, due=from_epoch(now), guild_id=guild_id,
+                                  ref_id=pairing_id, recipient_id=mentor_user)
         return pairing_id
 
     async def decline(self, request_id: int, mentor_user_id: int) -> RequestStatus:
         """Decline: the request moves to the next candidate at once."""
         now = self._now()
-        async with self._db.transaction() as tx:
-            offer = await self._pending_offer(tx, request_id, mentor_user_id)
-            await self._end_offer(tx, offer["id"], "declined", now)
-            await self._move_on(tx, request_id, now, "could not take you on")
+        async with self._db.transaction():
+            offer = await self._pending_offer(request_id, mentor_user_id)
+            await self._end_offer(offer["id"], "declined", now)
+            await self._move_on(request_id, now, "could not take you on")
         return await self._request_status(request_id)
 
     async def withdraw(self, guild_id: int, mentee_user_id: int) -> RequestStatus:
         mentee = await self._require_mentee(guild_id, mentee_user_id)
         now = self._now()
-        async with self._db.transaction() as tx:
-            request_id = await self._open_request_id(tx, mentee.id)
+        async with self._db.transaction():
+            request_id = await self._open_request_id(mentee.id)
             if request_id is None:
                 raise NotFound("You have no request waiting.")
-            offer_id = await tx.fetchval(
+            offer_id = await self._db.fetchval(
                 "SELECT id FROM mentor_offers WHERE request_id = ? AND status = 'pending'",
                 (request_id,),
             )
             if offer_id is not None:
-                await self._end_offer(tx, offer_id, "withdrawn", now)
-            await tx.execute(
+                await self._end_offer(offer_id, "withdrawn", now)
+            await self._db.execute(
                 "UPDATE mentor_requests SET status = 'withdrawn', closed_at = ? WHERE id = ?",
                 (now, request_id),
             )
         return await self._request_status(request_id)
 
-    async def _end_offer(self, tx: Transaction, offer_id: int, outcome: str, now: int) -> None:
-        await tx.execute(
+    async def _end_offer(self, offer_id: int, outcome: str, now: int) -> None:
+        await self._db.execute(
             "UPDATE mentor_offers SET status = ?, decided_at = ? WHERE id = ?",
             (outcome, now, offer_id),
         )
-        await self._cancel_notices(tx, offer_id)
+        await self._cancel_notices(offer_id)
 
-    @staticmethod
-    async def _cancel_notices(tx: Transaction, offer_id: int) -> None:
-        await tx.execute(
-            "UPDATE mentor_notices SET cancelled = 1 WHERE offer_id = ? AND sent_at IS NULL",
-            (offer_id,),
-        )
+    async def _cancel_notices(self, offer_id: int) -> None:
+        await self.outbox.cancel(OFFER_KINDS, offer_id, "the offer was answered or moved on")
 
-    async def _move_on_offers_of(self, tx: Transaction, mentor_id: int, now: int,
+    async def _move_on_offers_of(self, mentor_id: int, now: int,
                                  outcome: str) -> int:
         """Move every pending request offered to ``mentor_id`` to its next candidate."""
-        rows = await tx.fetchall(
+        rows = await self._db.fetchall(
             "SELECT id, request_id FROM mentor_offers WHERE mentor_id = ? AND status = 'pending'",
             (mentor_id,),
         )
         if not rows:
             return 0
-        guild_id = await tx.fetchval("SELECT guild_id FROM mentors WHERE id = ?", (mentor_id,))
+        guild_id = await self._db.fetchval("SELECT guild_id FROM mentors WHERE id = ?", (mentor_id,))
         # One pool for all of them: moving requests on changes no mentor's state.
-        pool = MentorPool(await self._open_mentors(tx, guild_id))
+        pool = MentorPool(await self._open_mentors(guild_id))
         for row in rows:
-            await self._end_offer(tx, row["id"], outcome, now)
-            await self._move_on(tx, row["request_id"], now, "is no longer available", pool)
+            await self._end_offer(row["id"], outcome, now)
+            await self._move_on(row["request_id"], now, "is no longer available", pool)
         return len(rows)
 
-    async def _move_on(self, tx: Transaction, request_id: int, now: int, why: str,
+    async def _move_on(self, request_id: int, now: int, why: str,
                        pool: MentorPool | None = None) -> None:
         """Offer the request to the best eligible mentor not tried yet, or close it.
 
-        ``pool``: the guild's open mentors, when the caller already loaded them in ``tx``."""
-        req = await tx.fetchone(
+        ``pool``: the guild's open mentors, when the caller already loaded them in its transaction."""
+        req = await self._db.fetchone(
             f"SELECT r.guild_id, {', '.join('e.' + c for c in _rows.MENTEE_COLUMNS.split(', '))} "
             "FROM mentor_requests r JOIN mentees e ON e.id = r.mentee_id WHERE r.id = ?",
             (request_id,),
         )
         assert req is not None
         mentee = _rows.mentee(req)
-        tried = {r["mentor_id"] for r in await tx.fetchall(
+        tried = {r["mentor_id"] for r in await self._db.fetchall(
             "SELECT mentor_id FROM mentor_offers WHERE request_id = ?", (request_id,))}
-        paired = await self._paired_mentor_ids(tx, mentee.id)
+        paired = await self._paired_mentor_ids(mentee.id)
         if pool is None:
-            pool = MentorPool(await self._open_mentors(tx, mentee.guild_id))
+            pool = MentorPool(await self._open_mentors(mentee.guild_id))
         best = pool.top(mentee, self._today(), 1, excluded=tried, paired=paired)
+        data: dict[str, object] = {"why": why}
         if best:
-            await self._offer(tx, mentee.guild_id, request_id, best[0].mentor, now)
-            expires = now + int(self.request_timeout.total_seconds())
-            body = (f"The mentor you asked {why}. Your request now goes to "
-                    f"<@{best[0].mentor.user_id}>, who has until <t:{expires}:F> to answer.")
+            await self._offer(mentee.guild_id, request_id, best[0].mentor, now)
+            data |= {"mentor_user_id": best[0].mentor.user_id,
+                     "expires_at": now + int(self.request_timeout.total_seconds())}
         else:
-            await tx.execute(
+            await self._db.execute(
                 "UPDATE mentor_requests SET status = 'exhausted', closed_at = ? WHERE id = ?",
                 (now, request_id),
             )
-            body = (f"The mentor you asked {why}, and no other mentor fits your profile right "
-                    "now. Your request is closed: try `/mentor request` again later.")
-        await tx.execute(
-            "INSERT INTO mentor_notices (guild_id, kind, user_id, body, due_at) "
-            "VALUES (?, 'mentee_update', ?, ?, ?)",
-            (mentee.guild_id, mentee.user_id, body, now),
-        )
+        await self.outbox.enqueue(UPDATE, due=from_epoch(now), guild_id=mentee.guild_id,
+                                  ref_id=request_id, recipient_id=mentee.user_id, data=data)
 
     async def _request_status(self, request_id: int) -> RequestStatus:
         row = await self._db.fetchone(
@@ -660,14 +681,14 @@ class MentoringService:
         return MenteeStatus(request, await self.pairings_of(guild_id, mentee_user_id))
 
     # -- pairings --------------------------------------------------------------------------
-    async def _pairing(self, q: Query, pairing_id: int) -> Pairing:
-        row = await q.fetchone(f"{_PAIRING_SELECT} WHERE p.id = ?", (pairing_id,))
+    async def _pairing(self, pairing_id: int) -> Pairing:
+        row = await self._db.fetchone(f"{_PAIRING_SELECT} WHERE p.id = ?", (pairing_id,))
         if row is None:
             raise NotFound("No such pairing.")
         return _pairing(row)
 
     async def get_pairing(self, pairing_id: int) -> Pairing:
-        return await self._pairing(self._db, pairing_id)
+        return await self._pairing(pairing_id)
 
     async def pairings_of(self, guild_id: int, user_id: int) -> list[Pairing]:
         """Open pairings where the member is mentor or mentee."""
@@ -705,20 +726,20 @@ class MentoringService:
             raise InvalidInput("You have several open pairings: name the member to end it with.")
         target = mine[0]
         now = self._now()
-        async with self._db.transaction() as tx:
-            row = await tx.fetchone(
+        async with self._db.transaction():
+            row = await self._db.fetchone(
                 "UPDATE mentor_pairings SET status = 'ended', ended_at = ?, ended_by = ?, "
                 "rating = ?, feedback = ? WHERE id = ? AND status = 'active' RETURNING mentor_id",
                 (now, user_id, rating, feedback, target.id),
             )
             if row is None:
                 raise Conflict("That pairing has already ended.")
-            await tx.execute(
+            await self._db.execute(
                 "UPDATE mentors SET active = active - 1, updated_at = ? WHERE id = ? "
                 "AND active > 0",
                 (now, row["mentor_id"]),
             )
-            ended = await self._pairing(tx, target.id)
+            ended = await self._pairing(target.id)
         await self._refresh(guild_id, [row["mentor_id"]])
         return ended
 
@@ -733,7 +754,7 @@ class MentoringService:
             (guild_id,),
         )
         waiting = [_rows.mentee(r) for r in rows]
-        pool = MentorPool(await self._open_mentors(self._db, guild_id))
+        pool = MentorPool(await self._open_mentors(guild_id))
         base, feasible = pool.score_matrix(waiting, self._today())
         best = optimal_assignment(base, feasible, pool.active, pool.capacity)
         greedy = greedy_assignment(base, feasible, pool.active, pool.capacity)
@@ -745,9 +766,9 @@ class MentoringService:
         """Create the planned pairings that are still valid; returns (created, skipped)."""
         now = self._now()
         created: list[int] = []
-        async with self._db.transaction() as tx:
+        async with self._db.transaction():
             for pair in plan.pairs:
-                busy = await tx.fetchval(
+                busy = await self._db.fetchval(
                     "SELECT 1 FROM mentees e WHERE e.id = ? AND (EXISTS (SELECT 1 FROM "
                     "mentor_pairings p WHERE p.mentee_id = e.id AND p.status = 'active') OR "
                     "EXISTS (SELECT 1 FROM mentor_requests r WHERE r.mentee_id = e.id AND "
@@ -756,7 +777,7 @@ class MentoringService:
                 )
                 if busy:
                     continue
-                slot = await tx.fetchone(
+                slot = await self._db.fetchone(
                     "UPDATE mentors SET active = active + 1, updated_at = ? WHERE id = ? "
                     "AND active < capacity AND status = 'approved' AND paused = 0 "
                     "RETURNING active, capacity",
@@ -764,11 +785,11 @@ class MentoringService:
                 )
                 if slot is None:
                     continue
-                created.append(await self._pair(tx, plan.guild_id, pair.mentor.id,
+                created.append(await self._pair(plan.guild_id, pair.mentor.id,
                                                 pair.mentee.id, None, now))
                 if slot["active"] >= slot["capacity"]:
-                    await self._move_on_offers_of(tx, pair.mentor.id, now, "moved")
-            pairings = [await self._pairing(tx, pid) for pid in created]
+                    await self._move_on_offers_of(pair.mentor.id, now, "moved")
+            pairings = [await self._pairing(pid) for pid in created]
         self._pools.pop(plan.guild_id, None)  # many mentors changed: rebuild on next use
         return pairings, len(plan.pairs) - len(pairings)
 
@@ -787,105 +808,57 @@ class MentoringService:
         return [r["user_id"] for r in rows
                 if wanted & {*_rows.split(r["specialties"]), *_rows.split(r["visas"])}]
 
-    # -- due work --------------------------------------------------------------------------
-    async def next_due(self) -> datetime | None:
-        """The earliest offer expiry or notice (re)send time, if any."""
-        due = await self._db.fetchval(
-            "SELECT min(t) FROM (SELECT min(expires_at) AS t FROM mentor_offers "
-            "WHERE status = 'pending' UNION ALL SELECT min(max(due_at, "
-            "coalesce(claimed_at + ?, due_at))) FROM mentor_notices WHERE sent_at IS NULL "
-            "AND cancelled = 0 AND attempts < ?)",
-            (NOTICE_RETRY_S, NOTICE_MAX_ATTEMPTS),
-        )
-        return None if due is None else from_epoch(due)
-
-    async def expire_offers(self, now: datetime) -> int:
-        """Time out every offer past its expiry and move its request on; returns how many."""
-        ts = int(now.timestamp())
-        async with self._db.transaction() as tx:
-            rows = await tx.fetchall(
-                "SELECT id, request_id FROM mentor_offers WHERE status = 'pending' "
-                "AND expires_at <= ? ORDER BY expires_at, id",
-                (ts,),
-            )
-            for row in rows:
-                await self._end_offer(tx, row["id"], "timeout", ts)
-                await self._move_on(tx, row["request_id"], ts, "did not answer in time")
-        return len(rows)
-
-    async def claim_notices(self, now: datetime, limit: int = 50) -> list[Notice]:
-        """Claim due notices (each at most once per attempt). Reminders for offers that are no
-        longer pending are cancelled instead of returned."""
-        ts = int(now.timestamp())
-        async with self._db.transaction() as tx:
-            rows = await tx.fetchall(
-                "UPDATE mentor_notices SET claimed_at = ?, attempts = attempts + 1 WHERE id IN "
-                "(SELECT id FROM mentor_notices WHERE sent_at IS NULL AND cancelled = 0 "
-                "AND due_at <= ? AND attempts < ? AND (claimed_at IS NULL OR claimed_at <= ?) "
-                "ORDER BY due_at, id LIMIT ?) RETURNING id",
-                (ts, ts, NOTICE_MAX_ATTEMPTS, ts - NOTICE_RETRY_S, limit),
-            )
-            notices = []
-            for row in sorted(rows, key=lambda r: r["id"]):
-                notice = await self._notice(tx, row["id"])
-                if notice is not None:
-                    notices.append(notice)
-        return notices
-
-    async def _notice(self, tx: Transaction, notice_id: int) -> Notice | None:
-        n = await tx.fetchone("SELECT * FROM mentor_notices WHERE id = ?", (notice_id,))
-        assert n is not None
-        mentee = pairing = None
-        request_id = expires_at = None
-        if n["offer_id"] is not None:
-            offer = await tx.fetchone(
+    # -- due work (the outbox calls these through _DueWork) -------------------------------
+    async def _prepare_due(self, item: DueItem, now: datetime) -> Outcome:
+        """What a due row means now; runs in the engine's claim transaction."""
+        if item.kind in OFFER_KINDS:
+            offer = await self._db.fetchone(
                 "SELECT o.status, o.request_id, o.expires_at, r.mentee_id FROM mentor_offers o "
                 "JOIN mentor_requests r ON r.id = o.request_id WHERE o.id = ?",
-                (n["offer_id"],),
+                (item.ref_id,),
             )
-            assert offer is not None
-            if offer["status"] != "pending":
-                await tx.execute("UPDATE mentor_notices SET cancelled = 1 WHERE id = ?",
-                                 (notice_id,))
-                return None
-            request_id, expires_at = offer["request_id"], offer["expires_at"]
-            row = await tx.fetchone(f"SELECT {_rows.MENTEE_COLUMNS} FROM mentees WHERE id = ?",
-                                    (offer["mentee_id"],))
-            mentee = None if row is None else _rows.mentee(row)
-        if n["pairing_id"] is not None:
-            pairing = await self._pairing(tx, n["pairing_id"])
-            row = await tx.fetchone(
+            if offer is None or offer["status"] != "pending":
+                return Skip("the offer was answered or moved on", state="cancelled")
+            if item.kind == TIMEOUT:
+                ts = int(now.timestamp())
+                await self._end_offer(item.ref_id, "timeout", ts)
+                await self._move_on(offer["request_id"], ts, "did not answer in time")
+                return Done()
+            row = await self._db.fetchone(
+                f"SELECT {_rows.MENTEE_COLUMNS} FROM mentees WHERE id = ?", (offer["mentee_id"],))
+            return Send(Notice(item.id, item.guild_id, SENT_KINDS[item.kind], item.recipient_id,
+                               offer["request_id"], offer["expires_at"],
+                               None if row is None else _rows.mentee(row), None))
+        if item.kind == THREAD:
+            try:
+                pairing = await self._pairing(item.ref_id)
+            except NotFound:
+                return Skip("the pairing no longer exists", state="cancelled")
+            row = await self._db.fetchone(
                 f"SELECT {_rows.MENTEE_COLUMNS} FROM mentees WHERE guild_id = ? AND user_id = ?",
                 (pairing.guild_id, pairing.mentee_user_id),
             )
-            mentee = None if row is None else _rows.mentee(row)
-        return Notice(n["id"], n["guild_id"], n["kind"], n["user_id"], n["body"], request_id,
-                      expires_at, mentee, pairing)
+            return Send(Notice(item.id, item.guild_id, "thread", item.recipient_id, None, None,
+                               None if row is None else _rows.mentee(row), pairing))
+        data = item.data
+        update = MenteeUpdate(data.get("why", ""), data.get("mentor_user_id"),
+                              data.get("expires_at"), data.get("legacy_text"))
+        return Send(Notice(item.id, item.guild_id, "mentee_update", item.recipient_id, None,
+                           None, None, None, update))
 
-    async def notice_sent(self, notice_id: int, message_id: int | None) -> None:
-        await self._db.execute(
-            "UPDATE mentor_notices SET sent_at = ?, message_id = ? WHERE id = ?",
-            (self._now(), message_id, notice_id),
+    async def _due_failed(self, item: DueItem) -> None:
+        """A notice Discord refused for good (closed DMs, missing channel): an offer that cannot
+        reach its mentor moves on to the next candidate. Runs in the engine's transaction."""
+        if item.kind != OFFER:
+            return
+        request_id = await self._db.fetchval(
+            "SELECT request_id FROM mentor_offers WHERE id = ? AND status = 'pending'",
+            (item.ref_id,),
         )
-
-    async def notice_failed(self, notice_id: int) -> None:
-        """Give up on a notice Discord refused for good (closed DMs, missing channel). An offer
-        that cannot reach its mentor moves on to the next candidate."""
-        now = self._now()
-        async with self._db.transaction() as tx:
-            row = await tx.fetchone(
-                "UPDATE mentor_notices SET cancelled = 1 WHERE id = ? RETURNING kind, offer_id",
-                (notice_id,),
-            )
-            if row is None or row["kind"] != "offer":
-                return
-            offer = await tx.fetchone(
-                "SELECT request_id FROM mentor_offers WHERE id = ? AND status = 'pending'",
-                (row["offer_id"],),
-            )
-            if offer is not None:
-                await self._end_offer(tx, row["offer_id"], "moved", now)
-                await self._move_on(tx, offer["request_id"], now, "could not be reached")
+        if request_id is not None:
+            now = self._now()
+            await self._end_offer(item.ref_id, "moved", now)
+            await self._move_on(request_id, now, "could not be reached")
 
 
 _PAIRING_SELECT = (

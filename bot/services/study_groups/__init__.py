@@ -1,8 +1,9 @@
-"""Study groups: groups, sessions in every member's local time, and the announcement outbox.
+"""Study groups: groups, sessions in every member's local time, and their announcements.
 
-`StudyGroupService` bundles the parts; the cog talks to them through it. The outbox, the
-occurrence refill and the scheduled-event bookkeeping form one scheduler source
-(`next_due` / `run_due`), registered by the cog because sending needs Discord.
+`StudyGroupService` bundles the parts; the cog talks to them through it. Announcements and DM
+reminders are kinds of the one outbox (`bot.outbox`, see `outbox.py` here); the occurrence
+refill and the scheduled-event bookkeeping form the study groups' own timer (`next_due` /
+`run_due`), which the parts wake after a commit that gives it new work (`wake_with`).
 """
 
 from __future__ import annotations
@@ -12,15 +13,16 @@ from datetime import datetime
 
 from bot.clock import Clock
 from bot.db import Database
+from bot.outbox import Outbox
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.study_groups.events import Events
 from bot.services.study_groups.groups import Groups, Timezones
-from bot.services.study_groups.models import DispatchReport, EventTask
-from bot.services.study_groups.outbox import Outbox, Sender, SendFailed
+from bot.services.study_groups.models import EventTask
+from bot.services.study_groups.outbox import KINDS, Announcements
 from bot.services.study_groups.privacy import StudyGroupPrivacy
 from bot.services.study_groups.sessions import Sessions
 
-__all__ = ["SendFailed", "Sender", "StudyGroupService"]
+__all__ = ["KINDS", "StudyGroupService"]
 
 EventWorker = Callable[[EventTask], Awaitable[None]]
 
@@ -28,31 +30,40 @@ EventWorker = Callable[[EventTask], Awaitable[None]]
 class StudyGroupService:
     def __init__(
         self, db: Database, clock: Clock, guild_settings: GuildSettingsService,
-        *, worker_id: str | None = None,
+        *, outbox: Outbox | None = None,
     ) -> None:
+        self.outbox = outbox or Outbox(db, clock)
+        announcements = Announcements(db, guild_settings)
+        for kind in KINDS:
+            self.outbox.register(kind, announcements)
+        self._wake: Callable[[], None] = lambda: None
         self.timezones = Timezones(db, clock)
-        self.groups = Groups(db, clock)
-        self.sessions = Sessions(db, clock, self.groups, self.timezones)
-        self.outbox = Outbox(db, clock, guild_settings, worker_id=worker_id)
+        self.groups = Groups(db, clock, self.outbox, self.changed)
+        self.sessions = Sessions(db, clock, self.groups, self.timezones, self.outbox,
+                                 self.changed)
         self.events = Events(db, clock)
         self.privacy = StudyGroupPrivacy(db, clock)
         self._clock = clock
 
+    def wake_with(self, wake: Callable[[], None]) -> None:
+        """Who re-reads `next_due` when the parts gave the timer new work (the scheduler)."""
+        self._wake = wake
+
+    def changed(self) -> None:
+        """The timer's work changed (called after a commit, or once the guild cache is full)."""
+        self._wake()
+
     async def next_due(self, *, with_events: bool = True) -> datetime | None:
-        """The earliest of: an outbox row, a series refill, event work."""
-        candidates = [await self.outbox.next_due(), await self.sessions.next_refill()]
+        """The earliest of: a series refill, event work."""
+        candidates = [await self.sessions.next_refill()]
         if with_events:
             candidates.append(await self.events.next_due(self._clock.now()))
         due = [c for c in candidates if c is not None]
         return min(due) if due else None
 
-    async def run_due(
-        self, now: datetime, sender: Sender, event_worker: EventWorker | None = None
-    ) -> DispatchReport:
-        """Refill series, send what is due, then bring scheduled events in line."""
+    async def run_due(self, now: datetime, event_worker: EventWorker | None = None) -> None:
+        """Refill series (their rows go to the outbox), then bring scheduled events in line."""
         await self.sessions.refill(now)
-        report = await self.outbox.dispatch(now, sender)
         if event_worker is not None:
             for task in await self.events.tasks(now):
                 await event_worker(task)
-        return report

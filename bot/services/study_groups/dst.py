@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import from_epoch
-from bot.db.database import Transaction
+from bot.db import Database
 from bot.services.study_groups.recurrence import Recurrence, occurrences
 from bot.services.timezones import zone_city
 
@@ -70,16 +70,16 @@ def next_held(
 
 
 async def heads_up_texts(
-    tx: Transaction, series_id: int, this_start: datetime, zones: Iterable[str]
+    db: Database, series_id: int, this_start: datetime, zones: Iterable[str]
 ) -> list[str]:
     """The heads-up lines for the announcement of the held session at ``this_start``."""
-    series = await tx.fetchone(
+    series = await db.fetchone(
         "SELECT first_local, zone, rrule, cancelled_at FROM study_series WHERE id = ?", (series_id,)
     )
     if series is None or series["rrule"] is None:
         return []
     this_s = int(this_start.timestamp())
-    rows = await tx.fetchall(
+    rows = await db.fetchall(
         "SELECT starts_at, cancelled_at FROM study_occurrences WHERE series_id = ? AND starts_at > ?",
         (series_id, this_s),
     )

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock, from_epoch
 from bot.db import Database
 from bot.db.database import Transaction
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
+from bot.outbox import Outbox
 from bot.services.study_groups.models import DEFAULT_OFFSETS_MINUTES, TOPICS, Group, Member
-from bot.services.study_groups.outbox import new_nonce
+from bot.services.study_groups.outbox import ANNOUNCE, DM, KINDS, LEAD, due_row
 from bot.services.timezones import DEFAULT_ZONE, resolve_zone
 
 NAME_MAX = 60
@@ -160,11 +161,17 @@ class Timezones:
 
 
 class Groups:
-    """Study groups in a guild and who is in them."""
+    """Study groups in a guild and who is in them.
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    ``changed`` is called after a commit that changes what the study groups' timer must do
+    (scheduled events to edit or cancel); the outbox wakes itself for announcements."""
+
+    def __init__(self, db: Database, clock: Clock, outbox: Outbox,
+                 changed: Callable[[], None]) -> None:
         self._db = db
         self._clock = clock
+        self._outbox = outbox
+        self._changed = changed
 
     def _now(self) -> int:
         return int(self._clock.now().timestamp())
@@ -284,10 +291,10 @@ class Groups:
             )
             # their pending DM reminders go with them
             await tx.execute(
-                "UPDATE study_outbox SET state = 'cancelled' WHERE state = 'pending' AND kind = 'dm' "
-                "AND recipient_id = ? AND occurrence_id IN (SELECT o.id FROM study_occurrences o "
+                "UPDATE outbox SET state = 'cancelled' WHERE state = 'pending' AND kind = ? "
+                "AND recipient_id = ? AND ref_id IN (SELECT o.id FROM study_occurrences o "
                 "JOIN study_series s ON s.id = o.series_id WHERE s.group_id = ?)",
-                (user_id, group_id),
+                (DM, user_id, group_id),
             )
             return await _group(tx, guild_id, group_id)
 
@@ -362,9 +369,11 @@ class Groups:
             )
             if "announce_offsets" in changes:
                 await _reschedule_announcements(
-                    tx, group_id, parse_offsets(str(changes["announce_offsets"])), self._now()
+                    tx, self._outbox, guild_id, group_id,
+                    parse_offsets(str(changes["announce_offsets"])), self._now(),
                 )
             if "name" in changes or "description" in changes:
+                self._db.after_commit(self._changed)  # their scheduled events are edited
                 await tx.execute(
                     "UPDATE study_occurrences SET event_state = 'stale' WHERE event_state = 'created' "
                     "AND cancelled_at IS NULL AND series_id IN "
@@ -406,6 +415,7 @@ class Groups:
             cancelled = await cancel_future_occurrences(
                 tx, "series_id IN (SELECT id FROM study_series WHERE group_id = ?)", (group_id,), now
             )
+            self._db.after_commit(self._changed)  # their scheduled events are cancelled
             return await _group(tx, guild_id, group_id), cancelled
 
 
@@ -427,15 +437,16 @@ async def cancel_future_occurrences(
             f"UPDATE study_occurrences SET cancelled_at = ? WHERE id IN ({marks})", (now, *part)
         )
         await tx.execute(
-            f"UPDATE study_outbox SET state = 'cancelled' WHERE state = 'pending' "
-            f"AND occurrence_id IN ({marks})",
-            part,
+            f"UPDATE outbox SET state = 'cancelled' WHERE state = 'pending' "
+            f"AND kind IN (?, ?) AND ref_id IN ({marks})",
+            (*KINDS, *part),
         )
     return len(ids)
 
 
 async def _reschedule_announcements(
-    tx: Transaction, group_id: int, offsets: Sequence[int], now: int
+    tx: Transaction, outbox: Outbox, guild_id: int, group_id: int, offsets: Sequence[int],
+    now: int,
 ) -> None:
     """Apply new announcement times to the group's upcoming sessions: pending rows for dropped
     times are cancelled, rows for new times are added (unless already due)."""
@@ -446,27 +457,25 @@ async def _reschedule_announcements(
     )
     marks = ",".join("?" * len(leads))
     await tx.execute(
-        f"UPDATE study_outbox SET state = 'cancelled', last_error = 'announcement times changed' "
-        f"WHERE state = 'pending' AND kind = 'announce' AND lead_seconds NOT IN ({marks}) "
-        f"AND occurrence_id IN ({future})",
-        (*leads, group_id, now),
+        f"UPDATE outbox SET state = 'cancelled', last_error = 'announcement times changed' "
+        f"WHERE state = 'pending' AND kind = ? AND {LEAD} NOT IN ({marks}) "
+        f"AND ref_id IN ({future})",
+        (ANNOUNCE, *leads, group_id, now),
     )
     rows = await tx.fetchall(
         "SELECT o.id, o.starts_at FROM study_occurrences o JOIN study_series s "
         "ON s.id = o.series_id WHERE s.group_id = ? AND o.cancelled_at IS NULL AND o.starts_at > ?",
         (group_id, now),
     )
-    await tx.executemany(
-        "INSERT INTO study_outbox (occurrence_id, kind, lead_seconds, due_at, next_attempt_at, "
-        "nonce) VALUES (?, 'announce', ?, ?, ?, ?) ON CONFLICT (occurrence_id, kind, recipient_id, "
-        "lead_seconds) DO UPDATE SET state = 'pending', last_error = NULL WHERE state = 'cancelled' "
-        "AND excluded.due_at >= ?",
+    await outbox.enqueue_many(
+        ANNOUNCE,
         [
-            (r["id"], lead, r["starts_at"] - lead, r["starts_at"] - lead, new_nonce(), now)
+            due_row(guild_id, r["id"], None, lead, r["starts_at"] - lead)
             for r in rows
             for lead in leads
             if r["starts_at"] - lead >= now
         ],
+        revive_from=from_epoch(now),
     )
 
 

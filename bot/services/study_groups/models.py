@@ -102,14 +102,6 @@ class OutgoingMessage:
 
 
 @dataclass(frozen=True)
-class DispatchReport:
-    sent: int = 0
-    skipped: int = 0
-    retried: int = 0
-    failed: int = 0
-
-
-@dataclass(frozen=True)
 class EventTask:
     """A Guild Scheduled Event to create, update or cancel for one occurrence."""
 

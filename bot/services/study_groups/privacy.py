@@ -12,6 +12,7 @@ from bot.clock import Clock, from_epoch
 from bot.db import Database
 from bot.services.privacy import PrivacyContributor
 from bot.services.study_groups.groups import cancel_future_occurrences
+from bot.services.study_groups.outbox import DM
 
 #: created_by of a session whose scheduler's data was deleted.
 DELETED_MEMBER = 0
@@ -55,9 +56,9 @@ class StudyGroupPrivacy:
             (guild_id, user_id),
         )
         reminders = await self._db.fetchval(
-            f"SELECT COUNT(*) FROM study_outbox WHERE kind = 'dm' AND recipient_id = ? "
-            f"AND occurrence_id IN ({_GUILD_OCCURRENCES})",
-            (user_id, guild_id),
+            f"SELECT COUNT(*) FROM outbox WHERE kind = ? AND recipient_id = ? "
+            f"AND ref_id IN ({_GUILD_OCCURRENCES})",
+            (DM, user_id, guild_id),
         )
         if not (zone or memberships or rsvps or scheduled or reminders):
             return {}
@@ -91,9 +92,9 @@ class StudyGroupPrivacy:
                 (user_id, guild_id),
             )
             await tx.execute(
-                f"UPDATE study_outbox SET state = 'cancelled' WHERE state = 'pending' AND kind = 'dm' "
-                f"AND recipient_id = ? AND occurrence_id IN ({_GUILD_OCCURRENCES})",
-                (user_id, guild_id),
+                f"UPDATE outbox SET state = 'cancelled' WHERE state = 'pending' AND kind = ? "
+                f"AND recipient_id = ? AND ref_id IN ({_GUILD_OCCURRENCES})",
+                (DM, user_id, guild_id),
             )
 
     async def delete_member(self, guild_id: int, user_id: int) -> None:
@@ -133,9 +134,9 @@ class StudyGroupPrivacy:
                 (user_id, guild_id),
             )
             await tx.execute(
-                f"DELETE FROM study_outbox WHERE kind = 'dm' AND recipient_id = ? "
-                f"AND occurrence_id IN ({_GUILD_OCCURRENCES})",
-                (user_id, guild_id),
+                f"DELETE FROM outbox WHERE kind = ? AND recipient_id = ? "
+                f"AND ref_id IN ({_GUILD_OCCURRENCES})",
+                (DM, user_id, guild_id),
             )
             await tx.execute(
                 "UPDATE study_series SET created_by = ? WHERE created_by = ? AND group_id IN "

@@ -8,6 +8,7 @@ until cancelled still costs a bounded number of rows.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -16,6 +17,7 @@ from bot.clock import Clock, from_epoch
 from bot.db import Database
 from bot.db.database import Transaction
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
+from bot.outbox import Outbox
 from bot.services.study_groups.groups import (
     Groups,
     Timezones,
@@ -34,7 +36,7 @@ from bot.services.study_groups.models import (
     RsvpCounts,
     ScheduledSeries,
 )
-from bot.services.study_groups.outbox import new_nonce
+from bot.services.study_groups.outbox import ANNOUNCE, DM, due_row
 from bot.services.study_groups.recurrence import (
     Recurrence,
     count_occurrences,
@@ -87,11 +89,17 @@ def occurrence_from_row(row: sqlite3.Row) -> Occurrence:
 
 
 class Sessions:
-    def __init__(self, db: Database, clock: Clock, groups: Groups, timezones: Timezones) -> None:
+    """Sessions of the groups. ``changed``: as for `Groups` (scheduled events to create or
+    cancel); rows of the outbox wake it by themselves."""
+
+    def __init__(self, db: Database, clock: Clock, groups: Groups, timezones: Timezones,
+                 outbox: Outbox, changed: Callable[[], None]) -> None:
         self._db = db
         self._clock = clock
         self._groups = groups
         self._timezones = timezones
+        self._outbox = outbox
+        self._changed = changed
 
     def _now(self) -> int:
         return int(self._clock.now().timestamp())
@@ -157,7 +165,8 @@ class Sessions:
                 ),
             )
             target = max(now + HORIZON, first_instant + timedelta(seconds=1))
-            await materialize(tx, series_id, int(target.timestamp()), now_s)
+            await materialize(tx, self._outbox, series_id, int(target.timestamp()), now_s)
+            self._db.after_commit(self._changed)  # its scheduled events are created
             rows = await tx.fetchall(
                 f"{_OCC_SELECT} WHERE o.series_id = ? ORDER BY o.starts_at LIMIT 5", (series_id,)
             )
@@ -186,7 +195,7 @@ class Sessions:
         ]
         for series_id in ids:
             async with self._db.transaction() as tx:
-                await materialize(tx, series_id, target, now_s)
+                await materialize(tx, self._outbox, series_id, target, now_s)
         return len(ids)
 
     async def next_refill(self) -> datetime | None:
@@ -228,6 +237,7 @@ class Sessions:
                 cancelled = await cancel_future_occurrences(tx, "id = ?", (occurrence_id,), now)
             if cancelled == 0:
                 raise Conflict("Nothing left to cancel: that session is over or already cancelled.")
+            self._db.after_commit(self._changed)  # their scheduled events are cancelled
             return replace(occ, cancelled=True), cancelled
 
     async def get(self, guild_id: int, occurrence_id: int) -> Occurrence:
@@ -302,16 +312,17 @@ class Sessions:
             )
             if rsvp == "no":  # no reminder for a session they will miss
                 await tx.execute(
-                    "UPDATE study_outbox SET state = 'cancelled' WHERE state = 'pending' "
-                    "AND kind = 'dm' AND occurrence_id = ? AND recipient_id = ?",
-                    (occurrence_id, user_id),
+                    "UPDATE outbox SET state = 'cancelled' WHERE state = 'pending' "
+                    "AND kind = ? AND ref_id = ? AND recipient_id = ?",
+                    (DM, occurrence_id, user_id),
                 )
             else:
                 await tx.execute(
-                    "UPDATE study_outbox SET state = 'pending' WHERE state = 'cancelled' "
-                    "AND kind = 'dm' AND occurrence_id = ? AND recipient_id = ? AND due_at >= ?",
-                    (occurrence_id, user_id, now),
+                    "UPDATE outbox SET state = 'pending' WHERE state = 'cancelled' "
+                    "AND kind = ? AND ref_id = ? AND recipient_id = ? AND due_at >= ?",
+                    (DM, occurrence_id, user_id, now),
                 )
+                self._outbox.wake_after_commit()
             fresh = await _occurrence(tx, guild_id, occurrence_id)
         return fresh, fresh.rsvps
 
@@ -335,10 +346,10 @@ class Sessions:
                 (minutes, group_id, user_id),
             )
             await tx.execute(
-                "UPDATE study_outbox SET state = 'cancelled' WHERE state = 'pending' AND kind = 'dm' "
-                "AND recipient_id = ? AND occurrence_id IN (SELECT o.id FROM study_occurrences o "
+                "UPDATE outbox SET state = 'cancelled' WHERE state = 'pending' AND kind = ? "
+                "AND recipient_id = ? AND ref_id IN (SELECT o.id FROM study_occurrences o "
                 "JOIN study_series s ON s.id = o.series_id WHERE s.group_id = ?)",
-                (user_id, group_id),
+                (DM, user_id, group_id),
             )
             if minutes is None:
                 return 0
@@ -350,16 +361,11 @@ class Sessions:
                 "AND r.choice = 'no')",
                 (group_id, minutes * 60, now, user_id),
             )
-            await tx.executemany(
-                "INSERT INTO study_outbox (occurrence_id, kind, recipient_id, lead_seconds, due_at, "
-                "next_attempt_at, nonce) VALUES (?, 'dm', ?, ?, ?, ?, ?) "
-                "ON CONFLICT (occurrence_id, kind, recipient_id, lead_seconds) DO UPDATE SET "
-                "state = 'pending' WHERE state = 'cancelled'",
-                [
-                    (r["id"], user_id, minutes * 60, r["starts_at"] - minutes * 60,
-                     r["starts_at"] - minutes * 60, new_nonce())
-                    for r in rows
-                ],
+            await self._outbox.enqueue_many(
+                DM,
+                [due_row(guild_id, r["id"], user_id, minutes * 60, r["starts_at"] - minutes * 60)
+                 for r in rows],
+                revive_from=from_epoch(now),
             )
             return len(rows)
 
@@ -420,12 +426,13 @@ class Sessions:
         return build_calendar(f"{group.name} study sessions", items, self._clock.now())
 
 
-async def materialize(tx: Transaction, series_id: int, target: int, now: int) -> int:
+async def materialize(tx: Transaction, outbox: Outbox, series_id: int, target: int,
+                      now: int) -> int:
     """Create the occurrences of ``series_id`` starting before ``target`` (epoch) and their
     outbox rows (announcements at the group's offsets, DMs for members who opted in), planned
     by plan_leads: a lead already passed is due at once. Returns how many were created."""
     s = await tx.fetchone(
-        "SELECT s.*, g.announce_offsets FROM study_series s JOIN study_groups g "
+        "SELECT s.*, g.announce_offsets, g.guild_id FROM study_series s JOIN study_groups g "
         "ON g.id = s.group_id WHERE s.id = ?",
         (series_id,),
     )
@@ -445,7 +452,7 @@ async def materialize(tx: Transaction, series_id: int, target: int, now: int) ->
     )
     duration = s["duration_minutes"] * 60
     created = 0
-    outbox: list[tuple[object, ...]] = []
+    announcements, reminders_due = [], []
     for start in starts:
         start_s = int(start.timestamp())
         occ_id = await tx.execute(
@@ -457,16 +464,14 @@ async def materialize(tx: Transaction, series_id: int, target: int, now: int) ->
             continue
         created += 1
         for lead, due in plan_leads(start_s, offsets, now):
-            outbox.append((occ_id, "announce", 0, lead, due, new_nonce()))
+            announcements.append(due_row(s["guild_id"], occ_id, None, lead, due))
         for r in reminders:
             for lead, due in plan_leads(start_s, [r["remind_minutes"] * 60], now):
-                outbox.append((occ_id, "dm", r["user_id"], lead, due, new_nonce()))
-    if outbox:
-        await tx.executemany(
-            "INSERT INTO study_outbox (occurrence_id, kind, recipient_id, lead_seconds, due_at, "
-            "next_attempt_at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            [(o, k, r, lead, due, due, n) for o, k, r, lead, due, n in outbox],
-        )
+                reminders_due.append(due_row(s["guild_id"], occ_id, r["user_id"], lead, due))
+    if announcements:
+        await outbox.enqueue_many(ANNOUNCE, announcements)
+    if reminders_due:
+        await outbox.enqueue_many(DM, reminders_due)
     exhausted = recurrence is None or next(
         occurrences(first_wall, zone, recurrence, after=before), None
     ) is None

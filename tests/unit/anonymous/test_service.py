@@ -10,7 +10,14 @@ import pytest
 from bot.clock import ManualClock
 from bot.db import Database
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
-from bot.services.anonymous import CLOSE_NOTICE, AnonymousLimits, AnonymousService, OutboxJob
+from bot.outbox import DueItem, Receipt, SendFailed
+from bot.services.anonymous import (
+    CLOSE_NOTICE,
+    KINDS,
+    AnonymousLimits,
+    AnonymousService,
+    OutboxJob,
+)
 from bot.services.anonymous._service import CODE_FAILURES_PER_MEMBER, question_chunks
 from bot.services.anonymous._text import MESSAGE_LIMIT
 from bot.services.guild_settings import GuildSettingsService
@@ -37,16 +44,37 @@ def anon(
     return AnonymousService(db, guild_settings, clock, AnonymousLimits(30, 180, 3))
 
 
+class FakeDiscord:
+    """The adapter's side: 'posts' each job (a question gets thread 7000 + its id)."""
+
+    def __init__(self, fail: BaseException | None = None) -> None:
+        self.jobs: list[OutboxJob] = []
+        self.fail = fail
+
+    async def send(self, item: DueItem, job: OutboxJob) -> Receipt:
+        if self.fail is not None:
+            raise self.fail
+        self.jobs.append(job)
+        thread = 7000 + job.question_id if job.kind == "question" else None
+        return Receipt(8000 + len(self.jobs), channel_id=job.target_channel_id or 0,
+                       thread_id=thread)
+
+
+async def sent_now(anon: AnonymousService, clock: ManualClock,
+                   discord: FakeDiscord | None = None) -> list[OutboxJob]:
+    """One run of the outbox at the clock's now: the jobs it sent, in queue order."""
+    discord = discord or FakeDiscord()
+    for kind in KINDS:
+        anon.outbox.attach_sender(kind, discord)
+    before = len(discord.jobs)
+    await anon.outbox.run_due(clock.now())
+    return sorted(discord.jobs[before:], key=lambda j: j.id)
+
+
 async def publish_all(anon: AnonymousService, clock: ManualClock) -> list[OutboxJob]:
     """Advance past the longest delay and play the adapter: post every due job."""
     clock.advance(timedelta(seconds=181))
-    jobs = await anon.claim_due(clock.now())
-    for n, job in enumerate(jobs):
-        thread = 7000 + job.question_id if job.kind == "question" else None
-        await anon.mark_posted(
-            job, channel_id=job.target_channel_id or 0, message_id=8000 + n, thread_id=thread
-        )
-    return jobs
+    return await sent_now(anon, clock)
 
 
 async def test_ask_queues_with_a_random_delay_and_returns_a_code(
@@ -58,14 +86,14 @@ async def test_ask_queues_with_a_random_delay_and_returns_a_code(
     assert timedelta(seconds=30) <= receipt.due_at - clock.now() <= timedelta(seconds=180)
     assert receipt.code.startswith(f"{receipt.question_id}-")
     assert not receipt.needs_review
-    assert await anon.claim_due(clock.now()) == []  # nothing before the delay
-    assert await anon.next_due() == receipt.due_at
+    assert await sent_now(anon, clock) == []  # nothing before the delay
+    assert await anon.outbox.next_due() == receipt.due_at
     clock.set(receipt.due_at)
-    [job] = await anon.claim_due(clock.now())
+    [job] = await sent_now(anon, clock)
     assert job.kind == "question" and job.target_channel_id == ANON_CHANNEL
     assert job.title == "Failed Step 1 once" and job.tag == "Step 1"
     assert "@everyone" not in job.chunks[0] and "**red flag**" in job.chunks[0]
-    assert await anon.claim_due(clock.now()) == []  # claimed at most once
+    assert await sent_now(anon, clock) == []  # claimed at most once
 
 
 async def test_delays_are_spread_over_the_window(
@@ -98,7 +126,7 @@ async def test_nothing_about_the_asker_is_stored(
             for value in tuple(row):
                 assert str(ASKER) not in str(value)
                 assert secret not in str(value)
-    assert {"anon_questions", "anon_outbox"} <= set(tables)
+    assert {"anon_questions", "outbox"} <= set(tables)
 
 
 async def test_rate_limit_per_asker(anon: AnonymousService, clock: ManualClock) -> None:
@@ -223,7 +251,7 @@ async def test_preapproval_goes_through_review(
     await anon.approve(GUILD, first.question_id)
     with pytest.raises(Conflict):
         await anon.approve(GUILD, first.question_id)
-    [job] = await anon.claim_due(clock.now())  # approved questions are published at once
+    [job] = await sent_now(anon, clock)  # approved questions are published at once
     assert (job.kind, job.question_id, job.target_channel_id) == (
         "question",
         first.question_id,
@@ -250,7 +278,7 @@ async def test_approving_twice_at_once_publishes_once(
         return_exceptions=True,
     )
     assert sum(isinstance(r, Conflict) for r in results) == 1
-    assert [j.kind for j in await anon.claim_due(clock.now())] == ["question"]
+    assert [j.kind for j in await sent_now(anon, clock)] == ["question"]
 
 
 async def test_remove_cancels_pending_posts(anon: AnonymousService, clock: ManualClock) -> None:
@@ -258,9 +286,22 @@ async def test_remove_cancels_pending_posts(anon: AnonymousService, clock: Manua
     removed = await anon.remove(GUILD, receipt.question_id)
     assert removed.state == "removed" and removed.thread_id is None
     clock.advance(timedelta(minutes=5))
-    assert await anon.claim_due(clock.now()) == []
+    assert await sent_now(anon, clock) == []
     with pytest.raises(NotFound):
         await anon.remove(GUILD + 1, receipt.question_id)
+
+
+async def test_deleting_drops_the_text_of_queued_follow_ups(
+    anon: AnonymousService, clock: ManualClock, db: Database
+) -> None:
+    receipt = await anon.ask(GUILD, ASKER, "title", "body", None)
+    await publish_all(anon, clock)
+    await anon.followup(GUILD, ASKER, receipt.code, "a detail that names my hospital")
+    await anon.delete(GUILD, ASKER, receipt.code)
+    rows = await db.fetchall("SELECT state, data FROM outbox WHERE kind = 'anon_followup'")
+    assert [(r["state"], r["data"]) for r in rows] == [("cancelled", "{}")]
+    clock.advance(timedelta(minutes=5))
+    assert await sent_now(anon, clock) == []
 
 
 async def test_removing_twice_at_once_takes_down_once(anon: AnonymousService) -> None:
@@ -303,29 +344,34 @@ async def test_report_needs_a_review_channel_and_stores_no_reporter(
     assert str(OTHER) not in " ".join(str(v) for v in tuple(row))
 
 
-async def test_failed_sends_retry_then_give_up(anon: AnonymousService, clock: ManualClock) -> None:
-    await anon.ask(GUILD, ASKER, "title", "body", None)
+async def test_failed_sends_retry_then_give_up(
+    anon: AnonymousService, clock: ManualClock, db: Database
+) -> None:
+    asked = await anon.ask(GUILD, ASKER, "title", "body", None)
     clock.advance(timedelta(minutes=5))
-    [job] = await anon.claim_due(clock.now())
-    assert await anon.mark_failed(job, permanent=False)
-    assert await anon.claim_due(clock.now()) == []
+    down = FakeDiscord(fail=SendFailed("502 Bad Gateway"))
+    assert await sent_now(anon, clock, down) == []
+    assert await sent_now(anon, clock) == []  # not before its retry delay
     clock.advance(timedelta(minutes=2))
-    [again] = await anon.claim_due(clock.now())
-    assert again.attempts == 2 and again.nonce == job.nonce
-    assert not await anon.mark_failed(again, permanent=True)
+    refused = FakeDiscord(fail=SendFailed("403 Missing Access", permanent=True))
+    assert await sent_now(anon, clock, refused) == []
     clock.advance(timedelta(hours=1))
-    assert await anon.claim_due(clock.now()) == []
+    assert await sent_now(anon, clock) == []  # given up for good
+    row = await db.fetchone("SELECT * FROM anon_questions WHERE id = ?", (asked.question_id,))
+    assert (row["state"], row["title"], row["body"]) == ("failed", "", "")
 
 
-async def test_recover_requeues_unconfirmed_sends(
-    anon: AnonymousService, clock: ManualClock
+async def test_a_send_cut_short_is_resent_with_its_nonce(
+    anon: AnonymousService, clock: ManualClock, db: Database
 ) -> None:
     await anon.ask(GUILD, ASKER, "title", "body", None)
     clock.advance(timedelta(minutes=5))
-    [job] = await anon.claim_due(clock.now())
-    assert await anon.recover() == 1
-    [again] = await anon.claim_due(clock.now())
-    assert again.id == job.id and again.nonce == job.nonce
+    with pytest.raises(asyncio.CancelledError):  # e.g. the bot stopped mid-send
+        await sent_now(anon, clock, FakeDiscord(fail=asyncio.CancelledError()))
+    [nonce] = [r["nonce"] for r in await db.fetchall(
+        "SELECT nonce FROM outbox WHERE state = 'claimed'")]
+    [again] = await sent_now(anon, clock)
+    assert again.nonce == nonce
 
 
 MENTOR = 567890123456789012
@@ -402,5 +448,5 @@ async def test_claiming_with_a_cold_settings_cache_does_not_deadlock(
     await AnonymousService(db, guild_settings, clock).ask(GUILD, ASKER, "t", "b", None)
     restarted = AnonymousService(db, GuildSettingsService(db, clock), clock)
     clock.advance(timedelta(minutes=5))
-    [job] = await asyncio.wait_for(restarted.claim_due(clock.now()), timeout=5)
+    [job] = await asyncio.wait_for(sent_now(restarted, clock), timeout=5)
     assert job.target_channel_id == ANON_CHANNEL

@@ -17,7 +17,8 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db import Database
 from bot.errors import NotFound
-from bot.services.anonymous import AnonymousService
+from bot.outbox import DueItem, Receipt
+from bot.services.anonymous import KINDS, AnonymousService, OutboxJob
 from bot.services.guild_settings import GuildSettingsService
 from tests.anonymity_scan import existing_files, scan_everything
 
@@ -51,15 +52,22 @@ async def test_no_trace_of_the_asker_anywhere(
     await guild_settings.set(GUILD, "anonymous_preapproval", True)
     anon = AnonymousService(db, guild_settings, clock)
 
+    class Adapter:
+        posted = 0
+
+        async def send(self, item: DueItem, job: OutboxJob) -> Receipt:
+            self.posted += 1
+            return Receipt(910000000000000000 + self.posted,
+                           channel_id=job.target_channel_id or 0,
+                           thread_id=920000000000000000 + self.posted)
+
+    adapter = Adapter()
+    for kind in KINDS:
+        anon.outbox.attach_sender(kind, adapter)
+
     async def play_adapter() -> None:
         clock.advance(timedelta(minutes=4))
-        for n, job in enumerate(await anon.claim_due(clock.now())):
-            await anon.mark_posted(
-                job,
-                channel_id=job.target_channel_id or 0,
-                message_id=910000000000000000 + n,
-                thread_id=920000000000000000 + n,
-            )
+        await anon.outbox.run_due(clock.now())
 
     receipt = await anon.ask(
         GUILD, ASKER, f"My id is not {ASKER - 1}", "Failed Step 1 once?", "step 1"

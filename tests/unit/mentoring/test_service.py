@@ -8,7 +8,9 @@ import pytest
 from bot.clock import ManualClock
 from bot.db import Database
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
-from bot.services.mentoring import MenteeInput, MentoringService, MentorInput
+from bot.outbox import SendFailed
+from bot.services.mentoring import SENT_KINDS, MenteeInput, MentoringService, MentorInput
+from tests.outbox_recorder import Recorder, attach
 
 G = 1
 TIMEOUT = timedelta(hours=72)
@@ -36,11 +38,14 @@ async def approved_mentor(svc: MentoringService, user_id: int, **changes):
     return await svc.moderate(G, user_id, "approve")
 
 
-async def notices(svc: MentoringService, clock: ManualClock, kind: str | None = None):
-    claimed = await svc.claim_notices(clock.now())
-    for n in claimed:
-        await svc.notice_sent(n.id, 1000 + n.id)
-    return [n for n in claimed if kind is None or n.kind == kind]
+async def notices(svc: MentoringService, clock: ManualClock, kind: str | None = None,
+                  recorder: Recorder | None = None):
+    """Run the outbox once; what it sent (in the order the rows were written)."""
+    recorder = attach(svc.outbox, SENT_KINDS, recorder or Recorder())
+    recorder.sent.clear()
+    await svc.outbox.run_due(clock.now())
+    sent = sorted(recorder.sent, key=lambda n: n.id)
+    return [n for n in sent if kind is None or n.kind == kind]
 
 
 async def test_mentors_start_pending_and_only_approved_ones_are_suggested(svc) -> None:
@@ -92,12 +97,12 @@ async def test_decline_moves_the_request_to_the_next_candidate(svc, clock) -> No
     assert moved.status == "pending" and moved.mentor_user_id == 11 and moved.tried == 2
     sent = await notices(svc, clock)
     assert [(n.kind, n.user_id) for n in sent] == [("offer", 11), ("mentee_update", 20)]
-    assert "<@11>" in sent[1].body
+    assert sent[1].update.mentor_user_id == 11
     # Nobody else fits: the request closes and the mentee is told.
     final = await svc.decline(req.request_id, 11)
     assert final.status == "exhausted"
     [update] = await notices(svc, clock, "mentee_update")
-    assert "no other mentor fits" in update.body
+    assert update.update.mentor_user_id is None  # nobody: the request is closed
 
 
 async def test_timeout_moves_on_durably_with_a_halfway_reminder(svc, clock, db) -> None:
@@ -106,18 +111,18 @@ async def test_timeout_moves_on_durably_with_a_halfway_reminder(svc, clock, db) 
     await svc.set_mentee_profile(G, 20, mentee_input())
     await svc.request(G, 20, first.id)
     await notices(svc, clock)
-    assert await svc.next_due() == clock.now() + TIMEOUT / 2
+    assert await svc.outbox.next_due() == clock.now() + TIMEOUT / 2
     clock.advance(TIMEOUT / 2)
     [reminder] = await notices(svc, clock, "reminder")
     assert reminder.user_id == 10
-    assert await svc.next_due() == clock.now() + TIMEOUT / 2
+    assert await svc.outbox.next_due() == clock.now() + TIMEOUT / 2
     # A fresh service on the same database (a restart) sees the same due work.
     restarted = MentoringService(db, clock, request_timeout=TIMEOUT)
     clock.advance(TIMEOUT / 2)
-    assert await restarted.expire_offers(clock.now()) == 1
+    assert (await restarted.outbox.run_due(clock.now())).done == 1  # the timeout
     status = (await restarted.status(G, 20)).request
     assert status.status == "pending" and status.mentor_user_id == 11
-    assert await restarted.expire_offers(clock.now()) == 0
+    assert (await restarted.outbox.run_due(clock.now())).done == 0
 
 
 async def test_withdraw_closes_the_request(svc, clock) -> None:
@@ -274,7 +279,7 @@ async def test_twenty_mentees_race_for_the_last_slot_exactly_one_wins(
     states = [(await svc._request_status(r)).status for r in requests]
     assert sorted(states) == ["accepted"] + ["exhausted"] * 19
     assert await db.fetchval(
-        "SELECT count(*) FROM mentor_notices WHERE kind = 'mentee_update'") == 19
+        "SELECT count(*) FROM outbox WHERE kind = 'mentor_update'") == 19
 
 
 def test_request_timeout_is_configurable() -> None:
@@ -288,18 +293,25 @@ def test_request_timeout_is_configurable() -> None:
         Settings.from_env({"MENTOR_REQUEST_TIMEOUT_HOURS": "soon"})
 
 
-async def test_an_unconfirmed_notice_is_retried_then_given_up(svc, clock) -> None:
-    mentor = await approved_mentor(svc, 10)
+async def test_a_failing_notice_is_retried_every_two_minutes_then_moves_on(svc, clock) -> None:
+    first = await approved_mentor(svc, 10)
+    await approved_mentor(svc, 11)
     await svc.set_mentee_profile(G, 20, mentee_input())
-    await svc.request(G, 20, mentor.id)
-    [offer] = await svc.claim_notices(clock.now())
-    assert await svc.claim_notices(clock.now()) == []  # claimed: not handed out twice
-    for _ in range(4):  # the sender crashed before marking it sent: retried after 2 minutes
+    await svc.request(G, 20, first.id)
+    down = Recorder(fail=lambda item, notice: ConnectionError("Discord is down")
+                    if notice.user_id == 10 else None)  # only mentor 10's DMs fail
+    assert await notices(svc, clock, recorder=down) == []
+    assert await svc.outbox.next_due() == clock.now() + timedelta(minutes=2)
+    for _ in range(3):  # retried, five attempts in all
         clock.advance(timedelta(minutes=2))
-        assert [n.id for n in await svc.claim_notices(clock.now()) if n.kind == "offer"] \
-            == [offer.id]
+        assert await notices(svc, clock, recorder=down) == []
+    assert (await svc.status(G, 20)).request.mentor_user_id == 10
     clock.advance(timedelta(minutes=2))
-    assert [n for n in await svc.claim_notices(clock.now()) if n.kind == "offer"] == []
+    # The fifth failure gives up: the offer could not reach its mentor, so the request moves
+    # on, and what that wrote goes out in the same run.
+    assert [(n.kind, n.user_id) for n in await notices(svc, clock, recorder=down)] == [
+        ("offer", 11), ("mentee_update", 20)]
+    assert (await svc.status(G, 20)).request.mentor_user_id == 11
 
 
 async def test_an_offer_that_cannot_reach_its_mentor_moves_on(svc, clock) -> None:
@@ -307,10 +319,12 @@ async def test_an_offer_that_cannot_reach_its_mentor_moves_on(svc, clock) -> Non
     await approved_mentor(svc, 11)
     await svc.set_mentee_profile(G, 20, mentee_input())
     await svc.request(G, 20, first.id)
-    [offer] = await svc.claim_notices(clock.now())
-    await svc.notice_failed(offer.id)  # e.g. the mentor's DMs are closed
+    closed_dms = Recorder(fail=lambda item, notice: SendFailed("403", permanent=True)
+                          if notice.user_id == 10 else None)
+    # Mentor 10's DMs are closed: given up at once, and the request moves on in the same run.
+    sent = await notices(svc, clock, recorder=closed_dms)
+    assert [(n.kind, n.user_id) for n in sent] == [("offer", 11), ("mentee_update", 20)]
     assert (await svc.status(G, 20)).request.mentor_user_id == 11
-    assert [n.user_id for n in await svc.claim_notices(clock.now())] == [11, 20]
 
 
 async def test_the_cached_pool_follows_every_change_without_a_rebuild(svc) -> None:

@@ -39,8 +39,7 @@ async def _series(
 async def _texts(
     db: Database, series_id: int, start: datetime, zones: list[str] | None = None
 ) -> list[str]:
-    async with db.transaction() as tx:
-        return await heads_up_texts(tx, series_id, start, zones or list(ZONES.values()))
+    return await heads_up_texts(db, series_id, start, zones or list(ZONES.values()))
 
 
 async def test_every_two_weeks_compares_with_the_session_two_weeks_on(

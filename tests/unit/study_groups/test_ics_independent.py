@@ -171,7 +171,7 @@ async def test_a_second_library_expands_the_calendar_to_the_bots_own_year(
     target = int(YEAR_END.timestamp())
     async with db.transaction() as tx:  # the whole year, as refills would make it
         for m in made:
-            await materialize(tx, m.series_id, target, int(YEAR_START.timestamp()))
+            await materialize(tx, service.outbox, m.series_id, target, int(YEAR_START.timestamp()))
     rows = await db.fetchall(
         "SELECT id, series_id, starts_at FROM study_occurrences ORDER BY starts_at"
     )

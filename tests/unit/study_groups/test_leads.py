@@ -10,7 +10,7 @@ from bot.clock import ManualClock
 from bot.services.study_groups import StudyGroupService
 from bot.services.study_groups.leads import plan_leads
 
-from .conftest import ALICE, BOB, GUILD, ROLE, FakeDiscord
+from .conftest import ALICE, BOB, GUILD, ROLE, FakeDiscord, dispatch
 
 NOW = 1_000_000
 LEADS = (86400, 900, 0)
@@ -50,13 +50,13 @@ async def test_a_session_ten_minutes_ahead_is_announced_now_once_then_at_the_sta
     start = clock.now() + timedelta(minutes=10)
     local = start.astimezone(ZoneInfo("Asia/Kolkata"))
     await service.sessions.schedule(GUILD, g.id, ALICE, False, title="Now-ish", start=f"{local:%H:%M}")
-    await service.outbox.dispatch(clock.now(), discord_sink)
+    await dispatch(service, clock.now(), discord_sink)
     kinds = sorted(p.kind for p in discord_sink.posts)
     assert kinds == ["announce", "dm"]  # at once: one announcement, Bob's reminder
     assert not any(p.delayed for p in discord_sink.posts)
     clock.advance(timedelta(minutes=5))
-    await service.outbox.dispatch(clock.now(), discord_sink)
+    await dispatch(service, clock.now(), discord_sink)
     assert len(discord_sink.posts) == 2  # nothing twice
     clock.advance(timedelta(minutes=5))
-    await service.outbox.dispatch(clock.now(), discord_sink)
+    await dispatch(service, clock.now(), discord_sink)
     assert [p.kind for p in discord_sink.posts[2:]] == ["announce"]  # the at-start one

@@ -7,18 +7,21 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.db import Database
+from bot.outbox import NONCE_WINDOW, Outbox, Report, SendFailed
+from bot.outbox import SOURCE_NAME as OUTBOX
 from bot.scheduler import Scheduler
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.study_groups import StudyGroupService
-from bot.services.study_groups.outbox import MAX_ATTEMPTS, NONCE_WINDOW, SendFailed
+from bot.services.study_groups.outbox import MAX_ATTEMPTS
 
-from .conftest import ALICE, BOB, CHANNEL, GUILD, ROLE, FakeDiscord
+from .conftest import ALICE, BOB, CHANNEL, GUILD, ROLE, FakeDiscord, attach, dispatch
 
 START = datetime(2026, 1, 7, 1, 0, tzinfo=UTC)  # "tomorrow 19:00" in Chicago, from the clock
 EPOCH = int(START.timestamp())
 
 
 async def _one_session(service: StudyGroupService) -> int:
+    attach(service, FakeDiscord())
     g = await service.groups.create(GUILD, ALICE, "Step 2 CK crew", "Step 2 CK", role_id=ROLE)
     await service.groups.join(GUILD, g.id, BOB)
     await service.timezones.set(ALICE, "America/Chicago")
@@ -28,6 +31,12 @@ async def _one_session(service: StudyGroupService) -> int:
     )
     assert made.first_start == START
     return made.upcoming[0].id
+
+
+def _restarted(db: Database, clock: ManualClock,
+               guild_settings: GuildSettingsService) -> StudyGroupService:
+    return StudyGroupService(db, clock, guild_settings,
+                             outbox=Outbox(db, clock, worker_id="worker-2"))
 
 
 async def _states(db: Database) -> dict[int, str]:
@@ -40,11 +49,11 @@ async def test_each_announcement_on_time_exactly_once(
 ) -> None:
     await _one_session(service)
     assert await service.outbox.next_due() == START - timedelta(hours=24)
-    assert (await service.outbox.dispatch(clock.now(), discord_sink)).sent == 0
+    assert (await dispatch(service, clock.now(), discord_sink)).sent == 0
     clock.set(START - timedelta(hours=24))
-    report = await service.outbox.dispatch(clock.now(), discord_sink)
+    report = await dispatch(service, clock.now(), discord_sink)
     assert (report.sent, report.skipped) == (1, 0)
-    assert (await service.outbox.dispatch(clock.now(), discord_sink)).sent == 0  # not twice
+    assert (await dispatch(service, clock.now(), discord_sink)).sent == 0  # not twice
     (post,) = discord_sink.posts
     assert post.channel_id == CHANNEL and post.role_id == ROLE and not post.delayed
     assert post.content.startswith(f"<@&{ROLE}> **Step 2 CK crew**: Cardio @everyone\n")
@@ -53,7 +62,7 @@ async def test_each_announcement_on_time_exactly_once(
     assert await service.outbox.next_due() == START - timedelta(minutes=15)
     for at in (START - timedelta(minutes=15), START):
         clock.set(at)
-        await service.outbox.dispatch(clock.now(), discord_sink)
+        await dispatch(service, clock.now(), discord_sink)
     assert len(discord_sink.posts) == 3
     assert len({p.nonce for p in discord_sink.posts}) == 3
     assert await _states(db) == {86400: "sent", 900: "sent", 0: "sent"}
@@ -67,13 +76,13 @@ async def test_down_for_a_day_sends_one_delayed_catch_up(
 ) -> None:
     await _one_session(service)
     clock.set(START - timedelta(minutes=5))  # the bot was down; 24 h and 15 min both fell due
-    report = await service.outbox.dispatch(clock.now(), discord_sink)
+    report = await dispatch(service, clock.now(), discord_sink)
     assert (report.sent, report.skipped) == (1, 1)
     (post,) = discord_sink.posts
     assert post.delayed and "(delayed)" in post.content.splitlines()[0]
     assert await _states(db) == {86400: "skipped", 900: "sent", 0: "pending"}
     clock.set(START)
-    await service.outbox.dispatch(clock.now(), discord_sink)
+    await dispatch(service, clock.now(), discord_sink)
     assert not discord_sink.posts[-1].delayed
 
 
@@ -82,7 +91,7 @@ async def test_late_but_session_running_still_sent_delayed(
 ) -> None:
     await _one_session(service)
     clock.set(START + timedelta(minutes=20))  # all three due, the session runs until +60 min
-    report = await service.outbox.dispatch(clock.now(), discord_sink)
+    report = await dispatch(service, clock.now(), discord_sink)
     assert (report.sent, report.skipped) == (1, 2)
     assert discord_sink.posts[0].delayed
     assert await _states(db) == {86400: "skipped", 900: "skipped", 0: "sent"}
@@ -93,7 +102,7 @@ async def test_nothing_sent_after_the_session_ended(
 ) -> None:
     await _one_session(service)
     clock.set(START + timedelta(hours=2))
-    report = await service.outbox.dispatch(clock.now(), discord_sink)
+    report = await dispatch(service, clock.now(), discord_sink)
     assert (report.sent, report.skipped) == (0, 3)
     assert discord_sink.posts == []
     reasons = await db.fetchall("SELECT DISTINCT last_error FROM study_outbox")
@@ -106,7 +115,7 @@ async def test_cancelled_session_is_never_announced(
     occ = await _one_session(service)
     await service.sessions.cancel(GUILD, occ, ALICE, False)
     clock.set(START)
-    assert (await service.outbox.dispatch(clock.now(), discord_sink)).sent == 0
+    assert (await dispatch(service, clock.now(), discord_sink)).sent == 0
     assert discord_sink.posts == []
     assert await service.outbox.next_due() is None
 
@@ -118,15 +127,17 @@ async def test_crash_between_send_and_record_is_resent_with_the_same_nonce(
     await _one_session(service)
     clock.set(START - timedelta(hours=24))
     # the first process claims and posts, then dies before recording the message id
-    messages, _, _ = await service.outbox._claim_batch(clock.now())
-    for m in messages:
-        await discord_sink.send(m)
+    claimed, _ = await service.outbox._claim_batch(clock.now(), Report())
+    for item, message in claimed:
+        await discord_sink.send(item, message)
+    service.outbox.stop()  # its lock goes with the process
     assert await _states(db) == {86400: "claimed", 900: "pending", 0: "pending"}
     # the restarted process (another worker id) finds the orphan and resends it
-    restarted = StudyGroupService(db, clock, guild_settings, worker_id="worker-2")
+    restarted = _restarted(db, clock, guild_settings)
+    attach(restarted, discord_sink)
     assert await restarted.outbox.next_due() == clock.now()
     clock.advance(timedelta(seconds=20))
-    report = await restarted.outbox.dispatch(clock.now(), discord_sink)
+    report = await dispatch(restarted, clock.now(), discord_sink)
     assert report.sent == 1
     assert discord_sink.calls == 2 and len(discord_sink.posts) == 1  # Discord deduplicated it
     assert await _states(db) == {86400: "sent", 900: "pending", 0: "pending"}
@@ -138,10 +149,11 @@ async def test_orphan_older_than_the_nonce_window_is_given_up_not_doubled(
 ) -> None:
     await _one_session(service)
     clock.set(START - timedelta(hours=24))
-    await service.outbox._claim_batch(clock.now())  # claimed, then the process died
+    await service.outbox._claim_batch(clock.now(), Report())  # claimed, then the process died
+    service.outbox.stop()
     clock.advance(NONCE_WINDOW + timedelta(seconds=1))
-    restarted = StudyGroupService(db, clock, guild_settings, worker_id="worker-2")
-    await restarted.outbox.dispatch(clock.now(), discord_sink)
+    restarted = _restarted(db, clock, guild_settings)
+    await dispatch(restarted, clock.now(), discord_sink)
     assert discord_sink.posts == []
     row = await db.fetchone("SELECT state, last_error FROM study_outbox WHERE lead_seconds = 86400")
     assert row["state"] == "failed" and "unconfirmed" in row["last_error"]
@@ -153,17 +165,17 @@ async def test_transient_failures_retry_with_backoff(
     await _one_session(service)
     clock.set(START - timedelta(hours=24))
     discord_sink.failures = [SendFailed("503 Service Unavailable"), SendFailed("429", retry_after=12)]
-    assert (await service.outbox.dispatch(clock.now(), discord_sink)).retried == 1
+    assert (await dispatch(service, clock.now(), discord_sink)).retried == 1
     assert await service.outbox.next_due() == clock.now() + timedelta(seconds=5)
-    assert (await service.outbox.dispatch(clock.now(), discord_sink)).sent == 0  # not yet
+    assert (await dispatch(service, clock.now(), discord_sink)).sent == 0  # not yet
     clock.advance(timedelta(seconds=5))
-    assert (await service.outbox.dispatch(clock.now(), discord_sink)).retried == 1
+    assert (await dispatch(service, clock.now(), discord_sink)).retried == 1
     assert await service.outbox.next_due() == clock.now() + timedelta(seconds=12)  # Retry-After
     clock.advance(timedelta(seconds=12))
-    assert (await service.outbox.dispatch(clock.now(), discord_sink)).sent == 1
-    row = await db.fetchone("SELECT attempts, delayed, state FROM study_outbox WHERE lead_seconds = 86400")
-    assert (row["attempts"], row["delayed"], row["state"]) == (3, 0, "sent")
-    assert len(discord_sink.posts) == 1
+    assert (await dispatch(service, clock.now(), discord_sink)).sent == 1
+    row = await db.fetchone("SELECT attempts, state FROM study_outbox WHERE lead_seconds = 86400")
+    assert (row["attempts"], row["state"]) == (3, "sent")
+    assert len(discord_sink.posts) == 1 and not discord_sink.posts[0].delayed
 
 
 async def test_permanent_failure_and_attempt_cap(
@@ -172,12 +184,12 @@ async def test_permanent_failure_and_attempt_cap(
     await _one_session(service)
     clock.set(START - timedelta(hours=24))
     discord_sink.failures = [SendFailed("403 Missing Access", permanent=True)]
-    assert (await service.outbox.dispatch(clock.now(), discord_sink)).failed == 1
+    assert (await dispatch(service, clock.now(), discord_sink)).failed == 1
     clock.set(START - timedelta(minutes=15))
     discord_sink.failures = [SendFailed("502 Bad Gateway")] * MAX_ATTEMPTS
     waits = []
     for _ in range(MAX_ATTEMPTS):
-        await service.outbox.dispatch(clock.now(), discord_sink)
+        await dispatch(service, clock.now(), discord_sink)
         due = await service.outbox.next_due()
         assert due is not None
         waits.append((due - clock.now()).total_seconds())
@@ -197,7 +209,7 @@ async def test_missing_announcements_channel_fails_the_row_visibly(
     await _one_session(service)
     await guild_settings.clear(GUILD, "announcements_channel")
     clock.set(START - timedelta(hours=24))
-    assert (await service.outbox.dispatch(clock.now(), discord_sink)).failed == 1
+    assert (await dispatch(service, clock.now(), discord_sink)).failed == 1
     assert discord_sink.calls == 0
     error = await db.fetchval("SELECT last_error FROM study_outbox WHERE lead_seconds = 86400")
     assert "no announcements channel" in error
@@ -216,12 +228,12 @@ async def test_announcement_tells_members_their_local_time_moves(
         weekdays="thu", count=4,
     )
     clock.set(datetime(2026, 10, 21, 23, 0, tzinfo=UTC))  # 24 h before Thu 22 Oct 19:00 EDT
-    await service.outbox.dispatch(clock.now(), discord_sink)
+    await dispatch(service, clock.now(), discord_sink)
     (post,) = discord_sink.posts
     assert "⏰ Heads-up: from Oct 29 this is 23:00 for you in London (was 00:00)" in post.content
     assert "New York" not in post.content  # the series keeps 19:00 in its own zone
     clock.set(datetime(2026, 10, 22, 22, 45, tzinfo=UTC))  # 15 min before: no repeat of it
-    await service.outbox.dispatch(clock.now(), discord_sink)
+    await dispatch(service, clock.now(), discord_sink)
     assert "Heads-up" not in discord_sink.posts[-1].content
 
 
@@ -233,7 +245,7 @@ async def test_dm_reminder_in_the_members_own_zone(
     await service.timezones.set(BOB, "Asia/Kolkata")
     await service.sessions.set_reminder(GUILD, gid, BOB, 60)
     clock.set(START - timedelta(hours=1))
-    await service.outbox.dispatch(clock.now(), discord_sink)
+    await dispatch(service, clock.now(), discord_sink)
     (dm,) = [p for p in discord_sink.posts if p.kind == "dm"]
     assert dm.recipient_id == BOB and dm.channel_id is None and dm.role_id is None
     assert "Wed 7 Jan 2026, 06:30 IST" in dm.content
@@ -250,16 +262,18 @@ async def test_scheduler_drives_the_outbox_with_a_manual_clock(
             return await service.next_due(with_events=False)
 
         async def run_due(self, now: datetime) -> None:
-            await service.run_due(now, discord_sink)
+            await service.run_due(now)
 
     scheduler = Scheduler(clock)
     scheduler.start()
     try:
         scheduler.register("study_groups", Source())
-        await scheduler.run_now("study_groups")
+        scheduler.register(OUTBOX, service.outbox)
+        await dispatch(service, clock.now(), discord_sink)  # attaches the sender
+        await scheduler.run_now()
         assert discord_sink.posts == []
         clock.set(START - timedelta(hours=24))
-        await scheduler.run_now("study_groups")
+        await scheduler.run_now()
         assert len(discord_sink.posts) == 1
     finally:
         await scheduler.shutdown()
@@ -274,7 +288,7 @@ async def test_burst_in_one_dispatch_is_sent_once_each(
     for i in range(burst):
         await service.sessions.schedule(GUILD, g.id, ALICE, False, title=f"S{i}", start="13:00")
     clock.set(datetime(2026, 1, 5, 13, 0, tzinfo=UTC))
-    report = await service.outbox.dispatch(clock.now(), discord_sink)
+    report = await dispatch(service, clock.now(), discord_sink)
     assert report.sent == burst
     assert len(discord_sink.posts) == burst == len({p.outbox_id for p in discord_sink.posts})
 
@@ -289,5 +303,5 @@ async def test_new_announcement_times_apply_to_upcoming_sessions(
     await service.groups.edit(GUILD, gid, ALICE, False, announce_offsets="1d, 15m, 0")
     assert await _states(db) == {86400: "pending", 900: "pending", 7200: "cancelled", 0: "pending"}
     clock.set(START - timedelta(hours=24))
-    await service.outbox.dispatch(clock.now(), discord_sink)
+    await dispatch(service, clock.now(), discord_sink)
     assert len(discord_sink.posts) == 1

@@ -1,12 +1,13 @@
 """The cog's sender maps Discord's answers onto the outbox's retry rules."""
 
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import discord
 import pytest
 
+from bot.outbox import DueItem, SendFailed
 from bot.services.study_groups.models import OutgoingMessage, RsvpCounts
-from bot.services.study_groups.outbox import SendFailed
 from cogs.study_groups_views import DiscordSender
 
 
@@ -37,6 +38,9 @@ def _bot(channel: _Channel) -> SimpleNamespace:
     return SimpleNamespace(get_channel=lambda _: channel, fetch_channel=fetch_channel)
 
 
+ITEM = DueItem(id=1, kind="study_announce", guild_id=1, ref_id=7, recipient_id=None,
+               data={"lead": 0}, due_at=datetime(2026, 1, 1, tzinfo=UTC), nonce="abc",
+               attempts=1)
 MESSAGE = OutgoingMessage(
     outbox_id=1, kind="announce", guild_id=1, channel_id=2, recipient_id=None, role_id=3,
     nonce="abc", content="hello @everyone", occurrence_id=7, rsvps=RsvpCounts(1, 2, 0),
@@ -46,7 +50,8 @@ MESSAGE = OutgoingMessage(
 
 async def test_sends_with_nonce_role_only_mentions_and_rsvp_buttons() -> None:
     channel = _Channel(None)
-    assert await DiscordSender(_bot(channel)).send(MESSAGE) == 4242  # type: ignore[arg-type]
+    receipt = await DiscordSender(_bot(channel)).send(ITEM, MESSAGE)  # type: ignore[arg-type]
+    assert receipt.message_id == 4242 and receipt.channel_id == 2
     [sent] = channel.sent
     assert sent["nonce"] == "abc"
     assert sent["allowed_mentions"].to_dict() == {"parse": [], "roles": [3]}  # no replied_user
@@ -65,5 +70,5 @@ async def test_sends_with_nonce_role_only_mentions_and_rsvp_buttons() -> None:
 )
 async def test_errors_become_retry_or_give_up(error: Exception, permanent: bool) -> None:
     with pytest.raises(SendFailed) as info:
-        await DiscordSender(_bot(_Channel(error))).send(MESSAGE)  # type: ignore[arg-type]
+        await DiscordSender(_bot(_Channel(error))).send(ITEM, MESSAGE)  # type: ignore[arg-type]
     assert info.value.permanent is permanent

@@ -1,0 +1,132 @@
+"""The one outbox's engine with more than one worker on one database file: each row is sent
+once, a claim is taken back only when its holder is gone, and then with its nonce."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.db import Database
+from bot.errors import FmgError
+from bot.outbox import DueItem, Handler, Outbox, Outcome, Receipt, Send
+
+KIND = "test_note"
+ROWS = 300
+
+
+class Notes(Handler):
+    async def prepare(self, item: DueItem, now: datetime) -> Outcome:
+        return Send(item.data["n"])
+
+
+class Sink:
+    """Records every send; ``gate`` holds sends until it is set (a slow Discord)."""
+
+    def __init__(self, gate: asyncio.Event | None = None) -> None:
+        self.sent: list[tuple[str, int, str]] = []  # (worker, n, nonce)
+        self.started = asyncio.Event()
+        self.gate = gate
+
+    def sender(self, worker: str):
+        sink = self
+
+        class Sender:
+            async def send(self, item: DueItem, n: int) -> Receipt:
+                sink.started.set()
+                if sink.gate is not None:
+                    await sink.gate.wait()
+                await asyncio.sleep(0)  # let the other worker in
+                sink.sent.append((worker, n, item.nonce))
+                return Receipt(10**12 + item.id)
+
+        return Sender()
+
+
+async def _worker(path: Path, clock: ManualClock, name: str, sink: Sink) -> tuple[Database, Outbox]:
+    db = await Database.open(path)
+    outbox = Outbox(db, clock, worker_id=name)
+    outbox.register(KIND, Notes())
+    outbox.attach_sender(KIND, sink.sender(name))
+    return db, outbox
+
+
+@pytest.fixture
+async def path(db: Database) -> Path:
+    return db.path  # migrated by the shared fixture
+
+
+async def test_two_workers_claiming_at_once_send_each_row_once(
+    db: Database, path: Path, clock: ManualClock
+) -> None:
+    sink = Sink()
+    first_db, first = await _worker(path, clock, "worker-1", sink)
+    second_db, second = await _worker(path, clock, "worker-2", sink)
+    try:
+        writer = Outbox(db, clock)
+        writer.register(KIND, Notes())
+        async with db.transaction():
+            for n in range(ROWS):
+                await writer.enqueue(KIND, due=clock.now(), data={"n": n})
+        for _ in range(3):
+            await asyncio.gather(first.run_due(clock.now()), second.run_due(clock.now()))
+        sent = Counter(n for _, n, _ in sink.sent)
+        assert sorted(sent) == list(range(ROWS)) and set(sent.values()) == {1}
+        by_worker = Counter(worker for worker, _, _ in sink.sent)
+        assert by_worker["worker-1"] > 0 and by_worker["worker-2"] > 0, by_worker
+        states = dict(await db.fetchall("SELECT state, COUNT(*) FROM outbox GROUP BY state"))
+        assert states == {"sent": ROWS}
+    finally:
+        first.stop()
+        second.stop()
+        await first_db.close()
+        await second_db.close()
+
+
+async def test_a_claim_is_taken_back_only_when_its_holder_is_gone(
+    db: Database, path: Path, clock: ManualClock
+) -> None:
+    stuck = Sink(gate=asyncio.Event())  # worker-1's sends never finish
+    healthy = Sink()
+    first_db, first = await _worker(path, clock, "worker-1", stuck)
+    second_db, second = await _worker(path, clock, "worker-2", healthy)
+    try:
+        async with second_db.transaction():
+            for n in range(3):
+                await second.enqueue(KIND, due=clock.now(), data={"n": n})
+        running = asyncio.create_task(first.run_due(clock.now()))
+        await asyncio.wait_for(stuck.started.wait(), 5)
+        claimed = await db.fetchall("SELECT nonce, claimed_by FROM outbox ORDER BY id")
+        assert {r["claimed_by"] for r in claimed} == {"worker-1"}
+        # worker-1 is alive (its lock is held): worker-2 leaves its claims alone.
+        assert await second.next_due() is None
+        await second.run_due(clock.now())
+        assert healthy.sent == []
+        # worker-1 dies mid-send: its claims stay, its lock goes with the process.
+        running.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await running
+        first.stop()
+        assert await second.next_due() == clock.now()
+        await second.run_due(clock.now())
+        assert sorted((n, nonce) for _, n, nonce in healthy.sent) == [
+            (n, r["nonce"]) for n, r in enumerate(claimed)]  # resent with the same nonces
+    finally:
+        first.stop()
+        second.stop()
+        await first_db.close()
+        await second_db.close()
+
+
+async def test_an_unknown_kind_is_refused(db: Database, clock: ManualClock) -> None:
+    outbox = Outbox(db, clock)
+    with pytest.raises(FmgError, match="no service registered"):
+        await outbox.enqueue("nobody_handles_this", due=clock.now())
+    outbox.register(KIND, Notes())
+    with pytest.raises(FmgError, match="registered twice"):
+        outbox.register(KIND, Notes())
+    assert await db.fetchval("SELECT count(*) FROM outbox") == 0
