@@ -326,7 +326,7 @@ async def run_sandbox(settings: Settings, *, db_path: Path = DEFAULT_DB, as_user
     from bot.clock import SystemClock
     from localdiscord.driver import DriverError
     from localdiscord.harness import BotHarness
-    from localdiscord.spec import spec_available
+    from localdiscord.spec import spec_available, spec_status
 
     stdin = stdin or sys.stdin
     out = stdout or sys.stdout
@@ -345,12 +345,9 @@ async def run_sandbox(settings: Settings, *, db_path: Path = DEFAULT_DB, as_user
     logging.getLogger("discord.client").setLevel(logging.ERROR)  # "PyNaCl is not installed"
     sandbox_settings = dataclasses.replace(settings, database_path=db_path, discord_token=None,
                                            dev_guild_id=None)
-    validate = spec_available()
-    if not validate:
-        print("fmg-bot sandbox: Discord's OpenAPI spec is not beside the project (../shared), so "
-              "requests are not validated against it; set LOCALDISCORD_SPEC to check them.",
-              file=sys.stderr)
-    harness = BotHarness(sandbox_settings, SystemClock(), stable_ids=True, validate=validate)
+    if not spec_available():
+        print(f"fmg-bot sandbox: {spec_status()}", file=sys.stderr)
+    harness = BotHarness(sandbox_settings, SystemClock(), stable_ids=True)
     await harness.start()
     interactive = stdin.isatty()
     sandbox = Sandbox(harness, out, zone)

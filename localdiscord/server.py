@@ -25,7 +25,7 @@ from aiohttp import web
 
 from localdiscord.faults import Faults
 from localdiscord.gateway import Gateway
-from localdiscord.spec import load_validator
+from localdiscord.spec import optional_validator
 from localdiscord.state import (
     ADMINISTRATOR,
     ALL_PERMISSIONS,
@@ -126,9 +126,10 @@ class LocalDiscord:
         self._clock = clock or time.time
         # With ``stable_ids`` every id minted before ``ids.follow(...)`` is the same on each run.
         self.ids = Snowflakes((lambda: STABLE_EPOCH) if stable_ids else self.now)
-        self.validate = validate
         self.interaction_deadline = interaction_deadline
-        self.validator = load_validator() if validate else None
+        # ``validate``: check bodies against Discord's OpenAPI spec when it is found (see spec.py);
+        # the limits checks always run. ``validator`` is None when that layer is off.
+        self.validator = optional_validator() if validate else None
         self.time_offset = 0.0
         self.faults = Faults()
         self.violations: list[Violation] = []
