@@ -661,6 +661,11 @@ class Driver:
             return reply
         timeout = self.timeout if timeout is None else timeout
         ok = await self.server.wait_until(lambda: record.responded or bool(record.errors), timeout)
+        if ok and not record.responded:
+            # Discord refused an answer; the bot's error path may still answer (an apology)
+            # while the interaction's window is open, as a member would then see.
+            window = record.created + self.server.interaction_deadline - self.server.monotonic()
+            ok = await self.server.wait_until(lambda: record.responded, min(window, timeout))
         if not ok or not record.responded:
             errors = "; ".join(str(v) for v in record.errors) or "no response"
             what = record.data.get("name") or record.data.get("custom_id")
