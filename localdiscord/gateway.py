@@ -27,6 +27,7 @@ from localdiscord.model import DiscordModel
 log = logging.getLogger("localdiscord.gateway")
 
 HEARTBEAT_INTERVAL_MS = 41250
+HEARTBEAT_ACK_DELAY_S = 0.05  # a network round trip (see _on_frame)
 BUFFER_SIZE = 5000
 
 GUILDS = 1 << 0
@@ -167,6 +168,10 @@ class Gateway:
         conn.queue.put_nowait(None)
         conn.close_code = code
 
+    def _send_unless_closed(self, conn: Connection, frame: bytes) -> None:
+        if not conn.closing:
+            self._send(conn, frame)
+
     def _send(self, conn: Connection, frame: bytes) -> None:
         """Queue a frame; with ``faults.gateway_latency`` it leaves that much later (in order)."""
         due = asyncio.get_running_loop().time() + self.server.faults.gateway_latency
@@ -223,7 +228,13 @@ class Gateway:
         op, data = frame.get("op"), frame.get("d")
         if op == 1:
             self.stats["heartbeats"] += 1
-            self._send(conn, dumps({"op": 11, "d": None}))
+            # Not at once: discord.py's keep-alive thread notes when its heartbeat went out
+            # only after the loop sent it, and measures the ACK from that note. An ACK faster
+            # than the thread (localhost answers in microseconds) is measured from the previous
+            # heartbeat, an interval ago ("Can't keep up ... 41.3s behind"). Discord's ACK
+            # crosses a network; this keeps the order real clients see.
+            asyncio.get_running_loop().call_later(
+                HEARTBEAT_ACK_DELAY_S, self._send_unless_closed, conn, dumps({"op": 11, "d": None}))
         elif op == 2:
             self._identify(conn, data)
         elif op == 6:
