@@ -7,6 +7,7 @@ shown by name.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
@@ -54,6 +55,7 @@ class Renderer:
     def __init__(self, server: Any, tz: tzinfo | None = None) -> None:
         self.server = server
         self.tz = tz
+        self._chosen: Mapping[str, Sequence[str]] = {}
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.server.now(), UTC)
@@ -83,7 +85,10 @@ class Renderer:
         channel = self.server.channels.get(cid)
         return channel.get("name") or str(cid) if channel else str(cid)
 
-    def message(self, data: dict[str, Any], *, header: str = "") -> str:
+    def message(self, data: dict[str, Any], *, header: str = "",
+                chosen: Mapping[str, Sequence[str]] | None = None) -> str:
+        """``chosen``: per select menu (custom_id), the labels the reader picked in it."""
+        self._chosen = chosen or {}
         lines: list[str] = []
         flags = data.get("flags") or 0
         if header:
@@ -145,8 +150,13 @@ class Renderer:
                 return f"[{label} -> {comp.get('url')}]{extra}"
             return f"[{label}]{extra}"
         if ctype == 3:
-            options = " | ".join(o["label"] for o in comp.get("options") or [])
-            return f"<{comp.get('placeholder') or 'choose'}: {options}>"
+            options = comp.get("options") or []
+            # What the menu shows as chosen: the reader's picks, else the bot's defaults.
+            chosen = self._chosen.get(comp.get("custom_id", ""))
+            if chosen is None:
+                chosen = [o["label"] for o in options if o.get("default")]
+            text = f"<{comp.get('placeholder') or 'choose'}: {' | '.join(o['label'] for o in options)}>"
+            return text + (f"\n  chosen: {', '.join(chosen)}" if chosen else "")
         if ctype in (5, 6, 7, 8):
             kind = {5: "member", 6: "role", 7: "member or role", 8: "channel"}[ctype]
             return f"<{comp.get('placeholder') or 'choose a ' + kind}>"

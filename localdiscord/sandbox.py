@@ -2,21 +2,26 @@
 
 One process runs localdiscord (a seeded guild: alice and bob are members, mira a moderator, ada
 the admin) and the real bot on its own database file (default ``sandbox-data/sandbox.sqlite3``,
-never DATABASE_PATH). A prompt reads stdin line by line:
+never DATABASE_PATH). Logs go to ``sandbox.log`` beside it, not over the prompt. A prompt reads
+stdin line by line:
 
     /resources search query:visa waiver     run a slash command (values run to the next option;
     /settings channel setting:announcements_channel channel:#announcements    quotes work too)
     complete /resources search query:vis     what autocomplete suggests for the last option
     click Accept                             press a button on the latest message that has it
-    select Visa: J-1, H-1B                   choose option(s) in a select menu (by placeholder,
-                                             or the newest menu offering those options)
+    select Neurology, Pediatrics             choose option(s) in select menus (by placeholder:
+    select Visa: none                        ``select Visa: J-1``; ``none`` clears a menu)
+    app Mark mentor answer                   a message command on the newest member message here
     as bob                                   act as another member
-    show #announcements                      the last messages in a channel (dms: your DMs)
-    who / help / quit
+    show #announcements                      the last messages in a channel, a forum's posts
+    threads / open THREAD / reply TEXT       threads you can see; go into one; post there
+    files / open FILE                        files you can see; print one (.ics as its events)
+    wait 10m / time                          move the sandbox clock (announcements, reminders)
+    dms / who / help / quit
 
-Modals are asked field by field. Replies are rendered as text, with <t:...> in your local zone
-(``--tz`` to choose another). It exits cleanly at end of input, so
-``printf '/help\\n' | fmg-bot sandbox`` works in scripts.
+Slash commands run in the open channel or thread (``#general`` at first). Modals are asked field
+by field. Times are shown in the current member's zone (``/timezone set``), or ``--tz``. It exits
+cleanly at end of input, so ``printf '/help\\n' | fmg-bot sandbox`` works in scripts.
 """
 
 from __future__ import annotations
@@ -28,21 +33,38 @@ import dataclasses
 import logging
 import re
 import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from localdiscord.sandbox_views import (
+    FORUM_TYPES,
+    THREAD_TYPES,
+    describe_duration,
+    file_text,
+    parse_duration,
+    thread_line,
+)
+from localdiscord.state import EPHEMERAL, MANAGE_THREADS
 
 if TYPE_CHECKING:
     from datetime import tzinfo
 
     from bot.config import Settings
-    from localdiscord.driver import Driver, Message, Reply
+    from localdiscord.driver import Attachment, Driver, Message, Reply
     from localdiscord.harness import BotHarness
     from localdiscord.render import Renderer
 
 DEFAULT_DB = Path("sandbox-data") / "sandbox.sqlite3"
 OPTION_TYPES = {3: "text", 4: "integer", 5: "true/false", 6: "member", 7: "channel", 8: "role",
                 9: "member or role", 10: "number", 11: "file path"}
+#: ``wait`` moves the clock a minute at a time and runs what fell due after each minute, so
+#: every announcement and reminder goes out at its own time (the bot marks work sent more than
+#: a minute late "(delayed)").
+WAIT_STEP = timedelta(minutes=1)
+ZoneLookup = Callable[[int], Awaitable[str | None]]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,15 +72,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"the sandbox's own database file (default: {DEFAULT_DB})")
     parser.add_argument("--as", dest="as_user", default="alice",
                         help="who you are at first: alice, bob, mira (moderator) or ada (admin)")
-    parser.add_argument("--tz", default=None, help="show times in this IANA zone (default: local)")
+    parser.add_argument("--tz", default=None,
+                        help="show times in this IANA zone (default: each member's own zone)")
 
 
 class SandboxError(Exception):
     """A line the sandbox cannot run; shown to the person, the prompt continues."""
 
 
+class SandboxClock:
+    """The machine's time plus however far ``wait`` moved it (the bot and localdiscord share it)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, delta: timedelta) -> None:
+        self.offset += delta
+
+
 class Sandbox:
-    def __init__(self, harness: BotHarness, out: TextIO, tz: tzinfo | None) -> None:
+    def __init__(self, harness: BotHarness, out: TextIO, tz: tzinfo | None, *,
+                 clock: SandboxClock | None = None, zone_of: ZoneLookup | None = None) -> None:
         from localdiscord.render import Renderer
 
         assert harness.discord is not None
@@ -66,19 +103,45 @@ class Sandbox:
         self.driver: Driver = harness.discord
         self.server = harness.server
         self.out = out
+        self.fixed_tz = tz  # --tz: every member's times in this zone
+        self.zone_of = zone_of  # else each member's zone from the bot (/timezone set)
+        self.clock = clock
         self.render: Renderer = Renderer(self.server, tz)
         self.user = self.driver.default_user
+        self.where = self.driver.default_channel.id  # the open channel or thread
         self.shown: set[int] = set()
         self.rendered: dict[int, str] = {}  # last text shown per message, to skip repeats
         self.replies: list[Reply] = []
         self.recent: list[int] = []  # message ids shown, newest last (targets for click/select)
+        self.chosen: dict[int, dict[str, list[str]]] = {}  # message -> menu -> labels chosen
+        self.listing: list[tuple[str, Any]] = []  # what `open N` means: the last numbered list
         self.seen_violations = 0
         self.server.listeners.append(self._on_event)
-        self._pending: list[int] = []
+        # What the bot posted before the prompt (while starting, e.g. work that fell due while
+        # the sandbox was closed) is shown with the first output.
+        self._pending: list[int] = sorted(
+            mid for mid, m in self.server.messages.items()
+            if m["author"]["id"] == str(self.server.app_id) and not m["flags"] & EPHEMERAL)
 
     # ----------------------------------------------------------------- output
     def say(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)
+
+    @property
+    def prompt(self) -> str:
+        if self.where == self.driver.default_channel.id:
+            return f"{self.user.name}> "
+        return f"{self.user.name} in {self.place(self.where)}> "
+
+    def place(self, cid: int) -> str:
+        """How a channel is named to a member: ``#general``, ``#questions > Title``, ``DM``."""
+        channel = self.server.channels.get(cid, {})
+        if channel.get("type") == 1:
+            return f"DM to {channel['recipients'][0]['username']}"
+        if channel.get("type") in THREAD_TYPES:
+            parent = self.server.channels.get(int(channel["parent_id"]), {})
+            return f"#{parent.get('name', '?')} > {channel['name']}"
+        return f"#{channel.get('name', cid)}"
 
     def _on_event(self, event: str, data: dict[str, Any]) -> None:
         # Messages the bot posts on its own (announcements, thread replies...) are shown too.
@@ -97,21 +160,19 @@ class Sandbox:
             if mid in self.shown or mid not in self.server.messages:
                 continue
             message = Message(self.server, mid)
-            channel = self.server.channels.get(message.channel_id, {})
-            if channel.get("type") == 1:
-                where = f"DM to {channel['recipients'][0]['username']}"
-            else:
-                where = f"#{channel.get('name', message.channel_id)}"
-            self.show(message, header=f"[{where}] {self.server.bot_user['username']}:")
+            self.show(message, header=f"[{self.place(message.channel_id)}] "
+                                      f"{self.server.bot_user['username']}:")
         self.report_violations()
 
-    def show(self, message: Message, header: str = "") -> None:
+    def show(self, message: Message, header: str = "", *, again: bool = False) -> None:
+        """Print a message; one shown before and unchanged since is only noted as such
+        (after a click or a choice), unless asked for ``again`` (``show``, ``open``)."""
         self.shown.add(message.id)
         if message.id in self.recent:
             self.recent.remove(message.id)
         self.recent.append(message.id)
-        text = self.render.message(message.data, header=header)
-        if self.rendered.get(message.id) == text:
+        text = self.render.message(message.data, header=header, chosen=self.chosen.get(message.id))
+        if self.rendered.get(message.id) == text and not again:
             self.say("(ok, the message is unchanged)")
             return
         self.rendered[message.id] = text
@@ -130,6 +191,18 @@ class Sandbox:
             self.say(f"! the bot called an unknown route: {route.method} {route.path}")
         self.server.unknown_routes.clear()
 
+    async def use_members_zone(self) -> None:
+        """Show times as the current member's client would: in their zone (``--tz`` wins)."""
+        if self.fixed_tz is None and self.zone_of is not None:
+            name = await self.zone_of(self.user.id)
+            self.render.tz = ZoneInfo(name) if name else None
+
+    def zone_name(self) -> str:
+        tz = self.render.tz
+        if tz is None:
+            return "this machine's zone (no /timezone set)"
+        return f"{tz}" + (" (--tz)" if self.fixed_tz is not None else "")
+
     # ----------------------------------------------------------------- commands
     async def run_line(self, line: str, read_line: Any) -> bool:
         """Run one line; False means quit."""
@@ -137,31 +210,19 @@ class Sandbox:
         if not line or line.startswith("#"):
             return True
         word, _, rest = line.partition(" ")
-        word = word.lower()
+        word, rest = word.lower(), rest.strip()
         if word in ("quit", "exit"):
             return False
+        await self.use_members_zone()
         if line.startswith("/"):
             await self.slash(line, read_line)
-        elif word == "complete":
-            await self.complete(rest.strip())
-        elif word == "as":
-            self.user = self.driver.world.member(rest.strip())
-            self.say(f"you are now {self.user.name}")
-        elif word == "click":
-            await self.click(rest.strip(), read_line)
-        elif word == "select":
-            await self.select(rest.strip(), read_line)
-        elif word == "show":
-            self.show_channel(rest.strip() or "general")
-        elif word == "dms":
-            for message in self.driver.dms_of(self.user)[-10:]:
-                self.show(message)
-        elif word == "who":
-            self.who()
-        elif word == "help":
-            self.help()
+        elif word in SIMPLE_VERBS:
+            getattr(self, SIMPLE_VERBS[word])(rest)
+        elif word in ASYNC_VERBS:
+            await getattr(self, ASYNC_VERBS[word])(rest, read_line)
         else:
             raise SandboxError(f"unknown input {word!r}: type help")
+        await self.use_members_zone()  # /timezone set, or `as` someone else
         return True
 
     def parse_slash(self, line: str) -> tuple[str, dict[str, Any]]:
@@ -199,60 +260,94 @@ class Sandbox:
 
     async def slash(self, line: str, read_line: Any) -> None:
         path, options = self.parse_slash(line)
-        reply = await self.driver.invoke(path, user=self.user, options=options)
+        reply = await self.driver.invoke(path, user=self.user, options=options, in_channel=self.where)
         await self.finish(reply, read_line)
 
-    async def complete(self, line: str) -> None:
+    async def complete(self, line: str, read_line: Any) -> None:
         path, options = self.parse_slash(line)
         if not options:
             raise SandboxError("give the option to complete, e.g. complete /resources search query:vis")
         focused = list(options)[-1]
         value = options.pop(focused)
-        choices = await self.driver.autocomplete(path, focused, str(value), user=self.user, options=options)
+        choices = await self.driver.autocomplete(path, focused, str(value), user=self.user,
+                                                 options=options, in_channel=self.where)
         self.say("\n".join(f"  {c.name}  ({focused}:{c.value})" for c in choices) or "(no suggestions)")
 
+    def as_member(self, name: str) -> None:
+        self.user = self.driver.world.member(name)
+        self.say(f"you are now {self.user.name}")
+
     def _targets(self) -> list[Message]:
+        """Recent messages the current member can act on (not another member's private
+        replies), newest first."""
         from localdiscord.driver import Message
 
-        return [Message(self.server, m) for m in reversed(self.recent) if m in self.server.messages]
+        threads = {int(t["id"]) for t in self.visible_threads()}
+        return [Message(self.server, m) for m in reversed(self.recent)
+                if m in self.server.messages and self._sees(m, self.server.messages[m], threads)]
 
     async def click(self, label: str, read_line: Any) -> None:
+        """The newest button labelled ``label`` (or whose label starts with it)."""
         if not label:
             raise SandboxError("click what? e.g. click Accept")
-        for message in self._targets():
-            for button in message.buttons:
-                names = ((button.get("label") or "").lower(), button.get("custom_id", "").lower())
-                if label.lower() in names:
-                    key = {"custom_id": button["custom_id"]} if "custom_id" in button else {"label": label}
-                    reply = await self.driver.click(message, user=self.user, **key)
-                    await self.finish(reply, read_line)
-                    return
+        key = label.lower()
+        for exact in (True, False):
+            for message in self._targets():
+                for button in message.buttons:
+                    names = ((button.get("label") or "").lower(), button.get("custom_id", "").lower())
+                    if key in names if exact else names[0].startswith(key):
+                        found = ({"custom_id": button["custom_id"]} if "custom_id" in button
+                                 else {"label": button.get("label")})
+                        reply = await self.driver.click(message, user=self.user, **found)
+                        await self.finish(reply, read_line)
+                        return
         raise SandboxError(f"no button {label!r} on the recent messages")
 
     async def select(self, text: str, read_line: Any) -> None:
-        """``select [PLACEHOLDER:] VALUE[, VALUE]``: the menu is the one whose placeholder starts
-        with PLACEHOLDER, else the newest one offering every VALUE (by label or value)."""
+        """``select [MENU:] VALUE[, VALUE]``: each VALUE goes to the menu (of the newest
+        message that has them all) offering it, so ``select Neurology, Pediatrics`` fills both
+        "Specialties A-O" and "O-V"; with MENU only menus whose placeholder contains it.
+        ``none`` clears a menu. The menu then shows what is chosen, as Discord does."""
         placeholder, sep, rest = text.partition(":")
         if not sep:
             placeholder, rest = "", text
+        placeholder = placeholder.strip().lower()
         wanted = [v.strip() for v in rest.split(",") if v.strip()]
         if not wanted:
-            raise SandboxError("select what? e.g. select Cardiology, Neurology")
+            raise SandboxError("select what? e.g. select Neurology, Pediatrics (or MENU: none)")
+        clear = [v.lower() for v in wanted] == ["none"]
         for message in self._targets():
-            for menu in message.selects:
-                if placeholder and not (menu.get("placeholder") or "").lower().startswith(
-                        placeholder.strip().lower()):
-                    continue
-                offered = {str(o[k]).lower() for o in menu.get("options") or [] for k in ("label", "value")}
-                if menu["type"] == 3 and not all(v.lower() in offered for v in wanted):
-                    continue
-                reply = await self.driver.select(message, wanted, custom_id=menu["custom_id"],
+            menus = [m for m in message.selects
+                     if placeholder in (m.get("placeholder") or "").lower()]
+            plan = _clearing(menus) if clear else _placing(menus, wanted)
+            if plan is None:
+                continue
+            for menu, values in plan:
+                reply = await self.driver.select(message, values, custom_id=menu["custom_id"],
                                                  user=self.user)
-                await self.finish(reply, read_line)
-                return
-        if placeholder and not any(m.selects for m in self._targets()):
+                self.chosen.setdefault(message.id, {})[menu["custom_id"]] = _labels(menu, values)
+                if reply.messages and reply.messages[0].id == message.id:
+                    self.replies.append(reply)
+                else:
+                    await self.finish(reply, read_line)
+            self.show(message)
+            return
+        if not any(m.selects for m in self._targets()):
             raise SandboxError("no select menu on the recent messages")
+        if clear:
+            raise SandboxError("say which menu to clear, e.g. select Visa: none")
         raise SandboxError(f"no select menu on the recent messages offers {', '.join(wanted)}")
+
+    async def app(self, name: str, read_line: Any) -> None:
+        """A message command (right-click, Apps) on the newest member's message here."""
+        if not name:
+            raise SandboxError("which app? e.g. app Mark mentor answer")
+        target = next((m for m in reversed(self.driver.messages_in(self.where))
+                       if m.author_id != self.server.app_id), None)
+        if target is None:
+            raise SandboxError(f"no member's message in {self.place(self.where)} to use it on")
+        reply = await self.driver.message_command(name, target, user=self.user)
+        await self.finish(reply, read_line)
 
     async def finish(self, reply: Reply, read_line: Any) -> None:
         """Show a reply; if it is a modal, ask its fields and submit, then show that reply."""
@@ -274,15 +369,188 @@ class Sandbox:
             reply = await self.driver.submit_modal(modal, values, user=self.user)
         self.show_reply(reply)
 
+    # ----------------------------------------------------------------- places
+    def _channel_named(self, name: str) -> int:
+        try:
+            return self.driver.world.channel(name).id
+        except KeyError:
+            thread = self._thread_named(name)
+            if thread is None:
+                raise
+            return int(thread["id"])
+
+    def visible_threads(self) -> list[dict[str, Any]]:
+        """Threads the current member sees: public ones, and private ones they were added to
+        (or all, with Manage Threads), oldest first."""
+        gid = self.driver.world.guild_id
+        manages = bool(self.server.permissions_of(gid, self.user.id) & MANAGE_THREADS)
+        return [c for _, c in sorted(self.server.channels.items())
+                if c["type"] in THREAD_TYPES and (
+                    c["type"] != 12 or manages
+                    or self.user.id in self.server.thread_members.get(int(c["id"]), {}))]
+
+    def _thread_named(self, name: str) -> dict[str, Any] | None:
+        key = name.lower().strip()
+        threads = self.visible_threads()
+        for match in (lambda t: t["name"].lower() == key, lambda t: t["name"].lower().startswith(key),
+                      lambda t: key in t["name"].lower()):
+            found = [t for t in threads if match(t)]
+            if found:
+                return found[-1]
+        return None
+
     def show_channel(self, name: str) -> None:
-        messages = self.driver.messages_in(name)[-10:]
+        cid = self._channel_named(name) if name else self.where
+        channel = self.server.channels[cid]
+        if channel["type"] in FORUM_TYPES:
+            self.show_forum(channel)
+            return
+        messages = self.driver.messages_in(cid)[-10:]
         if not messages:
-            self.say(f"(no messages in {name})")
+            self.say(f"(no messages in {self.place(cid)})")
         for message in messages:
             author = self.server.users[message.author_id]["username"]
-            self.show(message, header=f"[{name}] {author}:")
+            self.show(message, header=f"[{self.place(cid)}] {author}:", again=True)
+            started = self.server.channels.get(message.id)  # a thread started from it
+            if started is not None and started["type"] in THREAD_TYPES and message.id != cid:
+                count = len(self.driver.messages_in(message.id))
+                self.say(f"  (thread {started['name']!r}, {count} messages: open {started['name']})")
 
-    def who(self) -> None:
+    def show_forum(self, forum: dict[str, Any]) -> None:
+        tags = {t["id"]: t["name"] for t in forum.get("available_tags") or []}
+        posts = [t for t in self.visible_threads() if t.get("parent_id") == forum["id"]]
+        self.say(f"#{forum['name']} is a forum: {len(posts)} post{'' if len(posts) == 1 else 's'}"
+                 + (" (open N or open TITLE to read one)" if posts else ""))
+        self._list_threads(posts, tags)
+
+    def threads(self, _: str = "") -> None:
+        threads = self.visible_threads()
+        if not threads:
+            self.say("(no threads you can see)")
+            return
+        tags = {t["id"]: t["name"] for c in self.server.channels.values()
+                for t in c.get("available_tags") or []}
+        self._list_threads(threads, tags)
+
+    def _list_threads(self, threads: list[dict[str, Any]], tags: dict[str, str]) -> None:
+        self.listing = [("thread", int(t["id"])) for t in threads]
+        for i, thread in enumerate(threads, 1):
+            parent = self.server.channels.get(int(thread["parent_id"]))
+            count = len(self.driver.messages_in(int(thread["id"])))
+            self.say(f"  {i}. {thread_line(thread, parent, tags, count)}")
+
+    def open(self, name: str) -> None:
+        if not name:
+            raise SandboxError("open what? a thread, a #channel or a file (see threads, files)")
+        if name.isdigit():
+            index = int(name) - 1
+            if not 0 <= index < len(self.listing):
+                raise SandboxError(f"no item {name} in the last list (run threads or files)")
+            kind, item = self.listing[index]
+            if kind == "file":
+                self.print_file(*item)
+            else:
+                self.go(item)
+            return
+        found = next(((m, a) for m, a in self.visible_files() if a.filename.lower() == name.lower()),
+                     None)
+        if found is not None:
+            self.print_file(*found)
+            return
+        self.go(self._channel_named(name))
+
+    def go(self, cid: int) -> None:
+        channel = self.server.channels[cid]
+        if channel["type"] in FORUM_TYPES:
+            self.show_forum(channel)
+            return
+        self.where = cid
+        self.say(f"(you are in {self.place(cid)}; reply TEXT posts here, slash commands run here)")
+        self.show_channel("")
+
+    def reply(self, text: str) -> None:
+        if not text:
+            raise SandboxError("reply what? e.g. reply Thanks, that helped")
+        channel = self.server.channels[self.where]
+        if channel["type"] in THREAD_TYPES and channel["thread_metadata"].get("locked"):
+            raise SandboxError(f"{self.place(self.where)} is locked")
+        if channel["type"] == 12 and self.user.id not in self.server.thread_members.get(self.where, {}):
+            raise SandboxError(f"{self.user.name} is not in this private thread")
+        message = self.driver.post(self.where, text, user=self.user)
+        self.show(message, header=f"[{self.place(self.where)}] {self.user.name}:")
+
+    # ----------------------------------------------------------------- files
+    def visible_files(self) -> list[tuple[Message, Attachment]]:
+        """Files the current member can open: in channels, threads they see, their DMs, and
+        replies only they can see; oldest first."""
+        from localdiscord.driver import Message
+
+        threads = {int(t["id"]) for t in self.visible_threads()}
+        found = []
+        for mid, data in sorted(self.server.messages.items()):
+            if not data.get("attachments") or not self._sees(mid, data, threads):
+                continue
+            message = Message(self.server, mid)
+            found += [(message, a) for a in message.attachments]
+        return found
+
+    def _sees(self, mid: int, data: dict[str, Any], threads: set[int]) -> bool:
+        if data["flags"] & EPHEMERAL:
+            iid = self.server.message_meta.get(mid, {}).get("interaction_id")
+            record = self.server.interactions.get(iid) if iid else None
+            return record is not None and record.user_id == self.user.id
+        channel = self.server.channels.get(int(data["channel_id"]), {})
+        if channel.get("type") == 1:
+            return channel["recipients"][0]["id"] == str(self.user.id)
+        return channel.get("type") not in THREAD_TYPES or int(channel["id"]) in threads
+
+    def files(self, _: str = "") -> None:
+        found = self.visible_files()
+        if not found:
+            self.say("(no files you can see)")
+            return
+        self.listing = [("file", item) for item in found]
+        for i, (message, attachment) in enumerate(found, 1):
+            private = " (only you)" if message.ephemeral else ""
+            self.say(f"  {i}. {attachment.filename}, {len(attachment.data)} bytes, in "
+                     f"{self.place(message.channel_id)}{private}")
+
+    def print_file(self, message: Message, attachment: Attachment) -> None:
+        self.say(f"== {attachment.filename} ==")
+        self.say(file_text(attachment.filename, attachment.data, self.render.tz))
+
+    # ----------------------------------------------------------------- time
+    def clock_text(self) -> str:
+        now = datetime.fromtimestamp(self.server.now(), UTC).astimezone(self.render.tz)
+        return f"{now:%a %d %b %Y %H:%M %Z}"
+
+    def time(self, _: str = "") -> None:
+        ahead = self.clock.offset if self.clock is not None else timedelta(0)
+        moved = f"; wait has moved the clock {describe_duration(ahead)} ahead" if ahead else ""
+        self.say(f"It is {self.clock_text()} for {self.user.name} (times in {self.zone_name()}){moved}.")
+
+    async def wait(self, text: str, read_line: Any) -> None:
+        """Move the sandbox clock forward, running the bot's due work as each minute passes."""
+        if self.clock is None or self.harness.bot is None:
+            raise SandboxError("this sandbox's clock cannot move")
+        left = parse_duration(text or "1m")
+        while left > timedelta(0):
+            step = min(left, WAIT_STEP)
+            self.clock.advance(step)
+            left -= step
+            await self.harness.bot.scheduler.run_now()
+            if self._pending:  # what the bot posted at this minute, shown as of this minute
+                await asyncio.sleep(0.1)  # and what those posts set off (DMs, edits)
+                self.say(f"-- {self.clock_text()} --")
+                self.flush_unsolicited()
+        self.time()
+
+    # ----------------------------------------------------------------- the rest
+    def dms(self, _: str = "") -> None:
+        for message in self.driver.dms_of(self.user)[-10:]:
+            self.show(message, header=f"[DM to {self.user.name}] {self.server.bot_user['username']}:")
+
+    def who(self, _: str = "") -> None:
         world = self.driver.world
         guild = self.server.guilds[world.guild_id]
         roles = {r["id"]: r["name"] for r in guild["roles"]}
@@ -291,7 +559,7 @@ class Sandbox:
             marker = "*" if user.id == self.user.id else " "
             self.say(f"{marker} {name:6} {', '.join(member_roles) or 'member'}")
 
-    def help(self) -> None:
+    def help(self, _: str = "") -> None:
         self.say("Slash commands (options marked * are required):")
         for command in sorted(self.driver.commands(), key=lambda c: c["name"]):
             for path, node in _leaves(command):
@@ -300,8 +568,62 @@ class Sandbox:
                     for o in node.get("options") or []
                 )
                 self.say(f"  /{path} {opts}".rstrip() + f"  - {node.get('description', '')}")
-        self.say("Sandbox: as NAME (alice, bob, mira=moderator, ada=admin), click LABEL, "
-                 "select VALUE[,VALUE], complete /cmd opt:partial, show #channel, dms, who, quit")
+        self.say(SANDBOX_HELP)
+
+
+SANDBOX_HELP = """Sandbox:
+  as NAME              act as alice, bob, mira (moderator) or ada (admin)
+  click LABEL          press a button on a recent message
+  select [MENU:] A, B  choose in select menus; select MENU: none clears one
+  complete /cmd opt:x  what autocomplete suggests
+  app NAME             a message command on the newest member's message here
+  show [#channel]      recent messages (a forum lists its posts with their tags)
+  threads              threads you can see; open N or open NAME goes into one
+  open #channel        go back to a channel; slash commands and reply run where you are
+  reply TEXT           post TEXT as yourself where you are
+  files                files you can see; open N or open FILE prints one
+  time, wait 10m       the sandbox time; move it forward (2h, 1d, 1h30m)
+  dms, who, quit"""
+
+SIMPLE_VERBS = {"as": "as_member", "show": "show_channel", "threads": "threads", "open": "open",
+                "reply": "reply", "files": "files", "time": "time", "dms": "dms", "who": "who",
+                "help": "help"}
+ASYNC_VERBS = {"complete": "complete", "click": "click", "select": "select", "app": "app",
+               "wait": "wait"}
+
+
+def _offers(menu: dict[str, Any], value: str) -> bool:
+    return any(value.lower() in (str(o["label"]).lower(), str(o["value"]).lower())
+               for o in menu.get("options") or [])
+
+
+def _placing(menus: list[dict[str, Any]], wanted: list[str]) -> list[tuple[dict, list[str]]] | None:
+    """Each value on the first menu offering it (member, role and channel menus take anything
+    when they are the only menu); None when some value fits no menu."""
+    plan: dict[str, tuple[dict, list[str]]] = {}
+    for value in wanted:
+        menu = next((m for m in menus if m["type"] == 3 and _offers(m, value)), None)
+        if menu is None and len(menus) == 1 and menus[0]["type"] != 3:
+            menu = menus[0]
+        if menu is None:
+            return None
+        plan.setdefault(menu["custom_id"], (menu, []))[1].append(value)
+    return list(plan.values())
+
+
+def _clearing(menus: list[dict[str, Any]]) -> list[tuple[dict, list[str]]] | None:
+    if len(menus) != 1:
+        return None
+    if menus[0].get("min_values", 1) > 0:
+        raise SandboxError(f"{menus[0].get('placeholder') or 'this menu'} needs at least "
+                           f"{menus[0].get('min_values', 1)} choice(s); it cannot be cleared")
+    return [(menus[0], [])]
+
+
+def _labels(menu: dict[str, Any], values: list[str]) -> list[str]:
+    by_key = {k.lower(): o["label"] for o in menu.get("options") or []
+              for k in (str(o["label"]), str(o["value"]))}
+    return [by_key.get(v.lower(), v) for v in values]
 
 
 def _kind(option: dict[str, Any]) -> str:
@@ -319,11 +641,27 @@ def _leaves(node: dict[str, Any], prefix: str = "") -> list[tuple[str, dict[str,
     return [leaf for sub in subs for leaf in _leaves(sub, path)]
 
 
+def log_to_file(path: Path, level: int) -> None:
+    """Every log line (the bot's, discord.py's, localdiscord's) to ``path``, none on the terminal,
+    so nothing prints over the prompt."""
+    from bot.logs import RedactingFormatter
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(RedactingFormatter([]))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    # `wait` re-arms the scheduler's timers every sandbox minute; one line each is noise.
+    logging.getLogger("apscheduler").setLevel(max(level, logging.WARNING))
+
+
 async def run_sandbox(settings: Settings, *, db_path: Path = DEFAULT_DB, as_user: str = "alice",
                       tz: str | None = None, stdin: TextIO | None = None,
                       stdout: TextIO | None = None) -> int:
     """Run the prompt until ``quit`` or end of input; returns the exit status."""
-    from bot.clock import SystemClock
     from localdiscord.driver import DriverError
     from localdiscord.harness import BotHarness
     from localdiscord.spec import spec_available, spec_status
@@ -339,18 +677,23 @@ async def run_sandbox(settings: Settings, *, db_path: Path = DEFAULT_DB, as_user
     except (ValueError, ZoneInfoNotFoundError):
         print(f"fmg-bot sandbox: unknown time zone {tz!r} (try America/New_York)", file=sys.stderr)
         return 2
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    # The bot's INFO lines would drown the conversation; warnings (and violations) still show.
-    logging.getLogger().setLevel(max(settings.log_level_number, logging.WARNING))
-    logging.getLogger("discord.client").setLevel(logging.ERROR)  # "PyNaCl is not installed"
-    sandbox_settings = dataclasses.replace(settings, database_path=db_path, discord_token=None,
-                                           dev_guild_id=None)
+    log_path = db_path.parent / "sandbox.log"
+    log_to_file(log_path, settings.log_level_number)
+    print(f"fmg-bot sandbox: the log is in {log_path}", file=out, flush=True)
     if not spec_available():
         print(f"fmg-bot sandbox: {spec_status()}", file=sys.stderr)
-    harness = BotHarness(sandbox_settings, SystemClock(), stable_ids=True)
+    sandbox_settings = dataclasses.replace(settings, database_path=db_path, discord_token=None,
+                                           dev_guild_id=None)
+    clock = SandboxClock()
+    harness = BotHarness(sandbox_settings, clock, stable_ids=True)
     await harness.start()
     interactive = stdin.isatty()
-    sandbox = Sandbox(harness, out, zone)
+
+    async def zone_of(user_id: int) -> str | None:
+        assert harness.bot is not None
+        return await harness.bot.services.study_groups.timezones.get(user_id)
+
+    sandbox = Sandbox(harness, out, zone, clock=clock, zone_of=zone_of)
     sandbox.user = harness.world.member(as_user) if harness.world else sandbox.user
     loop = asyncio.get_running_loop()
 
@@ -381,7 +724,7 @@ async def run_sandbox(settings: Settings, *, db_path: Path = DEFAULT_DB, as_user
     try:
         while True:
             sandbox.flush_unsolicited()
-            line = await read_line(f"{sandbox.user.name}> ")
+            line = await read_line(sandbox.prompt)
             if line is None:
                 break
             try:

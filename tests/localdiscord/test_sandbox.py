@@ -84,7 +84,7 @@ async def test_modal_prompts_and_clicks(env) -> None:
     text = out.getvalue()
     bot_name = env.server.bot_user["username"]
     assert f"[#general] {bot_name}:\nhello @alice" in text
-    assert f"[#talk] {bot_name}:\nin thread" in text
+    assert f"[#general > talk] {bot_name}:\nin thread" in text
     assert f"[DM to alice] {bot_name}:\na DM" in text
     assert "[Add]  [Form]" in text and "count 1" in text
     assert "Topic (required, max 50): visa" in text
