@@ -64,6 +64,7 @@ OPTION_TYPES = {3: "text", 4: "integer", 5: "true/false", 6: "member", 7: "chann
 #: every announcement and reminder goes out at its own time (the bot marks work sent more than
 #: a minute late "(delayed)").
 WAIT_STEP = timedelta(minutes=1)
+SETTLE_S = 0.08
 ZoneLookup = Callable[[int], Awaitable[str | None]]
 
 
@@ -222,8 +223,20 @@ class Sandbox:
             await getattr(self, ASYNC_VERBS[word])(rest, read_line)
         else:
             raise SandboxError(f"unknown input {word!r}: type help")
+        await self.settle()
         await self.use_members_zone()  # /timezone set, or `as` someone else
         return True
+
+    async def settle(self) -> None:
+        """Let the work a line set off in the background finish (a DM the mentoring request
+        sends, a thread it opens), so the next line sees it, as a person typing would:
+        until the bot has made no request to Discord for SETTLE_S (at most 2 s)."""
+        seen = -1
+        for _ in range(int(2 / SETTLE_S)):
+            if len(self.server.requests) == seen:
+                return
+            seen = len(self.server.requests)
+            await asyncio.sleep(SETTLE_S)
 
     def parse_slash(self, line: str) -> tuple[str, dict[str, Any]]:
         text = line.lstrip("/").strip()
@@ -414,7 +427,8 @@ class Sandbox:
             started = self.server.channels.get(message.id)  # a thread started from it
             if started is not None and started["type"] in THREAD_TYPES and message.id != cid:
                 count = len(self.driver.messages_in(message.id))
-                self.say(f"  (thread {started['name']!r}, {count} messages: open {started['name']})")
+                self.say(f"  (thread {started['name']!r} with {count} message"
+                         f"{'' if count == 1 else 's'}: open {started['name']})")
 
     def show_forum(self, forum: dict[str, Any]) -> None:
         tags = {t["id"]: t["name"] for t in forum.get("available_tags") or []}

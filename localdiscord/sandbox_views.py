@@ -111,7 +111,7 @@ def thread_line(thread: dict[str, Any], parent: dict[str, Any] | None,
                 tags: dict[str, str], messages: int) -> str:
     """``#questions > Is a J-1 waiver hard? [visa] (forum post, 2 messages)``."""
     where = f"#{parent['name']} > " if parent else ""
-    applied = [tags.get(t, t) for t in thread.get("applied_tags") or []]
+    applied = [tags.get(str(t), str(t)) for t in thread.get("applied_tags") or []]
     kind = ("forum post" if parent and parent["type"] in FORUM_TYPES
             else "private thread" if thread["type"] == 12 else "thread")
     state = []
