@@ -22,9 +22,10 @@ from localdiscord.sandbox_views import file_text, parse_duration
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def sandbox(stdin: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def sandbox(stdin: str, *args: str, cwd: Path, **settings: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DISCORD_TOKEN", "DATABASE_PATH"}}
     env["PYTHONPATH"] = str(ROOT)
+    env.update(settings)
     return subprocess.run([sys.executable, "-m", "bot", "sandbox", *args], input=stdin, env=env,
                           cwd=cwd, capture_output=True, text=True, timeout=60)
 
@@ -262,6 +263,17 @@ async def test_wait_needs_the_sandbox_clock(env) -> None:
     box, _ = _box(env)
     with pytest.raises(SandboxError, match="clock cannot move"):
         await box.run_line("wait 10m", _no_input)
+
+
+def test_what_fell_due_while_the_sandbox_was_closed_shows_at_the_next_start(tmp_path: Path) -> None:
+    delay = {"ANON_PUBLISH_DELAY_MIN_S": "1", "ANON_PUBLISH_DELAY_MAX_S": "1"}
+    script = ("as ada\n/settings channel setting:Anonymous questions channel channel:#questions\n"
+              "as alice\n/ask question\nWhile you were away\nIs this posted later?\n\n")
+    first = sandbox(script, cwd=tmp_path, **delay)
+    assert "will be posted anonymously" in first.stdout
+    assert "[#questions > While you were away]" not in first.stdout  # quit before it was due
+    second = sandbox("", cwd=tmp_path, **delay)
+    assert "[#questions > While you were away] fmg-bot:\nWhile you were away" in second.stdout
 
 
 # ----------------------------------------------------------------- a whole day, from the README
