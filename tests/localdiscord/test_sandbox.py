@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -16,7 +17,7 @@ import pytest
 from icalendar import Calendar, Event
 
 from localdiscord.render import Renderer, format_timestamp
-from localdiscord.sandbox import Sandbox, SandboxError
+from localdiscord.sandbox_prompt import Sandbox, SandboxError
 from localdiscord.sandbox_views import file_text, parse_duration
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -266,12 +267,13 @@ async def test_wait_needs_the_sandbox_clock(env) -> None:
 
 
 def test_what_fell_due_while_the_sandbox_was_closed_shows_at_the_next_start(tmp_path: Path) -> None:
-    delay = {"ANON_PUBLISH_DELAY_MIN_S": "1", "ANON_PUBLISH_DELAY_MAX_S": "1"}
+    delay = {"ANON_PUBLISH_DELAY_MIN_S": "3", "ANON_PUBLISH_DELAY_MAX_S": "3"}
     script = ("as ada\n/settings channel setting:Anonymous questions channel channel:#questions\n"
               "as alice\n/ask question\nWhile you were away\nIs this posted later?\n\n")
     first = sandbox(script, cwd=tmp_path, **delay)
     assert "will be posted anonymously" in first.stdout
     assert "[#questions > While you were away]" not in first.stdout  # quit before it was due
+    time.sleep(3)  # the sandbox is closed while the question falls due
     second = sandbox("", cwd=tmp_path, **delay)
     assert "[#questions > While you were away] fmg-bot:\nWhile you were away" in second.stdout
 
