@@ -102,7 +102,8 @@ class Renderer:
         for item in data.get("components") or []:
             lines += self.component(item)
         for attachment in data.get("attachments") or []:
-            lines.append(f"[file: {attachment['filename']}, {attachment.get('size', 0)} bytes]")
+            name = attachment["filename"]
+            lines.append(f"[file: {name}, {attachment.get('size', 0)} bytes; open {name} to read it]")
         if not lines or lines == [header]:
             lines.append("(empty message)")
         return "\n".join(lines)
@@ -121,7 +122,8 @@ class Renderer:
         if (embed.get("footer") or {}).get("text"):
             body.append(f"-- {self.inline(embed['footer']['text'])}")
         if embed.get("timestamp"):
-            body.append(f"-- {embed['timestamp']}")
+            moment = datetime.fromisoformat(embed["timestamp"].replace("Z", "+00:00"))
+            body.append(f"-- {format_timestamp(int(moment.timestamp()), 'f', self.tz, self.now())}")
         return ["| " + line if line else "|" for line in body]
 
     def component(self, item: dict[str, Any]) -> list[str]:

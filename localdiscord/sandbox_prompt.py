@@ -163,7 +163,7 @@ class Sandbox:
     def zone_name(self) -> str:
         tz = self.render.tz
         if tz is None:
-            return "this machine's zone (no /timezone set)"
+            return "this machine's zone until /timezone set"
         return f"{tz}" + (" (--tz)" if self.fixed_tz is not None else "")
 
     # ----------------------------------------------------------------- commands
@@ -248,9 +248,10 @@ class Sandbox:
                                                  options=options, in_channel=self.where)
         self.say("\n".join(f"  {c.name}  ({focused}:{c.value})" for c in choices) or "(no suggestions)")
 
-    def as_member(self, name: str) -> None:
+    async def as_member(self, name: str, read_line: Any) -> None:
         self.user = self.driver.world.member(name)
-        self.say(f"you are now {self.user.name}")
+        await self.use_members_zone()
+        self.say(f"you are now {self.user.name} (times in {self.zone_name()})")
 
     @property
     def view(self) -> MemberView:
@@ -520,10 +521,10 @@ SANDBOX_HELP = """Sandbox:
   time, wait 10m       the sandbox time; move it forward (2h, 1d, 1h30m)
   dms, who, quit"""
 
-SIMPLE_VERBS = {"as": "as_member", "show": "show_channel", "threads": "threads", "open": "open",
+SIMPLE_VERBS = {"show": "show_channel", "threads": "threads", "open": "open",
                 "reply": "reply", "files": "files", "time": "time", "dms": "dms", "who": "who",
                 "help": "help"}
-ASYNC_VERBS = {"complete": "complete", "click": "click", "select": "select", "app": "app",
+ASYNC_VERBS = {"as": "as_member", "complete": "complete", "click": "click", "select": "select", "app": "app",
                "wait": "wait"}
 
 

@@ -111,6 +111,11 @@ def test_timestamps_render_in_the_readers_zone() -> None:
     rendered = Renderer(server, new_york).message({"content": f"Session <t:{epoch}:F> (<t:{epoch}:R>)",
                                                    "embeds": [], "components": [], "flags": 64})
     assert rendered == "(only you can see this)\nSession Monday, January 5, 2026 12:00 PM EST (in 5 hours)"
+    embed = {"title": "Export", "timestamp": "2026-01-05T17:00:00+00:00"}
+    assert Renderer(server, new_york).message({"embeds": [embed], "flags": 0, "attachments": [
+        {"filename": "crew.ics", "size": 605}]}) == (
+        "| == Export ==\n| -- January 5, 2026 12:00 PM EST\n"
+        "[file: crew.ics, 605 bytes; open crew.ics to read it]")
 
 
 # ----------------------------------------------------------------- places, threads and replies
