@@ -36,8 +36,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from localdiscord.sandbox_prompt import Sandbox, SandboxClock, SandboxError
-
 if TYPE_CHECKING:
     from bot.config import Settings
 
@@ -74,8 +72,10 @@ async def run_sandbox(settings: Settings, *, db_path: Path = DEFAULT_DB, as_user
                       tz: str | None = None, stdin: TextIO | None = None,
                       stdout: TextIO | None = None) -> int:
     """Run the prompt until ``quit`` or end of input; returns the exit status."""
+    # Imported here: `fmg-bot --help` and the other commands need none of discord.py.
     from localdiscord.driver import DriverError
     from localdiscord.harness import BotHarness
+    from localdiscord.sandbox_prompt import Sandbox, SandboxClock, SandboxError
     from localdiscord.spec import spec_available, spec_status
 
     stdin = stdin or sys.stdin
