@@ -515,6 +515,23 @@ class Driver:
                                              channel_id=self._channel(in_channel), data=data)
         return await self._reply(record, wait, timeout)
 
+    async def message_command(self, name: str, message: Message, *,
+                              user: User | str | None = None, wait: bool = True,
+                              timeout: float | None = None) -> Reply:
+        """Run the message command ``name`` (right-click a message, Apps) on ``message``."""
+        guild = self.server.guild_commands.get(self.world.guild_id, [])
+        command = next((c for c in guild + self.server.global_commands
+                        if c.get("type") == 3 and c["name"].lower() == name.lower()), None)
+        if command is None:
+            have = sorted(c["name"] for c in guild + self.server.global_commands if c.get("type") == 3)
+            raise DriverError(f"no message command {name!r} (have {have})")
+        data = {"id": command["id"], "name": command["name"], "type": 3,
+                "target_id": str(message.id),
+                "resolved": {"messages": {str(message.id): message.data}}}
+        record = await self._new_interaction(type=2, user_id=self._user(user).id,
+                                             channel_id=message.channel_id, data=data)
+        return await self._reply(record, wait, timeout)
+
     async def autocomplete(self, command: str, option: str, value: str, *,
                            user: User | str | None = None,
                            in_channel: Channel | str | int | None = None,
@@ -661,6 +678,11 @@ class Driver:
             return reply
         timeout = self.timeout if timeout is None else timeout
         ok = await self.server.wait_until(lambda: record.responded or bool(record.errors), timeout)
+        if ok and not record.responded:
+            # Discord refused an answer; the bot's error path may still answer (an apology)
+            # while the interaction's window is open, as a member would then see.
+            window = record.created + self.server.interaction_deadline - self.server.monotonic()
+            ok = await self.server.wait_until(lambda: record.responded, min(window, timeout))
         if not ok or not record.responded:
             errors = "; ".join(str(v) for v in record.errors) or "no response"
             what = record.data.get("name") or record.data.get("custom_id")

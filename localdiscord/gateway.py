@@ -17,16 +17,17 @@ import secrets
 import zlib
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import WSMsgType, web
 
-if TYPE_CHECKING:
-    from localdiscord.server import LocalDiscord
+from localdiscord.http import dumps
+from localdiscord.model import DiscordModel
 
 log = logging.getLogger("localdiscord.gateway")
 
 HEARTBEAT_INTERVAL_MS = 41250
+HEARTBEAT_ACK_DELAY_S = 0.05  # a network round trip (see _on_frame)
 BUFFER_SIZE = 5000
 
 GUILDS = 1 << 0
@@ -90,7 +91,7 @@ class Session:
 class Gateway:
     """Sessions and live connections of one LocalDiscord."""
 
-    def __init__(self, server: LocalDiscord) -> None:
+    def __init__(self, server: DiscordModel) -> None:
         self.server = server
         self.sessions: dict[str, Session] = {}
         self.connections: set[Connection] = set()
@@ -113,7 +114,7 @@ class Gateway:
             if not _on_shard(session, int(guild_id) if guild_id else None):
                 continue
             session.seq += 1
-            frame = self.server_dumps({"op": 0, "t": event, "s": session.seq, "d": data})
+            frame = dumps({"op": 0, "t": event, "s": session.seq, "d": data})
             session.buffer.append((session.seq, frame))
             conn = session.conn
             if conn is None or conn.closing:
@@ -139,13 +140,13 @@ class Gateway:
         """Send op 7 RECONNECT: the client should close and RESUME."""
         self.stats["reconnect"] += 1
         for conn in list(self.connections):
-            self._send(conn, self.server_dumps({"op": 7, "d": None}))
+            self._send(conn, dumps({"op": 7, "d": None}))
 
     def invalidate(self, *, resumable: bool = False) -> None:
         """Send op 9 INVALID_SESSION; a non-resumable one forgets the sessions (re-IDENTIFY)."""
         self.stats["invalid_session"] += 1
         for conn in list(self.connections):
-            self._send(conn, self.server_dumps({"op": 9, "d": resumable}))
+            self._send(conn, dumps({"op": 9, "d": resumable}))
         if not resumable:
             self.sessions.clear()
 
@@ -156,10 +157,6 @@ class Gateway:
                 await conn.ws.close(code=1001)
         self.sessions.clear()
 
-    def server_dumps(self, obj: Any) -> bytes:
-        from localdiscord.server import dumps
-
-        return dumps(obj)
 
     # ----------------------------------------------------------------- connection handling
     def _close(self, conn: Connection, code: int) -> None:
@@ -170,6 +167,10 @@ class Gateway:
             conn.session.conn = None
         conn.queue.put_nowait(None)
         conn.close_code = code
+
+    def _send_unless_closed(self, conn: Connection, frame: bytes) -> None:
+        if not conn.closing:
+            self._send(conn, frame)
 
     def _send(self, conn: Connection, frame: bytes) -> None:
         """Queue a frame; with ``faults.gateway_latency`` it leaves that much later (in order)."""
@@ -205,7 +206,7 @@ class Gateway:
             conn.compressor = zlib.compressobj()
         self.connections.add(conn)
         writer = asyncio.create_task(self._writer(conn))
-        self._send(conn, self.server_dumps(
+        self._send(conn, dumps(
             {"op": 10, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS, "_trace": ["localdiscord"]}}
         ))
         try:
@@ -227,7 +228,13 @@ class Gateway:
         op, data = frame.get("op"), frame.get("d")
         if op == 1:
             self.stats["heartbeats"] += 1
-            self._send(conn, self.server_dumps({"op": 11, "d": None}))
+            # Not at once: discord.py's keep-alive thread notes when its heartbeat went out
+            # only after the loop sent it, and measures the ACK from that note. An ACK faster
+            # than the thread (localhost answers in microseconds) is measured from the previous
+            # heartbeat, an interval ago ("Can't keep up ... 41.3s behind"). Discord's ACK
+            # crosses a network; this keeps the order real clients see.
+            asyncio.get_running_loop().call_later(
+                HEARTBEAT_ACK_DELAY_S, self._send_unless_closed, conn, dumps({"op": 11, "d": None}))
         elif op == 2:
             self._identify(conn, data)
         elif op == 6:
@@ -279,7 +286,7 @@ class Gateway:
 
     def _send_dispatch(self, session: Session, event: str, data: dict[str, Any]) -> None:
         session.seq += 1
-        frame = self.server_dumps({"op": 0, "t": event, "s": session.seq, "d": data})
+        frame = dumps({"op": 0, "t": event, "s": session.seq, "d": data})
         session.buffer.append((session.seq, frame))
         if session.conn is not None:
             self._send(session.conn, frame)
@@ -290,7 +297,7 @@ class Gateway:
         seq = data.get("seq") or 0
         oldest = session.buffer[0][0] if session and session.buffer else 0
         if session is None or session.token != data.get("token") or (oldest and seq < oldest - 1):
-            self._send(conn, self.server_dumps({"op": 9, "d": False}))
+            self._send(conn, dumps({"op": 9, "d": False}))
             return
         if session.conn is not None and session.conn is not conn:
             self._close(session.conn, 4000)

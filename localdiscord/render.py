@@ -7,6 +7,7 @@ shown by name.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
@@ -54,6 +55,7 @@ class Renderer:
     def __init__(self, server: Any, tz: tzinfo | None = None) -> None:
         self.server = server
         self.tz = tz
+        self._chosen: Mapping[str, Sequence[str]] = {}
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.server.now(), UTC)
@@ -83,7 +85,10 @@ class Renderer:
         channel = self.server.channels.get(cid)
         return channel.get("name") or str(cid) if channel else str(cid)
 
-    def message(self, data: dict[str, Any], *, header: str = "") -> str:
+    def message(self, data: dict[str, Any], *, header: str = "",
+                chosen: Mapping[str, Sequence[str]] | None = None) -> str:
+        """``chosen``: per select menu (custom_id), the labels the reader picked in it."""
+        self._chosen = chosen or {}
         lines: list[str] = []
         flags = data.get("flags") or 0
         if header:
@@ -97,7 +102,8 @@ class Renderer:
         for item in data.get("components") or []:
             lines += self.component(item)
         for attachment in data.get("attachments") or []:
-            lines.append(f"[file: {attachment['filename']}, {attachment.get('size', 0)} bytes]")
+            name = attachment["filename"]
+            lines.append(f"[file: {name}, {attachment.get('size', 0)} bytes; open {name} to read it]")
         if not lines or lines == [header]:
             lines.append("(empty message)")
         return "\n".join(lines)
@@ -116,7 +122,8 @@ class Renderer:
         if (embed.get("footer") or {}).get("text"):
             body.append(f"-- {self.inline(embed['footer']['text'])}")
         if embed.get("timestamp"):
-            body.append(f"-- {embed['timestamp']}")
+            moment = datetime.fromisoformat(embed["timestamp"].replace("Z", "+00:00"))
+            body.append(f"-- {format_timestamp(int(moment.timestamp()), 'f', self.tz, self.now())}")
         return ["| " + line if line else "|" for line in body]
 
     def component(self, item: dict[str, Any]) -> list[str]:
@@ -145,8 +152,13 @@ class Renderer:
                 return f"[{label} -> {comp.get('url')}]{extra}"
             return f"[{label}]{extra}"
         if ctype == 3:
-            options = " | ".join(o["label"] for o in comp.get("options") or [])
-            return f"<{comp.get('placeholder') or 'choose'}: {options}>"
+            options = comp.get("options") or []
+            # What the menu shows as chosen: the reader's picks, else the bot's defaults.
+            chosen = self._chosen.get(comp.get("custom_id", ""))
+            if chosen is None:
+                chosen = [o["label"] for o in options if o.get("default")]
+            text = f"<{comp.get('placeholder') or 'choose'}: {' | '.join(o['label'] for o in options)}>"
+            return text + (f"\n  chosen: {', '.join(chosen)}" if chosen else "")
         if ctype in (5, 6, 7, 8):
             kind = {5: "member", 6: "role", 7: "member or role", 8: "channel"}[ctype]
             return f"<{comp.get('placeholder') or 'choose a ' + kind}>"

@@ -79,7 +79,8 @@ class World:
         for short, channel in self.channels.items():
             if key in (short, channel.name.replace("-", "_")):
                 return channel
-        raise KeyError(f"no seeded channel {name!r}; have {', '.join(self.channels)}")
+        names = ", ".join(c.name if c.type == 2 else f"#{c.name}" for c in self.channels.values())
+        raise KeyError(f"no channel {name!r}; the server has {names}")
 
 
 def seed(server: LocalDiscord, guild_name: str = "FMG Community") -> World:

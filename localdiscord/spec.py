@@ -1,5 +1,10 @@
 """Request-body validation against Discord's OpenAPI spec (../shared/discord-api-spec/openapi.json).
 
+An extra layer: it is on when the spec is found (``$LOCALDISCORD_SPEC``, else ``../shared`` beside
+the project) and off otherwise, with one line saying so (``optional_validator``). The checks of
+Discord's limits (``limits.py``) are the project's own code and run either way; a clone with
+nothing beside it runs every test.
+
 The spec is loaded once per process; one validator is built per (path template, method) and cached.
 Two deliberate deviations from the raw spec, both "follow the docs, not the spec":
 - ``SnowflakeType`` also accepts non-negative integers: Discord accepts integer snowflakes and
@@ -12,6 +17,7 @@ Two deliberate deviations from the raw spec, both "follow the docs, not the spec
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 from dataclasses import dataclass
@@ -24,6 +30,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 _SPEC_ENV = "LOCALDISCORD_SPEC"
+log = logging.getLogger("localdiscord")
 
 
 class SpecMissing(FileNotFoundError):
@@ -55,6 +62,15 @@ def spec_available() -> bool:
     except SpecMissing:
         return False
     return True
+
+
+def spec_status() -> str:
+    """One line saying whether requests are validated against the spec, and from where."""
+    try:
+        return f"request validation against Discord's OpenAPI spec is on ({spec_path()})"
+    except SpecMissing as missing:
+        return (f"request validation against Discord's OpenAPI spec is off: {missing}; "
+                "Discord's limits are still checked")
 
 
 @dataclass(frozen=True)
@@ -163,6 +179,16 @@ def _message(error: Any) -> str:
 
 @cache
 def load_validator() -> SpecValidator:
-    """The process-wide validator (the spec is ~1 MB; it is parsed once)."""
+    """The process-wide validator (the spec is ~1 MB; it is parsed once); SpecMissing without it."""
     with spec_path().open("rb") as fh:
         return SpecValidator(json.load(fh))
+
+
+@cache
+def optional_validator() -> SpecValidator | None:
+    """The validator when the spec is found, else None; logs which, once per process."""
+    log.info("localdiscord: %s", spec_status())
+    try:
+        return load_validator()
+    except SpecMissing:
+        return None

@@ -17,25 +17,11 @@ CLOCK_START = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 TESTS = Path(__file__).resolve().parent
 
 
-def _needs_localdiscord(item: pytest.Item) -> bool:
-    """Tests that run the bot against localdiscord, which validates against Discord's spec."""
-    path = Path(str(item.fspath)).resolve()
-    if path.is_relative_to(TESTS / "e2e") or path.is_relative_to(TESTS / "localdiscord"):
-        return True
-    return "localdiscord" in path.read_text("utf-8")
+def pytest_report_header() -> str:
+    """Whether localdiscord adds the spec check (it needs Discord's OpenAPI spec beside us)."""
+    from localdiscord.spec import spec_status
 
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Skip, with the reason, what needs Discord's OpenAPI spec when ../shared is absent."""
-    from localdiscord.spec import SpecMissing, spec_path
-
-    try:
-        spec_path()
-    except SpecMissing as missing:
-        skip = pytest.mark.skip(reason=str(missing))
-        for item in items:
-            if _needs_localdiscord(item):
-                item.add_marker(skip)
+    return f"localdiscord: {spec_status()}"
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from localdiscord.clibot import start_real_bot
 from localdiscord.driver import Driver
 from localdiscord.seed import seed
 from localdiscord.server import LocalDiscord
-from localdiscord.spec import spec_available
 
 
 @pytest.mark.slow
@@ -26,7 +25,7 @@ async def test_a_canary_token_never_reaches_logs_or_replies(tmp_path: Path) -> N
     canary = f"MTAwMDAwMDAwMDAwMDAwMDAw.canary.{secrets.token_urlsafe(27)}"
     database = tmp_path / "secrets.sqlite3"
     log_path = tmp_path / "bot.log"
-    server = await LocalDiscord(validate=spec_available()).start()
+    server = await LocalDiscord().start()
     world = seed(server)
     discord = Driver(server, world, timeout=10)
     with log_path.open("wb") as log:
