@@ -60,8 +60,6 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
         hint = f" Did you mean: {results.did_you_mean}?" if results.did_you_mean else ""
         print(f"No resources found.{hint}")
         return 0
-    if results.did_you_mean:
-        print(f"(nothing matched every word; did you mean: {results.did_you_mean}?)")
     for rank, hit in enumerate(results.hits, start=1):
         r = hit.resource
         print(f"{rank:>2}. {r.title}\n    {r.url}\n    {r.category} · {r.tier} · "

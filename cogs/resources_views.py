@@ -69,10 +69,7 @@ def search_pages(results: SearchResults, now: datetime) -> Pages[Resource]:
     if results.corrected_query:
         notes.append(f"Showing results for *{discord.utils.escape_markdown(results.corrected_query)}*.")
     if results.did_you_mean:
-        notes.append(
-            "Nothing matched every word. Did you mean "
-            f"**{discord.utils.escape_markdown(results.did_you_mean)}**?"
-        )
+        notes.append(f"Did you mean **{discord.utils.escape_markdown(results.did_you_mean)}**?")
     shown = _shorten(" ".join(results.query.split()), 80)
     return resource_pages(
         f"Resources for “{shown}”",

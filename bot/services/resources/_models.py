@@ -96,7 +96,10 @@ class Resource:
 class SearchHit:
     resource: Resource
     score: float
-    """Relevance, best first: in [1, 1.5) when every word matched, in [0.5, 1) when only some did."""
+    """Relevance, best first: in [0, 1) by how much of the query the entry covers (then bm25);
+    crisis lines score in [1, 2) when the query signals distress."""
+    complete: bool = False
+    """The entry matched every meaningful word (or concept) of the query."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,7 @@ class SearchResults:
     corrected_query: str | None = None
     """The query as we understood it after fixing typos ("obsevership" -> "observership")."""
     did_you_mean: str | None = None
-    """A title to try when the query found nothing that matched all its words."""
+    """A re-spelling of the query that finds something, when the query itself found nothing."""
 
 
 @dataclass(frozen=True)

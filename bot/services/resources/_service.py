@@ -23,8 +23,6 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from rapidfuzz import fuzz, process
-
 from bot.clock import Clock
 from bot.db import Database
 from bot.errors import Conflict, InvalidInput, NotFound
@@ -48,6 +46,7 @@ from bot.services.resources._models import (
     day_start,
 )
 from bot.services.resources._query import QueryPlan
+from bot.services.resources._rank import score
 from bot.services.resources._store import (
     SHARED_GID,
     apply_override,
@@ -59,17 +58,17 @@ from bot.services.resources._store import (
     write_override,
 )
 from bot.services.resources._suggestions import SuggestionQueue
-from bot.services.resources._text import fold
 from bot.services.resources._urls import normalize_url, validate_url
 from bot.services.resources._views import SHORT_PREFIX, LibraryView, Overlay, Snapshot
-from bot.services.resources._vocabulary import VOCABULARY
+from bot.services.resources._vocabulary import DISTRESS, VOCABULARY
 
 log = logging.getLogger(__name__)
 
 MAX_RESULTS = 50
-DID_YOU_MEAN_CUTOFF = 60.0
-ENOUGH_FULL_MATCHES = 3
-# In a two-word fallback, a word in more than 5% of the catalog (and 50+ entries) is left out.
+CANDIDATES = 40  # entries FTS5 hands to ranking (by bm25) for one query
+CRISIS_LINES = 5
+# A word in more than 5% of the catalog (and 50+ entries) selects no candidates when the query
+# has a rarer one (it still counts in ranking).
 COMMON_SHARE = 0.05
 COMMON_MIN_ENTRIES = 50
 HIDDEN_SLACK = 10  # extra FTS rows fetched first for a server that hides shared entries
@@ -193,17 +192,22 @@ class ResourceService:
 
     # -- search -----------------------------------------------------------------------------------
     async def search(self, query: str, *, guild_id: int | None = None, limit: int = 10) -> SearchResults:
-        """Best matches first. Never raises on member input: any text gives a (maybe empty) list."""
+        """Best matches first. Never raises on member input: any text gives a (maybe empty) list.
+
+        Ranked, not filtered: an entry matching any meaningful word of the query is a candidate,
+        so a question is answered whenever the catalog shares a word or concept with it."""
         view = await self.view(guild_id)
         key = ("search", view.fts_gid, query, limit)
         if (recalled := self._recall(key)) is not None:
             return recalled
         planner = view.planner
         plan = planner.plan(query)
-        hits, full = await self._rank(view, plan, max(1, min(limit, MAX_RESULTS)))
+        hits = await self._rank(view, plan, max(1, min(limit, MAX_RESULTS)))
         did_you_mean = None
-        if not full:
-            did_you_mean = _closest_title(query, hits) if hits else planner.respell(query)
+        if not hits and (respelled := planner.respell(query)) is not None:
+            # Offer only a re-spelling that finds something.
+            if await self._rank(view, planner.plan(respelled), 1):
+                did_you_mean = respelled
         return self._remember(key, SearchResults(query, hits, plan.corrected_text, did_you_mean))
 
     async def autocomplete(
@@ -221,7 +225,7 @@ class ResourceService:
         if lone is not None and len(lone) <= SHORT_PREFIX:
             # "re", "vis": thousands of matches to rank on a large catalog; answer from memory.
             return list(itertools.islice(view.prefixed(lone), limit))
-        hits, _ = await self._rank(view, plan, limit, relax=False)
+        hits = await self._rank(view, plan, limit)
         return list(self._remember(key, tuple(h.resource for h in hits)))
 
     def _recall(self, key: tuple[Any, ...]) -> Any | None:
@@ -236,24 +240,24 @@ class ResourceService:
             self._recent.popitem(last=False)
         return answer
 
-    async def _rank(
-        self, view: LibraryView, plan: QueryPlan, limit: int, *, relax: bool = True
-    ) -> tuple[list[SearchHit], bool]:
-        """Entries matching every group first; entries matching all but one only when few match
-        all (on a large catalog the relaxed pass is the expensive one)."""
-        expr = plan.fts_all()
+    async def _rank(self, view: LibraryView, plan: QueryPlan, limit: int) -> list[SearchHit]:
+        """FTS5 picks the best CANDIDATES entries matching any group (by bm25); `_rank.score`
+        orders them by how much of the query each covers. A query signalling distress also
+        fetches the crisis lines, whatever else it matches."""
+        entries = len(view.snap.by_id)
+        common = max(COMMON_MIN_ENTRIES, int(entries * COMMON_SHARE))
+        expr = plan.fts_any(max_frequency=common)
         if expr is None:
-            return [], False
-        hits = [SearchHit(r, _score(1.0, rank)) for r, rank in await self._visible(view, expr, limit)]
-        full = bool(hits)
-        common = max(COMMON_MIN_ENTRIES, int(len(view.snap.by_id) * COMMON_SHARE))
-        relaxed = plan.fts_most(max_frequency=common) if relax else None
-        if relaxed is not None and len(hits) < min(limit, ENOUGH_FULL_MATCHES):
-            seen = {h.resource.id for h in hits}
-            for resource, rank in await self._visible(view, relaxed, limit + len(seen)):
-                if resource.id not in seen:
-                    hits.append(SearchHit(resource, _score(0.5, rank)))
-        return hits[:limit], full
+            return []
+        found = await self._visible(view, expr, max(limit, CANDIDATES))
+        if plan.distress:
+            found += await self._visible(view, f'"{DISTRESS}"', CRISIS_LINES)
+        best: dict[int, SearchHit] = {}
+        for resource, rank in found:
+            hit = SearchHit(resource, *score(plan, view.terms(resource.id), rank, entries))
+            if resource.id not in best or hit.score > best[resource.id].score:
+                best[resource.id] = hit
+        return sorted(best.values(), key=lambda h: -h.score)[:limit]
 
     async def _visible(self, view: LibraryView, expr: str, limit: int) -> list[tuple[Resource, float]]:
         """The best ``limit`` matches this server sees. FTS also ranks the shared rows the
@@ -436,16 +440,3 @@ def _entry_values(entry: CatalogEntry) -> dict[str, object]:
         "description": entry.description,
         "last_verified": int(day_start(entry.last_verified).timestamp()),
     }
-
-
-def _closest_title(query: str, hits: list[SearchHit]) -> str | None:
-    """Of entries matching only some words, the one whose title looks most like the query."""
-    titles = {h.resource.id: fold(h.resource.title) for h in hits}
-    match = process.extractOne(fold(query), titles, scorer=fuzz.WRatio, score_cutoff=DID_YOU_MEAN_CUTOFF)
-    return None if match is None else next(h.resource.title for h in hits if h.resource.id == match[2])
-
-
-def _score(base: float, rank: float) -> float:
-    """bm25 (negative, lower is better) squashed into [base, base + 0.5)."""
-    strength = max(0.0, -rank)
-    return base + 0.5 * strength / (1.0 + strength)

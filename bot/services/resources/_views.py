@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from bot.services.resources._models import CATEGORIES, Resource
 from bot.services.resources._query import QueryPlanner
+from bot.services.resources._rank import EntryTerms
 from bot.services.resources._store import SHARED_GID
 from bot.services.resources._text import tokenize
 from bot.services.resources._vocabulary import VOCABULARY
@@ -59,11 +60,13 @@ class Overlay:
     """Normalized URL -> entry id, for ``entries``."""
     ordered: tuple[Resource, ...] = ()
     short_prefixes: dict[str, list[int]] = field(default_factory=dict)
+    terms: dict[int, EntryTerms] = field(default_factory=dict)
     planner: QueryPlanner | None = None  # built on first search (see LibraryView.planner)
 
     def __post_init__(self) -> None:
         self.ordered = tuple(sorted(self.entries.values(), key=browse_key))
         self.short_prefixes = short_prefixes(self.ordered)
+        self.terms = {rid: EntryTerms.of(r) for rid, r in self.entries.items()}
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ class Snapshot:
     ordered: tuple[Resource, ...]  # shared entries, browse order
     short_prefixes: dict[str, list[int]]
     overlays: Mapping[int, Overlay]
+    terms: dict[int, EntryTerms]  # shared id -> what ranking compares queries with
 
     @classmethod
     def build(cls, shared: Iterable[Resource], url_keys: Mapping[int, str],
@@ -94,6 +98,7 @@ class Snapshot:
             ordered=ordered,
             short_prefixes=short_prefixes(ordered),
             overlays=overlays,
+            terms={rid: EntryTerms.of(r) for rid, r in by_id.items()},
         )
 
     def view(self, guild_id: int | None) -> LibraryView:
@@ -146,6 +151,13 @@ class LibraryView:
             if entry_id in overlay.hidden:
                 return None
         return self.snap.by_id.get(entry_id)
+
+    def terms(self, entry_id: int) -> EntryTerms:
+        """What ranking compares a query with, for an entry seen here."""
+        overlay = self.overlay
+        if overlay is not None and entry_id in overlay.terms:
+            return overlay.terms[entry_id]
+        return self.snap.terms[entry_id]
 
     def resolve(self, fts_rowid: int) -> Resource | None:
         """The entry an FTS row stands for here, or None when this server does not see it."""
