@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 from bot.errors import InvalidInput
+from bot.services.resources._links import LinkCheck
 
 Tier = Literal["official", "community"]
 SuggestionStatus = Literal["pending", "approved", "rejected"]
@@ -100,6 +101,8 @@ class SearchHit:
     crisis lines score in [1, 2) when the query signals distress."""
     complete: bool = False
     """The entry matched every meaningful word (or concept) of the query."""
+    link: LinkCheck | None = None
+    """The latest check of the entry's link (a dead one is flagged to the member)."""
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,8 @@ from bot.db import Database
 from bot.errors import Conflict, InvalidInput, NotFound
 from bot.services.resources._bookmarks import Bookmarks
 from bot.services.resources._catalog import dump_catalog, read_catalog
+from bot.services.resources._gaps import SearchGaps
+from bot.services.resources._health import LinkHealth, to_link_check
 from bot.services.resources._models import (
     CATEGORIES,
     MAX_DESCRIPTION,
@@ -90,6 +92,8 @@ class ResourceService:
         self._recent: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self.suggestions = SuggestionQueue(db, clock, self)
         self.bookmarks = Bookmarks(db, clock, self)
+        self.links = LinkHealth(db, clock, self)
+        self.gaps = SearchGaps(db, clock)
 
     # -- loading ------------------------------------------------------------------------------
     async def start(self) -> LoadReport | None:
@@ -185,10 +189,16 @@ class ResourceService:
         return (await self.view(guild_id)).size()
 
     async def stale(self, *, guild_id: int | None = None) -> list[Resource]:
-        """Resources a server sees that nobody verified for a year, oldest first."""
+        """Resources a server sees that need a curator: a dead link or a page changed since it
+        was verified (first), or nobody verified them for a year (oldest first)."""
         now = self._clock.now()
-        found = [r for r in (await self.view(guild_id)).ordered() if r.is_stale(now)]
-        return sorted(found, key=lambda r: (r.last_verified, r.title))
+        view = await self.view(guild_id)
+        found = []
+        for r in view.ordered():
+            link = view.link(r.url)
+            if r.is_stale(now) or (link is not None and link.needs_attention):
+                found.append((link is None or not link.needs_attention, r.last_verified, r.title, r))
+        return [r for *_, r in sorted(found, key=lambda f: f[:3])]
 
     # -- search -----------------------------------------------------------------------------------
     async def search(self, query: str, *, guild_id: int | None = None, limit: int = 10) -> SearchResults:
@@ -254,7 +264,8 @@ class ResourceService:
             found += await self._visible(view, f'"{DISTRESS}"', CRISIS_LINES)
         best: dict[int, SearchHit] = {}
         for resource, rank in found:
-            hit = SearchHit(resource, *score(plan, view.terms(resource.id), rank, entries))
+            hit = SearchHit(resource, *score(plan, view.terms(resource.id), rank, entries),
+                            link=view.link(resource.url))
             if resource.id not in best or hit.score > best[resource.id].score:
                 best[resource.id] = hit
         return sorted(best.values(), key=lambda h: -h.score)[:limit]
@@ -425,7 +436,8 @@ class ResourceService:
             gid: Overlay(entries=e, fts_ids=f, hidden=frozenset(h), by_key=k)
             for gid, (e, f, h, k) in parts.items()
         }
-        self._snapshot = Snapshot.build(shared.values(), shared_keys, overlays)
+        links = {r["url"]: to_link_check(r) for r in await self._db.fetchall("SELECT * FROM resource_links")}
+        self._snapshot = Snapshot.build(shared.values(), shared_keys, overlays, links)
         self._recent.clear()
 
 

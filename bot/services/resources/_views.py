@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+from bot.services.resources._links import LinkCheck
 from bot.services.resources._models import CATEGORIES, Resource
 from bot.services.resources._query import QueryPlanner
 from bot.services.resources._rank import EntryTerms
@@ -81,10 +82,11 @@ class Snapshot:
     short_prefixes: dict[str, list[int]]
     overlays: Mapping[int, Overlay]
     terms: dict[int, EntryTerms]  # shared id -> what ranking compares queries with
+    links: Mapping[str, LinkCheck]  # link -> its latest check (every server's links)
 
     @classmethod
     def build(cls, shared: Iterable[Resource], url_keys: Mapping[int, str],
-              overlays: Mapping[int, Overlay]) -> Snapshot:
+              overlays: Mapping[int, Overlay], links: Mapping[str, LinkCheck]) -> Snapshot:
         by_id = {r.id: r for r in shared}
         frequencies: Counter[str] = Counter()
         for r in by_id.values():
@@ -99,6 +101,7 @@ class Snapshot:
             short_prefixes=short_prefixes(ordered),
             overlays=overlays,
             terms={rid: EntryTerms.of(r) for rid, r in by_id.items()},
+            links=links,
         )
 
     def view(self, guild_id: int | None) -> LibraryView:
@@ -151,6 +154,10 @@ class LibraryView:
             if entry_id in overlay.hidden:
                 return None
         return self.snap.by_id.get(entry_id)
+
+    def link(self, url: str) -> LinkCheck | None:
+        """The latest check of a link, if it was checked."""
+        return self.snap.links.get(url)
 
     def terms(self, entry_id: int) -> EntryTerms:
         """What ranking compares a query with, for an entry seen here."""
