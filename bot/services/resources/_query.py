@@ -37,7 +37,6 @@ MIN_PREFIX_CHARS = 2
 MIN_FUZZY_CHARS = 4
 FUZZY_CUTOFF = 80.0
 RESPELL_CUTOFF = 65.0
-SHORT_PREFIX_CHARS = 3  # a prefix this short matches too many entries to select candidates
 
 Phrase = tuple[str, ...]
 _WORD = re.compile(r"[^\W_]+")
@@ -61,9 +60,6 @@ class Group:
         parts += [f'"{" ".join(p)}"*' for p in self.prefixes]
         return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
 
-    @property
-    def short_prefix(self) -> bool:
-        return not self.exact and all(len(p[-1]) <= SHORT_PREFIX_CHARS for p in self.prefixes)
 
 
 @dataclass(frozen=True)
@@ -75,19 +71,23 @@ class QueryPlan:
     distress: bool = False
     """The query signals distress or self-harm: crisis lines come first."""
 
-    def fts_any(self, *, max_frequency: int) -> str | None:
+    def fts_any(self, *, max_rows: int) -> str | None:
         """Entries matching any group, or None when nothing searchable is left.
 
-        Groups mentioned by more than ``max_frequency`` entries, and prefixes of a word just
-        begun, select no candidates when a rarer group exists ("medical" would match most of a
-        large catalog and add little but the cost of ranking it); they still count in scoring.
+        FTS5 computes bm25 for every row the expression matches, so the rarest groups select
+        candidates while their entries add up to at most ``max_rows`` (the rarest always does):
+        "medical" would match most of a large catalog and add little but the cost of ranking it.
+        The word being typed (a prefix, how many entries it matches is unknown) selects only
+        when it is all there is. Groups left out still count in scoring (`_rank.Ranking`).
         """
-        groups = self.groups
-        if not groups:
-            return None
-        selective = [g for g in groups if g.frequency <= max_frequency and not g.short_prefix]
-        chosen = selective or [min(groups, key=lambda g: g.frequency)]
-        return " OR ".join(g.fts() for g in chosen)
+        chosen: list[Group] = []
+        rows = 0
+        for group in sorted(self.groups, key=lambda g: (bool(g.prefixes), g.frequency)):
+            if chosen and (group.prefixes or rows + group.frequency > max_rows):
+                break
+            chosen.append(group)
+            rows += group.frequency
+        return " OR ".join(g.fts() for g in self.groups if g in chosen) or None
 
     def lone_prefix(self) -> str | None:
         """The word being typed when it is the whole query (and no concept), else None."""

@@ -38,48 +38,68 @@ class EntryTerms:
     def of(cls, r: Resource) -> EntryTerms:
         return cls(_terms(" ".join((r.title, r.organization, *r.tags))), _terms(r.description))
 
-    def match(self, group: Group) -> float:
-        """1 when the title, tags or organization hold the group, DESCRIPTION_ONLY when only
-        the description does, else 0 (half of that for a loose alternative)."""
-        best = 0.0
-        for terms, strength in ((self.strong, 1.0), (self.weak, DESCRIPTION_ONLY)):
-            if any(_holds(terms, phrase) for phrase in group.exact):
-                return strength
-            for phrase in group.prefixes:
-                *head, start = phrase
-                if _holds(terms, head) and any(t.startswith(start) for t in terms):
-                    return strength
-            if any(_holds(terms, phrase) for phrase in group.loose):
-                best = max(best, strength * LOOSE)
-        return best
-
-
-def _holds(terms: frozenset[str], words: Sequence[str]) -> bool:
-    return all(light_stem(w) in terms for w in words)
-
 
 def _terms(text: str) -> frozenset[str]:
     tokens = tokenize(text)
     return frozenset([*(light_stem(t) for t in tokens), *VOCABULARY.annotate(tokens)])
 
 
-def score(plan: QueryPlan, terms: EntryTerms, rank: float, entries: int) -> tuple[float, bool]:
-    """Relevance in [0, 1), or in [1, 2) for a crisis line when the query signals distress, and
-    whether the entry matched every group of the query.
+class _Alternatives:
+    """Phrases as light stems, split so the common case (one word) is one set operation."""
 
-    ``rank``: FTS5's bm25 (negative, lower is better); ``entries``: the catalog's size.
-    """
-    total = covered = 0.0
-    complete = True
-    for group in plan.groups:
-        weight = math.log(1 + entries / (1 + group.frequency))
-        matched = terms.match(group)
-        complete = complete and matched > 0
-        total += weight
-        covered += weight * matched
-    strength = max(0.0, -rank)
-    value = COVERAGE_WEIGHT * (covered / total if total else 0.0)
-    value += (1 - COVERAGE_WEIGHT) * strength / (1 + strength)
-    if plan.distress and DISTRESS in terms.strong:
-        value += CRISIS_FIRST
-    return min(value, 1.999999), complete
+    def __init__(self, phrases: Sequence[Sequence[str]]) -> None:
+        stems = [tuple(light_stem(w) for w in p) for p in phrases]
+        self.words = frozenset(p[0] for p in stems if len(p) == 1)
+        self.phrases = [p for p in stems if len(p) > 1]
+
+    def held_by(self, terms: frozenset[str]) -> bool:
+        return not self.words.isdisjoint(terms) or any(all(w in terms for w in p) for p in self.phrases)
+
+
+class _Prepared:
+    def __init__(self, group: Group, entries: int) -> None:
+        self.weight = math.log(1 + entries / (1 + group.frequency))
+        self.exact = _Alternatives(group.exact)
+        self.loose = _Alternatives(group.loose)
+        self.prefixes = [(_Alternatives([p[:-1]]) if len(p) > 1 else None, p[-1]) for p in group.prefixes]
+
+    def match(self, terms: EntryTerms) -> float:
+        """1 when the title, tags or organization hold the group, DESCRIPTION_ONLY when only
+        the description does, else 0 (LOOSE of that for a loose alternative)."""
+        best = 0.0
+        for held, strength in ((terms.strong, 1.0), (terms.weak, DESCRIPTION_ONLY)):
+            if self.exact.held_by(held):
+                return strength
+            for head, start in self.prefixes:
+                if (head is None or head.held_by(held)) and any(t.startswith(start) for t in held):
+                    return strength
+            if best == 0.0 and self.loose.held_by(held):
+                best = strength * LOOSE
+        return best
+
+
+class Ranking:
+    """One query's scoring, prepared once for all its candidates."""
+
+    def __init__(self, plan: QueryPlan, entries: int) -> None:
+        """``entries``: the catalog's size (for inverse document frequencies)."""
+        self._groups = [_Prepared(g, entries) for g in plan.groups]
+        self._total = sum(g.weight for g in self._groups)
+        self._distress = plan.distress
+
+    def score(self, terms: EntryTerms, rank: float) -> tuple[float, bool]:
+        """Relevance in [0, 1), or in [1, 2) for a crisis line when the query signals distress,
+        and whether the entry matched every group of the query. ``rank``: FTS5's bm25
+        (negative, lower is better)."""
+        covered = 0.0
+        complete = True
+        for group in self._groups:
+            matched = group.match(terms)
+            complete = complete and matched > 0
+            covered += group.weight * matched
+        strength = max(0.0, -rank)
+        value = COVERAGE_WEIGHT * (covered / self._total if self._total else 0.0)
+        value += (1 - COVERAGE_WEIGHT) * strength / (1 + strength)
+        if self._distress and DISTRESS in terms.strong:
+            value += CRISIS_FIRST
+        return min(value, 1.999999), complete

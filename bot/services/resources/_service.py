@@ -48,7 +48,7 @@ from bot.services.resources._models import (
     day_start,
 )
 from bot.services.resources._query import QueryPlan
-from bot.services.resources._rank import score
+from bot.services.resources._rank import Ranking
 from bot.services.resources._store import (
     SHARED_GID,
     apply_override,
@@ -67,12 +67,9 @@ from bot.services.resources._vocabulary import DISTRESS, VOCABULARY
 log = logging.getLogger(__name__)
 
 MAX_RESULTS = 50
-CANDIDATES = 40  # entries FTS5 hands to ranking (by bm25) for one query
+CANDIDATES = 25  # entries FTS5 hands to ranking (by bm25) for one query
 CRISIS_LINES = 5
-# A word in more than 5% of the catalog (and 50+ entries) selects no candidates when the query
-# has a rarer one (it still counts in ranking).
-COMMON_SHARE = 0.05
-COMMON_MIN_ENTRIES = 50
+CANDIDATE_ROWS = 300  # FTS5 rows (estimated) one query may rank by bm25; see QueryPlan.fts_any
 HIDDEN_SLACK = 10  # extra FTS rows fetched first for a server that hides shared entries
 DATA_VERSION = "SELECT data_version FROM pragma_data_version"
 # Answers of the current snapshot, reused until the next refresh: members search the same few
@@ -251,20 +248,20 @@ class ResourceService:
         return answer
 
     async def _rank(self, view: LibraryView, plan: QueryPlan, limit: int) -> list[SearchHit]:
-        """FTS5 picks the best CANDIDATES entries matching any group (by bm25); `_rank.score`
+        """FTS5 picks the best CANDIDATES entries matching any group (by bm25); `Ranking`
         orders them by how much of the query each covers. A query signalling distress also
         fetches the crisis lines, whatever else it matches."""
         entries = len(view.snap.by_id)
-        common = max(COMMON_MIN_ENTRIES, int(entries * COMMON_SHARE))
-        expr = plan.fts_any(max_frequency=common)
+        expr = plan.fts_any(max_rows=CANDIDATE_ROWS)
         if expr is None:
             return []
         found = await self._visible(view, expr, max(limit, CANDIDATES))
         if plan.distress:
             found += await self._visible(view, f'"{DISTRESS}"', CRISIS_LINES)
+        ranking = Ranking(plan, entries)
         best: dict[int, SearchHit] = {}
         for resource, rank in found:
-            hit = SearchHit(resource, *score(plan, view.terms(resource.id), rank, entries),
+            hit = SearchHit(resource, *ranking.score(view.terms(resource.id), rank),
                             link=view.link(resource.url))
             if resource.id not in best or hit.score > best[resource.id].score:
                 best[resource.id] = hit

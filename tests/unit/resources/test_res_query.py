@@ -27,7 +27,7 @@ def concept(form: str) -> str:
 
 
 def any_of(plan: QueryPlan) -> str | None:
-    return plan.fts_any(max_frequency=1000)
+    return plan.fts_any(max_rows=10_000)
 
 
 def concept_tokens(plan: QueryPlan) -> list[set[str]]:
@@ -150,7 +150,7 @@ def test_respell_offers_a_looser_guess_and_keeps_the_other_words(planner: QueryP
 )
 def test_fts_syntax_in_input_is_only_ever_words(planner: QueryPlanner, query: str) -> None:
     plan = planner.plan(query)
-    for expr in (any_of(plan), plan.fts_any(max_frequency=0)):
+    for expr in (any_of(plan), plan.fts_any(max_rows=0)):
         if expr is None:
             continue
         # Our own operators only, between double-quoted phrases made of letters and digits.
@@ -171,20 +171,21 @@ def test_any_word_selects_candidates_not_every_word(planner: QueryPlanner) -> No
     assert any_of(planner.plan("thalamus zzz yyy")) == '"thalamus" OR "zzz" OR "yyy"'
 
 
-def test_very_common_words_select_no_candidates_when_a_rarer_one_exists() -> None:
-    planner = QueryPlanner(Counter({"common": 900, "rare": 3}))
-    plan = planner.plan("common rare")
-    assert plan.fts_any(max_frequency=50) == '"rare"'
-    assert plan.fts_any(max_frequency=1000) == '"common" OR "rare"'
-    assert len(plan.groups) == 2  # the common word still counts in ranking
-    assert planner.plan("common").fts_any(max_frequency=50) == '"common"'
+def test_the_rarest_words_select_candidates_within_a_row_budget() -> None:
+    planner = QueryPlanner(Counter({"common": 900, "middling": 60, "rare": 3}))
+    plan = planner.plan("common middling rare")
+    assert plan.fts_any(max_rows=50) == '"rare"'
+    assert plan.fts_any(max_rows=100) == '"middling" OR "rare"'
+    assert plan.fts_any(max_rows=1000) == '"common" OR "middling" OR "rare"'
+    assert len(plan.groups) == 3  # every word still counts in ranking
+    assert planner.plan("common").fts_any(max_rows=50) == '"common"'  # the rarest always selects
 
 
 def test_typing_makes_the_last_word_a_prefix(planner: QueryPlanner) -> None:
     assert any_of(planner.plan("obser", typing=True)) == '"obser"*'
-    assert any_of(planner.plan("j1 waive", typing=True)) == '"j 1" OR "waive"*'
-    # A prefix of three letters or fewer selects no candidates beside a finished word.
-    assert any_of(planner.plan("j1 wai", typing=True)) == '"j 1"'
+    # The word being typed selects no candidates beside a finished word (it still ranks).
+    assert any_of(planner.plan("j1 waive", typing=True)) == '"j 1"'
+    assert planner.plan("j1 waive", typing=True).groups[-1].prefixes == (("waive",),)
     # A finished word (followed by a space) is not a prefix, and is not corrected while typing.
     assert any_of(planner.plan("thalamus ", typing=True)) == '"thalamus"'
     assert planner.plan("thalamo", typing=True).corrections == {}
