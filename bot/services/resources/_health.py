@@ -106,6 +106,10 @@ class LinkHealth:
         await self._library.refresh()
         return changed
 
+    async def latest(self) -> Mapping[str, LinkCheck]:
+        """Link -> its latest check, for every checked link."""
+        return (await self._library.view(None)).snap.links
+
     async def last_run(self) -> datetime | None:
         finished = await self._db.fetchval("SELECT finished_at FROM resource_link_runs")
         return None if finished is None else from_epoch(finished)
