@@ -69,7 +69,7 @@ log = logging.getLogger(__name__)
 MAX_RESULTS = 50
 CANDIDATES = 25  # entries FTS5 hands to ranking (by bm25) for one query
 CRISIS_LINES = 5
-CANDIDATE_ROWS = 300  # FTS5 rows (estimated) one query may rank by bm25; see QueryPlan.fts_any
+CANDIDATE_ROWS = 600  # FTS5 rows (estimated) one query may rank by bm25; see QueryPlan.fts_any
 HIDDEN_SLACK = 10  # extra FTS rows fetched first for a server that hides shared entries
 DATA_VERSION = "SELECT data_version FROM pragma_data_version"
 # Answers of the current snapshot, reused until the next refresh: members search the same few
