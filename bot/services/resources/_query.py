@@ -36,7 +36,8 @@ MAX_GROUPS = 10
 MIN_PREFIX_CHARS = 2
 MIN_FUZZY_CHARS = 4
 FUZZY_CUTOFF = 80.0
-RESPELL_CUTOFF = 65.0
+RESPELL_CUTOFF = 75.0
+_ENDINGS = ("s", "es", "r", "er", "d", "ed", "ing", "ly", "al", "ion", "ment")
 
 Phrase = tuple[str, ...]
 _WORD = re.compile(r"[^\W_]+")
@@ -134,9 +135,10 @@ class QueryPlanner:
         if word not in self._corrections:
             if len(self._corrections) > 10_000:
                 self._corrections.clear()
-            self._corrections[word] = self._anagrams.get("".join(sorted(word))) or self._closest(
-                word, FUZZY_CUTOFF
-            )
+            found = self._anagrams.get("".join(sorted(word))) or self._closest(word, FUZZY_CUTOFF)
+            # Another form of a word, not a typo of it ("write" is not "writer"): leave it.
+            inflected = found is not None and any(found == word + end for end in _ENDINGS)
+            self._corrections[word] = None if inflected else found
         return self._corrections[word]
 
     def respell(self, query: str) -> str | None:

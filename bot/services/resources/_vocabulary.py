@@ -141,7 +141,8 @@ _CONCEPTS: tuple[tuple[str, str], ...] = (
         "suicide|crisis",
         "suicidio|suicidal|suicidal thoughts|suicidaire|kill myself|killing myself|want to die"
         "|wanna die|end my life|end it all|don t want to live|dont want to live|no reason to live"
-        "|self harm|hurt myself|harm myself|can t go on|cant go on|hopeless|quiero morir"
+        "|self harm|hurt myself|harm myself|can t go on|cant go on|hopeless|tired of living"
+        "|tired of life|give up on life|no point in living|better off dead|quiero morir"
         "|me quiero morir|matarme|no quiero vivir|quitarme la vida|quero morrer|me matar"
         "|nao quero viver|tirar minha vida|envie de mourir|veux mourir|me tuer|me suicider"
         "|marna chahta|marna chahti|mar jaunga|mar jaun|jeena nahi|jina nahi|khudkushi|khud kushi"

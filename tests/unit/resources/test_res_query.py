@@ -111,6 +111,18 @@ def test_the_corrected_text_keeps_the_members_words_not_the_index_tokens(planner
     assert plan.corrected_text == "thalamus for H-1B programs in New York?"
 
 
+def test_another_form_of_a_word_is_not_a_typo_of_it() -> None:
+    planner = QueryPlanner(Counter(tokenize("letter writers upload the tests ranking")))
+    assert planner.plan("how do I write my test").corrections == {}
+    assert planner.plan("writters").corrections == {"writters": "writers"}
+
+
+def test_did_you_mean_is_not_a_far_fetched_guess() -> None:
+    planner = QueryPlanner(Counter(tokenize("meeting read thalamus")))
+    assert planner.respell("tired of everything") is None
+    assert planner.respell("thlms") == "thalamus"
+
+
 def test_place_names_are_never_corrected_into_catalog_words(planner: QueryPlanner) -> None:
     assert planner.plan("observership in new york").corrections == {}
     assert planner.plan("visa wait karachi texas ohio").corrections == {}
