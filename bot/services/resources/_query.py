@@ -90,6 +90,11 @@ class QueryPlan:
             rows += group.frequency
         return " OR ".join(g.fts() for g in self.groups if g in chosen) or None
 
+    def fts_all(self) -> str | None:
+        """Entries matching every group (cheap: an intersection), or None for fewer than two
+        groups (then `fts_any` finds the same entries)."""
+        return " AND ".join(g.fts() for g in self.groups) if len(self.groups) > 1 else None
+
     def lone_prefix(self) -> str | None:
         """The word being typed when it is the whole query (and no concept), else None."""
         if len(self.groups) == 1 and not self.groups[0].exact and len(self.groups[0].prefixes) == 1:

@@ -248,14 +248,17 @@ class ResourceService:
         return answer
 
     async def _rank(self, view: LibraryView, plan: QueryPlan, limit: int) -> list[SearchHit]:
-        """FTS5 picks the best CANDIDATES entries matching any group (by bm25); `Ranking`
-        orders them by how much of the query each covers. A query signalling distress also
-        fetches the crisis lines, whatever else it matches."""
+        """FTS5 picks the best CANDIDATES entries matching any group (by bm25) and those
+        matching every group; `Ranking` orders them by how much of the query each covers. A
+        query signalling distress also fetches the crisis lines, whatever else it matches."""
         entries = len(view.snap.by_id)
         expr = plan.fts_any(max_rows=CANDIDATE_ROWS)
         if expr is None:
             return []
         found = await self._visible(view, expr, max(limit, CANDIDATES))
+        if (every := plan.fts_all()) is not None:
+            # Entries with every word: on a large catalog bm25 alone may leave them out.
+            found += await self._visible(view, every, max(limit, CANDIDATES))
         if plan.distress:
             found += await self._visible(view, f'"{DISTRESS}"', CRISIS_LINES)
         ranking = Ranking(plan, entries)

@@ -1,11 +1,14 @@
 """Search quality and robustness over the shipped catalog."""
 
+from datetime import date
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.services.resources import ResourceService
+from bot.clock import ManualClock
+from bot.db import Database
+from bot.services.resources import CatalogEntry, ResourceService
 from bot.services.resources._text import tokenize
 
 FTS_NOISE = ['"', "*", "NEAR", "NEAR(", "AND", "OR", "NOT", "(", ")", "^", ":", "title:", "-", "+",
@@ -120,3 +123,24 @@ async def test_autocomplete_answers_a_short_lone_word_from_memory(library: Resou
             words = tokenize(" ".join((r.title, *r.tags)))
             assert any(w.startswith(typed) for w in words), (typed, r.title)
     assert "Thalamus" in [r.title for r in await library.autocomplete("tha")]
+
+
+async def test_an_entry_with_every_word_is_found_among_many_stronger_partial_matches(
+    db: Database, clock: ManualClock
+) -> None:
+    # bm25 ranks 30 entries repeating the rarer word above the one entry holding both words
+    # (the other one is common): every-word matches are fetched as candidates too, and rank first.
+    def entry(title: str, n: int, tags: tuple[str, ...], description: str = "Notes.") -> CatalogEntry:
+        return CatalogEntry(title=title, url=f"https://e{n}.example.org/", organization="Org",
+                            category="community", tier="community", tags=tags,
+                            description=description, last_verified=date(2026, 1, 1))
+
+    library = ResourceService(db, clock, None)
+    await library.start()
+    await library.load_entries(
+        [entry("Beta beta beta notes", n, ("beta",)) for n in range(30)]
+        + [entry(f"Filler {n}", 100 + n, ("misc",), "Something about alpha.") for n in range(300)]
+        + [entry("Gamma handbook", 999, ("alpha", "beta"))]
+    )
+    hits = (await library.search("alpha beta", limit=5)).hits
+    assert hits[0].resource.title == "Gamma handbook" and hits[0].complete
