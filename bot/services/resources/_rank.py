@@ -1,12 +1,13 @@
 """Scoring candidates: how much of the query an entry covers, then FTS5's bm25.
 
-FTS5 finds the entries matching any group of the query with their bm25 (title and tags weigh
-above organization and description). Here each candidate is scored by the share of the query it
-covers: every group it matches counts its inverse document frequency (a rare word says more than
-"program"), fully when the match is in the title, tags or organization, less when only the
-description mentions it. bm25 orders entries that cover as much. So a question's every word
-counts, and a word no entry holds (a city, a name, a typo beyond repair) only lowers all scores
-alike instead of vetoing the words that match.
+FTS5 finds the entries matching any group of the query (and those matching every group) with
+their bm25 (title and tags weigh above organization and description). Here each candidate is
+scored mostly (COVERAGE_WEIGHT) by the share of the query it covers: every group it matches
+counts its inverse document frequency (a rare word says more than "program"), fully when the
+match is in the title, tags or organization, less when only the description mentions it; bm25
+makes the rest, so it orders entries that cover as much. So a question's every word counts,
+and a word no entry holds (a city, a name, a typo beyond repair) only lowers all scores alike
+instead of vetoing the words that match.
 """
 
 from __future__ import annotations
