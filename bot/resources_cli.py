@@ -13,7 +13,7 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
@@ -22,7 +22,7 @@ import aiohttp
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.db import Database
-from bot.services.resources import CheckPolicy, LinkChecker, ResourceService
+from bot.services.resources import CheckPolicy, CheckReport, LinkCheck, LinkChecker, ResourceService
 
 T = TypeVar("T")
 
@@ -101,7 +101,7 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     curator."""
     policy = CheckPolicy(timeout=args.timeout, per_host_interval=args.per_host)
 
-    async def work(library: ResourceService):  # type: ignore[no-untyped-def]
+    async def work(library: ResourceService) -> tuple[CheckReport, Mapping[str, LinkCheck]]:
         async with aiohttp.ClientSession() as session:
             report = await library.links.check(LinkChecker(session, policy), progress=_progress)
         return report, await library.links.latest()
