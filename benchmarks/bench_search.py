@@ -43,6 +43,8 @@ from bot.services.resources._store import reindex, write_override
 from bot.services.resources._text import tokenize
 
 QUERY_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "search_queries.yaml"
+QUESTION_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "search_questions.yaml"
+QUESTION_KINDS = ("question", "keywords", "abbreviation", "typo", "multilingual", "place", "distress")
 SYNTHETIC_SIZE = 10_000
 SERVER = 4242
 SERVER_CHANGES = 100  # own entries, edited shared entries and removed shared entries, each
@@ -53,6 +55,18 @@ NOW = datetime(2026, 11, 25, tzinfo=UTC)
 class Quality:
     recall_at_3: float
     mrr_at_10: float
+    empty: int = 0
+
+
+def load_questions() -> list[dict[str, Any]]:
+    """The held-out question set: `expect` as URLs, and `split` (every third query was held
+    back while tuning; see the file's header)."""
+    data = yaml.safe_load(QUESTION_SET.read_text("utf-8"))
+    return [
+        {**q, "expect": [data["pages"][e] for e in q["expect"]],
+         "split": "holdout" if i % 3 == 2 else "tune"}
+        for i, q in enumerate(data["queries"])
+    ]
 
 
 async def run(quick: bool) -> list[Figure]:
@@ -66,6 +80,7 @@ async def run(quick: bool) -> list[Figure]:
 
 async def _run(quick: bool) -> list[Figure]:
     queries = yaml.safe_load(QUERY_SET.read_text("utf-8"))["queries"]
+    questions = load_questions()
     shipped = read_catalog(DEFAULT_CATALOG)
     rounds = 5 if quick else 25
     figures: list[Figure] = []
@@ -76,21 +91,20 @@ async def _run(quick: bool) -> list[Figure]:
                 await db.migrate()
                 library = ResourceService(db, ManualClock(NOW), None)
                 await library.load_entries(entries)
-                figures += await _measure(db, library, queries, label, rounds)
+                figures += await _measure(db, library, queries, questions, label, rounds)
                 if label:
                     await _curate(db, library, entries)
-                    figures += await _measure_server(library, queries, label, rounds)
+                    figures += await _measure_server(library, queries, questions, label, rounds)
             finally:
                 await db.close()
     return figures
 
 
 async def _measure(
-    db: Database, library: ResourceService, queries: list[dict[str, Any]], label: str, rounds: int
+    db: Database, library: ResourceService, queries: list[dict[str, Any]],
+    questions: list[dict[str, Any]], label: str, rounds: int,
 ) -> list[Figure]:
-    texts = [q["q"] for q in queries]
-    # Autocomplete sees every prefix of what a member types, one keystroke at a time.
-    typed = [q[:n] for q in texts for n in range(1, len(q) + 1)]
+    texts, typed = _inputs(queries, questions)
     await library.search("warm up")
 
     async def fts_search(q: str) -> list[str]:
@@ -131,7 +145,48 @@ async def _measure(
                like_quality.recall_at_3, f"LIKE scan, {size}"),
         Figure(f"search_mrr_at_10{label}", fts_quality.mrr_at_10, "", "",
                None, like_quality.mrr_at_10, f"LIKE scan, {size}"),
+        *await _question_figures(fts_search, like, questions, label, size),
     ]
+
+
+async def _question_figures(
+    fts: Callable[[str], Awaitable[list[str]]], like: Callable[[str], Awaitable[list[str]]],
+    questions: list[dict[str, Any]], label: str, size: str,
+) -> list[Figure]:
+    """Quality on the question set: the held-back part (the figure that counts, with the
+    targets), the tuned part, and per kind. On the synthetic catalog only the held-back part."""
+    parts: list[tuple[str, list[dict[str, Any]]]] = [
+        ("holdout", [q for q in questions if q["split"] == "holdout"]),
+    ]
+    if not label:
+        parts.append(("tune", [q for q in questions if q["split"] == "tune"]))
+        parts += [(kind, [q for q in questions if q["kind"] == kind]) for kind in QUESTION_KINDS]
+    figures: list[Figure] = []
+    for part, items in parts:
+        mine, naive = await _quality(fts, items), await _quality(like, items)
+        target = "" if label else {"holdout": ">= 0.97", "question": ">= 0.95"}.get(part, "")
+        ok = None if not target else mine.recall_at_3 >= float(target.split()[-1])
+        base = f"LIKE scan, {size}, {len(items)} queries"
+        figures += [
+            Figure(f"questions_recall_at_3_{part}{label}", mine.recall_at_3, "", target, ok,
+                   naive.recall_at_3, base),
+            Figure(f"questions_mrr_at_10_{part}{label}", mine.mrr_at_10, "", "", None,
+                   naive.mrr_at_10, base),
+        ]
+    if not label:
+        mine, naive = await _quality(fts, questions), await _quality(like, questions)
+        figures.append(Figure("questions_empty_replies", mine.empty, "", "0", mine.empty == 0,
+                              naive.empty, f"LIKE scan, {size}, {len(questions)} queries"))
+    return figures
+
+
+def _inputs(queries: list[dict[str, Any]], questions: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    """What latency is timed on: searches of both sets (the members' questions are the longer
+    queries), and autocomplete on every prefix of what a member types, one keystroke at a time
+    (of the short set and every third question: every keystroke of every question takes minutes)."""
+    texts = [q["q"] for q in queries + questions]
+    typed = [q[:n] for q in texts[: len(queries)] + texts[len(queries) :: 3] for n in range(1, len(q) + 1)]
+    return texts, typed
 
 
 async def _curate(db: Database, library: ResourceService, shared: Sequence[CatalogEntry]) -> None:
@@ -161,10 +216,10 @@ async def _curate(db: Database, library: ResourceService, shared: Sequence[Catal
 
 
 async def _measure_server(
-    library: ResourceService, queries: list[dict[str, Any]], label: str, rounds: int
+    library: ResourceService, queries: list[dict[str, Any]], questions: list[dict[str, Any]],
+    label: str, rounds: int,
 ) -> list[Figure]:
-    texts = [q["q"] for q in queries]
-    typed = [q[:n] for q in texts for n in range(1, len(q) + 1)]
+    texts, typed = _inputs(queries, questions)
 
     async def search(q: str) -> list[str]:
         return [h.resource.url for h in (await library.search(q, guild_id=SERVER, limit=10)).hits]
@@ -202,13 +257,15 @@ async def _latencies(
 
 async def _quality(fn: Callable[[str], Awaitable[list[str]]], queries: list[dict[str, Any]]) -> Quality:
     hits = reciprocal = 0.0
+    empty = 0
     for item in queries:
         urls = await fn(item["q"])
+        empty += not urls
         ranks = [i for i, url in enumerate(urls[:10]) if url in item["expect"]]
         if ranks:
             reciprocal += 1 / (ranks[0] + 1)
             hits += ranks[0] < 3
-    return Quality(hits / len(queries), reciprocal / len(queries))
+    return Quality(hits / len(queries), reciprocal / len(queries), empty)
 
 
 def synthetic(shipped: Sequence[CatalogEntry], size: int, seed: int = 7) -> list[CatalogEntry]:

@@ -41,6 +41,8 @@ class Settings:
     members_intent: bool = False
     shard_count: int | Literal["auto"] | None = None
     resources_catalog: Path = DEFAULT_RESOURCES_CATALOG
+    # A weekly check of every resource link (it calls each linked site; off: run it by hand).
+    resources_link_check: bool = False
     # Anonymous questions: a random publish delay in [min, max] seconds hides who just asked.
     anon_publish_delay_min_s: int = 30
     anon_publish_delay_max_s: int = 180
@@ -72,6 +74,7 @@ class Settings:
             members_intent=reader.get("MEMBERS_INTENT", _switch, False),
             shard_count=reader.get("SHARD_COUNT", _shard_count, None),
             resources_catalog=reader.get("RESOURCES_CATALOG", _existing_file, DEFAULT_RESOURCES_CATALOG),
+            resources_link_check=reader.get("RESOURCES_LINK_CHECK", _switch, False),
             anon_publish_delay_min_s=reader.get("ANON_PUBLISH_DELAY_MIN_S", non_negative_int, 30),
             anon_publish_delay_max_s=reader.get("ANON_PUBLISH_DELAY_MAX_S", non_negative_int, 180),
             anon_questions_per_hour=reader.get("ANON_QUESTIONS_PER_HOUR", positive_int, 3),

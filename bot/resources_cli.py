@@ -1,4 +1,4 @@
-"""`fmg-bot resources search|import|export`: the shared resource catalog from a terminal.
+"""`fmg-bot resources search|import|export|check`: the shared resource catalog from a terminal.
 
 The same `ResourceService` backs the slash commands. Curators manage the catalog every server
 shares here; what one server's moderators change in Discord stays on that server (`search
@@ -13,14 +13,16 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
+
+import aiohttp
 
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.db import Database
-from bot.services.resources import ResourceService
+from bot.services.resources import CheckPolicy, CheckReport, LinkCheck, LinkChecker, ResourceService
 
 T = TypeVar("T")
 
@@ -60,8 +62,6 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
         hint = f" Did you mean: {results.did_you_mean}?" if results.did_you_mean else ""
         print(f"No resources found.{hint}")
         return 0
-    if results.did_you_mean:
-        print(f"(nothing matched every word; did you mean: {results.did_you_mean}?)")
     for rank, hit in enumerate(results.hits, start=1):
         r = hit.resource
         print(f"{rank:>2}. {r.title}\n    {r.url}\n    {r.category} · {r.tier} · "
@@ -90,6 +90,43 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress(done: int, total: int, width: int = 30) -> None:
+    filled = width * done // max(total, 1)
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} links")
+    sys.stderr.flush()
+
+
+def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
+    """Check every link now (as the weekly timer does), store the results, print what needs a
+    curator."""
+    policy = CheckPolicy(timeout=args.timeout, per_host_interval=args.per_host)
+
+    async def work(library: ResourceService) -> tuple[CheckReport, Mapping[str, LinkCheck]]:
+        async with aiohttp.ClientSession() as session:
+            report = await library.links.check(LinkChecker(session, policy), progress=_progress)
+        return report, await library.links.latest()
+
+    report, latest = asyncio.run(_with_library(settings, work))
+    sys.stderr.write("\n")
+    counts = ", ".join(f"{report.statuses.get(s, 0)} {s}" for s in ("ok", "dead", "moved", "unknown"))
+    print(f"{report.checked} links checked: {counts}; {report.changed} changed since verified")
+    for url, check in sorted(latest.items()):
+        if check.status == "dead":
+            print(f"dead     {url} ({check.detail})")
+        elif check.status == "moved":
+            print(f"moved    {url} -> {check.moved_to} (proposed in /resources review)")
+        if check.changed:
+            print(f"changed  {url}: title now {check.title!r}, was {check.verified_title!r}")
+    return 0
+
+
+def _seconds(raw: str) -> float:
+    value = float(raw)
+    if not 0 <= value <= 600:
+        raise argparse.ArgumentTypeError("must be between 0 and 600 seconds")
+    return value
+
+
 def _limit(raw: str) -> int:
     value = int(raw)
     if not 1 <= value <= 50:
@@ -104,8 +141,10 @@ def _guild(raw: str) -> int:
 
 
 def add_resources_commands(commands: argparse._SubParsersAction) -> None:
-    """Add `resources search|import|export` to the `fmg-bot` parser."""
-    resources = commands.add_parser("resources", help="search, import or export the resource library")
+    """Add `resources search|import|export|check` to the `fmg-bot` parser."""
+    resources = commands.add_parser(
+        "resources", help="search, import, export or check the links of the resource library"
+    )
     sub = resources.add_subparsers(title="resources commands", metavar="RESOURCES_COMMAND", required=True)
     search = sub.add_parser("search", help="search the library as /resources search does")
     search.add_argument("query", help="what to look for, e.g. 'j1 waiver' (quote several words)")
@@ -122,3 +161,11 @@ def add_resources_commands(commands: argparse._SubParsersAction) -> None:
     dump = sub.add_parser("export", help="write the shared catalog as a catalog file")
     dump.add_argument("file", help="the YAML file to write ('-' for standard output)")
     dump.set_defaults(handler=cmd_export)
+    check = sub.add_parser(
+        "check", help="check every resource link now (it calls each linked site) and store the results"
+    )
+    check.add_argument("--per-host", type=_seconds, default=CheckPolicy.per_host_interval, metavar="SECONDS",
+                       help="seconds between two requests to one site (default %(default)s)")
+    check.add_argument("--timeout", type=_seconds, default=CheckPolicy.timeout, metavar="SECONDS",
+                       help="seconds before a request counts as timed out (default %(default)s)")
+    check.set_defaults(handler=cmd_check)

@@ -12,12 +12,14 @@ from bot.checks import moderator_only
 from bot.errors import InvalidInput
 from bot.factory import FmgBot
 from bot.paging import send_pages
-from bot.services.resources import CATEGORIES, TIERS, Resource
-from bot.ui import bot_of, send_ephemeral
+from bot.services.resources import CATEGORIES, TIERS, Resource, WeeklyLinkCheck
+from bot.ui import bot_of, persistent_view, send_ephemeral
 from cogs.resources_views import (
     NO_MENTIONS,
+    MoveButton,
     ReviewButton,
     SuggestModal,
+    moved_block,
     resource_block,
     resource_pages,
     review_view,
@@ -27,6 +29,9 @@ from cogs.resources_views import (
 
 SEARCH_RESULTS = 25
 REVIEW_BATCH = 5
+GAPS_SHOWN = 15
+GAP_CHARS = 60
+LINK_CHECK = "resource-link-check"  # the weekly timer (RESOURCES_LINK_CHECK=on)
 CATEGORY_CHOICES = [app_commands.Choice(name=label, value=key) for key, label in CATEGORIES.items()]
 TIER_CHOICES = [app_commands.Choice(name=t.title(), value=t) for t in TIERS]
 
@@ -76,6 +81,8 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
     @app_commands.autocomplete(query=query_autocomplete)
     async def search(self, interaction: discord.Interaction, query: app_commands.Range[str, 1, 200]) -> None:
         results = await self.service.search(query, guild_id=interaction.guild_id, limit=SEARCH_RESULTS)
+        if not results.hits and interaction.guild_id is not None:
+            await self.service.gaps.note(query, guild_id=interaction.guild_id)
         await send_pages(interaction, search_pages(results, self.bot.clock.now()))
 
     @app_commands.command(name="browse", description="List the resources of one category")
@@ -83,7 +90,8 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
     @app_commands.choices(category=CATEGORY_CHOICES)
     async def browse(self, interaction: discord.Interaction, category: app_commands.Choice[str]) -> None:
         found = await self.service.browse(category.value, guild_id=interaction.guild_id)
-        pages = resource_pages(category.name, found, self.bot.clock.now(), empty="Nothing here yet.")
+        pages = resource_pages(category.name, found, self.bot.clock.now(), empty="Nothing here yet.",
+                               links=await self.service.links.latest())
         await send_pages(interaction, pages)
 
     @app_commands.command(name="suggest", description="Suggest a link for the library (moderators review it)")
@@ -116,7 +124,7 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
         found = await self.service.bookmarks.saved(interaction.user.id, guild_id=interaction.guild_id)
         pages = resource_pages(
             "Your saved resources", found, self.bot.clock.now(),
-            empty="Nothing saved yet: use `/resources save`.",
+            empty="Nothing saved yet: use `/resources save`.", links=await self.service.links.latest(),
         )
         await send_pages(interaction, pages)
 
@@ -126,14 +134,24 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
     async def review(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         pending, total = await self.service.suggestions.pending(interaction.guild_id, limit=REVIEW_BATCH)
-        if not pending:
-            await send_ephemeral(interaction, "No suggestions are waiting for review.")
+        moved = await self.service.links.moved(guild_id=interaction.guild_id)
+        if not pending and not moved:
+            await send_ephemeral(interaction, "No suggestions or proposed link edits are waiting.")
             return
         more = f" (the oldest {len(pending)} of {total})" if total > len(pending) else ""
-        await send_ephemeral(interaction, f"**{total}** suggestion(s) waiting{more}:")
+        lines = [f"**{total}** suggestion(s) waiting{more}."]
+        if moved:
+            shown = f" (the first {REVIEW_BATCH})" if len(moved) > REVIEW_BATCH else ""
+            lines.append(f"**{len(moved)}** link(s) moved permanently: proposed edits{shown}.")
+        await send_ephemeral(interaction, "\n".join(lines))
         for suggestion in pending:
             await interaction.followup.send(
                 embed=suggestion_embed(suggestion), view=review_view(suggestion.id),
+                ephemeral=True, allowed_mentions=NO_MENTIONS,
+            )
+        for resource, link in moved[:REVIEW_BATCH]:
+            await interaction.followup.send(
+                moved_block(resource, link), view=persistent_view(MoveButton(resource.id)),
                 ephemeral=True, allowed_mentions=NO_MENTIONS,
             )
 
@@ -196,11 +214,33 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
     async def stale(self, interaction: discord.Interaction) -> None:
         found = await self.service.stale(guild_id=interaction.guild_id)
         pages = resource_pages(
-            f"Not verified for a year: {len(found)}", found, self.bot.clock.now(),
+            f"Broken, changed or not verified for a year: {len(found)}", found, self.bot.clock.now(),
             header="Check each link, then `/resources edit verified:True` (or fix or remove it).",
-            empty="Every resource was verified within the last year.",
+            empty="Every link works and every resource was verified within the last year.",
+            links=await self.service.links.latest(),
         )
         await send_pages(interaction, pages)
+
+    @app_commands.command(name="gaps", description="What members searched for and found nothing (moderators)")
+    @moderator_only()
+    async def gaps(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        found = await self.service.gaps.top(guild_id=interaction.guild_id, limit=GAPS_SHOWN)
+        if not found:
+            await send_ephemeral(interaction, "No search on this server has come back empty.")
+            return
+        # At most GAPS_SHOWN lines of at most ~110 characters: one message (2000 characters).
+        lines = [
+            f"**{gap.searches} times** "
+            f"{discord.utils.escape_markdown(discord.utils.escape_mentions(gap.query[:GAP_CHARS]))}"
+            f" · last <t:{int(gap.last_at.timestamp())}:R>"
+            for gap in found
+        ]
+        await send_ephemeral(
+            interaction,
+            "Searches that found nothing here, most asked first (consider `/resources suggest`):\n"
+            + "\n".join(lines),
+        )
 
 
 class ResourcesCog(commands.Cog, name="Resource library"):
@@ -211,12 +251,16 @@ class ResourcesCog(commands.Cog, name="Resource library"):
         self.group = ResourcesGroup(bot)
 
     async def cog_load(self) -> None:
-        await self.bot.services.resources.start()
+        library = self.bot.services.resources
+        await library.start()
         self.bot.tree.add_command(self.group)
-        self.bot.add_dynamic_items(ReviewButton)
+        self.bot.add_dynamic_items(ReviewButton, MoveButton)
+        if self.bot.settings.resources_link_check:
+            self.bot.scheduler.register(LINK_CHECK, WeeklyLinkCheck(library.links, self.bot.clock))
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(ReviewButton)
+        self.bot.scheduler.unregister(LINK_CHECK)
+        self.bot.remove_dynamic_items(ReviewButton, MoveButton)
         self.bot.tree.remove_command(self.group.name)
 
 

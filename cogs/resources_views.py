@@ -7,7 +7,7 @@ review a suggestion posted days ago, after any number of restarts.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -16,7 +16,7 @@ import discord
 from bot.checks import is_moderator
 from bot.errors import Forbidden
 from bot.paging import Pages
-from bot.services.resources import CATEGORIES, Resource, SearchResults, Suggestion
+from bot.services.resources import CATEGORIES, LinkCheck, Resource, SearchResults, Suggestion
 from bot.ui import FmgModal, bot_of, persistent_view, run_safely, send_ephemeral
 
 if TYPE_CHECKING:
@@ -39,25 +39,44 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def resource_block(resource: Resource, now: datetime) -> str:
-    """One resource as a few lines: link, category, source tier and freshness, description."""
+def link_note(link: LinkCheck | None) -> str | None:
+    """What members should know about a link's latest check (nothing when it is fine)."""
+    if link is None:
+        return None
+    when = f"<t:{int(link.checked_at.timestamp())}:D>"
+    if link.status == "dead":
+        return f"⚠️ This link looked broken when checked on {when} ({link.detail})."
+    if link.changed:
+        return f"⚠️ The page changed since it was verified (checked {when})."
+    return None
+
+
+def resource_block(resource: Resource, now: datetime, link: LinkCheck | None = None) -> str:
+    """One resource as a few lines: link, category, source tier and freshness, what its latest
+    link check found, description."""
     tier = "Official source" if resource.tier == "official" else "Community resource"
     verified = int(resource.last_verified.timestamp())
     fresh = f"verified <t:{verified}:D>"
     if resource.is_stale(now):
         fresh += " ⚠️ over a year ago"
     lines = [f"**{_link(resource)}**", f"-# {resource.category_label} · {tier} · {fresh}"]
+    if (note := link_note(link)) is not None:
+        lines.append(note)
     if resource.description:
         lines.append(_shorten(discord.utils.escape_mentions(resource.description), SNIPPET))
     return "\n".join(lines)
 
 
 def resource_pages(
-    title: str, resources: Sequence[Resource], now: datetime, *, header: str = "", empty: str
+    title: str, resources: Sequence[Resource], now: datetime, *, header: str = "", empty: str,
+    links: Mapping[str, LinkCheck] | None = None,
 ) -> Pages[Resource]:
-    """PER_PAGE resources a page, each page under the same title and header."""
+    """PER_PAGE resources a page, each page under the same title and header (``links``: the
+    latest link checks, to flag broken or changed pages)."""
+    checks = links or {}
+
     def render(chunk: Sequence[Resource]) -> discord.Embed:
-        body = "\n\n".join(resource_block(r, now) for r in chunk) or empty
+        body = "\n\n".join(resource_block(r, now, checks.get(r.url)) for r in chunk) or empty
         description = f"{header}\n\n{body}" if header else body
         return discord.Embed(title=_shorten(title, 256), description=description, colour=COLOUR)
 
@@ -69,17 +88,15 @@ def search_pages(results: SearchResults, now: datetime) -> Pages[Resource]:
     if results.corrected_query:
         notes.append(f"Showing results for *{discord.utils.escape_markdown(results.corrected_query)}*.")
     if results.did_you_mean:
-        notes.append(
-            "Nothing matched every word. Did you mean "
-            f"**{discord.utils.escape_markdown(results.did_you_mean)}**?"
-        )
+        notes.append(f"Did you mean **{discord.utils.escape_markdown(results.did_you_mean)}**?")
     shown = _shorten(" ".join(results.query.split()), 80)
     return resource_pages(
         f"Resources for “{shown}”",
         [h.resource for h in results.hits],
         now,
         header="\n".join(notes),
-        empty="No resources found. Try fewer or different words, or `/resources browse`.",
+        empty="No resources found. Try other words, or `/resources browse`.",
+        links={h.resource.url: h.link for h in results.hits if h.link is not None},
     )
 
 
@@ -144,6 +161,48 @@ class ReviewButton(
 
 def review_view(suggestion_id: int) -> discord.ui.View:
     return persistent_view(ReviewButton("approve", suggestion_id), ReviewButton("reject", suggestion_id))
+
+
+def moved_block(resource: Resource, link: LinkCheck) -> str:
+    """A proposed edit: the entry's link permanently redirects elsewhere."""
+    new = (link.moved_to or "").replace("(", "%28").replace(")", "%29")
+    return (f"**{_link(resource)}** now redirects permanently to <{new}> "
+            f"(checked <t:{int(link.checked_at.timestamp())}:D>).")
+
+
+class MoveButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"fmg:res:move:(?P<id>\d+)",
+):
+    """Accept a proposed link edit: the entry takes the link its old one redirects to, on this
+    server (moderators only; the proposal is re-read from the database)."""
+
+    def __init__(self, resource_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(label="Use the new link", custom_id=f"fmg:res:move:{resource_id}",
+                              style=discord.ButtonStyle.primary)
+        )
+        self.resource_id = resource_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+    ) -> MoveButton:
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await run_safely(interaction, self._apply(interaction))
+
+    async def _apply(self, interaction: discord.Interaction) -> None:
+        if interaction.guild_id is None or not await is_moderator(interaction):
+            raise Forbidden("Only moderators can change resources.")
+        updated = await bot_of(interaction).services.resources.links.apply_move(
+            self.resource_id, guild_id=interaction.guild_id
+        )
+        await interaction.response.edit_message(
+            content=f"Link updated by <@{interaction.user.id}>: {_link(updated)}.", view=None,
+            allowed_mentions=NO_MENTIONS,
+        )
 
 
 class SuggestModal(FmgModal, title="Suggest a resource"):

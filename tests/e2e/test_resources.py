@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from bot.paging import PagedReplies
+from bot.services.resources._links import Probe
 from localdiscord import DriverError
 from localdiscord.driver import Driver
 from localdiscord.harness import wait_bot_idle
@@ -143,7 +144,7 @@ async def test_bookmarks(discord, alice, bob):
 
 
 @pytest.mark.parametrize(
-    "command", ["resources review", "resources stale", "resources remove", "resources edit"]
+    "command", ["resources review", "resources stale", "resources remove", "resources edit", "resources gaps"]
 )
 async def test_moderator_commands_are_refused_for_members(discord, alice, command):
     options = {"resource": "1"} if command in ("resources remove", "resources edit") else {}
@@ -162,7 +163,7 @@ async def test_moderators_edit_verify_remove_and_see_stale(e2e, discord, mira, a
 
     clock.advance(timedelta(days=800))
     stale = await discord.invoke("resources stale", user=mira)
-    assert stale.embeds[0]["title"].startswith("Not verified for a year")
+    assert stale.embeds[0]["title"].startswith("Broken, changed or not verified for a year")
     assert "⚠️ over a year ago" in stale.embeds[0]["description"]
     assert stale.embeds[0]["footer"]["text"].startswith("Page 1 of")
     await discord.invoke("resources edit", user=mira, resource=choice.value, verified=True)
@@ -256,3 +257,44 @@ async def test_each_server_curates_its_own_library(e2e, discord, alice, mira):
     await other.invoke("resources remove", user=otto, resource=theirs)
     assert "thalamusgme.com" not in await _search(other, carol, "thalamus")
     assert "Thalamus (our notes)" in await _search(discord, alice, "thalamus")
+
+
+async def test_link_checks_show_in_search_stale_and_review(e2e, discord, alice, mira):
+    links = e2e.bot.services.resources.links
+    # What a check found (the checker itself is tested against a local HTTP server).
+    await links.record({
+        "https://www.nrmp.org": Probe("dead", 404, detail="HTTP 404"),
+        "https://thalamusgme.com": Probe("moved", 200, moved_to="https://thalamusgme.com/home"),
+        "https://www.fsmb.org": Probe("unknown", 429, detail="HTTP 429"),
+    }, await links.targets())
+
+    found = await discord.invoke("resources search", user=alice, query="nrmp match")
+    first = found.embeds[0]["description"].split("\n\n")[0]
+    assert "nrmp.org" in first and "looked broken" in first and "HTTP 404" in first
+    rate_limited = await discord.invoke("resources search", user=alice, query="fsmb")
+    assert "looked broken" not in rate_limited.embeds[0]["description"]  # 429 proves nothing
+
+    stale = await discord.invoke("resources stale", user=mira)
+    assert stale.embeds[0]["title"] == "Broken, changed or not verified for a year: 1"
+    assert "nrmp.org" in stale.embeds[0]["description"]
+
+    review = await discord.invoke("resources review", user=mira)
+    assert "1** link(s) moved permanently" in review.content
+    [card] = await review.wait_followups(1)
+    assert "https://thalamusgme.com/home" in card.content
+    refused = await discord.click(card, label="Use the new link", user=alice)
+    assert refused.ephemeral and "moderator" in refused.content.lower()
+    await discord.click(card, label="Use the new link", user=mira)
+    assert not card.buttons and "Link updated by" in card.content
+    moved = await discord.invoke("resources search", user=alice, query="thalamus")
+    assert "thalamusgme.com/home" in moved.embeds[0]["description"].split("\n\n")[0]
+
+
+async def test_searches_that_found_nothing_are_counted_for_moderators(discord, alice, bob, mira):
+    assert "No search on this server" in (await discord.invoke("resources gaps", user=mira)).content
+    for user in (alice, bob):
+        await discord.invoke("resources search", user=user, query="Zzqx   Plumbing")
+    await discord.invoke("resources search", user=alice, query="thalamus")  # found: not a gap
+    gaps = await discord.invoke("resources gaps", user=mira)
+    assert gaps.ephemeral and "**2 times** zzqx plumbing" in gaps.content
+    assert "thalamus" not in gaps.content and "alice" not in gaps.content

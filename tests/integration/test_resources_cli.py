@@ -1,4 +1,5 @@
-"""`fmg-bot resources search|import|export`, run as a curator would (a real subprocess)."""
+"""`fmg-bot resources search|import|export|check`, run as a curator would (a real subprocess; the
+link check in-process, so that its HTTP part can be replaced)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,14 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import pytest
 import yaml
 
+from bot.cli import main
 from bot.clock import SystemClock
 from bot.db import Database
-from bot.services.resources import ResourceService
+from bot.services.resources import LinkChecker, ResourceService
+from bot.services.resources._links import Probe
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -99,3 +103,41 @@ def test_search_sees_the_shared_catalog_or_one_servers_library(tmp_path: Path) -
         assert "kalorama" not in other.stdout
     bad = fmg_bot("resources", "search", "visa", "--guild", "abc", env=env, cwd=tmp_path)
     assert bad.returncode == 2 and "server (guild) id" in bad.stderr
+
+
+def test_check_stores_every_links_state_and_prints_what_needs_a_curator(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # In-process, with the HTTP part replaced: the checker itself is tested against a local
+    # server (tests/unit/resources/test_res_links.py); nothing here may reach the internet.
+    async def probe(self: LinkChecker, url: str) -> Probe:
+        if url == "https://www.nrmp.org":
+            return Probe("dead", 404, detail="HTTP 404")
+        if url == "https://thalamusgme.com":
+            return Probe("moved", 200, moved_to="https://thalamusgme.com/home", title="Thalamus")
+        return Probe("ok", 200, title="A page")
+
+    monkeypatch.setattr(LinkChecker, "probe", probe)
+    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "db.sqlite3"))
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert main(["resources", "check", "--per-host", "0"]) == 0
+    out, err = capsys.readouterr()
+    assert "69/69 links" in err and "[" + "#" * 30 + "]" in err
+    assert "69 links checked: 67 ok, 1 dead, 1 moved, 0 unknown; 0 changed since verified" in out
+    assert "dead     https://www.nrmp.org (HTTP 404)" in out
+    assert "moved    https://thalamusgme.com -> https://thalamusgme.com/home" in out
+
+    async def stored() -> dict[str, str]:
+        db = await Database.open(tmp_path / "db.sqlite3")
+        try:
+            rows = await db.fetchall("SELECT url, status FROM resource_links")
+            return {r["url"]: r["status"] for r in rows}
+        finally:
+            await db.close()
+
+    rows = asyncio.run(stored())
+    assert len(rows) == 69 and rows["https://www.nrmp.org"] == "dead"
+    bad = fmg_bot("resources", "check", "--timeout", "-1", env={"DATABASE_PATH": str(tmp_path / "x")},
+                  cwd=tmp_path)
+    assert bad.returncode == 2 and "between 0 and 600" in bad.stderr

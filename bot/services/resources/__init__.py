@@ -1,7 +1,11 @@
-"""The resource library: a curated FMG catalog in SQLite with FTS5 search that finds what
-members mean (abbreviations, typos, other languages), suggestions, moderation and bookmarks."""
+"""The resource library: a curated FMG catalog in SQLite with FTS5 search that ranks what
+members mean (questions, abbreviations, typos, other languages), suggestions, moderation,
+bookmarks, link health and the searches that found nothing."""
 
 from bot.services.resources._catalog import DEFAULT_CATALOG, CatalogError, dump_catalog, read_catalog
+from bot.services.resources._gaps import SearchGap
+from bot.services.resources._health import CheckReport, WeeklyLinkCheck
+from bot.services.resources._links import CheckPolicy, LinkCheck, LinkChecker
 from bot.services.resources._models import (
     CATEGORIES,
     STALE_AFTER,
@@ -23,12 +27,18 @@ __all__ = [
     "TIERS",
     "CatalogEntry",
     "CatalogError",
+    "CheckPolicy",
+    "CheckReport",
+    "LinkCheck",
+    "LinkChecker",
     "LoadReport",
     "Resource",
     "ResourceService",
+    "SearchGap",
     "SearchHit",
     "SearchResults",
     "Suggestion",
+    "WeeklyLinkCheck",
     "dump_catalog",
     "normalize_url",
     "read_catalog",

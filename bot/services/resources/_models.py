@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 from bot.errors import InvalidInput
+from bot.services.resources._links import LinkCheck
 
 Tier = Literal["official", "community"]
 SuggestionStatus = Literal["pending", "approved", "rejected"]
@@ -96,7 +97,12 @@ class Resource:
 class SearchHit:
     resource: Resource
     score: float
-    """Relevance, best first: in [1, 1.5) when every word matched, in [0.5, 1) when only some did."""
+    """Relevance, best first: in [0, 1) by how much of the query the entry covers (then bm25);
+    crisis lines score in [1, 2) when the query signals distress."""
+    complete: bool = False
+    """The entry matched every meaningful word (or concept) of the query."""
+    link: LinkCheck | None = None
+    """The latest check of the entry's link (a dead one is flagged to the member)."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +112,7 @@ class SearchResults:
     corrected_query: str | None = None
     """The query as we understood it after fixing typos ("obsevership" -> "observership")."""
     did_you_mean: str | None = None
-    """A title to try when the query found nothing that matched all its words."""
+    """A re-spelling of the query that finds something, when the query itself found nothing."""
 
 
 @dataclass(frozen=True)

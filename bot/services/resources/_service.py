@@ -23,13 +23,13 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from rapidfuzz import fuzz, process
-
 from bot.clock import Clock
 from bot.db import Database
 from bot.errors import Conflict, InvalidInput, NotFound
 from bot.services.resources._bookmarks import Bookmarks
 from bot.services.resources._catalog import dump_catalog, read_catalog
+from bot.services.resources._gaps import SearchGaps
+from bot.services.resources._health import LinkHealth, to_link_check
 from bot.services.resources._models import (
     CATEGORIES,
     MAX_DESCRIPTION,
@@ -48,6 +48,7 @@ from bot.services.resources._models import (
     day_start,
 )
 from bot.services.resources._query import QueryPlan
+from bot.services.resources._rank import Ranking
 from bot.services.resources._store import (
     SHARED_GID,
     apply_override,
@@ -59,19 +60,16 @@ from bot.services.resources._store import (
     write_override,
 )
 from bot.services.resources._suggestions import SuggestionQueue
-from bot.services.resources._text import fold
 from bot.services.resources._urls import normalize_url, validate_url
 from bot.services.resources._views import SHORT_PREFIX, LibraryView, Overlay, Snapshot
-from bot.services.resources._vocabulary import VOCABULARY
+from bot.services.resources._vocabulary import DISTRESS, VOCABULARY
 
 log = logging.getLogger(__name__)
 
 MAX_RESULTS = 50
-DID_YOU_MEAN_CUTOFF = 60.0
-ENOUGH_FULL_MATCHES = 3
-# In a two-word fallback, a word in more than 5% of the catalog (and 50+ entries) is left out.
-COMMON_SHARE = 0.05
-COMMON_MIN_ENTRIES = 50
+CANDIDATES = 25  # entries FTS5 hands to ranking (by bm25) for one query
+CRISIS_LINES = 5
+CANDIDATE_ROWS = 600  # FTS5 rows (estimated) one query may rank by bm25; see QueryPlan.fts_any
 HIDDEN_SLACK = 10  # extra FTS rows fetched first for a server that hides shared entries
 DATA_VERSION = "SELECT data_version FROM pragma_data_version"
 # Answers of the current snapshot, reused until the next refresh: members search the same few
@@ -91,6 +89,8 @@ class ResourceService:
         self._recent: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self.suggestions = SuggestionQueue(db, clock, self)
         self.bookmarks = Bookmarks(db, clock, self)
+        self.links = LinkHealth(db, clock, self)
+        self.gaps = SearchGaps(db, clock)
 
     # -- loading ------------------------------------------------------------------------------
     async def start(self) -> LoadReport | None:
@@ -186,24 +186,35 @@ class ResourceService:
         return (await self.view(guild_id)).size()
 
     async def stale(self, *, guild_id: int | None = None) -> list[Resource]:
-        """Resources a server sees that nobody verified for a year, oldest first."""
+        """Resources a server sees that need a curator: a dead link or a page changed since it
+        was verified (first), or nobody verified them for a year (oldest first)."""
         now = self._clock.now()
-        found = [r for r in (await self.view(guild_id)).ordered() if r.is_stale(now)]
-        return sorted(found, key=lambda r: (r.last_verified, r.title))
+        view = await self.view(guild_id)
+        found = []
+        for r in view.ordered():
+            link = view.link(r.url)
+            if r.is_stale(now) or (link is not None and link.needs_attention):
+                found.append((link is None or not link.needs_attention, r.last_verified, r.title, r))
+        return [r for *_, r in sorted(found, key=lambda f: f[:3])]
 
     # -- search -----------------------------------------------------------------------------------
     async def search(self, query: str, *, guild_id: int | None = None, limit: int = 10) -> SearchResults:
-        """Best matches first. Never raises on member input: any text gives a (maybe empty) list."""
+        """Best matches first. Never raises on member input: any text gives a (maybe empty) list.
+
+        Ranked, not filtered: an entry matching any meaningful word of the query is a candidate,
+        so a question is answered whenever the catalog shares a word or concept with it."""
         view = await self.view(guild_id)
         key = ("search", view.fts_gid, query, limit)
         if (recalled := self._recall(key)) is not None:
             return recalled
         planner = view.planner
         plan = planner.plan(query)
-        hits, full = await self._rank(view, plan, max(1, min(limit, MAX_RESULTS)))
+        hits = await self._rank(view, plan, max(1, min(limit, MAX_RESULTS)))
         did_you_mean = None
-        if not full:
-            did_you_mean = _closest_title(query, hits) if hits else planner.respell(query)
+        if not hits and (respelled := planner.respell(query)) is not None:
+            # Offer only a re-spelling that finds something.
+            if await self._rank(view, planner.plan(respelled), 1):
+                did_you_mean = respelled
         return self._remember(key, SearchResults(query, hits, plan.corrected_text, did_you_mean))
 
     async def autocomplete(
@@ -221,7 +232,7 @@ class ResourceService:
         if lone is not None and len(lone) <= SHORT_PREFIX:
             # "re", "vis": thousands of matches to rank on a large catalog; answer from memory.
             return list(itertools.islice(view.prefixed(lone), limit))
-        hits, _ = await self._rank(view, plan, limit, relax=False)
+        hits = await self._rank(view, plan, limit)
         return list(self._remember(key, tuple(h.resource for h in hits)))
 
     def _recall(self, key: tuple[Any, ...]) -> Any | None:
@@ -236,24 +247,28 @@ class ResourceService:
             self._recent.popitem(last=False)
         return answer
 
-    async def _rank(
-        self, view: LibraryView, plan: QueryPlan, limit: int, *, relax: bool = True
-    ) -> tuple[list[SearchHit], bool]:
-        """Entries matching every group first; entries matching all but one only when few match
-        all (on a large catalog the relaxed pass is the expensive one)."""
-        expr = plan.fts_all()
+    async def _rank(self, view: LibraryView, plan: QueryPlan, limit: int) -> list[SearchHit]:
+        """FTS5 picks the best CANDIDATES entries matching any group (by bm25) and those
+        matching every group; `Ranking` orders them by how much of the query each covers. A
+        query signalling distress also fetches the crisis lines, whatever else it matches."""
+        entries = len(view.snap.by_id)
+        expr = plan.fts_any(max_rows=CANDIDATE_ROWS)
         if expr is None:
-            return [], False
-        hits = [SearchHit(r, _score(1.0, rank)) for r, rank in await self._visible(view, expr, limit)]
-        full = bool(hits)
-        common = max(COMMON_MIN_ENTRIES, int(len(view.snap.by_id) * COMMON_SHARE))
-        relaxed = plan.fts_most(max_frequency=common) if relax else None
-        if relaxed is not None and len(hits) < min(limit, ENOUGH_FULL_MATCHES):
-            seen = {h.resource.id for h in hits}
-            for resource, rank in await self._visible(view, relaxed, limit + len(seen)):
-                if resource.id not in seen:
-                    hits.append(SearchHit(resource, _score(0.5, rank)))
-        return hits[:limit], full
+            return []
+        found = await self._visible(view, expr, max(limit, CANDIDATES))
+        if (every := plan.fts_all()) is not None:
+            # Entries with every word: on a large catalog bm25 alone may leave them out.
+            found += await self._visible(view, every, max(limit, CANDIDATES))
+        if plan.distress:
+            found += await self._visible(view, f'"{DISTRESS}"', CRISIS_LINES)
+        ranking = Ranking(plan, entries)
+        best: dict[int, SearchHit] = {}
+        for resource, rank in found:
+            hit = SearchHit(resource, *ranking.score(view.terms(resource.id), rank),
+                            link=view.link(resource.url))
+            if resource.id not in best or hit.score > best[resource.id].score:
+                best[resource.id] = hit
+        return sorted(best.values(), key=lambda h: -h.score)[:limit]
 
     async def _visible(self, view: LibraryView, expr: str, limit: int) -> list[tuple[Resource, float]]:
         """The best ``limit`` matches this server sees. FTS also ranks the shared rows the
@@ -421,7 +436,8 @@ class ResourceService:
             gid: Overlay(entries=e, fts_ids=f, hidden=frozenset(h), by_key=k)
             for gid, (e, f, h, k) in parts.items()
         }
-        self._snapshot = Snapshot.build(shared.values(), shared_keys, overlays)
+        links = {r["url"]: to_link_check(r) for r in await self._db.fetchall("SELECT * FROM resource_links")}
+        self._snapshot = Snapshot.build(shared.values(), shared_keys, overlays, links)
         self._recent.clear()
 
 
@@ -436,16 +452,3 @@ def _entry_values(entry: CatalogEntry) -> dict[str, object]:
         "description": entry.description,
         "last_verified": int(day_start(entry.last_verified).timestamp()),
     }
-
-
-def _closest_title(query: str, hits: list[SearchHit]) -> str | None:
-    """Of entries matching only some words, the one whose title looks most like the query."""
-    titles = {h.resource.id: fold(h.resource.title) for h in hits}
-    match = process.extractOne(fold(query), titles, scorer=fuzz.WRatio, score_cutoff=DID_YOU_MEAN_CUTOFF)
-    return None if match is None else next(h.resource.title for h in hits if h.resource.id == match[2])
-
-
-def _score(base: float, rank: float) -> float:
-    """bm25 (negative, lower is better) squashed into [base, base + 0.5)."""
-    strength = max(0.0, -rank)
-    return base + 0.5 * strength / (1.0 + strength)

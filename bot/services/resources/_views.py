@@ -12,8 +12,10 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+from bot.services.resources._links import LinkCheck
 from bot.services.resources._models import CATEGORIES, Resource
 from bot.services.resources._query import QueryPlanner
+from bot.services.resources._rank import EntryTerms
 from bot.services.resources._store import SHARED_GID
 from bot.services.resources._text import tokenize
 from bot.services.resources._vocabulary import VOCABULARY
@@ -59,11 +61,13 @@ class Overlay:
     """Normalized URL -> entry id, for ``entries``."""
     ordered: tuple[Resource, ...] = ()
     short_prefixes: dict[str, list[int]] = field(default_factory=dict)
+    terms: dict[int, EntryTerms] = field(default_factory=dict)
     planner: QueryPlanner | None = None  # built on first search (see LibraryView.planner)
 
     def __post_init__(self) -> None:
         self.ordered = tuple(sorted(self.entries.values(), key=browse_key))
         self.short_prefixes = short_prefixes(self.ordered)
+        self.terms = {rid: EntryTerms.of(r) for rid, r in self.entries.items()}
 
 
 @dataclass(frozen=True)
@@ -77,10 +81,12 @@ class Snapshot:
     ordered: tuple[Resource, ...]  # shared entries, browse order
     short_prefixes: dict[str, list[int]]
     overlays: Mapping[int, Overlay]
+    terms: dict[int, EntryTerms]  # shared id -> what ranking compares queries with
+    links: Mapping[str, LinkCheck]  # link -> its latest check (every server's links)
 
     @classmethod
     def build(cls, shared: Iterable[Resource], url_keys: Mapping[int, str],
-              overlays: Mapping[int, Overlay]) -> Snapshot:
+              overlays: Mapping[int, Overlay], links: Mapping[str, LinkCheck]) -> Snapshot:
         by_id = {r.id: r for r in shared}
         frequencies: Counter[str] = Counter()
         for r in by_id.values():
@@ -94,6 +100,8 @@ class Snapshot:
             ordered=ordered,
             short_prefixes=short_prefixes(ordered),
             overlays=overlays,
+            terms={rid: EntryTerms.of(r) for rid, r in by_id.items()},
+            links=links,
         )
 
     def view(self, guild_id: int | None) -> LibraryView:
@@ -146,6 +154,17 @@ class LibraryView:
             if entry_id in overlay.hidden:
                 return None
         return self.snap.by_id.get(entry_id)
+
+    def link(self, url: str) -> LinkCheck | None:
+        """The latest check of a link, if it was checked."""
+        return self.snap.links.get(url)
+
+    def terms(self, entry_id: int) -> EntryTerms:
+        """What ranking compares a query with, for an entry seen here."""
+        overlay = self.overlay
+        if overlay is not None and entry_id in overlay.terms:
+            return overlay.terms[entry_id]
+        return self.snap.terms[entry_id]
 
     def resolve(self, fts_rowid: int) -> Resource | None:
         """The entry an FTS row stands for here, or None when this server does not see it."""

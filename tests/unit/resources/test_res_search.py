@@ -1,11 +1,14 @@
 """Search quality and robustness over the shipped catalog."""
 
+from datetime import date
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.services.resources import ResourceService
+from bot.clock import ManualClock
+from bot.db import Database
+from bot.services.resources import CatalogEntry, ResourceService
 from bot.services.resources._text import tokenize
 
 FTS_NOISE = ['"', "*", "NEAR", "NEAR(", "AND", "OR", "NOT", "(", ")", "^", ":", "title:", "-", "+",
@@ -50,7 +53,7 @@ async def test_every_kind_of_query_is_represented(query_set: list[dict]) -> None
 async def test_any_query_returns_a_list_and_never_raises(library: ResourceService, query: str) -> None:
     results = await library.search(query)
     assert isinstance(results.hits, list)
-    assert all(0.5 <= h.score < 1.5 for h in results.hits)
+    assert all(0 <= h.score < 2 for h in results.hits)
     assert isinstance(await library.autocomplete(query), list)
 
 
@@ -62,31 +65,44 @@ async def test_results_are_ordered_and_bounded(library: ResourceService) -> None
     assert len((await library.search("residency", limit=1000)).hits) <= 50
 
 
-async def test_words_matched_in_full_rank_above_partial_matches(library: ResourceService) -> None:
+async def test_entries_covering_more_of_the_query_rank_first(library: ResourceService) -> None:
     hits = (await library.search("conrad waiver", limit=20)).hits
     assert hits[0].resource.title == "Conrad 30 Waiver Program"
-    full = [h for h in hits if h.score >= 1.0]
-    partial = [h for h in hits if h.score < 1.0]
-    assert full and partial and hits.index(partial[0]) == len(full)
+    # Other waivers match one word of two: still answered, below.
+    assert any("Waiver of the Exchange Visitor" in h.resource.title for h in hits[1:])
 
 
-async def test_typo_reports_what_was_searched(library: ResourceService) -> None:
+async def test_a_word_no_entry_holds_does_not_veto_the_words_that_match(library: ResourceService) -> None:
+    for query in ("observership in new york", "observerships in NYC", "observership kalamazoo"):
+        results = await library.search(query)
+        assert results.hits, query
+        assert "observership" in " ".join(results.hits[0].resource.tags).casefold(), query
+        assert results.did_you_mean is None and results.corrected_query is None, query
+
+
+async def test_a_question_is_answered_not_emptied(library: ResourceService) -> None:
+    results = await library.search("what do I do if I get no interviews?")
+    assert results.hits[0].resource.url.startswith("https://www.nrmp.org/")
+    who = await library.search("who actually sponsors the J1 for residents, is it my hospital or ECFMG?")
+    assert who.hits[0].resource.url == "https://www.ecfmg.org/evsp/"
+
+
+async def test_typo_reports_what_was_searched_in_the_members_words(library: ResourceService) -> None:
     results = await library.search("obsevership")
     assert results.corrected_query == "observership"
     assert results.hits and "observership" in results.hits[0].resource.description.casefold()
+    mixed = await library.search("Thalamos for H-1B programs?")
+    assert mixed.corrected_query == "thalamus for H-1B programs?"
 
 
-async def test_did_you_mean_when_nothing_matches_every_word(library: ResourceService) -> None:
-    # Two of three words match: offer the partial match whose title looks like the query.
-    results = await library.search("residncy explorr xyz")
-    assert results.hits and all(h.score < 1.0 for h in results.hits)
-    assert results.did_you_mean == "Residency Explorer"
-    assert (await library.search("Residency Explorer")).did_you_mean is None
-    # Nothing matches at all: offer a looser re-spelling, if there is one.
+async def test_did_you_mean_only_offers_a_respelling_that_finds_something(library: ResourceService) -> None:
+    # Nothing matches at all: offer a looser re-spelling that finds results, keeping the rest.
     respelled = await library.search("thlms")
     assert respelled.hits == [] and respelled.did_you_mean == "thalamus"
+    assert (await library.search(respelled.did_you_mean)).hits
     nothing = await library.search("qqqq zzzz")
     assert nothing.hits == [] and nothing.did_you_mean is None
+    assert (await library.search("Residency Explorer")).did_you_mean is None
 
 
 async def test_autocomplete_completes_the_word_being_typed(library: ResourceService) -> None:
@@ -107,3 +123,24 @@ async def test_autocomplete_answers_a_short_lone_word_from_memory(library: Resou
             words = tokenize(" ".join((r.title, *r.tags)))
             assert any(w.startswith(typed) for w in words), (typed, r.title)
     assert "Thalamus" in [r.title for r in await library.autocomplete("tha")]
+
+
+async def test_an_entry_with_every_word_is_found_among_many_stronger_partial_matches(
+    db: Database, clock: ManualClock
+) -> None:
+    # bm25 ranks 30 entries repeating the rarer word above the one entry holding both words
+    # (the other one is common): every-word matches are fetched as candidates too, and rank first.
+    def entry(title: str, n: int, tags: tuple[str, ...], description: str = "Notes.") -> CatalogEntry:
+        return CatalogEntry(title=title, url=f"https://e{n}.example.org/", organization="Org",
+                            category="community", tier="community", tags=tags,
+                            description=description, last_verified=date(2026, 1, 1))
+
+    library = ResourceService(db, clock, None)
+    await library.start()
+    await library.load_entries(
+        [entry("Beta beta beta notes", n, ("beta",)) for n in range(30)]
+        + [entry(f"Filler {n}", 100 + n, ("misc",), "Something about alpha.") for n in range(300)]
+        + [entry("Gamma handbook", 999, ("alpha", "beta"))]
+    )
+    hits = (await library.search("alpha beta", limit=5)).hits
+    assert hits[0].resource.title == "Gamma handbook" and hits[0].complete

@@ -1,0 +1,35 @@
+"""Searches that found nothing, counted per server (text only) for /resources gaps."""
+
+from datetime import timedelta
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.db import Database
+from bot.services.resources import _gaps
+from bot.services.resources._gaps import SearchGaps
+
+
+async def test_gaps_are_counted_per_server_most_searched_first(db: Database, clock: ManualClock) -> None:
+    gaps = SearchGaps(db, clock)
+    for text in ("Observership  in Boise", "observership in boise", "Zzqx", "   "):
+        await gaps.note(text, guild_id=1)
+        clock.advance(timedelta(minutes=1))
+    await gaps.note("zzqx", guild_id=2)
+    top = await gaps.top(guild_id=1)
+    assert [(g.query, g.searches) for g in top] == [("observership in boise", 2), ("zzqx", 1)]
+    assert [g.query for g in await gaps.top(guild_id=2)] == ["zzqx"]
+    rows = await db.fetchall("SELECT name FROM pragma_table_info('resource_search_gaps')")
+    columns = {r["name"] for r in rows}
+    assert columns == {"guild_id", "query", "searches", "last_at"}  # never who searched
+
+
+async def test_a_server_keeps_at_most_max_gaps_the_least_recent_make_room(
+    db: Database, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_gaps, "MAX_GAPS", 3)
+    gaps = SearchGaps(db, clock)
+    for n in range(5):
+        await gaps.note(f"gap {n}", guild_id=1)
+        clock.advance(timedelta(seconds=1))
+    assert sorted(g.query for g in await gaps.top(guild_id=1)) == ["gap 2", "gap 3", "gap 4"]
