@@ -22,6 +22,7 @@ from bot.paging import Pages, send_pages
 from bot.services.mentoring import MentoringService, Notice
 from bot.services.mentoring.profiles import MAX_CAPACITY, MENTOR_STATUSES, MIN_CAPACITY
 from bot.services.mentoring.vocab import LANGUAGES, SPECIALTIES, VISA_ROUTES
+from bot.services.text import one_line
 from bot.services.timezones import check_timezone
 from bot.ui import pack_lines, send_ephemeral, timezone_autocomplete
 from cogs.mentoring_views import (
@@ -349,7 +350,7 @@ class MentorGroup(app_commands.Group, name="mentor", description="Mentor matchma
         entries = await self.service.feedback(_guild(interaction))
         lines = [f"<@{f.pairing.mentee_user_id}> & <@{f.pairing.mentor_user_id}> · by <@"
                  f"{f.ended_by}> · {f.rating or '-'}/5 · <t:{f.pairing.ended_at}:D>\n> "
-                 f"{(f.text or '').replace(chr(10), ' ')[:1000]}" for f in entries]
+                 f"{one_line(f.text or '')[:1000]}" for f in entries]
         await send_pages(interaction, Pages(
             pack_lines(lines or ["No feedback yet."], limit=4000, sep="\n\n"),
             lambda texts: discord.Embed(title="Mentoring feedback", description=texts[0],

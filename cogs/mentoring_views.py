@@ -31,6 +31,7 @@ from bot.services.mentoring.vocab import (
     VISA_ROUTES,
     labels,
 )
+from bot.services.text import one_line, sanitize
 from bot.ui import FmgModal, FmgView, Menu, OwnerView, bot_of, persistent_view, run_safely
 
 if TYPE_CHECKING:
@@ -252,7 +253,7 @@ def mentor_line(m: MentorProfile) -> str:
 
 
 def mentor_embed(m: MentorProfile) -> discord.Embed:
-    embed = discord.Embed(title="Mentor profile", colour=COLOUR, description=m.bio or None)
+    embed = discord.Embed(title="Mentor profile", colour=COLOUR, description=sanitize(m.bio) or None)
     embed.add_field(name="Status", value=m.status + (" (paused)" if m.paused else ""))
     embed.add_field(name="Specialties", value=labels(m.specialties, SPECIALTIES)[:1024])
     embed.add_field(name="Visa routes", value=labels(m.visas, VISA_ROUTES))
@@ -264,7 +265,7 @@ def mentor_embed(m: MentorProfile) -> discord.Embed:
 
 
 def mentee_embed(e: MenteeProfile) -> discord.Embed:
-    embed = discord.Embed(title="Mentee profile", colour=COLOUR, description=e.goals or None)
+    embed = discord.Embed(title="Mentee profile", colour=COLOUR, description=sanitize(e.goals) or None)
     embed.add_field(name="Target specialty", value=SPECIALTIES[e.specialty])
     embed.add_field(name="Visa need", value=VISA_ROUTES[e.visa])
     embed.add_field(name="Exam stage", value=EXAM_STAGES[e.stage])
@@ -281,7 +282,7 @@ def candidates_embed(candidates: Sequence[Candidate]) -> discord.Embed:
     )
     for number, c in enumerate(candidates, start=1):
         why = "\n".join(f"• {r}" for r in c.score.reasons)
-        bio = f"\n> {c.mentor.bio[:300]}" if c.mentor.bio else ""
+        bio = f"\n> {one_line(c.mentor.bio)[:300]}" if c.mentor.bio else ""
         embed.add_field(name=f"{number}. Match score {c.score.total:.0f}/100",
                         value=f"<@{c.mentor.user_id}>\n{why}{bio}"[:1024], inline=False)
     return embed
@@ -293,12 +294,12 @@ def offer_embed(mentee: MenteeProfile, expires_at: int) -> discord.Embed:
     embed.description = (f"<@{mentee.user_id}> would like you as their mentor.\n"
                          f"Please answer by <t:{expires_at}:F> (<t:{expires_at}:R>); after that "
                          f"the request moves to another mentor.\n\n"
-                         + (f"**Goals**: {mentee.goals}" if mentee.goals else ""))
+                         + (f"**Goals**: {sanitize(mentee.goals)}" if mentee.goals else ""))
     return embed
 
 
 def intro_text(pairing: Pairing, mentee: MenteeProfile | None) -> str:
-    goals = f"\n**Goals**: {mentee.goals}" if mentee and mentee.goals else ""
+    goals = f"\n**Goals**: {sanitize(mentee.goals)}" if mentee and mentee.goals else ""
     target = (f"\n**Aiming for**: {SPECIALTIES[mentee.specialty]} · "
               f"{VISA_ROUTES[mentee.visa]} · now at {EXAM_STAGES[mentee.stage]}") if mentee else ""
     return (f"Welcome <@{pairing.mentee_user_id}> and <@{pairing.mentor_user_id}>: you are now "

@@ -21,6 +21,7 @@ from bot.paging import LivePages, send_pages
 from bot.services.study_groups import StudyGroupService
 from bot.services.study_groups.models import TOPICS, Group
 from bot.services.study_groups.sessions import MAX_DURATION, MAX_REMIND, MIN_DURATION
+from bot.services.text import md
 from bot.services.timezones import format_local
 from bot.ui import bot_of, send_ephemeral, timezone_autocomplete
 from cogs.study_groups_views import (
@@ -126,7 +127,7 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
         )
         await send_ephemeral(
             interaction,
-            f"**{group.name}** is open. Members join with `/studygroup join`; schedule sessions "
+            f"**{md(group.name)}** is open. Members join with `/studygroup join`; schedule sessions "
             "with `/session schedule`.",
             embed=group_embed(group, []),
         )
@@ -141,7 +142,7 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
         joined = await service.groups.join(guild_id, found.id, interaction.user.id)
         upcoming = await service.sessions.upcoming(guild_id, group_id=joined.id, limit=5)
         await send_ephemeral(
-            interaction, f"You joined **{joined.name}**.", embed=group_embed(joined, upcoming)
+            interaction, f"You joined **{md(joined.name)}**.", embed=group_embed(joined, upcoming)
         )
         await ask_for_zone_once(interaction)
 
@@ -151,7 +152,7 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
     async def leave(self, interaction: discord.Interaction, group: str) -> None:
         found = await _group(interaction, group)
         left = await _service(interaction).groups.leave(_guild(interaction), found.id, interaction.user.id)
-        await send_ephemeral(interaction, f"You left **{left.name}**.")
+        await send_ephemeral(interaction, f"You left **{md(left.name)}**.")
 
     @app_commands.command(name="list", description="Every study group in this server")
     @app_commands.describe(archived="Include archived groups")
@@ -223,7 +224,7 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
         )
         _poke(interaction)
         await send_ephemeral(
-            interaction, f"**{archived.name}** is archived; {cancelled} upcoming sessions were cancelled."
+            interaction, f"**{md(archived.name)}** is archived; {cancelled} upcoming sessions were cancelled."
         )
 
     @app_commands.command(name="transfer", description="Hand a group over to another member")
@@ -234,7 +235,7 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
         moved = await _service(interaction).groups.transfer(
             _guild(interaction), found.id, interaction.user.id, await is_moderator(interaction), member.id
         )
-        await send_ephemeral(interaction, f"<@{moved.owner_id}> now owns **{moved.name}**.")
+        await send_ephemeral(interaction, f"<@{moved.owner_id}> now owns **{md(moved.name)}**.")
 
     @app_commands.command(name="calendar", description="Download a group's sessions as an .ics file")
     @app_commands.describe(group="The group")
@@ -294,7 +295,7 @@ class SessionCommands(app_commands.Group, name="session", description="Study ses
         stamp = int(result.first_start.timestamp())
         zone = await service.timezones.zone_for(interaction.user.id)
         lines = [
-            f"Scheduled **{result.title}** for **{result.group.name}**: <t:{stamp}:F> "
+            f"Scheduled **{md(result.title)}** for **{md(result.group.name)}**: <t:{stamp}:F> "
             f"(<t:{stamp}:R>), read as {format_local(result.first_start, zone)}.",
         ]
         if result.rule_text:
@@ -329,7 +330,9 @@ class SessionCommands(app_commands.Group, name="session", description="Study ses
         )
         _poke(interaction)
         what = "session" if count == 1 else "sessions"
-        await send_ephemeral(interaction, f"Cancelled {count} {what} of **{occ.title}** ({occ.group_name}).")
+        await send_ephemeral(
+            interaction, f"Cancelled {count} {what} of **{md(occ.title)}** ({md(occ.group_name)})."
+        )
 
     @app_commands.command(name="upcoming", description="The next sessions, in your own local time")
     @app_commands.describe(group="Only this group's sessions", mine="Only groups you are in")
@@ -382,11 +385,11 @@ class SessionCommands(app_commands.Group, name="session", description="Study ses
         )
         _poke(interaction)
         if minutes == 0:
-            await send_ephemeral(interaction, f"DM reminders for **{found.name}** are off.")
+            await send_ephemeral(interaction, f"DM reminders for **{md(found.name)}** are off.")
         else:
             await send_ephemeral(
                 interaction,
-                f"I will DM you {minutes} minutes before each **{found.name}** session "
+                f"I will DM you {minutes} minutes before each **{md(found.name)}** session "
                 f"({count} upcoming so far).",
             )
             await ask_for_zone_once(interaction)

@@ -27,6 +27,7 @@ from bot.services.study_groups.models import (
     RsvpCounts,
 )
 from bot.services.study_groups.suggest import SlotSuggestion
+from bot.services.text import md, sanitize, sanitize_line
 from bot.services.timezones import format_local
 from bot.ui import bot_of, persistent_view, run_safely, send_ephemeral
 
@@ -94,7 +95,7 @@ class RsvpButton(
         await interaction.response.edit_message(view=rsvp_view(self.occurrence_id, counts))
         await send_ephemeral(
             interaction,
-            f"Saved: **{RSVP_LABELS[self.choice].lower()}** for **{occ.title}** "
+            f"Saved: **{RSVP_LABELS[self.choice].lower()}** for **{md(occ.title)}** "
             f"(<t:{int(occ.starts_at.timestamp())}:F>).",
         )
         await ask_for_zone_once(interaction)
@@ -248,7 +249,9 @@ def occurrence_line(occ: Occurrence) -> str:
 
 
 def group_embed(group: Group, upcoming: Sequence[Occurrence]) -> discord.Embed:
-    embed = discord.Embed(title=group.name, description=group.description or None, colour=COLOUR)
+    embed = discord.Embed(
+        title=sanitize_line(group.name), description=sanitize(group.description) or None, colour=COLOUR
+    )
     embed.add_field(name="Topic", value=group.topic)
     embed.add_field(name="Owner", value=f"<@{group.owner_id}>")
     size = f"{group.member_count}" + (f" / {group.capacity}" if group.capacity else "")
@@ -263,7 +266,7 @@ def group_embed(group: Group, upcoming: Sequence[Occurrence]) -> discord.Embed:
     if upcoming:
         embed.add_field(
             name="Next sessions",
-            value="\n".join(f"**{o.title}**: {occurrence_line(o)}" for o in upcoming[:5]),
+            value="\n".join(f"**{md(o.title)}**: {occurrence_line(o)}" for o in upcoming[:5]),
             inline=False,
         )
     return embed
@@ -282,7 +285,7 @@ def _lead(minutes: int) -> str:
 def group_list_pages(groups: Sequence[Group]) -> Pages[Group]:
     def render(chunk: Sequence[Group]) -> discord.Embed:
         lines = [
-            f"**{g.name}** · {g.topic} · {g.member_count}"
+            f"**{md(g.name)}** · {g.topic} · {g.member_count}"
             + (f"/{g.capacity}" if g.capacity else "") + " members"
             for g in chunk
         ]
@@ -303,7 +306,7 @@ def member_pages(group: Group, members: Sequence[Member]) -> Pages[Member]:
             for m in chunk
         ]
         return discord.Embed(
-            title=f"{group.name}: members", description="\n".join(lines) or "Nobody yet.",
+            title=f"{sanitize_line(group.name)}: members", description="\n".join(lines) or "Nobody yet.",
             colour=COLOUR,
         )
 
@@ -314,7 +317,7 @@ def upcoming_page(items: Sequence[Occurrence], title: str) -> discord.Embed:
     embed = discord.Embed(title=title, colour=COLOUR)
     for occ in items:
         embed.add_field(
-            name=f"{occ.group_name}: {occ.title}"[:256],
+            name=f"{sanitize_line(occ.group_name)}: {sanitize_line(occ.title)}"[:256],
             value=occurrence_line(occ) + f"\nid `{occ.id}`",
             inline=False,
         )
@@ -327,7 +330,7 @@ def suggestion_embed(
     group: Group, slots: Sequence[SlotSuggestion], unknown: Sequence[int], zone: ZoneInfo
 ) -> discord.Embed:
     embed = discord.Embed(
-        title=f"Best weekly slots for {group.name}",
+        title=f"Best weekly slots for {sanitize_line(group.name)}",
         description="Each slot falls between 08:00 and 22:00 for the members listed as in.",
         colour=COLOUR,
     )

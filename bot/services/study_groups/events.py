@@ -14,7 +14,9 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock, from_epoch
 from bot.db import Database
+from bot.services.links import shown_link
 from bot.services.study_groups.models import EventTask
+from bot.services.text import sanitize, sanitize_line
 
 #: Discord refuses an event that starts in the past; leave a margin for the request itself.
 START_MARGIN = timedelta(minutes=1)
@@ -126,17 +128,17 @@ class Events:
 
 
 def _task(action: str, row: sqlite3.Row) -> EventTask:
-    description = f"{row['group_name']} ({row['topic']}) study session."
+    description = f"{sanitize_line(row['group_name'])} ({row['topic']}) study session."
     if row["description"]:
-        description += f"\n{row['description']}"
+        description += f"\n{sanitize(row['description'])}"
     if row["location"]:
-        description += f"\n{row['location']}"
+        description += f"\n{shown_link(row['location'])}"
     return EventTask(
         action=action,  # type: ignore[arg-type]
         occurrence_id=row["id"],
         guild_id=row["guild_id"],
         event_id=row["event_id"],
-        name=f"{row['group_name']}: {row['title']}"[:100],
+        name=f"{sanitize_line(row['group_name'])}: {sanitize_line(row['title'])}"[:100],
         description=description[:DESCRIPTION_MAX],
         starts_at=from_epoch(row["starts_at"]),
         ends_at=from_epoch(row["ends_at"]),

@@ -12,6 +12,7 @@ from bot.db.database import Transaction
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bot.services.study_groups.models import DEFAULT_OFFSETS_MINUTES, TOPICS, Group, Member
 from bot.services.study_groups.outbox import new_nonce
+from bot.services.text import md, sanitize, sanitize_line
 from bot.services.timezones import DEFAULT_ZONE, resolve_zone
 
 NAME_MAX = 60
@@ -77,7 +78,7 @@ def parse_offsets_input(text: str) -> tuple[int, ...]:
 
 
 def _clean_name(name: str) -> str:
-    cleaned = " ".join(name.split())
+    cleaned = sanitize_line(name)
     if not 2 <= len(cleaned) <= NAME_MAX:
         raise InvalidInput(f"A group name has 2 to {NAME_MAX} characters.")
     return cleaned
@@ -91,7 +92,7 @@ def _clean_topic(topic: str) -> str:
 
 
 def _clean_description(text: str) -> str:
-    cleaned = text.strip()
+    cleaned = sanitize(text)
     if len(cleaned) > DESCRIPTION_MAX:
         raise InvalidInput(f"A description has at most {DESCRIPTION_MAX} characters.")
     return cleaned
@@ -187,7 +188,7 @@ class Groups:
         )
         async with self._db.transaction() as tx:
             if await _live_name_taken(tx, guild_id, name):
-                raise Conflict(f"There is already a group called **{name}** here.")
+                raise Conflict(f"There is already a group called **{md(name)}** here.")
             group_id = await tx.execute(
                 "INSERT INTO study_groups (guild_id, name, topic, description, capacity, owner_id, "
                 "role_id, announce_offsets, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -259,9 +260,9 @@ class Groups:
             group = await _group(tx, guild_id, group_id)
             _require_live(group)
             if await _is_member(tx, group_id, user_id):
-                raise Conflict(f"You are already in **{group.name}**.")
+                raise Conflict(f"You are already in **{md(group.name)}**.")
             if group.capacity is not None and group.member_count >= group.capacity:
-                raise Conflict(f"**{group.name}** is full ({group.capacity} members).")
+                raise Conflict(f"**{md(group.name)}** is full ({group.capacity} members).")
             await tx.execute(
                 "INSERT INTO study_group_members (group_id, user_id, joined_at) VALUES (?, ?, ?)",
                 (group_id, user_id, self._now()),
@@ -272,7 +273,7 @@ class Groups:
         async with self._db.transaction() as tx:
             group = await _group(tx, guild_id, group_id)
             if not await _is_member(tx, group_id, user_id):
-                raise NotFound(f"You are not in **{group.name}**.")
+                raise NotFound(f"You are not in **{md(group.name)}**.")
             if group.owner_id == user_id and not group.archived:
                 raise Conflict(
                     "You own this group: hand it over with `/studygroup transfer` "
@@ -346,13 +347,13 @@ class Groups:
                 and new_name.lower() != group.name.lower()
                 and await _live_name_taken(tx, guild_id, new_name)
             ):
-                raise Conflict(f"There is already a group called **{new_name}** here.")
+                raise Conflict(f"There is already a group called **{md(new_name)}** here.")
             if (
                 isinstance(changes.get("capacity"), int)
                 and group.member_count > changes["capacity"]  # type: ignore[operator]
             ):
                 raise Conflict(
-                    f"**{group.name}** already has {group.member_count} members; "
+                    f"**{md(group.name)}** already has {group.member_count} members; "
                     "capacity cannot be lower than that."
                 )
             assignments = ", ".join(f"{column} = ?" for column in changes)  # fixed column names
@@ -472,12 +473,12 @@ async def _reschedule_announcements(
 
 def require_manager(group: Group, actor_id: int, is_moderator: bool) -> None:
     if not (is_moderator or actor_id == group.owner_id):
-        raise Forbidden(f"Only the owner of **{group.name}** or a moderator can do that.")
+        raise Forbidden(f"Only the owner of **{md(group.name)}** or a moderator can do that.")
 
 
 def _require_live(group: Group) -> None:
     if group.archived:
-        raise Conflict(f"**{group.name}** is archived.")
+        raise Conflict(f"**{md(group.name)}** is archived.")
 
 
 async def _group(tx: Transaction, guild_id: int, group_id: int) -> Group:

@@ -16,6 +16,7 @@ from bot.clock import Clock, from_epoch
 from bot.db import Database
 from bot.db.database import Transaction
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
+from bot.services.links import parse_link
 from bot.services.study_groups.groups import (
     Groups,
     Timezones,
@@ -44,6 +45,7 @@ from bot.services.study_groups.recurrence import (
 )
 from bot.services.study_groups.suggest import SlotSuggestion, suggest_slots
 from bot.services.study_groups.timeparse import parse_date, parse_start
+from bot.services.text import md, sanitize_line
 
 #: Occurrences (and their outbox rows) exist this far ahead of now.
 HORIZON = timedelta(days=35)
@@ -114,7 +116,7 @@ class Sessions:
         channel_id: int | None = None,
     ) -> ScheduledSeries:
         """Schedule a session (or a weekly series) whose start is typed in the actor's zone."""
-        title = " ".join(title.split())
+        title = sanitize_line(title)
         if not 2 <= len(title) <= TITLE_MAX:
             raise InvalidInput(f"A session title has 2 to {TITLE_MAX} characters.")
         if not MIN_DURATION <= duration_minutes <= MAX_DURATION:
@@ -282,7 +284,7 @@ class Sessions:
                 raise Conflict("That session is over.")
             if not await _is_member(tx, occ.group_id, user_id):
                 raise Forbidden(
-                    f"Join **{occ.group_name}** first (`/studygroup join`) to answer for its sessions."
+                    f"Join **{md(occ.group_name)}** first (`/studygroup join`) to answer for its sessions."
                 )
             await tx.execute(
                 "INSERT INTO study_rsvps (occurrence_id, user_id, choice, updated_at) "
@@ -319,7 +321,7 @@ class Sessions:
             group = await _group(tx, guild_id, group_id)
             _require_live(group)
             if not await _is_member(tx, group_id, user_id):
-                raise Forbidden(f"Join **{group.name}** first (`/studygroup join`).")
+                raise Forbidden(f"Join **{md(group.name)}** first (`/studygroup join`).")
             await tx.execute(
                 "UPDATE study_group_members SET remind_minutes = ? WHERE group_id = ? AND user_id = ?",
                 (minutes, group_id, user_id),
@@ -482,10 +484,5 @@ async def _occurrence(tx: Transaction, guild_id: int, occurrence_id: int) -> Occ
 def _clean_location(location: str | None) -> str | None:
     if location is None or not location.strip():
         return None
-    cleaned = location.strip()
-    if len(cleaned) > LOCATION_MAX:
-        raise InvalidInput(f"A link has at most {LOCATION_MAX} characters.")
-    if not cleaned.lower().startswith(("https://", "http://")):
-        raise InvalidInput("The link must start with https:// (or pick a voice channel instead).")
-    return cleaned
+    return parse_link(location, max_length=LOCATION_MAX).url
 

@@ -47,7 +47,7 @@ async def test_each_announcement_on_time_exactly_once(
     assert (await service.outbox.dispatch(clock.now(), discord_sink)).sent == 0  # not twice
     (post,) = discord_sink.posts
     assert post.channel_id == CHANNEL and post.role_id == ROLE and not post.delayed
-    assert post.content.startswith(f"<@&{ROLE}> **Step 2 CK crew**: Cardio @everyone\n")
+    assert post.content.startswith(f"<@&{ROLE}> **Step 2 CK crew**: Cardio \uff20everyone\n")
     assert f"<t:{EPOCH}:F>" in post.content and f"<t:{EPOCH}:R>" in post.content
     assert "(delayed)" not in post.content
     assert await service.outbox.next_due() == START - timedelta(minutes=15)
