@@ -20,6 +20,7 @@ from bot.factory import FmgBot
 from bot.paging import LivePages, send_pages
 from bot.services.study_groups import StudyGroupService
 from bot.services.study_groups.models import TOPICS, Group
+from bot.services.study_groups.pings import attach_trust
 from bot.services.study_groups.sessions import MAX_DURATION, MAX_REMIND, MIN_DURATION
 from bot.services.text import md
 from bot.services.timezones import format_local
@@ -34,6 +35,7 @@ from cogs.study_groups_views import (
     group_embed,
     group_list_pages,
     member_pages,
+    role_facts,
     session_choice_label,
     suggestion_embed,
     upcoming_page,
@@ -53,6 +55,14 @@ def _guild(interaction: discord.Interaction) -> int:
 
 async def _group(interaction: discord.Interaction, ref: str) -> Group:
     return await _service(interaction).groups.find(_guild(interaction), ref)
+
+
+async def _role_trust(interaction: discord.Interaction, role: discord.Role) -> bool:
+    """A member may attach only a role they could mention themselves (pings.attach_trust)."""
+    return attach_trust(
+        role_facts(role), moderator=await is_moderator(interaction),
+        can_mention_everyone=interaction.permissions.mention_everyone,
+    )
 
 
 def _poke(interaction: discord.Interaction) -> None:
@@ -121,9 +131,10 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
         capacity: app_commands.Range[int, 2, 1000] | None = None,
         role: discord.Role | None = None,
     ) -> None:
+        trusted = await _role_trust(interaction, role) if role else False
         group = await _service(interaction).groups.create(
             _guild(interaction), interaction.user.id, name, topic.value, description, capacity,
-            role.id if role else None,
+            role.id if role else None, role_trusted=trusted,
         )
         await send_ephemeral(
             interaction,
@@ -204,11 +215,12 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
         announce_at: str | None = None,
     ) -> None:
         found = await _group(interaction, group)
+        trusted = await _role_trust(interaction, role) if role else False
         edited = await _service(interaction).groups.edit(
             _guild(interaction), found.id, interaction.user.id, await is_moderator(interaction),
             name=name, topic=topic.value if topic else None, description=description,
-            capacity=capacity, role_id=role.id if role else None, clear_role=clear_role,
-            announce_offsets=announce_at,
+            capacity=capacity, role_id=role.id if role else None, role_trusted=trusted,
+            clear_role=clear_role, announce_offsets=announce_at,
         )
         _poke(interaction)  # a rename edits the scheduled events
         note = " The new announcement times apply to every upcoming session." if announce_at else ""

@@ -6,6 +6,8 @@ a member can answer an announcement posted days ago, after any number of restart
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
 from collections.abc import Sequence
@@ -26,6 +28,7 @@ from bot.services.study_groups.models import (
     OutgoingMessage,
     RsvpCounts,
 )
+from bot.services.study_groups.pings import RoleFacts, may_ping
 from bot.services.study_groups.suggest import SlotSuggestion
 from bot.services.text import md, sanitize, sanitize_line
 from bot.services.timezones import format_local
@@ -37,6 +40,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SOURCE_NAME = "study_groups"
+#: How long an announcement sent right after start-up waits for the guild cache (to check its role).
+READY_WAIT_S = 30.0
 NO_MENTIONS = discord.AllowedMentions.none()
 COLOUR = discord.Colour.dark_green()
 PAGE_SIZE = 10
@@ -126,7 +131,7 @@ class DiscordSender:
                 mentions = discord.AllowedMentions(
                     everyone=False,
                     users=False,
-                    roles=[discord.Object(message.role_id)] if message.role_id else False,
+                    roles=await pingable_roles(self.bot, message) or False,
                     replied_user=False,
                 )
                 sent = await channel.send(
@@ -146,6 +151,27 @@ class DiscordSender:
                 raise SendFailed(f"{exc.status} {exc.text}"[:200], retry_after=_retry_after(exc)) from exc
             raise SendFailed(f"{exc.status} {exc.text}"[:200], permanent=True) from exc
         return sent.id
+
+
+def role_facts(role: discord.Role) -> RoleFacts:
+    return RoleFacts(role.id, role.name, role.mentionable, everyone=role.is_default())
+
+
+async def pingable_roles(bot: FmgBot, message: OutgoingMessage) -> list[discord.Object]:
+    """The roles an announcement may ping, checked when it is sent (pings.may_ping): the
+    group's role while it is mentionable, or if whoever attached it could mention it anyway.
+    Never a role only the bot's own Mention Everyone permission could ping."""
+    if not message.role_id:
+        return []
+    guild = bot.get_guild(message.guild_id)
+    if guild is None and not bot.is_ready():
+        # just started: the role's state arrives with the guild from the gateway
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(bot.wait_until_ready(), READY_WAIT_S)
+        guild = bot.get_guild(message.guild_id)
+    role = guild.get_role(message.role_id) if guild else None
+    trusted = await bot.services.study_groups.groups.ping_trusted(message.occurrence_id, message.role_id)
+    return [discord.Object(message.role_id)] if may_ping(role_facts(role) if role else None, trusted) else []
 
 
 def _retry_after(exc: discord.HTTPException) -> float | None:

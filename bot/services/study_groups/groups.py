@@ -179,11 +179,15 @@ class Groups:
         description: str = "",
         capacity: int | None = None,
         role_id: int | None = None,
+        *,
+        role_trusted: bool = False,
     ) -> Group:
+        """``role_trusted``: see bot/services/study_groups/pings.py (the adapter checks the role
+        with ``attach_trust`` first)."""
         name = _clean_name(name)
         values = (
             guild_id, name, _clean_topic(topic), _clean_description(description),
-            _clean_capacity(capacity), owner_id, role_id,
+            _clean_capacity(capacity), owner_id, role_id, int(role_trusted and role_id is not None),
             ",".join(map(str, DEFAULT_OFFSETS_MINUTES)), self._now(),
         )
         async with self._db.transaction() as tx:
@@ -191,7 +195,8 @@ class Groups:
                 raise Conflict(f"There is already a group called **{md(name)}** here.")
             group_id = await tx.execute(
                 "INSERT INTO study_groups (guild_id, name, topic, description, capacity, owner_id, "
-                "role_id, announce_offsets, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "role_id, role_trusted, announce_offsets, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 values,
             )
             await tx.execute(
@@ -317,6 +322,7 @@ class Groups:
         description: str | None = None,
         capacity: int | None = None,
         role_id: int | None = None,
+        role_trusted: bool = False,
         clear_role: bool = False,
         announce_offsets: str | None = None,
     ) -> Group:
@@ -331,8 +337,10 @@ class Groups:
             changes["capacity"] = _clean_capacity(capacity)
         if role_id is not None:
             changes["role_id"] = role_id
+            changes["role_trusted"] = int(role_trusted)
         elif clear_role:
             changes["role_id"] = None
+            changes["role_trusted"] = 0
         if announce_offsets is not None:
             changes["announce_offsets"] = ",".join(map(str, parse_offsets_input(announce_offsets)))
         if not changes:
@@ -373,6 +381,16 @@ class Groups:
                     (group_id,),
                 )
             return await _group(tx, guild_id, group_id)
+
+    async def ping_trusted(self, occurrence_id: int, role_id: int) -> bool:
+        """Whether the role of ``occurrence_id``'s group is ``role_id`` and was attached by
+        someone who could mention it even while unmentionable."""
+        trusted = await self._db.fetchval(
+            "SELECT g.role_trusted FROM study_occurrences o JOIN study_series s ON s.id = o.series_id "
+            "JOIN study_groups g ON g.id = s.group_id WHERE o.id = ? AND g.role_id = ?",
+            (occurrence_id, role_id),
+        )
+        return bool(trusted)
 
     async def transfer(
         self, guild_id: int, group_id: int, actor_id: int, is_moderator: bool, new_owner_id: int
