@@ -20,6 +20,7 @@ from bot.errors import Conflict, NotFound
 from bot.factory import FmgBot
 from bot.paging import Pages, send_pages
 from bot.services.mentoring import MentoringService, Notice
+from bot.services.mentoring.profile_review import decide_edit, pending_edit, pending_edits
 from bot.services.mentoring.profiles import MAX_CAPACITY, MENTOR_STATUSES, MIN_CAPACITY
 from bot.services.mentoring.vocab import LANGUAGES, SPECIALTIES, VISA_ROUTES
 from bot.services.text import one_line
@@ -35,6 +36,7 @@ from cogs.mentoring_views import (
     answer_view,
     candidate_buttons,
     candidates_embed,
+    edit_embed,
     intro_text,
     mentee_embed,
     mentor_embed,
@@ -309,6 +311,35 @@ class MentorGroup(app_commands.Group, name="mentor", description="Mentor matchma
         await send_ephemeral(interaction, f"Done: <@{member.id}> is now {profile.status}"
                              + (" (paused)." if profile.paused else "."),
                              embed=mentor_embed(profile))
+
+    @app_commands.command(name="edit-review",
+                          description="Review mentors' edited profile text (moderators)")
+    @app_commands.describe(member="The mentor whose edit to show or decide (empty: list them all)",
+                           action="Show the edit (default), or approve or reject it")
+    @app_commands.choices(action=[app_commands.Choice(name=a, value=a)
+                                  for a in ("show", "approve", "reject")])
+    @moderator_only()
+    async def edit_review(self, interaction: discord.Interaction,
+                          member: discord.User | None = None, action: str = "show") -> None:
+        guild_id = _guild(interaction)
+        if member is None:
+            edits = await pending_edits(self.service, guild_id)
+            lines = [f"<@{e.user_id}> · <t:{e.submitted_at}:R>" for e in edits]
+            await send_pages(interaction, Pages(
+                pack_lines(lines or ["No profile edits are waiting."], limit=4000),
+                lambda texts: discord.Embed(title="Profile edits waiting for review",
+                                            description=texts[0], colour=discord.Colour.teal()),
+            ))
+            return
+        if action == "show":
+            waiting = await pending_edit(self.service, guild_id, member.id)
+            if waiting is None:
+                raise NotFound("That member has no profile edit waiting for review.")
+            await send_ephemeral(interaction, embed=edit_embed(waiting))
+            return
+        decided = await decide_edit(self.service, guild_id, member.id, approve=action == "approve")
+        outcome = "now shown to mentees" if action == "approve" else "dropped; the approved bio stays"
+        await send_ephemeral(interaction, f"<@{decided.user_id}>'s edited bio is {outcome}.")
 
     @app_commands.command(name="match-all",
                           description="Pair every waiting mentee optimally (preview first)")

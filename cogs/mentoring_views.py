@@ -23,6 +23,7 @@ from bot.services.mentoring import (
     MentorProfile,
     Pairing,
 )
+from bot.services.mentoring.profile_review import PendingEdit
 from bot.services.mentoring.profiles import BIO_MAX, GOALS_MAX
 from bot.services.mentoring.vocab import (
     EXAM_STAGES,
@@ -189,11 +190,15 @@ class ProfileWizard(OwnerView):
             if self.editing:
                 profile = await service.edit_mentor(self.guild_id, self.owner_id, data)
                 note = "Your mentor profile is updated."
+                if profile.bio != data.bio:  # an approved mentor's new text waits for review
+                    note += (" Your new bio waits for a moderator's review; until then mentees "
+                             "see your approved bio, and you stay available.")
+                    await _tell_coordinators(interaction, self.owner_id, EDITED_NOTE)
             else:
                 profile = await service.register_mentor(self.guild_id, self.owner_id, data)
                 note = ("Thank you! Your mentor profile waits for a moderator's approval; "
                         "you will be suggested to mentees once approved.")
-                await _tell_coordinators(interaction, self.owner_id)
+                await _tell_coordinators(interaction, self.owner_id, REGISTERED_NOTE)
             embed = mentor_embed(profile)
         else:
             mentee = await service.set_mentee_profile(self.guild_id, self.owner_id,
@@ -226,7 +231,11 @@ class ProfileTextModal(FmgModal):
         await self.wizard.save(interaction, self.body.value)
 
 
-async def _tell_coordinators(interaction: discord.Interaction, user_id: int) -> None:
+REGISTERED_NOTE = "registered as a mentor and waits for review (`/mentor review`)."
+EDITED_NOTE = "edited their approved mentor bio; the new text waits for review (`/mentor edit-review`)."
+
+
+async def _tell_coordinators(interaction: discord.Interaction, user_id: int, note: str) -> None:
     """Post a review note for the coordinator role in the mentoring channel, when both are set."""
     bot = bot_of(interaction)
     assert interaction.guild_id is not None
@@ -237,8 +246,7 @@ async def _tell_coordinators(interaction: discord.Interaction, user_id: int) -> 
     channel = bot.get_channel(int(channel_id))
     if isinstance(channel, discord.TextChannel):
         await channel.send(
-            f"<@&{role_id}> <@{user_id}> registered as a mentor and waits for review "
-            f"(`/mentor review`).",
+            f"<@&{role_id}> <@{user_id}> {note}",
             allowed_mentions=discord.AllowedMentions(everyone=False, users=False,
                                                      roles=[discord.Object(int(role_id))]),
         )
@@ -261,6 +269,16 @@ def mentor_embed(m: MentorProfile) -> discord.Embed:
     embed.add_field(name="Languages", value=labels(m.languages, LANGUAGES)[:1024])
     embed.add_field(name="Timezone", value=m.timezone)
     embed.add_field(name="Mentees", value=f"{m.active} of {m.capacity}")
+    return embed
+
+
+def edit_embed(edit: PendingEdit) -> discord.Embed:
+    """A waiting bio edit beside the approved text, for moderators (privately)."""
+    embed = discord.Embed(title="Edited mentor bio", colour=COLOUR,
+                          description=f"<@{edit.user_id}> · submitted <t:{edit.submitted_at}:R>")
+    embed.add_field(name="Approved (mentees see this)",
+                    value=sanitize(edit.approved_bio)[:1024] or "(empty)", inline=False)
+    embed.add_field(name="Proposed", value=sanitize(edit.bio)[:1024] or "(empty)", inline=False)
     return embed
 
 

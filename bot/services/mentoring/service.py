@@ -22,6 +22,7 @@ from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bot.services.mentoring import _rows
 from bot.services.mentoring.assignment import greedy_assignment, optimal_assignment
 from bot.services.mentoring.pool import Candidate, MentorPool
+from bot.services.mentoring.profile_review import hold_bio_edit
 from bot.services.mentoring.profiles import (
     APPROVED,
     MENTOR_STATUSES,
@@ -243,11 +244,12 @@ class MentoringService:
             if data.capacity < existing.active:
                 raise InvalidInput(f"You have {existing.active} open pairings: capacity cannot "
                                    f"go below that.")
+            bio = await hold_bio_edit(tx, existing, data.bio, now)  # approved text is reviewed
             await tx.execute(
                 "UPDATE mentors SET specialties = ?, visas = ?, stage = ?, languages = ?, "
                 "timezone = ?, capacity = ?, bio = ?, updated_at = ? WHERE id = ?",
                 (_rows.join(data.specialties), _rows.join(data.visas), data.stage,
-                 _rows.join(data.languages), data.timezone, data.capacity, data.bio, now,
+                 _rows.join(data.languages), data.timezone, data.capacity, bio, now,
                  existing.id),
             )
             if data.capacity <= existing.active:
