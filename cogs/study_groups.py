@@ -21,7 +21,13 @@ from bot.paging import LivePages, send_pages
 from bot.services.study_groups import StudyGroupService
 from bot.services.study_groups.models import TOPICS, Group
 from bot.services.study_groups.pings import attach_trust
-from bot.services.study_groups.sessions import MAX_DURATION, MAX_REMIND, MIN_DURATION
+from bot.services.study_groups.sessions import (
+    EXPORT_HORIZON,
+    EXPORT_SERIES,
+    MAX_DURATION,
+    MAX_REMIND,
+    MIN_DURATION,
+)
 from bot.services.text import md
 from bot.services.timezones import format_local
 from bot.ui import bot_of, send_ephemeral, timezone_autocomplete
@@ -259,7 +265,8 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
         await send_ephemeral(
             interaction,
             "Import this into Google Calendar or Outlook; repeating sessions stay at their "
-            "local time across daylight-saving changes.",
+            f"local time across daylight-saving changes. (At most {EXPORT_SERIES} series, up to "
+            f"{EXPORT_HORIZON.days // 365} years ahead.)",
             file=discord.File(io.BytesIO(data), filename=f"{filename}.ics"),
         )
 
@@ -313,6 +320,11 @@ class SessionCommands(app_commands.Group, name="session", description="Study ses
         if result.rule_text:
             total = f"{result.total} sessions" if result.total else "until cancelled"
             lines.append(f"Repeats {result.rule_text} ({total}), at this local time in {result.zone}.")
+        if result.events_limit is not None:
+            lines.append(
+                f"Note: your other sessions already hold your {result.events_limit} entries in the "
+                "server's Events list, so this one gets none there (it is still announced)."
+            )
         config = await bot_of(interaction).services.guild_settings.get(_guild(interaction))
         if config.get("announcements_channel") is None:
             lines.append(

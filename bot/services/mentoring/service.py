@@ -9,6 +9,7 @@ conditional UPDATE, so two mentees can never take the last slot.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import sqlite3
@@ -736,9 +737,13 @@ class MentoringService:
         )
         waiting = [_rows.mentee(r) for r in rows]
         pool = MentorPool(await self._open_mentors(self._db, guild_id))
-        base, feasible = pool.score_matrix(waiting, self._today())
-        best = optimal_assignment(base, feasible, pool.active, pool.capacity)
-        greedy = greedy_assignment(base, feasible, pool.active, pool.capacity)
+
+        def solve():  # seconds of numpy/scipy for thousands of mentees: off the event loop
+            base, feasible = pool.score_matrix(waiting, self._today())
+            return (base, optimal_assignment(base, feasible, pool.active, pool.capacity),
+                    greedy_assignment(base, feasible, pool.active, pool.capacity))
+
+        base, best, greedy = await asyncio.to_thread(solve)
         pairs = [PlannedPair(waiting[r], pool.mentors[c], float(base[r, c])) for r, c in best.pairs]
         pairs.sort(key=lambda p: (p.mentor.id, p.mentee.id))
         return BatchPlan(guild_id, pairs, best.total, greedy.total, len(waiting))

@@ -18,6 +18,7 @@ from bot.services.study_groups.groups import Groups, Timezones
 from bot.services.study_groups.models import DispatchReport, EventTask
 from bot.services.study_groups.outbox import Outbox, Sender, SendFailed
 from bot.services.study_groups.privacy import StudyGroupPrivacy
+from bot.services.study_groups.quotas import Quotas
 from bot.services.study_groups.sessions import Sessions
 
 __all__ = ["SendFailed", "Sender", "StudyGroupService"]
@@ -31,10 +32,11 @@ class StudyGroupService:
         *, worker_id: str | None = None,
     ) -> None:
         self.timezones = Timezones(db, clock)
-        self.groups = Groups(db, clock)
-        self.sessions = Sessions(db, clock, self.groups, self.timezones)
+        self.quotas = Quotas(guild_settings)
+        self.groups = Groups(db, clock, self.quotas)
+        self.sessions = Sessions(db, clock, self.groups, self.timezones, self.quotas)
         self.outbox = Outbox(db, clock, guild_settings, worker_id=worker_id)
-        self.events = Events(db, clock)
+        self.events = Events(db, clock, self.quotas)
         self.privacy = StudyGroupPrivacy(db, clock)
         self._clock = clock
 

@@ -12,6 +12,7 @@ from bot.db.database import Transaction
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bot.services.study_groups.models import DEFAULT_OFFSETS_MINUTES, TOPICS, Group, Member
 from bot.services.study_groups.outbox import new_nonce
+from bot.services.study_groups.quotas import Quotas
 from bot.services.text import md, sanitize, sanitize_line
 from bot.services.timezones import DEFAULT_ZONE, resolve_zone
 
@@ -163,9 +164,10 @@ class Timezones:
 class Groups:
     """Study groups in a guild and who is in them."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, quotas: Quotas) -> None:
         self._db = db
         self._clock = clock
+        self._quotas = quotas
 
     def _now(self) -> int:
         return int(self._clock.now().timestamp())
@@ -190,9 +192,11 @@ class Groups:
             _clean_capacity(capacity), owner_id, role_id, int(role_trusted and role_id is not None),
             ",".join(map(str, DEFAULT_OFFSETS_MINUTES)), self._now(),
         )
+        limits = await self._quotas.limits(guild_id)
         async with self._db.transaction() as tx:
             if await _live_name_taken(tx, guild_id, name):
                 raise Conflict(f"There is already a group called **{md(name)}** here.")
+            await self._quotas.check_group(tx, limits, guild_id, owner_id)
             group_id = await tx.execute(
                 "INSERT INTO study_groups (guild_id, name, topic, description, capacity, owner_id, "
                 "role_id, role_trusted, announce_offsets, created_at) "

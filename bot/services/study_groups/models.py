@@ -78,6 +78,9 @@ class ScheduledSeries:
     rule_text: str | None  # "every Monday and Thursday, 10 times" or None for a one-off
     total: int | None  # occurrences of a bounded series; None when it runs until cancelled
     upcoming: tuple[Occurrence, ...]
+    events_limit: int | None = None
+    """Set when the member's other series already hold their quota of scheduled events (this
+    one then gets none in the server's Events list): that quota."""
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ until cancelled still costs a bounded number of rows.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -35,6 +36,7 @@ from bot.services.study_groups.models import (
     ScheduledSeries,
 )
 from bot.services.study_groups.outbox import new_nonce
+from bot.services.study_groups.quotas import Quotas
 from bot.services.study_groups.recurrence import (
     Recurrence,
     count_occurrences,
@@ -51,6 +53,9 @@ from bot.services.text import md, sanitize_line
 HORIZON = timedelta(days=35)
 #: Refill a week at a time, so the refill runs about once a week per series.
 REFILL_STEP = timedelta(days=7)
+#: A calendar export holds at most this many series, each ending within EXPORT_HORIZON.
+EXPORT_SERIES = 50
+EXPORT_HORIZON = timedelta(days=5 * 365)
 TITLE_MAX = 80
 LOCATION_MAX = 200
 MIN_DURATION, MAX_DURATION = 15, 8 * 60
@@ -88,11 +93,14 @@ def occurrence_from_row(row: sqlite3.Row) -> Occurrence:
 
 
 class Sessions:
-    def __init__(self, db: Database, clock: Clock, groups: Groups, timezones: Timezones) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, groups: Groups, timezones: Timezones, quotas: Quotas
+    ) -> None:
         self._db = db
         self._clock = clock
         self._groups = groups
         self._timezones = timezones
+        self._quotas = quotas
 
     def _now(self) -> int:
         return int(self._clock.now().timestamp())
@@ -138,10 +146,12 @@ class Sessions:
             total = count_occurrences(first_wall, recurrence)
         first_instant = place(first_wall, zone)
         now_s = int(now.timestamp())
+        limits = await self._quotas.limits(guild_id)
         async with self._db.transaction() as tx:
             group = await _group(tx, guild_id, group_id)
             _require_live(group)
             require_manager(group, actor_id, is_moderator)
+            others = await self._quotas.check_series(tx, limits, guild_id, actor_id, now_s)
             series_id = await tx.execute(
                 "INSERT INTO study_series (group_id, title, zone, first_local, rrule, "
                 "duration_minutes, location, channel_id, created_by, created_at, "
@@ -166,6 +176,8 @@ class Sessions:
             rule_text=recurrence.describe() if recurrence else None,
             total=total,
             upcoming=tuple(occurrence_from_row(r) for r in rows),
+            events_limit=(limits["study_events_per_member"]
+                          if others >= limits["study_events_per_member"] else None),
         )
 
     async def refill(self, now: datetime) -> int:
@@ -363,14 +375,25 @@ class Sessions:
         members = await self._groups.members(guild_id, group_id)
         zones = {m.user_id: m.zone for m in members if m.zone}
         unknown = [m.user_id for m in members if not m.zone]
-        slots = suggest_slots(zones, self._clock.now(), duration=timedelta(minutes=duration_minutes))
+        # 168 hours x every member's zone: off the event loop (a group can have 1,000 members)
+        slots = await asyncio.to_thread(
+            suggest_slots, zones, self._clock.now(), duration=timedelta(minutes=duration_minutes)
+        )
         return slots, unknown
 
     async def calendar(self, guild_id: int, group_id: int) -> bytes:
-        """The group's sessions as an .ics file (RRULE, EXDATE, VTIMEZONE)."""
+        """The group's sessions as an .ics file (RRULE, EXDATE, VTIMEZONE).
+
+        Bounded, and built off the event loop (issue 16, item 9): at most EXPORT_SERIES series
+        (running ones first), each ending within EXPORT_HORIZON, so the file's time-zone rules
+        span a few years, not the centuries a series every 52 weeks for 730 sessions covers."""
         group = await self._groups.get(guild_id, group_id)
+        now = self._clock.now()
+        horizon = (now + EXPORT_HORIZON).date()
         series_rows = await self._db.fetchall(
-            "SELECT * FROM study_series WHERE group_id = ? ORDER BY id", (group_id,)
+            "SELECT * FROM study_series WHERE group_id = ? "
+            "ORDER BY cancelled_at IS NOT NULL, id LIMIT ?",
+            (group_id, EXPORT_SERIES),
         )
         items: list[IcsSeries] = []
         for s in series_rows:
@@ -383,6 +406,8 @@ class Sessions:
             kept = [o["starts_at"] for o in occ if o["cancelled_at"] is None]
             cancelled = [o["starts_at"] for o in occ if o["cancelled_at"] is not None]
             recurrence = Recurrence.from_rrule(s["rrule"]) if s["rrule"] else None
+            if recurrence is not None and recurrence.until is not None and recurrence.until > horizon:
+                recurrence = Recurrence(recurrence.weekdays, recurrence.interval, until=horizon)
             if s["cancelled_at"] is not None:
                 if not kept:
                     continue
@@ -412,7 +437,7 @@ class Sessions:
                     cancelled_local=tuple(wall(c) for c in cancelled) if recurrence else (),
                 )
             )
-        return build_calendar(f"{group.name} study sessions", items, self._clock.now())
+        return await asyncio.to_thread(build_calendar, f"{group.name} study sessions", items, now)
 
 
 async def materialize(tx: Transaction, series_id: int, target: int, now: int) -> int:

@@ -267,8 +267,10 @@ async def test_scheduler_drives_the_outbox_with_a_manual_clock(
 
 @pytest.mark.parametrize("burst", [250])
 async def test_burst_in_one_dispatch_is_sent_once_each(
-    service: StudyGroupService, clock: ManualClock, db: Database, discord_sink: FakeDiscord, burst: int
+    service: StudyGroupService, clock: ManualClock, db: Database, discord_sink: FakeDiscord, burst: int,
+    guild_settings: GuildSettingsService,
 ) -> None:
+    await guild_settings.set(GUILD, "study_series_per_member", burst)  # a moderator raised it
     g = await service.groups.create(GUILD, ALICE, "Big group", "Other", role_id=ROLE)
     await service.groups.edit(GUILD, g.id, ALICE, False, announce_offsets="0")
     for i in range(burst):
