@@ -32,6 +32,7 @@ from bot.services.text import md
 from bot.services.timezones import format_local
 from bot.ui import bot_of, send_ephemeral, timezone_autocomplete
 from cogs.study_groups_views import (
+    MEMBERS_PAGE,
     NO_MENTIONS,
     PAGE_SIZE,
     SOURCE_NAME,
@@ -39,8 +40,8 @@ from cogs.study_groups_views import (
     StudyGroupsDueWork,
     ask_for_zone_once,
     group_embed,
-    group_list_pages,
-    member_pages,
+    group_list_page,
+    member_page,
     role_facts,
     session_choice_label,
     suggestion_embed,
@@ -174,8 +175,16 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
     @app_commands.command(name="list", description="Every study group in this server")
     @app_commands.describe(archived="Include archived groups")
     async def list_groups(self, interaction: discord.Interaction, archived: bool = False) -> None:
-        groups = await _service(interaction).groups.list(_guild(interaction), include_archived=archived)
-        await send_pages(interaction, group_list_pages(groups))
+        groups, guild_id = _service(interaction).groups, _guild(interaction)
+
+        # Each page is read when shown: a reply's buttons keep these few values, not the groups.
+        async def load(index: int) -> discord.Embed:
+            return group_list_page(await groups.list(
+                guild_id, include_archived=archived, limit=PAGE_SIZE, offset=index * PAGE_SIZE
+            ))
+
+        count = await groups.count(guild_id, include_archived=archived)
+        await send_pages(interaction, LivePages(-(-count // PAGE_SIZE), load))
 
     @app_commands.command(name="info", description="A study group's details and next sessions")
     @app_commands.describe(group="The group")
@@ -192,8 +201,14 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
     @app_commands.autocomplete(group=group_autocomplete)
     async def members(self, interaction: discord.Interaction, group: str) -> None:
         found = await _group(interaction, group)
-        members = await _service(interaction).groups.members(_guild(interaction), found.id)
-        await send_pages(interaction, member_pages(found, members))
+        groups, guild_id = _service(interaction).groups, _guild(interaction)
+
+        async def load(index: int) -> discord.Embed:
+            return member_page(found, await groups.members(
+                guild_id, found.id, limit=MEMBERS_PAGE, offset=index * MEMBERS_PAGE
+            ))
+
+        await send_pages(interaction, LivePages(-(-found.member_count // MEMBERS_PAGE), load))
 
     @app_commands.command(name="edit", description="Change a group (its owner or a moderator)")
     @app_commands.describe(

@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 import discord
 
 from bot.errors import InvalidInput
-from bot.paging import Pages
 from bot.services.study_groups import SendFailed
 from bot.services.study_groups.models import (
     EventTask,
@@ -45,6 +44,7 @@ READY_WAIT_S = 30.0
 NO_MENTIONS = discord.AllowedMentions.none()
 COLOUR = discord.Colour.dark_green()
 PAGE_SIZE = 10
+MEMBERS_PAGE = 20
 RSVP_LABELS = {"going": "Going", "maybe": "Maybe", "no": "Not going"}
 RSVP_STYLES = {
     "going": discord.ButtonStyle.success,
@@ -308,35 +308,31 @@ def _lead(minutes: int) -> str:
     return f"{minutes} min before"
 
 
-def group_list_pages(groups: Sequence[Group]) -> Pages[Group]:
-    def render(chunk: Sequence[Group]) -> discord.Embed:
-        lines = [
-            f"**{md(g.name)}** · {g.topic} · {g.member_count}"
-            + (f"/{g.capacity}" if g.capacity else "") + " members"
-            for g in chunk
-        ]
-        return discord.Embed(
-            title="Study groups",
-            description="\n".join(lines) or "No study groups yet: start one with `/studygroup create`.",
-            colour=COLOUR,
-        )
-
-    return Pages(groups, render, PAGE_SIZE)
+def group_list_page(groups: Sequence[Group]) -> discord.Embed:
+    """One page of `/studygroup list` (PAGE_SIZE groups)."""
+    lines = [
+        f"**{md(g.name)}** · {g.topic} · {g.member_count}"
+        + (f"/{g.capacity}" if g.capacity else "") + " members"
+        for g in groups
+    ]
+    return discord.Embed(
+        title="Study groups",
+        description="\n".join(lines) or "No study groups yet: start one with `/studygroup create`.",
+        colour=COLOUR,
+    )
 
 
-def member_pages(group: Group, members: Sequence[Member]) -> Pages[Member]:
-    def render(chunk: Sequence[Member]) -> discord.Embed:
-        lines = [
-            f"<@{m.user_id}>" + (" (owner)" if m.user_id == group.owner_id else "")
-            + f" · {m.zone or 'zone not set'}"
-            for m in chunk
-        ]
-        return discord.Embed(
-            title=f"{sanitize_line(group.name)}: members", description="\n".join(lines) or "Nobody yet.",
-            colour=COLOUR,
-        )
-
-    return Pages(members, render, 20)
+def member_page(group: Group, members: Sequence[Member]) -> discord.Embed:
+    """One page of `/studygroup members` (MEMBERS_PAGE members)."""
+    lines = [
+        f"<@{m.user_id}>" + (" (owner)" if m.user_id == group.owner_id else "")
+        + f" · {m.zone or 'zone not set'}"
+        for m in members
+    ]
+    return discord.Embed(
+        title=f"{sanitize_line(group.name)}: members", description="\n".join(lines) or "Nobody yet.",
+        colour=COLOUR,
+    )
 
 
 def upcoming_page(items: Sequence[Occurrence], title: str) -> discord.Embed:

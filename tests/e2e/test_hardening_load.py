@@ -1,16 +1,19 @@
-"""Issue 16, items 9 and 10: one member cannot stall the bot or take what everyone shares.
+"""Issue 16, items 9, 10 and 11: one member cannot stall the bot or take what everyone shares.
 
 Item 9: with a few hundred weekly series, each running for centuries (every 52 weeks, 700
 years), one `/studygroup calendar` kept the event loop busy for seconds (about 20 s on the
 reporter's machine) while every other member's command waited. The export is now bounded and
 built off the loop: the loop's longest stall stays far below Discord's 3-second answer window.
 Item 10: quotas on groups, sessions and scheduled events per member (and per server), told to
-the member, raised by a moderator with `/settings number`.
+the member, raised by a moderator with `/settings number`. Item 11: paged lists read a page
+when it is shown.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
+import tracemalloc
 import zoneinfo
 
 from bot.services.study_groups.sessions import EXPORT_SERIES
@@ -105,3 +108,33 @@ async def test_quotas_bound_one_member_and_are_told_plainly(e2e, discord, alice,
     again = await discord.invoke("session schedule", user=alice, group=choice.value,
                                  title="Daily 10", start="tomorrow 10:00")
     assert "Scheduled" in again.content
+
+
+async def test_group_lists_load_pages_when_shown(e2e, discord, alice, bob):
+    """Item 11: each `/studygroup list` kept every group of the server alive for 10 minutes
+    (1,500 groups: about 1.5 MB a call). A reply now keeps how to read a page, not the groups."""
+    gid = e2e.world.guild_id
+    async with e2e.bot.db.transaction() as tx:
+        await tx.executemany(
+            "INSERT INTO study_groups (guild_id, name, topic, description, owner_id, created_at) "
+            "VALUES (?, ?, 'Other', ?, ?, 0)",
+            [(gid, f"Group {n:04d}", "x" * 400, alice.id) for n in range(1500)],
+        )
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        replies = [await discord.invoke("studygroup list", user=bob) for _ in range(5)]
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert replies[0].embeds[0]["footer"]["text"] == "Page 1 of 150"
+    assert kept < 1_000_000, f"5 lists kept {kept / 1e6:.1f} MB"
+    # a page is read when shown: a group added after the reply appears on its page
+    async with e2e.bot.db.transaction() as tx:
+        await tx.execute("INSERT INTO study_groups (guild_id, name, topic, owner_id, created_at) "
+                         "VALUES (?, 'Group 0000a', 'Other', ?, 0)", (gid, alice.id))
+    turned = await discord.click(replies[-1], label="Next", user=bob)
+    page_two = turned.message.embeds[0] if turned.message else replies[-1].message.embeds[0]
+    assert "Group 0009" in page_two["description"]  # shifted by the new group

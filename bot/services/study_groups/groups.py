@@ -78,6 +78,21 @@ def parse_offsets_input(text: str) -> tuple[int, ...]:
     return tuple(sorted(out, reverse=True))
 
 
+def _list_where(
+    guild_id: int, include_archived: bool, member_id: int | None
+) -> tuple[str, tuple[object, ...]]:
+    where = ["g.guild_id = ?"]
+    params: list[object] = [guild_id]
+    if not include_archived:
+        where.append("g.archived_at IS NULL")
+    if member_id is not None:
+        where.append(
+            "EXISTS (SELECT 1 FROM study_group_members m WHERE m.group_id = g.id AND m.user_id = ?)"
+        )
+        params.append(member_id)
+    return " AND ".join(where), tuple(params)
+
+
 def _clean_name(name: str) -> str:
     cleaned = sanitize_line(name)
     if not 2 <= len(cleaned) <= NAME_MAX:
@@ -234,24 +249,24 @@ class Groups:
         return group_from_row(row)
 
     async def list(
-        self, guild_id: int, *, include_archived: bool = False, member_id: int | None = None
+        self, guild_id: int, *, include_archived: bool = False, member_id: int | None = None,
+        limit: int = -1, offset: int = 0,
     ) -> list[Group]:
-        where = ["g.guild_id = ?"]
-        params: list[object] = [guild_id]
-        if not include_archived:
-            where.append("g.archived_at IS NULL")
-        if member_id is not None:
-            where.append(
-                "EXISTS (SELECT 1 FROM study_group_members m WHERE m.group_id = g.id "
-                "AND m.user_id = ?)"
-            )
-            params.append(member_id)
+        """Groups by name; ``limit``/``offset`` read one page (a paged reply loads each page
+        when shown instead of holding the whole list)."""
+        where, params = _list_where(guild_id, include_archived, member_id)
         rows = await self._db.fetchall(
-            f"SELECT {_GROUP_COLUMNS} FROM study_groups g WHERE {' AND '.join(where)} "
-            "ORDER BY g.name COLLATE NOCASE",
-            params,
+            f"SELECT {_GROUP_COLUMNS} FROM study_groups g WHERE {where} "
+            "ORDER BY g.name COLLATE NOCASE, g.id LIMIT ? OFFSET ?",
+            (*params, limit, offset),
         )
         return [group_from_row(r) for r in rows]
+
+    async def count(
+        self, guild_id: int, *, include_archived: bool = False, member_id: int | None = None
+    ) -> int:
+        where, params = _list_where(guild_id, include_archived, member_id)
+        return int(await self._db.fetchval(f"SELECT COUNT(*) FROM study_groups g WHERE {where}", params))
 
     async def search(self, guild_id: int, query: str, limit: int = 25) -> list[Group]:
         """Live groups whose name contains ``query`` (for autocomplete)."""
@@ -301,13 +316,15 @@ class Groups:
             )
             return await _group(tx, guild_id, group_id)
 
-    async def members(self, guild_id: int, group_id: int) -> list[Member]:
+    async def members(
+        self, guild_id: int, group_id: int, *, limit: int = -1, offset: int = 0
+    ) -> list[Member]:
         await self.get(guild_id, group_id)  # NotFound for another guild's group
         rows = await self._db.fetchall(
             "SELECT m.user_id, m.joined_at, m.remind_minutes, t.zone FROM study_group_members m "
             "LEFT JOIN member_timezones t ON t.user_id = m.user_id WHERE m.group_id = ? "
-            "ORDER BY m.joined_at, m.user_id",
-            (group_id,),
+            "ORDER BY m.joined_at, m.user_id LIMIT ? OFFSET ?",
+            (group_id, limit, offset),
         )
         return [
             Member(r["user_id"], from_epoch(r["joined_at"]), r["zone"], r["remind_minutes"])
