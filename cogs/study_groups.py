@@ -28,7 +28,7 @@ from bot.services.study_groups.sessions import (
     MAX_REMIND,
     MIN_DURATION,
 )
-from bot.services.text import md
+from bot.services.text import md, sanitize_line
 from bot.services.timezones import format_local
 from bot.ui import bot_of, send_ephemeral, timezone_autocomplete
 from cogs.study_groups_views import (
@@ -83,7 +83,8 @@ async def group_autocomplete(
     if interaction.guild_id is None:
         return []
     groups = await _service(interaction).groups.search(interaction.guild_id, current)
-    return [app_commands.Choice(name=f"{g.name} ({g.topic})"[:100], value=str(g.id)) for g in groups]
+    return [app_commands.Choice(name=f"{sanitize_line(g.name)} ({g.topic})"[:100], value=str(g.id))
+            for g in groups]
 
 
 async def my_group_autocomplete(
@@ -94,7 +95,7 @@ async def my_group_autocomplete(
     mine = await _service(interaction).groups.list(interaction.guild_id, member_id=interaction.user.id)
     needle = current.strip().casefold()
     return [
-        app_commands.Choice(name=f"{g.name} ({g.topic})"[:100], value=str(g.id))
+        app_commands.Choice(name=f"{sanitize_line(g.name)} ({g.topic})"[:100], value=str(g.id))
         for g in mine
         if needle in g.name.casefold()
     ][:25]
@@ -384,7 +385,7 @@ class SessionCommands(app_commands.Group, name="session", description="Study ses
         guild_id = _guild(interaction)
         group_id = found.id if found else None
         member_id = interaction.user.id if mine else None
-        title = f"Upcoming: {found.name}" if found else "Upcoming sessions"
+        title = f"Upcoming: {sanitize_line(found.name)}" if found else "Upcoming sessions"
 
         # Each page is read when shown: a reply's buttons keep these few ids, not the sessions.
         async def load(index: int) -> discord.Embed:

@@ -376,4 +376,5 @@ def suggestion_embed(
 
 def session_choice_label(occ: Occurrence, zone: ZoneInfo) -> str:
     """An autocomplete label: the member's own zone, since <t:...> does not render there."""
-    return f"{occ.group_name}: {occ.title} · {format_local(occ.starts_at, zone)}"[:100]
+    name = f"{sanitize_line(occ.group_name)}: {sanitize_line(occ.title)}"
+    return f"{name} · {format_local(occ.starts_at, zone)}"[:100]

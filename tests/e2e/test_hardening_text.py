@@ -125,3 +125,10 @@ async def test_group_name_and_description_cannot_pose(e2e, discord, alice, bob):
     embed = info.embeds[0]
     assert_harmless(embed["title"] + "\n" + embed["description"])
     assert "official notice" in embed["description"]  # shown as typed, not styled
+
+
+async def test_look_alike_group_names_are_taken(discord, alice, bob):
+    await discord.invoke("studygroup create", user=alice, name="Step 1 crew", topic="Step 1")
+    for lookalike in ["Step 1 \u0441rew", "STEP 1 CREW", "Step\u200b 1 crew", "Step l crew"]:
+        refused = await discord.invoke("studygroup create", user=bob, name=lookalike, topic="Step 1")
+        assert "There is already a group called **Step 1 crew**" in refused.content, lookalike

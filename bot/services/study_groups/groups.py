@@ -10,6 +10,7 @@ from bot.clock import Clock, from_epoch
 from bot.db import Database
 from bot.db.database import Transaction
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
+from bot.services.confusables import same_look
 from bot.services.study_groups.models import DEFAULT_OFFSETS_MINUTES, TOPICS, Group, Member
 from bot.services.study_groups.outbox import new_nonce
 from bot.services.study_groups.quotas import Quotas
@@ -209,8 +210,8 @@ class Groups:
         )
         limits = await self._quotas.limits(guild_id)
         async with self._db.transaction() as tx:
-            if await _live_name_taken(tx, guild_id, name):
-                raise Conflict(f"There is already a group called **{md(name)}** here.")
+            if taken := await _live_name_taken(tx, guild_id, name):
+                raise Conflict(f"There is already a group called **{md(taken)}** here.")
             await self._quotas.check_group(tx, limits, guild_id, owner_id)
             group_id = await tx.execute(
                 "INSERT INTO study_groups (guild_id, name, topic, description, capacity, owner_id, "
@@ -371,12 +372,10 @@ class Groups:
             _require_live(group)
             require_manager(group, actor_id, is_moderator)
             new_name = changes.get("name")
-            if (
-                isinstance(new_name, str)
-                and new_name.lower() != group.name.lower()
-                and await _live_name_taken(tx, guild_id, new_name)
+            if isinstance(new_name, str) and (
+                taken := await _live_name_taken(tx, guild_id, new_name, except_id=group_id)
             ):
-                raise Conflict(f"There is already a group called **{md(new_name)}** here.")
+                raise Conflict(f"There is already a group called **{md(taken)}** here.")
             if (
                 isinstance(changes.get("capacity"), int)
                 and group.member_count > changes["capacity"]  # type: ignore[operator]
@@ -540,13 +539,13 @@ async def _is_member(tx: Transaction, group_id: int, user_id: int) -> bool:
     )
 
 
-async def _live_name_taken(tx: Transaction, guild_id: int, name: str) -> bool:
-    return (
-        await tx.fetchval(
-            "SELECT 1 FROM study_groups WHERE guild_id = ? AND name = ? COLLATE NOCASE "
-            "AND archived_at IS NULL",
-            (guild_id, name),
-        )
-        is not None
+async def _live_name_taken(
+    tx: Transaction, guild_id: int, name: str, except_id: int | None = None
+) -> str | None:
+    """The live group whose name reads the same as ``name`` (case, and look-alike letters:
+    a Cyrillic C in "Step 1 Crew"), if any. A server has few live groups (a quota)."""
+    rows = await tx.fetchall(
+        "SELECT id, name FROM study_groups WHERE guild_id = ? AND archived_at IS NULL", (guild_id,)
     )
+    return next((r["name"] for r in rows if r["id"] != except_id and same_look(r["name"], name)), None)
 
