@@ -200,6 +200,9 @@ class ProfileWizard(OwnerView):
                         "you will be suggested to mentees once approved.")
                 await _tell_coordinators(interaction, self.owner_id, REGISTERED_NOTE)
             embed = mentor_embed(profile)
+            if profile.bio != data.bio:
+                embed.add_field(name="New bio, waiting for review",
+                                value=sanitize(data.bio)[:1024] or "(empty)", inline=False)
         else:
             mentee = await service.set_mentee_profile(self.guild_id, self.owner_id,
                                                       MenteeInput.validated(

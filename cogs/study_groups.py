@@ -338,8 +338,9 @@ class SessionCommands(app_commands.Group, name="session", description="Study ses
             lines.append(f"Repeats {result.rule_text} ({total}), at this local time in {result.zone}.")
         if result.events_limit is not None:
             lines.append(
-                f"Note: your other sessions already hold your {result.events_limit} entries in the "
-                "server's Events list, so this one gets none there (it is still announced)."
+                f"Note: at most {result.events_limit} of your sessions at a time get an entry in the "
+                "server's Events list, and you have that many others still to come, so this one "
+                "may get none there (it is still announced)."
             )
         config = await bot_of(interaction).services.guild_settings.get(_guild(interaction))
         if config.get("announcements_channel") is None:

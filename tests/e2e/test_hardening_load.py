@@ -89,7 +89,8 @@ async def test_quotas_bound_one_member_and_are_told_plainly(e2e, discord, alice,
                                     title=f"Daily {n}", start="tomorrow 10:00", repeat_on="mon, tue, wed")
                for n in range(11)]
     assert all("Scheduled" in r.content for r in replies[:10])
-    assert "Note: your other sessions already hold your 3 entries" in replies[3].content
+    assert "Note: at most 3 of your sessions at a time get an entry" in replies[3].content
+    assert "Note:" not in replies[2].content
     assert "You already have 10 sessions or series still to come" in replies[10].content
 
     # everyone else still gets a scheduled event: alice holds 3, not all 80

@@ -30,6 +30,8 @@ async def test_approved_bio_edits_wait_for_review(e2e, discord, alice, bob, mira
 
     saved = await edit_bio(discord, bob, PHISH)
     assert "waits for a moderator's review" in saved.text
+    [waiting_field] = [f for f in saved.message.embeds[0]["fields"] if "waiting" in f["name"]]
+    assert "ecfmg-verify.example" in waiting_field["value"]  # the mentor sees what waits
 
     # mentees still see the approved text, and bob is still suggested
     shown = await discord.invoke("mentor request", user=alice)

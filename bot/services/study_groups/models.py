@@ -79,8 +79,8 @@ class ScheduledSeries:
     total: int | None  # occurrences of a bounded series; None when it runs until cancelled
     upcoming: tuple[Occurrence, ...]
     events_limit: int | None = None
-    """Set when the member's other series already hold their quota of scheduled events (this
-    one then gets none in the server's Events list): that quota."""
+    """The member's quota of scheduled events, set when they have at least that many other live
+    series (this one may then get no entry in the server's Events list)."""
 
 
 @dataclass(frozen=True)
