@@ -11,8 +11,9 @@ bot checks is what a member's browser opens:
 - characters that end a ``<...>`` wrapper or break out of markdown (``< > " ` { } | ^ \\``),
   whitespace, control and invisible characters are refused, so a shown link is exactly one link;
 - the result is canonical ASCII: international host names in their ``xn--`` (punycode) form,
-  non-ASCII path characters percent-encoded. :attr:`Link.international` tells reviewers
-  the host uses non-ASCII letters (a possible look-alike).
+  non-ASCII characters, brackets and parentheses in the path percent-encoded.
+  :attr:`Link.international` tells reviewers the host uses non-ASCII letters (a possible
+  look-alike).
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ MAX_LINK_LENGTH = 512
 _REFUSED = frozenset('<>"`{}|^\\')
 _LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?")
 _NUMBER = re.compile(r"(?:[0-9]+|0[xX][0-9a-fA-F]*)")
-_SAFE_PATH = "!#$%&'()*+,-./:;=?@[]~_"
+# Kept as typed in the path, query and fragment; everything else is percent-encoded, including
+# brackets and parentheses, so no markdown link syntax survives in a shown link.
+_SAFE_PATH = "!#$%&'*+,-./:;=?@~_"
 
 
 @dataclass(frozen=True)

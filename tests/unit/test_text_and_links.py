@@ -75,6 +75,11 @@ def test_links_that_are_not_one_plain_https_link_are_refused(url: str) -> None:
         parse_link(url)
 
 
+def test_markdown_link_syntax_never_survives_in_a_link() -> None:
+    shown = parse_link("https://a.example/[ECFMG](https://e.example)?q=(1)#[x]").url
+    assert shown == "https://a.example/%5BECFMG%5D%28https://e.example%29?q=%281%29#%5Bx%5D"
+
+
 def test_international_hosts_are_shown_as_punycode_with_a_warning() -> None:
     link = parse_link("https://www.\u0435\u0441fmg.org/verify")
     assert link.url == "https://www.xn--fmg-qdd4d.org/verify" and link.international
