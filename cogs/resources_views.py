@@ -16,7 +16,7 @@ import discord
 from bot.checks import is_moderator
 from bot.errors import Forbidden
 from bot.paging import Pages
-from bot.services.links import link_warning
+from bot.services.links import link_warning, shown_link
 from bot.services.resources import CATEGORIES, Resource, SearchResults, Suggestion
 from bot.services.text import md, sanitize, sanitize_line
 from bot.ui import FmgModal, bot_of, persistent_view, run_safely, send_ephemeral
@@ -91,7 +91,7 @@ def suggestion_embed(suggestion: Suggestion, *, outcome: str | None = None) -> d
         description=_shorten(sanitize(suggestion.reason), 1000) or "*No reason given.*",
         colour=COLOUR if outcome is None else discord.Colour.greyple(),
     )
-    embed.add_field(name="Link", value=_shorten(f"<{suggestion.url}>", 1024), inline=False)
+    embed.add_field(name="Link", value=_shorten(shown_link(suggestion.url), 1024), inline=False)
     warning = link_warning(suggestion.url)
     if warning:
         embed.add_field(name="Check the link", value=warning, inline=False)
