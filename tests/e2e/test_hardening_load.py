@@ -83,6 +83,13 @@ async def test_quotas_bound_one_member_and_are_told_plainly(e2e, discord, alice,
     refused = await discord.invoke("studygroup create", user=alice, name="Group 4", topic="Other")
     assert "You already own 3 study groups" in refused.content
     assert "/settings number setting:Study groups per member" in refused.content
+    # nor can another member hand alice a fourth group
+    await discord.invoke("studygroup create", user=bob, name="Bob's spare", topic="Other")
+    [spare] = await discord.autocomplete("studygroup join", "group", "spare", user=alice)
+    await discord.invoke("studygroup join", user=alice, group=spare.value)
+    handed = await discord.invoke("studygroup transfer", user=bob, group=spare.value, member=alice)
+    assert "They already own 3 study groups" in handed.content
+    await discord.invoke("studygroup archive", user=bob, group=spare.value)
 
     [choice, *_] = await discord.autocomplete("session schedule", "group", "Group 0", user=alice)
     replies = [await discord.invoke("session schedule", user=alice, group=choice.value,

@@ -415,12 +415,14 @@ class Groups:
     async def transfer(
         self, guild_id: int, group_id: int, actor_id: int, is_moderator: bool, new_owner_id: int
     ) -> Group:
+        limits = await self._quotas.limits(guild_id)
         async with self._db.transaction() as tx:
             group = await _group(tx, guild_id, group_id)
             _require_live(group)
             require_manager(group, actor_id, is_moderator)
             if new_owner_id == group.owner_id:
                 raise Conflict("They already own this group.")
+            await self._quotas.check_owner(tx, limits, guild_id, new_owner_id, "They already own")
             if not await _is_member(tx, group_id, new_owner_id):
                 raise Conflict("The new owner must be a member of the group: ask them to join first.")
             await tx.execute(

@@ -44,20 +44,26 @@ class Quotas:
         self, tx: Transaction, limits: dict[str, int], guild_id: int, owner_id: int
     ) -> None:
         """Refuse a new group beyond the member's or the server's quota."""
-        mine = await tx.fetchval(
-            "SELECT COUNT(*) FROM study_groups WHERE guild_id = ? AND owner_id = ? "
-            "AND archived_at IS NULL",
-            (guild_id, owner_id),
-        )
-        _refuse_at(limits, "study_groups_per_member", mine,
-                   "You already own {n} study groups here, the most one member may own",
-                   "Archive one (`/studygroup archive`) or hand it over first.")
+        await self.check_owner(tx, limits, guild_id, owner_id, "You already own")
         total = await tx.fetchval(
             "SELECT COUNT(*) FROM study_groups WHERE guild_id = ? AND archived_at IS NULL", (guild_id,)
         )
         _refuse_at(limits, "study_groups_per_server", total,
                    "This server already has {n} study groups, its limit",
                    "Join an existing group (`/studygroup list`) instead.")
+
+    async def check_owner(
+        self, tx: Transaction, limits: dict[str, int], guild_id: int, owner_id: int, who: str
+    ) -> None:
+        """Refuse one more group for ``owner_id`` (created, or handed over) beyond their quota."""
+        owned = await tx.fetchval(
+            "SELECT COUNT(*) FROM study_groups WHERE guild_id = ? AND owner_id = ? "
+            "AND archived_at IS NULL",
+            (guild_id, owner_id),
+        )
+        _refuse_at(limits, "study_groups_per_member", owned,
+                   who + " {n} study groups here, the most one member may own",
+                   "Archive one (`/studygroup archive`) or hand it over first.")
 
     async def check_series(
         self, tx: Transaction, limits: dict[str, int], guild_id: int, actor_id: int, now: int
