@@ -118,8 +118,10 @@ def _ascii_host(raw: str) -> str:
     labels = mapped.split(".")
     if labels and labels[-1] == "":
         labels.pop()  # one trailing dot is allowed, and dropped
-    if not labels or "" in labels:
-        raise InvalidInput("That link has no website name.") if not labels else invalid
+    if not labels:
+        raise InvalidInput("That link has no website name.")
+    if "" in labels:
+        raise invalid
     if _NUMBER.fullmatch(labels[-1]):  # "ends in a number": browsers read an IPv4 address
         raise InvalidInput("Please link to a public website by its name, not an IP address.")
     ascii_labels = []
