@@ -32,6 +32,9 @@ T = TypeVar("T")
 #: How long a paged reply's buttons keep working, and how many lists are kept at most.
 PAGE_TTL_SECONDS = 600.0
 MAX_PAGED_REPLIES = 20_000
+#: Lists one member keeps at once: repeating a command replaces their oldest list rather than
+#: filling the table (and pushing out everyone else's lists).
+MAX_PER_OWNER = 5
 EXPIRED = "This list has expired: run the command again to see it."
 
 
@@ -111,14 +114,18 @@ class LivePages:
 
 class PagedReplies:
     """The lists behind sent paged replies: token -> (owner, pages), each kept for
-    ``ttl`` seconds, at most ``limit`` of them (the oldest leaves first)."""
+    ``ttl`` seconds, at most ``limit`` of them and ``per_owner`` per member (the oldest leaves
+    first)."""
 
     def __init__(self, ttl: float = PAGE_TTL_SECONDS, limit: int = MAX_PAGED_REPLIES,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 monotonic: Callable[[], float] = time.monotonic,
+                 per_owner: int = MAX_PER_OWNER) -> None:
         self._ttl = ttl
         self._limit = limit
+        self._per_owner = per_owner
         self._monotonic = monotonic
         self._entries: OrderedDict[str, tuple[float, int, PageSource]] = OrderedDict()
+        self._owned: dict[int, list[str]] = {}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -127,10 +134,21 @@ class PagedReplies:
         now = self._monotonic()
         self._drop_expired(now)
         while len(self._entries) >= self._limit:
-            self._entries.popitem(last=False)
+            self._forget(next(iter(self._entries)))
+        owned = self._owned.setdefault(owner_id, [])
+        while len(owned) >= self._per_owner:
+            self._forget(owned[0])
         token = secrets.token_hex(6)
         self._entries[token] = (now + self._ttl, owner_id, pages)
+        owned.append(token)
         return token
+
+    def _forget(self, token: str) -> None:
+        _, owner_id, _ = self._entries.pop(token)
+        owned = self._owned[owner_id]
+        owned.remove(token)
+        if not owned:
+            del self._owned[owner_id]
 
     def get(self, token: str) -> tuple[int, PageSource] | None:
         """(owner, pages) of a live list; None once it expired or was pushed out."""
@@ -145,7 +163,7 @@ class PagedReplies:
             token, (expires, _, _) = next(iter(self._entries.items()))
             if expires > now:
                 return
-            del self._entries[token]
+            self._forget(token)
 
 
 class PageButton(discord.ui.DynamicItem[discord.ui.Button[Any]],

@@ -20,8 +20,10 @@ from bot.factory import FmgBot
 from bot.outbox import DueItem, Outbox, Receipt
 from bot.paging import Pages, send_pages
 from bot.services.mentoring import SENT_KINDS, MentoringService, Notice
+from bot.services.mentoring.profile_review import decide_edit, pending_edit, pending_edits
 from bot.services.mentoring.profiles import MAX_CAPACITY, MENTOR_STATUSES, MIN_CAPACITY
 from bot.services.mentoring.vocab import LANGUAGES, SPECIALTIES, VISA_ROUTES
+from bot.services.text import one_line
 from bot.services.timezones import check_timezone
 from bot.ui import pack_lines, send_ephemeral, send_failed, timezone_autocomplete
 from cogs.mentoring_views import (
@@ -33,6 +35,7 @@ from cogs.mentoring_views import (
     answer_view,
     candidate_buttons,
     candidates_embed,
+    edit_embed,
     intro_text,
     mentee_embed,
     mentor_embed,
@@ -279,6 +282,35 @@ class MentorGroup(app_commands.Group, name="mentor", description="Mentor matchma
                              + (" (paused)." if profile.paused else "."),
                              embed=mentor_embed(profile))
 
+    @app_commands.command(name="edit-review",
+                          description="Review mentors' edited profile text (moderators)")
+    @app_commands.describe(member="The mentor whose edit to show or decide (empty: list them all)",
+                           action="Show the edit (default), or approve or reject it")
+    @app_commands.choices(action=[app_commands.Choice(name=a, value=a)
+                                  for a in ("show", "approve", "reject")])
+    @moderator_only()
+    async def edit_review(self, interaction: discord.Interaction,
+                          member: discord.User | None = None, action: str = "show") -> None:
+        guild_id = _guild(interaction)
+        if member is None:
+            edits = await pending_edits(self.service, guild_id)
+            lines = [f"<@{e.user_id}> · <t:{e.submitted_at}:R>" for e in edits]
+            await send_pages(interaction, Pages(
+                pack_lines(lines or ["No profile edits are waiting."], limit=4000),
+                lambda texts: discord.Embed(title="Profile edits waiting for review",
+                                            description=texts[0], colour=discord.Colour.teal()),
+            ))
+            return
+        if action == "show":
+            waiting = await pending_edit(self.service, guild_id, member.id)
+            if waiting is None:
+                raise NotFound("That member has no profile edit waiting for review.")
+            await send_ephemeral(interaction, embed=edit_embed(waiting))
+            return
+        decided = await decide_edit(self.service, guild_id, member.id, approve=action == "approve")
+        outcome = "now shown to mentees" if action == "approve" else "dropped; the approved bio stays"
+        await send_ephemeral(interaction, f"<@{decided.user_id}>'s edited bio is {outcome}.")
+
     @app_commands.command(name="match-all",
                           description="Pair every waiting mentee optimally (preview first)")
     @moderator_only()
@@ -319,7 +351,7 @@ class MentorGroup(app_commands.Group, name="mentor", description="Mentor matchma
         entries = await self.service.feedback(_guild(interaction))
         lines = [f"<@{f.pairing.mentee_user_id}> & <@{f.pairing.mentor_user_id}> · by <@"
                  f"{f.ended_by}> · {f.rating or '-'}/5 · <t:{f.pairing.ended_at}:D>\n> "
-                 f"{(f.text or '').replace(chr(10), ' ')[:1000]}" for f in entries]
+                 f"{one_line(f.text or '')[:1000]}" for f in entries]
         await send_pages(interaction, Pages(
             pack_lines(lines or ["No feedback yet."], limit=4000, sep="\n\n"),
             lambda texts: discord.Embed(title="Mentoring feedback", description=texts[0],

@@ -24,6 +24,7 @@ from bot.services.mentoring import (
     MentorProfile,
     Pairing,
 )
+from bot.services.mentoring.profile_review import PendingEdit
 from bot.services.mentoring.profiles import BIO_MAX, GOALS_MAX
 from bot.services.mentoring.vocab import (
     EXAM_STAGES,
@@ -32,6 +33,7 @@ from bot.services.mentoring.vocab import (
     VISA_ROUTES,
     labels,
 )
+from bot.services.text import one_line, sanitize
 from bot.ui import FmgModal, FmgView, Menu, OwnerView, bot_of, persistent_view, run_safely
 
 if TYPE_CHECKING:
@@ -188,12 +190,19 @@ class ProfileWizard(OwnerView):
             if self.editing:
                 profile = await service.edit_mentor(self.guild_id, self.owner_id, data)
                 note = "Your mentor profile is updated."
+                if profile.bio != data.bio:  # an approved mentor's new text waits for review
+                    note += (" Your new bio waits for a moderator's review; until then mentees "
+                             "see your approved bio, and you stay available.")
+                    await _tell_coordinators(interaction, self.owner_id, EDITED_NOTE)
             else:
                 profile = await service.register_mentor(self.guild_id, self.owner_id, data)
                 note = ("Thank you! Your mentor profile waits for a moderator's approval; "
                         "you will be suggested to mentees once approved.")
-                await _tell_coordinators(interaction, self.owner_id)
+                await _tell_coordinators(interaction, self.owner_id, REGISTERED_NOTE)
             embed = mentor_embed(profile)
+            if profile.bio != data.bio:
+                embed.add_field(name="New bio, waiting for review",
+                                value=sanitize(data.bio)[:1024] or "(empty)", inline=False)
         else:
             mentee = await service.set_mentee_profile(self.guild_id, self.owner_id,
                                                       MenteeInput.validated(
@@ -225,7 +234,11 @@ class ProfileTextModal(FmgModal):
         await self.wizard.save(interaction, self.body.value)
 
 
-async def _tell_coordinators(interaction: discord.Interaction, user_id: int) -> None:
+REGISTERED_NOTE = "registered as a mentor and waits for review (`/mentor review`)."
+EDITED_NOTE = "edited their approved mentor bio; the new text waits for review (`/mentor edit-review`)."
+
+
+async def _tell_coordinators(interaction: discord.Interaction, user_id: int, note: str) -> None:
     """Post a review note for the coordinator role in the mentoring channel, when both are set."""
     bot = bot_of(interaction)
     assert interaction.guild_id is not None
@@ -236,8 +249,7 @@ async def _tell_coordinators(interaction: discord.Interaction, user_id: int) -> 
     channel = bot.get_channel(int(channel_id))
     if isinstance(channel, discord.TextChannel):
         await channel.send(
-            f"<@&{role_id}> <@{user_id}> registered as a mentor and waits for review "
-            f"(`/mentor review`).",
+            f"<@&{role_id}> <@{user_id}> {note}",
             allowed_mentions=discord.AllowedMentions(everyone=False, users=False,
                                                      roles=[discord.Object(int(role_id))]),
         )
@@ -252,7 +264,7 @@ def mentor_line(m: MentorProfile) -> str:
 
 
 def mentor_embed(m: MentorProfile) -> discord.Embed:
-    embed = discord.Embed(title="Mentor profile", colour=COLOUR, description=m.bio or None)
+    embed = discord.Embed(title="Mentor profile", colour=COLOUR, description=sanitize(m.bio) or None)
     embed.add_field(name="Status", value=m.status + (" (paused)" if m.paused else ""))
     embed.add_field(name="Specialties", value=labels(m.specialties, SPECIALTIES)[:1024])
     embed.add_field(name="Visa routes", value=labels(m.visas, VISA_ROUTES))
@@ -263,8 +275,18 @@ def mentor_embed(m: MentorProfile) -> discord.Embed:
     return embed
 
 
+def edit_embed(edit: PendingEdit) -> discord.Embed:
+    """A waiting bio edit beside the approved text, for moderators (privately)."""
+    embed = discord.Embed(title="Edited mentor bio", colour=COLOUR,
+                          description=f"<@{edit.user_id}> · submitted <t:{edit.submitted_at}:R>")
+    embed.add_field(name="Approved (mentees see this)",
+                    value=sanitize(edit.approved_bio)[:1024] or "(empty)", inline=False)
+    embed.add_field(name="Proposed", value=sanitize(edit.bio)[:1024] or "(empty)", inline=False)
+    return embed
+
+
 def mentee_embed(e: MenteeProfile) -> discord.Embed:
-    embed = discord.Embed(title="Mentee profile", colour=COLOUR, description=e.goals or None)
+    embed = discord.Embed(title="Mentee profile", colour=COLOUR, description=sanitize(e.goals) or None)
     embed.add_field(name="Target specialty", value=SPECIALTIES[e.specialty])
     embed.add_field(name="Visa need", value=VISA_ROUTES[e.visa])
     embed.add_field(name="Exam stage", value=EXAM_STAGES[e.stage])
@@ -281,7 +303,7 @@ def candidates_embed(candidates: Sequence[Candidate]) -> discord.Embed:
     )
     for number, c in enumerate(candidates, start=1):
         why = "\n".join(f"• {r}" for r in c.score.reasons)
-        bio = f"\n> {c.mentor.bio[:300]}" if c.mentor.bio else ""
+        bio = f"\n> {one_line(c.mentor.bio)[:300]}" if c.mentor.bio else ""
         embed.add_field(name=f"{number}. Match score {c.score.total:.0f}/100",
                         value=f"<@{c.mentor.user_id}>\n{why}{bio}"[:1024], inline=False)
     return embed
@@ -293,7 +315,7 @@ def offer_embed(mentee: MenteeProfile, expires_at: int) -> discord.Embed:
     embed.description = (f"<@{mentee.user_id}> would like you as their mentor.\n"
                          f"Please answer by <t:{expires_at}:F> (<t:{expires_at}:R>); after that "
                          f"the request moves to another mentor.\n\n"
-                         + (f"**Goals**: {mentee.goals}" if mentee.goals else ""))
+                         + (f"**Goals**: {sanitize(mentee.goals)}" if mentee.goals else ""))
     return embed
 
 
@@ -309,7 +331,7 @@ def update_text(update: MenteeUpdate) -> str:
 
 
 def intro_text(pairing: Pairing, mentee: MenteeProfile | None) -> str:
-    goals = f"\n**Goals**: {mentee.goals}" if mentee and mentee.goals else ""
+    goals = f"\n**Goals**: {sanitize(mentee.goals)}" if mentee and mentee.goals else ""
     target = (f"\n**Aiming for**: {SPECIALTIES[mentee.specialty]} · "
               f"{VISA_ROUTES[mentee.visa]} · now at {EXAM_STAGES[mentee.stage]}") if mentee else ""
     return (f"Welcome <@{pairing.mentee_user_id}> and <@{pairing.mentor_user_id}>: you are now "

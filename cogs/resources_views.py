@@ -16,7 +16,9 @@ import discord
 from bot.checks import is_moderator
 from bot.errors import Forbidden
 from bot.paging import Pages
+from bot.services.links import link_warning, shown_link
 from bot.services.resources import CATEGORIES, LinkCheck, Resource, SearchResults, Suggestion
+from bot.services.text import md, sanitize, sanitize_line
 from bot.ui import FmgModal, bot_of, persistent_view, run_safely, send_ephemeral
 
 if TYPE_CHECKING:
@@ -31,8 +33,7 @@ SNIPPET = 220
 def _link(resource: Resource | Suggestion) -> str:
     # Markdown links end at ")": encode the few characters that would break one.
     url = resource.url.replace("(", "%28").replace(")", "%29")
-    title = discord.utils.escape_markdown(resource.title).replace("[", "(").replace("]", ")")
-    return f"[{title}]({url})"
+    return f"[{md(resource.title)}]({url})"
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -63,7 +64,7 @@ def resource_block(resource: Resource, now: datetime, link: LinkCheck | None = N
     if (note := link_note(link)) is not None:
         lines.append(note)
     if resource.description:
-        lines.append(_shorten(discord.utils.escape_mentions(resource.description), SNIPPET))
+        lines.append(_shorten(sanitize(resource.description), SNIPPET))
     return "\n".join(lines)
 
 
@@ -102,12 +103,15 @@ def search_pages(results: SearchResults, now: datetime) -> Pages[Resource]:
 
 def suggestion_embed(suggestion: Suggestion, *, outcome: str | None = None) -> discord.Embed:
     embed = discord.Embed(
-        title=_shorten(f"Suggestion #{suggestion.id}: {suggestion.title}", 256),
+        title=_shorten(f"Suggestion #{suggestion.id}: {sanitize_line(suggestion.title)}", 256),
         url=suggestion.url,
-        description=_shorten(suggestion.reason, 1000) or "*No reason given.*",
+        description=_shorten(sanitize(suggestion.reason), 1000) or "*No reason given.*",
         colour=COLOUR if outcome is None else discord.Colour.greyple(),
     )
-    embed.add_field(name="Link", value=_shorten(suggestion.url, 1024), inline=False)
+    embed.add_field(name="Link", value=_shorten(shown_link(suggestion.url), 1024), inline=False)
+    warning = link_warning(suggestion.url)
+    if warning:
+        embed.add_field(name="Check the link", value=warning, inline=False)
     embed.add_field(name="Category", value=CATEGORIES.get(suggestion.category, suggestion.category))
     embed.add_field(name="Suggested by", value=f"<@{suggestion.user_id}>")
     embed.add_field(name="When", value=f"<t:{int(suggestion.created_at.timestamp())}:R>")
@@ -235,6 +239,6 @@ class SuggestModal(FmgModal, title="Suggest a resource"):
         )
         await send_ephemeral(
             interaction,
-            f"Thanks! **{discord.utils.escape_markdown(suggestion.title)}** is waiting for a "
+            f"Thanks! **{md(suggestion.title)}** is waiting for a "
             "moderator's review (`/resources review`).",
         )

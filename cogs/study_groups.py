@@ -21,10 +21,19 @@ from bot.paging import LivePages, send_pages
 from bot.services.study_groups import KINDS as STUDY_KINDS
 from bot.services.study_groups import StudyGroupService
 from bot.services.study_groups.models import TOPICS, Group
-from bot.services.study_groups.sessions import MAX_DURATION, MAX_REMIND, MIN_DURATION
+from bot.services.study_groups.pings import attach_trust
+from bot.services.study_groups.sessions import (
+    EXPORT_HORIZON,
+    EXPORT_SERIES,
+    MAX_DURATION,
+    MAX_REMIND,
+    MIN_DURATION,
+)
+from bot.services.text import md, sanitize_line
 from bot.services.timezones import abbreviation_zones, echo_in_zones, zone_label
 from bot.ui import bot_of, send_ephemeral, timezone_autocomplete
 from cogs.study_groups_views import (
+    MEMBERS_PAGE,
     NO_MENTIONS,
     PAGE_SIZE,
     SOURCE_NAME,
@@ -33,8 +42,9 @@ from cogs.study_groups_views import (
     StudyGroupsDueWork,
     ask_for_zone_once,
     group_embed,
-    group_list_pages,
-    member_pages,
+    group_list_page,
+    member_page,
+    role_facts,
     session_choice_label,
     suggestion_embed,
     upcoming_page,
@@ -56,6 +66,14 @@ async def _group(interaction: discord.Interaction, ref: str) -> Group:
     return await _service(interaction).groups.find(_guild(interaction), ref)
 
 
+async def _role_trust(interaction: discord.Interaction, role: discord.Role) -> bool:
+    """A member may attach only a role they could mention themselves (pings.attach_trust)."""
+    return attach_trust(
+        role_facts(role), moderator=await is_moderator(interaction),
+        can_mention_everyone=interaction.permissions.mention_everyone,
+    )
+
+
 # -- autocomplete ------------------------------------------------------------------------------
 async def group_autocomplete(
     interaction: discord.Interaction, current: str
@@ -63,7 +81,8 @@ async def group_autocomplete(
     if interaction.guild_id is None:
         return []
     groups = await _service(interaction).groups.search(interaction.guild_id, current)
-    return [app_commands.Choice(name=f"{g.name} ({g.topic})"[:100], value=str(g.id)) for g in groups]
+    return [app_commands.Choice(name=f"{sanitize_line(g.name)} ({g.topic})"[:100], value=str(g.id))
+            for g in groups]
 
 
 async def my_group_autocomplete(
@@ -74,7 +93,7 @@ async def my_group_autocomplete(
     mine = await _service(interaction).groups.list(interaction.guild_id, member_id=interaction.user.id)
     needle = current.strip().casefold()
     return [
-        app_commands.Choice(name=f"{g.name} ({g.topic})"[:100], value=str(g.id))
+        app_commands.Choice(name=f"{sanitize_line(g.name)} ({g.topic})"[:100], value=str(g.id))
         for g in mine
         if needle in g.name.casefold()
     ][:25]
@@ -118,13 +137,14 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
         capacity: app_commands.Range[int, 2, 1000] | None = None,
         role: discord.Role | None = None,
     ) -> None:
+        trusted = await _role_trust(interaction, role) if role else False
         group = await _service(interaction).groups.create(
             _guild(interaction), interaction.user.id, name, topic.value, description, capacity,
-            role.id if role else None,
+            role.id if role else None, role_trusted=trusted,
         )
         await send_ephemeral(
             interaction,
-            f"**{group.name}** is open. Members join with `/studygroup join`; schedule sessions "
+            f"**{md(group.name)}** is open. Members join with `/studygroup join`; schedule sessions "
             "with `/session schedule`.",
             embed=group_embed(group, []),
         )
@@ -139,7 +159,7 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
         joined = await service.groups.join(guild_id, found.id, interaction.user.id)
         upcoming = await service.sessions.upcoming(guild_id, group_id=joined.id, limit=5)
         await send_ephemeral(
-            interaction, f"You joined **{joined.name}**.", embed=group_embed(joined, upcoming)
+            interaction, f"You joined **{md(joined.name)}**.", embed=group_embed(joined, upcoming)
         )
         await ask_for_zone_once(interaction)
 
@@ -149,13 +169,21 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
     async def leave(self, interaction: discord.Interaction, group: str) -> None:
         found = await _group(interaction, group)
         left = await _service(interaction).groups.leave(_guild(interaction), found.id, interaction.user.id)
-        await send_ephemeral(interaction, f"You left **{left.name}**.")
+        await send_ephemeral(interaction, f"You left **{md(left.name)}**.")
 
     @app_commands.command(name="list", description="Every study group in this server")
     @app_commands.describe(archived="Include archived groups")
     async def list_groups(self, interaction: discord.Interaction, archived: bool = False) -> None:
-        groups = await _service(interaction).groups.list(_guild(interaction), include_archived=archived)
-        await send_pages(interaction, group_list_pages(groups))
+        groups, guild_id = _service(interaction).groups, _guild(interaction)
+
+        # Each page is read when shown: a reply's buttons keep these few values, not the groups.
+        async def load(index: int) -> discord.Embed:
+            return group_list_page(await groups.list(
+                guild_id, include_archived=archived, limit=PAGE_SIZE, offset=index * PAGE_SIZE
+            ))
+
+        count = await groups.count(guild_id, include_archived=archived)
+        await send_pages(interaction, LivePages(-(-count // PAGE_SIZE), load))
 
     @app_commands.command(name="info", description="A study group's details and next sessions")
     @app_commands.describe(group="The group")
@@ -172,8 +200,14 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
     @app_commands.autocomplete(group=group_autocomplete)
     async def members(self, interaction: discord.Interaction, group: str) -> None:
         found = await _group(interaction, group)
-        members = await _service(interaction).groups.members(_guild(interaction), found.id)
-        await send_pages(interaction, member_pages(found, members))
+        groups, guild_id = _service(interaction).groups, _guild(interaction)
+
+        async def load(index: int) -> discord.Embed:
+            return member_page(found, await groups.members(
+                guild_id, found.id, limit=MEMBERS_PAGE, offset=index * MEMBERS_PAGE
+            ))
+
+        await send_pages(interaction, LivePages(-(-found.member_count // MEMBERS_PAGE), load))
 
     @app_commands.command(name="edit", description="Change a group (its owner or a moderator)")
     @app_commands.describe(
@@ -201,11 +235,12 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
         announce_at: str | None = None,
     ) -> None:
         found = await _group(interaction, group)
+        trusted = await _role_trust(interaction, role) if role else False
         edited = await _service(interaction).groups.edit(
             _guild(interaction), found.id, interaction.user.id, await is_moderator(interaction),
             name=name, topic=topic.value if topic else None, description=description,
-            capacity=capacity, role_id=role.id if role else None, clear_role=clear_role,
-            announce_offsets=announce_at,
+            capacity=capacity, role_id=role.id if role else None, role_trusted=trusted,
+            clear_role=clear_role, announce_offsets=announce_at,
         )
         note = " The new announcement times apply to every upcoming session." if announce_at else ""
         await send_ephemeral(interaction, f"Saved.{note}", embed=group_embed(edited, []))
@@ -219,7 +254,7 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
             _guild(interaction), found.id, interaction.user.id, await is_moderator(interaction)
         )
         await send_ephemeral(
-            interaction, f"**{archived.name}** is archived; {cancelled} upcoming sessions were cancelled."
+            interaction, f"**{md(archived.name)}** is archived; {cancelled} upcoming sessions were cancelled."
         )
 
     @app_commands.command(name="transfer", description="Hand a group over to another member")
@@ -230,7 +265,7 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
         moved = await _service(interaction).groups.transfer(
             _guild(interaction), found.id, interaction.user.id, await is_moderator(interaction), member.id
         )
-        await send_ephemeral(interaction, f"<@{moved.owner_id}> now owns **{moved.name}**.")
+        await send_ephemeral(interaction, f"<@{moved.owner_id}> now owns **{md(moved.name)}**.")
 
     @app_commands.command(name="calendar", description="Download a group's sessions as an .ics file")
     @app_commands.describe(group="The group")
@@ -242,7 +277,8 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
         await send_ephemeral(
             interaction,
             "Import this into Google Calendar or Outlook; repeating sessions stay at their "
-            "local time across daylight-saving changes.",
+            f"local time across daylight-saving changes. (At most {EXPORT_SERIES} series, up to "
+            f"{EXPORT_HORIZON.days // 365} years ahead.)",
             file=discord.File(io.BytesIO(data), filename=f"{filename}.ics"),
         )
 
@@ -290,12 +326,18 @@ class SessionCommands(app_commands.Group, name="session", description="Study ses
         members = await service.groups.members(_guild(interaction), found.id)
         echo = echo_in_zones(result.first_start, result.zone, [m.zone for m in members if m.zone])
         lines = [
-            f"Scheduled **{result.title}** for **{result.group.name}**: <t:{stamp}:F> "
+            f"Scheduled **{md(result.title)}** for **{md(result.group.name)}**: <t:{stamp}:F> "
             f"(<t:{stamp}:R>), read as {echo}.",
         ]
         if result.rule_text:
             total = f"{result.total} sessions" if result.total else "until cancelled"
             lines.append(f"Repeats {result.rule_text} ({total}), at this local time in {result.zone}.")
+        if result.events_limit is not None:
+            lines.append(
+                f"Note: at most {result.events_limit} of your sessions at a time get an entry in the "
+                "server's Events list, and you have that many others still to come, so this one "
+                "may get none there (it is still announced)."
+            )
         config = await bot_of(interaction).services.guild_settings.get(_guild(interaction))
         if config.get("announcements_channel") is None:
             lines.append(
@@ -324,7 +366,9 @@ class SessionCommands(app_commands.Group, name="session", description="Study ses
             whole_series=scope is not None and scope.value == "series",
         )
         what = "session" if count == 1 else "sessions"
-        await send_ephemeral(interaction, f"Cancelled {count} {what} of **{occ.title}** ({occ.group_name}).")
+        await send_ephemeral(
+            interaction, f"Cancelled {count} {what} of **{md(occ.title)}** ({md(occ.group_name)})."
+        )
 
     @app_commands.command(name="upcoming", description="The next sessions, in your own local time")
     @app_commands.describe(group="Only this group's sessions", mine="Only groups you are in")
@@ -337,7 +381,7 @@ class SessionCommands(app_commands.Group, name="session", description="Study ses
         guild_id = _guild(interaction)
         group_id = found.id if found else None
         member_id = interaction.user.id if mine else None
-        title = f"Upcoming: {found.name}" if found else "Upcoming sessions"
+        title = f"Upcoming: {sanitize_line(found.name)}" if found else "Upcoming sessions"
 
         # Each page is read when shown: a reply's buttons keep these few ids, not the sessions.
         async def load(index: int) -> discord.Embed:
@@ -376,11 +420,11 @@ class SessionCommands(app_commands.Group, name="session", description="Study ses
             _guild(interaction), found.id, interaction.user.id, minutes or None
         )
         if minutes == 0:
-            await send_ephemeral(interaction, f"DM reminders for **{found.name}** are off.")
+            await send_ephemeral(interaction, f"DM reminders for **{md(found.name)}** are off.")
         else:
             await send_ephemeral(
                 interaction,
-                f"I will DM you {minutes} minutes before each **{found.name}** session "
+                f"I will DM you {minutes} minutes before each **{md(found.name)}** session "
                 f"({count} upcoming so far).",
             )
             await ask_for_zone_once(interaction)

@@ -6,6 +6,8 @@ a member can answer an announcement posted days ago, after any number of restart
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
 from collections.abc import Sequence
@@ -17,7 +19,6 @@ import discord
 
 from bot.errors import InvalidInput
 from bot.outbox import DueItem, Receipt, SendFailed
-from bot.paging import Pages
 from bot.services.study_groups.models import (
     EventTask,
     Group,
@@ -26,7 +27,9 @@ from bot.services.study_groups.models import (
     OutgoingMessage,
     RsvpCounts,
 )
+from bot.services.study_groups.pings import RoleFacts, may_ping
 from bot.services.study_groups.suggest import SlotSuggestion
+from bot.services.text import md, sanitize, sanitize_line
 from bot.services.timezones import format_local
 from bot.ui import bot_of, persistent_view, run_safely, send_ephemeral, send_failed
 
@@ -36,9 +39,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SOURCE_NAME = "study_groups"
+#: How long an announcement sent right after start-up waits for the guild cache (to check its role).
+READY_WAIT_S = 30.0
 NO_MENTIONS = discord.AllowedMentions.none()
 COLOUR = discord.Colour.dark_green()
 PAGE_SIZE = 10
+MEMBERS_PAGE = 20
 RSVP_LABELS = {"going": "Going", "maybe": "Maybe", "no": "Not going"}
 RSVP_STYLES = {
     "going": discord.ButtonStyle.success,
@@ -94,7 +100,7 @@ class RsvpButton(
         await interaction.response.edit_message(view=rsvp_view(self.occurrence_id, counts))
         await send_ephemeral(
             interaction,
-            f"Saved: **{RSVP_LABELS[self.choice].lower()}** for **{occ.title}** "
+            f"Saved: **{RSVP_LABELS[self.choice].lower()}** for **{md(occ.title)}** "
             f"(<t:{int(occ.starts_at.timestamp())}:F>).",
         )
         await ask_for_zone_once(interaction)
@@ -128,7 +134,7 @@ class DiscordSender:
                 mentions = discord.AllowedMentions(
                     everyone=False,
                     users=False,
-                    roles=[discord.Object(message.role_id)] if message.role_id else False,
+                    roles=await pingable_roles(self.bot, message) or False,
                     replied_user=False,
                 )
                 sent = await channel.send(
@@ -146,6 +152,27 @@ class DiscordSender:
         except discord.HTTPException as exc:
             raise send_failed(exc) from exc
         return Receipt(sent.id, channel_id=message.channel_id)
+
+
+def role_facts(role: discord.Role) -> RoleFacts:
+    return RoleFacts(role.id, role.name, role.mentionable, everyone=role.is_default())
+
+
+async def pingable_roles(bot: FmgBot, message: OutgoingMessage) -> list[discord.Object]:
+    """The roles an announcement may ping, checked when it is sent (pings.may_ping): the
+    group's role while it is mentionable, or if whoever attached it could mention it anyway.
+    Never a role only the bot's own Mention Everyone permission could ping."""
+    if not message.role_id:
+        return []
+    guild = bot.get_guild(message.guild_id)
+    if guild is None and not bot.is_ready():
+        # just started: the role's state arrives with the guild from the gateway
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(bot.wait_until_ready(), READY_WAIT_S)
+        guild = bot.get_guild(message.guild_id)
+    role = guild.get_role(message.role_id) if guild else None
+    trusted = await bot.services.study_groups.groups.ping_trusted(message.occurrence_id, message.role_id)
+    return [discord.Object(message.role_id)] if may_ping(role_facts(role) if role else None, trusted) else []
 
 
 class EventSync:
@@ -241,7 +268,9 @@ def occurrence_line(occ: Occurrence) -> str:
 
 
 def group_embed(group: Group, upcoming: Sequence[Occurrence]) -> discord.Embed:
-    embed = discord.Embed(title=group.name, description=group.description or None, colour=COLOUR)
+    embed = discord.Embed(
+        title=sanitize_line(group.name), description=sanitize(group.description) or None, colour=COLOUR
+    )
     embed.add_field(name="Topic", value=group.topic)
     embed.add_field(name="Owner", value=f"<@{group.owner_id}>")
     size = f"{group.member_count}" + (f" / {group.capacity}" if group.capacity else "")
@@ -256,7 +285,7 @@ def group_embed(group: Group, upcoming: Sequence[Occurrence]) -> discord.Embed:
     if upcoming:
         embed.add_field(
             name="Next sessions",
-            value="\n".join(f"**{o.title}**: {occurrence_line(o)}" for o in upcoming[:5]),
+            value="\n".join(f"**{md(o.title)}**: {occurrence_line(o)}" for o in upcoming[:5]),
             inline=False,
         )
     return embed
@@ -272,42 +301,38 @@ def _lead(minutes: int) -> str:
     return f"{minutes} min before"
 
 
-def group_list_pages(groups: Sequence[Group]) -> Pages[Group]:
-    def render(chunk: Sequence[Group]) -> discord.Embed:
-        lines = [
-            f"**{g.name}** · {g.topic} · {g.member_count}"
-            + (f"/{g.capacity}" if g.capacity else "") + " members"
-            for g in chunk
-        ]
-        return discord.Embed(
-            title="Study groups",
-            description="\n".join(lines) or "No study groups yet: start one with `/studygroup create`.",
-            colour=COLOUR,
-        )
-
-    return Pages(groups, render, PAGE_SIZE)
+def group_list_page(groups: Sequence[Group]) -> discord.Embed:
+    """One page of `/studygroup list` (PAGE_SIZE groups)."""
+    lines = [
+        f"**{md(g.name)}** · {g.topic} · {g.member_count}"
+        + (f"/{g.capacity}" if g.capacity else "") + " members"
+        for g in groups
+    ]
+    return discord.Embed(
+        title="Study groups",
+        description="\n".join(lines) or "No study groups yet: start one with `/studygroup create`.",
+        colour=COLOUR,
+    )
 
 
-def member_pages(group: Group, members: Sequence[Member]) -> Pages[Member]:
-    def render(chunk: Sequence[Member]) -> discord.Embed:
-        lines = [
-            f"<@{m.user_id}>" + (" (owner)" if m.user_id == group.owner_id else "")
-            + f" · {m.zone or 'zone not set'}"
-            for m in chunk
-        ]
-        return discord.Embed(
-            title=f"{group.name}: members", description="\n".join(lines) or "Nobody yet.",
-            colour=COLOUR,
-        )
-
-    return Pages(members, render, 20)
+def member_page(group: Group, members: Sequence[Member]) -> discord.Embed:
+    """One page of `/studygroup members` (MEMBERS_PAGE members)."""
+    lines = [
+        f"<@{m.user_id}>" + (" (owner)" if m.user_id == group.owner_id else "")
+        + f" · {m.zone or 'zone not set'}"
+        for m in members
+    ]
+    return discord.Embed(
+        title=f"{sanitize_line(group.name)}: members", description="\n".join(lines) or "Nobody yet.",
+        colour=COLOUR,
+    )
 
 
 def upcoming_page(items: Sequence[Occurrence], title: str) -> discord.Embed:
     embed = discord.Embed(title=title, colour=COLOUR)
     for occ in items:
         embed.add_field(
-            name=f"{occ.group_name}: {occ.title}"[:256],
+            name=f"{sanitize_line(occ.group_name)}: {sanitize_line(occ.title)}"[:256],
             value=occurrence_line(occ) + f"\nid `{occ.id}`",
             inline=False,
         )
@@ -320,7 +345,7 @@ def suggestion_embed(
     group: Group, slots: Sequence[SlotSuggestion], unknown: Sequence[int], zone: ZoneInfo
 ) -> discord.Embed:
     embed = discord.Embed(
-        title=f"Best weekly slots for {group.name}",
+        title=f"Best weekly slots for {sanitize_line(group.name)}",
         description="Each slot falls between 08:00 and 22:00 for the members listed as in.",
         colour=COLOUR,
     )
@@ -344,4 +369,5 @@ def suggestion_embed(
 
 def session_choice_label(occ: Occurrence, zone: ZoneInfo) -> str:
     """An autocomplete label: the member's own zone, since <t:...> does not render there."""
-    return f"{occ.group_name}: {occ.title} · {format_local(occ.starts_at, zone)}"[:100]
+    name = f"{sanitize_line(occ.group_name)}: {sanitize_line(occ.title)}"
+    return f"{name} · {format_local(occ.starts_at, zone)}"[:100]

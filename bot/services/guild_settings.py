@@ -55,6 +55,28 @@ SETTING_SPECS: dict[str, SettingSpec] = {
         "role", "Moderator role", "Server",
         "Members with this role may use moderator commands (as do Manage Server admins).",
     ),
+    # Quotas (bot/services/study_groups/quotas.py has the defaults used while unset).
+    "study_groups_per_member": SettingSpec(
+        "int", "Study groups per member", "Study groups",
+        "Live study groups one member may own (default 3).",
+    ),
+    "study_groups_per_server": SettingSpec(
+        "int", "Study groups per server", "Study groups",
+        "Live study groups in this server (default 100).",
+    ),
+    "study_series_per_member": SettingSpec(
+        "int", "Sessions per member", "Study groups",
+        "Sessions or weekly series still to come that one member may have scheduled (default 10).",
+    ),
+    "study_series_per_server": SettingSpec(
+        "int", "Sessions per server", "Study groups",
+        "Sessions or weekly series still to come in this server (default 300).",
+    ),
+    "study_events_per_member": SettingSpec(
+        "int", "Events per member", "Study groups",
+        "Entries in the server's Events list for one member's sessions (default 3; the bot uses "
+        "at most 80 per server).",
+    ),
 }
 
 

@@ -181,7 +181,8 @@ async def test_match_all_preview_confirm_and_export(
     assert await e2e.server.wait_until(lambda: bool(discord.threads_in(channels.general)))
     [thread] = discord.threads_in(channels.general)
     intro = await discord.wait_for_message(int(thread["id"]), lambda m: m.pinned)
-    assert "@everyone" in intro.text  # the mentee's words, shown but pinging only the pair
+    assert "\uff20everyone" in intro.text and "@role help me" in intro.text  # shown, not live
+    assert "@everyone" not in intro.text
     assert intro.pinged_users == {alice.id, bob.id}
     assert not intro.pinged_everyone and not intro.pinged_roles
 

@@ -73,6 +73,7 @@ async def _prepare(
         await db.migrate()
         settings = GuildSettingsService(db, clock)
         await settings.set(guild, "announcements_channel", channel)
+        await settings.set(guild, "study_series_per_member", SESSIONS)  # a moderator raised it
         service = StudyGroupService(db, clock, settings)
         group = await service.groups.create(guild, OWNER, "Burst group", "Other", role_id=role)
         await service.groups.edit(guild, group.id, OWNER, False, announce_offsets="0")

@@ -99,3 +99,18 @@ def test_pack_lines_fills_pages_up_to_the_limit_without_splitting_lines() -> Non
     assert pages == ["a" * 40 + "\n" + "b" * 40, "c" * 40, "d" * 90]
     assert pack_lines(["x", "y"], limit=10, sep="\n\n") == ["x\n\ny"]
     assert pack_lines([]) == []
+
+
+def test_one_member_cannot_fill_the_table_of_lists() -> None:
+    """Issue 16, item 11: repeating a command replaces the member's own oldest list."""
+    replies = PagedReplies(limit=100, per_owner=3)
+    pages = LivePages(2, _never_loaded)
+    mine = [replies.keep(1, pages) for _ in range(10)]
+    theirs = replies.keep(2, pages)
+    assert len(replies) == 4
+    assert [replies.get(t) is not None for t in mine] == [False] * 7 + [True] * 3
+    assert replies.get(theirs) == (2, pages)
+
+
+async def _never_loaded(index: int) -> discord.Embed:  # pragma: no cover - never turned
+    raise AssertionError(index)

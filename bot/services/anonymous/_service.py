@@ -35,6 +35,7 @@ from bot.services.anonymous._text import (
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.mentoring import MentoringService
 from bot.services.mentoring.profiles import APPROVED
+from bot.services.text import md, sanitize_line
 
 log = logging.getLogger(__name__)
 
@@ -134,8 +135,8 @@ class Report:
 
 
 def question_chunks(question_id: int, title: str, body: str, tag: str | None) -> list[str]:
-    topic = f" · Topic: {tag}" if tag else ""
-    header = f"**{title}**\n-# Anonymous question #{question_id}{topic}\n\n"
+    topic = f" · Topic: {md(tag)}" if tag else ""
+    header = f"**{md(title)}**\n-# Anonymous question #{question_id}{topic}\n\n"
     return _with_header(header, body)
 
 
@@ -146,7 +147,7 @@ def followup_chunks(body: str) -> list[str]:
 def review_chunks(question_id: int, title: str, body: str, tag: str | None) -> list[str]:
     header = (
         f"Anonymous question #{question_id} is waiting for approval.\n"
-        f"**{title}**\n" + (f"Topic: {tag}\n" if tag else "") + "\n"
+        f"**{md(title)}**\n" + (f"Topic: {md(tag)}\n" if tag else "") + "\n"
     )
     return _with_header(header, body)
 
@@ -167,7 +168,7 @@ def _with_header(header: str, body: str) -> list[str]:
 
 
 def clean_title(raw: str) -> str:
-    title = " ".join(sanitize(raw).split())
+    title = sanitize_line(raw)
     if not title:
         raise InvalidInput("Please give your question a title.")
     if len(title) > MAX_TITLE_CHARS:
@@ -192,7 +193,7 @@ def clean_body(raw: str, limit: int, what: str = "question") -> str:
 def clean_tag(raw: str | None) -> str | None:
     if raw is None:
         return None
-    tag = " ".join(sanitize(raw).split())
+    tag = sanitize_line(raw)
     if not tag:
         return None
     if len(tag) > MAX_TAG_CHARS:
@@ -656,7 +657,7 @@ class AnonymousService:
         chosen = sorted(random.SystemRandom().sample(ids, min(len(ids), MAX_MENTOR_PINGS)))
         more = len(ids) - len(chosen)
         text = (
-            f"Mentors who know **{tag}**: "
+            f"Mentors who know **{md(tag)}**: "
             + " ".join(f"<@{uid}>" for uid in chosen)
             + (f" (and {more} more)" if more else "")
             + "\nA mentor whose reply answers the question can mark it with the "

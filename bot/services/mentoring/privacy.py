@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.clock import from_epoch
 from bot.errors import UserError
+from bot.services.mentoring.profile_review import pending_edit
 from bot.services.mentoring.service import KINDS
 
 if TYPE_CHECKING:
@@ -39,6 +40,9 @@ class MentoringPrivacy:
                 "status": mentor.status, "paused": mentor.paused,
                 "registered_at": _iso(mentor.created_at),
             }
+            waiting = await pending_edit(self._service, guild_id, user_id)
+            if waiting is not None:
+                out["mentor_profile"]["bio_waiting_for_review"] = waiting.bio
             offers = await self._db.fetchall(
                 "SELECT request_id, status, offered_at, decided_at FROM mentor_offers "
                 "WHERE mentor_id = ? ORDER BY id", (mentor.id,))

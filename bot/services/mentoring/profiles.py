@@ -14,6 +14,7 @@ from bot.services.mentoring.vocab import (
     check_key,
     check_keys,
 )
+from bot.services.text import sanitize
 from bot.services.timezones import check_timezone
 
 MIN_CAPACITY = 1
@@ -44,7 +45,7 @@ class MentorInput:
                   bio: str) -> MentorInput:
         if not MIN_CAPACITY <= capacity <= MAX_CAPACITY:
             raise InvalidInput(f"Capacity must be between {MIN_CAPACITY} and {MAX_CAPACITY}.")
-        bio = bio.strip()
+        bio = sanitize(bio)
         if len(bio) > BIO_MAX:
             raise InvalidInput(f"The bio is limited to {BIO_MAX} characters.")
         return cls(
@@ -97,7 +98,7 @@ class MenteeInput:
     @classmethod
     def validated(cls, *, specialty: str, visa: str, stage: str, languages: Iterable[str],
                   timezone: str, goals: str) -> MenteeInput:
-        goals = goals.strip()
+        goals = sanitize(goals)
         if len(goals) > GOALS_MAX:
             raise InvalidInput(f"Goals are limited to {GOALS_MAX} characters.")
         return cls(

@@ -11,6 +11,7 @@ that accepts, with a conditional UPDATE, so two mentees can never take the last 
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import sqlite3
@@ -25,6 +26,7 @@ from bot.outbox import Done, DueItem, Handler, Outbox, Outcome, Policy, Send, Sk
 from bot.services.mentoring import _rows
 from bot.services.mentoring.assignment import greedy_assignment, optimal_assignment
 from bot.services.mentoring.pool import Candidate, MentorPool
+from bot.services.mentoring.profile_review import hold_bio_edit
 from bot.services.mentoring.profiles import (
     APPROVED,
     MENTOR_STATUSES,
@@ -280,11 +282,12 @@ class MentoringService:
             if data.capacity < existing.active:
                 raise InvalidInput(f"You have {existing.active} open pairings: capacity cannot "
                                    f"go below that.")
+            bio = await hold_bio_edit(self._db, existing, data.bio, now)  # approved text is reviewed
             await self._db.execute(
                 "UPDATE mentors SET specialties = ?, visas = ?, stage = ?, languages = ?, "
                 "timezone = ?, capacity = ?, bio = ?, updated_at = ? WHERE id = ?",
                 (_rows.join(data.specialties), _rows.join(data.visas), data.stage,
-                 _rows.join(data.languages), data.timezone, data.capacity, data.bio, now,
+                 _rows.join(data.languages), data.timezone, data.capacity, bio, now,
                  existing.id),
             )
             if data.capacity <= existing.active:
@@ -755,9 +758,13 @@ class MentoringService:
         )
         waiting = [_rows.mentee(r) for r in rows]
         pool = MentorPool(await self._open_mentors(guild_id))
-        base, feasible = pool.score_matrix(waiting, self._today())
-        best = optimal_assignment(base, feasible, pool.active, pool.capacity)
-        greedy = greedy_assignment(base, feasible, pool.active, pool.capacity)
+
+        def solve():  # seconds of numpy/scipy for thousands of mentees: off the event loop
+            base, feasible = pool.score_matrix(waiting, self._today())
+            return (base, optimal_assignment(base, feasible, pool.active, pool.capacity),
+                    greedy_assignment(base, feasible, pool.active, pool.capacity))
+
+        base, best, greedy = await asyncio.to_thread(solve)
         pairs = [PlannedPair(waiting[r], pool.mentors[c], float(base[r, c])) for r, c in best.pairs]
         pairs.sort(key=lambda p: (p.mentor.id, p.mentee.id))
         return BatchPlan(guild_id, pairs, best.total, greedy.total, len(waiting))

@@ -6,12 +6,14 @@ entries), and once approved becomes an entry of that server only."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.clock import Clock
 from bot.db import Database, Transaction
-from bot.errors import Conflict, NotFound
+from bot.errors import Conflict, InvalidInput, NotFound
 from bot.services.resources._models import (
     MAX_DESCRIPTION,
     MAX_REASON,
@@ -22,12 +24,14 @@ from bot.services.resources._models import (
     clean_text,
 )
 from bot.services.resources._store import reindex, to_suggestion, update_resource, write_override
-from bot.services.resources._urls import normalize_url, validate_url
+from bot.services.resources._urls import lookalike_key, normalize_url, validate_url
+from bot.services.text import md, sanitize_line
 
 if TYPE_CHECKING:
     from bot.services.resources._service import ResourceService
 
 MAX_PENDING_PER_MEMBER = 5
+_WEB_ADDRESS = re.compile(r"://|\bwww\.|\b[\w-]+(?:\.[\w-]+)+/", re.IGNORECASE)
 
 
 class SuggestionQueue:
@@ -42,14 +46,19 @@ class SuggestionQueue:
     async def suggest(
         self, *, guild_id: int, user_id: int, title: str, url: str, reason: str, category: str
     ) -> Suggestion:
-        title = clean_text(title, MAX_TITLE, "title")
-        reason = clean_text(reason, MAX_REASON, "reason", required=False)
+        title = clean_text(sanitize_line(title), MAX_TITLE, "title")
+        if _WEB_ADDRESS.search(title):
+            # the title becomes the text of a link: a URL there would show one site and open another
+            raise InvalidInput("A title cannot contain a web address: the link goes in the Link field.")
+        reason = clean_text(sanitize_line(reason), MAX_REASON, "reason", required=False)
         url = validate_url(url)
         key = normalize_url(url)
         check_category(category)
-        existing = (await self._library.view(guild_id)).find_url(key)
+        view = await self._library.view(guild_id)
+        existing = view.find_url(key) or _lookalike(view.ordered(), key)
         if existing is not None:
-            raise Conflict(f"That link is already in the library as **{existing.title}**.")
+            same = "" if normalize_url(existing.url) == key else " (or a link that looks the same)"
+            raise Conflict(f"That link{same} is already in the library as **{md(existing.title)}**.")
         now = self._now()
         async with self._db.transaction() as tx:
             mine = await tx.fetchval(
@@ -62,11 +71,12 @@ class SuggestionQueue:
                     f"You already have {mine} suggestions waiting for review; "
                     "please wait until moderators get to them."
                 )
-            if await tx.fetchval(
-                "SELECT 1 FROM resource_suggestions "
-                "WHERE guild_id = ? AND url_key = ? AND status = 'pending'",
-                (guild_id, key),
-            ):
+            pending = await tx.fetchall(
+                "SELECT url_key FROM resource_suggestions WHERE guild_id = ? AND status = 'pending'",
+                (guild_id,),
+            )
+            look = lookalike_key(key)
+            if any(lookalike_key(r["url_key"]) == look for r in pending):
                 raise Conflict("Someone already suggested that link; it is waiting for review.")
             sid = await tx.execute(
                 "INSERT INTO resource_suggestions (guild_id, user_id, title, url, url_key, "
@@ -184,6 +194,12 @@ class SuggestionQueue:
                 "UPDATE resource_suggestions SET reviewed_by = NULL WHERE guild_id = ? AND reviewed_by = ?",
                 (guild_id, user_id),
             )
+
+
+def _lookalike(resources: Iterable[Resource], key: str) -> Resource | None:
+    """The entry whose link reads the same as ``key`` (confusable skeleton), if any."""
+    look = lookalike_key(key)
+    return next((r for r in resources if lookalike_key(normalize_url(r.url)) == look), None)
 
 
 @dataclass(frozen=True)

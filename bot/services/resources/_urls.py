@@ -1,52 +1,28 @@
-"""Resource URLs: what a member may submit, and the one key that detects duplicates."""
+"""Resource URLs: what a member may submit, and the keys that detect duplicates: exact
+(:func:`normalize_url`) and look-alike (:func:`lookalike_key`)."""
 
 from __future__ import annotations
 
-import ipaddress
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
-from bot.errors import InvalidInput
+import idna
 
-MAX_URL_LENGTH = 512
-"""Long enough for deep official pages (travel.state.gov paths run ~110 chars), short enough for embeds."""
+from bot.services.confusables import skeleton
+from bot.services.links import MAX_LINK_LENGTH, parse_link
+
+MAX_URL_LENGTH = MAX_LINK_LENGTH
 
 _TRACKING_PARAMS = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "ref", "ref_src", "igshid", "si"})
 
 
 def validate_url(raw: str) -> str:
-    """Return ``raw`` stripped if it is an acceptable resource link, else raise InvalidInput.
+    """``raw`` in its canonical form if it is an acceptable resource link, else InvalidInput.
 
-    Accepted: https only, a real host name (no credentials, no IP literal, no localhost), at most
-    MAX_URL_LENGTH characters, no whitespace or control characters.
+    The one link validator (bot/services/links.py): https only, a public host name as browsers
+    read it (no IP address in any spelling, no credentials, no localhost), international names
+    in their ``xn--`` form, at most MAX_URL_LENGTH characters.
     """
-    url = raw.strip()
-    if not url:
-        raise InvalidInput("Please give a link.")
-    if len(url) > MAX_URL_LENGTH:
-        raise InvalidInput(f"That link is too long (at most {MAX_URL_LENGTH} characters).")
-    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
-        raise InvalidInput("A link cannot contain spaces or control characters.")
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        raise InvalidInput("That does not look like a valid link.") from None
-    if parts.scheme.lower() != "https":
-        raise InvalidInput("Only https:// links are accepted.")
-    if parts.username is not None or parts.password is not None:
-        raise InvalidInput("Links with a user name or password in them are not accepted.")
-    host = (parts.hostname or "").rstrip(".")
-    if not host:
-        raise InvalidInput("That link has no website name.")
-    if port not in (None, 443):
-        raise InvalidInput("Links must use the standard https port.")
-    if _is_ip(host) or host == "localhost" or "." not in host:
-        raise InvalidInput("Please link to a public website by its name.")
-    try:
-        host.encode("idna")
-    except UnicodeError:
-        raise InvalidInput("That website name is not valid.") from None
-    return url
+    return parse_link(raw, max_length=MAX_URL_LENGTH).url
 
 
 def normalize_url(url: str) -> str:
@@ -70,9 +46,16 @@ def normalize_url(url: str) -> str:
     return urlunsplit(("https", host, path, query, ""))
 
 
-def _is_ip(host: str) -> bool:
+def lookalike_key(url_key: str) -> str:
+    """``url_key`` with its host replaced by the host's confusable skeleton (TR39): two links
+    whose keys read the same (``ecfmg.org`` with a Cyrillic e) share this key."""
+    parts = urlsplit(url_key)
+    host = ".".join(_unicode_label(label) for label in (parts.hostname or "").split("."))
+    return urlunsplit(("https", skeleton(host.casefold()), parts.path, parts.query, ""))
+
+
+def _unicode_label(label: str) -> str:
     try:
-        ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return True
+        return idna.ulabel(label) if label.startswith("xn--") else label
+    except (UnicodeError, idna.IDNAError):
+        return label

@@ -20,6 +20,7 @@ from bot.services.study_groups.groups import Groups, Timezones
 from bot.services.study_groups.models import EventTask
 from bot.services.study_groups.outbox import KINDS, Announcements
 from bot.services.study_groups.privacy import StudyGroupPrivacy
+from bot.services.study_groups.quotas import Quotas
 from bot.services.study_groups.sessions import Sessions
 
 __all__ = ["KINDS", "StudyGroupService"]
@@ -38,10 +39,11 @@ class StudyGroupService:
             self.outbox.register(kind, announcements)
         self._wake: Callable[[], None] = lambda: None
         self.timezones = Timezones(db, clock)
-        self.groups = Groups(db, clock, self.outbox, self.changed)
+        self.quotas = Quotas(guild_settings)
+        self.groups = Groups(db, clock, self.outbox, self.changed, self.quotas)
         self.sessions = Sessions(db, clock, self.groups, self.timezones, self.outbox,
-                                 self.changed)
-        self.events = Events(db, clock)
+                                 self.changed, self.quotas)
+        self.events = Events(db, clock, self.quotas)
         self.privacy = StudyGroupPrivacy(db, clock)
         self._clock = clock
 

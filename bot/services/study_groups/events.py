@@ -14,7 +14,10 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock, from_epoch
 from bot.db import Database
+from bot.services.links import shown_link
 from bot.services.study_groups.models import EventTask
+from bot.services.study_groups.quotas import Quotas
+from bot.services.text import sanitize, sanitize_line
 
 #: Discord refuses an event that starts in the past; leave a margin for the request itself.
 START_MARGIN = timedelta(minutes=1)
@@ -26,16 +29,18 @@ MAX_ACTIVE_EVENTS = 80
 
 _SELECT = (
     "SELECT o.id, o.starts_at, o.ends_at, o.event_id, o.event_state, o.cancelled_at, "
-    "s.title, s.location, s.channel_id, g.guild_id, g.name AS group_name, g.topic, g.description "
+    "s.title, s.location, s.channel_id, s.created_by, g.guild_id, g.name AS group_name, g.topic, "
+    "g.description "
     "FROM study_occurrences o JOIN study_series s ON s.id = o.series_id "
     "JOIN study_groups g ON g.id = s.group_id "
 )
 
 
 class Events:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, quotas: Quotas) -> None:
         self._db = db
         self._clock = clock
+        self._quotas = quotas
 
     async def tasks(self, now: datetime, limit: int = 50) -> list[EventTask]:
         now_s = int(now.timestamp())
@@ -58,20 +63,26 @@ class Events:
             "ORDER BY o.starts_at LIMIT ?",
             (earliest, int((now + EVENT_LEAD).timestamp()), now_s, limit),
         )
-        active = {
-            r["guild_id"]: r["n"]
-            for r in await self._db.fetchall(
-                "SELECT g.guild_id, COUNT(*) AS n FROM study_occurrences o "
-                "JOIN study_series s ON s.id = o.series_id JOIN study_groups g ON g.id = s.group_id "
-                "WHERE o.event_state IN ('created', 'stale') AND o.cancelled_at IS NULL "
-                "AND o.ends_at > ? GROUP BY g.guild_id",
-                (now_s,),
-            )
-        }
+        held = await self._db.fetchall(
+            "SELECT g.guild_id, s.created_by, COUNT(*) AS n FROM study_occurrences o "
+            "JOIN study_series s ON s.id = o.series_id JOIN study_groups g ON g.id = s.group_id "
+            "WHERE o.event_state IN ('created', 'stale') AND o.cancelled_at IS NULL "
+            "AND o.ends_at > ? GROUP BY g.guild_id, s.created_by",
+            (now_s,),
+        )
+        active: dict[int, int] = {}
+        mine: dict[tuple[int, int], int] = {}
+        for r in held:
+            active[r["guild_id"]] = active.get(r["guild_id"], 0) + r["n"]
+            mine[(r["guild_id"], r["created_by"])] = r["n"]
         allowed = []
         for row in create:
-            if active.get(row["guild_id"], 0) < MAX_ACTIVE_EVENTS:
-                active[row["guild_id"]] = active.get(row["guild_id"], 0) + 1
+            # the server's cap, then the member's quota: one member cannot take every slot
+            guild, member = row["guild_id"], (row["guild_id"], row["created_by"])
+            quota = (await self._quotas.limits(guild))["study_events_per_member"]
+            if active.get(guild, 0) < MAX_ACTIVE_EVENTS and mine.get(member, 0) < quota:
+                active[guild] = active.get(guild, 0) + 1
+                mine[member] = mine.get(member, 0) + 1
                 allowed.append(row)
         return (
             [_task("cancel", r) for r in cancel]
@@ -126,17 +137,17 @@ class Events:
 
 
 def _task(action: str, row: sqlite3.Row) -> EventTask:
-    description = f"{row['group_name']} ({row['topic']}) study session."
+    description = f"{sanitize_line(row['group_name'])} ({row['topic']}) study session."
     if row["description"]:
-        description += f"\n{row['description']}"
+        description += f"\n{sanitize(row['description'])}"
     if row["location"]:
-        description += f"\n{row['location']}"
+        description += f"\n{shown_link(row['location'])}"
     return EventTask(
         action=action,  # type: ignore[arg-type]
         occurrence_id=row["id"],
         guild_id=row["guild_id"],
         event_id=row["event_id"],
-        name=f"{row['group_name']}: {row['title']}"[:100],
+        name=f"{sanitize_line(row['group_name'])}: {sanitize_line(row['title'])}"[:100],
         description=description[:DESCRIPTION_MAX],
         starts_at=from_epoch(row["starts_at"]),
         ends_at=from_epoch(row["ends_at"]),

@@ -11,8 +11,11 @@ from bot.db import Database
 from bot.db.database import Transaction
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bot.outbox import Outbox
+from bot.services.confusables import same_look
 from bot.services.study_groups.models import DEFAULT_OFFSETS_MINUTES, TOPICS, Group, Member
 from bot.services.study_groups.outbox import ANNOUNCE, DM, KINDS, LEAD, due_row
+from bot.services.study_groups.quotas import Quotas
+from bot.services.text import md, sanitize, sanitize_line
 from bot.services.timezones import DEFAULT_ZONE, resolve_zone
 
 NAME_MAX = 60
@@ -77,8 +80,23 @@ def parse_offsets_input(text: str) -> tuple[int, ...]:
     return tuple(sorted(out, reverse=True))
 
 
+def _list_where(
+    guild_id: int, include_archived: bool, member_id: int | None
+) -> tuple[str, tuple[object, ...]]:
+    where = ["g.guild_id = ?"]
+    params: list[object] = [guild_id]
+    if not include_archived:
+        where.append("g.archived_at IS NULL")
+    if member_id is not None:
+        where.append(
+            "EXISTS (SELECT 1 FROM study_group_members m WHERE m.group_id = g.id AND m.user_id = ?)"
+        )
+        params.append(member_id)
+    return " AND ".join(where), tuple(params)
+
+
 def _clean_name(name: str) -> str:
-    cleaned = " ".join(name.split())
+    cleaned = sanitize_line(name)
     if not 2 <= len(cleaned) <= NAME_MAX:
         raise InvalidInput(f"A group name has 2 to {NAME_MAX} characters.")
     return cleaned
@@ -92,7 +110,7 @@ def _clean_topic(topic: str) -> str:
 
 
 def _clean_description(text: str) -> str:
-    cleaned = text.strip()
+    cleaned = sanitize(text)
     if len(cleaned) > DESCRIPTION_MAX:
         raise InvalidInput(f"A description has at most {DESCRIPTION_MAX} characters.")
     return cleaned
@@ -167,11 +185,12 @@ class Groups:
     (scheduled events to edit or cancel); the outbox wakes itself for announcements."""
 
     def __init__(self, db: Database, clock: Clock, outbox: Outbox,
-                 changed: Callable[[], None]) -> None:
+                 changed: Callable[[], None], quotas: Quotas) -> None:
         self._db = db
         self._clock = clock
         self._outbox = outbox
         self._changed = changed
+        self._quotas = quotas
 
     def _now(self) -> int:
         return int(self._clock.now().timestamp())
@@ -185,19 +204,26 @@ class Groups:
         description: str = "",
         capacity: int | None = None,
         role_id: int | None = None,
+        *,
+        role_trusted: bool = False,
     ) -> Group:
+        """``role_trusted``: see bot/services/study_groups/pings.py (the adapter checks the role
+        with ``attach_trust`` first)."""
         name = _clean_name(name)
         values = (
             guild_id, name, _clean_topic(topic), _clean_description(description),
-            _clean_capacity(capacity), owner_id, role_id,
+            _clean_capacity(capacity), owner_id, role_id, int(role_trusted and role_id is not None),
             ",".join(map(str, DEFAULT_OFFSETS_MINUTES)), self._now(),
         )
+        limits = await self._quotas.limits(guild_id)
         async with self._db.transaction() as tx:
-            if await _live_name_taken(tx, guild_id, name):
-                raise Conflict(f"There is already a group called **{name}** here.")
+            if taken := await _live_name_taken(tx, guild_id, name):
+                raise Conflict(f"There is already a group called **{md(taken)}** here.")
+            await self._quotas.check_group(tx, limits, guild_id, owner_id)
             group_id = await tx.execute(
                 "INSERT INTO study_groups (guild_id, name, topic, description, capacity, owner_id, "
-                "role_id, announce_offsets, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "role_id, role_trusted, announce_offsets, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 values,
             )
             await tx.execute(
@@ -231,24 +257,24 @@ class Groups:
         return group_from_row(row)
 
     async def list(
-        self, guild_id: int, *, include_archived: bool = False, member_id: int | None = None
+        self, guild_id: int, *, include_archived: bool = False, member_id: int | None = None,
+        limit: int = -1, offset: int = 0,
     ) -> list[Group]:
-        where = ["g.guild_id = ?"]
-        params: list[object] = [guild_id]
-        if not include_archived:
-            where.append("g.archived_at IS NULL")
-        if member_id is not None:
-            where.append(
-                "EXISTS (SELECT 1 FROM study_group_members m WHERE m.group_id = g.id "
-                "AND m.user_id = ?)"
-            )
-            params.append(member_id)
+        """Groups by name; ``limit``/``offset`` read one page (a paged reply loads each page
+        when shown instead of holding the whole list)."""
+        where, params = _list_where(guild_id, include_archived, member_id)
         rows = await self._db.fetchall(
-            f"SELECT {_GROUP_COLUMNS} FROM study_groups g WHERE {' AND '.join(where)} "
-            "ORDER BY g.name COLLATE NOCASE",
-            params,
+            f"SELECT {_GROUP_COLUMNS} FROM study_groups g WHERE {where} "
+            "ORDER BY g.name COLLATE NOCASE, g.id LIMIT ? OFFSET ?",
+            (*params, limit, offset),
         )
         return [group_from_row(r) for r in rows]
+
+    async def count(
+        self, guild_id: int, *, include_archived: bool = False, member_id: int | None = None
+    ) -> int:
+        where, params = _list_where(guild_id, include_archived, member_id)
+        return int(await self._db.fetchval(f"SELECT COUNT(*) FROM study_groups g WHERE {where}", params))
 
     async def search(self, guild_id: int, query: str, limit: int = 25) -> list[Group]:
         """Live groups whose name contains ``query`` (for autocomplete)."""
@@ -266,9 +292,9 @@ class Groups:
             group = await _group(tx, guild_id, group_id)
             _require_live(group)
             if await _is_member(tx, group_id, user_id):
-                raise Conflict(f"You are already in **{group.name}**.")
+                raise Conflict(f"You are already in **{md(group.name)}**.")
             if group.capacity is not None and group.member_count >= group.capacity:
-                raise Conflict(f"**{group.name}** is full ({group.capacity} members).")
+                raise Conflict(f"**{md(group.name)}** is full ({group.capacity} members).")
             await tx.execute(
                 "INSERT INTO study_group_members (group_id, user_id, joined_at) VALUES (?, ?, ?)",
                 (group_id, user_id, self._now()),
@@ -279,7 +305,7 @@ class Groups:
         async with self._db.transaction() as tx:
             group = await _group(tx, guild_id, group_id)
             if not await _is_member(tx, group_id, user_id):
-                raise NotFound(f"You are not in **{group.name}**.")
+                raise NotFound(f"You are not in **{md(group.name)}**.")
             if group.owner_id == user_id and not group.archived:
                 raise Conflict(
                     "You own this group: hand it over with `/studygroup transfer` "
@@ -298,13 +324,15 @@ class Groups:
             )
             return await _group(tx, guild_id, group_id)
 
-    async def members(self, guild_id: int, group_id: int) -> list[Member]:
+    async def members(
+        self, guild_id: int, group_id: int, *, limit: int = -1, offset: int = 0
+    ) -> list[Member]:
         await self.get(guild_id, group_id)  # NotFound for another guild's group
         rows = await self._db.fetchall(
             "SELECT m.user_id, m.joined_at, m.remind_minutes, t.zone FROM study_group_members m "
             "LEFT JOIN member_timezones t ON t.user_id = m.user_id WHERE m.group_id = ? "
-            "ORDER BY m.joined_at, m.user_id",
-            (group_id,),
+            "ORDER BY m.joined_at, m.user_id LIMIT ? OFFSET ?",
+            (group_id, limit, offset),
         )
         return [
             Member(r["user_id"], from_epoch(r["joined_at"]), r["zone"], r["remind_minutes"])
@@ -323,6 +351,7 @@ class Groups:
         description: str | None = None,
         capacity: int | None = None,
         role_id: int | None = None,
+        role_trusted: bool = False,
         clear_role: bool = False,
         announce_offsets: str | None = None,
     ) -> Group:
@@ -337,8 +366,10 @@ class Groups:
             changes["capacity"] = _clean_capacity(capacity)
         if role_id is not None:
             changes["role_id"] = role_id
+            changes["role_trusted"] = int(role_trusted)
         elif clear_role:
             changes["role_id"] = None
+            changes["role_trusted"] = 0
         if announce_offsets is not None:
             changes["announce_offsets"] = ",".join(map(str, parse_offsets_input(announce_offsets)))
         if not changes:
@@ -348,18 +379,16 @@ class Groups:
             _require_live(group)
             require_manager(group, actor_id, is_moderator)
             new_name = changes.get("name")
-            if (
-                isinstance(new_name, str)
-                and new_name.lower() != group.name.lower()
-                and await _live_name_taken(tx, guild_id, new_name)
+            if isinstance(new_name, str) and (
+                taken := await _live_name_taken(tx, guild_id, new_name, except_id=group_id)
             ):
-                raise Conflict(f"There is already a group called **{new_name}** here.")
+                raise Conflict(f"There is already a group called **{md(taken)}** here.")
             if (
                 isinstance(changes.get("capacity"), int)
                 and group.member_count > changes["capacity"]  # type: ignore[operator]
             ):
                 raise Conflict(
-                    f"**{group.name}** already has {group.member_count} members; "
+                    f"**{md(group.name)}** already has {group.member_count} members; "
                     "capacity cannot be lower than that."
                 )
             assignments = ", ".join(f"{column} = ?" for column in changes)  # fixed column names
@@ -382,15 +411,27 @@ class Groups:
                 )
             return await _group(tx, guild_id, group_id)
 
+    async def ping_trusted(self, occurrence_id: int, role_id: int) -> bool:
+        """Whether the role of ``occurrence_id``'s group is ``role_id`` and was attached by
+        someone who could mention it even while unmentionable."""
+        trusted = await self._db.fetchval(
+            "SELECT g.role_trusted FROM study_occurrences o JOIN study_series s ON s.id = o.series_id "
+            "JOIN study_groups g ON g.id = s.group_id WHERE o.id = ? AND g.role_id = ?",
+            (occurrence_id, role_id),
+        )
+        return bool(trusted)
+
     async def transfer(
         self, guild_id: int, group_id: int, actor_id: int, is_moderator: bool, new_owner_id: int
     ) -> Group:
+        limits = await self._quotas.limits(guild_id)
         async with self._db.transaction() as tx:
             group = await _group(tx, guild_id, group_id)
             _require_live(group)
             require_manager(group, actor_id, is_moderator)
             if new_owner_id == group.owner_id:
                 raise Conflict("They already own this group.")
+            await self._quotas.check_owner(tx, limits, guild_id, new_owner_id, "They already own")
             if not await _is_member(tx, group_id, new_owner_id):
                 raise Conflict("The new owner must be a member of the group: ask them to join first.")
             await tx.execute(
@@ -481,12 +522,12 @@ async def _reschedule_announcements(
 
 def require_manager(group: Group, actor_id: int, is_moderator: bool) -> None:
     if not (is_moderator or actor_id == group.owner_id):
-        raise Forbidden(f"Only the owner of **{group.name}** or a moderator can do that.")
+        raise Forbidden(f"Only the owner of **{md(group.name)}** or a moderator can do that.")
 
 
 def _require_live(group: Group) -> None:
     if group.archived:
-        raise Conflict(f"**{group.name}** is archived.")
+        raise Conflict(f"**{md(group.name)}** is archived.")
 
 
 async def _group(tx: Transaction, guild_id: int, group_id: int) -> Group:
@@ -509,13 +550,13 @@ async def _is_member(tx: Transaction, group_id: int, user_id: int) -> bool:
     )
 
 
-async def _live_name_taken(tx: Transaction, guild_id: int, name: str) -> bool:
-    return (
-        await tx.fetchval(
-            "SELECT 1 FROM study_groups WHERE guild_id = ? AND name = ? COLLATE NOCASE "
-            "AND archived_at IS NULL",
-            (guild_id, name),
-        )
-        is not None
+async def _live_name_taken(
+    tx: Transaction, guild_id: int, name: str, except_id: int | None = None
+) -> str | None:
+    """The live group whose name reads the same as ``name`` (case, and look-alike letters:
+    a Cyrillic C in "Step 1 Crew"), if any. A server has few live groups (a quota)."""
+    rows = await tx.fetchall(
+        "SELECT id, name FROM study_groups WHERE guild_id = ? AND archived_at IS NULL", (guild_id,)
     )
+    return next((r["name"] for r in rows if r["id"] != except_id and same_look(r["name"], name)), None)
 

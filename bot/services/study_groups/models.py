@@ -78,6 +78,9 @@ class ScheduledSeries:
     rule_text: str | None  # "every Monday and Thursday, 10 times" or None for a one-off
     total: int | None  # occurrences of a bounded series; None when it runs until cancelled
     upcoming: tuple[Occurrence, ...]
+    events_limit: int | None = None
+    """The member's quota of scheduled events, set when they have at least that many other live
+    series (this one may then get no entry in the server's Events list)."""
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,10 @@ from bot.clock import from_epoch
 from bot.db import Database
 from bot.outbox import DueItem, Handler, NewRow, Outcome, Policy, Send, Skip
 from bot.services.guild_settings import GuildSettingsService
+from bot.services.links import shown_link
 from bot.services.study_groups.dst import heads_up_texts
 from bot.services.study_groups.models import OutgoingMessage, RsvpCounts
+from bot.services.text import md
 from bot.services.timezones import DEFAULT_ZONE, format_local
 
 ANNOUNCE, DM = "study_announce", "study_dm"
@@ -140,13 +142,13 @@ def render_announcement(row: sqlite3.Row, delayed: bool, notices: Sequence[str])
     start = row["starts_at"]
     head = f"<@&{row['role_id']}> " if row["role_id"] else ""
     lines = [
-        f"{head}**{row['group_name']}**: {row['title']}" + (" (delayed)" if delayed else ""),
+        f"{head}**{md(row['group_name'])}**: {md(row['title'])}" + (" (delayed)" if delayed else ""),
         f"Starts <t:{start}:F> (<t:{start}:R>) · {row['duration_minutes']} min",
     ]
     if row["voice_channel_id"]:
         lines.append(f"Where: <#{row['voice_channel_id']}>")
     elif row["location"]:
-        lines.append(f"Where: <{row['location']}>")
+        lines.append(f"Where: {shown_link(row['location'])}")
     if row["event_id"]:
         lines.append(f"Event: https://discord.com/events/{row['guild_id']}/{row['event_id']}")
     lines.append("RSVP below so the group knows who is coming.")
@@ -167,11 +169,11 @@ def render_dm(row: sqlite3.Row, zone_name: str | None, delayed: bool) -> str:
     zone = ZoneInfo(zone_name or DEFAULT_ZONE)
     start = from_epoch(row["starts_at"])
     lines = [
-        f"Reminder{' (delayed)' if delayed else ''}: **{row['title']}** ({row['group_name']}) "
+        f"Reminder{' (delayed)' if delayed else ''}: **{md(row['title'])}** ({md(row['group_name'])}) "
         f"starts {format_local(start, zone)} (<t:{row['starts_at']}:R>).",
     ]
     if row["location"]:
-        lines.append(f"Link: <{row['location']}>")
+        lines.append(f"Link: {shown_link(row['location'])}")
     if zone_name is None:
         lines.append("Times are in UTC until you set your zone with `/timezone set`.")
     lines.append("Change or stop these reminders with `/session remind`.")

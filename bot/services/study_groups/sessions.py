@@ -7,6 +7,7 @@ until cancelled still costs a bounded number of rows.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
@@ -18,6 +19,7 @@ from bot.db import Database
 from bot.db.database import Transaction
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bot.outbox import Outbox
+from bot.services.links import parse_link
 from bot.services.study_groups.groups import (
     Groups,
     Timezones,
@@ -37,6 +39,7 @@ from bot.services.study_groups.models import (
     ScheduledSeries,
 )
 from bot.services.study_groups.outbox import ANNOUNCE, DM, due_row
+from bot.services.study_groups.quotas import Quotas
 from bot.services.study_groups.recurrence import (
     Recurrence,
     count_occurrences,
@@ -47,11 +50,15 @@ from bot.services.study_groups.recurrence import (
 )
 from bot.services.study_groups.suggest import SlotSuggestion, suggest_slots
 from bot.services.study_groups.timeparse import parse_date, parse_start
+from bot.services.text import md, sanitize_line
 
 #: Occurrences (and their outbox rows) exist this far ahead of now.
 HORIZON = timedelta(days=35)
 #: Refill a week at a time, so the refill runs about once a week per series.
 REFILL_STEP = timedelta(days=7)
+#: A calendar export holds at most this many series, each ending within EXPORT_HORIZON.
+EXPORT_SERIES = 50
+EXPORT_HORIZON = timedelta(days=5 * 365)
 TITLE_MAX = 80
 LOCATION_MAX = 200
 MIN_DURATION, MAX_DURATION = 15, 8 * 60
@@ -93,13 +100,14 @@ class Sessions:
     cancel); rows of the outbox wake it by themselves."""
 
     def __init__(self, db: Database, clock: Clock, groups: Groups, timezones: Timezones,
-                 outbox: Outbox, changed: Callable[[], None]) -> None:
+                 outbox: Outbox, changed: Callable[[], None], quotas: Quotas) -> None:
         self._db = db
         self._clock = clock
         self._groups = groups
         self._timezones = timezones
         self._outbox = outbox
         self._changed = changed
+        self._quotas = quotas
 
     def _now(self) -> int:
         return int(self._clock.now().timestamp())
@@ -123,7 +131,7 @@ class Sessions:
         channel_id: int | None = None,
     ) -> ScheduledSeries:
         """Schedule a session (or a weekly series) whose start is typed in the actor's zone."""
-        title = " ".join(title.split())
+        title = sanitize_line(title)
         if not 2 <= len(title) <= TITLE_MAX:
             raise InvalidInput(f"A session title has 2 to {TITLE_MAX} characters.")
         if not MIN_DURATION <= duration_minutes <= MAX_DURATION:
@@ -150,10 +158,12 @@ class Sessions:
             first_instant = start_local.astimezone(UTC)
             stored_first = start_local.isoformat(timespec="minutes")
         now_s = int(now.timestamp())
+        limits = await self._quotas.limits(guild_id)
         async with self._db.transaction() as tx:
             group = await _group(tx, guild_id, group_id)
             _require_live(group)
             require_manager(group, actor_id, is_moderator)
+            others = await self._quotas.check_series(tx, limits, guild_id, actor_id, now_s)
             series_id = await tx.execute(
                 "INSERT INTO study_series (group_id, title, zone, first_local, rrule, "
                 "duration_minutes, location, channel_id, created_by, created_at, "
@@ -179,6 +189,8 @@ class Sessions:
             rule_text=recurrence.describe() if recurrence else None,
             total=total,
             upcoming=tuple(occurrence_from_row(r) for r in rows),
+            events_limit=(limits["study_events_per_member"]
+                          if others >= limits["study_events_per_member"] else None),
         )
 
     async def refill(self, now: datetime) -> int:
@@ -302,7 +314,7 @@ class Sessions:
                 raise Conflict("That session is over.")
             if not await _is_member(tx, occ.group_id, user_id):
                 raise Forbidden(
-                    f"Join **{occ.group_name}** first (`/studygroup join`) to answer for its sessions."
+                    f"Join **{md(occ.group_name)}** first (`/studygroup join`) to answer for its sessions."
                 )
             await tx.execute(
                 "INSERT INTO study_rsvps (occurrence_id, user_id, choice, updated_at) "
@@ -340,7 +352,7 @@ class Sessions:
             group = await _group(tx, guild_id, group_id)
             _require_live(group)
             if not await _is_member(tx, group_id, user_id):
-                raise Forbidden(f"Join **{group.name}** first (`/studygroup join`).")
+                raise Forbidden(f"Join **{md(group.name)}** first (`/studygroup join`).")
             await tx.execute(
                 "UPDATE study_group_members SET remind_minutes = ? WHERE group_id = ? AND user_id = ?",
                 (minutes, group_id, user_id),
@@ -377,14 +389,25 @@ class Sessions:
         members = await self._groups.members(guild_id, group_id)
         zones = {m.user_id: m.zone for m in members if m.zone}
         unknown = [m.user_id for m in members if not m.zone]
-        slots = suggest_slots(zones, self._clock.now(), duration=timedelta(minutes=duration_minutes))
+        # 168 hours x every member's zone: off the event loop (a group can have 1,000 members)
+        slots = await asyncio.to_thread(
+            suggest_slots, zones, self._clock.now(), duration=timedelta(minutes=duration_minutes)
+        )
         return slots, unknown
 
     async def calendar(self, guild_id: int, group_id: int) -> bytes:
-        """The group's sessions as an .ics file (RRULE, EXDATE, VTIMEZONE)."""
+        """The group's sessions as an .ics file (RRULE, EXDATE, VTIMEZONE).
+
+        Bounded, and built off the event loop (issue 16, item 9): at most EXPORT_SERIES series
+        (running ones first), each ending within EXPORT_HORIZON, so the file's time-zone rules
+        span a few years, not the centuries a series every 52 weeks for 730 sessions covers."""
         group = await self._groups.get(guild_id, group_id)
+        now = self._clock.now()
+        horizon = (now + EXPORT_HORIZON).date()
         series_rows = await self._db.fetchall(
-            "SELECT * FROM study_series WHERE group_id = ? ORDER BY id", (group_id,)
+            "SELECT * FROM study_series WHERE group_id = ? "
+            "ORDER BY cancelled_at IS NOT NULL, id LIMIT ?",
+            (group_id, EXPORT_SERIES),
         )
         items: list[IcsSeries] = []
         for s in series_rows:
@@ -397,6 +420,8 @@ class Sessions:
             kept = [o["starts_at"] for o in occ if o["cancelled_at"] is None]
             cancelled = [o["starts_at"] for o in occ if o["cancelled_at"] is not None]
             recurrence = Recurrence.from_rrule(s["rrule"]) if s["rrule"] else None
+            if recurrence is not None and recurrence.until is not None and recurrence.until > horizon:
+                recurrence = Recurrence(recurrence.weekdays, recurrence.interval, until=horizon)
             if s["cancelled_at"] is not None:
                 if not kept:
                     continue
@@ -423,7 +448,7 @@ class Sessions:
                     cancelled=tuple(from_epoch(c) for c in cancelled) if recurrence else (),
                 )
             )
-        return build_calendar(f"{group.name} study sessions", items, self._clock.now())
+        return await asyncio.to_thread(build_calendar, f"{group.name} study sessions", items, now)
 
 
 async def materialize(tx: Transaction, outbox: Outbox, series_id: int, target: int,
@@ -492,10 +517,5 @@ async def _occurrence(tx: Transaction, guild_id: int, occurrence_id: int) -> Occ
 def _clean_location(location: str | None) -> str | None:
     if location is None or not location.strip():
         return None
-    cleaned = location.strip()
-    if len(cleaned) > LOCATION_MAX:
-        raise InvalidInput(f"A link has at most {LOCATION_MAX} characters.")
-    if not cleaned.lower().startswith(("https://", "http://")):
-        raise InvalidInput("The link must start with https:// (or pick a voice channel instead).")
-    return cleaned
+    return parse_link(location, max_length=LOCATION_MAX).url
 

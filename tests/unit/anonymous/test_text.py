@@ -7,14 +7,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.services.anonymous._text import (
-    FULLWIDTH_AT,
-    INVITE_PLACEHOLDER,
-    MESSAGE_LIMIT,
-    could_ping,
-    sanitize,
-    split_message,
-)
+from bot.services.anonymous._text import MESSAGE_LIMIT, split_message
+from bot.services.text import FULLWIDTH_AT, INVITE_PLACEHOLDER, could_ping, sanitize
 
 ZERO_WIDTH = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u202e", "\u2066", "\u00ad"]
 PIECES = [

@@ -204,7 +204,8 @@ async def test_capacity_cannot_drop_below_open_pairings(svc) -> None:
     with pytest.raises(InvalidInput):
         await svc.edit_mentor(G, 10, mentor_input(capacity=1))
     edited = await svc.edit_mentor(G, 10, mentor_input(capacity=2, bio="new bio"))
-    assert (edited.capacity, edited.active, edited.bio) == (2, 2, "new bio")
+    # the bio of an approved mentor waits for review (issue 16, item 14); the rest applies at once
+    assert (edited.capacity, edited.active, edited.bio) == (2, 2, "Happy to help")
 
 
 async def test_roster_filters_and_csv(svc) -> None:

@@ -5,17 +5,18 @@ from bot.services.resources import normalize_url, validate_url
 
 
 @pytest.mark.parametrize(
-    "url",
+    ("url", "canonical"),
     [
-        "https://www.ecfmg.org/certification/",
-        "https://apps.acgme.org/ads/Public/Programs/Search",
-        "  https://oet.com/ecfmg  ",
-        "https://example.org:443/a?b=1",
-        "https://bücher.example/pfad",
+        ("https://www.ecfmg.org/certification/", "https://www.ecfmg.org/certification/"),
+        ("https://apps.acgme.org/ads/Public/Programs/Search", "https://apps.acgme.org/ads/Public/Programs/Search"),
+        ("  https://oet.com/ecfmg  ", "https://oet.com/ecfmg"),
+        ("https://example.org:443/a?b=1", "https://example.org/a?b=1"),
+        ("https://bücher.example/pfad", "https://xn--bcher-kva.example/pfad"),
+        ("https://WWW.Example.ORG./ü", "https://www.example.org/%C3%BC"),
     ],
 )
-def test_accepts_public_https_links(url: str) -> None:
-    assert validate_url(url) == url.strip()
+def test_accepts_public_https_links_in_canonical_form(url: str, canonical: str) -> None:
+    assert validate_url(url) == canonical
 
 
 @pytest.mark.parametrize(

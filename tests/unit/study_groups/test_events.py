@@ -2,6 +2,7 @@
 rename, cancel with the session, and never more than the per-server cap."""
 
 from bot.clock import ManualClock
+from bot.services.guild_settings import GuildSettingsService
 from bot.services.study_groups import StudyGroupService
 from bot.services.study_groups.events import EVENT_LEAD, MAX_ACTIVE_EVENTS
 
@@ -61,7 +62,11 @@ async def test_events_wait_until_a_week_before(service: StudyGroupService, clock
     assert [t.action for t in await service.events.tasks(clock.now())] == ["create"]
 
 
-async def test_per_server_cap(service: StudyGroupService, clock: ManualClock) -> None:
+async def test_per_server_cap(
+    service: StudyGroupService, clock: ManualClock, guild_settings: GuildSettingsService
+) -> None:
+    for key in ("study_series_per_member", "study_events_per_member"):  # quotas raised
+        await guild_settings.set(GUILD, key, 1000)
     g = await service.groups.create(GUILD, ALICE, "Many", "Other")
     for i in range(MAX_ACTIVE_EVENTS + 5):
         await service.sessions.schedule(

@@ -56,7 +56,7 @@ async def test_each_announcement_on_time_exactly_once(
     assert (await dispatch(service, clock.now(), discord_sink)).sent == 0  # not twice
     (post,) = discord_sink.posts
     assert post.channel_id == CHANNEL and post.role_id == ROLE and not post.delayed
-    assert post.content.startswith(f"<@&{ROLE}> **Step 2 CK crew**: Cardio @everyone\n")
+    assert post.content.startswith(f"<@&{ROLE}> **Step 2 CK crew**: Cardio \uff20everyone\n")
     assert f"<t:{EPOCH}:F>" in post.content and f"<t:{EPOCH}:R>" in post.content
     assert "(delayed)" not in post.content
     assert await service.outbox.next_due() == START - timedelta(minutes=15)
@@ -281,8 +281,10 @@ async def test_scheduler_drives_the_outbox_with_a_manual_clock(
 
 @pytest.mark.parametrize("burst", [250])
 async def test_burst_in_one_dispatch_is_sent_once_each(
-    service: StudyGroupService, clock: ManualClock, db: Database, discord_sink: FakeDiscord, burst: int
+    service: StudyGroupService, clock: ManualClock, db: Database, discord_sink: FakeDiscord, burst: int,
+    guild_settings: GuildSettingsService,
 ) -> None:
+    await guild_settings.set(GUILD, "study_series_per_member", burst)  # a moderator raised it
     g = await service.groups.create(GUILD, ALICE, "Big group", "Other", role_id=ROLE)
     await service.groups.edit(GUILD, g.id, ALICE, False, announce_offsets="0")
     for i in range(burst):

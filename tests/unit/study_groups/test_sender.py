@@ -31,11 +31,20 @@ class _Channel(discord.abc.Messageable):
         return SimpleNamespace(id=4242)
 
 
-def _bot(channel: _Channel) -> SimpleNamespace:
+def _bot(channel: _Channel, *, mentionable: bool = True, trusted: bool = False) -> SimpleNamespace:
     async def fetch_channel(_):  # pragma: no cover - get_channel finds it
         return channel
 
-    return SimpleNamespace(get_channel=lambda _: channel, fetch_channel=fetch_channel)
+    async def ping_trusted(occurrence_id: int, role_id: int) -> bool:
+        return trusted
+
+    role = SimpleNamespace(id=3, name="Step 1", mentionable=mentionable, is_default=lambda: False)
+    guild = SimpleNamespace(get_role=lambda rid: role if rid == 3 else None)
+    groups = SimpleNamespace(ping_trusted=ping_trusted)
+    return SimpleNamespace(
+        get_channel=lambda _: channel, fetch_channel=fetch_channel, get_guild=lambda _: guild,
+        services=SimpleNamespace(study_groups=SimpleNamespace(groups=groups)),
+    )
 
 
 ITEM = DueItem(id=1, kind="study_announce", guild_id=1, ref_id=7, recipient_id=None,
@@ -57,6 +66,16 @@ async def test_sends_with_nonce_role_only_mentions_and_rsvp_buttons() -> None:
     assert sent["allowed_mentions"].to_dict() == {"parse": [], "roles": [3]}  # no replied_user
     labels = [item.item.label for item in sent["view"].children]
     assert labels == ["Going (1)", "Maybe (2)", "Not going (0)"]
+
+
+@pytest.mark.parametrize(("mentionable", "trusted", "roles"),
+                         [(True, False, [3]), (False, True, [3]), (False, False, [])])
+async def test_an_unmentionable_role_is_pinged_only_if_its_attacher_could(
+    mentionable: bool, trusted: bool, roles: list[int]
+) -> None:
+    channel = _Channel(None)
+    await DiscordSender(_bot(channel, mentionable=mentionable, trusted=trusted)).send(ITEM, MESSAGE)  # type: ignore[arg-type]
+    assert channel.sent[0]["allowed_mentions"].to_dict().get("roles", []) == roles
 
 
 @pytest.mark.parametrize(
