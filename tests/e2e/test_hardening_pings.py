@@ -12,7 +12,6 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from bot.clock import ManualClock
-from cogs.study_groups_views import SOURCE_NAME
 
 START = datetime(2026, 1, 7, 1, 0, tzinfo=UTC)  # "tomorrow 19:00" for a member in Chicago
 
@@ -56,7 +55,7 @@ async def test_members_cannot_borrow_the_bots_pings(e2e, discord, clock: ManualC
     # re-checked at send time: Mentors became unmentionable after alice attached it
     await set_mentionable(e2e, roles.mentors.id, False)
     clock.set(START - timedelta(hours=24))
-    await e2e.bot.scheduler.run_now(SOURCE_NAME)
+    await e2e.bot.scheduler.run_now()
     [first] = discord.messages_in(channels.announcements)
     assert not first.pings_anyone
     assert not first.allowed_mentions.get("roles")
@@ -66,7 +65,7 @@ async def test_members_cannot_borrow_the_bots_pings(e2e, discord, clock: ManualC
                                   role=roles.moderators)
     assert chosen.ephemeral and "Saved" in chosen.content
     clock.set(START - timedelta(minutes=15))
-    await e2e.bot.scheduler.run_now(SOURCE_NAME)
+    await e2e.bot.scheduler.run_now()
     [_, second] = discord.messages_in(channels.announcements)
     assert second.pinged_roles == {roles.moderators.id}
     assert [int(r) for r in second.allowed_mentions["roles"]] == [roles.moderators.id]

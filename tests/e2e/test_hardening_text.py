@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 
 from bot.clock import ManualClock
 from bot.services.text import is_invisible
-from cogs.study_groups_views import SOURCE_NAME
 
 START = datetime(2026, 1, 7, 1, 0, tzinfo=UTC)  # "tomorrow 19:00" for a member in Chicago
 FULLWIDTH_IP = "https://\uff11\uff12\uff17\uff0e\uff10\uff0e\uff10\uff0e\uff11/"  # 127.0.0.1
@@ -55,7 +54,7 @@ async def test_announcement_never_carries_raw_member_text(e2e, discord, clock: M
     assert "Scheduled" in scheduled.content and created.ephemeral
 
     clock.set(START - timedelta(hours=24))
-    await e2e.bot.scheduler.run_now(SOURCE_NAME)
+    await e2e.bot.scheduler.run_now()
     [announcement] = discord.messages_in(channels.announcements)
     assert_harmless(announcement.content)
     # the bot's own bold holds the name: the member's ** is shown, not applied
