@@ -4,6 +4,7 @@ once, a claim is taken back only when its holder is gone, and then with its nonc
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -25,12 +26,17 @@ class Notes(Handler):
 
 
 class Sink:
-    """Records every send; ``gate`` holds sends until it is set (a slow Discord)."""
+    """Records every send; ``gate`` holds sends until it is set (a slow Discord). With
+    ``meet`` workers, each worker's first send waits (up to 5 s) until that many workers are
+    sending, so a claim is under way in each at once however the machine schedules them."""
 
-    def __init__(self, gate: asyncio.Event | None = None) -> None:
+    def __init__(self, gate: asyncio.Event | None = None, meet: int = 1) -> None:
         self.sent: list[tuple[str, int, str]] = []  # (worker, n, nonce)
         self.started = asyncio.Event()
         self.gate = gate
+        self.meet = meet
+        self.sending: set[str] = set()
+        self.met = asyncio.Event()
 
     def sender(self, worker: str):
         sink = self
@@ -38,6 +44,12 @@ class Sink:
         class Sender:
             async def send(self, item: DueItem, n: int) -> Receipt:
                 sink.started.set()
+                sink.sending.add(worker)
+                if len(sink.sending) >= sink.meet:
+                    sink.met.set()
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(5):
+                        await sink.met.wait()
                 if sink.gate is not None:
                     await sink.gate.wait()
                 await asyncio.sleep(0)  # let the other worker in
@@ -63,7 +75,7 @@ async def path(db: Database) -> Path:
 async def test_two_workers_claiming_at_once_send_each_row_once(
     db: Database, path: Path, clock: ManualClock
 ) -> None:
-    sink = Sink()
+    sink = Sink(meet=2)
     first_db, first = await _worker(path, clock, "worker-1", sink)
     second_db, second = await _worker(path, clock, "worker-2", sink)
     try:
