@@ -42,16 +42,23 @@ def walk_commands(bot: FmgBot) -> Iterator[HelpLine]:
             )
 
 
+MODERATOR_MARK = "(moderators)"
+
+
+def _described(line: HelpLine) -> str:
+    """The description with the moderator mark once, whether or not the command's own
+    description (shown in Discord's command picker) already ends with it."""
+    text = line.description.removesuffix(MODERATOR_MARK).rstrip()
+    return f"{text} *{MODERATOR_MARK}*" if line.moderator else text
+
+
 def help_pages(lines: list[HelpLine]) -> Pages[str]:
     """Render lines grouped by capability into as many embeds as Discord's limits need."""
     text_lines: list[str] = []
     for capability in sorted({line.capability for line in lines}):
         entries = sorted((ln for ln in lines if ln.capability == capability), key=lambda ln: ln.name)
         text_lines.append(f"### {capability}")
-        text_lines.extend(
-            f"`/{ln.name}` {ln.description}{' *(moderators)*' if ln.moderator else ''}"
-            for ln in entries
-        )
+        text_lines.extend(f"`/{ln.name}` {_described(ln)}" for ln in entries)
     return Pages(
         pack_lines(text_lines) or ["No commands are available to you here."],
         lambda texts: discord.Embed(title="fmg-bot commands", description=texts[0],

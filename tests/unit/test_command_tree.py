@@ -91,3 +91,7 @@ async def test_help_is_generated_from_the_tree(offline_bot: FmgBot) -> None:
     pages = help_pages(lines)
     assert all(len(page.description or "") <= 4096 for page in pages)
     assert "`/help`" in pages[0].description
+    text = "\n".join(page.description or "" for page in pages)
+    for line in lines:
+        shown = next(row for row in text.splitlines() if row.startswith(f"`/{line.name}` "))
+        assert shown.count("(moderators)") == int(line.moderator), shown

@@ -59,7 +59,9 @@ EXAM_STAGES: Mapping[str, str] = MappingProxyType({
     "step2ck": "Step 2 CK",
     "oet": "OET",
     "ecfmg_certified": "ECFMG certified",
+    "step3": "Step 3",
     "matched": "Matched",
+    "resident": "Resident",
     "attending": "Attending",
 })
 STAGE_RANK: Mapping[str, int] = MappingProxyType({key: i for i, key in enumerate(EXAM_STAGES)})
