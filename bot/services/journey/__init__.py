@@ -1,0 +1,78 @@
+"""The FMG journey: the Match calendar and its reminders, exam dates and milestones.
+
+`JourneyService` bundles the parts; the cog talks to them through it. The calendar's steps
+ship in data/match_cycle.yaml (official sources only; see that file), each server's
+moderators confirm or correct them; reminders are the outbox kind ``journey_reminder``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bot.clock import Clock
+from bot.db import Database
+from bot.outbox import Outbox
+from bot.services.journey._calendar_file import (
+    DEFAULT_CALENDAR,
+    CalendarError,
+    official_source,
+    parse_calendar,
+    read_calendar,
+)
+from bot.services.journey._models import (
+    EXAMS,
+    MILESTONES,
+    VISIBILITIES,
+    Cycle,
+    ExamDate,
+    MemberProfile,
+    Milestone,
+    MilestoneResult,
+    ReminderDm,
+    Step,
+    Timeline,
+)
+from bot.services.journey._store import JourneyStore
+from bot.services.journey.calendar import MatchCalendar
+from bot.services.journey.exams import Exams
+from bot.services.journey.milestones import Milestones
+from bot.services.journey.privacy import JourneyPrivacy
+from bot.services.journey.reminders import KIND as REMINDER_KIND
+from bot.services.journey.reminders import LEADS, Reminders
+
+__all__ = [
+    "DEFAULT_CALENDAR",
+    "EXAMS",
+    "LEADS",
+    "MILESTONES",
+    "REMINDER_KIND",
+    "VISIBILITIES",
+    "CalendarError",
+    "Cycle",
+    "ExamDate",
+    "JourneyService",
+    "MemberProfile",
+    "Milestone",
+    "MilestoneResult",
+    "ReminderDm",
+    "Step",
+    "Timeline",
+    "official_source",
+    "parse_calendar",
+    "read_calendar",
+]
+
+
+class JourneyService:
+    def __init__(self, db: Database, clock: Clock, outbox: Outbox, *,
+                 cycles: Sequence[Cycle] | None = None, calendar_path: Path = DEFAULT_CALENDAR,
+                 mentor_pool_changed: Callable[[int], None] = lambda guild_id: None) -> None:
+        store = JourneyStore(db)
+        self.calendar = MatchCalendar(
+            store, clock, cycles if cycles is not None else read_calendar(calendar_path)
+        )
+        self.reminders = Reminders(store, clock, self.calendar, outbox)
+        self.exams = Exams(store, clock)
+        self.milestones = Milestones(store, clock, self.calendar, mentor_pool_changed)
+        self.privacy = JourneyPrivacy(store, outbox)

@@ -1,0 +1,177 @@
+"""Every SQL statement of the journey (the sub-features call these; no SQL elsewhere)."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, datetime
+
+from bot.clock import from_epoch, to_epoch
+from bot.db import Database
+from bot.services.journey._models import ExamDate, MemberProfile, Milestone
+
+
+class JourneyStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- calendar overrides ---------------------------------------------------------------
+    async def overrides(self, guild_id: int) -> list[sqlite3.Row]:
+        return await self.db.fetchall(
+            "SELECT cycle_id, step_id, at, status, edited_by, edited_at "
+            "FROM journey_step_overrides WHERE guild_id = ?", (guild_id,),
+        )
+
+    async def save_override(self, guild_id: int, cycle_id: str, step_id: str, at: datetime,
+                            status: str, edited_by: int, now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO journey_step_overrides (guild_id, cycle_id, step_id, at, status, "
+            "edited_by, edited_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (guild_id, cycle_id, step_id) DO UPDATE SET at = excluded.at, "
+            "status = excluded.status, edited_by = excluded.edited_by, edited_at = excluded.edited_at",
+            (guild_id, cycle_id, step_id, to_epoch(at), status, edited_by, to_epoch(now)),
+        )
+
+    # -- profiles -------------------------------------------------------------------------
+    async def journey_profile(self, guild_id: int, user_id: int) -> MemberProfile | None:
+        row = await self.db.fetchone(
+            "SELECT visa, stage FROM journey_profiles WHERE guild_id = ? AND user_id = ?",
+            (guild_id, user_id),
+        )
+        return None if row is None else MemberProfile(row["visa"], row["stage"])
+
+    async def mentee_profile(self, guild_id: int, user_id: int) -> MemberProfile | None:
+        """The visa route and stage the member gave mentoring, if they have a mentee profile."""
+        row = await self.db.fetchone(
+            "SELECT visa, stage FROM mentees WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+        )
+        return None if row is None else MemberProfile(row["visa"], row["stage"])
+
+    async def save_profile(self, guild_id: int, user_id: int, profile: MemberProfile,
+                           now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO journey_profiles (guild_id, user_id, visa, stage, updated_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id, user_id) DO UPDATE SET "
+            "visa = excluded.visa, stage = excluded.stage, updated_at = excluded.updated_at",
+            (guild_id, user_id, profile.visa, profile.stage, to_epoch(now)),
+        )
+
+    async def raise_stage(self, guild_id: int, user_id: int, stage: str, lower: list[str],
+                          now: datetime) -> int:
+        """Set ``stage`` wherever the member's stage is one of ``lower`` (never lowers it):
+        the journey profile and the mentee and mentor profiles mentor scoring reads."""
+        marks = ", ".join("?" * len(lower))
+        changed = 0
+        for table in ("journey_profiles", "mentees", "mentors"):
+            rows = await self.db.fetchall(
+                f"UPDATE {table} SET stage = ?, updated_at = ? WHERE guild_id = ? AND user_id = ? "
+                f"AND (stage IS NULL OR stage IN ({marks})) RETURNING 1",
+                (stage, to_epoch(now), guild_id, user_id, *lower),
+            )
+            changed += len(rows)
+        if await self.journey_profile(guild_id, user_id) is None:
+            await self.save_profile(guild_id, user_id, MemberProfile(None, stage), now)
+            changed += 1
+        return changed
+
+    # -- follows --------------------------------------------------------------------------
+    async def follow_id(self, guild_id: int, user_id: int) -> int | None:
+        return await self.db.fetchval(
+            "SELECT id FROM journey_follows WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+        )
+
+    async def add_follow(self, guild_id: int, user_id: int, now: datetime) -> int:
+        return await self.db.execute(
+            "INSERT INTO journey_follows (guild_id, user_id, followed_at) VALUES (?, ?, ?)",
+            (guild_id, user_id, to_epoch(now)),
+        )
+
+    async def remove_follow(self, follow_id: int) -> None:
+        await self.db.execute("DELETE FROM journey_follows WHERE id = ?", (follow_id,))
+
+    async def follows(self, guild_id: int) -> list[sqlite3.Row]:
+        return await self.db.fetchall(
+            "SELECT id, user_id FROM journey_follows WHERE guild_id = ? ORDER BY id", (guild_id,)
+        )
+
+    async def follow(self, follow_id: int) -> sqlite3.Row | None:
+        return await self.db.fetchone(
+            "SELECT id, guild_id, user_id FROM journey_follows WHERE id = ?", (follow_id,)
+        )
+
+    async def zone_of(self, user_id: int) -> str | None:
+        return await self.db.fetchval(
+            "SELECT zone FROM member_timezones WHERE user_id = ?", (user_id,)
+        )
+
+    async def sent_or_pending_lead(self, kind: str, follow_id: int, step_key: str, lead: int,
+                                   due_by: datetime) -> bool:
+        """Whether a smaller-lead reminder of the same step is also due by ``due_by``."""
+        return bool(await self.db.fetchval(
+            "SELECT 1 FROM outbox WHERE kind = ? AND ref_id = ? "
+            "AND json_extract(data, '$.step') = ? AND json_extract(data, '$.lead') < ? "
+            "AND due_at <= ? AND state IN ('pending', 'claimed', 'sent') LIMIT 1",
+            (kind, follow_id, step_key, lead, to_epoch(due_by)),
+        ))
+
+    async def pending_reminders(self, kind: str, follow_id: int) -> int:
+        return int(await self.db.fetchval(
+            "SELECT COUNT(*) FROM outbox WHERE kind = ? AND ref_id = ? AND state = 'pending'",
+            (kind, follow_id),
+        ) or 0)
+
+    # -- exams ----------------------------------------------------------------------------
+    async def save_exam(self, guild_id: int, user_id: int, exam: ExamDate, now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO journey_exams (guild_id, user_id, exam, day, month_only, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, user_id, exam) DO UPDATE SET "
+            "day = excluded.day, month_only = excluded.month_only, updated_at = excluded.updated_at",
+            (guild_id, user_id, exam.exam, exam.day.isoformat(), int(exam.month_only), to_epoch(now)),
+        )
+
+    async def clear_exams(self, guild_id: int, user_id: int, exam: str | None) -> int:
+        rows = await self.db.fetchall(
+            "DELETE FROM journey_exams WHERE guild_id = ? AND user_id = ? "
+            "AND (? IS NULL OR exam = ?) RETURNING 1",
+            (guild_id, user_id, exam, exam),
+        )
+        return len(rows)
+
+    async def exams(self, guild_id: int, user_id: int) -> list[ExamDate]:
+        rows = await self.db.fetchall(
+            "SELECT exam, day, month_only FROM journey_exams WHERE guild_id = ? AND user_id = ? "
+            "ORDER BY day", (guild_id, user_id),
+        )
+        return [ExamDate(r["exam"], date.fromisoformat(r["day"]), bool(r["month_only"]))
+                for r in rows]
+
+    # -- milestones -----------------------------------------------------------------------
+    async def add_milestone(self, guild_id: int, user_id: int, kind: str, visibility: str,
+                            now: datetime) -> Milestone:
+        row_id = await self.db.execute(
+            "INSERT INTO journey_milestones (guild_id, user_id, kind, visibility, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (guild_id, user_id, kind, visibility, to_epoch(now)),
+        )
+        return Milestone(row_id, guild_id, user_id, kind, visibility,  # type: ignore[arg-type]
+                         from_epoch(to_epoch(now)))
+
+    async def milestone(self, milestone_id: int) -> Milestone | None:
+        row = await self.db.fetchone("SELECT * FROM journey_milestones WHERE id = ?", (milestone_id,))
+        return None if row is None else Milestone(
+            row["id"], row["guild_id"], row["user_id"], row["kind"], row["visibility"],
+            from_epoch(row["created_at"]),
+        )
+
+    async def milestones(self, guild_id: int, user_id: int) -> list[Milestone]:
+        rows = await self.db.fetchall(
+            "SELECT id FROM journey_milestones WHERE guild_id = ? AND user_id = ? ORDER BY id",
+            (guild_id, user_id),
+        )
+        return [m for r in rows if (m := await self.milestone(r["id"])) is not None]
+
+    # -- privacy --------------------------------------------------------------------------
+    async def delete_member(self, guild_id: int, user_id: int) -> None:
+        for table in ("journey_follows", "journey_profiles", "journey_exams", "journey_milestones"):
+            await self.db.execute(
+                f"DELETE FROM {table} WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+            )

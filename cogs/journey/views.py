@@ -1,0 +1,87 @@
+"""Rendering for the journey's replies, and the outbox sender of its DM reminders."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.factory import FmgBot
+from bot.outbox import DueItem, Receipt
+from bot.services.journey import EXAMS, ExamDate, Milestone, ReminderDm, Step, Timeline
+from bot.services.mentoring.vocab import EXAM_STAGES, VISA_ROUTES
+from bot.ui import send_failed
+
+NO_MENTIONS = discord.AllowedMentions.none()
+#: Steps shown in one timeline embed (Discord allows 25 fields).
+TIMELINE_FIELDS = 12
+
+
+class ReminderSender:
+    """Sends a reminder DM with the row's nonce (discord.py then sets enforce_nonce)."""
+
+    def __init__(self, bot: FmgBot) -> None:
+        self.bot = bot
+
+    async def send(self, item: DueItem, message: ReminderDm) -> Receipt:
+        try:
+            user = self.bot.get_user(message.recipient_id) or await self.bot.fetch_user(
+                message.recipient_id
+            )
+            sent = await user.send(message.content, allowed_mentions=NO_MENTIONS,
+                                   nonce=message.nonce)
+        except discord.HTTPException as exc:
+            raise send_failed(exc) from exc
+        return Receipt(sent.id)
+
+
+def step_value(step: Step) -> str:
+    """A step's line in an embed: Discord renders the date in each reader's zone."""
+    epoch = int(step.at.timestamp())
+    lines = [f"<t:{epoch}:D> (<t:{epoch}:R>) · official: {step.local_text()}"]
+    if step.projected:
+        lines.append(f"⚠️ Projected: {step.rule}"[:300])
+    if step.edited_by is not None and step.edited_at is not None:
+        lines.append(f"{'Confirmed' if not step.projected else 'Set'} here by <@{step.edited_by}> "
+                     f"<t:{int(step.edited_at.timestamp())}:d>")
+    lines.append(f"[Source]({step.source}) · verified {step.verified:%d %b %Y}")
+    return "\n".join(lines)[:1024]
+
+
+def timeline_embed(timeline: Timeline) -> discord.Embed:
+    embed = discord.Embed(title="The Match calendar: what is ahead for you",
+                          colour=discord.Colour.blurple())
+    for step in timeline.steps[:TIMELINE_FIELDS]:
+        embed.add_field(name=step.title[:256], value=step_value(step), inline=False)
+    if not timeline.steps:
+        embed.description = "No dated steps ahead in the calendar I know."
+    profile = timeline.profile
+    if profile.unknown:
+        embed.set_footer(text="Showing every step: add visa and stage to this command once to "
+                         "see only yours.")
+    else:
+        parts = [VISA_ROUTES.get(profile.visa or "", ""), EXAM_STAGES.get(profile.stage or "", "")]
+        where = "your mentee profile" if timeline.profile_source == "mentoring" else "what you told me"
+        embed.set_footer(text=f"For {' · '.join(p for p in parts if p)} ({where}).")
+    return embed
+
+
+def step_label(step: Step) -> str:
+    """An autocomplete choice (plain text: no <t:...> there)."""
+    mark = " (projected)" if step.projected else ""
+    return f"{step.cycle_id}: {step.title} · {step.at:%d %b %Y}{mark}"[:100]
+
+
+def exams_text(exams: list[ExamDate]) -> str:
+    if not exams:
+        return "You have no exam dates set."
+    return "\n".join(f"• {EXAMS[e.exam]}: {e.text()}" for e in exams)
+
+
+def milestone_reply(milestone: Milestone, stage_raised_to: str | None) -> str:
+    text = f"Congratulations: **{milestone.label}** is recorded ({milestone.visibility})."
+    if stage_raised_to is not None:
+        text += (f" Your exam stage is now **{EXAM_STAGES[stage_raised_to]}** for mentor "
+                 "matching and the Match calendar.")
+    if milestone.kind == "matched":
+        text += (" Matched members make the best mentors: `/mentor register` takes two minutes "
+                 "(your specialty and the visa route you lived).")
+    return text

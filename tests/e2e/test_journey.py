@@ -1,0 +1,85 @@
+"""The FMG journey through the real bot on localdiscord: the Match calendar's timeline
+(filtered to the member, projected dates marked), a moderator's correction (who and when
+kept), and DM reminders that arrive once, across a restart, in the member's zone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.clock import ManualClock
+from bot.outbox import SOURCE_NAME as OUTBOX
+
+# The shipped 2027 cycle: rank order list entry opens Fri 15 Jan 2027, 12:00 EST (projected).
+ROL_OPENS_DAY = datetime(2027, 1, 15, 5, 0, tzinfo=UTC)  # midnight New York
+
+
+async def _run_due(e2e) -> None:
+    await e2e.bot.scheduler.run_now(OUTBOX)
+
+
+async def test_timeline_filters_marks_projected_and_a_moderator_confirms(
+    e2e, discord, clock: ManualClock, alice, mira
+):
+    clock.set(datetime(2026, 12, 6, 12, 0, tzinfo=UTC))
+    reply = await discord.invoke("cycle timeline", user=alice, visa="j1", stage="step2ck")
+    assert reply.ephemeral and not reply.messages[0].pings_anyone
+    [embed] = reply.embeds
+    names = [f["name"] for f in embed["fields"]]
+    assert names[0] == "Rank order list entry opens in the NRMP R3 system"
+    assert "NRMP registration opens for the Main Residency Match" not in names  # passed
+    rol = embed["fields"][0]["value"]
+    assert "<t:1768496400:D>" not in rol and "<t:1800032400:D>" in rol  # 2027, not 2026
+    assert "⚠️ Projected" in rol and "nrmp.org" in rol
+    assert embed["footer"]["text"] == "For J-1 · Step 2 CK (what you told me)."
+
+    choices = await discord.autocomplete("cycle edit", "step", "match day", user=mira)
+    assert choices[0].value == "2027/match_day" and "(projected)" in choices[0].name
+    refused = await discord.invoke("cycle edit", user=alice, step="2027/match_day")
+    assert "moderator command" in refused.text
+    bad = await discord.invoke("cycle edit", user=mira, step="2027/match_day", when="2028-03-17")
+    assert "outside the 2027 Main Residency Match" in bad.text
+    edited = await discord.invoke("cycle edit", user=mira, step="2027/match_day",
+                                  when="2027-03-19 12:00")
+    assert "Saved for this server" in edited.text
+    value = edited.embeds[0]["description"]
+    assert f"Confirmed here by <@{mira.id}>" in value and "Projected" not in value
+    assert "official: Fri 19 Mar 2027, 12:00 EDT" in value
+
+    again = await discord.invoke("cycle timeline", user=alice)  # remembered, no options
+    [field] = [f for f in again.embeds[0]["fields"] if f["name"].startswith("Match Day")]
+    assert "Projected" not in field["value"] and "12:00 EDT" in field["value"]
+
+
+async def test_reminders_arrive_once_across_a_restart_in_the_members_zone(
+    e2e, discord, clock: ManualClock, alice
+):
+    clock.set(datetime(2026, 12, 6, 12, 0, tzinfo=UTC))
+    await discord.invoke("timezone set", user=alice, zone="Africa/Lagos")
+    followed = await discord.invoke("cycle follow", user=alice)
+    assert "You now follow the Match calendar" in followed.text
+
+    clock.set(ROL_OPENS_DAY - timedelta(days=14))
+    await _run_due(e2e)
+    [first] = discord.dms_of(alice)
+    assert "**Rank order list entry opens in the NRMP R3 system** is in 14 days" in first.content
+    assert "Fri 15 Jan 2027, 18:00 WAT" in first.content  # 12:00 EST in Lagos
+    assert "Projected date, not yet confirmed" in first.content and not first.pings_anyone
+
+    await e2e.restart_bot()  # the same reminder is not sent again
+    await _run_due(e2e)
+    assert len(discord.dms_of(alice)) == 1
+
+    # the bot is down across the 3-day reminder; it comes back the next day: one, marked late
+    await e2e.stop_bot()
+    clock.set(ROL_OPENS_DAY - timedelta(days=2))
+    await e2e.start_bot()
+    await _run_due(e2e)
+    assert await e2e.server.wait_until(lambda: len(discord.dms_of(alice)) == 2, 5)
+    late = discord.dms_of(alice)[-1].content
+    assert late.startswith("Match calendar reminder (delayed)") and "in 3 days" in late
+
+    stopped = await discord.invoke("cycle unfollow", user=alice)
+    assert "no more calendar reminders" in stopped.text
+    clock.set(ROL_OPENS_DAY)
+    await _run_due(e2e)
+    assert len(discord.dms_of(alice)) == 2

@@ -1,0 +1,122 @@
+"""Calendar reminders on the one outbox: planned 14, 3 and 0 days before each step that
+applies, sent once, in the member's zone, late-but-marked, and re-planned when a step moves."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.clock import ManualClock
+from bot.db import Database
+from bot.outbox import Outbox
+from bot.services.journey import JourneyService
+from tests.unit.journey.conftest import ALICE, BOB, GUILD, MOD, FakeDms, run
+
+# Midnight New York (05:00 UTC) 14 and 3 days before, and on, 15 Jan 2026.
+ROL_OPENS = datetime(2026, 1, 15, 17, 0, tzinfo=UTC)
+DAY_OF = datetime(2026, 1, 15, 5, 0, tzinfo=UTC)
+THREE_BEFORE = DAY_OF - timedelta(days=3)
+
+
+async def _due_rows(db: Database) -> list[tuple[str, int, int]]:
+    rows = await db.fetchall(
+        "SELECT json_extract(data, '$.step') AS step, json_extract(data, '$.lead') AS lead, "
+        "due_at FROM outbox WHERE kind = 'journey_reminder' AND state = 'pending' ORDER BY due_at"
+    )
+    return [(r["step"], r["lead"], r["due_at"]) for r in rows]
+
+
+async def test_following_plans_the_reminders_ahead_that_apply(journey: JourneyService, db,
+                                                               clock: ManualClock) -> None:
+    # 5 Jan: the 14-day reminder of 15 Jan has passed; old_news is over; j1_only is not Alice's
+    await journey.calendar.set_profile(GUILD, ALICE, visa="h1b", stage=None)
+    new, planned = await journey.reminders.follow(GUILD, ALICE)
+    assert new and planned == 5
+    rows = await _due_rows(db)
+    assert rows[:2] == [("2026/rank_order_list_opens", 3, int(THREE_BEFORE.timestamp())),
+                        ("2026/rank_order_list_opens", 0, int(DAY_OF.timestamp()))]
+    assert {r[0] for r in rows} == {"2026/rank_order_list_opens", "2026/rank_order_list_deadline"}
+    again = await journey.reminders.follow(GUILD, ALICE)
+    assert again == (False, 5)  # following twice plans nothing twice
+
+
+async def test_each_reminder_is_sent_once_in_the_members_zone(
+    journey: JourneyService, outbox: Outbox, clock: ManualClock, dms: FakeDms, db
+) -> None:
+    await db.execute("INSERT INTO member_timezones (user_id, zone, updated_at) VALUES (?, ?, 0)",
+                     (ALICE, "Asia/Karachi"))
+    await journey.reminders.follow(GUILD, ALICE)
+    await run(outbox, clock, THREE_BEFORE)
+    await run(outbox, clock, THREE_BEFORE + timedelta(minutes=5))
+    [dm] = dms.sent
+    assert dm.recipient_id == ALICE
+    assert "**Rank Order List Opens** is in 3 days" in dm.content
+    assert "Thu 15 Jan 2026, 22:00 PKT" in dm.content  # 12:00 EST in Karachi
+    assert "official: Thu 15 Jan 2026, 12:00 EST" in dm.content
+    assert "(delayed)" not in dm.content and "Projected" not in dm.content
+
+
+async def test_a_projected_step_says_so_in_its_reminder(
+    journey: JourneyService, outbox: Outbox, clock: ManualClock, dms: FakeDms
+) -> None:
+    await journey.reminders.follow(GUILD, BOB)
+    await run(outbox, clock, datetime(2026, 2, 25, 5, 0, tzinfo=UTC))
+    texts = [d.content for d in dms.sent if "Deadline" in d.content]
+    assert texts and all("Projected date, not yet confirmed: 9:00 p.m. ET" in t for t in texts)
+    assert "Times" not in texts[-1] and "in UTC until you set your zone" in texts[-1]
+
+
+async def test_after_downtime_one_catch_up_reminder_marked_delayed(
+    journey: JourneyService, outbox: Outbox, clock: ManualClock, dms: FakeDms, db
+) -> None:
+    await journey.reminders.follow(GUILD, ALICE)
+    # down from before the 3-day reminder until after the day-of one (the step still ahead)
+    report = await run(outbox, clock, DAY_OF + timedelta(hours=2))
+    [dm] = dms.sent
+    assert "(delayed)" in dm.content and "is today" in dm.content
+    assert report.sent == 1 and report.skipped == 1
+    skipped = await db.fetchval(
+        "SELECT last_error FROM outbox WHERE state = 'skipped' AND kind = 'journey_reminder'")
+    assert skipped == "superseded by a nearer reminder of the same step"
+
+
+async def test_a_step_that_passed_while_down_is_not_reminded(
+    journey: JourneyService, outbox: Outbox, clock: ManualClock, dms: FakeDms
+) -> None:
+    await journey.reminders.follow(GUILD, ALICE)
+    await run(outbox, clock, ROL_OPENS + timedelta(minutes=1))
+    assert dms.sent == []
+
+
+async def test_unfollow_cancels_what_was_planned(
+    journey: JourneyService, outbox: Outbox, clock: ManualClock, dms: FakeDms, db
+) -> None:
+    await journey.reminders.follow(GUILD, ALICE)
+    assert await journey.reminders.unfollow(GUILD, ALICE) == 8  # no profile: every step
+    assert await _due_rows(db) == []
+    await run(outbox, clock, THREE_BEFORE)
+    assert dms.sent == []
+    assert await journey.reminders.unfollow(GUILD, ALICE) == 0
+
+
+async def test_a_moved_step_is_reminded_at_its_new_date_only(
+    journey: JourneyService, outbox: Outbox, clock: ManualClock, dms: FakeDms
+) -> None:
+    await journey.reminders.follow(GUILD, ALICE)
+    moved = await journey.calendar.edit(GUILD, MOD, "2026/rank_order_list_opens",
+                                        "2026-01-20", confirmed=True)
+    assert moved.at == datetime(2026, 1, 20, 17, 0, tzinfo=UTC) and moved.edited_by == MOD
+    await run(outbox, clock, THREE_BEFORE)
+    assert dms.sent == []  # the old date's reminder is skipped
+    await run(outbox, clock, datetime(2026, 1, 17, 5, 0, tzinfo=UTC))
+    [dm] = dms.sent
+    assert "is in 3 days" in dm.content and "Tue 20 Jan 2026, 12:00 EST" in dm.content
+
+
+async def test_a_new_visa_route_plans_the_steps_that_now_apply(
+    journey: JourneyService, db
+) -> None:
+    await journey.calendar.set_profile(GUILD, ALICE, visa="h1b", stage=None)
+    await journey.reminders.follow(GUILD, ALICE)
+    assert "2026/j1_only" not in {r[0] for r in await _due_rows(db)}
+    await journey.calendar.timeline(GUILD, ALICE, visa="j1")
+    assert "2026/j1_only" in {r[0] for r in await _due_rows(db)}
