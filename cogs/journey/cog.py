@@ -12,10 +12,18 @@ from discord.ext import commands
 
 from bot.checks import moderator_only
 from bot.factory import FmgBot
-from bot.services.journey import EXAMS, MILESTONES, REMINDER_KIND, VISIBILITIES, JourneyService
+from bot.services.journey import (
+    CELEBRATION_KIND,
+    EXAMS,
+    MILESTONES,
+    REMINDER_KIND,
+    VISIBILITIES,
+    JourneyService,
+)
 from bot.services.mentoring.vocab import EXAM_STAGES, VISA_ROUTES
 from bot.ui import bot_of, send_ephemeral
 from cogs.journey.views import (
+    CelebrationSender,
     ReminderSender,
     exams_text,
     milestone_reply,
@@ -61,13 +69,15 @@ class JourneyCog(commands.Cog, name="Journey"):
 
     def __init__(self, bot: FmgBot) -> None:
         self.bot = bot
-        self.sender = ReminderSender(bot)
+        self.senders = {REMINDER_KIND: ReminderSender(bot), CELEBRATION_KIND: CelebrationSender(bot)}
 
     async def cog_load(self) -> None:
-        self.bot.services.outbox.attach_sender(REMINDER_KIND, self.sender)
+        for kind, sender in self.senders.items():
+            self.bot.services.outbox.attach_sender(kind, sender)
 
     async def cog_unload(self) -> None:
-        self.bot.services.outbox.detach_sender(REMINDER_KIND)
+        for kind in self.senders:
+            self.bot.services.outbox.detach_sender(kind)
 
     # -- /cycle ---------------------------------------------------------------------------
     @cycle.command(name="timeline", description="The Match calendar's steps ahead that apply to you")
@@ -158,4 +168,4 @@ class JourneyCog(commands.Cog, name="Journey"):
         result = await _service(interaction).milestones.add(
             _guild(interaction), interaction.user.id, milestone.value, visibility.value
         )
-        await send_ephemeral(interaction, milestone_reply(result.milestone, result.stage_raised_to))
+        await send_ephemeral(interaction, milestone_reply(result))

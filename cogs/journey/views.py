@@ -5,14 +5,42 @@ from __future__ import annotations
 import discord
 
 from bot.factory import FmgBot
-from bot.outbox import DueItem, Receipt
-from bot.services.journey import EXAMS, ExamDate, Milestone, ReminderDm, Step, Timeline
+from bot.outbox import DueItem, Receipt, SendFailed
+from bot.services.journey import (
+    EXAMS,
+    Celebration,
+    ExamDate,
+    MilestoneResult,
+    ReminderDm,
+    Step,
+    Timeline,
+)
 from bot.services.mentoring.vocab import EXAM_STAGES, VISA_ROUTES
 from bot.ui import send_failed
 
 NO_MENTIONS = discord.AllowedMentions.none()
 #: Steps shown in one timeline embed (Discord allows 25 fields).
 TIMELINE_FIELDS = 12
+
+
+class CelebrationSender:
+    """Posts a milestone celebration with the row's nonce; it names the member without pinging."""
+
+    def __init__(self, bot: FmgBot) -> None:
+        self.bot = bot
+
+    async def send(self, item: DueItem, message: Celebration) -> Receipt:
+        try:
+            channel = self.bot.get_channel(message.channel_id) or await self.bot.fetch_channel(
+                message.channel_id
+            )
+            if not isinstance(channel, discord.abc.Messageable):
+                raise SendFailed("the celebrations channel cannot hold messages", permanent=True)
+            sent = await channel.send(message.content, allowed_mentions=NO_MENTIONS,
+                                      nonce=message.nonce)
+        except discord.HTTPException as exc:
+            raise send_failed(exc) from exc
+        return Receipt(sent.id, channel_id=message.channel_id)
 
 
 class ReminderSender:
@@ -76,10 +104,16 @@ def exams_text(exams: list[ExamDate]) -> str:
     return "\n".join(f"• {EXAMS[e.exam]}: {e.text()}" for e in exams)
 
 
-def milestone_reply(milestone: Milestone, stage_raised_to: str | None) -> str:
+def milestone_reply(result: MilestoneResult) -> str:
+    milestone = result.milestone
     text = f"Congratulations: **{milestone.label}** is recorded ({milestone.visibility})."
-    if stage_raised_to is not None:
-        text += (f" Your exam stage is now **{EXAM_STAGES[stage_raised_to]}** for mentor "
+    if result.celebrated:
+        text += (" It is celebrated in the server's celebrations channel"
+                 + (" without your name." if milestone.visibility == "anonymous" else "."))
+    elif milestone.visibility != "private":
+        text += " (No celebrations channel is set here, so nothing was posted.)"
+    if result.stage_raised_to is not None:
+        text += (f" Your exam stage is now **{EXAM_STAGES[result.stage_raised_to]}** for mentor "
                  "matching and the Match calendar.")
     if milestone.kind == "matched":
         text += (" Matched members make the best mentors: `/mentor register` takes two minutes "

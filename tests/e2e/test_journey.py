@@ -8,9 +8,15 @@ from datetime import UTC, datetime, timedelta
 
 from bot.clock import ManualClock
 from bot.outbox import SOURCE_NAME as OUTBOX
+from tests.e2e.test_mentoring import approve, mentee_profile, register_mentor
 
 # The shipped 2027 cycle: rank order list entry opens Fri 15 Jan 2027, 12:00 EST (projected).
 ROL_OPENS_DAY = datetime(2027, 1, 15, 5, 0, tzinfo=UTC)  # midnight New York
+
+
+def _score(field_name: str) -> int:
+    """``1. Match score 87/100`` -> 87."""
+    return int(field_name.rsplit(" ", 1)[-1].split("/")[0])
 
 
 async def _run_due(e2e) -> None:
@@ -83,3 +89,46 @@ async def test_reminders_arrive_once_across_a_restart_in_the_members_zone(
     clock.set(ROL_OPENS_DAY)
     await _run_due(e2e)
     assert len(discord.dms_of(alice)) == 2
+
+
+async def test_exam_dates_milestones_celebrations_and_a_changed_match_score(
+    e2e, discord, alice, bob, mira, channels
+):
+    set_ = await discord.invoke("exam set", user=alice, exam="step2ck", date="2026-03")
+    assert set_.ephemeral and "USMLE Step 2 CK on March 2026" in set_.text
+    bad = await discord.invoke("exam set", user=alice, exam="step1", date="14/03/2026")
+    assert bad.ephemeral and "not a date I can read" in bad.text
+    cleared = await discord.invoke("exam clear", user=alice)
+    assert "Removed 1 exam date." in cleared.text
+
+    await e2e.set_setting("mentoring_channel", channels.general.id)
+    await register_mentor(discord, bob)  # Bob: matched
+    await approve(discord, mira, bob)
+    await mentee_profile(discord, alice)  # Alice: Step 1
+    before = await discord.invoke("mentor request", user=alice)
+    score_before = before.embeds[0]["fields"][0]["name"]
+    assert score_before.startswith("1. Match score")
+
+    await e2e.set_setting("celebrations_channel", channels.general.id)
+    added = await discord.invoke("milestone add", user=alice, milestone="passed_step3",
+                                 visibility="anonymous")
+    assert "Your exam stage is now **Step 3**" in added.text and "without your name" in added.text
+    post = await discord.wait_for_message(channels.general, timeout=5)
+    assert "A member of this server reached a milestone: **Passed USMLE Step 3**" in post.content
+    assert str(alice.id) not in post.content and not post.pings_anyone
+
+    after = await discord.invoke("mentor request", user=alice)
+    score_after = after.embeds[0]["fields"][0]["name"]
+    assert _score(score_after) < _score(score_before)  # Bob is less far ahead of Alice now
+
+    matched = await discord.invoke("milestone add", user=bob, milestone="matched",
+                                   visibility="public")
+    assert "`/mentor register`" in matched.text
+    assert await e2e.server.wait_until(
+        lambda: any(f"<@{bob.id}> reached a milestone" in m.content
+                    for m in discord.messages_in(channels.general)), 5)
+    assert not discord.messages_in(channels.general)[-1].pings_anyone
+
+    exported = await e2e.bot.services.privacy.export_member(e2e.world.guild_id, alice.id)
+    assert [m["milestone"] for m in exported["data"]["journey"]["milestones"]] == [
+        "Passed USMLE Step 3"]

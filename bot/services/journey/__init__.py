@@ -2,7 +2,8 @@
 
 `JourneyService` bundles the parts; the cog talks to them through it. The calendar's steps
 ship in data/match_cycle.yaml (official sources only; see that file), each server's
-moderators confirm or correct them; reminders are the outbox kind ``journey_reminder``.
+moderators confirm or correct them; reminders and milestone celebrations are outbox kinds
+(``journey_reminder``, ``journey_celebration``) whose senders the cog attaches.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from bot.clock import Clock
 from bot.db import Database
 from bot.outbox import Outbox
+from bot.services.guild_settings import GuildSettingsService
 from bot.services.journey._calendar_file import (
     DEFAULT_CALENDAR,
     CalendarError,
@@ -35,6 +37,8 @@ from bot.services.journey._models import (
 )
 from bot.services.journey._store import JourneyStore
 from bot.services.journey.calendar import MatchCalendar
+from bot.services.journey.celebrations import KIND as CELEBRATION_KIND
+from bot.services.journey.celebrations import Celebration, Celebrations
 from bot.services.journey.exams import Exams
 from bot.services.journey.milestones import Milestones
 from bot.services.journey.privacy import JourneyPrivacy
@@ -42,6 +46,7 @@ from bot.services.journey.reminders import KIND as REMINDER_KIND
 from bot.services.journey.reminders import LEADS, Reminders
 
 __all__ = [
+    "CELEBRATION_KIND",
     "DEFAULT_CALENDAR",
     "EXAMS",
     "LEADS",
@@ -49,6 +54,7 @@ __all__ = [
     "REMINDER_KIND",
     "VISIBILITIES",
     "CalendarError",
+    "Celebration",
     "Cycle",
     "ExamDate",
     "JourneyService",
@@ -65,8 +71,9 @@ __all__ = [
 
 
 class JourneyService:
-    def __init__(self, db: Database, clock: Clock, outbox: Outbox, *,
-                 cycles: Sequence[Cycle] | None = None, calendar_path: Path = DEFAULT_CALENDAR,
+    def __init__(self, db: Database, clock: Clock, outbox: Outbox,
+                 guild_settings: GuildSettingsService, *, cycles: Sequence[Cycle] | None = None,
+                 calendar_path: Path = DEFAULT_CALENDAR,
                  mentor_pool_changed: Callable[[int], None] = lambda guild_id: None) -> None:
         store = JourneyStore(db)
         self.calendar = MatchCalendar(
@@ -74,5 +81,6 @@ class JourneyService:
         )
         self.reminders = Reminders(store, clock, self.calendar, outbox)
         self.exams = Exams(store, clock)
-        self.milestones = Milestones(store, clock, self.calendar, mentor_pool_changed)
+        self.milestones = Milestones(store, clock, self.calendar, outbox,
+                                     Celebrations(store, guild_settings), mentor_pool_changed)
         self.privacy = JourneyPrivacy(store, outbox)

@@ -146,7 +146,9 @@ class Milestone:
 
 @dataclass(frozen=True, slots=True)
 class MilestoneResult:
-    """What `/milestone add` changed: the milestone, and the stage mentoring now uses (if raised)."""
+    """What `/milestone add` changed: the milestone, the stage mentoring now uses (if raised),
+    and whether a celebration will be posted."""
 
     milestone: Milestone
     stage_raised_to: str | None
+    celebrated: bool

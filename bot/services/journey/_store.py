@@ -55,23 +55,26 @@ class JourneyStore:
             (guild_id, user_id, profile.visa, profile.stage, to_epoch(now)),
         )
 
-    async def raise_stage(self, guild_id: int, user_id: int, stage: str, lower: list[str],
-                          now: datetime) -> int:
-        """Set ``stage`` wherever the member's stage is one of ``lower`` (never lowers it):
-        the journey profile and the mentee and mentor profiles mentor scoring reads."""
-        marks = ", ".join("?" * len(lower))
-        changed = 0
-        for table in ("journey_profiles", "mentees", "mentors"):
-            rows = await self.db.fetchall(
-                f"UPDATE {table} SET stage = ?, updated_at = ? WHERE guild_id = ? AND user_id = ? "
-                f"AND (stage IS NULL OR stage IN ({marks})) RETURNING 1",
-                (stage, to_epoch(now), guild_id, user_id, *lower),
+    async def known_stages(self, guild_id: int, user_id: int) -> list[str]:
+        """Every exam stage the member's profiles hold (journey, mentee, mentor)."""
+        rows = await self.db.fetchall(
+            "SELECT stage FROM journey_profiles WHERE guild_id = ?1 AND user_id = ?2 "
+            "UNION ALL SELECT stage FROM mentees WHERE guild_id = ?1 AND user_id = ?2 "
+            "UNION ALL SELECT stage FROM mentors WHERE guild_id = ?1 AND user_id = ?2",
+            (guild_id, user_id),
+        )
+        return [r["stage"] for r in rows if r["stage"] is not None]
+
+    async def raise_stage(self, guild_id: int, user_id: int, stage: str, now: datetime) -> None:
+        """Set ``stage`` on each of the member's profiles (the journey's, made if missing, and
+        the mentee and mentor profiles mentor scoring reads); the caller checked it is ahead."""
+        for table in ("mentees", "mentors"):
+            await self.db.execute(
+                f"UPDATE {table} SET stage = ?, updated_at = ? WHERE guild_id = ? AND user_id = ?",
+                (stage, to_epoch(now), guild_id, user_id),
             )
-            changed += len(rows)
-        if await self.journey_profile(guild_id, user_id) is None:
-            await self.save_profile(guild_id, user_id, MemberProfile(None, stage), now)
-            changed += 1
-        return changed
+        visa = (await self.journey_profile(guild_id, user_id) or MemberProfile()).visa
+        await self.save_profile(guild_id, user_id, MemberProfile(visa, stage), now)
 
     # -- follows --------------------------------------------------------------------------
     async def follow_id(self, guild_id: int, user_id: int) -> int | None:

@@ -11,6 +11,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.db import Database
 from bot.outbox import DueItem, Outbox, Receipt, Report
+from bot.services.guild_settings import GuildSettingsService
 from bot.services.journey import REMINDER_KIND, JourneyService, ReminderDm, parse_calendar
 
 GUILD = 800000000000000001
@@ -57,7 +58,8 @@ def outbox(db: Database, clock: ManualClock) -> Outbox:
 
 @pytest.fixture
 def journey(db: Database, clock: ManualClock, outbox: Outbox) -> JourneyService:
-    return JourneyService(db, clock, outbox, cycles=parse_calendar(CALENDAR))
+    return JourneyService(db, clock, outbox, GuildSettingsService(db, clock),
+                          cycles=parse_calendar(CALENDAR))
 
 
 @pytest.fixture
