@@ -43,10 +43,6 @@ SETTING_SPECS: dict[str, SettingSpec] = {
         "bool", "Anonymous pre-approval", "Anonymous questions",
         "When on, a moderator approves each anonymous question before it is posted.",
     ),
-    "celebrations_channel": SettingSpec(
-        "channel", "Celebrations channel", "Journey",
-        "Where members' public and anonymous milestones (/milestone add) are celebrated.",
-    ),
     "mentor_coordinator_role": SettingSpec(
         "role", "Mentor coordinator role", "Mentoring",
         "Members with this role are told about new mentor registrations.",

@@ -35,7 +35,7 @@ class CelebrationSender:
                 message.channel_id
             )
             if not isinstance(channel, discord.abc.Messageable):
-                raise SendFailed("the celebrations channel cannot hold messages", permanent=True)
+                raise SendFailed("the announcements channel cannot hold messages", permanent=True)
             sent = await channel.send(message.content, allowed_mentions=NO_MENTIONS,
                                       nonce=message.nonce)
         except discord.HTTPException as exc:
@@ -108,10 +108,10 @@ def milestone_reply(result: MilestoneResult) -> str:
     milestone = result.milestone
     text = f"Congratulations: **{milestone.label}** is recorded ({milestone.visibility})."
     if result.celebrated:
-        text += (" It is celebrated in the server's celebrations channel"
+        text += (" It is celebrated in the server's announcements channel"
                  + (" without your name." if milestone.visibility == "anonymous" else "."))
     elif milestone.visibility != "private":
-        text += " (No celebrations channel is set here, so nothing was posted.)"
+        text += " (No announcements channel is set here, so nothing was posted.)"
     if result.stage_raised_to is not None:
         text += (f" Your exam stage is now **{EXAM_STAGES[result.stage_raised_to]}** for mentor "
                  "matching and the Match calendar.")

@@ -109,11 +109,11 @@ async def test_exam_dates_milestones_celebrations_and_a_changed_match_score(
     score_before = before.embeds[0]["fields"][0]["name"]
     assert score_before.startswith("1. Match score")
 
-    await e2e.set_setting("celebrations_channel", channels.general.id)
+    await e2e.set_setting("announcements_channel", channels.announcements.id)
     added = await discord.invoke("milestone add", user=alice, milestone="passed_step3",
                                  visibility="anonymous")
     assert "Your exam stage is now **Step 3**" in added.text and "without your name" in added.text
-    post = await discord.wait_for_message(channels.general, timeout=5)
+    post = await discord.wait_for_message(channels.announcements, timeout=5)
     assert "A member of this server reached a milestone: **Passed USMLE Step 3**" in post.content
     assert str(alice.id) not in post.content and not post.pings_anyone
 
@@ -126,8 +126,8 @@ async def test_exam_dates_milestones_celebrations_and_a_changed_match_score(
     assert "`/mentor register`" in matched.text
     assert await e2e.server.wait_until(
         lambda: any(f"<@{bob.id}> reached a milestone" in m.content
-                    for m in discord.messages_in(channels.general)), 5)
-    assert not discord.messages_in(channels.general)[-1].pings_anyone
+                    for m in discord.messages_in(channels.announcements)), 5)
+    assert not discord.messages_in(channels.announcements)[-1].pings_anyone
 
     exported = await e2e.bot.services.privacy.export_member(e2e.world.guild_id, alice.id)
     assert [m["milestone"] for m in exported["data"]["journey"]["milestones"]] == [

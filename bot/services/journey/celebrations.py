@@ -1,4 +1,4 @@
-"""Public and anonymous milestone celebrations: posts in the server's celebrations channel,
+"""Public and anonymous milestone celebrations: posts in the server's announcements channel,
 as rows of the one outbox (kind ``journey_celebration``, enqueued with the milestone).
 
 An anonymous celebration names nobody, and its row carries no member id (ref_id is the
@@ -16,7 +16,7 @@ from bot.services.journey._models import Milestone
 from bot.services.journey._store import JourneyStore
 
 KIND = "journey_celebration"
-SETTING = "celebrations_channel"
+SETTING = "announcements_channel"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +43,7 @@ class Celebrations(Handler):
             return Skip("the milestone was deleted", state="cancelled")
         channel_id = await self.channel(item.guild_id)
         if channel_id is None:
-            return Skip("no celebrations channel is set (/settings channel)", state="failed")
+            return Skip("no announcements channel is set (/settings channel)", state="failed")
         return Send(Celebration(channel_id, render_celebration(milestone), item.nonce))
 
 

@@ -110,7 +110,7 @@ async def test_public_and_anonymous_milestones_are_celebrated(
     journey = JourneyService(db, clock, outbox, settings, cycles=parse_calendar(CALENDAR))
     quiet = await journey.milestones.add(GUILD, ALICE, "first_interview", "public")
     assert not quiet.celebrated  # no channel set yet
-    await settings.set(GUILD, "celebrations_channel", CHANNEL)
+    await settings.set(GUILD, "announcements_channel", CHANNEL)
     await journey.milestones.add(GUILD, ALICE, "matched", "anonymous")
     await journey.milestones.add(GUILD, BOB, "visa_approved", "private")
     rows = await db.fetchall("SELECT ref_id, recipient_id FROM outbox WHERE kind = ?",
