@@ -21,6 +21,8 @@ from bot.ui import send_failed
 NO_MENTIONS = discord.AllowedMentions.none()
 #: Steps shown in one timeline embed (Discord allows 25 fields).
 TIMELINE_FIELDS = 12
+#: Kept under Discord's 6000 characters for an embed's text, with room for title and footer.
+TIMELINE_CHARS = 5400
 
 
 class CelebrationSender:
@@ -77,10 +79,18 @@ def step_value(step: Step) -> str:
 def timeline_embed(timeline: Timeline) -> discord.Embed:
     embed = discord.Embed(title="The Match calendar: what is ahead for you",
                           colour=discord.Colour.blurple())
+    used = 0
     for step in timeline.steps[:TIMELINE_FIELDS]:
-        embed.add_field(name=step.title[:256], value=step_value(step), inline=False)
+        name, value = step.title[:256], step_value(step)
+        if used + len(name) + len(value) > TIMELINE_CHARS:
+            break
+        used += len(name) + len(value)
+        embed.add_field(name=name, value=value, inline=False)
+    later = len(timeline.steps) - len(embed.fields)
     if not timeline.steps:
         embed.description = "No dated steps ahead in the calendar I know."
+    elif later:
+        embed.description = f"The next {len(embed.fields)} steps; {later} more come later."
     profile = timeline.profile
     if profile.unknown:
         embed.set_footer(text="Showing every step: add visa and stage to this command once to "

@@ -79,6 +79,16 @@ class MemberProfile:
         return self.visa is None and self.stage is None
 
 
+def pick_profile(own: MemberProfile | None,
+                 mentee: MemberProfile | None) -> tuple[MemberProfile, str]:
+    """What filters a member's steps: what they told the journey, else their mentee profile."""
+    if own is not None and not own.unknown:
+        return own, "journey"
+    if mentee is not None:
+        return mentee, "mentoring"
+    return MemberProfile(), "none"
+
+
 @dataclass(frozen=True, slots=True)
 class Timeline:
     profile: MemberProfile

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from bot.clock import from_epoch, to_epoch
 from bot.db import Database
-from bot.services.journey._models import ExamDate, MemberProfile, Milestone
+from bot.services.journey._models import ExamDate, MemberProfile, Milestone, pick_profile
 
 
 class JourneyStore:
@@ -91,10 +91,23 @@ class JourneyStore:
     async def remove_follow(self, follow_id: int) -> None:
         await self.db.execute("DELETE FROM journey_follows WHERE id = ?", (follow_id,))
 
-    async def follows(self, guild_id: int) -> list[sqlite3.Row]:
-        return await self.db.fetchall(
-            "SELECT id, user_id FROM journey_follows WHERE guild_id = ? ORDER BY id", (guild_id,)
+    async def followers(self, guild_id: int) -> list[tuple[int, int, MemberProfile]]:
+        """Every follower of a server with the profile that filters their steps (one query)."""
+        rows = await self.db.fetchall(
+            "SELECT f.id, f.user_id, p.visa AS own_visa, p.stage AS own_stage, "
+            "m.id AS mentee_id, m.visa AS mentee_visa, m.stage AS mentee_stage "
+            "FROM journey_follows f LEFT JOIN journey_profiles p "
+            "ON p.guild_id = f.guild_id AND p.user_id = f.user_id "
+            "LEFT JOIN mentees m ON m.guild_id = f.guild_id AND m.user_id = f.user_id "
+            "WHERE f.guild_id = ? ORDER BY f.id", (guild_id,),
         )
+        return [
+            (r["id"], r["user_id"], pick_profile(
+                MemberProfile(r["own_visa"], r["own_stage"]),
+                None if r["mentee_id"] is None else MemberProfile(r["mentee_visa"], r["mentee_stage"]),
+            )[0])
+            for r in rows
+        ]
 
     async def follow(self, follow_id: int) -> sqlite3.Row | None:
         return await self.db.fetchone(

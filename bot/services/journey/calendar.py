@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock, from_epoch
 from bot.errors import InvalidInput, NotFound
-from bot.services.journey._models import Cycle, MemberProfile, Step, Timeline
+from bot.services.journey._models import Cycle, MemberProfile, Step, Timeline, pick_profile
 from bot.services.journey._store import JourneyStore
 from bot.services.mentoring.vocab import EXAM_STAGES, VISA_ROUTES
 
@@ -71,13 +71,8 @@ class MatchCalendar:
 
     async def profile(self, guild_id: int, user_id: int) -> tuple[MemberProfile, str]:
         """The member's visa route and stage: told to the journey, else their mentee profile."""
-        own = await self._store.journey_profile(guild_id, user_id)
-        if own is not None and not own.unknown:
-            return own, "journey"
-        mentee = await self._store.mentee_profile(guild_id, user_id)
-        if mentee is not None:
-            return mentee, "mentoring"
-        return MemberProfile(), "none"
+        return pick_profile(await self._store.journey_profile(guild_id, user_id),
+                            await self._store.mentee_profile(guild_id, user_id))
 
     async def timeline(self, guild_id: int, user_id: int, *, visa: str | None = None,
                        stage: str | None = None) -> Timeline:

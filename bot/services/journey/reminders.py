@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.outbox import DueItem, Handler, NewRow, Outbox, Outcome, Policy, Send, Skip
-from bot.services.journey._models import ReminderDm, Step
+from bot.services.journey._models import MemberProfile, ReminderDm, Step
 from bot.services.journey._store import JourneyStore
 from bot.services.journey.calendar import MatchCalendar, start_of_day
 from bot.services.timezones import DEFAULT_ZONE, format_local
@@ -72,8 +72,10 @@ class Reminders(Handler):
 
     async def replan_guild(self, guild_id: int) -> None:
         """Plan rows for every follower of a server (after a moderator moved a step)."""
-        for row in await self._store.follows(guild_id):
-            await self._plan(guild_id, row["user_id"], row["id"])
+        steps = await self._calendar.steps(guild_id)
+        rows = [row for follow_id, user_id, profile in await self._store.followers(guild_id)
+                for row in self._rows(guild_id, user_id, follow_id, profile, steps)]
+        await self._outbox.enqueue_many(KIND, rows)
 
     async def replan_member(self, guild_id: int, user_id: int) -> None:
         """Plan rows for a member whose profile changed (steps that now apply)."""
@@ -82,22 +84,24 @@ class Reminders(Handler):
             await self._plan(guild_id, user_id, follow_id)
 
     async def _plan(self, guild_id: int, user_id: int, follow_id: int) -> None:
-        now = self._clock.now()
         profile, _ = await self._calendar.profile(guild_id, user_id)
-        rows = []
-        for step in await self._calendar.steps(guild_id):
-            if step.at <= now or not step.applies(profile):
-                continue
-            for lead in LEADS:
-                due = due_at(step, lead)
-                if due < now:
-                    continue
-                rows.append(NewRow(
-                    due=due, guild_id=guild_id, ref_id=follow_id, recipient_id=user_id,
-                    data={"step": step.key, "lead": lead},
-                    key=f"{follow_id}:{step.key}:{lead}:{int(due.timestamp())}",
-                ))
-        await self._outbox.enqueue_many(KIND, rows)
+        steps = await self._calendar.steps(guild_id)
+        await self._outbox.enqueue_many(
+            KIND, self._rows(guild_id, user_id, follow_id, profile, steps)
+        )
+
+    def _rows(self, guild_id: int, user_id: int, follow_id: int, profile: MemberProfile,
+              steps: list[Step]) -> list[NewRow]:
+        """One row per step ahead that applies and lead still to come (the key names the
+        instant it is planned for, so planning twice adds nothing)."""
+        now = self._clock.now()
+        return [
+            NewRow(due=due, guild_id=guild_id, ref_id=follow_id, recipient_id=user_id,
+                   data={"step": step.key, "lead": lead},
+                   key=f"{follow_id}:{step.key}:{lead}:{int(due.timestamp())}")
+            for step in steps if step.at > now and step.applies(profile)
+            for lead in LEADS if (due := due_at(step, lead)) >= now
+        ]
 
     # -- the outbox handler ---------------------------------------------------------------
     async def prepare(self, item: DueItem, now: datetime) -> Outcome:

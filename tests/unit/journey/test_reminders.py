@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 from bot.clock import ManualClock
 from bot.db import Database
 from bot.outbox import Outbox
-from bot.services.journey import JourneyService
-from tests.unit.journey.conftest import ALICE, BOB, GUILD, MOD, FakeDms, run
+from bot.services.journey import JourneyService, parse_calendar
+from bot.services.journey.reminders import due_at
+from tests.unit.journey.conftest import ALICE, BOB, CALENDAR, GUILD, MOD, FakeDms, run
 
 # Midnight New York (05:00 UTC) 14 and 3 days before, and on, 15 Jan 2026.
 ROL_OPENS = datetime(2026, 1, 15, 17, 0, tzinfo=UTC)
@@ -120,3 +121,27 @@ async def test_a_new_visa_route_plans_the_steps_that_now_apply(
     assert "2026/j1_only" not in {r[0] for r in await _due_rows(db)}
     await journey.calendar.timeline(GUILD, ALICE, visa="j1")
     assert "2026/j1_only" in {r[0] for r in await _due_rows(db)}
+
+
+async def test_moving_a_step_replans_every_follower_it_applies_to(
+    journey: JourneyService, db
+) -> None:
+    await journey.calendar.set_profile(GUILD, ALICE, visa="h1b", stage=None)
+    await journey.reminders.follow(GUILD, ALICE)
+    await journey.calendar.set_profile(GUILD, BOB, visa="j1", stage=None)
+    await journey.reminders.follow(GUILD, BOB)
+    await journey.calendar.edit(GUILD, MOD, "2026/j1_only", "2026-05-08", confirmed=True)
+    new_day = int(datetime(2026, 5, 8, 4, 0, tzinfo=UTC).timestamp())  # midnight EDT
+    planned = await db.fetchall(
+        "SELECT recipient_id FROM outbox WHERE kind = 'journey_reminder' AND due_at = ?",
+        (new_day,))
+    assert [r["recipient_id"] for r in planned] == [BOB]
+
+
+def test_reminders_fall_at_local_midnight_across_a_daylight_saving_change() -> None:
+    [cycle] = parse_calendar({**CALENDAR, "cycles": [{**CALENDAR["cycles"][0], "steps": [{
+        **CALENDAR["cycles"][0]["steps"][0], "id": "match_week", "at": "2026-03-16T10:00"}]}]})
+    [step] = cycle.steps  # a week after US clocks moved forward (Sun 8 Mar 2026)
+    assert due_at(step, 0) == datetime(2026, 3, 16, 4, 0, tzinfo=UTC)  # 00:00 EDT
+    assert due_at(step, 3) == datetime(2026, 3, 13, 4, 0, tzinfo=UTC)  # 00:00 EDT
+    assert due_at(step, 14) == datetime(2026, 3, 2, 5, 0, tzinfo=UTC)  # 00:00 EST: not 01:00
