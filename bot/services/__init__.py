@@ -65,7 +65,7 @@ class Services:
             summary="Resources: your bookmarks (they follow you across servers) and the links you "
             "suggested here (links already approved stay in the library, without your name).",
         ))
-        journey = JourneyService(db, clock, outbox, guild_settings,
+        journey = JourneyService(db, clock, outbox, guild_settings, study_groups,
                                  mentor_pool_changed=mentoring.forget_pool)
         privacy.register(journey.privacy.contributor())
         return cls(

@@ -1,10 +1,12 @@
-"""`/cycle`, `/exam` and `/milestone`: a thin adapter over `bot.services.journey`.
+"""`/cycle`, `/exam`, `/cohort` and `/milestone`: a thin adapter over `bot.services.journey`.
 
 It parses options, checks moderator rights, renders (Discord timestamps where they render),
 and attaches `ReminderSender` to the outbox for the calendar's DM reminders.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import discord
 from discord import app_commands
@@ -23,8 +25,13 @@ from bot.services.journey import (
 from bot.services.mentoring.vocab import EXAM_STAGES, VISA_ROUTES
 from bot.ui import bot_of, send_ephemeral
 from cogs.journey.views import (
+    NO_MENTIONS,
     CelebrationSender,
+    CohortConfirm,
+    CohortJoin,
     ReminderSender,
+    cohort_matches_embed,
+    cohort_plan_embed,
     exams_text,
     milestone_reply,
     step_label,
@@ -66,6 +73,8 @@ class JourneyCog(commands.Cog, name="Journey"):
                               guild_only=True)
     milestone = app_commands.Group(name="milestone", description="Your milestones",
                                    guild_only=True)
+    cohort = app_commands.Group(name="cohort", description="Study with members sitting your exam",
+                                guild_only=True)
 
     def __init__(self, bot: FmgBot) -> None:
         self.bot = bot
@@ -156,6 +165,35 @@ class JourneyCog(commands.Cog, name="Journey"):
             _guild(interaction), interaction.user.id, exam.value if exam else None
         )
         await send_ephemeral(interaction, f"Removed {removed} exam date{'s' * (removed != 1)}.")
+
+    # -- /cohort ------------------------------------------------------------------------
+    @cohort.command(name="find", description="Study groups of members sitting your exam within 3 weeks")
+    @app_commands.describe(exam="The exam (your date for it is set with /exam set)")
+    @app_commands.choices(exam=EXAM_CHOICES)
+    async def cohort_find(self, interaction: discord.Interaction,
+                          exam: app_commands.Choice[str]) -> None:
+        matches = await _service(interaction).cohorts.find(
+            _guild(interaction), interaction.user.id, exam.value
+        )
+        await send_ephemeral(interaction, embed=cohort_matches_embed(exam.value, matches),
+                             view=CohortJoin(interaction.user.id, matches) if matches
+                             else discord.utils.MISSING)
+
+    @cohort.command(name="form", description="Group members by exam date into study groups (moderators)")
+    @app_commands.describe(exam="The exam", size="Members per cohort (2-12)",
+                           window_weeks="Most weeks between the earliest and latest exam date")
+    @app_commands.choices(exam=EXAM_CHOICES)
+    @moderator_only()
+    async def cohort_form(self, interaction: discord.Interaction, exam: app_commands.Choice[str],
+                          size: app_commands.Range[int, 2, 12] = 6,
+                          window_weeks: app_commands.Range[int, 1, 8] = 3) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        plan = await _service(interaction).cohorts.plan(
+            _guild(interaction), exam.value, size, timedelta(weeks=window_weeks)
+        )
+        await interaction.followup.send(embed=cohort_plan_embed(plan), ephemeral=True,
+                                        view=CohortConfirm(interaction.user.id, plan),
+                                        allowed_mentions=NO_MENTIONS)
 
     # -- /milestone -----------------------------------------------------------------------
     @milestone.command(name="add", description="Record a milestone on your journey")

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
+
 import discord
 
+from bot.errors import Forbidden
 from bot.factory import FmgBot
 from bot.outbox import DueItem, Receipt, SendFailed
 from bot.services.journey import (
     EXAMS,
     Celebration,
+    CohortMatch,
+    CohortPlan,
     ExamDate,
     MilestoneResult,
     ReminderDm,
@@ -16,7 +21,7 @@ from bot.services.journey import (
     Timeline,
 )
 from bot.services.mentoring.vocab import EXAM_STAGES, VISA_ROUTES
-from bot.ui import send_failed
+from bot.ui import FmgView, OwnerView, bot_of, send_ephemeral, send_failed
 
 NO_MENTIONS = discord.AllowedMentions.none()
 #: Steps shown in one timeline embed (Discord allows 25 fields).
@@ -129,3 +134,99 @@ def milestone_reply(result: MilestoneResult) -> str:
         text += (" Matched members make the best mentors: `/mentor register` takes two minutes "
                  "(your specialty and the visa route you lived).")
     return text
+
+
+# -- cohorts ----------------------------------------------------------------------------------
+def cohort_matches_embed(exam: str, matches: Sequence[CohortMatch]) -> discord.Embed:
+    embed = discord.Embed(title=f"{EXAMS[exam]} cohorts near your date",
+                          colour=discord.Colour.teal())
+    for number, match in enumerate(matches, start=1):
+        group = match.group
+        seats = f"{group.member_count}" + (f"/{group.capacity}" if group.capacity else "")
+        overlap = "" if match.overlap_hours is None else \
+            f" · {match.overlap_hours:.0f} h of shared waking time a day"
+        embed.add_field(
+            name=f"{number}. {group.name}"[:256],
+            value=(f"{match.near} member{'s' * (match.near != 1)} sitting it within 3 weeks of "
+                   f"you · {seats} members{overlap}")[:1024],
+            inline=False,
+        )
+    if not matches:
+        embed.description = ("No study group for this exam has members within three weeks of "
+                             "your date who can meet you. Start one with `/studygroup create`, "
+                             "or ask a moderator about `/cohort form`.")
+    return embed
+
+
+class CohortJoin(OwnerView):
+    """A Join button per suggested group (for whoever ran /cohort find)."""
+
+    def __init__(self, owner_id: int, matches: Sequence[CohortMatch]) -> None:
+        super().__init__(owner_id, timeout=600)
+        for number, match in enumerate(matches, start=1):
+            button: discord.ui.Button[CohortJoin] = discord.ui.Button(
+                label=f"Join {number}", style=discord.ButtonStyle.primary)
+            button.callback = self._joiner(match.group.id)  # type: ignore[method-assign]
+            self.add_item(button)
+
+    def _joiner(self, group_id: int) -> Callable[[discord.Interaction], Awaitable[None]]:
+        async def join(interaction: discord.Interaction) -> None:
+            assert interaction.guild_id is not None
+            group = await bot_of(interaction).services.study_groups.groups.join(
+                interaction.guild_id, group_id, interaction.user.id)
+            await send_ephemeral(interaction, f"You joined **{group.name}**. See its sessions "
+                                 "with `/session upcoming`.")
+        return join
+
+
+def cohort_plan_embed(plan: CohortPlan) -> discord.Embed:
+    lines = []
+    for number, cohort in enumerate(plan.cohorts, start=1):
+        first, last = cohort.window
+        slot = f" · slot <t:{int(cohort.slot.timestamp())}:F>" if cohort.slot else ""
+        members = " ".join(f"<@{m.user_id}>" for m in cohort.members)
+        lines.append(f"**{number}.** {first:%d %b} to {last:%d %b %Y}{slot}\n{members}")
+    text = "\n".join(lines)
+    if len(text) > 3500:
+        text = text[:3500].rsplit("\n", 1)[0] + "\n…"
+    return discord.Embed(
+        title=f"Cohort preview: {EXAMS[plan.exam]}, up to {plan.size} members",
+        colour=discord.Colour.teal(),
+        description=(f"Members with a date and no group for this exam: "
+                     f"**{sum(len(c.members) for c in plan.cohorts) + plan.unplaced}**; "
+                     f"cohorts: **{len(plan.cohorts)}**; left unplaced: **{plan.unplaced}** "
+                     "(nobody near their date who can meet them).\n\n" + text)[:4096],
+    )
+
+
+class CohortConfirm(FmgView):
+    """Create or cancel a cohort preview (the moderator who asked only)."""
+
+    def __init__(self, owner_id: int, plan: CohortPlan) -> None:
+        super().__init__(timeout=600)
+        self.owner_id, self.plan = owner_id, plan
+        self.confirm.disabled = not plan.cohorts
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id != self.owner_id:
+            raise Forbidden("Only the moderator who ran /cohort form can confirm it.")
+        return True
+
+    @discord.ui.button(label="Create these cohorts", style=discord.ButtonStyle.success)
+    async def confirm(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        await interaction.response.defer()
+        result = await bot_of(interaction).services.journey.cohorts.form(
+            self.plan, interaction.user.id)
+        self.stop()
+        note = f" {result.skipped} planned cohorts were skipped (members found groups " \
+            "meanwhile)." if result.skipped else ""
+        names = ", ".join(f"**{g.name}**" for g in result.groups[:20])
+        await interaction.edit_original_response(
+            content=f"Created {len(result.groups)} cohort study groups: {names}.{note}"[:2000],
+            embed=None, view=None)
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        self.stop()
+        await interaction.response.edit_message(content="Cohort forming cancelled: nothing "
+                                                "changed.", embed=None, view=None)

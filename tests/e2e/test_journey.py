@@ -132,3 +132,39 @@ async def test_exam_dates_milestones_celebrations_and_a_changed_match_score(
     exported = await e2e.bot.services.privacy.export_member(e2e.world.guild_id, alice.id)
     assert [m["milestone"] for m in exported["data"]["journey"]["milestones"]] == [
         "Passed USMLE Step 3"]
+
+
+async def test_cohort_form_previews_then_creates_and_find_joins(
+    e2e, discord, clock: ManualClock, alice, bob, ada, mira
+):
+    for who, day, zone in ((alice, "2026-03-10", "Asia/Kolkata"),
+                           (bob, "2026-03-20", "Asia/Karachi"), (ada, "2026-03-16", "Asia/Dhaka")):
+        await discord.invoke("timezone set", user=who, zone=zone)
+        await discord.invoke("exam set", user=who, exam="step2ck", date=day)
+
+    lonely = await discord.invoke("cohort find", user=alice, exam="step2ck")
+    assert "No study group for this exam" in lonely.text
+
+    refused = await discord.invoke("cohort form", user=alice, exam="step2ck")
+    assert "moderator command" in refused.text
+    preview = await discord.invoke("cohort form", user=mira, exam="step2ck", size=2)
+    [embed] = preview.embeds
+    assert embed["title"] == "Cohort preview: USMLE Step 2 CK, up to 2 members"
+    assert "cohorts: **1**; left unplaced: **1**" in embed["description"]
+    assert alice.mention in embed["description"] and not preview.messages[0].pings_anyone
+    assert await e2e.bot.services.study_groups.groups.list(e2e.world.guild_id) == []
+
+    done = await discord.click(preview, label="Create these cohorts", user=mira)
+    assert "Created 1 cohort study groups: **Step 2 CK cohort Mar 2026 #1**" in done.text
+    [group] = await e2e.bot.services.study_groups.groups.list(e2e.world.guild_id)
+    assert group.member_count == 2 and group.capacity == 2
+
+    # Bob was left out: the cohort is full, so he is offered nothing; with room he could join
+    full = await discord.invoke("cohort find", user=bob, exam="step2ck")
+    assert "No study group for this exam" in full.text
+    await e2e.bot.services.study_groups.groups.edit(
+        e2e.world.guild_id, group.id, group.owner_id, False, capacity=4)
+    found = await discord.invoke("cohort find", user=bob, exam="step2ck")
+    assert found.embeds[0]["fields"][0]["name"] == "1. Step 2 CK cohort Mar 2026 #1"
+    joined = await discord.click(found, label="Join 1", user=bob)
+    assert "You joined **Step 2 CK cohort Mar 2026 #1**" in joined.text

@@ -54,3 +54,16 @@ CREATE TABLE journey_milestones (
     created_at INTEGER NOT NULL
 );
 CREATE INDEX journey_milestones_by_member ON journey_milestones (guild_id, user_id);
+
+-- Exam cohorts: a study group formed (by /cohort form) for members whose exam dates fall in
+-- one window. The group and its members live in study_groups; this names the exam and window.
+CREATE TABLE journey_cohorts (
+    id           INTEGER PRIMARY KEY,
+    guild_id     INTEGER NOT NULL,
+    group_id     INTEGER NOT NULL UNIQUE,
+    exam         TEXT    NOT NULL,
+    window_start TEXT    NOT NULL,
+    window_end   TEXT    NOT NULL,
+    created_by   INTEGER NOT NULL,
+    created_at   INTEGER NOT NULL
+);

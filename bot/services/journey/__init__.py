@@ -1,4 +1,4 @@
-"""The FMG journey: the Match calendar and its reminders, exam dates and milestones.
+"""The FMG journey: the Match calendar and its reminders, exam dates, cohorts and milestones.
 
 `JourneyService` bundles the parts; the cog talks to them through it. The calendar's steps
 ship in data/match_cycle.yaml (official sources only; see that file), each server's
@@ -39,11 +39,13 @@ from bot.services.journey._store import JourneyStore
 from bot.services.journey.calendar import MatchCalendar
 from bot.services.journey.celebrations import KIND as CELEBRATION_KIND
 from bot.services.journey.celebrations import Celebration, Celebrations
+from bot.services.journey.cohorts import CohortMatch, CohortPlan, Cohorts, FormResult
 from bot.services.journey.exams import Exams
 from bot.services.journey.milestones import Milestones
 from bot.services.journey.privacy import JourneyPrivacy
 from bot.services.journey.reminders import KIND as REMINDER_KIND
 from bot.services.journey.reminders import LEADS, Reminders
+from bot.services.study_groups import StudyGroupService
 
 __all__ = [
     "CELEBRATION_KIND",
@@ -55,8 +57,11 @@ __all__ = [
     "VISIBILITIES",
     "CalendarError",
     "Celebration",
+    "CohortMatch",
+    "CohortPlan",
     "Cycle",
     "ExamDate",
+    "FormResult",
     "JourneyService",
     "MemberProfile",
     "Milestone",
@@ -72,7 +77,8 @@ __all__ = [
 
 class JourneyService:
     def __init__(self, db: Database, clock: Clock, outbox: Outbox,
-                 guild_settings: GuildSettingsService, *, cycles: Sequence[Cycle] | None = None,
+                 guild_settings: GuildSettingsService, study_groups: StudyGroupService, *,
+                 cycles: Sequence[Cycle] | None = None,
                  calendar_path: Path = DEFAULT_CALENDAR,
                  mentor_pool_changed: Callable[[int], None] = lambda guild_id: None) -> None:
         store = JourneyStore(db)
@@ -83,4 +89,5 @@ class JourneyService:
         self.exams = Exams(store, clock)
         self.milestones = Milestones(store, clock, self.calendar, outbox,
                                      Celebrations(store, guild_settings), mentor_pool_changed)
+        self.cohorts = Cohorts(store, clock, study_groups)
         self.privacy = JourneyPrivacy(store, outbox)

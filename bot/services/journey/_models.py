@@ -112,6 +112,21 @@ EXAMS: MappingProxyType[str, str] = MappingProxyType({
     "oet": "OET Medicine",
 })
 
+#: The study-group topic of each exam (cohorts are study groups of that topic).
+EXAM_TOPICS: MappingProxyType[str, str] = MappingProxyType({
+    "step1": "Step 1", "step2ck": "Step 2 CK", "step3": "Step 3", "oet": "OET",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A member with a date for an exam, and what is known of their languages and zone."""
+
+    user_id: int
+    day: date
+    languages: frozenset[str]
+    zone: str | None
+
 
 @dataclass(frozen=True, slots=True)
 class ExamDate:

@@ -7,7 +7,14 @@ from datetime import date, datetime
 
 from bot.clock import from_epoch, to_epoch
 from bot.db import Database
-from bot.services.journey._models import ExamDate, MemberProfile, Milestone, pick_profile
+from bot.services.journey._models import (
+    EXAM_TOPICS,
+    Candidate,
+    ExamDate,
+    MemberProfile,
+    Milestone,
+    pick_profile,
+)
 
 
 class JourneyStore:
@@ -159,6 +166,37 @@ class JourneyStore:
         )
         return [ExamDate(r["exam"], date.fromisoformat(r["day"]), bool(r["month_only"]))
                 for r in rows]
+
+    # -- cohorts ------------------------------------------------------------------------
+    async def exam_candidates(self, guild_id: int, exam: str, *,
+                              without_group: bool = False) -> list[Candidate]:
+        """Members with a date for ``exam``, their languages (mentee or mentor profile) and
+        zone; ``without_group``: only those in no live study group of the exam's topic."""
+        lonely = (
+            "AND NOT EXISTS (SELECT 1 FROM study_group_members sm JOIN study_groups g "
+            "ON g.id = sm.group_id WHERE sm.user_id = e.user_id AND g.guild_id = e.guild_id "
+            "AND g.archived_at IS NULL AND g.topic = ?3) " if without_group else ""
+        )
+        rows = await self.db.fetchall(
+            "SELECT e.user_id, e.day, t.zone, coalesce(me.languages, mo.languages, '') AS langs "
+            "FROM journey_exams e LEFT JOIN member_timezones t ON t.user_id = e.user_id "
+            "LEFT JOIN mentees me ON me.guild_id = e.guild_id AND me.user_id = e.user_id "
+            "LEFT JOIN mentors mo ON mo.guild_id = e.guild_id AND mo.user_id = e.user_id "
+            f"WHERE e.guild_id = ?1 AND e.exam = ?2 {lonely}ORDER BY e.day, e.user_id",
+            (guild_id, exam, EXAM_TOPICS[exam]) if without_group else (guild_id, exam),
+        )
+        return [Candidate(r["user_id"], date.fromisoformat(r["day"]),
+                          frozenset(x for x in r["langs"].split(",") if x), r["zone"])
+                for r in rows]
+
+    async def add_cohort(self, guild_id: int, group_id: int, exam: str, first: date, last: date,
+                         created_by: int, now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO journey_cohorts (guild_id, group_id, exam, window_start, window_end, "
+            "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (guild_id, group_id, exam, first.isoformat(), last.isoformat(), created_by,
+             to_epoch(now)),
+        )
 
     # -- milestones -----------------------------------------------------------------------
     async def add_milestone(self, guild_id: int, user_id: int, kind: str, visibility: str,

@@ -13,6 +13,7 @@ from bot.db import Database
 from bot.outbox import DueItem, Outbox, Receipt, Report
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.journey import REMINDER_KIND, JourneyService, ReminderDm, parse_calendar
+from bot.services.study_groups import StudyGroupService
 
 GUILD = 800000000000000001
 ALICE, BOB, MOD = 2001, 2002, 2003
@@ -58,7 +59,9 @@ def outbox(db: Database, clock: ManualClock) -> Outbox:
 
 @pytest.fixture
 def journey(db: Database, clock: ManualClock, outbox: Outbox) -> JourneyService:
-    return JourneyService(db, clock, outbox, GuildSettingsService(db, clock),
+    settings = GuildSettingsService(db, clock)
+    return JourneyService(db, clock, outbox, settings,
+                          StudyGroupService(db, clock, settings, outbox=outbox),
                           cycles=parse_calendar(CALENDAR))
 
 

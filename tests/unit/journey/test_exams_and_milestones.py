@@ -17,6 +17,7 @@ from bot.services.journey import CELEBRATION_KIND, ExamDate, JourneyService, par
 from bot.services.journey.celebrations import render_celebration
 from bot.services.mentoring import MentoringService
 from bot.services.mentoring.profiles import MenteeInput, MentorInput
+from bot.services.study_groups import StudyGroupService
 from tests.unit.journey.conftest import ALICE, BOB, CALENDAR, GUILD, MOD
 
 CHANNEL = 800000000000000009
@@ -55,7 +56,9 @@ def mentoring(db: Database, clock: ManualClock, outbox: Outbox) -> MentoringServ
 @pytest.fixture
 def journey_with_mentoring(db: Database, clock: ManualClock, outbox: Outbox,
                            mentoring: MentoringService) -> JourneyService:
-    return JourneyService(db, clock, outbox, GuildSettingsService(db, clock),
+    settings = GuildSettingsService(db, clock)
+    return JourneyService(db, clock, outbox, settings,
+                          StudyGroupService(db, clock, settings, outbox=outbox),
                           cycles=parse_calendar(CALENDAR),
                           mentor_pool_changed=mentoring.forget_pool)
 
@@ -107,7 +110,9 @@ async def test_public_and_anonymous_milestones_are_celebrated(
     db: Database, clock: ManualClock, outbox: Outbox
 ) -> None:
     settings = GuildSettingsService(db, clock)
-    journey = JourneyService(db, clock, outbox, settings, cycles=parse_calendar(CALENDAR))
+    journey = JourneyService(db, clock, outbox, settings,
+                             StudyGroupService(db, clock, settings, outbox=outbox),
+                             cycles=parse_calendar(CALENDAR))
     quiet = await journey.milestones.add(GUILD, ALICE, "first_interview", "public")
     assert not quiet.celebrated  # no channel set yet
     await settings.set(GUILD, "announcements_channel", CHANNEL)
