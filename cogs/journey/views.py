@@ -183,9 +183,8 @@ def cohort_plan_embed(plan: CohortPlan) -> discord.Embed:
     lines = []
     for number, cohort in enumerate(plan.cohorts, start=1):
         first, last = cohort.window
-        slot = f" · slot <t:{int(cohort.slot.timestamp())}:F>" if cohort.slot else ""
         members = " ".join(f"<@{m.user_id}>" for m in cohort.members)
-        lines.append(f"**{number}.** {first:%d %b} to {last:%d %b %Y}{slot}\n{members}")
+        lines.append(f"**{number}.** {first:%d %b} to {last:%d %b %Y}\n{members}")
     text = "\n".join(lines)
     if len(text) > 3500:
         text = text[:3500].rsplit("\n", 1)[0] + "\n…"
@@ -195,7 +194,8 @@ def cohort_plan_embed(plan: CohortPlan) -> discord.Embed:
         description=(f"Members with a date and no group for this exam: "
                      f"**{sum(len(c.members) for c in plan.cohorts) + plan.unplaced}**; "
                      f"cohorts: **{len(plan.cohorts)}**; left unplaced: **{plan.unplaced}** "
-                     "(nobody near their date who can meet them).\n\n" + text)[:4096],
+                     "(nobody near their date who can meet them). Each cohort becomes a study "
+                     "group with a suggested weekly slot.\n\n" + text)[:4096],
     )
 
 

@@ -79,6 +79,16 @@ class MemberProfile:
         return self.visa is None and self.stage is None
 
 
+@dataclass(frozen=True, slots=True)
+class Follower:
+    """A member who follows the calendar: their follow, profile and zone (None: not set)."""
+
+    follow_id: int
+    user_id: int
+    profile: MemberProfile
+    zone: str | None
+
+
 def pick_profile(own: MemberProfile | None,
                  mentee: MemberProfile | None) -> tuple[MemberProfile, str]:
     """What filters a member's steps: what they told the journey, else their mentee profile."""

@@ -11,6 +11,7 @@ from bot.services.journey._models import (
     EXAM_TOPICS,
     Candidate,
     ExamDate,
+    Follower,
     MemberProfile,
     Milestone,
     pick_profile,
@@ -98,33 +99,25 @@ class JourneyStore:
     async def remove_follow(self, follow_id: int) -> None:
         await self.db.execute("DELETE FROM journey_follows WHERE id = ?", (follow_id,))
 
-    async def followers(self, guild_id: int) -> list[tuple[int, int, MemberProfile]]:
+    _FOLLOWERS = (
+        "SELECT f.id, f.user_id, t.zone, p.visa AS own_visa, p.stage AS own_stage, "
+        "m.id AS mentee_id, m.visa AS mentee_visa, m.stage AS mentee_stage "
+        "FROM journey_follows f LEFT JOIN journey_profiles p "
+        "ON p.guild_id = f.guild_id AND p.user_id = f.user_id "
+        "LEFT JOIN mentees m ON m.guild_id = f.guild_id AND m.user_id = f.user_id "
+        "LEFT JOIN member_timezones t ON t.user_id = f.user_id "
+    )
+
+    async def followers(self, guild_id: int) -> list[Follower]:
         """Every follower of a server with the profile that filters their steps (one query)."""
-        rows = await self.db.fetchall(
-            "SELECT f.id, f.user_id, p.visa AS own_visa, p.stage AS own_stage, "
-            "m.id AS mentee_id, m.visa AS mentee_visa, m.stage AS mentee_stage "
-            "FROM journey_follows f LEFT JOIN journey_profiles p "
-            "ON p.guild_id = f.guild_id AND p.user_id = f.user_id "
-            "LEFT JOIN mentees m ON m.guild_id = f.guild_id AND m.user_id = f.user_id "
-            "WHERE f.guild_id = ? ORDER BY f.id", (guild_id,),
-        )
-        return [
-            (r["id"], r["user_id"], pick_profile(
-                MemberProfile(r["own_visa"], r["own_stage"]),
-                None if r["mentee_id"] is None else MemberProfile(r["mentee_visa"], r["mentee_stage"]),
-            )[0])
-            for r in rows
-        ]
+        rows = await self.db.fetchall(f"{self._FOLLOWERS}WHERE f.guild_id = ? ORDER BY f.id",
+                                      (guild_id,))
+        return [_follower(r) for r in rows]
 
-    async def follow(self, follow_id: int) -> sqlite3.Row | None:
-        return await self.db.fetchone(
-            "SELECT id, guild_id, user_id FROM journey_follows WHERE id = ?", (follow_id,)
-        )
-
-    async def zone_of(self, user_id: int) -> str | None:
-        return await self.db.fetchval(
-            "SELECT zone FROM member_timezones WHERE user_id = ?", (user_id,)
-        )
+    async def follower(self, follow_id: int) -> Follower | None:
+        """One follow with its member's profile and zone (what a due reminder needs)."""
+        row = await self.db.fetchone(f"{self._FOLLOWERS}WHERE f.id = ?", (follow_id,))
+        return None if row is None else _follower(row)
 
     async def sent_or_pending_lead(self, kind: str, follow_id: int, step_key: str, lead: int,
                                    due_by: datetime) -> bool:
@@ -229,3 +222,10 @@ class JourneyStore:
             await self.db.execute(
                 f"DELETE FROM {table} WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
             )
+
+
+def _follower(row: sqlite3.Row) -> Follower:
+    mentee = None if row["mentee_id"] is None else \
+        MemberProfile(row["mentee_visa"], row["mentee_stage"])
+    profile, _ = pick_profile(MemberProfile(row["own_visa"], row["own_stage"]), mentee)
+    return Follower(row["id"], row["user_id"], profile, row["zone"])

@@ -1,7 +1,7 @@
 """Exam cohorts: `/cohort find` (study groups of members sitting the same exam within three
 weeks of you, who share a language and waking hours) and `/cohort form` (moderators: members
 with a date and no group for that exam, clustered into new study groups by date window,
-language and waking-hours overlap; a preview first).
+language and waking-hours overlap; a preview first, each created group offered a weekly slot).
 
 Groups are study groups (`bot.services.study_groups`): joining and sessions work as for any
 other. Waking hours are mentoring's (`overlap.waking_overlap_hours`, DST-correct); the weekly
@@ -58,7 +58,6 @@ class CohortMatch:
 @dataclass(frozen=True, slots=True)
 class PlannedCohort:
     members: tuple[Candidate, ...]
-    slot: datetime | None
 
     @property
     def window(self) -> tuple[date, date]:
@@ -125,7 +124,7 @@ class Cohorts:
                    if c.day >= now.date()]
         groups = cluster(waiting, size, window, now.date())
         placed = sum(len(g) for g in groups)
-        cohorts = tuple(PlannedCohort(tuple(g), _slot(g, now)) for g in groups)
+        cohorts = tuple(PlannedCohort(tuple(g)) for g in groups)
         return CohortPlan(guild_id, exam, size, cohorts, len(waiting) - placed)
 
     async def form(self, plan: CohortPlan, moderator_id: int) -> FormResult:
@@ -135,6 +134,7 @@ class Cohorts:
         free = {c.user_id for c in await self._store.exam_candidates(
             plan.guild_id, plan.exam, without_group=True)}
         created, skipped = [], 0
+        now = self._clock.now()
         for number, cohort in enumerate(plan.cohorts, start=1):
             members = [c for c in cohort.members if c.user_id in free]
             if len(members) < MIN_SIZE:
@@ -142,8 +142,8 @@ class Cohorts:
                 continue
             first, last = members[0].day, members[-1].day
             name = await self._free_name(plan.guild_id, f"{topic} cohort {first:%b %Y}", number)
-            slot = f" Suggested weekly slot: <t:{int(cohort.slot.timestamp())}:F>." \
-                if cohort.slot else ""
+            start = _slot(tuple(sorted(m.zone for m in members if m.zone)), now)
+            slot = f" Suggested weekly slot: <t:{int(start.timestamp())}:F>." if start else ""
             group = await self._study.groups.create(
                 plan.guild_id, members[0].user_id, name, topic,
                 f"Exam dates {first:%d %b} to {last:%d %b %Y}.{slot}", plan.size,
@@ -193,11 +193,12 @@ def cluster(members: Sequence[Candidate], size: int, window: timedelta,
     return groups
 
 
-def _slot(members: Sequence[Candidate], now: datetime) -> datetime | None:
-    zones = {m.user_id: m.zone for m in members if m.zone}
+@functools.lru_cache(maxsize=256)
+def _slot(zones: tuple[str, ...], now: datetime) -> datetime | None:
+    """The study groups' best weekly slot for these zones (cohorts share zone mixes: cached)."""
     if not zones:
         return None
-    return suggest_slots(zones, now, count=1)[0].start
+    return suggest_slots(dict(enumerate(zones)), now, count=1)[0].start
 
 
 def _topic(exam: str) -> str:

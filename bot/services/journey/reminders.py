@@ -73,8 +73,8 @@ class Reminders(Handler):
     async def replan_guild(self, guild_id: int) -> None:
         """Plan rows for every follower of a server (after a moderator moved a step)."""
         steps = await self._calendar.steps(guild_id)
-        rows = [row for follow_id, user_id, profile in await self._store.followers(guild_id)
-                for row in self._rows(guild_id, user_id, follow_id, profile, steps)]
+        rows = [row for f in await self._store.followers(guild_id)
+                for row in self._rows(guild_id, f.user_id, f.follow_id, f.profile, steps)]
         await self._outbox.enqueue_many(KIND, rows)
 
     async def replan_member(self, guild_id: int, user_id: int) -> None:
@@ -105,27 +105,25 @@ class Reminders(Handler):
 
     # -- the outbox handler ---------------------------------------------------------------
     async def prepare(self, item: DueItem, now: datetime) -> Outcome:
-        follow = await self._store.follow(item.ref_id or 0)
-        if follow is None:
+        follower = await self._store.follower(item.ref_id or 0)
+        if follower is None:
             return Skip("the member no longer follows the calendar", state="cancelled")
         key, lead = str(item.data["step"]), int(item.data["lead"])
-        steps = {s.key: s for s in await self._calendar.steps(item.guild_id)}
-        step = steps.get(key)
+        step = next((s for s in await self._calendar.steps(item.guild_id) if s.key == key), None)
         if step is None:
             return Skip("the step is no longer in the calendar")
         if due_at(step, lead) != item.due_at:
             return Skip("a moderator moved the step (its new reminders are planned)")
         if now >= step.at:
             return Skip("the step had passed before the reminder could be sent")
-        profile, _ = await self._calendar.profile(item.guild_id, follow["user_id"])
-        if not step.applies(profile):
+        if not step.applies(follower.profile):
             return Skip("the step no longer applies to the member")
         delayed = item.late(now, LATE_GRACE)
-        if delayed and await self._store.sent_or_pending_lead(KIND, follow["id"], key, lead, now):
+        if delayed and await self._store.sent_or_pending_lead(KIND, follower.follow_id, key, lead,
+                                                              now):
             return Skip("superseded by a nearer reminder of the same step")
-        zone = await self._store.zone_of(follow["user_id"])
-        return Send(ReminderDm(follow["user_id"], render_reminder(step, lead, zone, delayed),
-                               item.nonce))
+        return Send(ReminderDm(follower.user_id,
+                               render_reminder(step, lead, follower.zone, delayed), item.nonce))
 
 
 def render_reminder(step: Step, lead: int, zone_name: str | None, delayed: bool) -> str:
