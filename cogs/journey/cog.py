@@ -18,6 +18,7 @@ from bot.services.journey import (
     CELEBRATION_KIND,
     EXAMS,
     MILESTONES,
+    POST_KINDS,
     REMINDER_KIND,
     VISIBILITIES,
     JourneyService,
@@ -26,7 +27,7 @@ from bot.services.mentoring.vocab import EXAM_STAGES, VISA_ROUTES
 from bot.ui import bot_of, send_ephemeral
 from cogs.journey.views import (
     NO_MENTIONS,
-    CelebrationSender,
+    ChannelSender,
     CohortConfirm,
     CohortJoin,
     ReminderSender,
@@ -78,7 +79,9 @@ class JourneyCog(commands.Cog, name="Journey"):
 
     def __init__(self, bot: FmgBot) -> None:
         self.bot = bot
-        self.senders = {REMINDER_KIND: ReminderSender(bot), CELEBRATION_KIND: CelebrationSender(bot)}
+        posts = ChannelSender(bot)
+        self.senders = {REMINDER_KIND: ReminderSender(bot), CELEBRATION_KIND: posts,
+                        **{kind: posts for kind in POST_KINDS}}
 
     async def cog_load(self) -> None:
         for kind, sender in self.senders.items():
@@ -143,6 +146,24 @@ class JourneyCog(commands.Cog, name="Journey"):
                               colour=discord.Colour.green())
         await send_ephemeral(interaction, "Saved for this server; followers' reminders follow it.",
                              embed=embed)
+
+    @cycle.command(name="posts", description="Weekly Match post and Match Day count (moderators)")
+    @app_commands.describe(
+        weekly="'This week in the Match' every Monday in the announcements channel",
+        match_day="On Match Day evening: how many members shared that they matched (no names)",
+    )
+    @moderator_only()
+    async def posts(self, interaction: discord.Interaction, weekly: bool | None = None,
+                    match_day: bool | None = None) -> None:
+        on = await _service(interaction).posts.set(
+            _guild(interaction), interaction.user.id, weekly=weekly, match_day=match_day
+        )
+        state = ("on" if on[0] else "off", "on" if on[1] else "off")
+        await send_ephemeral(
+            interaction,
+            f"Weekly Match post: **{state[0]}**; Match Day digest: **{state[1]}**. Both go to the "
+            "announcements channel (`/settings channel`).",
+        )
 
     # -- /exam ----------------------------------------------------------------------------
     @exam.command(name="set", description="Set your exam date (only you see it)")

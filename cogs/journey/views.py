@@ -11,7 +11,7 @@ from bot.factory import FmgBot
 from bot.outbox import DueItem, Receipt, SendFailed
 from bot.services.journey import (
     EXAMS,
-    Celebration,
+    ChannelPost,
     CohortMatch,
     CohortPlan,
     ExamDate,
@@ -30,13 +30,14 @@ TIMELINE_FIELDS = 12
 TIMELINE_CHARS = 5400
 
 
-class CelebrationSender:
-    """Posts a milestone celebration with the row's nonce; it names the member without pinging."""
+class ChannelSender:
+    """Posts in the announcements channel with the row's nonce (a celebration names a member
+    without pinging; nothing here pings)."""
 
     def __init__(self, bot: FmgBot) -> None:
         self.bot = bot
 
-    async def send(self, item: DueItem, message: Celebration) -> Receipt:
+    async def send(self, item: DueItem, message: ChannelPost) -> Receipt:
         try:
             channel = self.bot.get_channel(message.channel_id) or await self.bot.fetch_channel(
                 message.channel_id

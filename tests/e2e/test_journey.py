@@ -51,6 +51,11 @@ async def test_timeline_filters_marks_projected_and_a_moderator_confirms(
     assert f"Confirmed here by <@{mira.id}>" in value and "Projected" not in value
     assert "official: Fri 19 Mar 2027, 12:00 EDT" in value
 
+    posts = await discord.invoke("cycle posts", user=mira, weekly=True)
+    assert "Weekly Match post: **on**; Match Day digest: **off**" in posts.text
+    assert "moderator command" in (await discord.invoke("cycle posts", user=alice,
+                                                        match_day=True)).text
+
     again = await discord.invoke("cycle timeline", user=alice)  # remembered, no options
     [field] = [f for f in again.embeds[0]["fields"] if f["name"].startswith("Match Day")]
     assert "Projected" not in field["value"] and "12:00 EDT" in field["value"]

@@ -67,3 +67,13 @@ CREATE TABLE journey_cohorts (
     created_by   INTEGER NOT NULL,
     created_at   INTEGER NOT NULL
 );
+
+-- Which of the journey's channel posts a server's moderators turned on (announcements channel):
+-- the weekly "this week in the Match" and the count-only Match Day digest.
+CREATE TABLE journey_posts (
+    guild_id   INTEGER PRIMARY KEY,
+    weekly     INTEGER NOT NULL DEFAULT 0 CHECK (weekly IN (0, 1)),
+    match_day  INTEGER NOT NULL DEFAULT 0 CHECK (match_day IN (0, 1)),
+    updated_by INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);

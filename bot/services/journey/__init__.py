@@ -26,6 +26,7 @@ from bot.services.journey._models import (
     EXAMS,
     MILESTONES,
     VISIBILITIES,
+    ChannelPost,
     Cycle,
     ExamDate,
     MemberProfile,
@@ -38,10 +39,12 @@ from bot.services.journey._models import (
 from bot.services.journey._store import JourneyStore
 from bot.services.journey.calendar import MatchCalendar
 from bot.services.journey.celebrations import KIND as CELEBRATION_KIND
-from bot.services.journey.celebrations import Celebration, Celebrations
+from bot.services.journey.celebrations import Celebrations
 from bot.services.journey.cohorts import CohortMatch, CohortPlan, Cohorts, FormResult
 from bot.services.journey.exams import Exams
 from bot.services.journey.milestones import Milestones
+from bot.services.journey.posts import KINDS as POST_KINDS
+from bot.services.journey.posts import ChannelPosts
 from bot.services.journey.privacy import JourneyPrivacy
 from bot.services.journey.reminders import KIND as REMINDER_KIND
 from bot.services.journey.reminders import LEADS, Reminders
@@ -53,10 +56,11 @@ __all__ = [
     "EXAMS",
     "LEADS",
     "MILESTONES",
+    "POST_KINDS",
     "REMINDER_KIND",
     "VISIBILITIES",
     "CalendarError",
-    "Celebration",
+    "ChannelPost",
     "CohortMatch",
     "CohortPlan",
     "Cycle",
@@ -90,4 +94,5 @@ class JourneyService:
         self.milestones = Milestones(store, clock, self.calendar, outbox,
                                      Celebrations(store, guild_settings), mentor_pool_changed)
         self.cohorts = Cohorts(store, clock, study_groups)
+        self.posts = ChannelPosts(store, clock, self.calendar, outbox, guild_settings)
         self.privacy = JourneyPrivacy(store, outbox)

@@ -107,6 +107,15 @@ class Timeline:
 
 
 @dataclass(frozen=True, slots=True)
+class ChannelPost:
+    """A post in the announcements channel (a celebration, the weekly post, the digest)."""
+
+    channel_id: int
+    content: str
+    nonce: str
+
+
+@dataclass(frozen=True, slots=True)
 class ReminderDm:
     """A reminder to DM: rendered text (the member's zone) and the row's nonce."""
 

@@ -191,6 +191,32 @@ class JourneyStore:
              to_epoch(now)),
         )
 
+    # -- channel posts ------------------------------------------------------------------
+    async def posts(self, guild_id: int) -> tuple[bool, bool]:
+        """(weekly post on, Match Day digest on) for a server."""
+        row = await self.db.fetchone(
+            "SELECT weekly, match_day FROM journey_posts WHERE guild_id = ?", (guild_id,)
+        )
+        return (False, False) if row is None else (bool(row["weekly"]), bool(row["match_day"]))
+
+    async def save_posts(self, guild_id: int, weekly: bool, match_day: bool, by: int,
+                         now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO journey_posts (guild_id, weekly, match_day, updated_by, updated_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET weekly = excluded.weekly, "
+            "match_day = excluded.match_day, updated_by = excluded.updated_by, "
+            "updated_at = excluded.updated_at",
+            (guild_id, int(weekly), int(match_day), by, to_epoch(now)),
+        )
+
+    async def matched_count(self, guild_id: int, since: datetime) -> int:
+        """Members who shared a matched (or SOAP) milestone here since ``since``."""
+        return int(await self.db.fetchval(
+            "SELECT COUNT(DISTINCT user_id) FROM journey_milestones WHERE guild_id = ? "
+            "AND kind IN ('matched', 'soap_placement') AND created_at >= ?",
+            (guild_id, to_epoch(since)),
+        ) or 0)
+
     # -- milestones -----------------------------------------------------------------------
     async def add_milestone(self, guild_id: int, user_id: int, kind: str, visibility: str,
                             now: datetime) -> Milestone:

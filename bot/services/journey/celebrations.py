@@ -7,23 +7,15 @@ milestone). A milestone deleted before its post (/privacy delete) is not celebra
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from bot.outbox import DueItem, Handler, Outcome, Policy, Send, Skip
 from bot.services.guild_settings import GuildSettingsService
-from bot.services.journey._models import Milestone
+from bot.services.journey._models import ChannelPost, Milestone
 from bot.services.journey._store import JourneyStore
 
 KIND = "journey_celebration"
 SETTING = "announcements_channel"
-
-
-@dataclass(frozen=True, slots=True)
-class Celebration:
-    channel_id: int
-    content: str
-    nonce: str
 
 
 class Celebrations(Handler):
@@ -44,7 +36,7 @@ class Celebrations(Handler):
         channel_id = await self.channel(item.guild_id)
         if channel_id is None:
             return Skip("no announcements channel is set (/settings channel)", state="failed")
-        return Send(Celebration(channel_id, render_celebration(milestone), item.nonce))
+        return Send(ChannelPost(channel_id, render_celebration(milestone), item.nonce))
 
 
 def render_celebration(milestone: Milestone) -> str:
