@@ -27,6 +27,7 @@ from bot.services.mentoring.vocab import EXAM_STAGES, VISA_ROUTES
 from bot.ui import bot_of, send_ephemeral
 from cogs.journey.views import (
     NO_MENTIONS,
+    BecomeMentor,
     ChannelSender,
     CohortConfirm,
     CohortJoin,
@@ -227,4 +228,7 @@ class JourneyCog(commands.Cog, name="Journey"):
         result = await _service(interaction).milestones.add(
             _guild(interaction), interaction.user.id, milestone.value, visibility.value
         )
-        await send_ephemeral(interaction, milestone_reply(result))
+        offer = result.milestone.kind == "matched"
+        await send_ephemeral(interaction, milestone_reply(result),
+                             view=BecomeMentor(interaction.user.id) if offer
+                             else discord.utils.MISSING)

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import discord
 
-from bot.errors import Forbidden
+from bot.errors import Conflict, Forbidden, NotFound
 from bot.factory import FmgBot
 from bot.outbox import DueItem, Receipt, SendFailed
 from bot.services.journey import (
@@ -22,6 +22,7 @@ from bot.services.journey import (
 )
 from bot.services.mentoring.vocab import EXAM_STAGES, VISA_ROUTES
 from bot.ui import FmgView, OwnerView, bot_of, send_ephemeral, send_failed
+from cogs.mentoring_views import ProfileWizard
 
 NO_MENTIONS = discord.AllowedMentions.none()
 #: Steps shown in one timeline embed (Discord allows 25 fields).
@@ -120,6 +121,31 @@ def exams_text(exams: list[ExamDate]) -> str:
     return "\n".join(f"• {EXAMS[e.exam]}: {e.text()}" for e in exams)
 
 
+class BecomeMentor(OwnerView):
+    """After "matched": `/mentor register`'s form, filled from the member's mentee profile
+    (specialty, the visa route they lived, stage, languages, zone)."""
+
+    def __init__(self, owner_id: int) -> None:
+        super().__init__(owner_id, timeout=900)
+
+    @discord.ui.button(label="Register as a mentor (pre-filled)", style=discord.ButtonStyle.success)
+    async def register(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        assert interaction.guild_id is not None
+        mentoring = bot_of(interaction).services.mentoring
+        mentor = await mentoring.get_mentor(interaction.guild_id, interaction.user.id)
+        if mentor is not None and mentor.status in ("pending", "approved"):
+            raise Conflict("You are already registered as a mentor: `/mentor profile-edit`.")
+        mentee = await mentoring.get_mentee(interaction.guild_id, interaction.user.id)
+        if mentee is None:
+            raise NotFound("You have no mentee profile to start from: use `/mentor register`.")
+        wizard = ProfileWizard(kind="mentor", owner_id=interaction.user.id,
+                               guild_id=interaction.guild_id, timezone=mentee.timezone,
+                               mentee=mentee)
+        wizard.text = ""  # a mentee's goals are not a mentor's bio
+        self.stop()
+        await interaction.response.edit_message(content=wizard.content, view=wizard)
+
+
 def milestone_reply(result: MilestoneResult) -> str:
     milestone = result.milestone
     text = f"Congratulations: **{milestone.label}** is recorded ({milestone.visibility})."
@@ -132,8 +158,8 @@ def milestone_reply(result: MilestoneResult) -> str:
         text += (f" Your exam stage is now **{EXAM_STAGES[result.stage_raised_to]}** for mentor "
                  "matching and the Match calendar.")
     if milestone.kind == "matched":
-        text += (" Matched members make the best mentors: `/mentor register` takes two minutes "
-                 "(your specialty and the visa route you lived).")
+        text += (" Matched members make the best mentors: register below, pre-filled from your "
+                 "mentee profile (or with `/mentor register`).")
     return text
 
 

@@ -134,9 +134,23 @@ async def test_exam_dates_milestones_celebrations_and_a_changed_match_score(
                     for m in discord.messages_in(channels.announcements)), 5)
     assert not discord.messages_in(channels.announcements)[-1].pings_anyone
 
+    # Alice matches: the mentor form opens filled from her mentee profile
+    alice_matched = await discord.invoke("milestone add", user=alice, milestone="matched",
+                                         visibility="private")
+    form = await discord.click(alice_matched, label="Register as a mentor (pre-filled)",
+                               user=alice)
+    assert "Your mentor profile" in form.text
+    await discord.click(form, label="Next: languages", user=alice)  # nothing to pick again
+    modal = await discord.click(form, label="Write your bio and save", user=alice)
+    saved = await discord.submit_modal(modal, {"Short bio": "Matched IM, J-1"}, user=alice)
+    assert "waits for a moderator" in saved.text
+    mentor = await e2e.bot.services.mentoring.get_mentor(e2e.world.guild_id, alice.id)
+    assert (mentor.specialties, mentor.visas, mentor.stage, mentor.timezone) == (
+        ("internal_medicine",), ("j1",), "matched", "Asia/Kolkata")
+
     exported = await e2e.bot.services.privacy.export_member(e2e.world.guild_id, alice.id)
     assert [m["milestone"] for m in exported["data"]["journey"]["milestones"]] == [
-        "Passed USMLE Step 3"]
+        "Passed USMLE Step 3", "Matched"]
 
 
 async def test_cohort_form_previews_then_creates_and_find_joins(
