@@ -56,6 +56,10 @@ async def test_timeline_filters_marks_projected_and_a_moderator_confirms(
     assert "moderator command" in (await discord.invoke("cycle posts", user=alice,
                                                         match_day=True)).text
 
+    listed = await discord.invoke("help", user=alice)
+    assert "Journey" in listed.text and "/cycle timeline" in listed.text
+    assert "/cycle edit" not in listed.text  # moderators' commands are listed to moderators
+
     again = await discord.invoke("cycle timeline", user=alice)  # remembered, no options
     [field] = [f for f in again.embeds[0]["fields"] if f["name"].startswith("Match Day")]
     assert "Projected" not in field["value"] and "12:00 EDT" in field["value"]
