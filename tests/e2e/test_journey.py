@@ -91,7 +91,7 @@ async def test_reminders_arrive_once_across_a_restart_in_the_members_zone(
     await _run_due(e2e)
     assert await e2e.server.wait_until(lambda: len(discord.dms_of(alice)) == 2, 5)
     late = discord.dms_of(alice)[-1].content
-    assert late.startswith("Match calendar reminder (delayed)") and "in 3 days" in late
+    assert late.startswith("Match calendar reminder (delayed)") and "is in 2 days" in late
 
     stopped = await discord.invoke("cycle unfollow", user=alice)
     assert "no more calendar reminders" in stopped.text

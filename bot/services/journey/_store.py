@@ -119,21 +119,17 @@ class JourneyStore:
         row = await self.db.fetchone(f"{self._FOLLOWERS}WHERE f.id = ?", (follow_id,))
         return None if row is None else _follower(row)
 
-    async def sent_or_pending_lead(self, kind: str, follow_id: int, step_key: str, lead: int,
-                                   due_by: datetime) -> bool:
-        """Whether a smaller-lead reminder of the same step is also due by ``due_by``."""
+    async def nearer_reminder_due(self, kind: str, follow_id: int, step_key: str, at: int,
+                                  lead: int, due_by: datetime) -> bool:
+        """Whether a smaller-lead reminder of the same step at the same instant ``at`` (not
+        one planned for a date the step has since moved from) is also due by ``due_by``."""
         return bool(await self.db.fetchval(
             "SELECT 1 FROM outbox WHERE kind = ? AND ref_id = ? "
-            "AND json_extract(data, '$.step') = ? AND json_extract(data, '$.lead') < ? "
-            "AND due_at <= ? AND state IN ('pending', 'claimed', 'sent') LIMIT 1",
-            (kind, follow_id, step_key, lead, to_epoch(due_by)),
+            "AND json_extract(data, '$.step') = ? AND json_extract(data, '$.at') = ? "
+            "AND json_extract(data, '$.lead') < ? AND due_at <= ? "
+            "AND state IN ('pending', 'claimed', 'sent') LIMIT 1",
+            (kind, follow_id, step_key, at, lead, to_epoch(due_by)),
         ))
-
-    async def pending_reminders(self, kind: str, follow_id: int) -> int:
-        return int(await self.db.fetchval(
-            "SELECT COUNT(*) FROM outbox WHERE kind = ? AND ref_id = ? AND state = 'pending'",
-            (kind, follow_id),
-        ) or 0)
 
     # -- exams ----------------------------------------------------------------------------
     async def save_exam(self, guild_id: int, user_id: int, exam: ExamDate, now: datetime) -> None:

@@ -2,8 +2,8 @@
 as rows of the one outbox (kind ``journey_reminder``).
 
 Rows are planned when a member follows and again whenever a moderator moves a step (each
-row's key names the instant it was planned for, so a move adds new rows; the old ones are
-skipped when due, since their step no longer falls then). Exactly once and restarts are the
+row names the step's instant it was planned for, in its data and key, so a move adds new rows;
+the old ones are skipped when due, since their step no longer falls then). Exactly once and restarts are the
 engine's. This handler decides what a due row means now: a step that has passed is skipped; a
 reminder that comes late (the bot was down) is sent marked "(delayed)", unless a nearer
 reminder of the same step is also due (one catch-up DM, not two).
@@ -54,8 +54,7 @@ class Reminders(Handler):
             new = follow_id is None
             if follow_id is None:
                 follow_id = await self._store.add_follow(guild_id, user_id, self._clock.now())
-            await self._plan(guild_id, user_id, follow_id)
-            return new, await self._store.pending_reminders(KIND, follow_id)
+            return new, await self._plan(guild_id, user_id, follow_id)
 
     async def unfollow(self, guild_id: int, user_id: int) -> int:
         """Stop reminders; returns how many planned ones were cancelled (0: was not following)."""
@@ -83,12 +82,13 @@ class Reminders(Handler):
         if follow_id is not None:
             await self._plan(guild_id, user_id, follow_id)
 
-    async def _plan(self, guild_id: int, user_id: int, follow_id: int) -> None:
+    async def _plan(self, guild_id: int, user_id: int, follow_id: int) -> int:
+        """Plan the member's rows; returns how many reminders lie ahead for them."""
         profile, _ = await self._calendar.profile(guild_id, user_id)
-        steps = await self._calendar.steps(guild_id)
-        await self._outbox.enqueue_many(
-            KIND, self._rows(guild_id, user_id, follow_id, profile, steps)
-        )
+        rows = self._rows(guild_id, user_id, follow_id, profile,
+                          await self._calendar.steps(guild_id))
+        await self._outbox.enqueue_many(KIND, rows)
+        return len(rows)
 
     def _rows(self, guild_id: int, user_id: int, follow_id: int, profile: MemberProfile,
               steps: list[Step]) -> list[NewRow]:
@@ -97,8 +97,8 @@ class Reminders(Handler):
         now = self._clock.now()
         return [
             NewRow(due=due, guild_id=guild_id, ref_id=follow_id, recipient_id=user_id,
-                   data={"step": step.key, "lead": lead},
-                   key=f"{follow_id}:{step.key}:{lead}:{int(due.timestamp())}")
+                   data={"step": step.key, "lead": lead, "at": int(step.at.timestamp())},
+                   key=f"{follow_id}:{step.key}:{lead}:{int(step.at.timestamp())}")
             for step in steps if step.at > now and step.applies(profile)
             for lead in LEADS if (due := due_at(step, lead)) >= now
         ]
@@ -112,24 +112,26 @@ class Reminders(Handler):
         step = next((s for s in await self._calendar.steps(item.guild_id) if s.key == key), None)
         if step is None:
             return Skip("the step is no longer in the calendar")
-        if due_at(step, lead) != item.due_at:
+        at = int(step.at.timestamp())
+        if int(item.data["at"]) != at:
             return Skip("a moderator moved the step (its new reminders are planned)")
         if now >= step.at:
             return Skip("the step had passed before the reminder could be sent")
         if not step.applies(follower.profile):
             return Skip("the step no longer applies to the member")
         delayed = item.late(now, LATE_GRACE)
-        if delayed and await self._store.sent_or_pending_lead(KIND, follower.follow_id, key, lead,
-                                                              now):
+        if delayed and await self._store.nearer_reminder_due(KIND, follower.follow_id, key, at,
+                                                             lead, now):
             return Skip("superseded by a nearer reminder of the same step")
         return Send(ReminderDm(follower.user_id,
-                               render_reminder(step, lead, follower.zone, delayed), item.nonce))
+                               render_reminder(step, now, follower.zone, delayed), item.nonce))
 
 
-def render_reminder(step: Step, lead: int, zone_name: str | None, delayed: bool) -> str:
+def render_reminder(step: Step, now: datetime, zone_name: str | None, delayed: bool) -> str:
     """The DM: the member's own zone first (push notifications do not render <t:...>), the
     official time beside it, and whether the date is projected."""
-    when = "today" if lead == 0 else f"in {lead} days"
+    days = (step.at.date() - now.astimezone(step.at.tzinfo).date()).days
+    when = "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
     zone = ZoneInfo(zone_name or DEFAULT_ZONE)
     lines = [
         f"Match calendar reminder{' (delayed)' if delayed else ''}: **{step.title}** is {when}.",

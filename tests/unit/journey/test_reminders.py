@@ -106,11 +106,39 @@ async def test_a_moved_step_is_reminded_at_its_new_date_only(
     moved = await journey.calendar.edit(GUILD, MOD, "2026/rank_order_list_opens",
                                         "2026-01-20", confirmed=True)
     assert moved.at == datetime(2026, 1, 20, 17, 0, tzinfo=UTC) and moved.edited_by == MOD
+    # reminders ahead now: the moved step's 14-day one falls after today again (3 + 3 + 3)
+    assert await journey.reminders.follow(GUILD, ALICE) == (False, 9)
+    await run(outbox, clock, datetime(2026, 1, 6, 5, 0, tzinfo=UTC))
+    [first] = dms.sent
+    assert "is in 14 days" in first.content and "Tue 20 Jan 2026, 12:00 EST" in first.content
     await run(outbox, clock, THREE_BEFORE)
-    assert dms.sent == []  # the old date's reminder is skipped
+    assert len(dms.sent) == 1  # the old date's 3-day reminder is skipped
     await run(outbox, clock, datetime(2026, 1, 17, 5, 0, tzinfo=UTC))
+    assert "is in 3 days" in dms.sent[-1].content and len(dms.sent) == 2
+
+
+async def test_a_stale_row_of_a_moved_step_does_not_suppress_a_late_reminder(
+    journey: JourneyService, outbox: Outbox, clock: ManualClock, dms: FakeDms
+) -> None:
+    await journey.reminders.follow(GUILD, ALICE)
+    await journey.calendar.edit(GUILD, MOD, "2026/rank_order_list_opens", "2026-01-20",
+                                confirmed=True)
+    # down until 12 Jan: the new 14-day reminder (6 Jan) is late; the old date's 3-day row
+    # (12 Jan) is due too, but it is not a nearer reminder of the step as it now stands
+    await run(outbox, clock, THREE_BEFORE)
     [dm] = dms.sent
-    assert "is in 3 days" in dm.content and "Tue 20 Jan 2026, 12:00 EST" in dm.content
+    assert "(delayed)" in dm.content and "is in 8 days" in dm.content
+
+
+async def test_a_step_moved_within_its_day_is_reminded_at_the_new_time(
+    journey: JourneyService, outbox: Outbox, clock: ManualClock, dms: FakeDms
+) -> None:
+    await journey.reminders.follow(GUILD, ALICE)
+    await journey.calendar.edit(GUILD, MOD, "2026/rank_order_list_opens", "2026-01-15 15:00",
+                                confirmed=True)
+    await run(outbox, clock, THREE_BEFORE)
+    [dm] = dms.sent
+    assert "Thu 15 Jan 2026, 15:00 EST" in dm.content
 
 
 async def test_a_new_visa_route_plans_the_steps_that_now_apply(
