@@ -68,7 +68,7 @@ async def step_autocomplete(
 
 
 class JourneyCog(commands.Cog, name="Journey"):
-    """The FMG journey: the Match calendar, your exam dates and milestones."""
+    """The FMG journey: the Match calendar, your exam dates, cohorts and milestones."""
 
     cycle = app_commands.Group(name="cycle", description="The Match calendar", guild_only=True)
     exam = app_commands.Group(name="exam", description="Your exam dates (private)",
@@ -121,13 +121,13 @@ class JourneyCog(commands.Cog, name="Journey"):
 
     @cycle.command(name="unfollow", description="Stop the Match calendar reminders")
     async def unfollow(self, interaction: discord.Interaction) -> None:
-        service = _service(interaction)
-        was = await service.reminders.following(_guild(interaction), interaction.user.id)
-        cancelled = await service.reminders.unfollow(_guild(interaction), interaction.user.id)
+        cancelled = await _service(interaction).reminders.unfollow(
+            _guild(interaction), interaction.user.id
+        )
         await send_ephemeral(
             interaction,
-            f"Done: no more calendar reminders ({cancelled} cancelled)." if was
-            else "You were not following the Match calendar.",
+            "You were not following the Match calendar." if cancelled is None
+            else f"Done: no more calendar reminders ({cancelled} cancelled).",
         )
 
     @cycle.command(name="edit", description="Confirm or correct a step's date for this server (moderators)")

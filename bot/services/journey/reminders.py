@@ -56,18 +56,15 @@ class Reminders(Handler):
                 follow_id = await self._store.add_follow(guild_id, user_id, self._clock.now())
             return new, await self._plan(guild_id, user_id, follow_id)
 
-    async def unfollow(self, guild_id: int, user_id: int) -> int:
-        """Stop reminders; returns how many planned ones were cancelled (0: was not following)."""
+    async def unfollow(self, guild_id: int, user_id: int) -> int | None:
+        """Stop reminders; returns how many planned ones were cancelled (None: not following)."""
         async with self._store.db.transaction():
             follow_id = await self._store.follow_id(guild_id, user_id)
             if follow_id is None:
-                return 0
+                return None
             cancelled = await self._outbox.cancel([KIND], follow_id, "the member unfollowed")
             await self._store.remove_follow(follow_id)
             return cancelled
-
-    async def following(self, guild_id: int, user_id: int) -> bool:
-        return await self._store.follow_id(guild_id, user_id) is not None
 
     async def replan_guild(self, guild_id: int) -> None:
         """Plan rows for every follower of a server (after a moderator moved a step)."""

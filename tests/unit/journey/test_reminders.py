@@ -96,7 +96,7 @@ async def test_unfollow_cancels_what_was_planned(
     assert await _due_rows(db) == []
     await run(outbox, clock, THREE_BEFORE)
     assert dms.sent == []
-    assert await journey.reminders.unfollow(GUILD, ALICE) == 0
+    assert await journey.reminders.unfollow(GUILD, ALICE) is None
 
 
 async def test_a_moved_step_is_reminded_at_its_new_date_only(
