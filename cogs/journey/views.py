@@ -87,17 +87,21 @@ def timeline_embed(timeline: Timeline) -> discord.Embed:
     embed = discord.Embed(title="The Match calendar: what is ahead for you",
                           colour=discord.Colour.blurple())
     used = 0
+    if timeline.exams:
+        mine = "\n".join(f"{EXAMS[e.exam]}: {e.text()}" for e in timeline.exams)
+        embed.add_field(name="Your exams", value=mine[:1024], inline=False)
+        used += len(mine)
     for step in timeline.steps[:TIMELINE_FIELDS]:
         name, value = step.title[:256], step_value(step)
         if used + len(name) + len(value) > TIMELINE_CHARS:
             break
         used += len(name) + len(value)
         embed.add_field(name=name, value=value, inline=False)
-    later = len(timeline.steps) - len(embed.fields)
+    later = len(timeline.steps) - len(embed.fields) + (1 if timeline.exams else 0)
     if not timeline.steps:
         embed.description = "No dated steps ahead in the calendar I know."
     elif later:
-        embed.description = f"The next {len(embed.fields)} steps; {later} more come later."
+        embed.description = f"The next {len(timeline.steps) - later} steps; {later} more come later."
     profile = timeline.profile
     if profile.unknown:
         embed.set_footer(text="Showing every step: add visa and stage to this command once to "

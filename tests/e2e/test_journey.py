@@ -105,6 +105,9 @@ async def test_exam_dates_milestones_celebrations_and_a_changed_match_score(
 ):
     set_ = await discord.invoke("exam set", user=alice, exam="step2ck", date="2026-03")
     assert set_.ephemeral and "USMLE Step 2 CK on March 2026" in set_.text
+    timeline = await discord.invoke("cycle timeline", user=alice)
+    [mine] = [f for f in timeline.embeds[0]["fields"] if f["name"] == "Your exams"]
+    assert mine["value"] == "USMLE Step 2 CK: March 2026"
     bad = await discord.invoke("exam set", user=alice, exam="step1", date="14/03/2026")
     assert bad.ephemeral and "not a date I can read" in bad.text
     cleared = await discord.invoke("exam clear", user=alice)

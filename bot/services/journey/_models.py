@@ -104,6 +104,8 @@ class Timeline:
     profile: MemberProfile
     profile_source: Literal["journey", "mentoring", "none"]
     steps: tuple[Step, ...]
+    exams: tuple[ExamDate, ...] = ()
+    """The member's own exam dates ahead (private: the timeline is an ephemeral reply)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,7 +82,10 @@ class MatchCalendar:
         profile, source = await self.profile(guild_id, user_id)
         now = self._clock.now()
         steps = tuple(s for s in await self.steps(guild_id) if s.at >= now and s.applies(profile))
-        return Timeline(profile, source, steps)  # type: ignore[arg-type]
+        exams = tuple(e for e in await self._store.exams(guild_id, user_id)
+                      if e.day >= now.date() or (e.month_only and e.day.month == now.month
+                                                 and e.day.year == now.year))
+        return Timeline(profile, source, steps, exams)  # type: ignore[arg-type]
 
     async def set_profile(self, guild_id: int, user_id: int, *, visa: str | None,
                           stage: str | None) -> MemberProfile:
