@@ -129,7 +129,11 @@ class Cohorts:
 
     async def form(self, plan: CohortPlan, moderator_id: int) -> FormResult:
         """Create the planned cohorts' study groups (members who found a group meanwhile are
-        left out; a cohort left with fewer than two members is skipped)."""
+        left out; a cohort left with fewer than two members is skipped).
+
+        Each cohort is made through the study groups' own create and join (each its own
+        transaction), not one transaction: a crash midway leaves a group with some of its
+        members, who then count as grouped; forming again places the others."""
         topic = EXAM_TOPICS[plan.exam]
         free = {c.user_id for c in await self._store.exam_candidates(
             plan.guild_id, plan.exam, without_group=True)}
