@@ -16,6 +16,8 @@ from bot.checks import moderator_only
 from bot.factory import FmgBot
 from bot.services.journey import (
     CELEBRATION_KIND,
+    COHORT_ARCHIVE_KIND,
+    COHORT_NOTICE_KIND,
     EXAMS,
     MILESTONES,
     POST_KINDS,
@@ -29,6 +31,7 @@ from cogs.journey.views import (
     NO_MENTIONS,
     BecomeMentor,
     ChannelSender,
+    CohortArchiver,
     CohortConfirm,
     CohortJoin,
     ReminderSender,
@@ -82,6 +85,7 @@ class JourneyCog(commands.Cog, name="Journey"):
         self.bot = bot
         posts = ChannelSender(bot)
         self.senders = {REMINDER_KIND: ReminderSender(bot), CELEBRATION_KIND: posts,
+                        COHORT_NOTICE_KIND: posts, COHORT_ARCHIVE_KIND: CohortArchiver(bot),
                         **{kind: posts for kind in POST_KINDS}}
 
     async def cog_load(self) -> None:
@@ -216,6 +220,15 @@ class JourneyCog(commands.Cog, name="Journey"):
         await interaction.followup.send(embed=cohort_plan_embed(plan), ephemeral=True,
                                         view=CohortConfirm(interaction.user.id, plan),
                                         allowed_mentions=NO_MENTIONS)
+
+    @cohort.command(name="keep", description="Keep your cohort's study group from being archived")
+    @app_commands.describe(group="Your cohort's study group")
+    async def cohort_keep(self, interaction: discord.Interaction, group: str) -> None:
+        study = bot_of(interaction).services.study_groups
+        found = await study.groups.find(_guild(interaction), group)
+        name = await _service(interaction).closing.keep(_guild(interaction), found.id,
+                                                        interaction.user.id)
+        await send_ephemeral(interaction, f"**{name}** stays: it will not be archived.")
 
     # -- /milestone -----------------------------------------------------------------------
     @milestone.command(name="add", description="Record a milestone on your journey")

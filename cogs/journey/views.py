@@ -12,6 +12,7 @@ from bot.outbox import DueItem, Receipt, SendFailed
 from bot.services.journey import (
     EXAMS,
     ChannelPost,
+    CohortArchive,
     CohortMatch,
     CohortPlan,
     ExamDate,
@@ -32,8 +33,9 @@ TIMELINE_CHARS = 5400
 
 
 class ChannelSender:
-    """Posts in the announcements channel with the row's nonce (a celebration names a member
-    without pinging; nothing here pings)."""
+    """Posts in the announcements channel with the row's nonce. Only the members a post names
+    in ``pings`` (a cohort's, asked for their milestone) are pinged; a celebration names its
+    member without pinging."""
 
     def __init__(self, bot: FmgBot) -> None:
         self.bot = bot
@@ -45,11 +47,26 @@ class ChannelSender:
             )
             if not isinstance(channel, discord.abc.Messageable):
                 raise SendFailed("the announcements channel cannot hold messages", permanent=True)
-            sent = await channel.send(message.content, allowed_mentions=NO_MENTIONS,
+            mentions = discord.AllowedMentions(
+                everyone=False, roles=False, replied_user=False,
+                users=[discord.Object(u) for u in message.pings] if message.pings else False,
+            )
+            sent = await channel.send(message.content, allowed_mentions=mentions,
                                       nonce=message.nonce)
         except discord.HTTPException as exc:
             raise send_failed(exc) from exc
         return Receipt(sent.id, channel_id=message.channel_id)
+
+
+class CohortArchiver:
+    """An archive row's "send": the study groups' own archive, through the journey service."""
+
+    def __init__(self, bot: FmgBot) -> None:
+        self.bot = bot
+
+    async def send(self, item: DueItem, message: CohortArchive) -> Receipt:
+        await self.bot.services.journey.closing.archive(message.cohort_id)
+        return Receipt(None)
 
 
 class ReminderSender:

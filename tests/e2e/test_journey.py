@@ -161,7 +161,7 @@ async def test_exam_dates_milestones_celebrations_and_a_changed_match_score(
 
 
 async def test_cohort_form_previews_then_creates_and_find_joins(
-    e2e, discord, clock: ManualClock, alice, bob, ada, mira
+    e2e, discord, clock: ManualClock, alice, bob, ada, mira, channels
 ):
     for who, day, zone in ((alice, "2026-03-10", "Asia/Kolkata"),
                            (bob, "2026-03-20", "Asia/Karachi"), (ada, "2026-03-16", "Asia/Dhaka")):
@@ -194,3 +194,18 @@ async def test_cohort_form_previews_then_creates_and_find_joins(
     assert found.embeds[0]["fields"][0]["name"] == "1. Step 2 CK cohort Mar 2026 #1"
     joined = await discord.click(found, label="Join 1", user=bob)
     assert "You joined **Step 2 CK cohort Mar 2026 #1**" in joined.text
+
+    # a week after the window (10-16 Mar) the cohort asks its members for a milestone
+    await e2e.set_setting("announcements_channel", channels.announcements.id)
+    clock.set(datetime(2026, 3, 23, 12, 0, tzinfo=UTC))
+    await _run_due(e2e)
+    post = await discord.wait_for_message(channels.announcements, timeout=5)
+    assert "`/milestone add`" in post.content and alice.mention in post.content
+    refused = await discord.invoke("cohort keep", user=bob, group=group.name)
+    assert "Only the owner" in refused.text
+    kept = await discord.invoke("cohort keep", user=alice, group=group.name)
+    assert "stays: it will not be archived" in kept.text
+    clock.set(datetime(2026, 3, 27, 12, 0, tzinfo=UTC))
+    await _run_due(e2e)
+    [still] = await e2e.bot.services.study_groups.groups.list(e2e.world.guild_id)
+    assert not still.archived

@@ -57,6 +57,8 @@ CREATE INDEX journey_milestones_by_member ON journey_milestones (guild_id, user_
 
 -- Exam cohorts: a study group formed (by /cohort form) for members whose exam dates fall in
 -- one window. The group and its members live in study_groups; this names the exam and window.
+-- A week after the window the members are asked for a milestone and the group is archived
+-- three days later, unless its owner keeps it (kept_at); closed_at: archived by the cohort.
 CREATE TABLE journey_cohorts (
     id           INTEGER PRIMARY KEY,
     guild_id     INTEGER NOT NULL,
@@ -65,7 +67,9 @@ CREATE TABLE journey_cohorts (
     window_start TEXT    NOT NULL,
     window_end   TEXT    NOT NULL,
     created_by   INTEGER NOT NULL,
-    created_at   INTEGER NOT NULL
+    created_at   INTEGER NOT NULL,
+    kept_at      INTEGER,
+    closed_at    INTEGER
 );
 
 -- Which of the journey's channel posts a server's moderators turned on (announcements channel):

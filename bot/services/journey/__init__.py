@@ -27,6 +27,7 @@ from bot.services.journey._models import (
     MILESTONES,
     VISIBILITIES,
     ChannelPost,
+    CohortArchive,
     Cycle,
     ExamDate,
     MemberProfile,
@@ -40,6 +41,9 @@ from bot.services.journey._store import JourneyStore
 from bot.services.journey.calendar import MatchCalendar
 from bot.services.journey.celebrations import KIND as CELEBRATION_KIND
 from bot.services.journey.celebrations import Celebrations
+from bot.services.journey.cohort_closing import ARCHIVE as COHORT_ARCHIVE_KIND
+from bot.services.journey.cohort_closing import NOTICE as COHORT_NOTICE_KIND
+from bot.services.journey.cohort_closing import CohortClosing
 from bot.services.journey.cohorts import CohortMatch, CohortPlan, Cohorts, FormResult
 from bot.services.journey.exams import Exams
 from bot.services.journey.milestones import Milestones
@@ -52,6 +56,8 @@ from bot.services.study_groups import StudyGroupService
 
 __all__ = [
     "CELEBRATION_KIND",
+    "COHORT_ARCHIVE_KIND",
+    "COHORT_NOTICE_KIND",
     "DEFAULT_CALENDAR",
     "EXAMS",
     "LEADS",
@@ -61,6 +67,7 @@ __all__ = [
     "VISIBILITIES",
     "CalendarError",
     "ChannelPost",
+    "CohortArchive",
     "CohortMatch",
     "CohortPlan",
     "Cycle",
@@ -93,6 +100,7 @@ class JourneyService:
         self.exams = Exams(store, clock)
         self.milestones = Milestones(store, clock, self.calendar, outbox,
                                      Celebrations(store, guild_settings), mentor_pool_changed)
-        self.cohorts = Cohorts(store, clock, study_groups)
+        self.cohorts = Cohorts(store, clock, study_groups, outbox)
+        self.closing = CohortClosing(store, clock, outbox, guild_settings, study_groups)
         self.posts = ChannelPosts(store, clock, self.calendar, outbox, guild_settings)
         self.privacy = JourneyPrivacy(store, outbox)

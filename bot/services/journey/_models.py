@@ -115,6 +115,15 @@ class ChannelPost:
     channel_id: int
     content: str
     nonce: str
+    pings: tuple[int, ...] = ()
+    """Members this post may ping (a cohort's members when it asks them for a milestone)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CohortArchive:
+    """Archive a cohort's study group (done by the study groups' own archive)."""
+
+    cohort_id: int
 
 
 @dataclass(frozen=True, slots=True)

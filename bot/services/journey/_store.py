@@ -179,12 +179,40 @@ class JourneyStore:
                 for r in rows]
 
     async def add_cohort(self, guild_id: int, group_id: int, exam: str, first: date, last: date,
-                         created_by: int, now: datetime) -> None:
-        await self.db.execute(
+                         created_by: int, now: datetime) -> int:
+        return await self.db.execute(
             "INSERT INTO journey_cohorts (guild_id, group_id, exam, window_start, window_end, "
             "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (guild_id, group_id, exam, first.isoformat(), last.isoformat(), created_by,
              to_epoch(now)),
+        )
+
+    async def cohort(self, cohort_id: int) -> sqlite3.Row | None:
+        """A cohort with its group's name, owner and whether it is archived."""
+        return await self.db.fetchone(
+            "SELECT c.id, c.guild_id, c.group_id, c.window_end, c.kept_at, c.closed_at, "
+            "g.name, g.owner_id, g.archived_at FROM journey_cohorts c "
+            "JOIN study_groups g ON g.id = c.group_id WHERE c.id = ?", (cohort_id,),
+        )
+
+    async def cohort_of_group(self, group_id: int) -> int | None:
+        return await self.db.fetchval(
+            "SELECT id FROM journey_cohorts WHERE group_id = ?", (group_id,)
+        )
+
+    async def group_member_ids(self, group_id: int) -> list[int]:
+        rows = await self.db.fetchall(
+            "SELECT user_id FROM study_group_members WHERE group_id = ? ORDER BY joined_at",
+            (group_id,),
+        )
+        return [r["user_id"] for r in rows]
+
+    async def mark_cohort(self, cohort_id: int, column: str, now: datetime) -> None:
+        """Set ``kept_at`` or ``closed_at`` (once)."""
+        assert column in ("kept_at", "closed_at")
+        await self.db.execute(
+            f"UPDATE journey_cohorts SET {column} = ? WHERE id = ? AND {column} IS NULL",
+            (to_epoch(now), cohort_id),
         )
 
     # -- channel posts ------------------------------------------------------------------

@@ -5,7 +5,8 @@ language and waking-hours overlap; a preview first, each created group offered a
 
 Groups are study groups (`bot.services.study_groups`): joining and sessions work as for any
 other. Waking hours are mentoring's (`overlap.waking_overlap_hours`, DST-correct); the weekly
-slot a new cohort is offered is the study groups' `/session suggest` pick.
+slot a new cohort is offered is the study groups' `/session suggest` pick. A cohort's end (a
+milestone call, then the archive unless its owner keeps it) is `cohort_closing`.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from datetime import date, datetime, timedelta
 
 from bot.clock import Clock
 from bot.errors import InvalidInput, NotFound
+from bot.outbox import Outbox
 from bot.services.journey._models import EXAM_TOPICS, EXAMS, Candidate
 from bot.services.journey._store import JourneyStore
+from bot.services.journey.cohort_closing import NOTICE, notice_due
 from bot.services.mentoring.overlap import waking_overlap_hours
 from bot.services.study_groups import StudyGroupService
 from bot.services.study_groups.models import Group
@@ -80,10 +83,12 @@ class FormResult:
 
 
 class Cohorts:
-    def __init__(self, store: JourneyStore, clock: Clock, study_groups: StudyGroupService) -> None:
+    def __init__(self, store: JourneyStore, clock: Clock, study_groups: StudyGroupService,
+                 outbox: Outbox) -> None:
         self._store = store
         self._clock = clock
         self._study = study_groups
+        self._outbox = outbox
 
     async def find(self, guild_id: int, user_id: int, exam: str, limit: int = 5) -> list[CohortMatch]:
         topic = _topic(exam)
@@ -154,8 +159,11 @@ class Cohorts:
             )
             for member in members[1:]:
                 group = await self._study.groups.join(plan.guild_id, group.id, member.user_id)
-            await self._store.add_cohort(plan.guild_id, group.id, plan.exam, first, last,
-                                         moderator_id, self._clock.now())
+            async with self._store.db.transaction():
+                cohort_id = await self._store.add_cohort(plan.guild_id, group.id, plan.exam,
+                                                         first, last, moderator_id, now)
+                await self._outbox.enqueue(NOTICE, due=notice_due(last), guild_id=plan.guild_id,
+                                           ref_id=cohort_id)
             free -= {m.user_id for m in members}
             created.append(group)
         return FormResult(tuple(created), skipped)

@@ -4,17 +4,26 @@ who can meet, and forming new ones by date window, language and waking hours."""
 from __future__ import annotations
 
 import time
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from bot.clock import ManualClock
 from bot.db import Database
-from bot.errors import InvalidInput, NotFound
-from bot.services.journey import JourneyService
+from bot.errors import Forbidden, InvalidInput, NotFound
+from bot.outbox import DueItem, Outbox, Receipt
+from bot.services.guild_settings import GuildSettingsService
+from bot.services.journey import (
+    COHORT_ARCHIVE_KIND,
+    COHORT_NOTICE_KIND,
+    ChannelPost,
+    CohortArchive,
+    JourneyService,
+)
 from bot.services.journey._models import Candidate
 from bot.services.journey.cohorts import cluster
-from tests.unit.journey.conftest import ALICE, BOB, GUILD, MOD
+from tests.unit.journey.conftest import ALICE, BOB, GUILD, MOD, run
 
 CAROL, DAN, ERIN = 2004, 2005, 2006
 ON = date(2026, 1, 5)
@@ -108,3 +117,61 @@ def test_cluster_forms_5000_members_quickly() -> None:
     groups = cluster(members, 6, timedelta(weeks=3), ON)
     assert time.perf_counter() - started < 10  # generous: shared CI cores
     assert sum(len(g) for g in groups) > 4000
+
+
+@dataclass
+class FakeAnnouncements:
+    """Posts (recorded) and archive rows (done through the service, as the cog does)."""
+
+    journey: JourneyService
+    posts: list[ChannelPost] = field(default_factory=list)
+
+    async def send(self, item: DueItem, message: object) -> Receipt:
+        if isinstance(message, CohortArchive):
+            await self.journey.closing.archive(message.cohort_id)
+        else:
+            assert isinstance(message, ChannelPost)
+            self.posts.append(message)
+        return Receipt(len(self.posts))
+
+
+async def _formed(journey: JourneyService, db: Database, outbox: Outbox) -> FakeAnnouncements:
+    await GuildSettingsService(db).set(GUILD, "announcements_channel", 42)
+    await _member(db, journey, ALICE, "2026-03-10", "Asia/Kolkata")
+    await _member(db, journey, BOB, "2026-03-20", "Asia/Karachi")
+    await journey.cohorts.form(await journey.cohorts.plan(GUILD, "step2ck", size=2), MOD)
+    sink = FakeAnnouncements(journey)
+    for kind in (COHORT_NOTICE_KIND, COHORT_ARCHIVE_KIND):
+        outbox.attach_sender(kind, sink)
+    return sink
+
+
+async def test_a_cohort_asks_for_milestones_then_archives_itself(
+    journey: JourneyService, db: Database, outbox: Outbox, clock: ManualClock
+) -> None:
+    sink = await _formed(journey, db, outbox)
+    await run(outbox, clock, datetime(2026, 3, 27, 11, 0, tzinfo=UTC))
+    assert sink.posts == []  # a week after the window's last date (20 Mar), at noon UTC
+    await run(outbox, clock, datetime(2026, 3, 27, 12, 0, tzinfo=UTC))
+    [post] = sink.posts
+    assert post.pings == (ALICE, BOB) and "`/milestone add`" in post.content
+    assert f"<@{ALICE}>" in post.content and "`/cohort keep`" in post.content
+    await run(outbox, clock, datetime(2026, 3, 30, 12, 0, tzinfo=UTC))
+    [group] = await journey.cohorts._study.groups.list(GUILD, include_archived=True)
+    assert group.archived
+    await run(outbox, clock, datetime(2026, 4, 30, 12, 0, tzinfo=UTC))
+    assert len(sink.posts) == 1
+
+
+async def test_the_owner_keeps_the_cohort_and_nobody_else_can(
+    journey: JourneyService, db: Database, outbox: Outbox, clock: ManualClock
+) -> None:
+    sink = await _formed(journey, db, outbox)
+    await run(outbox, clock, datetime(2026, 3, 27, 12, 0, tzinfo=UTC))
+    [group] = await journey.cohorts._study.groups.list(GUILD)
+    with pytest.raises(Forbidden, match="Only the owner"):
+        await journey.closing.keep(GUILD, group.id, BOB)
+    assert await journey.closing.keep(GUILD, group.id, group.owner_id) == group.name
+    await run(outbox, clock, datetime(2026, 3, 31, 12, 0, tzinfo=UTC))
+    [still] = await journey.cohorts._study.groups.list(GUILD)
+    assert not still.archived and len(sink.posts) == 1
