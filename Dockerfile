@@ -13,6 +13,7 @@ COPY cogs ./cogs
 # `fmg-bot sandbox` (and the CLI's parser, which describes it) come from localdiscord.
 COPY localdiscord ./localdiscord
 COPY data/resources.yaml ./data/resources.yaml
+COPY data/match_cycle.yaml ./data/match_cycle.yaml
 # Editable: the code stays in /app beside data/, so defaults that name project files (the
 # resource catalog) hold even when .env leaves them blank.
 RUN pip install --no-compile -e . \

@@ -15,6 +15,7 @@ from bot.db import Database
 from bot.outbox import Outbox
 from bot.services.anonymous import AnonymousLimits, AnonymousService
 from bot.services.guild_settings import GuildSettingsService
+from bot.services.journey import JourneyService
 from bot.services.mentoring import MentoringService
 from bot.services.mentoring.privacy import MentoringPrivacy
 from bot.services.privacy import PrivacyContributor, PrivacyService
@@ -31,6 +32,7 @@ class Services:
     privacy: PrivacyService
     study_groups: StudyGroupService
     resources: ResourceService
+    journey: JourneyService
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock) -> Services:
@@ -63,6 +65,9 @@ class Services:
             summary="Resources: your bookmarks (they follow you across servers) and the links you "
             "suggested here (links already approved stay in the library, without your name).",
         ))
+        journey = JourneyService(db, clock, outbox, guild_settings, study_groups,
+                                 mentor_pool_changed=mentoring.forget_pool)
+        privacy.register(journey.privacy.contributor())
         return cls(
             outbox=outbox,
             guild_settings=guild_settings,
@@ -72,4 +77,5 @@ class Services:
             privacy=privacy,
             study_groups=study_groups,
             resources=resources,
+            journey=journey,
         )

@@ -1,0 +1,10 @@
+"""The FMG journey on Discord: `/cycle`, `/exam`, `/milestone` (see `cog.py`)."""
+
+from __future__ import annotations
+
+from bot.factory import FmgBot
+from cogs.journey.cog import JourneyCog
+
+
+async def setup(bot: FmgBot) -> None:
+    await bot.add_cog(JourneyCog(bot))
