@@ -15,7 +15,7 @@ from discord import app_commands
 from bot.interaction_errors import NotModerator
 
 if TYPE_CHECKING:
-    from bot.factory import FmgBot
+    from bot.app import FmgBot
 
 T = TypeVar("T")
 

@@ -90,7 +90,7 @@ def cmd_run(settings: Settings, _: argparse.Namespace) -> int:
 # -- doctor -------------------------------------------------------------------------------------
 def cmd_doctor(settings: Settings, args: argparse.Namespace) -> int:
     from bot import doctor
-    from bot.factory import bot_intents
+    from bot.app import bot_intents
 
     sections = doctor.offline_report(settings, expect_running=args.expect_running)
     if not args.offline:

@@ -42,7 +42,7 @@ def setup_logging(level: str, secrets: Iterable[str] = (), stream=None) -> loggi
 #: discord.py (2.7) logs every gateway event in full at DEBUG, unconditionally
 #: ("For Shard ID %s: WebSocket Event: %s"). An INTERACTION_CREATE holds the member who ran a
 #: command, so at DEBUG the log would tie each `/ask` to its asker. The records are never
-#: created: the bot factory keeps this logger at INFO whatever LOG_LEVEL says.
+#: created: the bot (bot.app) keeps this logger at INFO whatever LOG_LEVEL says.
 GATEWAY_LOGGER = "discord.gateway"
 
 

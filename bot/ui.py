@@ -12,7 +12,7 @@ from bot.outbox import SendFailed
 from bot.services.timezones import zone_choices
 
 if TYPE_CHECKING:
-    from bot.factory import FmgBot
+    from bot.app import FmgBot
 
 __all__ = [
     "EMBED_DESCRIPTION_LIMIT",

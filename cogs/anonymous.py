@@ -15,9 +15,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app import FmgBot
 from bot.checks import is_moderator, moderator_only
 from bot.errors import InvalidInput
-from bot.factory import FmgBot
 from bot.outbox import DueItem, Receipt, SendFailed
 from bot.services.anonymous import KINDS as ANONYMOUS_KINDS
 from bot.services.anonymous import AnonymousService, OutboxJob

@@ -24,7 +24,7 @@ from bot.services.anonymous._text import (
 from bot.ui import FmgModal, bot_of, persistent_view, run_safely, send_ephemeral
 
 if TYPE_CHECKING:
-    from bot.factory import FmgBot
+    from bot.app import FmgBot
 
 log = logging.getLogger(__name__)
 

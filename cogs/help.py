@@ -9,8 +9,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app import FmgBot
 from bot.checks import is_moderator, is_moderator_command
-from bot.factory import FmgBot
 from bot.paging import Pages, send_pages
 from bot.ui import pack_lines
 

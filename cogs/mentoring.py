@@ -14,9 +14,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app import FmgBot
 from bot.checks import moderator_only
 from bot.errors import Conflict, NotFound
-from bot.factory import FmgBot
 from bot.outbox import DueItem, Outbox, Receipt
 from bot.paging import Pages, send_pages
 from bot.services.mentoring import SENT_KINDS, MentoringService, Notice

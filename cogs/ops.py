@@ -7,7 +7,7 @@ import logging
 import discord
 from discord.ext import commands
 
-from bot.factory import FmgBot
+from bot.app import FmgBot
 from bot.guild_facts import guild_facts
 from bot.services.backups import BackupSchedule
 from bot.services.health import check_guild, pick_welcome_channel, setup_guide

@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.factory import FmgBot
+from bot.app import FmgBot
 from bot.services.privacy import ANONYMOUS_NOTE
 from bot.ui import OwnerView, send_ephemeral
 

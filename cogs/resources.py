@@ -8,9 +8,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app import FmgBot
 from bot.checks import moderator_only
 from bot.errors import InvalidInput
-from bot.factory import FmgBot
 from bot.paging import send_pages
 from bot.services.resources import CATEGORIES, TIERS, Resource, WeeklyLinkCheck
 from bot.ui import bot_of, persistent_view, send_ephemeral

@@ -8,8 +8,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app import FmgBot
 from bot.checks import moderator_only
-from bot.factory import FmgBot
 from bot.guild_facts import guild_facts
 from bot.paging import Pages, send_pages
 from bot.services.guild_settings import SETTING_SPECS, GuildConfig, SettingKind

@@ -15,8 +15,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app import FmgBot
 from bot.checks import is_moderator
-from bot.factory import FmgBot
 from bot.paging import LivePages, send_pages
 from bot.services.study_groups import KINDS as STUDY_KINDS
 from bot.services.study_groups import StudyGroupService

@@ -34,7 +34,7 @@ from bot.services.timezones import format_local
 from bot.ui import bot_of, persistent_view, run_safely, send_ephemeral, send_failed
 
 if TYPE_CHECKING:
-    from bot.factory import FmgBot
+    from bot.app import FmgBot
 
 log = logging.getLogger(__name__)
 

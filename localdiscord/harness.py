@@ -18,9 +18,9 @@ from localdiscord.seed import World, seed
 from localdiscord.server import LocalDiscord
 
 if TYPE_CHECKING:
+    from bot.app import FmgBot
     from bot.clock import Clock
     from bot.config import Settings
-    from bot.factory import FmgBot
 
 log = logging.getLogger("localdiscord.harness")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.factory import FmgBot
+from bot.app import FmgBot
 from cogs.journey.cog import JourneyCog
 
 

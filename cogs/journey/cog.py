@@ -12,8 +12,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app import FmgBot
 from bot.checks import moderator_only
-from bot.factory import FmgBot
 from bot.services.journey import (
     CELEBRATION_KIND,
     COHORT_ARCHIVE_KIND,

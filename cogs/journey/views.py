@@ -6,8 +6,8 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import discord
 
+from bot.app import FmgBot
 from bot.errors import Conflict, Forbidden, NotFound
-from bot.factory import FmgBot
 from bot.outbox import DueItem, Receipt, SendFailed
 from bot.services.journey import (
     EXAMS,

@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.app import FmgBot
 from bot.clock import ManualClock
-from bot.factory import FmgBot
 from bot.outbox import SOURCE_NAME as OUTBOX
 from localdiscord.driver import Driver, Message
 from localdiscord.harness import BotHarness

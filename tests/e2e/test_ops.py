@@ -179,7 +179,7 @@ async def test_joining_a_server_posts_the_setup_guide(e2e, discord) -> None:
 
 async def test_doctor_online_checks_every_guild_the_bot_is_in(tmp_path: Path) -> None:
     from bot import doctor
-    from bot.factory import bot_intents
+    from bot.app import bot_intents
 
     server = await LocalDiscord().start()
     world = seed(server)

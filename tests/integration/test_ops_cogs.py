@@ -8,11 +8,12 @@ from pathlib import Path
 
 import discord
 
+from bot.app import FmgBot, cog_modules
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db import Database
 from bot.db.backup import list_backups
-from bot.factory import FmgBot, cog_modules, create_bot
+from bot.factory import create_bot
 from bot.services import Services
 from bot.services.guild_settings import GuildConfig
 from bot.services.health import Finding

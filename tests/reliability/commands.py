@@ -6,8 +6,8 @@ from typing import Any
 
 from discord import app_commands
 
+from bot.app import FmgBot
 from bot.checks import is_moderator_command
-from bot.factory import FmgBot
 from localdiscord.driver import Driver
 
 APOLOGY = "something went wrong on our side"

@@ -9,8 +9,9 @@ import discord
 import pytest
 from discord import app_commands
 
+from bot.app import FmgBot, cog_modules
 from bot.config import Settings
-from bot.factory import FmgBot, cog_modules, create_bot
+from bot.factory import create_bot
 from bot.services import Services
 
 NAME = re.compile(r"^[-_\w]{1,32}$")
