@@ -36,7 +36,7 @@ AUTOCOMPLETE_RESULT = 8  # the callback type of an autocomplete answer
 
 
 class EchoFreeAdapter(AsyncWebhookAdapter):
-    async def create_interaction_response(  # type: ignore[override]
+    async def create_interaction_response(
         self,
         interaction_id: int,
         token: str,

@@ -44,7 +44,7 @@ async def _moderator_predicate(interaction: discord.Interaction) -> bool:
     return True
 
 
-_moderator_predicate.__fmg_moderator__ = True  # type: ignore[attr-defined]
+_moderator_predicate.__fmg_moderator__ = True
 
 
 def moderator_only() -> Callable[[T], T]:

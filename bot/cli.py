@@ -9,7 +9,7 @@ import signal
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import discord
 
@@ -30,10 +30,13 @@ NO_TOKEN = (
 )
 
 
-def run_async(main: Coroutine[Any, Any, int]) -> int:
+T = TypeVar("T")
+
+
+def run_async(main: Coroutine[Any, Any, T]) -> T:
     """Run on uvloop when it is installed (the `speed` extra), else the stdlib loop."""
     try:
-        import uvloop
+        import uvloop  # pyright: ignore[reportMissingImports]  # optional: the `speed` extra
     except ImportError:
         return asyncio.run(main)
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -187,7 +188,7 @@ def _on_ready(ready: asyncio.Event):
     return on_ready
 
 
-async def _guild_sections(settings: Settings, guilds: list[discord.Guild]) -> list[Section]:
+async def _guild_sections(settings: Settings, guilds: Sequence[discord.Guild]) -> list[Section]:
     if not guilds:
         return [Section("Discord", [Finding(
             "warning", "guilds", "the bot is in no server yet",

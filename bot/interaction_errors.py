@@ -33,10 +33,12 @@ async def send_ephemeral(
 ) -> None:
     """Answer privately, whether or not the interaction was already responded to or deferred."""
     kwargs.setdefault("allowed_mentions", NO_MENTIONS)
+    if content is not None:
+        kwargs["content"] = content
     if interaction.response.is_done():
-        await interaction.followup.send(content, ephemeral=True, **kwargs)
+        await interaction.followup.send(ephemeral=True, **kwargs)
     else:
-        await interaction.response.send_message(content, ephemeral=True, **kwargs)
+        await interaction.response.send_message(ephemeral=True, **kwargs)
 
 
 def message_for(error: BaseException) -> str | None:

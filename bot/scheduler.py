@@ -33,8 +33,9 @@ class DueWorkSource(Protocol):
         """When the earliest pending row falls due, or None when nothing is pending."""
         ...
 
-    async def run_due(self, now: datetime) -> None:
-        """Handle every row due at ``now`` (claiming each so it runs at most once)."""
+    async def run_due(self, now: datetime) -> object:
+        """Handle every row due at ``now`` (claiming each so it runs at most once); what it
+        returns (a report, say) is the source's own business."""
         ...
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import discord
 from discord import app_commands
 from discord.ext import commands
+from discord.utils import MISSING
 
 from bot.app import FmgBot
 from bot.checks import is_moderator, moderator_only
@@ -86,7 +87,7 @@ class AnonymousSender:
         message = None
         for n, chunk in enumerate(job.chunks):
             message = await channel.send(
-                chunk, allowed_mentions=NO_MENTIONS, nonce=job.nonce if n == 0 else None
+                chunk, allowed_mentions=NO_MENTIONS, nonce=job.nonce if n == 0 else MISSING
             )
         assert message is not None
         if job.kind == "close" and isinstance(channel, discord.Thread):

@@ -99,7 +99,7 @@ async def start_real_bot(server: LocalDiscord, driver: Driver, env: Mapping[str,
 
 
 def main(argv: list[str] | None = None) -> int:
-    import discord
+    import discord.http
     import yarl
     from discord.gateway import DiscordWebSocket
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import discord
+import discord.http
 import yarl
 from discord.gateway import DiscordWebSocket
 

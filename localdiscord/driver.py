@@ -400,7 +400,8 @@ class Driver:
             resolved.setdefault("roles", {})[str(role.id)] = self._role_payload(role.id)
             value = str(role.id)
         elif otype == 7:
-            cid = self._channel(value if not isinstance(value, str) else value.lstrip("#"))
+            given: Any = value  # a channel, its id or "#name" (the Role check above is not for 7)
+            cid = self._channel(given.lstrip("#") if isinstance(given, str) else given)
             channel = self.server.channels[cid]
             allowed = option.get("channel_types")
             if allowed and channel["type"] not in allowed:
@@ -411,7 +412,8 @@ class Driver:
             resolved.setdefault("channels", {})[str(cid)] = entry
             value = str(cid)
         elif otype == 11:
-            filename, data = value if isinstance(value, tuple) else (getattr(value, "name", "file"), value)
+            given = value  # bytes, a file object, or (filename, bytes)
+            filename, data = given if isinstance(given, tuple) else (getattr(given, "name", "file"), given)
             aid = self.server.ids.next()
             self.server.files[aid] = bytes(data)
             url = f"{self.server.base_url}/attachments/{aid}/{filename}"

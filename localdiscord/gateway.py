@@ -225,7 +225,7 @@ class Gateway:
         return ws
 
     def _on_frame(self, conn: Connection, frame: dict[str, Any]) -> None:
-        op, data = frame.get("op"), frame.get("d")
+        op, data = frame.get("op"), frame.get("d") or {}
         if op == 1:
             self.stats["heartbeats"] += 1
             # Not at once: discord.py's keep-alive thread notes when its heartbeat went out

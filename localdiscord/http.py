@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 try:  # orjson is optional (the "speed" extra); the output is the same JSON either way.
-    import orjson
+    import orjson  # pyright: ignore[reportMissingImports]  # optional: the `speed` extra
 
     def dumps(obj: Any) -> bytes:
         return orjson.dumps(obj)

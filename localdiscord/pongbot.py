@@ -12,6 +12,7 @@ import asyncio
 import sys
 
 import discord
+import discord.http
 import yarl
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("gateway_url")
     args = parser.parse_args(argv)
     try:
-        import uvloop  # the "speed" extra; discord.py picks up orjson by itself
+        import uvloop  # pyright: ignore[reportMissingImports]  # the `speed` extra (orjson too)
     except ImportError:
         asyncio.run(_main(args.api_base, args.gateway_url))
     else:

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import discord
+import discord.http
 import yarl
 from discord.gateway import DiscordWebSocket
 
@@ -54,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--setting", action="append", default=[], help="KEY=ID guild setting")
     args = parser.parse_args(argv)
     try:
-        import uvloop
+        import uvloop  # pyright: ignore[reportMissingImports]  # optional: the `speed` extra
     except ImportError:
         asyncio.run(_main(args))
     else:

@@ -78,7 +78,7 @@ async def run_sandbox(settings: Settings, *, db_path: Path = DEFAULT_DB, as_user
     from localdiscord.sandbox_prompt import Sandbox, SandboxClock, SandboxError
     from localdiscord.spec import spec_available, spec_status
 
-    stdin = stdin or sys.stdin
+    source: TextIO = stdin or sys.stdin
     out = stdout or sys.stdout
     db_path = db_path.expanduser()
     if db_path.resolve() == Path(settings.database_path).expanduser().resolve():
@@ -99,7 +99,7 @@ async def run_sandbox(settings: Settings, *, db_path: Path = DEFAULT_DB, as_user
     clock = SandboxClock()
     harness = BotHarness(sandbox_settings, clock, stable_ids=True)
     await harness.start()
-    interactive = stdin.isatty()
+    interactive = source.isatty()
 
     async def zone_of(user_id: int) -> str | None:
         assert harness.bot is not None
@@ -109,21 +109,21 @@ async def run_sandbox(settings: Settings, *, db_path: Path = DEFAULT_DB, as_user
     sandbox.user = harness.world.member(as_user) if harness.world else sandbox.user
     loop = asyncio.get_running_loop()
 
-    if interactive and stdin is sys.stdin:
+    if interactive and source is sys.stdin:
         with contextlib.suppress(ImportError):
             import readline  # noqa: F401 - line editing and history for input()
 
     async def read_line(prompt: str = "") -> str | None:
         """One line; interactive: input() with the prompt; scripted: the line is echoed after
         the prompt so the transcript reads like a session."""
-        if interactive and stdin is sys.stdin:
+        if interactive and source is sys.stdin:
             try:
                 return await loop.run_in_executor(None, input, prompt)
             except EOFError:
                 return None
         if interactive:
             print(prompt, end="", file=out, flush=True)
-        line = await loop.run_in_executor(None, stdin.readline)
+        line = await loop.run_in_executor(None, source.readline)
         if not line:
             return None
         if not interactive and (line.strip() or not prompt.endswith("> ")):

@@ -275,7 +275,7 @@ class Sandbox:
                 for button in message.buttons:
                     names = ((button.get("label") or "").lower(), button.get("custom_id", "").lower())
                     if key in names if exact else names[0].startswith(key):
-                        found = ({"custom_id": button["custom_id"]} if "custom_id" in button
+                        found: dict[str, Any] = ({"custom_id": button["custom_id"]} if "custom_id" in button
                                  else {"label": button.get("label")})
                         reply = await self.driver.click(message, user=self.user, **found)
                         await self.finish(reply, read_line)

@@ -105,7 +105,7 @@ class Transaction:
         rows = await self.fetchall(sql, params)
         return rows[0] if rows else None
 
-    async def fetchval(self, sql: str, params: Params = ()) -> Any | None:
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
 
@@ -190,7 +190,7 @@ class Database:
         rows = await self.fetchall(sql, params)
         return rows[0] if rows else None
 
-    async def fetchval(self, sql: str, params: Params = ()) -> Any | None:
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
 

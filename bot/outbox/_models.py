@@ -27,6 +27,20 @@ class DueItem:
     def late(self, now: datetime, grace: timedelta) -> bool:
         return now - self.due_at > grace
 
+    @property
+    def ref(self) -> int:
+        """``ref_id`` of a kind whose rows always name one (a row without it is a bug)."""
+        if self.ref_id is None:
+            raise ValueError(f"outbox row {self.id} ({self.kind}) names no ref_id")
+        return self.ref_id
+
+    @property
+    def recipient(self) -> int:
+        """``recipient_id`` of a kind whose rows always name one (a row without it is a bug)."""
+        if self.recipient_id is None:
+            raise ValueError(f"outbox row {self.id} ({self.kind}) names no recipient")
+        return self.recipient_id
+
 
 @dataclass(frozen=True, slots=True)
 class NewRow:
@@ -119,7 +133,7 @@ class Handler:
 
 
 class Sender(Protocol):
-    async def send(self, item: DueItem, payload: Any) -> Receipt:
+    async def send(self, item: DueItem, payload: Any, /) -> Receipt:
         """Render ``payload`` and send it with ``item.nonce`` (enforce_nonce); raise
         `SendFailed` for what Discord refused."""
         ...

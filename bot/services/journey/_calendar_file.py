@@ -118,6 +118,6 @@ def _step(cycle_id: str, raw: Any, where: str) -> Step:
     return Step(
         cycle_id=cycle_id, id=step_id, title=str(raw["title"]).strip(),
         at=wall.replace(tzinfo=zone), zone=zone.key, applies_to=tuple(str(t) for t in tags),
-        status=status,  # type: ignore[arg-type]
+        status=status,
         source=src, verified=verified, rule=rule,
     )

@@ -828,29 +828,29 @@ class MentoringService:
                 return Skip("the offer was answered or moved on", state="cancelled")
             if item.kind == TIMEOUT:
                 ts = int(now.timestamp())
-                await self._end_offer(item.ref_id, "timeout", ts)
+                await self._end_offer(item.ref, "timeout", ts)
                 await self._move_on(offer["request_id"], ts, "did not answer in time")
                 return Done()
             row = await self._db.fetchone(
                 f"SELECT {_rows.MENTEE_COLUMNS} FROM mentees WHERE id = ?", (offer["mentee_id"],))
-            return Send(Notice(item.id, item.guild_id, SENT_KINDS[item.kind], item.recipient_id,
+            return Send(Notice(item.id, item.guild_id, SENT_KINDS[item.kind], item.recipient,
                                offer["request_id"], offer["expires_at"],
                                None if row is None else _rows.mentee(row), None))
         if item.kind == THREAD:
             try:
-                pairing = await self._pairing(item.ref_id)
+                pairing = await self._pairing(item.ref)
             except NotFound:
                 return Skip("the pairing no longer exists", state="cancelled")
             row = await self._db.fetchone(
                 f"SELECT {_rows.MENTEE_COLUMNS} FROM mentees WHERE guild_id = ? AND user_id = ?",
                 (pairing.guild_id, pairing.mentee_user_id),
             )
-            return Send(Notice(item.id, item.guild_id, "thread", item.recipient_id, None, None,
+            return Send(Notice(item.id, item.guild_id, "thread", item.recipient, None, None,
                                None if row is None else _rows.mentee(row), pairing))
         data = item.data
         update = MenteeUpdate(data.get("why", ""), data.get("mentor_user_id"),
                               data.get("expires_at"), data.get("legacy_text"))
-        return Send(Notice(item.id, item.guild_id, "mentee_update", item.recipient_id, None,
+        return Send(Notice(item.id, item.guild_id, "mentee_update", item.recipient, None,
                            None, None, None, update))
 
     async def _due_failed(self, item: DueItem) -> None:
@@ -864,7 +864,7 @@ class MentoringService:
         )
         if request_id is not None:
             now = self._now()
-            await self._end_offer(item.ref_id, "moved", now)
+            await self._end_offer(item.ref, "moved", now)
             await self._move_on(request_id, now, "could not be reached")
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -97,10 +97,10 @@ def _entry(item: Any, where: str) -> CatalogEntry:
         url=url,
         organization=_text(item, "organization", MAX_ORGANIZATION, where, required=False),
         category=category,
-        tier=tier,  # type: ignore[arg-type]
+        tier=tier,
         tags=tuple(t.strip() for t in tags),
         description=_text(item, "description", MAX_DESCRIPTION, where),
-        last_verified=verified if type(verified) is date else verified.date(),
+        last_verified=verified.date() if isinstance(verified, datetime) else verified,
     )
 
 

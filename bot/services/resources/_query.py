@@ -184,7 +184,7 @@ class QueryPlanner:
         groups: list[Group] = []
         for index, piece in enumerate(pieces):
             last = partial_last and index == len(pieces) - 1
-            single = None if piece.concept or len(piece.typed) > 1 else piece.typed[0]
+            single = piece.typed[0] if len(piece.typed) == 1 and not piece.concept else None
             if single is not None:
                 # A lone word being typed may still grow out of a stopword ("for" -> "form").
                 filler = single in STOPWORDS and not (last and len(pieces) == 1)

@@ -62,7 +62,8 @@ class _Prepared:
         self.weight = math.log(1 + entries / (1 + group.frequency))
         self.exact = _Alternatives(group.exact)
         self.loose = _Alternatives(group.loose)
-        self.prefixes = [(_Alternatives([p[:-1]]) if len(p) > 1 else None, p[-1]) for p in group.prefixes]
+        # (the words before the one being typed, if any; the word being typed)
+        self.prefixes = [(_Alternatives([p[:-1]]) if p[:-1] else None, p[-1]) for p in group.prefixes]
 
     def match(self, terms: EntryTerms) -> float:
         """1 when the title, tags or organization hold the group, DESCRIPTION_ONLY when only

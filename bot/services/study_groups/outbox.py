@@ -95,7 +95,7 @@ class Announcements(Handler):
         return Send(OutgoingMessage(
             outbox_id=item.id, kind=kind, guild_id=row["guild_id"], channel_id=channel_id,
             recipient_id=item.recipient_id, role_id=row["role_id"] if kind == "announce" else None,
-            nonce=item.nonce, content=content, occurrence_id=item.ref_id, rsvps=rsvps,
+            nonce=item.nonce, content=content, occurrence_id=item.ref, rsvps=rsvps,
             delayed=delayed,
         ))
 

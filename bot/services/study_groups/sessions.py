@@ -304,7 +304,7 @@ class Sessions:
     ) -> tuple[Occurrence, RsvpCounts]:
         if choice not in RSVP_CHOICES:
             raise InvalidInput("Answer going, maybe or no.")
-        rsvp: RsvpChoice = choice  # type: ignore[assignment]
+        rsvp: RsvpChoice = choice
         now = self._now()
         async with self._db.transaction() as tx:
             occ = await _occurrence(tx, guild_id, occurrence_id)
