@@ -14,12 +14,13 @@ import discord
 
 from bot.checks import is_moderator
 from bot.errors import Forbidden
-from bot.services.anonymous import AnonymousService, PostedQuestion
-from bot.services.anonymous._text import (
+from bot.services.anonymous import (
     MAX_FOLLOWUP_CHARS,
     MAX_QUESTION_CHARS,
     MAX_TAG_CHARS,
     MAX_TITLE_CHARS,
+    AnonymousService,
+    PostedQuestion,
 )
 from bot.ui import FmgModal, bot_of, persistent_view, run_safely, send_ephemeral
 

@@ -85,3 +85,153 @@ def test_no_cog_wakes_the_scheduler_by_hand() -> None:
         if (lines := _pokes(path.read_text("utf-8")))
     }
     assert offenders == {}
+
+
+# -- module graph ------------------------------------------------------------------------------
+PACKAGES = ("bot", "cogs", "localdiscord")
+
+
+def _module_name(root: Path, path: Path) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _graph(root: Path, packages: tuple[str, ...]) -> dict[str, set[str]]:
+    """Module -> the project modules it imports, lazy (in-function) imports included and
+    ``if TYPE_CHECKING:`` blocks excluded (they never run). ``from pkg import sub`` depends on
+    ``pkg.sub`` when that is a module (the package itself is then already initialised)."""
+    files = {
+        _module_name(root, path): path
+        for package in packages if (root / package).is_dir()
+        for path in (root / package).rglob("*.py")
+    }
+    graph: dict[str, set[str]] = {}
+    for name, path in files.items():
+        tree = ast.parse(path.read_text("utf-8"))
+        type_only = {
+            id(inner)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+            for stmt in node.body for inner in ast.walk(stmt)
+        }
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        wanted: set[str] = set()
+        for node in ast.walk(tree):
+            if id(node) in type_only:
+                continue
+            if isinstance(node, ast.Import):
+                wanted.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                    base = ".".join([*anchor, *([node.module] if node.module else [])])
+                for alias in node.names:
+                    full = f"{base}.{alias.name}"
+                    wanted.add(full if full in files else base)
+        deps = set()
+        for dep in wanted:
+            while dep and dep not in files:
+                dep = dep.rpartition(".")[0]
+            if dep and dep != name:
+                deps.add(dep)
+        graph[name] = deps
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan, iteratively)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for start in graph:
+        if start in index:
+            continue
+        work = [(start, iter(sorted(graph[start])))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph.get(child, ())))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def test_no_import_cycles_lazy_ones_included() -> None:
+    assert _cycles(_graph(ROOT, PACKAGES)) == []
+
+
+def test_the_cycle_check_would_catch_a_lazy_cycle(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "a.py").write_text("from pkg import b\n")
+    (tmp_path / "pkg" / "b.py").write_text("def f():\n    from pkg.a import x\n")
+    (tmp_path / "pkg" / "c.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.a import y\n"
+    )
+    assert _cycles(_graph(tmp_path, ("pkg",))) == [["pkg.a", "pkg.b"]]
+
+
+def _private_imports(graph: dict[str, set[str]]) -> list[str]:
+    """Imports of a package's private module (``pkg._name``) from outside that package."""
+    bad = []
+    for module, deps in graph.items():
+        for dep in deps:
+            owner, _, leaf = dep.rpartition(".")
+            if leaf.startswith("_") and not leaf.startswith("__") and not (
+                module == owner or module.startswith(owner + ".")
+            ):
+                bad.append(f"{module} -> {dep}")
+    return sorted(bad)
+
+
+def test_private_modules_are_imported_only_by_their_package() -> None:
+    """A package's API is its ``__init__``; tests may reach inside (they are not scanned)."""
+    assert _private_imports(_graph(ROOT, PACKAGES)) == []
+
+
+def test_the_private_import_check_would_catch_a_reach_inside(tmp_path: Path) -> None:
+    for package in ("svc", "web"):
+        (tmp_path / package).mkdir()
+    (tmp_path / "svc" / "__init__.py").write_text("from svc._store import load\n")
+    (tmp_path / "svc" / "_store.py").write_text("def load(): ...\n")
+    (tmp_path / "svc" / "feature.py").write_text("from svc._store import load\n")
+    (tmp_path / "web" / "__init__.py").write_text("")
+    (tmp_path / "web" / "views.py").write_text("from svc import load\nfrom svc._store import load\n")
+    assert _private_imports(_graph(tmp_path, ("svc", "web"))) == ["web.views -> svc._store"]
+
+
+def test_bot_core_never_imports_cogs() -> None:
+    """The adapters depend on the core, never the other way (bot.app only finds the cog
+    packages to load them)."""
+    graph = _graph(ROOT, PACKAGES)
+    offenders = {
+        module: sorted(d for d in deps if d.split(".")[0] == "cogs")
+        for module, deps in graph.items()
+        if module.startswith("bot.") and module != "bot.app"
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}

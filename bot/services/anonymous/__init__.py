@@ -13,12 +13,24 @@ from bot.services.anonymous._service import (
     PostedQuestion,
     Report,
 )
-from bot.services.anonymous._text import could_ping, sanitize, split_message
+from bot.services.anonymous._text import (
+    MAX_FOLLOWUP_CHARS,
+    MAX_QUESTION_CHARS,
+    MAX_TAG_CHARS,
+    MAX_TITLE_CHARS,
+    could_ping,
+    sanitize,
+    split_message,
+)
 
 __all__ = [
     "ASKER_LABEL",
     "CLOSE_NOTICE",
     "KINDS",
+    "MAX_FOLLOWUP_CHARS",
+    "MAX_QUESTION_CHARS",
+    "MAX_TAG_CHARS",
+    "MAX_TITLE_CHARS",
     "AnonymousLimits",
     "AnonymousService",
     "AskReceipt",
