@@ -13,16 +13,17 @@ from typing import Any
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 from discord.utils import MISSING
 
 from bot.app import FmgBot
 from bot.checks import is_moderator, moderator_only
 from bot.errors import InvalidInput
-from bot.outbox import DueItem, Receipt, SendFailed
+from bot.outbox import DueItem, Receipt, Sender, SendFailed
+from bot.scheduler import DueWorkSource
 from bot.services.anonymous import KINDS as ANONYMOUS_KINDS
 from bot.services.anonymous import AnonymousService, OutboxJob
 from bot.ui import persistent_view, send_ephemeral, send_failed
+from cogs._base import FmgCog
 from cogs.anonymous_ui import (
     DYNAMIC_ITEMS,
     NO_MENTIONS,
@@ -245,36 +246,36 @@ class AnonymousModGroup(
         )
 
 
-class AnonymousCog(commands.Cog, name="Anonymous questions"):
+class AnonymousCog(FmgCog, name="Anonymous questions"):
     """Ask without your name; answers happen in the question's thread."""
 
+    dynamic_items = DYNAMIC_ITEMS
+
     def __init__(self, bot: FmgBot) -> None:
-        self.bot = bot
+        super().__init__(bot)
         self.ask_group = AskGroup(bot)
         self.mod_group = AnonymousModGroup(bot)
-        self.sender = AnonymousSender(bot)
-        self.mark_menu = app_commands.ContextMenu(
-            name="Mark mentor answer", callback=self.mark_mentor_answer
-        )
-        self.mark_menu.guild_only = True
+
+    def senders(self) -> dict[str, Sender]:
+        return dict.fromkeys(ANONYMOUS_KINDS, AnonymousSender(self.bot))
+
+    def timers(self) -> dict[str, DueWorkSource]:
+        return {UPKEEP_SOURCE: self.bot.services.anonymous.upkeep}
+
+    def context_menus(self) -> list[app_commands.ContextMenu]:
+        mark = app_commands.ContextMenu(name="Mark mentor answer", callback=self.mark_mentor_answer)
+        mark.guild_only = True
+        return [mark]
 
     async def cog_load(self) -> None:
+        await super().cog_load()
         self.bot.tree.add_command(self.ask_group)
         self.bot.tree.add_command(self.mod_group)
-        self.bot.tree.add_command(self.mark_menu)
-        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
-        for kind in ANONYMOUS_KINDS:
-            self.bot.services.outbox.attach_sender(kind, self.sender)
-        self.bot.scheduler.register(UPKEEP_SOURCE, self.bot.services.anonymous.upkeep)
 
     async def cog_unload(self) -> None:
-        for kind in ANONYMOUS_KINDS:
-            self.bot.services.outbox.detach_sender(kind)
-        self.bot.scheduler.unregister(UPKEEP_SOURCE)
-        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        await super().cog_unload()
         self.bot.tree.remove_command(self.ask_group.name)
         self.bot.tree.remove_command(self.mod_group.name)
-        self.bot.tree.remove_command(self.mark_menu.name, type=discord.AppCommandType.message)
 
     async def mark_mentor_answer(
         self, interaction: discord.Interaction, message: discord.Message

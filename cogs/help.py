@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot.app import FmgBot
 from bot.checks import is_moderator, is_moderator_command
 from bot.paging import Pages, send_pages
 from bot.ui import pack_lines
+from cogs._base import FmgCog
 
 
 @dataclass(frozen=True)
@@ -66,11 +66,8 @@ def help_pages(lines: list[HelpLine]) -> Pages[str]:
     )
 
 
-class HelpCog(commands.Cog, name="Help"):
+class HelpCog(FmgCog, name="Help"):
     """What the bot can do for you."""
-
-    def __init__(self, bot: FmgBot) -> None:
-        self.bot = bot
 
     @app_commands.command(name="help", description="List the commands you can use")
     async def help(self, interaction: discord.Interaction) -> None:

@@ -12,12 +12,11 @@ import logging
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot.app import FmgBot
 from bot.checks import moderator_only
 from bot.errors import Conflict, NotFound
-from bot.outbox import DueItem, Outbox, Receipt
+from bot.outbox import DueItem, Receipt, Sender
 from bot.paging import Pages, send_pages
 from bot.services.mentoring import SENT_KINDS, MentoringService, Notice
 from bot.services.mentoring.profile_review import decide_edit, pending_edit, pending_edits
@@ -26,6 +25,7 @@ from bot.services.mentoring.vocab import LANGUAGES, SPECIALTIES, VISA_ROUTES
 from bot.services.text import one_line
 from bot.services.timezones import check_timezone
 from bot.ui import pack_lines, send_ephemeral, send_failed, timezone_autocomplete
+from cogs._base import FmgCog
 from cogs.mentoring_views import (
     NO_MENTIONS,
     AnswerButton,
@@ -379,30 +379,27 @@ class MenteeGroup(app_commands.Group, name="mentee", description="Your mentee pr
         await send_ephemeral(interaction, wizard.content, view=wizard, **kwargs)
 
 
-class MentoringCog(commands.Cog, name="Mentoring"):
+class MentoringCog(FmgCog, name="Mentoring"):
     """Find a mentor who has walked your path, or become one."""
 
+    dynamic_items = (AnswerButton, AskMentorButton)
+
     def __init__(self, bot: FmgBot) -> None:
-        self.bot = bot
+        super().__init__(bot)
         self.mentor_group = MentorGroup(bot)
         self.mentee_group = MenteeGroup(bot)
-        self.sender = MentoringSender(bot)
+
+    def senders(self) -> dict[str, Sender]:
+        sender = MentoringSender(self.bot)
+        return dict.fromkeys(SENT_KINDS, sender)
 
     async def cog_load(self) -> None:
+        await super().cog_load()
         self.bot.tree.add_command(self.mentor_group)
         self.bot.tree.add_command(self.mentee_group)
-        self.bot.add_dynamic_items(AnswerButton, AskMentorButton)
-        for kind in SENT_KINDS:
-            self.service_outbox.attach_sender(kind, self.sender)
-
-    @property
-    def service_outbox(self) -> Outbox:
-        return self.bot.services.mentoring.outbox
 
     async def cog_unload(self) -> None:
-        for kind in SENT_KINDS:
-            self.service_outbox.detach_sender(kind)
-        self.bot.remove_dynamic_items(AnswerButton)
+        await super().cog_unload()
         self.bot.tree.remove_command(self.mentee_group.name)
         self.bot.tree.remove_command(self.mentor_group.name)
 

@@ -9,8 +9,10 @@ from discord.ext import commands
 
 from bot.app import FmgBot
 from bot.guild_facts import guild_facts
+from bot.scheduler import DueWorkSource
 from bot.services.backups import BackupSchedule
 from bot.services.health import check_guild, pick_welcome_channel, setup_guide
+from cogs._base import FmgCog
 
 log = logging.getLogger(__name__)
 
@@ -18,25 +20,19 @@ BACKUPS = "backups"
 MEMBER_RETENTION = "member-retention"
 
 
-class OpsCog(commands.Cog, name="Server setup"):
+class OpsCog(FmgCog, name="Server setup"):
     """Setup guide on join, privacy retention for members who leave, daily backups."""
 
-    def __init__(self, bot: FmgBot) -> None:
-        self.bot = bot
-
-    async def cog_load(self) -> None:
+    def timers(self) -> dict[str, DueWorkSource]:
         settings = self.bot.settings
         schedule = BackupSchedule(
             settings.database_path, settings.backup_folder, settings.backup_keep, self.bot.clock
         )
-        self.bot.scheduler.register(BACKUPS, schedule)
-        self.bot.scheduler.register(MEMBER_RETENTION, self.bot.services.privacy)
+        return {BACKUPS: schedule, MEMBER_RETENTION: self.bot.services.privacy}
+
+    async def prepare(self) -> None:
         # The service wakes its timer itself when a member leaves or returns.
         self.bot.services.privacy.wake_with(self.bot.scheduler.waker(MEMBER_RETENTION))
-
-    async def cog_unload(self) -> None:
-        self.bot.scheduler.unregister(BACKUPS)
-        self.bot.scheduler.unregister(MEMBER_RETENTION)
 
     @commands.Cog.listener()
     async def on_guild_join(self, guild: discord.Guild) -> None:

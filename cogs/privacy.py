@@ -7,11 +7,11 @@ import json
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot.app import FmgBot
 from bot.services.privacy import ANONYMOUS_NOTE
 from bot.ui import OwnerView, send_ephemeral
+from cogs._base import FmgCog
 
 
 def delete_warning(summary: list[str]) -> str:
@@ -72,17 +72,19 @@ class PrivacyGroup(app_commands.Group, name="privacy", description="Your data in
         await send_ephemeral(interaction, warning, view=view)
 
 
-class PrivacyCog(commands.Cog, name="Privacy"):
+class PrivacyCog(FmgCog, name="Privacy"):
     """See or erase the data fmg-bot keeps about you."""
 
     def __init__(self, bot: FmgBot) -> None:
-        self.bot = bot
+        super().__init__(bot)
         self.group = PrivacyGroup(bot)
 
     async def cog_load(self) -> None:
+        await super().cog_load()
         self.bot.tree.add_command(self.group)
 
     async def cog_unload(self) -> None:
+        await super().cog_unload()
         self.bot.tree.remove_command(self.group.name)
 
 

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot.app import FmgBot
 from bot.checks import moderator_only
 from bot.errors import InvalidInput
 from bot.paging import send_pages
+from bot.scheduler import DueWorkSource
 from bot.services.resources import CATEGORIES, TIERS, Resource, WeeklyLinkCheck
 from bot.ui import bot_of, persistent_view, send_ephemeral
+from cogs._base import FmgCog
 from cogs.resources_views import (
     NO_MENTIONS,
     MoveButton,
@@ -243,24 +244,29 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
         )
 
 
-class ResourcesCog(commands.Cog, name="Resource library"):
+class ResourcesCog(FmgCog, name="Resource library"):
     """A curated catalog of official FMG resources with search that understands shorthand."""
 
+    dynamic_items = (ReviewButton, MoveButton)
+
     def __init__(self, bot: FmgBot) -> None:
-        self.bot = bot
+        super().__init__(bot)
         self.group = ResourcesGroup(bot)
 
+    def timers(self) -> dict[str, DueWorkSource]:
+        if not self.bot.settings.resources_link_check:
+            return {}
+        return {LINK_CHECK: WeeklyLinkCheck(self.bot.services.resources.links, self.bot.clock)}
+
+    async def prepare(self) -> None:
+        await self.bot.services.resources.start()
+
     async def cog_load(self) -> None:
-        library = self.bot.services.resources
-        await library.start()
+        await super().cog_load()
         self.bot.tree.add_command(self.group)
-        self.bot.add_dynamic_items(ReviewButton, MoveButton)
-        if self.bot.settings.resources_link_check:
-            self.bot.scheduler.register(LINK_CHECK, WeeklyLinkCheck(library.links, self.bot.clock))
 
     async def cog_unload(self) -> None:
-        self.bot.scheduler.unregister(LINK_CHECK)
-        self.bot.remove_dynamic_items(ReviewButton, MoveButton)
+        await super().cog_unload()
         self.bot.tree.remove_command(self.group.name)
 
 

@@ -6,7 +6,6 @@ from collections import defaultdict
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot.app import FmgBot
 from bot.checks import moderator_only
@@ -15,6 +14,7 @@ from bot.paging import Pages, send_pages
 from bot.services.guild_settings import SETTING_SPECS, GuildConfig, SettingKind
 from bot.services.health import Finding, check_guild, problems
 from bot.ui import pack_lines, send_ephemeral
+from cogs._base import FmgCog
 
 LEVEL_MARKS = {"ok": "✅", "info": "🔹", "warning": "⚠️", "error": "❌"}
 
@@ -176,18 +176,20 @@ def _add_switch_commands(group: SettingsGroup) -> None:
         group.add_command(number)
 
 
-class SettingsCog(commands.Cog, name="Server settings"):
+class SettingsCog(FmgCog, name="Server settings"):
     """Channels, roles and switches for each capability."""
 
     def __init__(self, bot: FmgBot) -> None:
-        self.bot = bot
+        super().__init__(bot)
         self.group = SettingsGroup(bot)
         _add_switch_commands(self.group)
 
     async def cog_load(self) -> None:
+        await super().cog_load()
         self.bot.tree.add_command(self.group)
 
     async def cog_unload(self) -> None:
+        await super().cog_unload()
         self.bot.tree.remove_command(self.group.name)
 
 

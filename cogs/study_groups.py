@@ -17,7 +17,9 @@ from discord.ext import commands
 
 from bot.app import FmgBot
 from bot.checks import is_moderator
+from bot.outbox import Sender
 from bot.paging import LivePages, send_pages
+from bot.scheduler import DueWorkSource
 from bot.services.study_groups import KINDS as STUDY_KINDS
 from bot.services.study_groups import StudyGroupService
 from bot.services.study_groups.models import TOPICS, Group
@@ -32,6 +34,7 @@ from bot.services.study_groups.sessions import (
 from bot.services.text import md, sanitize_line
 from bot.services.timezones import abbreviation_zones, echo_in_zones, zone_label
 from bot.ui import bot_of, send_ephemeral, timezone_autocomplete
+from cogs._base import FmgCog
 from cogs.study_groups_views import (
     MEMBERS_PAGE,
     NO_MENTIONS,
@@ -449,24 +452,28 @@ class TimezoneCommands(app_commands.Group, name="timezone", description="Your ow
         await send_ephemeral(interaction, text)
 
 
-class StudyGroupsCog(commands.Cog, name="Study groups"):
+class StudyGroupsCog(FmgCog, name="Study groups"):
     """Study together across time zones: groups, sessions, reminders."""
 
+    dynamic_items = (RsvpButton,)
+
     def __init__(self, bot: FmgBot) -> None:
-        self.bot = bot
+        super().__init__(bot)
         self.commands_ = (StudyGroupCommands(), SessionCommands(), TimezoneCommands())
-        self.due_work = StudyGroupsDueWork(bot)
-        self.sender = DiscordSender(bot)
+
+    def senders(self) -> dict[str, Sender]:
+        return dict.fromkeys(STUDY_KINDS, DiscordSender(self.bot))
+
+    def timers(self) -> dict[str, DueWorkSource]:
+        return {SOURCE_NAME: StudyGroupsDueWork(self.bot)}
+
+    async def prepare(self) -> None:
+        self.bot.services.study_groups.wake_with(self.bot.scheduler.waker(SOURCE_NAME))
 
     async def cog_load(self) -> None:
+        await super().cog_load()
         for group in self.commands_:
             self.bot.tree.add_command(group)
-        self.bot.add_dynamic_items(RsvpButton)
-        for kind in STUDY_KINDS:
-            self.bot.services.outbox.attach_sender(kind, self.sender)
-        # registering is the restart rebuild: the scheduler re-reads next_due from the rows
-        self.bot.scheduler.register(SOURCE_NAME, self.due_work)
-        self.bot.services.study_groups.wake_with(self.bot.scheduler.waker(SOURCE_NAME))
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
@@ -474,10 +481,7 @@ class StudyGroupsCog(commands.Cog, name="Study groups"):
         self.bot.services.study_groups.changed()
 
     async def cog_unload(self) -> None:
-        self.bot.scheduler.unregister(SOURCE_NAME)
-        for kind in STUDY_KINDS:
-            self.bot.services.outbox.detach_sender(kind)
-        self.bot.remove_dynamic_items(RsvpButton)
+        await super().cog_unload()
         for group in self.commands_:
             self.bot.tree.remove_command(group.name)
 

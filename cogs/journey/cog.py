@@ -10,10 +10,9 @@ from datetime import timedelta
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
-from bot.app import FmgBot
 from bot.checks import moderator_only
+from bot.outbox import Sender
 from bot.services.journey import (
     CELEBRATION_KIND,
     COHORT_ARCHIVE_KIND,
@@ -27,6 +26,7 @@ from bot.services.journey import (
 )
 from bot.services.mentoring.vocab import EXAM_STAGES, VISA_ROUTES
 from bot.ui import bot_of, send_ephemeral
+from cogs._base import FmgCog
 from cogs.journey.views import (
     NO_MENTIONS,
     BecomeMentor,
@@ -70,7 +70,7 @@ async def step_autocomplete(
     return [app_commands.Choice(name=step_label(s), value=s.key) for s in steps]
 
 
-class JourneyCog(commands.Cog, name="Journey"):
+class JourneyCog(FmgCog, name="Journey"):
     """The FMG journey: the Match calendar, your exam dates, cohorts and milestones."""
 
     cycle = app_commands.Group(name="cycle", description="The Match calendar", guild_only=True)
@@ -81,20 +81,11 @@ class JourneyCog(commands.Cog, name="Journey"):
     cohort = app_commands.Group(name="cohort", description="Study with members sitting your exam",
                                 guild_only=True)
 
-    def __init__(self, bot: FmgBot) -> None:
-        self.bot = bot
-        posts = ChannelSender(bot)
-        self.senders = {REMINDER_KIND: ReminderSender(bot), CELEBRATION_KIND: posts,
-                        COHORT_NOTICE_KIND: posts, COHORT_ARCHIVE_KIND: CohortArchiver(bot),
-                        **{kind: posts for kind in POST_KINDS}}
-
-    async def cog_load(self) -> None:
-        for kind, sender in self.senders.items():
-            self.bot.services.outbox.attach_sender(kind, sender)
-
-    async def cog_unload(self) -> None:
-        for kind in self.senders:
-            self.bot.services.outbox.detach_sender(kind)
+    def senders(self) -> dict[str, Sender]:
+        posts = ChannelSender(self.bot)
+        return {REMINDER_KIND: ReminderSender(self.bot), CELEBRATION_KIND: posts,
+                COHORT_NOTICE_KIND: posts, COHORT_ARCHIVE_KIND: CohortArchiver(self.bot),
+                **dict.fromkeys(POST_KINDS, posts)}
 
     # -- /cycle ---------------------------------------------------------------------------
     @cycle.command(name="timeline", description="The Match calendar's steps ahead that apply to you")

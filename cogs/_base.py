@@ -1,0 +1,75 @@
+"""The one base cog: what a capability plugs into the bot, added on load and removed on unload.
+
+A cog declares its persistent buttons (`dynamic_items`), how its outbox kinds are sent
+(`senders`), its timers (`timers`) and its context menus (`context_menus`); `cog_load` adds
+exactly what it declared and `cog_unload` removes exactly what `cog_load` added, so the two
+cannot drift apart (a hand-written unload once forgot a button). Slash commands need nothing
+here: they are class-level `app_commands.Group`s, which discord.py adds and removes with the cog.
+Context menus are the exception: discord.py refuses them in a cog's class body, so they are
+built per instance (their callback is a bound method) and tracked here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import FmgBot
+from bot.outbox import Sender
+from bot.scheduler import DueWorkSource
+
+
+class FmgCog(commands.Cog):
+    #: persistent components (custom-id templates) that must answer after a restart
+    dynamic_items: ClassVar[tuple[type[discord.ui.DynamicItem[Any]], ...]] = ()
+
+    def __init__(self, bot: FmgBot) -> None:
+        self.bot = bot
+        self._attached: dict[str, Sender] = {}
+        self._timers: dict[str, DueWorkSource] = {}
+        self._menus: tuple[app_commands.ContextMenu, ...] = ()
+
+    def senders(self) -> Mapping[str, Sender]:
+        """Outbox kind -> how it is sent (the service registered the kind's handler)."""
+        return {}
+
+    def timers(self) -> Mapping[str, DueWorkSource]:
+        """Scheduler source name -> due work it runs (registering it arms its timer)."""
+        return {}
+
+    def context_menus(self) -> Sequence[app_commands.ContextMenu]:
+        """Right-click commands (called once per load; callbacks are bound methods)."""
+        return ()
+
+    async def prepare(self) -> None:
+        """Work the cog needs before it is plugged in (say, loading a catalogue)."""
+
+    async def cog_load(self) -> None:
+        await self.prepare()
+        self._attached = dict(self.senders())
+        self._timers = dict(self.timers())
+        self._menus = tuple(self.context_menus())
+        for menu in self._menus:
+            self.bot.tree.add_command(menu)
+        if self.dynamic_items:
+            self.bot.add_dynamic_items(*self.dynamic_items)
+        for kind, sender in self._attached.items():
+            self.bot.services.outbox.attach_sender(kind, sender)
+        # registering is the restart rebuild: the scheduler re-reads next_due from the rows
+        for name, source in self._timers.items():
+            self.bot.scheduler.register(name, source)
+
+    async def cog_unload(self) -> None:
+        for name in self._timers:
+            self.bot.scheduler.unregister(name)
+        for kind in self._attached:
+            self.bot.services.outbox.detach_sender(kind)
+        if self.dynamic_items:
+            self.bot.remove_dynamic_items(*self.dynamic_items)
+        for menu in self._menus:
+            self.bot.tree.remove_command(menu.name, type=menu.type)
+        self._attached, self._timers, self._menus = {}, {}, ()
