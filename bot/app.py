@@ -41,7 +41,7 @@ def bot_intents(members: bool = False) -> discord.Intents:
 
 
 def cog_modules() -> list[str]:
-    """Every module in `cogs/` that defines an extension ``setup`` (views live beside them)."""
+    """Every cog package in `cogs/` whose ``__init__`` defines an extension ``setup``."""
     names = []
     for info in pkgutil.iter_modules(cogs.__path__):
         if info.name.startswith("_"):

@@ -23,7 +23,7 @@ from bot.services.journey import (
 )
 from bot.services.mentoring.vocab import EXAM_STAGES, VISA_ROUTES
 from bot.ui import FmgView, OwnerView, bot_of, send_ephemeral, send_failed
-from cogs.mentoring_views import ProfileWizard
+from cogs.mentoring.views import ProfileWizard
 
 NO_MENTIONS = discord.AllowedMentions.none()
 #: Steps shown in one timeline embed (Discord allows 25 fields).

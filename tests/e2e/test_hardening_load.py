@@ -17,7 +17,7 @@ import tracemalloc
 import zoneinfo
 
 from bot.services.study_groups.sessions import EXPORT_SERIES
-from cogs.study_groups_views import SOURCE_NAME
+from cogs.study_groups.views import SOURCE_NAME
 
 ATTACK_SERIES = 200
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.clock import ManualClock
 from bot.outbox import SOURCE_NAME as OUTBOX
-from cogs.study_groups_views import SOURCE_NAME
+from cogs.study_groups.views import SOURCE_NAME
 
 START = datetime(2026, 1, 7, 1, 0, tzinfo=UTC)  # "tomorrow 19:00" for alice in Chicago
 EPOCH = int(START.timestamp())

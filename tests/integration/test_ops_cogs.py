@@ -18,7 +18,7 @@ from bot.services import Services
 from bot.services.guild_settings import GuildConfig
 from bot.services.health import Finding
 from bot.ui import EMBED_DESCRIPTION_LIMIT
-from cogs.settings import check_pages, settings_embed
+from cogs.settings.cog import check_pages, settings_embed
 
 
 async def _loaded_bot(settings: Settings, clock: ManualClock) -> FmgBot:

@@ -129,7 +129,7 @@ async def test_gateway_faults_lose_no_interaction_and_double_no_answer(
 async def test_each_study_session_is_announced_once_through_storms_and_outages(
         e2e, discord, clock, alice, channels, log_errors):
     from bot.outbox import SOURCE_NAME as OUTBOX
-    from cogs.study_groups_views import SOURCE_NAME
+    from cogs.study_groups.views import SOURCE_NAME
 
     async def run_due() -> None:
         await e2e.bot.scheduler.run_now(SOURCE_NAME)

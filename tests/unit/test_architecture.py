@@ -235,3 +235,33 @@ def test_bot_core_never_imports_cogs() -> None:
         if module.startswith("bot.") and module != "bot.app"
     }
     assert {k: v for k, v in offenders.items() if v} == {}
+
+
+# -- cog shape ---------------------------------------------------------------------------------
+def _loose_cogs(cogs_root: Path) -> list[str]:
+    """Modules that define an extension ``setup`` outside a capability package's ``__init__``
+    (a cog is ``cogs/<capability>/``, its ``setup`` in ``__init__.py``)."""
+    loose = []
+    for path in sorted(cogs_root.rglob("*.py")):
+        relative = path.relative_to(cogs_root)
+        tree = ast.parse(path.read_text("utf-8"))
+        has_setup = any(isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef)
+                        and node.name == "setup" for node in tree.body)
+        in_package = len(relative.parts) == 2 and relative.name == "__init__.py"
+        if has_setup and not in_package:
+            loose.append(relative.as_posix())
+    return loose
+
+
+def test_every_cog_is_a_package() -> None:
+    assert _loose_cogs(ROOT / "cogs") == []
+
+
+def test_the_package_check_would_catch_a_single_module_cog(tmp_path: Path) -> None:
+    (tmp_path / "flat.py").write_text("async def setup(bot): ...\n")
+    (tmp_path / "_base.py").write_text("class FmgCog: ...\n")
+    (tmp_path / "good").mkdir()
+    (tmp_path / "good" / "__init__.py").write_text("async def setup(bot): ...\n")
+    (tmp_path / "good" / "cog.py").write_text("async def setup(bot): ...\n")
+    (tmp_path / "good" / "views.py").write_text("def setup_view(): ...\n")
+    assert _loose_cogs(tmp_path) == ["flat.py", "good/cog.py"]

@@ -68,7 +68,7 @@ async def test_all_cogs_load_and_unload_together(bare_bot: FmgBot) -> None:
 
 async def test_the_symmetry_check_would_catch_a_forgotten_button(bare_bot: FmgBot) -> None:
     """The defect this guards against: an unload that forgot one dynamic item."""
-    from cogs.mentoring import MentoringCog
+    from cogs.mentoring.cog import MentoringCog
 
     class Forgetful(MentoringCog):
         async def cog_unload(self) -> None:

@@ -76,7 +76,7 @@ async def test_every_command_fits_discord(offline_bot: FmgBot) -> None:
 
 
 async def test_help_is_generated_from_the_tree(offline_bot: FmgBot) -> None:
-    from cogs.help import help_pages, walk_commands
+    from cogs.help.cog import help_pages, walk_commands
 
     lines = list(walk_commands(offline_bot))
     listed = {line.name for line in lines}

@@ -1,7 +1,7 @@
 """The mentoring embeds stay inside Discord's limits, paginating instead of truncating."""
 
 from bot.services.mentoring.vocab import LANGUAGES, SPECIALTIES, VISA_ROUTES
-from cogs.mentoring_views import roster_pages
+from cogs.mentoring.views import roster_pages
 from tests.unit.mentoring.factories import mentor
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from bot.outbox import DueItem, SendFailed
 from bot.services.study_groups.models import OutgoingMessage, RsvpCounts
-from cogs.study_groups_views import DiscordSender
+from cogs.study_groups.views import DiscordSender
 
 
 def _http_error(status: int, cls: type[discord.HTTPException] = discord.HTTPException):

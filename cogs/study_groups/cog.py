@@ -35,7 +35,7 @@ from bot.services.text import md, sanitize_line
 from bot.services.timezones import abbreviation_zones, echo_in_zones, zone_label
 from bot.ui import bot_of, send_ephemeral, timezone_autocomplete
 from cogs._base import FmgCog
-from cogs.study_groups_views import (
+from cogs.study_groups.views import (
     MEMBERS_PAGE,
     NO_MENTIONS,
     PAGE_SIZE,
@@ -485,6 +485,3 @@ class StudyGroupsCog(FmgCog, name="Study groups"):
         for group in self.commands_:
             self.bot.tree.remove_command(group.name)
 
-
-async def setup(bot: FmgBot) -> None:
-    await bot.add_cog(StudyGroupsCog(bot))

@@ -1,4 +1,4 @@
-"""Views, modals, persistent buttons and embeds for `cogs/mentoring.py`.
+"""Views, modals, persistent buttons and embeds for `cogs/mentoring/cog.py`.
 
 Accept/Decline are `DynamicItem`s whose custom id carries the request id, so a mentor can
 answer a message sent days ago, after any number of restarts: the state lives in the database.

@@ -192,6 +192,3 @@ class SettingsCog(FmgCog, name="Server settings"):
         await super().cog_unload()
         self.bot.tree.remove_command(self.group.name)
 
-
-async def setup(bot: FmgBot) -> None:
-    await bot.add_cog(SettingsCog(bot))

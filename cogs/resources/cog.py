@@ -15,7 +15,7 @@ from bot.scheduler import DueWorkSource
 from bot.services.resources import CATEGORIES, TIERS, Resource, WeeklyLinkCheck
 from bot.ui import bot_of, persistent_view, send_ephemeral
 from cogs._base import FmgCog
-from cogs.resources_views import (
+from cogs.resources.views import (
     NO_MENTIONS,
     MoveButton,
     ReviewButton,
@@ -269,6 +269,3 @@ class ResourcesCog(FmgCog, name="Resource library"):
         await super().cog_unload()
         self.bot.tree.remove_command(self.group.name)
 
-
-async def setup(bot: FmgBot) -> None:
-    await bot.add_cog(ResourcesCog(bot))

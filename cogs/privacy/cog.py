@@ -87,6 +87,3 @@ class PrivacyCog(FmgCog, name="Privacy"):
         await super().cog_unload()
         self.bot.tree.remove_command(self.group.name)
 
-
-async def setup(bot: FmgBot) -> None:
-    await bot.add_cog(PrivacyCog(bot))

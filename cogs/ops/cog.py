@@ -7,7 +7,6 @@ import logging
 import discord
 from discord.ext import commands
 
-from bot.app import FmgBot
 from bot.guild_facts import guild_facts
 from bot.scheduler import DueWorkSource
 from bot.services.backups import BackupSchedule
@@ -62,6 +61,3 @@ class OpsCog(FmgCog, name="Server setup"):
     async def on_member_join(self, member: discord.Member) -> None:
         await self.bot.services.privacy.member_returned(member.guild.id, member.id)
 
-
-async def setup(bot: FmgBot) -> None:
-    await bot.add_cog(OpsCog(bot))

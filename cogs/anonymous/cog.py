@@ -24,7 +24,7 @@ from bot.services.anonymous import KINDS as ANONYMOUS_KINDS
 from bot.services.anonymous import AnonymousService, OutboxJob
 from bot.ui import persistent_view, send_ephemeral, send_failed
 from cogs._base import FmgCog
-from cogs.anonymous_ui import (
+from cogs.anonymous.views import (
     DYNAMIC_ITEMS,
     NO_MENTIONS,
     AskModal,
@@ -297,6 +297,3 @@ class AnonymousCog(FmgCog, name="Anonymous questions"):
         )
         log.info("anonymous question %d has a mentor answer", question_id)
 
-
-async def setup(bot: FmgBot) -> None:
-    await bot.add_cog(AnonymousCog(bot))

@@ -26,7 +26,7 @@ from bot.services.text import one_line
 from bot.services.timezones import check_timezone
 from bot.ui import pack_lines, send_ephemeral, send_failed, timezone_autocomplete
 from cogs._base import FmgCog
-from cogs.mentoring_views import (
+from cogs.mentoring.views import (
     NO_MENTIONS,
     AnswerButton,
     AskMentorButton,
@@ -403,6 +403,3 @@ class MentoringCog(FmgCog, name="Mentoring"):
         self.bot.tree.remove_command(self.mentee_group.name)
         self.bot.tree.remove_command(self.mentor_group.name)
 
-
-async def setup(bot: FmgBot) -> None:
-    await bot.add_cog(MentoringCog(bot))

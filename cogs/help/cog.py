@@ -75,6 +75,3 @@ class HelpCog(FmgCog, name="Help"):
         lines = [ln for ln in walk_commands(self.bot) if moderator or not ln.moderator]
         await send_pages(interaction, help_pages(lines))
 
-
-async def setup(bot: FmgBot) -> None:
-    await bot.add_cog(HelpCog(bot))

@@ -1,4 +1,4 @@
-"""Embeds, the suggestion modal and the persistent review buttons of `cogs/resources.py`.
+"""Embeds, the suggestion modal and the persistent review buttons of `cogs/resources/cog.py`.
 
 Approve/Reject are `DynamicItem`s whose custom id carries the suggestion id, so a moderator can
 review a suggestion posted days ago, after any number of restarts.

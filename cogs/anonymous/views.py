@@ -1,4 +1,4 @@
-"""Modals and persistent buttons for anonymous questions (the cog is cogs/anonymous.py).
+"""Modals and persistent buttons for anonymous questions (the cog is cogs/anonymous/cog.py).
 
 Nothing here looks at who clicked except to check moderator rights and to key the in-memory
 rate limits inside the service; no handler logs or stores a member.
