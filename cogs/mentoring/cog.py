@@ -136,18 +136,27 @@ class MentoringSender:
         return intro.id
 
 
-@app_commands.guild_only()
-class MentorGroup(app_commands.Group, name="mentor", description="Mentor matchmaking"):
-    def __init__(self, bot: FmgBot) -> None:
-        super().__init__()
-        self.bot = bot
+
+
+
+
+class MentoringCog(FmgCog, name="Mentoring"):
+    """Find a mentor who has walked your path, or become one."""
+
+    mentor = app_commands.Group(name="mentor", description="Mentor matchmaking", guild_only=True)
+    mentee = app_commands.Group(name="mentee", description="Your mentee profile", guild_only=True)
+    dynamic_items = (AnswerButton, AskMentorButton)
+
+    def senders(self) -> dict[str, Sender]:
+        sender = MentoringSender(self.bot)
+        return dict.fromkeys(SENT_KINDS, sender)
 
     @property
     def service(self) -> MentoringService:
         return self.bot.services.mentoring
 
     # -- mentors ----------------------------------------------------------------------------
-    @app_commands.command(name="register", description="Offer to mentor other FMGs")
+    @mentor.command(name="register", description="Offer to mentor other FMGs")
     @app_commands.describe(timezone="Your IANA timezone, e.g. Asia/Kolkata",
                            capacity="How many mentees you can take at once (1-10)")
     @app_commands.autocomplete(timezone=timezone_autocomplete)
@@ -161,7 +170,7 @@ class MentorGroup(app_commands.Group, name="mentor", description="Mentor matchma
                                capacity=capacity)
         await send_ephemeral(interaction, wizard.content, view=wizard)
 
-    @app_commands.command(name="profile-edit", description="Change your mentor profile")
+    @mentor.command(name="profile-edit", description="Change your mentor profile")
     @app_commands.describe(timezone="A new IANA timezone (leave empty to keep yours)",
                            capacity="A new mentee capacity (leave empty to keep yours)")
     @app_commands.autocomplete(timezone=timezone_autocomplete)
@@ -179,20 +188,20 @@ class MentorGroup(app_commands.Group, name="mentor", description="Mentor matchma
         )
         await send_ephemeral(interaction, wizard.content, view=wizard)
 
-    @app_commands.command(name="pause", description="Stop receiving new mentee requests for now")
+    @mentor.command(name="pause", description="Stop receiving new mentee requests for now")
     async def pause(self, interaction: discord.Interaction) -> None:
         moved = await self.service.set_paused(_guild(interaction), interaction.user.id, True)
         extra = f" {moved} waiting request(s) went on to other mentors." if moved else ""
         await send_ephemeral(interaction, f"You are paused: no new requests will reach you "
                                           f"(`/mentor resume` to come back).{extra}")
 
-    @app_commands.command(name="resume", description="Receive mentee requests again")
+    @mentor.command(name="resume", description="Receive mentee requests again")
     async def resume(self, interaction: discord.Interaction) -> None:
         await self.service.set_paused(_guild(interaction), interaction.user.id, False)
         await send_ephemeral(interaction, "Welcome back: mentees can be matched with you again.")
 
     # -- mentees ----------------------------------------------------------------------------
-    @app_commands.command(name="request", description="See your best mentor matches and ask one")
+    @mentor.command(name="request", description="See your best mentor matches and ask one")
     async def request(self, interaction: discord.Interaction) -> None:
         config = await self.bot.services.guild_settings.get(_guild(interaction))
         if not config.get("mentoring_channel"):
@@ -206,7 +215,7 @@ class MentorGroup(app_commands.Group, name="mentor", description="Mentor matchma
         await send_ephemeral(interaction, embed=candidates_embed(candidates),
                              view=candidate_buttons(candidates))
 
-    @app_commands.command(name="status", description="Where your mentor request stands")
+    @mentor.command(name="status", description="Where your mentor request stands")
     async def status(self, interaction: discord.Interaction) -> None:
         state = await self.service.status(_guild(interaction), interaction.user.id)
         lines = []
@@ -228,12 +237,12 @@ class MentorGroup(app_commands.Group, name="mentor", description="Mentor matchma
             lines.append(f"Paired with <@{p.mentor_user_id}> since <t:{p.started_at}:D>{where}.")
         await send_ephemeral(interaction, "\n".join(lines))
 
-    @app_commands.command(name="withdraw", description="Withdraw your waiting mentor request")
+    @mentor.command(name="withdraw", description="Withdraw your waiting mentor request")
     async def withdraw(self, interaction: discord.Interaction) -> None:
         await self.service.withdraw(_guild(interaction), interaction.user.id)
         await send_ephemeral(interaction, "Your request is withdrawn.")
 
-    @app_commands.command(name="end", description="End a mentoring pairing, with feedback")
+    @mentor.command(name="end", description="End a mentoring pairing, with feedback")
     @app_commands.describe(member="The mentor or mentee to end with (if you have several)",
                            rating="How it went, 1 (poor) to 5 (great); moderators only see it",
                            feedback="A few words for the moderators (never shown to the other)")
@@ -249,7 +258,7 @@ class MentorGroup(app_commands.Group, name="mentor", description="Mentor matchma
         await send_ephemeral(interaction, f"Your pairing with <@{other}> has ended. Thank you!")
 
     # -- moderators -------------------------------------------------------------------------
-    @app_commands.command(name="roster", description="Browse mentors, with filters (moderators)")
+    @mentor.command(name="roster", description="Browse mentors, with filters (moderators)")
     @app_commands.describe(status="Only mentors in this review state",
                            specialty="Only mentors of this specialty",
                            visa="Only mentors with this visa experience",
@@ -270,7 +279,7 @@ class MentorGroup(app_commands.Group, name="mentor", description="Mentor matchma
                                             has_room=has_room)
         await send_pages(interaction, roster_pages(mentors, "Mentor roster"))
 
-    @app_commands.command(name="review", description="Approve, reject, pause or remove a mentor")
+    @mentor.command(name="review", description="Approve, reject, pause or remove a mentor")
     @app_commands.describe(member="The mentor", action="What to do")
     @app_commands.choices(action=[app_commands.Choice(name=a, value=a)
                                   for a in ("approve", "reject", "pause", "remove")])
@@ -282,7 +291,7 @@ class MentorGroup(app_commands.Group, name="mentor", description="Mentor matchma
                              + (" (paused)." if profile.paused else "."),
                              embed=mentor_embed(profile))
 
-    @app_commands.command(name="edit-review",
+    @mentor.command(name="edit-review",
                           description="Review mentors' edited profile text (moderators)")
     @app_commands.describe(member="The mentor whose edit to show or decide (empty: list them all)",
                            action="Show the edit (default), or approve or reject it")
@@ -311,7 +320,7 @@ class MentorGroup(app_commands.Group, name="mentor", description="Mentor matchma
         outcome = "now shown to mentees" if action == "approve" else "dropped; the approved bio stays"
         await send_ephemeral(interaction, f"<@{decided.user_id}>'s edited bio is {outcome}.")
 
-    @app_commands.command(name="match-all",
+    @mentor.command(name="match-all",
                           description="Pair every waiting mentee optimally (preview first)")
     @moderator_only()
     async def match_all(self, interaction: discord.Interaction) -> None:
@@ -338,14 +347,14 @@ class MentorGroup(app_commands.Group, name="mentor", description="Mentor matchma
                                         view=MatchAllConfirm(interaction.user.id, plan),
                                         allowed_mentions=NO_MENTIONS)
 
-    @app_commands.command(name="export", description="Download the mentor roster as CSV")
+    @mentor.command(name="export", description="Download the mentor roster as CSV")
     @moderator_only()
     async def export(self, interaction: discord.Interaction) -> None:
         text = await self.service.roster_csv(_guild(interaction))
         await send_ephemeral(interaction, "The mentor roster:",
                              file=discord.File(io.BytesIO(text.encode()), "mentor-roster.csv"))
 
-    @app_commands.command(name="feedback", description="Read feedback from ended pairings")
+    @mentor.command(name="feedback", description="Read feedback from ended pairings")
     @moderator_only()
     async def feedback(self, interaction: discord.Interaction) -> None:
         entries = await self.service.feedback(_guild(interaction))
@@ -358,14 +367,8 @@ class MentorGroup(app_commands.Group, name="mentor", description="Mentor matchma
                                         colour=discord.Colour.teal()),
         ))
 
-
-@app_commands.guild_only()
-class MenteeGroup(app_commands.Group, name="mentee", description="Your mentee profile"):
-    def __init__(self, bot: FmgBot) -> None:
-        super().__init__()
-        self.bot = bot
-
-    @app_commands.command(name="profile", description="Create or update your mentee profile")
+    # -- /mentee ----------------------------------------------------------------------------
+    @mentee.command(name="profile", description="Create or update your mentee profile")
     @app_commands.describe(timezone="Your IANA timezone, e.g. Asia/Karachi")
     @app_commands.autocomplete(timezone=timezone_autocomplete)
     async def profile(self, interaction: discord.Interaction, timezone: str) -> None:
@@ -377,29 +380,3 @@ class MenteeGroup(app_commands.Group, name="mentee", description="Your mentee pr
                                mentee=existing)
         kwargs = {"embed": mentee_embed(existing)} if existing else {}
         await send_ephemeral(interaction, wizard.content, view=wizard, **kwargs)
-
-
-class MentoringCog(FmgCog, name="Mentoring"):
-    """Find a mentor who has walked your path, or become one."""
-
-    dynamic_items = (AnswerButton, AskMentorButton)
-
-    def __init__(self, bot: FmgBot) -> None:
-        super().__init__(bot)
-        self.mentor_group = MentorGroup(bot)
-        self.mentee_group = MenteeGroup(bot)
-
-    def senders(self) -> dict[str, Sender]:
-        sender = MentoringSender(self.bot)
-        return dict.fromkeys(SENT_KINDS, sender)
-
-    async def cog_load(self) -> None:
-        await super().cog_load()
-        self.bot.tree.add_command(self.mentor_group)
-        self.bot.tree.add_command(self.mentee_group)
-
-    async def cog_unload(self) -> None:
-        await super().cog_unload()
-        self.bot.tree.remove_command(self.mentee_group.name)
-        self.bot.tree.remove_command(self.mentor_group.name)
-
