@@ -23,6 +23,13 @@ from bot.outbox import Sender
 from bot.scheduler import DueWorkSource
 
 
+def guild_group(name: str, description: str, **options: Any) -> app_commands.Group:
+    """A class-level slash-command group usable only in servers: exactly what
+    ``@app_commands.guild_only()`` sets on a group (no DMs, and the guild context)."""
+    return app_commands.Group(name=name, description=description, guild_only=True,
+                              allowed_contexts=app_commands.AppCommandContext(guild=True), **options)
+
+
 class FmgCog(commands.Cog):
     #: persistent components (custom-id templates) that must answer after a restart
     dynamic_items: ClassVar[tuple[type[discord.ui.DynamicItem[Any]], ...]] = ()

@@ -23,7 +23,7 @@ from bot.scheduler import DueWorkSource
 from bot.services.anonymous import KINDS as ANONYMOUS_KINDS
 from bot.services.anonymous import AnonymousService, OutboxJob
 from bot.ui import persistent_view, send_ephemeral, send_failed
-from cogs._base import FmgCog
+from cogs._base import FmgCog, guild_group
 from cogs.anonymous.views import (
     DYNAMIC_ITEMS,
     NO_MENTIONS,
@@ -132,13 +132,33 @@ class AnonymousSender:
         return Receipt(starter.id, channel_id=channel.id, thread_id=thread.id)
 
 
-@app_commands.guild_only()
-class AskGroup(app_commands.Group, name="ask", description="Ask a question anonymously"):
-    def __init__(self, bot: FmgBot) -> None:
-        super().__init__()
-        self.bot = bot
 
-    @app_commands.command(name="question", description="Ask a question without your name")
+
+
+
+class AnonymousCog(FmgCog, name="Anonymous questions"):
+    """Ask without your name; answers happen in the question's thread."""
+
+    ask = guild_group("ask", "Ask a question anonymously")
+    # No default_permissions here: it would hide the group from members who hold only the
+    # configured moderator role, whom moderator_only() lets in (every command checks on our side).
+    anonymous = guild_group("anonymous", "Moderate anonymous questions")
+    dynamic_items = DYNAMIC_ITEMS
+
+    def senders(self) -> dict[str, Sender]:
+        return dict.fromkeys(ANONYMOUS_KINDS, AnonymousSender(self.bot))
+
+    def timers(self) -> dict[str, DueWorkSource]:
+        return {UPKEEP_SOURCE: self.bot.services.anonymous.upkeep}
+
+    def context_menus(self) -> list[app_commands.ContextMenu]:
+        # discord.py refuses context menus in a cog's class body: the base cog adds this one.
+        mark = app_commands.ContextMenu(name="Mark mentor answer", callback=self.mark_mentor_answer)
+        mark.guild_only = True
+        return [mark]
+
+    # -- /ask -------------------------------------------------------------------------------
+    @ask.command(name="question", description="Ask a question without your name")
     async def question(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         await self.bot.services.anonymous.check_can_ask(interaction.guild_id, interaction.user.id)
@@ -156,13 +176,13 @@ class AskGroup(app_commands.Group, name="ask", description="Ask a question anony
         )
         await interaction.response.send_modal(AskModal(names))
 
-    @app_commands.command(
+    @ask.command(
         name="followup", description="Add to your anonymous question (needs its claim code)"
     )
     async def followup(self, interaction: discord.Interaction) -> None:
         await interaction.response.send_modal(FollowupModal())
 
-    @app_commands.command(name="close", description="Mark your anonymous question as answered")
+    @ask.command(name="close", description="Mark your anonymous question as answered")
     @app_commands.describe(code="The claim code you got when you asked")
     async def close(
         self, interaction: discord.Interaction, code: app_commands.Range[str, 1, 60]
@@ -176,7 +196,7 @@ class AskGroup(app_commands.Group, name="ask", description="Ask a question anony
             interaction, f"Done: the thread will be marked answered <t:{int(due.timestamp())}:R>."
         )
 
-    @app_commands.command(
+    @ask.command(
         name="delete", description="Delete your anonymous question (needs its claim code)"
     )
     @app_commands.describe(code="The claim code you got when you asked")
@@ -193,18 +213,8 @@ class AskGroup(app_commands.Group, name="ask", description="Ask a question anony
         )
         await send_ephemeral(interaction, f"Your question #{posted.question_id} has been deleted.")
 
-
-# No default_permissions here: it would hide the group from members who hold only the configured
-# moderator role, whom moderator_only() lets in (every command below checks on our side).
-@app_commands.guild_only()
-class AnonymousModGroup(
-    app_commands.Group, name="anonymous", description="Moderate anonymous questions"
-):
-    def __init__(self, bot: FmgBot) -> None:
-        super().__init__()
-        self.bot = bot
-
-    @app_commands.command(name="remove", description="Take an anonymous question down")
+    # -- /anonymous -------------------------------------------------------------------------
+    @anonymous.command(name="remove", description="Take an anonymous question down")
     @app_commands.describe(question="The question's number (shown in its post and in reports)")
     @moderator_only()
     async def remove(
@@ -220,7 +230,7 @@ class AnonymousModGroup(
         )
         await send_ephemeral(interaction, f"Anonymous question #{question} has been removed.")
 
-    @app_commands.command(name="mute", description="Pause anonymous asking for everyone here")
+    @anonymous.command(name="mute", description="Pause anonymous asking for everyone here")
     @app_commands.describe(hours="How long to pause, in hours (1 to 720)")
     @moderator_only()
     async def mute(
@@ -233,7 +243,7 @@ class AnonymousModGroup(
             interaction, f"Anonymous questions are paused until <t:{stamp}:F> (<t:{stamp}:R>)."
         )
 
-    @app_commands.command(name="unmute", description="Let members ask anonymously again")
+    @anonymous.command(name="unmute", description="Let members ask anonymously again")
     @moderator_only()
     async def unmute(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
@@ -244,38 +254,6 @@ class AnonymousModGroup(
             if was_muted
             else "Anonymous questions were not paused.",
         )
-
-
-class AnonymousCog(FmgCog, name="Anonymous questions"):
-    """Ask without your name; answers happen in the question's thread."""
-
-    dynamic_items = DYNAMIC_ITEMS
-
-    def __init__(self, bot: FmgBot) -> None:
-        super().__init__(bot)
-        self.ask_group = AskGroup(bot)
-        self.mod_group = AnonymousModGroup(bot)
-
-    def senders(self) -> dict[str, Sender]:
-        return dict.fromkeys(ANONYMOUS_KINDS, AnonymousSender(self.bot))
-
-    def timers(self) -> dict[str, DueWorkSource]:
-        return {UPKEEP_SOURCE: self.bot.services.anonymous.upkeep}
-
-    def context_menus(self) -> list[app_commands.ContextMenu]:
-        mark = app_commands.ContextMenu(name="Mark mentor answer", callback=self.mark_mentor_answer)
-        mark.guild_only = True
-        return [mark]
-
-    async def cog_load(self) -> None:
-        await super().cog_load()
-        self.bot.tree.add_command(self.ask_group)
-        self.bot.tree.add_command(self.mod_group)
-
-    async def cog_unload(self) -> None:
-        await super().cog_unload()
-        self.bot.tree.remove_command(self.ask_group.name)
-        self.bot.tree.remove_command(self.mod_group.name)
 
     async def mark_mentor_answer(
         self, interaction: discord.Interaction, message: discord.Message

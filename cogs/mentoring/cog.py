@@ -25,7 +25,7 @@ from bot.services.mentoring.vocab import LANGUAGES, SPECIALTIES, VISA_ROUTES
 from bot.services.text import one_line
 from bot.services.timezones import check_timezone
 from bot.ui import pack_lines, send_ephemeral, send_failed, timezone_autocomplete
-from cogs._base import FmgCog
+from cogs._base import FmgCog, guild_group
 from cogs.mentoring.views import (
     NO_MENTIONS,
     AnswerButton,
@@ -143,8 +143,8 @@ class MentoringSender:
 class MentoringCog(FmgCog, name="Mentoring"):
     """Find a mentor who has walked your path, or become one."""
 
-    mentor = app_commands.Group(name="mentor", description="Mentor matchmaking", guild_only=True)
-    mentee = app_commands.Group(name="mentee", description="Your mentee profile", guild_only=True)
+    mentor = guild_group("mentor", "Mentor matchmaking")
+    mentee = guild_group("mentee", "Your mentee profile")
     dynamic_items = (AnswerButton, AskMentorButton)
 
     def senders(self) -> dict[str, Sender]:
