@@ -15,7 +15,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import FmgBot
 from bot.checks import is_moderator
 from bot.outbox import Sender
 from bot.paging import LivePages, send_pages
@@ -34,7 +33,7 @@ from bot.services.study_groups.sessions import (
 from bot.services.text import md, sanitize_line
 from bot.services.timezones import abbreviation_zones, echo_in_zones, zone_label
 from bot.ui import bot_of, send_ephemeral, timezone_autocomplete
-from cogs._base import FmgCog
+from cogs._base import FmgCog, guild_group
 from cogs.study_groups.views import (
     MEMBERS_PAGE,
     NO_MENTIONS,
@@ -119,10 +118,36 @@ async def session_autocomplete(
     ][:25]
 
 
-# -- /studygroup -----------------------------------------------------------------------------
-@app_commands.guild_only()
-class StudyGroupCommands(app_commands.Group, name="studygroup", description="Study groups"):
-    @app_commands.command(name="create", description="Start a study group (you become its owner)")
+
+
+
+
+
+
+class StudyGroupsCog(FmgCog, name="Study groups"):
+    """Study together across time zones: groups, sessions, reminders."""
+
+    studygroup = guild_group("studygroup", "Study groups")
+    session = guild_group("session", "Study sessions")
+    timezone = app_commands.Group(name="timezone", description="Your own time zone")
+    dynamic_items = (RsvpButton,)
+
+    def senders(self) -> dict[str, Sender]:
+        return dict.fromkeys(STUDY_KINDS, DiscordSender(self.bot))
+
+    def timers(self) -> dict[str, DueWorkSource]:
+        return {SOURCE_NAME: StudyGroupsDueWork(self.bot)}
+
+    async def prepare(self) -> None:
+        self.bot.services.study_groups.wake_with(self.bot.scheduler.waker(SOURCE_NAME))
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        # scheduled-event work waits for the guild cache: it is full now, so there may be more
+        self.bot.services.study_groups.changed()
+
+    # -- /studygroup ---------------------------------------------------------------------------
+    @studygroup.command(name="create", description="Start a study group (you become its owner)")
     @app_commands.describe(
         name="The group's name (2-60 characters)",
         topic="What the group studies for",
@@ -153,7 +178,7 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
         )
         await ask_for_zone_once(interaction)
 
-    @app_commands.command(name="join", description="Join a study group")
+    @studygroup.command(name="join", description="Join a study group")
     @app_commands.describe(group="The group to join")
     @app_commands.autocomplete(group=group_autocomplete)
     async def join(self, interaction: discord.Interaction, group: str) -> None:
@@ -166,7 +191,7 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
         )
         await ask_for_zone_once(interaction)
 
-    @app_commands.command(name="leave", description="Leave a study group")
+    @studygroup.command(name="leave", description="Leave a study group")
     @app_commands.describe(group="The group to leave")
     @app_commands.autocomplete(group=my_group_autocomplete)
     async def leave(self, interaction: discord.Interaction, group: str) -> None:
@@ -174,7 +199,7 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
         left = await _service(interaction).groups.leave(_guild(interaction), found.id, interaction.user.id)
         await send_ephemeral(interaction, f"You left **{md(left.name)}**.")
 
-    @app_commands.command(name="list", description="Every study group in this server")
+    @studygroup.command(name="list", description="Every study group in this server")
     @app_commands.describe(archived="Include archived groups")
     async def list_groups(self, interaction: discord.Interaction, archived: bool = False) -> None:
         groups, guild_id = _service(interaction).groups, _guild(interaction)
@@ -188,7 +213,7 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
         count = await groups.count(guild_id, include_archived=archived)
         await send_pages(interaction, LivePages(-(-count // PAGE_SIZE), load))
 
-    @app_commands.command(name="info", description="A study group's details and next sessions")
+    @studygroup.command(name="info", description="A study group's details and next sessions")
     @app_commands.describe(group="The group")
     @app_commands.autocomplete(group=group_autocomplete)
     async def info(self, interaction: discord.Interaction, group: str) -> None:
@@ -198,7 +223,7 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
         )
         await send_ephemeral(interaction, embed=group_embed(found, upcoming))
 
-    @app_commands.command(name="members", description="Who is in a study group, and their zones")
+    @studygroup.command(name="members", description="Who is in a study group, and their zones")
     @app_commands.describe(group="The group")
     @app_commands.autocomplete(group=group_autocomplete)
     async def members(self, interaction: discord.Interaction, group: str) -> None:
@@ -212,7 +237,7 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
 
         await send_pages(interaction, LivePages(-(-found.member_count // MEMBERS_PAGE), load))
 
-    @app_commands.command(name="edit", description="Change a group (its owner or a moderator)")
+    @studygroup.command(name="edit", description="Change a group (its owner or a moderator)")
     @app_commands.describe(
         group="The group to change",
         name="A new name",
@@ -248,7 +273,7 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
         note = " The new announcement times apply to every upcoming session." if announce_at else ""
         await send_ephemeral(interaction, f"Saved.{note}", embed=group_embed(edited, []))
 
-    @app_commands.command(name="archive", description="Archive a group and cancel its sessions")
+    @studygroup.command(name="archive", description="Archive a group and cancel its sessions")
     @app_commands.describe(group="The group to archive")
     @app_commands.autocomplete(group=group_autocomplete)
     async def archive(self, interaction: discord.Interaction, group: str) -> None:
@@ -260,7 +285,7 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
             interaction, f"**{md(archived.name)}** is archived; {cancelled} upcoming sessions were cancelled."
         )
 
-    @app_commands.command(name="transfer", description="Hand a group over to another member")
+    @studygroup.command(name="transfer", description="Hand a group over to another member")
     @app_commands.describe(group="The group", member="The new owner (must be a member)")
     @app_commands.autocomplete(group=group_autocomplete)
     async def transfer(self, interaction: discord.Interaction, group: str, member: discord.Member) -> None:
@@ -270,7 +295,7 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
         )
         await send_ephemeral(interaction, f"<@{moved.owner_id}> now owns **{md(moved.name)}**.")
 
-    @app_commands.command(name="calendar", description="Download a group's sessions as an .ics file")
+    @studygroup.command(name="calendar", description="Download a group's sessions as an .ics file")
     @app_commands.describe(group="The group")
     @app_commands.autocomplete(group=group_autocomplete)
     async def calendar(self, interaction: discord.Interaction, group: str) -> None:
@@ -285,11 +310,8 @@ class StudyGroupCommands(app_commands.Group, name="studygroup", description="Stu
             file=discord.File(io.BytesIO(data), filename=f"{filename}.ics"),
         )
 
-
-# -- /session ------------------------------------------------------------------------------
-@app_commands.guild_only()
-class SessionCommands(app_commands.Group, name="session", description="Study sessions"):
-    @app_commands.command(name="schedule", description="Schedule a session or a weekly series")
+    # -- /session -----------------------------------------------------------------------------
+    @session.command(name="schedule", description="Schedule a session or a weekly series")
     @app_commands.describe(
         group="The group meeting",
         title="What the session covers",
@@ -350,7 +372,7 @@ class SessionCommands(app_commands.Group, name="session", description="Study ses
         await send_ephemeral(interaction, "\n".join(lines))
         await ask_for_zone_once(interaction)
 
-    @app_commands.command(name="cancel", description="Cancel one session or the rest of its series")
+    @session.command(name="cancel", description="Cancel one session or the rest of its series")
     @app_commands.describe(session="The session to cancel", scope="Just this one, or the whole series")
     @app_commands.choices(scope=[
         app_commands.Choice(name="Just this session", value="one"),
@@ -373,7 +395,7 @@ class SessionCommands(app_commands.Group, name="session", description="Study ses
             interaction, f"Cancelled {count} {what} of **{md(occ.title)}** ({md(occ.group_name)})."
         )
 
-    @app_commands.command(name="upcoming", description="The next sessions, in your own local time")
+    @session.command(name="upcoming", description="The next sessions, in your own local time")
     @app_commands.describe(group="Only this group's sessions", mine="Only groups you are in")
     @app_commands.autocomplete(group=group_autocomplete)
     async def upcoming(
@@ -395,7 +417,7 @@ class SessionCommands(app_commands.Group, name="session", description="Study ses
         count = await sessions.count_upcoming(guild_id, group_id=group_id, member_id=member_id)
         await send_pages(interaction, LivePages(-(-count // PAGE_SIZE), load))
 
-    @app_commands.command(name="suggest", description="3 weekly slots when most members are awake")
+    @session.command(name="suggest", description="3 weekly slots when most members are awake")
     @app_commands.describe(group="The group", duration="Session length in minutes (default 60)")
     @app_commands.autocomplete(group=group_autocomplete)
     async def suggest(
@@ -411,7 +433,7 @@ class SessionCommands(app_commands.Group, name="session", description="Study ses
             allowed_mentions=NO_MENTIONS,
         )
 
-    @app_commands.command(name="remind", description="Get a DM before each of a group's sessions")
+    @session.command(name="remind", description="Get a DM before each of a group's sessions")
     @app_commands.describe(group="The group", minutes="How long before (0 turns reminders off)")
     @app_commands.autocomplete(group=my_group_autocomplete)
     async def remind(
@@ -432,10 +454,8 @@ class SessionCommands(app_commands.Group, name="session", description="Study ses
             )
             await ask_for_zone_once(interaction)
 
-
-# -- /timezone -----------------------------------------------------------------------------
-class TimezoneCommands(app_commands.Group, name="timezone", description="Your own time zone"):
-    @app_commands.command(name="set", description="Set your time zone (used for times you type)")
+    # -- /timezone ----------------------------------------------------------------------------
+    @timezone.command(name="set", description="Set your time zone (used for times you type)")
     @app_commands.describe(zone="Your city, country or zone: delhi, pakistan, IST, GMT+5, Africa/Lagos")
     @app_commands.autocomplete(zone=timezone_autocomplete)
     async def set_zone(self, interaction: discord.Interaction, zone: str) -> None:
@@ -450,38 +470,3 @@ class TimezoneCommands(app_commands.Group, name="timezone", description="Your ow
                 "pick one of those if you meant it."
             )
         await send_ephemeral(interaction, text)
-
-
-class StudyGroupsCog(FmgCog, name="Study groups"):
-    """Study together across time zones: groups, sessions, reminders."""
-
-    dynamic_items = (RsvpButton,)
-
-    def __init__(self, bot: FmgBot) -> None:
-        super().__init__(bot)
-        self.commands_ = (StudyGroupCommands(), SessionCommands(), TimezoneCommands())
-
-    def senders(self) -> dict[str, Sender]:
-        return dict.fromkeys(STUDY_KINDS, DiscordSender(self.bot))
-
-    def timers(self) -> dict[str, DueWorkSource]:
-        return {SOURCE_NAME: StudyGroupsDueWork(self.bot)}
-
-    async def prepare(self) -> None:
-        self.bot.services.study_groups.wake_with(self.bot.scheduler.waker(SOURCE_NAME))
-
-    async def cog_load(self) -> None:
-        await super().cog_load()
-        for group in self.commands_:
-            self.bot.tree.add_command(group)
-
-    @commands.Cog.listener()
-    async def on_ready(self) -> None:
-        # scheduled-event work waits for the guild cache: it is full now, so there may be more
-        self.bot.services.study_groups.changed()
-
-    async def cog_unload(self) -> None:
-        await super().cog_unload()
-        for group in self.commands_:
-            self.bot.tree.remove_command(group.name)
-
