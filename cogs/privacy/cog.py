@@ -6,12 +6,11 @@ import io
 import json
 
 import discord
-from discord import app_commands
 
 from bot.app import FmgBot
 from bot.services.privacy import ANONYMOUS_NOTE
 from bot.ui import OwnerView, send_ephemeral
-from cogs._base import FmgCog
+from cogs._base import FmgCog, guild_group
 
 
 def delete_warning(summary: list[str]) -> str:
@@ -45,13 +44,14 @@ class ConfirmDeleteView(OwnerView):
         await interaction.response.edit_message(content="Cancelled: nothing was deleted.", view=None)
 
 
-@app_commands.guild_only()
-class PrivacyGroup(app_commands.Group, name="privacy", description="Your data in fmg-bot"):
-    def __init__(self, bot: FmgBot) -> None:
-        super().__init__()
-        self.bot = bot
 
-    @app_commands.command(name="export", description="Get everything fmg-bot stores about you, as a file")
+
+class PrivacyCog(FmgCog, name="Privacy"):
+    """See or erase the data fmg-bot keeps about you."""
+
+    privacy = guild_group("privacy", "Your data in fmg-bot")
+
+    @privacy.command(name="export", description="Get everything fmg-bot stores about you, as a file")
     async def export(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -64,26 +64,9 @@ class PrivacyGroup(app_commands.Group, name="privacy", description="Your data in
             ],
         )
 
-    @app_commands.command(name="delete", description="Erase everything fmg-bot stores about you here")
+    @privacy.command(name="delete", description="Erase everything fmg-bot stores about you here")
     async def delete(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         view = ConfirmDeleteView(self.bot, interaction.guild_id, interaction.user.id)
         warning = delete_warning(self.bot.services.privacy.deletion_summary())
         await send_ephemeral(interaction, warning, view=view)
-
-
-class PrivacyCog(FmgCog, name="Privacy"):
-    """See or erase the data fmg-bot keeps about you."""
-
-    def __init__(self, bot: FmgBot) -> None:
-        super().__init__(bot)
-        self.group = PrivacyGroup(bot)
-
-    async def cog_load(self) -> None:
-        await super().cog_load()
-        self.bot.tree.add_command(self.group)
-
-    async def cog_unload(self) -> None:
-        await super().cog_unload()
-        self.bot.tree.remove_command(self.group.name)
-

@@ -7,14 +7,13 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
-from bot.app import FmgBot
 from bot.checks import moderator_only
 from bot.errors import InvalidInput
 from bot.paging import send_pages
 from bot.scheduler import DueWorkSource
 from bot.services.resources import CATEGORIES, TIERS, Resource, WeeklyLinkCheck
 from bot.ui import bot_of, persistent_view, send_ephemeral
-from cogs._base import FmgCog
+from cogs._base import FmgCog, guild_group
 from cogs.resources.views import (
     NO_MENTIONS,
     MoveButton,
@@ -64,18 +63,28 @@ def _resource_id(value: str) -> int:
     return int(value)
 
 
-@app_commands.guild_only()
-class ResourcesGroup(app_commands.Group, name="resources", description="The FMG resource library"):
-    def __init__(self, bot: FmgBot) -> None:
-        super().__init__()
-        self.bot = bot
+
+
+class ResourcesCog(FmgCog, name="Resource library"):
+    """A curated catalog of official FMG resources with search that understands shorthand."""
+
+    resources = guild_group("resources", "The FMG resource library")
+    dynamic_items = (ReviewButton, MoveButton)
+
+    def timers(self) -> dict[str, DueWorkSource]:
+        if not self.bot.settings.resources_link_check:
+            return {}
+        return {LINK_CHECK: WeeklyLinkCheck(self.bot.services.resources.links, self.bot.clock)}
+
+    async def prepare(self) -> None:
+        await self.bot.services.resources.start()
 
     @property
     def service(self):
         return self.bot.services.resources
 
     # -- members ----------------------------------------------------------------------------
-    @app_commands.command(
+    @resources.command(
         name="search", description="Find official pages and guides (USMLE, ECFMG, ERAS, visas...)"
     )
     @app_commands.describe(query="What you are looking for, e.g. j1 waiver, ecfmg cert, step2ck")
@@ -86,7 +95,7 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
             await self.service.gaps.note(query, guild_id=interaction.guild_id)
         await send_pages(interaction, search_pages(results, self.bot.clock.now()))
 
-    @app_commands.command(name="browse", description="List the resources of one category")
+    @resources.command(name="browse", description="List the resources of one category")
     @app_commands.describe(category="The category to list")
     @app_commands.choices(category=CATEGORY_CHOICES)
     async def browse(self, interaction: discord.Interaction, category: app_commands.Choice[str]) -> None:
@@ -95,7 +104,7 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
                                links=await self.service.links.latest())
         await send_pages(interaction, pages)
 
-    @app_commands.command(name="suggest", description="Suggest a link for the library (moderators review it)")
+    @resources.command(name="suggest", description="Suggest a link for the library (moderators review it)")
     @app_commands.describe(category="Where it belongs (default: community and forums)")
     @app_commands.choices(category=CATEGORY_CHOICES)
     async def suggest(
@@ -103,7 +112,7 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
     ) -> None:
         await interaction.response.send_modal(SuggestModal(category.value if category else "community"))
 
-    @app_commands.command(name="save", description="Bookmark a resource")
+    @resources.command(name="save", description="Bookmark a resource")
     @app_commands.describe(resource="Start typing its name")
     @app_commands.autocomplete(resource=resource_autocomplete)
     async def save(self, interaction: discord.Interaction, resource: str) -> None:
@@ -113,14 +122,14 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
         await send_ephemeral(interaction, f"Saved. See your bookmarks with `/resources saved`.\n\n"
                              f"{resource_block(saved, self.bot.clock.now())}")
 
-    @app_commands.command(name="unsave", description="Remove a bookmark")
+    @resources.command(name="unsave", description="Remove a bookmark")
     @app_commands.describe(resource="Start typing its name")
     @app_commands.autocomplete(resource=resource_autocomplete)
     async def unsave(self, interaction: discord.Interaction, resource: str) -> None:
         await self.service.bookmarks.unsave(interaction.user.id, _resource_id(resource))
         await send_ephemeral(interaction, "Removed from your saved resources.")
 
-    @app_commands.command(name="saved", description="Your bookmarked resources")
+    @resources.command(name="saved", description="Your bookmarked resources")
     async def saved(self, interaction: discord.Interaction) -> None:
         found = await self.service.bookmarks.saved(interaction.user.id, guild_id=interaction.guild_id)
         pages = resource_pages(
@@ -130,7 +139,7 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
         await send_pages(interaction, pages)
 
     # -- moderators -----------------------------------------------------------------------------
-    @app_commands.command(name="review", description="Review members' suggestions (moderators)")
+    @resources.command(name="review", description="Review members' suggestions (moderators)")
     @moderator_only()
     async def review(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
@@ -156,7 +165,7 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
                 ephemeral=True, allowed_mentions=NO_MENTIONS,
             )
 
-    @app_commands.command(name="edit", description="Change a resource on this server (moderators)")
+    @resources.command(name="edit", description="Change a resource on this server (moderators)")
     @app_commands.describe(
         resource="Start typing its name",
         title="New title",
@@ -195,7 +204,7 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
         updated = await self.service.edit(_resource_id(resource), changes, guild_id=interaction.guild_id)
         await send_ephemeral(interaction, f"Updated.\n\n{resource_block(updated, self.bot.clock.now())}")
 
-    @app_commands.command(
+    @resources.command(
         name="remove", description="Remove a resource from this server's library (moderators)"
     )
     @app_commands.describe(resource="Start typing its name")
@@ -210,7 +219,7 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
             "(other servers keep it; catalog reloads will not bring it back here).",
         )
 
-    @app_commands.command(name="stale", description="Resources not verified for a year (moderators)")
+    @resources.command(name="stale", description="Resources not verified for a year (moderators)")
     @moderator_only()
     async def stale(self, interaction: discord.Interaction) -> None:
         found = await self.service.stale(guild_id=interaction.guild_id)
@@ -222,7 +231,7 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
         )
         await send_pages(interaction, pages)
 
-    @app_commands.command(name="gaps", description="What members searched for and found nothing (moderators)")
+    @resources.command(name="gaps", description="What members searched for and found nothing (moderators)")
     @moderator_only()
     async def gaps(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
@@ -242,30 +251,3 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
             "Searches that found nothing here, most asked first (consider `/resources suggest`):\n"
             + "\n".join(lines),
         )
-
-
-class ResourcesCog(FmgCog, name="Resource library"):
-    """A curated catalog of official FMG resources with search that understands shorthand."""
-
-    dynamic_items = (ReviewButton, MoveButton)
-
-    def __init__(self, bot: FmgBot) -> None:
-        super().__init__(bot)
-        self.group = ResourcesGroup(bot)
-
-    def timers(self) -> dict[str, DueWorkSource]:
-        if not self.bot.settings.resources_link_check:
-            return {}
-        return {LINK_CHECK: WeeklyLinkCheck(self.bot.services.resources.links, self.bot.clock)}
-
-    async def prepare(self) -> None:
-        await self.bot.services.resources.start()
-
-    async def cog_load(self) -> None:
-        await super().cog_load()
-        self.bot.tree.add_command(self.group)
-
-    async def cog_unload(self) -> None:
-        await super().cog_unload()
-        self.bot.tree.remove_command(self.group.name)
-

@@ -7,14 +7,13 @@ from collections import defaultdict
 import discord
 from discord import app_commands
 
-from bot.app import FmgBot
 from bot.checks import moderator_only
 from bot.guild_facts import guild_facts
 from bot.paging import Pages, send_pages
 from bot.services.guild_settings import SETTING_SPECS, GuildConfig, SettingKind
 from bot.services.health import Finding, check_guild, problems
 from bot.ui import pack_lines, send_ephemeral
-from cogs._base import FmgCog
+from cogs._base import FmgCog, guild_group
 
 LEVEL_MARKS = {"ok": "✅", "info": "🔹", "warning": "⚠️", "error": "❌"}
 
@@ -73,12 +72,13 @@ def check_pages(findings: list[Finding]) -> Pages[str]:
                  lambda texts: discord.Embed(title=title, description=texts[0], colour=colour))
 
 
-@app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
-class SettingsGroup(app_commands.Group, name="settings", description="Server settings (moderators)"):
-    def __init__(self, bot: FmgBot) -> None:
-        super().__init__()
-        self.bot = bot
+
+
+class SettingsCog(FmgCog, name="Server settings"):
+    """Channels, roles and switches for each capability."""
+
+    settings = guild_group("settings", "Server settings (moderators)",
+                           default_permissions=discord.Permissions(manage_guild=True))
 
     async def _save(
         self, interaction: discord.Interaction, key: str, value: int | bool | None
@@ -101,14 +101,14 @@ class SettingsGroup(app_commands.Group, name="settings", description="Server set
         assert interaction.guild is not None
         return check_guild(guild_facts(interaction.guild), config)
 
-    @app_commands.command(name="view", description="Show every setting and its current value")
+    @settings.command(name="view", description="Show every setting and its current value")
     @moderator_only()
     async def view(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         config = await self.bot.services.guild_settings.get(interaction.guild_id)
         await send_ephemeral(interaction, embed=settings_embed(config, self._findings(interaction, config)))
 
-    @app_commands.command(
+    @settings.command(
         name="check", description="Check channels, roles and the bot's permissions; say what to fix"
     )
     @moderator_only()
@@ -117,7 +117,7 @@ class SettingsGroup(app_commands.Group, name="settings", description="Server set
         config = await self.bot.services.guild_settings.get(interaction.guild_id)
         await send_pages(interaction, check_pages(self._findings(interaction, config)))
 
-    @app_commands.command(name="channel", description="Choose the channel a capability uses")
+    @settings.command(name="channel", description="Choose the channel a capability uses")
     @app_commands.describe(setting="Which channel setting", channel="The channel to use")
     @app_commands.choices(setting=_choices("channel"))
     @moderator_only()
@@ -129,7 +129,7 @@ class SettingsGroup(app_commands.Group, name="settings", description="Server set
     ) -> None:
         await self._save(interaction, setting.value, channel.id)
 
-    @app_commands.command(name="role", description="Choose the role a capability uses")
+    @settings.command(name="role", description="Choose the role a capability uses")
     @app_commands.describe(setting="Which role setting", role="The role to use")
     @app_commands.choices(setting=_choices("role"))
     @moderator_only()
@@ -138,57 +138,35 @@ class SettingsGroup(app_commands.Group, name="settings", description="Server set
     ) -> None:
         await self._save(interaction, setting.value, role.id)
 
-    @app_commands.command(name="clear", description="Unset a setting")
+    @settings.command(name="clear", description="Unset a setting")
     @app_commands.describe(setting="The setting to unset")
     @app_commands.choices(setting=_choices())
     @moderator_only()
     async def clear(self, interaction: discord.Interaction, setting: app_commands.Choice[str]) -> None:
         await self._save(interaction, setting.value, None)
 
-
-def _add_switch_commands(group: SettingsGroup) -> None:
-    """`/settings switch` and `/settings number` exist only once a capability declares such keys."""
+    # `/settings switch` and `/settings number` exist only once a capability declares such keys.
     if _choices("bool"):
 
-        @app_commands.command(name="switch", description="Turn a capability's option on or off")
+        @settings.command(name="switch", description="Turn a capability's option on or off")
         @app_commands.describe(setting="Which option", enabled="On or off")
         @app_commands.choices(setting=_choices("bool"))
         @moderator_only()
         async def switch(
-            interaction: discord.Interaction, setting: app_commands.Choice[str], enabled: bool
+            self, interaction: discord.Interaction, setting: app_commands.Choice[str], enabled: bool
         ) -> None:
-            await group._save(interaction, setting.value, enabled)
+            await self._save(interaction, setting.value, enabled)
 
-        group.add_command(switch)
     if _choices("int"):
 
-        @app_commands.command(name="number", description="Set a capability's numeric option")
+        @settings.command(name="number", description="Set a capability's numeric option")
         @app_commands.describe(setting="Which option", value="A whole number above zero")
         @app_commands.choices(setting=_choices("int"))
         @moderator_only()
         async def number(
+            self,
             interaction: discord.Interaction,
             setting: app_commands.Choice[str],
             value: app_commands.Range[int, 1, 1_000_000],
         ) -> None:
-            await group._save(interaction, setting.value, value)
-
-        group.add_command(number)
-
-
-class SettingsCog(FmgCog, name="Server settings"):
-    """Channels, roles and switches for each capability."""
-
-    def __init__(self, bot: FmgBot) -> None:
-        super().__init__(bot)
-        self.group = SettingsGroup(bot)
-        _add_switch_commands(self.group)
-
-    async def cog_load(self) -> None:
-        await super().cog_load()
-        self.bot.tree.add_command(self.group)
-
-    async def cog_unload(self) -> None:
-        await super().cog_unload()
-        self.bot.tree.remove_command(self.group.name)
-
+            await self._save(interaction, setting.value, value)

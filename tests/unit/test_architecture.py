@@ -265,3 +265,34 @@ def test_the_package_check_would_catch_a_single_module_cog(tmp_path: Path) -> No
     (tmp_path / "good" / "cog.py").write_text("async def setup(bot): ...\n")
     (tmp_path / "good" / "views.py").write_text("def setup_view(): ...\n")
     assert _loose_cogs(tmp_path) == ["flat.py", "good/cog.py"]
+
+
+def _hand_added_commands(source: str) -> list[int]:
+    """Lines that add or remove app commands by hand (``tree.add_command``, a group's
+    ``add_command``, or either taken to call later)."""
+    return sorted(node.lineno for node in ast.walk(ast.parse(source))
+                  if isinstance(node, ast.Attribute)
+                  and node.attr in ("add_command", "remove_command"))
+
+
+def test_the_command_check_would_catch_a_hand_added_group() -> None:
+    sample = (
+        "async def cog_load(self):\n"
+        "    self.bot.tree.add_command(self.group)\n"
+        "    tree = self.bot.tree\n"
+        "    tree.remove_command('mentor')\n"
+        "    self.group.add_command(switch)\n"
+    )
+    assert _hand_added_commands(sample) == [2, 4, 5]
+    assert _hand_added_commands("@group.command(name='x')\nasync def x(self, i): ...\n") == []
+
+
+def test_no_cog_adds_commands_by_hand() -> None:
+    """Slash commands are class-level groups of the cog (discord.py adds and removes them with
+    it); only the base cog touches the tree, for context menus (`cogs/_base.py`)."""
+    offenders = {
+        str(path.relative_to(ROOT)): lines
+        for path in (ROOT / "cogs").rglob("*.py")
+        if path.name != "_base.py" and (lines := _hand_added_commands(path.read_text("utf-8")))
+    }
+    assert offenders == {}
