@@ -526,6 +526,8 @@ class AnonymousService:
                         "UPDATE anon_questions SET state = 'failed', title = '', body = '' WHERE id = ?",
                         (job.question_id,),
                     )
+        if not retry and job.kind in ("question", "review"):
+            await self._db.truncate_wal()
         log.warning(
             "anonymous post %d (%s) failed; %s",
             job.id,
@@ -587,6 +589,7 @@ class AnonymousService:
             await tx.execute(
                 "UPDATE anon_reports SET reason = NULL WHERE question_id = ?", (question_id,)
             )
+        await self._db.truncate_wal()
         log.info("anonymous question %d %s", question_id, state)
         return _posted(row, state)
 
