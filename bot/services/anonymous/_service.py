@@ -44,11 +44,11 @@ OutboxKind = Literal["review", "question", "followup", "close"]
 ASKER_LABEL = "Asker"
 MAX_SEND_ATTEMPTS = 5
 RETRY_DELAY = timedelta(seconds=60)
-# Wrong claim codes: per member (through the rotating HMAC), and per question so a code is not
-# guessable by many accounts at once. Both only slow guessing of a 100-bit secret further; they
-# also cap how much scrypt work anyone can make the bot do.
+# Wrong claim codes, per member (through the rotating HMAC): a member over the limit is refused
+# without a check, which caps the scrypt work anyone can make the bot do. Never per question:
+# other accounts' wrong guesses would then lock the real asker out, and with 100 random bits
+# many accounts guessing together get no nearer anyway.
 CODE_FAILURES_PER_MEMBER = 5
-CODE_FAILURES_PER_QUESTION = 20
 CODE_FAILURE_WINDOW = timedelta(minutes=15)
 FOLLOWUPS_PER_QUESTION_PER_HOUR = 10
 REPORTS_PER_MEMBER_PER_HOUR = 10
@@ -234,9 +234,6 @@ class AnonymousService:
         self._reports = MemberLimiter(
             self.member_keys, clock, REPORTS_PER_MEMBER_PER_HOUR, timedelta(hours=1)
         )
-        self._question_failures = SlidingWindow[int](
-            CODE_FAILURES_PER_QUESTION, CODE_FAILURE_WINDOW
-        )
         self._followups = SlidingWindow[int](FOLLOWUPS_PER_QUESTION_PER_HOUR, timedelta(hours=1))
         self.upkeep = LimitsUpkeep(self)
 
@@ -246,7 +243,6 @@ class AnonymousService:
             self._asks,
             self._code_failures,
             self._reports,
-            self._question_failures,
             self._followups,
         ]
 
@@ -356,20 +352,13 @@ class AnonymousService:
         # Malformed input still pays for one scrypt, so the answer time says nothing either.
         question_id = parsed.question_id if parsed else 0
         secret = parsed.secret if parsed else "0" * _codes.SECRET_LENGTH
-        now = self._clock.now().timestamp()
-        if self._question_failures.retry_after((question_id,), now):
-            row = None
-        else:
-            row = await self._db.fetchone(
-                "SELECT * FROM anon_questions WHERE id = ?", (question_id,)
-            )
+        row = await self._db.fetchone("SELECT * FROM anon_questions WHERE id = ?", (question_id,))
         if row is not None and row["guild_id"] != guild_id:
             row = None
         stored = _codes.StoredCode(row["code_salt"], row["code_hash"]) if row is not None else None
         ok = await asyncio.to_thread(_codes.verify_secret, secret, stored)
         if not ok or row is None:
             self._code_failures.hit(user_id)
-            self._question_failures.hit(question_id, now)
             raise NotFound("That claim code does not match any anonymous question here.")
         return row
 
