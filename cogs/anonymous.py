@@ -84,7 +84,7 @@ class AnonymousPublisher:
         if job.kind == "question":
             await self._publish(job, channel)
         elif job.kind == "review":
-            view = persistent_view(ApproveButton(job.question_id), RejectButton(job.question_id))
+            view = persistent_view(ApproveButton(job.number), RejectButton(job.number))
             # Moderators read the whole question before they reach the buttons.
             *before, last = job.chunks
             for n, chunk in enumerate(before):
@@ -108,7 +108,7 @@ class AnonymousPublisher:
         log.info("anonymous post %d (%s) sent for question %d", job.id, job.kind, job.question_id)
 
     async def _publish(self, job: OutboxJob, channel: Any) -> None:
-        view = persistent_view(ReportButton(job.question_id))
+        view = persistent_view(ReportButton(job.number))
         first, rest = job.chunks[0], job.chunks[1:]
         if isinstance(channel, discord.ForumChannel):
             created = await channel.create_thread(

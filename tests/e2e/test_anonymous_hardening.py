@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import ManualClock
-from localdiscord.harness import BotHarness
-from localdiscord.seed import User
+from localdiscord.driver import Driver
+from localdiscord.harness import BotHarness, wait_bot_idle
+from localdiscord.seed import User, seed
 from tests.e2e.anon_env import Anon
 
 pytestmark = pytest.mark.e2e
@@ -61,3 +62,37 @@ async def test_other_accounts_guessing_cannot_lock_the_asker_out(env: Anon) -> N
     assert sum("Still here" in text for text in posted) == 2
     done = await env.discord.invoke("ask close", user="alice", code=code)
     assert "marked answered" in done.text
+
+
+async def test_question_numbers_say_nothing_about_other_servers(env: Anon) -> None:
+    """One global sequence let server A see its numbers jump when server B got questions."""
+    await env.configure("anonymous")
+    world_b = seed(env.e2e.server, "Other FMG Server")
+    env.e2e.server.dispatch("GUILD_CREATE", env.e2e.server.guild_create_payload(world_b.guild_id))
+    await env.bot.services.guild_settings.set(
+        world_b.guild_id, "anonymous_channel", world_b.channel("anonymous").id
+    )
+    driver_b = Driver(env.e2e.server, world_b, bot_idle=wait_bot_idle)
+
+    code_a1, ack = await env.ask("First in A", "q")
+    assert "question #1 " in ack.content and code_a1.startswith("1-")
+    for n in range(3):
+        form = await driver_b.invoke("ask question", user="bob")
+        ack_b = await driver_b.submit_modal(
+            form, {"Title": f"B {n}", "Your question": "q", "Topic tag (optional)": ""}, user="bob"
+        )
+        assert f"question #{n + 1} " in ack_b.messages[0].content
+    env.clock.advance(timedelta(hours=1))  # past the per-member hourly limit
+    code_a2, ack = await env.ask("Second in A", "q")
+    assert "question #2 " in ack.content and code_a2.startswith("2-")
+    await env.publish_due()
+    posts = [m.content for m in env.discord.messages_in("anonymous")]
+    assert sorted(p.split("\n")[1] for p in posts) == [
+        "-# Anonymous question #1",
+        "-# Anonymous question #2",
+    ]
+    # A's code names A's #2; in server B the same text opens nothing.
+    refused = await driver_b.invoke("ask delete", user="alice", code=code_a2)
+    assert "does not match" in refused.text
+    done = await env.discord.invoke("ask delete", user="alice", code=code_a2)
+    assert "#2" in done.text

@@ -73,6 +73,7 @@ class AnonymousLimits:
 @dataclass(frozen=True, slots=True)
 class AskReceipt:
     question_id: int
+    """The question's number in its server (what members see; see `_question`)."""
     code: str
     """The claim code, in full. Show it to the asker once; it is not stored anywhere."""
     due_at: datetime
@@ -86,6 +87,8 @@ class OutboxJob:
     id: int
     kind: OutboxKind
     question_id: int
+    """The internal row id; ``number`` is what members see."""
+    number: int
     guild_id: int
     title: str
     tag: str | None
@@ -101,6 +104,7 @@ class PostedQuestion:
     """Where a question lives in Discord, for the adapter to delete or update."""
 
     question_id: int
+    """Its number in its server, as everywhere outside the service but ``OutboxJob``."""
     guild_id: int
     state: str
     channel_id: int | None
@@ -277,10 +281,15 @@ class AnonymousService:
         stored = await asyncio.to_thread(_codes.new_stored_code, secret)
         due = self._random_due()
         async with self._db.transaction() as tx:
+            # Numbered per server: a global sequence would show each server the others' activity.
+            number = await tx.fetchval(
+                "SELECT COALESCE(MAX(number), 0) + 1 FROM anon_questions WHERE guild_id = ?",
+                (guild_id,),
+            )
             question_id = await tx.execute(
-                "INSERT INTO anon_questions (guild_id, title, body, tag, code_salt, code_hash) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (guild_id, *clean, stored.salt, stored.digest),
+                "INSERT INTO anon_questions (guild_id, number, title, body, tag, code_salt, "
+                "code_hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (guild_id, number, *clean, stored.salt, stored.digest),
             )
             due_at = await self._enqueue(
                 tx, question_id, "review" if needs_review else "question", None, due
@@ -288,7 +297,7 @@ class AnonymousService:
         self._asks.hit(asker_id)
         log.info("anonymous question %d queued (review=%s)", question_id, needs_review)
         return AskReceipt(
-            question_id, _codes.format_code(question_id, secret), from_epoch(due_at), needs_review
+            number, _codes.format_code(number, secret), from_epoch(due_at), needs_review
         )
 
     async def check_can_ask(self, guild_id: int, asker_id: int) -> bool:
@@ -350,11 +359,11 @@ class AnonymousService:
             raise Forbidden(f"Too many wrong claim codes. Please try again in {_minutes(wait)}.")
         parsed = _codes.parse_code(code)
         # Malformed input still pays for one scrypt, so the answer time says nothing either.
-        question_id = parsed.question_id if parsed else 0
+        number = parsed.question_id if parsed else 0
         secret = parsed.secret if parsed else "0" * _codes.SECRET_LENGTH
-        row = await self._db.fetchone("SELECT * FROM anon_questions WHERE id = ?", (question_id,))
-        if row is not None and row["guild_id"] != guild_id:
-            row = None
+        row = await self._db.fetchone(
+            "SELECT * FROM anon_questions WHERE guild_id = ? AND number = ?", (guild_id, number)
+        )
         stored = _codes.StoredCode(row["code_salt"], row["code_hash"]) if row is not None else None
         ok = await asyncio.to_thread(_codes.verify_secret, secret, stored)
         if not ok or row is None:
@@ -428,7 +437,7 @@ class AnonymousService:
         async with self._db.transaction() as tx:
             rows = await tx.fetchall(
                 "SELECT o.id, o.kind, o.body AS extra, o.nonce, o.attempts, q.id AS question_id, "
-                "q.guild_id, q.title, q.body, q.tag, q.state AS question_state, q.thread_id "
+                "q.number, q.guild_id, q.title, q.body, q.tag, q.state AS question_state, q.thread_id "
                 "FROM anon_outbox o JOIN anon_questions q ON q.id = o.question_id "
                 "WHERE o.state = 'pending' AND o.due_at <= ? ORDER BY o.due_at, o.id",
                 (to_epoch(now),),
@@ -454,10 +463,10 @@ class AnonymousService:
         config = await self._settings.get(row["guild_id"])
         if kind == "review":
             target = config.get("anonymous_review_channel")
-            chunks = review_chunks(row["question_id"], row["title"], row["body"], row["tag"])
+            chunks = review_chunks(row["number"], row["title"], row["body"], row["tag"])
         elif kind == "question":
             target = config.get("anonymous_channel")
-            chunks = question_chunks(row["question_id"], row["title"], row["body"], row["tag"])
+            chunks = question_chunks(row["number"], row["title"], row["body"], row["tag"])
         elif kind == "followup":
             target = row["thread_id"]
             chunks = followup_chunks(row["extra"])
@@ -468,6 +477,7 @@ class AnonymousService:
             id=row["id"],
             kind=kind,
             question_id=row["question_id"],
+            number=row["number"],
             guild_id=row["guild_id"],
             title=row["title"],
             tag=row["tag"],
@@ -528,24 +538,22 @@ class AnonymousService:
     # -- moderation ------------------------------------------------------------------------
     async def approve(self, guild_id: int, question_id: int) -> None:
         """Publish a reviewed question now (the moment is the moderator's, not the asker's)."""
-        await self._question(guild_id, question_id)
+        row_id = (await self._question(guild_id, question_id))["id"]
         async with self._db.transaction() as tx:
             # Checked inside the transaction: two moderators approving at once (or a double
             # click) must enqueue one publication, not two.
-            state = await tx.fetchval("SELECT state FROM anon_questions WHERE id = ?", (question_id,))
+            state = await tx.fetchval("SELECT state FROM anon_questions WHERE id = ?", (row_id,))
             if state != "review":
                 raise Conflict(f"Question #{question_id} is not waiting for review.")
-            await tx.execute(
-                "UPDATE anon_questions SET state = 'waiting' WHERE id = ?", (question_id,)
-            )
-            await self._enqueue(tx, question_id, "question", None, self._clock.now())
+            await tx.execute("UPDATE anon_questions SET state = 'waiting' WHERE id = ?", (row_id,))
+            await self._enqueue(tx, row_id, "question", None, self._clock.now())
 
     async def reject(self, guild_id: int, question_id: int) -> PostedQuestion:
         row = await self._question(guild_id, question_id)
         if row["state"] != "review":
             raise Conflict(f"Question #{question_id} is not waiting for review.")
         return await self._take_down(
-            question_id, "rejected", f"Question #{question_id} is not waiting for review."
+            row["id"], "rejected", f"Question #{question_id} is not waiting for review."
         )
 
     async def remove(self, guild_id: int, question_id: int) -> PostedQuestion:
@@ -554,7 +562,7 @@ class AnonymousService:
         if row["state"] in _TAKEN_DOWN:
             raise Conflict(f"Question #{question_id} has already been taken down.")
         return await self._take_down(
-            question_id, "removed", f"Question #{question_id} has already been taken down."
+            row["id"], "removed", f"Question #{question_id} has already been taken down."
         )
 
     async def _take_down(self, question_id: int, state: str, conflict: str) -> PostedQuestion:
@@ -607,7 +615,7 @@ class AnonymousService:
         )
         report_id = await self._db.execute(
             "INSERT INTO anon_reports (question_id, reason, created_at) VALUES (?, ?, ?)",
-            (question_id, clean_reason, to_epoch(self._clock.now())),
+            (row["id"], clean_reason, to_epoch(self._clock.now())),
         )
         self._reports.hit(reporter_id)
         return Report(
@@ -705,14 +713,16 @@ class AnonymousService:
         if not await self._is_mentor(guild_id, author_id):
             raise InvalidInput("That reply is not from an approved mentor.")
         await self._db.execute(
-            "UPDATE anon_questions SET mentor_answer_message_id = ? WHERE id = ?",
-            (message_id, question.question_id),
+            "UPDATE anon_questions SET mentor_answer_message_id = ? WHERE thread_id = ?",
+            (message_id, thread_id),
         )
         return question.question_id
 
     async def _question(self, guild_id: int, question_id: int) -> sqlite3.Row:
+        """The question members and moderators call #``question_id``: its number in ``guild_id``
+        (the row id stays internal)."""
         row = await self._db.fetchone(
-            "SELECT * FROM anon_questions WHERE id = ? AND guild_id = ?", (question_id, guild_id)
+            "SELECT * FROM anon_questions WHERE guild_id = ? AND number = ?", (guild_id, question_id)
         )
         if row is None:
             raise NotFound(f"There is no anonymous question #{question_id} here.")
@@ -727,7 +737,7 @@ def _minutes(seconds: int) -> str:
 def _posted(row: sqlite3.Row, state: str) -> PostedQuestion:
     """Where a question row was posted (and reviewed), for the adapter to edit or delete."""
     return PostedQuestion(
-        row["id"],
+        row["number"],
         row["guild_id"],
         state,
         row["channel_id"],
