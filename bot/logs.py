@@ -71,10 +71,15 @@ def setup_logging(level: str, secrets: Iterable[str] = (), stream=None) -> loggi
 #: command, so at DEBUG the log would tie each `/ask` to its asker. The records are never
 #: created: the bot factory keeps this logger at INFO whatever LOG_LEVEL says.
 GATEWAY_LOGGER = "discord.gateway"
+#: APScheduler logs each timer it adds or removes at INFO. A command that queues work re-arms
+#: the scheduler at once, so those lines would date member actions, an anonymous asker's
+#: included; its warnings and errors (a job that failed, a missed run) still show.
+SCHEDULER_LOGGER = "apscheduler"
 
 
-def quiet_gateway_payloads() -> None:
-    """Never below INFO; never chattier than the rest of the log either (the sandbox runs at
-    WARNING so its transcript stays readable)."""
+def quiet_revealing_loggers() -> None:
+    """The gateway never below INFO, the scheduler never below WARNING; neither chattier than
+    the rest of the log either (the sandbox runs at WARNING so its transcript stays readable)."""
     root_level = logging.getLogger().getEffectiveLevel()
     logging.getLogger(GATEWAY_LOGGER).setLevel(max(logging.INFO, root_level))
+    logging.getLogger(SCHEDULER_LOGGER).setLevel(max(logging.WARNING, root_level))

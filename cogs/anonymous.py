@@ -83,8 +83,21 @@ class AnonymousPublisher:
         channel = await resolve_channel(self.bot, job.target_channel_id)
         if job.kind == "question":
             await self._publish(job, channel)
-        elif job.kind == "review":
-            view = persistent_view(ApproveButton(job.number), RejectButton(job.number))
+        elif job.kind == "delete":
+            assert job.taken_down is not None
+            gone = job.taken_down
+            note = f"Anonymous question #{job.number} was deleted by its asker."
+            await take_down(self.bot, gone, note)
+            await self.service.mark_posted(
+                job,
+                channel_id=job.target_channel_id,
+                message_id=gone.message_id or gone.review_message_id or 0,
+            )
+        elif job.kind in ("review", "followup_review"):
+            held = job.nonce if job.kind == "followup_review" else None
+            view = persistent_view(
+                ApproveButton(job.number, held), RejectButton(job.number, held)
+            )
             # Moderators read the whole question before they reach the buttons.
             *before, last = job.chunks
             for n, chunk in enumerate(before):
@@ -200,13 +213,15 @@ class AskGroup(app_commands.Group, name="ask", description="Ask a question anony
     ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        posted = await self.bot.services.anonymous.delete(
+        due = await self.bot.services.anonymous.delete(
             interaction.guild_id, interaction.user.id, code
         )
-        await take_down(
-            self.bot, posted, f"Anonymous question #{posted.question_id} was deleted by its asker."
+        self.bot.scheduler.poke(SCHEDULER_SOURCE)
+        await send_ephemeral(
+            interaction,
+            "Done: its text is erased now, and the post and its thread will be removed "
+            f"<t:{int(due.timestamp())}:R> (a random delay, so the moment does not point at you).",
         )
-        await send_ephemeral(interaction, f"Your question #{posted.question_id} has been deleted.")
 
 
 # No default_permissions here: it would hide the group from members who hold only the configured

@@ -134,13 +134,17 @@ class FollowupModal(FmgModal, title="Anonymous follow-up"):
     async def on_submit(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        due = await _service(interaction).followup(
+        due, needs_review = await _service(interaction).followup(
             interaction.guild_id, interaction.user.id, self.code.value, self.text.value
         )
         bot_of(interaction).scheduler.poke(SCHEDULER_SOURCE)
+        when = f"<t:{int(due.timestamp())}:R>"
         await send_ephemeral(
             interaction,
-            f"Your follow-up will appear in the thread as **Asker** <t:{int(due.timestamp())}:R>.",
+            f"Your follow-up will be sent to the moderators for approval {when}; once approved "
+            "it appears in the thread as **Asker**."
+            if needs_review
+            else f"Your follow-up will appear in the thread as **Asker** {when}.",
         )
 
 
@@ -200,24 +204,37 @@ class ReportButton(
         await run_safely(interaction, interaction.response.send_modal(ReportModal(self.question_id)))
 
 
+#: Review buttons name a question by its number, and a held follow-up of it by its nonce.
+_REVIEWED = r"(?P<qid>\d+)(?::(?P<followup>[0-9a-f]+))?"
+
+
+def _reviewed(question_id: int, followup: str | None) -> str:
+    return f"{question_id}:{followup}" if followup else str(question_id)
+
+
+def _what(question_id: int, followup: str | None) -> str:
+    return f"{'A follow-up to a' if followup else 'A'}nonymous question #{question_id}"
+
+
 class ApproveButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"fmg:anon:approve:(?P<qid>\d+)"
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"fmg:anon:approve:{_REVIEWED}"
 ):
-    def __init__(self, question_id: int) -> None:
+    def __init__(self, question_id: int, followup: str | None = None) -> None:
         super().__init__(
             discord.ui.Button(
                 label="Approve",
                 style=discord.ButtonStyle.success,
-                custom_id=f"fmg:anon:approve:{question_id}",
+                custom_id=f"fmg:anon:approve:{_reviewed(question_id, followup)}",
             )
         )
         self.question_id = question_id
+        self.followup = followup
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
     ) -> ApproveButton:
-        return cls(int(match["qid"]))
+        return cls(int(match["qid"]), match["followup"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
         await run_safely(interaction, self._approve(interaction))
@@ -225,34 +242,40 @@ class ApproveButton(
     async def _approve(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         await require_moderator(interaction)
-        await _service(interaction).approve(interaction.guild_id, self.question_id)
+        if self.followup:
+            await _service(interaction).approve_followup(
+                interaction.guild_id, self.question_id, self.followup
+            )
+        else:
+            await _service(interaction).approve(interaction.guild_id, self.question_id)
         bot_of(interaction).scheduler.poke(SCHEDULER_SOURCE)
         await interaction.response.edit_message(
-            content=f"Anonymous question #{self.question_id} was approved by {interaction.user.mention} "
-            "and is being posted.",
+            content=f"{_what(self.question_id, self.followup)} was approved by "
+            f"{interaction.user.mention} and is being posted.",
             view=None,
             allowed_mentions=NO_MENTIONS,
         )
 
 
 class RejectButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"fmg:anon:reject:(?P<qid>\d+)"
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"fmg:anon:reject:{_REVIEWED}"
 ):
-    def __init__(self, question_id: int) -> None:
+    def __init__(self, question_id: int, followup: str | None = None) -> None:
         super().__init__(
             discord.ui.Button(
                 label="Reject",
                 style=discord.ButtonStyle.danger,
-                custom_id=f"fmg:anon:reject:{question_id}",
+                custom_id=f"fmg:anon:reject:{_reviewed(question_id, followup)}",
             )
         )
         self.question_id = question_id
+        self.followup = followup
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
     ) -> RejectButton:
-        return cls(int(match["qid"]))
+        return cls(int(match["qid"]), match["followup"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
         await run_safely(interaction, self._reject(interaction))
@@ -260,10 +283,15 @@ class RejectButton(
     async def _reject(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         await require_moderator(interaction)
-        await _service(interaction).reject(interaction.guild_id, self.question_id)
+        if self.followup:
+            await _service(interaction).reject_followup(
+                interaction.guild_id, self.question_id, self.followup
+            )
+        else:
+            await _service(interaction).reject(interaction.guild_id, self.question_id)
         await interaction.response.edit_message(
-            content=f"Anonymous question #{self.question_id} was rejected by {interaction.user.mention}; "
-            "its text has been erased.",
+            content=f"{_what(self.question_id, self.followup)} was rejected by "
+            f"{interaction.user.mention}; its text has been erased.",
             view=None,
             allowed_mentions=NO_MENTIONS,
         )

@@ -3,17 +3,24 @@ Each test passes only when the attack fails."""
 
 from __future__ import annotations
 
+import io
+import logging
+import re
+from collections.abc import Awaitable, Iterator
 from datetime import timedelta
+from typing import TypeVar
 
 import pytest
 
 from bot.clock import ManualClock
+from bot.logs import setup_logging
 from localdiscord.driver import Driver
 from localdiscord.harness import BotHarness, wait_bot_idle
 from localdiscord.seed import User, seed
 from tests.e2e.anon_env import Anon
 
 pytestmark = pytest.mark.e2e
+T = TypeVar("T")
 
 
 @pytest.fixture
@@ -95,4 +102,105 @@ async def test_question_numbers_say_nothing_about_other_servers(env: Anon) -> No
     refused = await driver_b.invoke("ask delete", user="alice", code=code_a2)
     assert "does not match" in refused.text
     done = await env.discord.invoke("ask delete", user="alice", code=code_a2)
-    assert "#2" in done.text
+    assert "will be removed" in done.text
+
+
+async def test_follow_ups_go_to_review_when_questions_do(env: Anon) -> None:
+    """With pre-approval on, an approved harmless question's follow-up was posted at once,
+    unreviewed: a way around the moderators for anything."""
+    await env.configure("anonymous", preapproval=True)
+    code, _ = await env.ask("Harmless", "Which Step 2 books?")
+    await env.publish_due()
+    [review] = env.discord.messages_in("mod_review")
+    await env.discord.click(review, label="Approve", user="mira")
+    await env.bot.scheduler.run_now("anonymous")
+    [thread] = env.discord.threads_in("anonymous")
+    thread_id = int(thread["id"])
+    before = len(env.discord.messages_in(thread_id))
+
+    for text in ("Verify your ECFMG account at evil.example", "Thanks, that helps!"):
+        form = await env.discord.invoke("ask followup", user="alice")
+        ack = await env.discord.submit_modal(form, {"Claim code": code, "Follow-up": text})
+        assert "for approval" in ack.text
+    await env.publish_due()
+    assert len(env.discord.messages_in(thread_id)) == before  # nothing public yet
+    bad, good = env.discord.messages_in("mod_review")[-2:]
+    if "evil" not in bad.content:
+        bad, good = good, bad
+    assert "A follow-up to anonymous question #1" in bad.content and not bad.pings_anyone
+    assert [b["label"] for b in bad.buttons] == ["Approve", "Reject"]
+
+    refused = await env.discord.click(good, label="Approve", user="bob")
+    assert "Only moderators" in refused.text
+    await env.discord.click(bad, label="Reject", user="mira")
+    assert "rejected" in bad.content and bad.buttons == []
+    await env.discord.click(good, label="Approve", user="mira")
+    assert "approved" in good.content and good.buttons == []
+    await env.bot.scheduler.run_now("anonymous")
+    posted = [m.content for m in env.discord.messages_in(thread_id)[before:]]
+    assert posted == ["**Asker** (follow-up):\nThanks, that helps!"]
+    rows = await env.bot.db.fetchall("SELECT body FROM anon_outbox WHERE body LIKE '%evil%'")
+    assert rows == []  # the rejected text is erased
+
+
+class _NotTheFakeDiscord(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.name.startswith("localdiscord")
+
+
+@pytest.fixture
+def debug_log() -> Iterator[io.StringIO]:
+    root = logging.getLogger()
+    saved = (root.level, list(root.handlers))
+    stream = io.StringIO()
+    handler = setup_logging("DEBUG", stream=stream)  # as LOG_LEVEL=DEBUG, before the bot starts
+    handler.addFilter(_NotTheFakeDiscord())
+    try:
+        yield stream
+    finally:
+        root.setLevel(saved[0])
+        root.handlers[:] = saved[1]
+
+
+@pytest.fixture
+def logged_env(debug_log: io.StringIO, e2e: BotHarness, clock: ManualClock) -> Anon:
+    return Anon(e2e, clock)
+
+
+_ANONYMOUS_HINT = re.compile(r"anon|question|follow|claim|sched|checkpoint", re.IGNORECASE)
+
+
+async def test_no_log_line_and_no_deletion_happens_at_the_askers_instant(
+    logged_env: Anon, debug_log: io.StringIO
+) -> None:
+    """"anonymous question N queued" was logged (INFO) at the moment of asking, APScheduler
+    logged its re-arming (INFO), and `/ask delete` removed the post inside the asker's own
+    interaction: each dated an asker's action."""
+    env = logged_env
+    await env.configure("anonymous", review=True)
+    during: list[str] = []
+
+    async def as_asker(action: Awaitable[T]) -> T:
+        start = len(debug_log.getvalue())
+        result = await action
+        during.extend(debug_log.getvalue()[start:].splitlines())
+        return result
+
+    code, _ = await as_asker(env.ask("Timing", "When did I ask?"))
+    await env.publish_due()
+    [post] = env.discord.messages_in("anonymous")
+    form = await as_asker(env.discord.invoke("ask followup", user="alice"))
+    await as_asker(env.discord.submit_modal(form, {"Claim code": code, "Follow-up": "More"}))
+    await as_asker(env.discord.invoke("ask close", user="alice", code=code))
+    await env.publish_due()
+    reply = await as_asker(env.discord.invoke("ask delete", user="alice", code=code))
+    assert "will be removed" in reply.text
+    assert not post.deleted and env.discord.threads_in("anonymous")  # not at her instant...
+    await env.publish_due()
+    assert post.deleted and env.discord.threads_in("anonymous") == []  # ...but after a delay
+
+    assert len(during) > 10 and any("DEBUG" in line for line in during)  # the capture works
+    assert [line for line in during if " DEBUG " not in line] == []  # nothing at INFO or above
+    assert [line for line in during if _ANONYMOUS_HINT.search(line)] == []
+    # Control: the publisher's own lines (at random instants) are in the same log.
+    assert "anonymous post" in debug_log.getvalue()

@@ -39,8 +39,12 @@ log = logging.getLogger(__name__)
 
 #: Question states after a take-down: nothing left to delete.
 _TAKEN_DOWN = ("rejected", "removed", "deleted")
+#: The state a question must still be in for a queued job to run (else it is cancelled).
+_STATE_FOR_KIND = {"review": "waiting", "question": "waiting", "delete": "deleted"}
 
-OutboxKind = Literal["review", "question", "followup", "close"]
+#: review/followup_review: a copy for moderators to approve (pre-approval on); delete: an
+#: asker's `/ask delete`, carried out after a random delay like every post.
+OutboxKind = Literal["review", "question", "followup", "close", "followup_review", "delete"]
 ASKER_LABEL = "Asker"
 MAX_SEND_ATTEMPTS = 5
 RETRY_DELAY = timedelta(seconds=60)
@@ -95,8 +99,11 @@ class OutboxJob:
     chunks: list[str]
     nonce: str
     target_channel_id: int | None
-    """question: the anonymous channel; review: the review channel; followup/close: the thread."""
+    """question: the anonymous channel; review, followup_review: the review channel;
+    followup/close: the thread; delete: where the question was posted (or reviewed)."""
     attempts: int
+    taken_down: PostedQuestion | None = None
+    """delete: what to remove from Discord."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +119,11 @@ class PostedQuestion:
     message_id: int | None
     review_channel_id: int | None
     review_message_id: int | None
+
+    @property
+    def nowhere(self) -> bool:
+        """Never posted, not even for review."""
+        return self.message_id is None and self.review_message_id is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +154,14 @@ def question_chunks(question_id: int, title: str, body: str, tag: str | None) ->
 
 def followup_chunks(body: str) -> list[str]:
     return _with_header(f"**{ASKER_LABEL}** (follow-up):\n", body)
+
+
+def followup_review_chunks(question_id: int, title: str, body: str) -> list[str]:
+    header = (
+        f"A follow-up to anonymous question #{question_id} **{title}** is waiting for "
+        "approval.\n\n"
+    )
+    return _with_header(header, body)
 
 
 def review_chunks(question_id: int, title: str, body: str, tag: str | None) -> list[str]:
@@ -295,7 +315,7 @@ class AnonymousService:
                 tx, question_id, "review" if needs_review else "question", None, due
             )
         self._asks.hit(asker_id)
-        log.info("anonymous question %d queued (review=%s)", question_id, needs_review)
+        # Nothing is logged: a line at this instant would date the asker's action (item 6).
         return AskReceipt(
             number, _codes.format_code(number, secret), from_epoch(due_at), needs_review
         )
@@ -371,8 +391,12 @@ class AnonymousService:
             raise NotFound("That claim code does not match any anonymous question here.")
         return row
 
-    async def followup(self, guild_id: int, user_id: int, code: str, text: str) -> datetime:
-        """Queue a follow-up in the question's thread, under the thread's "Asker" label."""
+    async def followup(
+        self, guild_id: int, user_id: int, code: str, text: str
+    ) -> tuple[datetime, bool]:
+        """Queue a follow-up in the question's thread, under the thread's "Asker" label; with
+        pre-approval on, it goes to the moderators first, like the question did. Returns when
+        it is posted (or sent for review), and whether it needs review."""
         body = clean_body(text, MAX_FOLLOWUP_CHARS, "follow-up")
         row = await self._claim(guild_id, user_id, code)
         self._require_published(row)
@@ -381,11 +405,19 @@ class AnonymousService:
             raise Forbidden(
                 "That question has had many follow-ups in the last hour. Please wait a while."
             )
+        config = await self._settings.get(guild_id)
+        needs_review = bool(config.get("anonymous_preapproval"))
+        if needs_review and config.get("anonymous_review_channel") is None:
+            raise Conflict(
+                "Anonymous posts need moderator approval here, but no review channel is set. "
+                "Please tell a moderator."
+            )
+        kind: OutboxKind = "followup_review" if needs_review else "followup"
         due = self._random_due()
         async with self._db.transaction() as tx:
-            due_at = await self._enqueue(tx, row["id"], "followup", body, due)
+            due_at = await self._enqueue(tx, row["id"], kind, body, due)
         self._followups.hit(row["id"], now)
-        return from_epoch(due_at)
+        return from_epoch(due_at), needs_review
 
     async def close(self, guild_id: int, user_id: int, code: str) -> datetime:
         row = await self._claim(guild_id, user_id, code)
@@ -398,14 +430,20 @@ class AnonymousService:
             due_at = await self._enqueue(tx, row["id"], "close", None, due)
         return from_epoch(due_at)
 
-    async def delete(self, guild_id: int, user_id: int, code: str) -> PostedQuestion:
-        """The asker takes the question down; returns where it was so the adapter deletes it."""
+    async def delete(self, guild_id: int, user_id: int, code: str) -> datetime:
+        """The asker takes the question down. The text is erased from the database now; what
+        shows in Discord (the post, its thread, the review copy) is removed by a ``delete`` job
+        after a random delay, like every post, so the moment does not point at the asker.
+        Returns that moment."""
         row = await self._claim(guild_id, user_id, code)
+        conflict = "That question has already been taken down."
         if row["state"] in _TAKEN_DOWN:
-            raise Conflict("That question has already been taken down.")
-        return await self._take_down(
-            row["id"], "deleted", "That question has already been taken down."
-        )
+            raise Conflict(conflict)
+        due = self._random_due()
+        async with self._db.transaction() as tx:
+            await self._erase(tx, row["id"], "deleted", conflict)
+            due_at = await self._enqueue(tx, row["id"], "delete", None, due)
+        return from_epoch(due_at)
 
     @staticmethod
     def _require_published(row: sqlite3.Row) -> None:
@@ -434,26 +472,35 @@ class AnonymousService:
     async def claim_due(self, now: datetime) -> list[OutboxJob]:
         """Claim every pending post due at ``now`` (at most once each) and describe it."""
         claimed: list[sqlite3.Row] = []
+        erased = False
         async with self._db.transaction() as tx:
             rows = await tx.fetchall(
                 "SELECT o.id, o.kind, o.body AS extra, o.nonce, o.attempts, q.id AS question_id, "
-                "q.number, q.guild_id, q.title, q.body, q.tag, q.state AS question_state, q.thread_id "
+                "q.number, q.guild_id, q.title, q.body, q.tag, q.state AS question_state, "
+                "q.thread_id, q.channel_id, q.message_id, q.review_channel_id, q.review_message_id "
                 "FROM anon_outbox o JOIN anon_questions q ON q.id = o.question_id "
                 "WHERE o.state = 'pending' AND o.due_at <= ? ORDER BY o.due_at, o.id",
                 (to_epoch(now),),
             )
             for row in rows:
-                wanted = {"review": "waiting", "question": "waiting"}.get(row["kind"], "published")
+                wanted = _STATE_FOR_KIND.get(row["kind"], "published")
                 if row["question_state"] != wanted:
                     await tx.execute(
                         "UPDATE anon_outbox SET state = 'cancelled' WHERE id = ?", (row["id"],)
                     )
+                    continue
+                if row["kind"] == "delete" and _posted(row, "deleted").nowhere:
+                    # Deleted before it was shown anywhere: nothing to remove from Discord.
+                    await tx.execute("UPDATE anon_outbox SET state = 'sent' WHERE id = ?", (row["id"],))
+                    erased = True
                     continue
                 await tx.execute(
                     "UPDATE anon_outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?",
                     (row["id"],),
                 )
                 claimed.append(row)
+        if erased:
+            await self._db.truncate_wal()
         # Described after the transaction: the guild settings may need the database, and no
         # db.* call may run inside a transaction (one connection, one lock).
         return [await self._job(row) for row in claimed]
@@ -470,6 +517,12 @@ class AnonymousService:
         elif kind == "followup":
             target = row["thread_id"]
             chunks = followup_chunks(row["extra"])
+        elif kind == "followup_review":
+            target = config.get("anonymous_review_channel")
+            chunks = followup_review_chunks(row["number"], row["title"], row["extra"])
+        elif kind == "delete":
+            target = row["channel_id"] or row["review_channel_id"]
+            chunks = []
         else:
             target = row["thread_id"]
             chunks = [CLOSE_NOTICE]
@@ -485,6 +538,7 @@ class AnonymousService:
             nonce=row["nonce"],
             target_channel_id=int(target) if target is not None else None,
             attempts=row["attempts"] + 1,
+            taken_down=_posted(row, "deleted") if kind == "delete" else None,
         )
 
     async def mark_posted(
@@ -492,22 +546,35 @@ class AnonymousService:
     ) -> None:
         """Record what a claimed job produced in Discord."""
         async with self._db.transaction() as tx:
+            if job.kind == "followup_review":
+                # Held, text kept, until a moderator approves or rejects it.
+                await tx.execute(
+                    "UPDATE anon_outbox SET state = 'held', message_id = ? WHERE id = ?",
+                    (message_id, job.id),
+                )
+                return
             await tx.execute(
                 "UPDATE anon_outbox SET state = 'sent', message_id = ?, body = NULL WHERE id = ?",
                 (message_id, job.id),
             )
             if job.kind == "question":
+                # Where it went is recorded even if the asker deleted it meanwhile (the state
+                # then stays 'deleted'), so the queued deletion finds the post.
                 await tx.execute(
-                    "UPDATE anon_questions SET state = 'published', channel_id = ?, thread_id = ?, "
-                    "message_id = ?, published_at = ? WHERE id = ?",
+                    "UPDATE anon_questions SET state = iif(state = 'waiting', 'published', state), "
+                    "channel_id = ?, thread_id = ?, message_id = ?, published_at = ? WHERE id = ?",
                     (channel_id, thread_id, message_id, to_epoch(self._clock.now()), job.question_id),
                 )
             elif job.kind == "review":
                 await tx.execute(
-                    "UPDATE anon_questions SET state = 'review', review_channel_id = ?, "
-                    "review_message_id = ? WHERE id = ?",
+                    "UPDATE anon_questions SET state = iif(state = 'waiting', 'review', state), "
+                    "review_channel_id = ?, review_message_id = ? WHERE id = ?",
                     (channel_id, message_id, job.question_id),
                 )
+        if job.kind == "delete":
+            # The text was erased when the asker asked; its old page images leave the WAL now
+            # (not then: a checkpoint at that instant would date the asker's action).
+            await self._db.truncate_wal()
 
     async def mark_failed(self, job: OutboxJob, *, permanent: bool) -> bool:
         """A send failed. Retries later unless ``permanent`` or out of attempts; True if retrying."""
@@ -519,13 +586,15 @@ class AnonymousService:
                     (to_epoch(self._clock.now() + RETRY_DELAY * job.attempts), job.id),
                 )
             else:
-                await tx.execute("UPDATE anon_outbox SET state = 'failed' WHERE id = ?", (job.id,))
+                await tx.execute(
+                    "UPDATE anon_outbox SET state = 'failed', body = NULL WHERE id = ?", (job.id,)
+                )
                 if job.kind in ("question", "review"):
                     await tx.execute(
                         "UPDATE anon_questions SET state = 'failed', title = '', body = '' WHERE id = ?",
                         (job.question_id,),
                     )
-        if not retry and job.kind in ("question", "review"):
+        if not retry:
             await self._db.truncate_wal()
         log.warning(
             "anonymous post %d (%s) failed; %s",
@@ -556,6 +625,38 @@ class AnonymousService:
             row["id"], "rejected", f"Question #{question_id} is not waiting for review."
         )
 
+    async def approve_followup(self, guild_id: int, question_id: int, followup: str) -> None:
+        """Post a held follow-up now (``followup`` is its review post's nonce)."""
+        row_id = (await self._question(guild_id, question_id))["id"]
+        async with self._db.transaction() as tx:
+            held = await self._held_followup(tx, row_id, followup)
+            await tx.execute(
+                "UPDATE anon_outbox SET kind = 'followup', state = 'pending', attempts = 0, "
+                "due_at = ?, nonce = ? WHERE id = ?",
+                (to_epoch(self._clock.now()), secrets.token_hex(12), held),
+            )
+
+    async def reject_followup(self, guild_id: int, question_id: int, followup: str) -> None:
+        """Erase a held follow-up's text; nothing is posted."""
+        row_id = (await self._question(guild_id, question_id))["id"]
+        async with self._db.transaction() as tx:
+            held = await self._held_followup(tx, row_id, followup)
+            await tx.execute(
+                "UPDATE anon_outbox SET state = 'cancelled', body = NULL WHERE id = ?", (held,)
+            )
+        await self._db.truncate_wal()
+
+    @staticmethod
+    async def _held_followup(tx: Transaction, question_row: int, nonce: str) -> int:
+        held = await tx.fetchval(
+            "SELECT id FROM anon_outbox WHERE question_id = ? AND nonce = ? "
+            "AND kind = 'followup_review' AND state = 'held'",
+            (question_row, nonce),
+        )
+        if held is None:
+            raise Conflict("That follow-up is no longer waiting for review.")
+        return int(held)
+
     async def remove(self, guild_id: int, question_id: int) -> PostedQuestion:
         """A moderator takes a question down (any state but already gone)."""
         row = await self._question(guild_id, question_id)
@@ -566,29 +667,37 @@ class AnonymousService:
         )
 
     async def _take_down(self, question_id: int, state: str, conflict: str) -> PostedQuestion:
-        """Take the question down. The caller's check is repeated inside the transaction
-        (two moderators at once, a double click): the loser gets ``conflict``."""
+        """A moderator takes the question down now (the moment is theirs, not the asker's)."""
         async with self._db.transaction() as tx:
-            row = await tx.fetchone("SELECT * FROM anon_questions WHERE id = ?", (question_id,))
-            if row is None or row["state"] in _TAKEN_DOWN or (
-                state == "rejected" and row["state"] != "review"
-            ):
-                raise Conflict(conflict)
-            await tx.execute(
-                "UPDATE anon_questions SET state = ?, title = '', body = '', tag = NULL WHERE id = ?",
-                (state, question_id),
-            )
-            await tx.execute(
-                "UPDATE anon_outbox SET state = 'cancelled', body = NULL "
-                "WHERE question_id = ? AND state = 'pending'",
-                (question_id,),
-            )
-            await tx.execute(
-                "UPDATE anon_reports SET reason = NULL WHERE question_id = ?", (question_id,)
-            )
+            row = await self._erase(tx, question_id, state, conflict)
         await self._db.truncate_wal()
-        log.info("anonymous question %d %s", question_id, state)
+        log.info("anonymous question %d %s", row["number"], state)
         return _posted(row, state)
+
+    async def _erase(
+        self, tx: Transaction, question_id: int, state: str, conflict: str
+    ) -> sqlite3.Row:
+        """Erase the question's text and everything queued or held for it; returns the row as
+        it was. The caller's check is repeated here, inside the transaction (two moderators at
+        once, a double click): the loser gets ``conflict``."""
+        row = await tx.fetchone("SELECT * FROM anon_questions WHERE id = ?", (question_id,))
+        if row is None or row["state"] in _TAKEN_DOWN or (
+            state == "rejected" and row["state"] != "review"
+        ):
+            raise Conflict(conflict)
+        await tx.execute(
+            "UPDATE anon_questions SET state = ?, title = '', body = '', tag = NULL WHERE id = ?",
+            (state, question_id),
+        )
+        await tx.execute(
+            "UPDATE anon_outbox SET state = 'cancelled', body = NULL "
+            "WHERE question_id = ? AND state IN ('pending', 'held')",
+            (question_id,),
+        )
+        await tx.execute(
+            "UPDATE anon_reports SET reason = NULL WHERE question_id = ?", (question_id,)
+        )
+        return row
 
     async def report(
         self, guild_id: int, reporter_id: int, question_id: int, reason: str | None

@@ -156,8 +156,11 @@ async def test_followup_close_and_delete_with_the_code(
     with pytest.raises(Conflict, match="not been posted yet"):
         await anon.followup(GUILD, ASKER, receipt.code, "early")
     await publish_all(anon, clock)
-    due = await anon.followup(GUILD, ASKER, receipt.code, "more detail <@123456789012345678>")
+    due, needs_review = await anon.followup(
+        GUILD, ASKER, receipt.code, "more detail <@123456789012345678>"
+    )
     assert timedelta(seconds=30) <= due - clock.now() <= timedelta(seconds=180)
+    assert not needs_review
     await anon.close(GUILD, ASKER, receipt.code)
     with pytest.raises(Conflict, match="already marked"):
         await anon.close(GUILD, ASKER, receipt.code)
@@ -166,12 +169,17 @@ async def test_followup_close_and_delete_with_the_code(
     assert all(j.target_channel_id == 7000 + receipt.question_id for j in jobs)
     assert jobs[0].chunks == ["**Asker** (follow-up):\nmore detail @member"]
     assert jobs[1].chunks == [CLOSE_NOTICE]
-    gone = await anon.delete(GUILD, ASKER, receipt.code)
-    assert gone.thread_id == 7000 + receipt.question_id
+    due = await anon.delete(GUILD, ASKER, receipt.code)
     row = await db.fetchone("SELECT * FROM anon_questions WHERE id = ?", (receipt.question_id,))
-    assert (row["state"], row["title"], row["body"]) == ("deleted", "", "")
+    assert (row["state"], row["title"], row["body"]) == ("deleted", "", "")  # erased at once...
     with pytest.raises(Conflict):
         await anon.delete(GUILD, ASKER, receipt.code)
+    # ...while Discord is told after a random delay, like every post.
+    assert timedelta(seconds=30) <= due - clock.now() <= timedelta(seconds=180)
+    assert await anon.claim_due(clock.now()) == []
+    [job] = await publish_all(anon, clock)
+    assert job.kind == "delete" and job.taken_down is not None
+    assert job.taken_down.thread_id == 7000 + receipt.question_id
 
 
 async def test_wrong_codes_are_rejected_and_rate_limited(
