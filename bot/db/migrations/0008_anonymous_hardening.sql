@@ -31,3 +31,15 @@ DROP TABLE anon_outbox;
 ALTER TABLE anon_outbox_0008 RENAME TO anon_outbox;
 CREATE INDEX anon_outbox_due ON anon_outbox (due_at) WHERE state = 'pending';
 CREATE INDEX anon_outbox_by_question ON anon_outbox (question_id);
+
+-- Mentors removed by moderators stay removed, even after `/privacy delete` and a new
+-- registration. Kept: the minimum to recognise them again, per server, as a salted SHA-256 of
+-- the user id (never the id: the table cannot be listed as "who was removed", only asked
+-- "is this member removed?"). A moderator's approve (or lift-removal) deletes the row.
+CREATE TABLE mentor_removals (
+    id       INTEGER PRIMARY KEY,
+    guild_id INTEGER NOT NULL,
+    salt     BLOB NOT NULL,
+    digest   BLOB NOT NULL
+);
+CREATE INDEX mentor_removals_by_guild ON mentor_removals (guild_id);

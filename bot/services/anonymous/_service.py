@@ -34,6 +34,7 @@ from bot.services.anonymous._text import (
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.mentoring import MentoringService
 from bot.services.mentoring.profiles import APPROVED
+from bot.services.rate_limits import TargetLimiter, TargetPolicy
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,9 @@ REPORTS_PER_MEMBER_PER_HOUR = 10
 MAX_REPORT_REASON_CHARS = 1000
 MAX_MUTE = timedelta(days=30)
 MAX_MENTOR_PINGS = 10
+#: How often one mentor is pinged by anonymous questions' topic tags (askers cannot be told
+#: apart, so only per mentor): a few tagged questions must not ping the same mentors all day.
+MENTOR_PINGS = TargetPolicy(per_target=5, window=timedelta(hours=24))
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,6 +263,7 @@ class AnonymousService:
             self.member_keys, clock, REPORTS_PER_MEMBER_PER_HOUR, timedelta(hours=1)
         )
         self._followups = SlidingWindow[int](FOLLOWUPS_PER_QUESTION_PER_HOUR, timedelta(hours=1))
+        self._mentor_pings = TargetLimiter(clock, MENTOR_PINGS)
         self.upkeep = LimitsUpkeep(self)
 
     # -- forgetting: in-memory limits live no longer than they must -------------------------
@@ -780,10 +785,13 @@ class AnonymousService:
         (at most ``MAX_MENTOR_PINGS``, chosen at random so the same few are not always asked)."""
         if self._mentoring is None or not tag:
             return None
-        ids = await self._mentoring.matching_mentor_ids(guild_id, [tag])
+        matching = await self._mentoring.matching_mentor_ids(guild_id, [tag])
+        ids = [uid for uid in matching if self._mentor_pings.refusal(uid) is None]
         if not ids:
             return None
         chosen = sorted(random.SystemRandom().sample(ids, min(len(ids), MAX_MENTOR_PINGS)))
+        for uid in chosen:
+            self._mentor_pings.hit(uid)
         more = len(ids) - len(chosen)
         text = (
             f"Mentors who know **{tag}**: "
