@@ -10,8 +10,8 @@ while running, found by their shape:
   (``/interactions/{id}/{token}/callback``, ``/webhooks/{app}/{token}/messages/@original``)
   holds its token: for 15 minutes anyone holding it can read the private reply (an anonymous
   asker's claim code) and see who it was for. Every such path segment, every value under a
-  ``token`` key and anything shaped like an interaction token (they all start with
-  base64("interaction")) is masked;
+  ``token`` key, anything shaped like an interaction token (they all start with
+  base64("interaction")) or a bot token, and any other opaque run of 60+ characters is masked;
 - claim codes (``12-ABCDE-FGHJK-MNPQR-STVWX``), which let their holder act as an asker.
 """
 
@@ -29,6 +29,11 @@ REDACTED = "[redacted]"
 _SHAPES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(/(?:webhooks|interactions)/\d+/)[^/?#\s'\"]+"), rf"\g<1>{REDACTED}"),
     (re.compile(r"aW50ZXJhY3Rpb24[\w.~%-]*"), REDACTED),
+    # A bot token (base64 id, timestamp, HMAC), whoever's it is.
+    (re.compile(r"\b[MNO][\w-]{23,27}\.[\w-]{6}\.[\w-]{27,}"), REDACTED),
+    # Any other long opaque run (a webhook token outside its URL): no id, name or word is
+    # this long, and hiding a harmless one costs less than printing a secret.
+    (re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{60,}"), REDACTED),
     (re.compile(r"""(["']?\btoken["']?\s*[:=]\s*["']?)[^"',}\s]+""", re.I), rf"\g<1>{REDACTED}"),
     (re.compile(r"\b(\d{1,18})-[0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5}\b", re.I),
      rf"\g<1>-{REDACTED}"),

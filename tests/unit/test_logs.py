@@ -54,6 +54,8 @@ def test_interaction_and_webhook_tokens_never_reach_a_line_at_any_level() -> Non
                 log.log(level, "payload %s", {"id": "1", "token": WEBHOOK_TOKEN, "type": 2})
                 log.log(level, 'json {"token": "%s", "type": 2}', WEBHOOK_TOKEN)
                 log.log(level, "bare %s.", INTERACTION_TOKEN)
+                log.log(level, "bare webhook token %s", WEBHOOK_TOKEN)
+                log.log(level, "another bot's token %s", TOKEN)
                 log.log(level, "code 12-ABCDE-FGHJK-MNPQR-STVWX typed")
         try:
             raise RuntimeError(f"404 for /webhooks/1/{WEBHOOK_TOKEN}/messages/2")
@@ -63,9 +65,27 @@ def test_interaction_and_webhook_tokens_never_reach_a_line_at_any_level() -> Non
         logging.getLogger().removeHandler(handler)
     text = stream.getvalue()
     assert text.count("\n") > 4 * 4 * 10  # every line was written...
-    for secret in (INTERACTION_TOKEN, WEBHOOK_TOKEN, INTERACTION_TOKEN[16:40], "ABCDE-FGHJK"):
+    for secret in (INTERACTION_TOKEN, WEBHOOK_TOKEN, INTERACTION_TOKEN[16:40], "ABCDE-FGHJK",
+                   TOKEN, TOKEN[30:]):
         assert secret not in text  # ...without the secret
     # What helps debugging stays: the route, the ids, the status, the question number.
     assert "/interactions/1457705948545024050/[redacted]/callback with None" in text
     assert "/webhooks/1457705189376000001/[redacted]/messages/@original" in text
     assert "code 12-[redacted] typed" in text
+
+
+def test_ordinary_lines_are_left_alone() -> None:
+    stream = io.StringIO()
+    handler = setup_logging("DEBUG", stream=stream)
+    lines = [
+        "resource search index rebuilt for vocabulary 9452dbd203ef6866",
+        "backed up the database to /data/backups/fmg-bot-20260105T120000Z.sqlite3",
+        "anonymous post 12 (question) sent for question 7",
+        "GET https://discord.com/api/v10/channels/1457705189376000046/messages has returned 200",
+    ]
+    try:
+        for line in lines:
+            logging.getLogger("bot").info(line)
+    finally:
+        logging.getLogger().removeHandler(handler)
+    assert REDACTED not in stream.getvalue() and all(line in stream.getvalue() for line in lines)
