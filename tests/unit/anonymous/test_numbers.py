@@ -40,10 +40,17 @@ async def test_existing_questions_keep_their_numbers_and_new_ones_count_per_serv
                 "VALUES (?, ?, 't', 'b', x'00', x'00')",
                 (n, GUILD_A if n % 2 else GUILD_B),
             )
+        await db.execute(
+            "INSERT INTO anon_outbox (question_id, kind, body, due_at, nonce) "
+            "VALUES (5, 'followup', 'queued before the upgrade', 99, 'n')"
+        )
         monkeypatch.setattr(database_module, "load_migrations", lambda: every)
         await db.migrate()
         rows = await db.fetchall("SELECT id, number FROM anon_questions ORDER BY id")
         assert [(r["id"], r["number"]) for r in rows] == [(n, n) for n in range(1, 6)]
+        queued = await db.fetchall("SELECT question_id, kind, body, state FROM anon_outbox")
+        assert [tuple(r) for r in queued] == [(5, "followup", "queued before the upgrade", "pending")]
+        assert await db.fetchval("PRAGMA foreign_key_check") is None
 
         anon = await _service(db, clock)
         assert (await anon.ask(GUILD_A, 1, "t", "b", None)).question_id == 6
