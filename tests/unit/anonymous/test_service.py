@@ -412,3 +412,26 @@ async def test_claiming_with_a_cold_settings_cache_does_not_deadlock(
     clock.advance(timedelta(minutes=5))
     [job] = await asyncio.wait_for(restarted.claim_due(clock.now()), timeout=5)
     assert job.target_channel_id == ANON_CHANNEL
+
+
+async def test_a_held_follow_up_dies_with_its_question(
+    anon: AnonymousService, clock: ManualClock, guild_settings: GuildSettingsService, db: Database
+) -> None:
+    await guild_settings.set(GUILD, "anonymous_preapproval", True)
+    await guild_settings.set(GUILD, "anonymous_review_channel", REVIEW_CHANNEL)
+    asked = await anon.ask(GUILD, ASKER, "title", "body", None)
+    await publish_all(anon, clock)
+    await anon.approve(GUILD, asked.question_id)
+    await publish_all(anon, clock)
+    due, needs_review = await anon.followup(GUILD, ASKER, asked.code, "held text")
+    assert needs_review
+    [review] = await publish_all(anon, clock)
+    assert (review.kind, review.target_channel_id) == ("followup_review", REVIEW_CHANNEL)
+    assert "held text" in review.chunks[0] and "#1" in review.chunks[0]
+    assert await anon.claim_due(clock.now() + timedelta(days=1)) == []  # held, not queued
+
+    await anon.remove(GUILD, asked.question_id)
+    row = await db.fetchone("SELECT state, body FROM anon_outbox WHERE id = ?", (review.id,))
+    assert tuple(row) == ("cancelled", None)
+    with pytest.raises(Conflict, match="no longer waiting"):
+        await anon.approve_followup(GUILD, asked.question_id, review.nonce)
