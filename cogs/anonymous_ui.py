@@ -65,10 +65,13 @@ async def take_down(bot: FmgBot, posted: PostedQuestion, note: str) -> None:
                 await channel.get_partial_message(posted.message_id).delete()
         except discord.NotFound:
             pass
+    copies = list(posted.followup_copies)
     if posted.review_channel_id is not None and posted.review_message_id is not None:
+        copies.insert(0, (posted.review_channel_id, posted.review_message_id))
+    for channel_id, message_id in copies:  # the question's, and held follow-ups' review copies
         try:
-            channel = await resolve_channel(bot, posted.review_channel_id)
-            await channel.get_partial_message(posted.review_message_id).edit(
+            channel = await resolve_channel(bot, channel_id)
+            await channel.get_partial_message(message_id).edit(
                 content=note, view=None, allowed_mentions=NO_MENTIONS
             )
         except discord.NotFound:

@@ -142,6 +142,17 @@ async def test_follow_ups_go_to_review_when_questions_do(env: Anon) -> None:
     rows = await env.bot.db.fetchall("SELECT body FROM anon_outbox WHERE body LIKE '%evil%'")
     assert rows == []  # the rejected text is erased
 
+    # A follow-up still waiting when the asker deletes the question leaves no text behind.
+    form = await env.discord.invoke("ask followup", user="alice")
+    await env.discord.submit_modal(form, {"Claim code": code, "Follow-up": "Never mind, gone"})
+    await env.publish_due()
+    held = env.discord.messages_in("mod_review")[-1]
+    assert "Never mind, gone" in held.content
+    await env.discord.invoke("ask delete", user="alice", code=code)
+    await env.publish_due()
+    assert "Never mind" not in held.content and "deleted by its asker" in held.content
+    assert held.buttons == [] and review.content == held.content
+
 
 class _NotTheFakeDiscord(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:

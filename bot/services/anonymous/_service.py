@@ -31,7 +31,7 @@ from bot.services.anonymous._text import (
     sanitize,
     split_message,
 )
-from bot.services.guild_settings import GuildSettingsService
+from bot.services.guild_settings import GuildConfig, GuildSettingsService
 from bot.services.mentoring import MentoringService
 from bot.services.mentoring.profiles import APPROVED
 from bot.services.rate_limits import TargetLimiter, TargetPolicy
@@ -123,6 +123,9 @@ class PostedQuestion:
     message_id: int | None
     review_channel_id: int | None
     review_message_id: int | None
+    followup_copies: tuple[tuple[int, int], ...] = ()
+    """(channel id, message id) of review copies of follow-ups that were still waiting for
+    approval: they show the asker's text until edited."""
 
     @property
     def nowhere(self) -> bool:
@@ -543,7 +546,11 @@ class AnonymousService:
             nonce=row["nonce"],
             target_channel_id=int(target) if target is not None else None,
             attempts=row["attempts"] + 1,
-            taken_down=_posted(row, "deleted") if kind == "delete" else None,
+            taken_down=(
+                _posted(row, "deleted", await self._followup_copies(row["question_id"], config))
+                if kind == "delete"
+                else None
+            ),
         )
 
     async def mark_posted(
@@ -647,7 +654,9 @@ class AnonymousService:
         async with self._db.transaction() as tx:
             held = await self._held_followup(tx, row_id, followup)
             await tx.execute(
-                "UPDATE anon_outbox SET state = 'cancelled', body = NULL WHERE id = ?", (held,)
+                "UPDATE anon_outbox SET state = 'cancelled', body = NULL, message_id = NULL "
+                "WHERE id = ?",
+                (held,),
             )
         await self._db.truncate_wal()
 
@@ -677,7 +686,23 @@ class AnonymousService:
             row = await self._erase(tx, question_id, state, conflict)
         await self._db.truncate_wal()
         log.info("anonymous question %d %s", row["number"], state)
-        return _posted(row, state)
+        config = await self._settings.get(row["guild_id"])
+        return _posted(row, state, await self._followup_copies(question_id, config))
+
+    async def _followup_copies(
+        self, question_id: int, config: GuildConfig
+    ) -> tuple[tuple[int, int], ...]:
+        """Review copies of follow-ups that were held when the question was taken down (a
+        rejected one has had its copy edited already, and no message id left)."""
+        channel = config.get("anonymous_review_channel")
+        if channel is None:
+            return ()
+        rows = await self._db.fetchall(
+            "SELECT message_id FROM anon_outbox WHERE question_id = ? AND kind = 'followup_review' "
+            "AND state = 'cancelled' AND message_id IS NOT NULL",
+            (question_id,),
+        )
+        return tuple((int(channel), r["message_id"]) for r in rows)
 
     async def _erase(
         self, tx: Transaction, question_id: int, state: str, conflict: str
@@ -830,7 +855,8 @@ class AnonymousService:
         if not await self._is_mentor(guild_id, author_id):
             raise InvalidInput("That reply is not from an approved mentor.")
         await self._db.execute(
-            "UPDATE anon_questions SET mentor_answer_message_id = ? WHERE thread_id = ?",
+            "UPDATE anon_questions SET mentor_answer_message_id = ? "
+            "WHERE thread_id = ? AND state = 'published'",
             (message_id, thread_id),
         )
         return question.question_id
@@ -851,7 +877,9 @@ def _minutes(seconds: int) -> str:
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
-def _posted(row: sqlite3.Row, state: str) -> PostedQuestion:
+def _posted(
+    row: sqlite3.Row, state: str, followup_copies: tuple[tuple[int, int], ...] = ()
+) -> PostedQuestion:
     """Where a question row was posted (and reviewed), for the adapter to edit or delete."""
     return PostedQuestion(
         row["number"],
@@ -862,4 +890,5 @@ def _posted(row: sqlite3.Row, state: str) -> PostedQuestion:
         row["message_id"],
         row["review_channel_id"],
         row["review_message_id"],
+        followup_copies,
     )

@@ -423,7 +423,7 @@ async def test_a_held_follow_up_dies_with_its_question(
     await publish_all(anon, clock)
     await anon.approve(GUILD, asked.question_id)
     await publish_all(anon, clock)
-    due, needs_review = await anon.followup(GUILD, ASKER, asked.code, "held text")
+    _, needs_review = await anon.followup(GUILD, ASKER, asked.code, "held text")
     assert needs_review
     [review] = await publish_all(anon, clock)
     assert (review.kind, review.target_channel_id) == ("followup_review", REVIEW_CHANNEL)
