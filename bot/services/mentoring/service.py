@@ -213,7 +213,8 @@ class MentoringService:
 
     async def register_mentor(self, guild_id: int, user_id: int,
                               data: MentorInput) -> MentorProfile:
-        """A new (or re-applying, after reject/remove) mentor, pending a moderator's review."""
+        """A new (or, after a rejection, re-applying) mentor, pending a moderator's review. A
+        member moderators removed cannot: see `removals`."""
         now = self._now()
         async with self._db.transaction() as tx:
             existing = await self._mentor_row(tx, guild_id, user_id)
