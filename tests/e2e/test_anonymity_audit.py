@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from collections.abc import Iterator
 
+import aiohttp
 import pytest
 
 from bot.clock import ManualClock
@@ -52,6 +54,23 @@ def bot_debug_log() -> Iterator[io.StringIO]:
     finally:
         root.setLevel(saved[0])
         root.handlers[:] = saved[1]
+
+
+_LOGGED_TOKEN = re.compile(r"/(?:interactions|webhooks)/\d+/([^/?\s'\"]+)")
+
+
+async def _replay_logged_tokens(env: Anon, log_text: str) -> list[str]:
+    """What a log reader gets from GET /webhooks/{app}/{token}/messages/@original."""
+    found = {t for t in _LOGGED_TOKEN.findall(log_text) if t != "[redacted]"}
+    stolen = []
+    async with aiohttp.ClientSession() as session:
+        for token in found:
+            url = (f"{env.e2e.server.base_url}/api/v10/webhooks/{env.world.bot.id}/{token}"
+                   "/messages/@original")
+            async with session.get(url) as response:
+                if response.status == 200:
+                    stolen.append((await response.json())["content"])
+    return stolen
 
 
 @pytest.fixture
@@ -111,6 +130,9 @@ async def test_the_asker_leaves_no_trace(env: Anon, bot_debug_log: io.StringIO) 
     tokens = [i.token for i in env.e2e.server.interactions.values()]
     assert len(tokens) >= 10 and "/interactions/" in log_text and "/webhooks/" in log_text
     assert [t for t in tokens if t in log_text or t[15:] in log_text] == []
+    # The attack itself: whatever sits where a token would be in the logged URLs, try it as a
+    # log reader would, with no authorization, to read the private thank-you.
+    assert await _replay_logged_tokens(env, log_text) == []
     assert secret.encode() not in raw_bytes(db_file)
 
     # After shutdown (the WAL is checkpointed into the main file) there is still nothing.
