@@ -69,7 +69,12 @@ async def test_a_removed_mentor_stays_removed(
     again = await discord.invoke("mentor register", user=bob, timezone="America/New_York",
                                  capacity=2)
     assert "Moderators removed you as a mentor" in again.text and again.ephemeral
+    warning = await discord.invoke("privacy delete", user=bob)
+    assert "if moderators removed you as a mentor, a salted hash" in warning.content
+    await discord.click(warning, label="Cancel", user=bob)
     await _delete_my_data(discord, bob)
+    exported = await discord.invoke("privacy export", user=bob)
+    assert "removed_as_mentor" in exported.attachments[0].text  # what is kept is told
     database = e2e.settings.database_path
     assert rows_holding(database, bob.id) == []  # what is kept is not his id...
     again = await discord.invoke("mentor register", user=bob, timezone="America/New_York",
