@@ -246,6 +246,8 @@ async def _tell_coordinators(interaction: discord.Interaction, user_id: int, not
     channel_id, role_id = config.get("mentoring_channel"), config.get("mentor_coordinator_role")
     if not channel_id or not role_id:
         return
+    if not bot.services.mentoring.claim_coordinator_ping(interaction.guild_id, user_id):
+        return  # a register/delete loop must not ping them every round: `/mentor review` lists it
     channel = bot.get_channel(int(channel_id))
     if isinstance(channel, discord.TextChannel):
         await channel.send(
