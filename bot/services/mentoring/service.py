@@ -18,6 +18,7 @@ import sqlite3
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Literal
 
 from bot.clock import Clock, from_epoch
 from bot.db import Database
@@ -394,11 +395,14 @@ class MentoringService:
         async with self._db.transaction():
             return await removals.lift(self._db, guild_id, user_id)
 
-    def claim_coordinator_ping(self, guild_id: int, registrant_id: int) -> bool:
-        """May the coordinators be pinged about this registration? (Counts it if so.)"""
-        if self.coordinator_pings.refusal(guild_id, registrant_id):
+    def claim_coordinator_ping(self, guild_id: int, member_id: int,
+                               about: Literal["registration", "bio_edit"]) -> bool:
+        """May the coordinators be pinged about this member's registration (or bio edit)?
+        Counts it if so. Each kind of note is limited on its own: a register/delete loop must
+        not ping every round, and must not silence the note of a later bio edit either."""
+        if self.coordinator_pings.refusal(guild_id, (member_id, about)):
             return False
-        self.coordinator_pings.hit(guild_id, registrant_id)
+        self.coordinator_pings.hit(guild_id, (member_id, about))
         return True
 
     async def roster(self, guild_id: int, *, status: str | None = None,
