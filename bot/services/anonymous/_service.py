@@ -523,8 +523,15 @@ class AnonymousService:
             target = config.get("anonymous_review_channel")
             chunks = followup_review_chunks(row["number"], row["title"], item.data.get("body", ""))
         elif kind == "delete":
-            copies = tuple((int(c), int(m)) for c, m in item.data.get("copies", []))
-            taken_down = _posted(row, "deleted", copies)
+            # The copies held at the asker's instant, and any whose send was under way then.
+            late = await self._db.fetchall(
+                "DELETE FROM anon_held_followups WHERE question_id = ? "
+                "RETURNING channel_id, message_id",
+                (row["id"],),
+            )
+            copies = sorted({*((int(c), int(m)) for c, m in item.data.get("copies", [])),
+                             *((int(h["channel_id"]), int(h["message_id"])) for h in late)})
+            taken_down = _posted(row, "deleted", tuple(copies))
             target = row["channel_id"] or row["review_channel_id"]
             chunks = []
         else:
@@ -566,11 +573,14 @@ class AnonymousService:
         elif kind == "followup_review":
             # Held, text kept, until a moderator approves or rejects it (or the question goes);
             # its buttons carry the row's nonce. The outbox row forgets the text as it is sent.
+            # A question taken down while this copy was being sent keeps no text, only where
+            # the copy is, for a queued deletion to edit it.
             await self._db.execute(
                 "INSERT INTO anon_held_followups (question_id, ref, body, channel_id, message_id) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (item.ref_id, item.nonce, item.data.get("body", ""), receipt.channel_id,
-                 receipt.message_id),
+                "SELECT id, ?, iif(state = 'published', ?, ''), ?, ? FROM anon_questions "
+                "WHERE id = ?",
+                (item.nonce, item.data.get("body", ""), receipt.channel_id, receipt.message_id,
+                 item.ref_id),
             )
         elif kind == "delete":
             # The text was erased when the asker asked; its old page images leave the WAL now
@@ -618,6 +628,11 @@ class AnonymousService:
         row_id = (await self._question(guild_id, question_id))["id"]
         async with self._db.transaction():
             body = await self._take_held(row_id, followup)
+            state = await self._db.fetchval(
+                "SELECT state FROM anon_questions WHERE id = ?", (row_id,)
+            )
+            if state != "published":  # its copy went out as the question was taken down
+                raise Conflict(f"Question #{question_id} is no longer posted.")
             await self._enqueue(guild_id, row_id, "followup", body, self._random_due())
 
     async def reject_followup(self, guild_id: int, question_id: int, followup: str) -> None:

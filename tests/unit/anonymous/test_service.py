@@ -511,3 +511,39 @@ async def test_an_approved_follow_up_is_posted_after_a_random_delay(
     assert posted.kind == "followup" and posted.chunks == ["**Asker** (follow-up):\napprove me"]
     texts = await db.fetchall("SELECT data FROM outbox WHERE data LIKE '%me%'")
     assert texts == []  # neither text is kept once finished
+
+
+class DeletingDiscord(FakeDiscord):
+    """Posts like FakeDiscord, but the asker deletes the question while a review copy of a
+    follow-up is being sent."""
+
+    def __init__(self, anon: AnonymousService, code: str) -> None:
+        super().__init__()
+        self.anon, self.code = anon, code
+
+    async def send(self, item: DueItem, job: OutboxJob) -> Receipt:
+        if job.kind == "followup_review":
+            await self.anon.delete(GUILD, ASKER, self.code)
+        return await super().send(item, job)
+
+
+async def test_a_follow_up_copy_sent_while_its_question_is_deleted_keeps_no_text(
+    anon: AnonymousService, clock: ManualClock, guild_settings: GuildSettingsService, db: Database
+) -> None:
+    await guild_settings.set(GUILD, "anonymous_preapproval", True)
+    await guild_settings.set(GUILD, "anonymous_review_channel", REVIEW_CHANNEL)
+    asked = await anon.ask(GUILD, ASKER, "title", "body", None)
+    await publish_all(anon, clock)
+    await anon.approve(GUILD, asked.question_id)
+    await publish_all(anon, clock)
+    await anon.followup(GUILD, ASKER, asked.code, "secret detail")
+    clock.advance(timedelta(seconds=181))
+    [review] = await sent_now(anon, clock, DeletingDiscord(anon, asked.code))
+    rows = await db.fetchall("SELECT body FROM anon_held_followups")
+    assert [r["body"] for r in rows] == [""]  # where the copy is, not what it said
+    with pytest.raises(Conflict, match="no longer posted"):
+        await anon.approve_followup(GUILD, asked.question_id, review.nonce)
+    [job] = await publish_all(anon, clock)
+    assert job.kind == "delete" and job.taken_down is not None
+    assert [c[0] for c in job.taken_down.followup_copies] == [REVIEW_CHANNEL]  # edited then
+    assert await db.fetchall("SELECT * FROM anon_held_followups") == []
