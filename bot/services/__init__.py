@@ -49,7 +49,9 @@ class Services:
             "mentoring", mentoring_privacy.export_member, mentoring_privacy.delete_member,
             mentoring_privacy.pause_member,
             summary="Mentoring: your mentor and mentee profiles, requests and pairings (open "
-            "pairings end and free your mentor's slot; requests waiting for you go to another mentor).",
+            "pairings end and free your mentor's slot; requests waiting for you go to another mentor). "
+            "Kept: if moderators removed you as a mentor, a salted hash of your user id (not the id), "
+            "so that their decision stands; only a moderator can lift it.",
         ))
         guild_settings = GuildSettingsService(db, clock)
         study_groups = StudyGroupService(db, clock, guild_settings, outbox=outbox)

@@ -58,6 +58,8 @@ class AnonymousSender:
         return self.bot.services.anonymous
 
     async def send(self, item: DueItem, job: OutboxJob) -> Receipt:
+        if job.kind == "delete":
+            return await self._take_down(job)
         if job.target_channel_id is None:
             raise SendFailed("its channel is not set", permanent=True)
         try:
@@ -72,9 +74,10 @@ class AnonymousSender:
         channel = await resolve_channel(self.bot, job.target_channel_id)
         if job.kind == "question":
             return await self._publish(job, channel)
-        if job.kind == "review":
-            view = persistent_view(ReviewButton("approve", job.question_id),
-                                   ReviewButton("reject", job.question_id))
+        if job.kind in ("review", "followup_review"):
+            held = job.nonce if job.kind == "followup_review" else None
+            view = persistent_view(ReviewButton("approve", job.number, held),
+                                   ReviewButton("reject", job.number, held))
             # Moderators read the whole question before they reach the buttons.
             *before, last = job.chunks
             for n, chunk in enumerate(before):
@@ -95,8 +98,15 @@ class AnonymousSender:
             await channel.edit(archived=True)
         return Receipt(message.id, channel_id=channel.id)
 
+    async def _take_down(self, job: OutboxJob) -> Receipt:
+        """An asker's deletion, carried out now (a random delay after they asked for it)."""
+        assert job.taken_down is not None
+        gone = job.taken_down
+        await take_down(self.bot, gone, f"Anonymous question #{job.number} was deleted by its asker.")
+        return Receipt(gone.message_id or gone.review_message_id, channel_id=job.target_channel_id)
+
     async def _publish(self, job: OutboxJob, channel: Any) -> Receipt:
-        view = persistent_view(ReportButton(job.question_id))
+        view = persistent_view(ReportButton(job.number))
         first, rest = job.chunks[0], job.chunks[1:]
         if isinstance(channel, discord.ForumChannel):
             created = await channel.create_thread(
@@ -205,13 +215,14 @@ class AnonymousCog(FmgCog, name="Anonymous questions"):
     ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        posted = await self.bot.services.anonymous.delete(
+        due = await self.bot.services.anonymous.delete(
             interaction.guild_id, interaction.user.id, code
         )
-        await take_down(
-            self.bot, posted, f"Anonymous question #{posted.question_id} was deleted by its asker."
+        await send_ephemeral(
+            interaction,
+            "Done: its text is erased now, and the post and its thread will be removed "
+            f"<t:{int(due.timestamp())}:R> (a random delay, so the moment does not point at you).",
         )
-        await send_ephemeral(interaction, f"Your question #{posted.question_id} has been deleted.")
 
     # -- /anonymous -------------------------------------------------------------------------
     @anonymous.command(name="remove", description="Take an anonymous question down")

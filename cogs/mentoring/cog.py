@@ -165,6 +165,7 @@ class MentoringCog(FmgCog, name="Mentoring"):
         existing = await self.service.get_mentor(_guild(interaction), interaction.user.id)
         if existing is not None and existing.status in ("pending", "approved"):
             raise Conflict("You are already registered: use `/mentor profile-edit`.")
+        await self.service.check_not_removed(_guild(interaction), interaction.user.id)
         wizard = ProfileWizard(kind="mentor", owner_id=interaction.user.id,
                                guild_id=_guild(interaction), timezone=check_timezone(timezone),
                                capacity=capacity)
@@ -282,10 +283,16 @@ class MentoringCog(FmgCog, name="Mentoring"):
     @mentor.command(name="review", description="Approve, reject, pause or remove a mentor")
     @app_commands.describe(member="The mentor", action="What to do")
     @app_commands.choices(action=[app_commands.Choice(name=a, value=a)
-                                  for a in ("approve", "reject", "pause", "remove")])
+                                  for a in ("approve", "reject", "pause", "remove",
+                                            "lift-removal")])
     @moderator_only()
     async def review(self, interaction: discord.Interaction, member: discord.User,
                      action: str) -> None:
+        if action == "lift-removal":  # also for members who deleted their data since
+            lifted = await self.service.lift_removal(_guild(interaction), member.id)
+            await send_ephemeral(interaction, f"Done: <@{member.id}> may register as a mentor "
+                                 "again." if lifted else f"<@{member.id}> was not removed.")
+            return
         profile = await self.service.moderate(_guild(interaction), member.id, action)
         await send_ephemeral(interaction, f"Done: <@{member.id}> is now {profile.status}"
                              + (" (paused)." if profile.paused else "."),
