@@ -1,4 +1,4 @@
-"""Mentor matching: `/mentor` and `/mentee` (see `cog.py`; views and due-work senders in `views.py`)."""
+"""Mentor matching: `/mentor` and `/mentee` (see `cog.py`; views, modals and buttons in `views.py`)."""
 
 from __future__ import annotations
 
