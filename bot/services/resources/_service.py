@@ -28,6 +28,9 @@ from rapidfuzz import fuzz, process
 from bot.clock import Clock
 from bot.db import Database
 from bot.errors import Conflict, InvalidInput, NotFound
+from bot.outbox import Outbox
+from bot.services.guild_settings import GuildSettingsService
+from bot.services.notices import MemberNotices
 from bot.services.resources._bookmarks import Bookmarks
 from bot.services.resources._catalog import dump_catalog, read_catalog
 from bot.services.resources._models import (
@@ -82,14 +85,18 @@ _Answer = TypeVar("_Answer")
 
 
 class ResourceService:
-    def __init__(self, db: Database, clock: Clock, catalog_path: Path | None = None) -> None:
+    def __init__(self, db: Database, clock: Clock, catalog_path: Path | None = None, *,
+                 notices: MemberNotices | None = None) -> None:
         self._db = db
         self._clock = clock
         self._catalog_path = catalog_path
         self._snapshot: Snapshot | None = None
         self._data_version: int | None = None
         self._recent: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        self.suggestions = SuggestionQueue(db, clock, self)
+        self.suggestions = SuggestionQueue(
+            db, clock, self,
+            notices or MemberNotices(Outbox(db, clock), clock, GuildSettingsService(db, clock)),
+        )
         self.bookmarks = Bookmarks(db, clock, self)
 
     # -- loading ------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from bot.clock import Clock
 from bot.db import Database
 from bot.outbox import Outbox
 from bot.services.guild_settings import GuildSettingsService
+from bot.services.notices import MemberNotices
 from bot.services.study_groups.events import Events
 from bot.services.study_groups.groups import Groups, Timezones
 from bot.services.study_groups.models import EventTask
@@ -30,9 +31,10 @@ EventWorker = Callable[[EventTask], Awaitable[None]]
 class StudyGroupService:
     def __init__(
         self, db: Database, clock: Clock, guild_settings: GuildSettingsService,
-        *, outbox: Outbox | None = None,
+        *, outbox: Outbox | None = None, notices: MemberNotices | None = None,
     ) -> None:
         self.outbox = outbox or Outbox(db, clock)
+        notices = notices or MemberNotices(self.outbox, clock, guild_settings)
         announcements = Announcements(db, guild_settings)
         for kind in KINDS:
             self.outbox.register(kind, announcements)
@@ -42,7 +44,7 @@ class StudyGroupService:
         self.sessions = Sessions(db, clock, self.groups, self.timezones, self.outbox,
                                  self.changed)
         self.events = Events(db, clock)
-        self.privacy = StudyGroupPrivacy(db, clock)
+        self.privacy = StudyGroupPrivacy(db, clock, notices)
         self._clock = clock
 
     def wake_with(self, wake: Callable[[], None]) -> None:
