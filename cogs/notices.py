@@ -41,15 +41,16 @@ def render(notice: MemberNotice, guild_name: str) -> str:
         return (f"The moderators of {where} paused your mentoring: no new requests will reach "
                 "you until you `/mentor resume`.")
     if notice.event == "pairing_ended":
-        by = f"<@{facts['ended_by']}>"
+        # ended_by is None when they deleted their data since: the notice no longer names them.
+        by = f" <@{facts['ended_by']}>" if facts.get("ended_by") else ""
+        since = f"(since <t:{facts['started_at']}:D>) in {where}"
         if notice.user_id is None:
-            return f"{by} ended this mentoring pairing. This thread stays for your records."
-        if facts.get("other_role") == "mentee":  # the member told is the mentee
-            return (f"Your mentor {by} ended your mentoring pairing (since "
-                    f"<t:{facts['started_at']}:D>) in {where}. Thank you both! "
+            return (f"{by.strip() or 'A member'} ended this mentoring pairing. This thread stays "
+                    "for your records.")
+        if facts.get("role") == "mentee":  # the role of the member told
+            return (f"Your mentor{by} ended your mentoring pairing {since}. Thank you both! "
                     "`/mentor request` finds you another mentor.")
-        return (f"Your mentee {by} ended your mentoring pairing (since "
-                f"<t:{facts['started_at']}:D>) in {where}: your slot is free again.")
+        return f"Your mentee{by} ended your mentoring pairing {since}: your slot is free again."
     if notice.event == "suggestion_approved":
         return (f"Your suggested link **{_text(facts['title'])}** was approved and is now in "
                 f"the library of {where} (`/resources search` finds it). Thank you!")

@@ -40,8 +40,9 @@ class Services:
         outbox = Outbox(db, clock)
         guild_settings = GuildSettingsService(db, clock)
         # Decisions about a member reach that member through it (one kind of row).
-        notices = MemberNotices(outbox, clock, guild_settings)
+        notices = MemberNotices(outbox, db, clock, guild_settings)
         privacy = PrivacyService(db, clock, timedelta(days=settings.member_retention_days))
+        privacy.register(notices.contributor())  # first: it runs after the others on deletion
         # Each capability that stores member data registers its PrivacyContributor here.
         mentoring = MentoringService(
             db, clock, request_timeout=timedelta(hours=settings.mentor_request_timeout_hours),

@@ -17,8 +17,10 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import Clock
+from bot.db import Database
 from bot.outbox import DueItem, Handler, Outbox, Outcome, Policy, Send, Skip
 from bot.services.guild_settings import GuildSettingsService
+from bot.services.privacy import PrivacyContributor
 
 KIND = "member_notice"
 
@@ -52,8 +54,10 @@ class MemberNotices(Handler):
     # Member-written text (a group's name, a link's title) is kept no longer than needed.
     policy = Policy(max_attempts=5, backoff_base_s=30, backoff_max_s=300, forget_data=True)
 
-    def __init__(self, outbox: Outbox, clock: Clock, guild_settings: GuildSettingsService) -> None:
+    def __init__(self, outbox: Outbox, db: Database, clock: Clock,
+                 guild_settings: GuildSettingsService) -> None:
         self._outbox = outbox
+        self._db = db
         self._clock = clock
         self._guild_settings = guild_settings
         outbox.register(KIND, self)
@@ -82,3 +86,34 @@ class MemberNotices(Handler):
             return Skip("the channel to post this line in is gone", state="failed")
         return Send(MemberNotice(event, item.guild_id, item.recipient_id,
                                  item.data.get("facts", {}), channel_id))
+
+    # -- privacy --------------------------------------------------------------------------------
+    def contributor(self) -> PrivacyContributor:
+        """Registered before the capabilities, so it runs after them on deletion (the registry
+        deletes in reverse): the notices their deletion sends to others are rewritten too."""
+        return PrivacyContributor(
+            "notices", self.export_member, self.delete_member,
+            summary="Notices: what the bot has yet to tell you, and your name in notices to others.",
+        )
+
+    async def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
+        rows = await self._db.fetchall(
+            "SELECT json_extract(data, '$.event') AS event, due_at FROM outbox WHERE kind = ? "
+            "AND guild_id = ? AND recipient_id = ? AND state IN ('pending', 'claimed') ORDER BY id",
+            (KIND, guild_id, user_id),
+        )
+        return {"notices_not_yet_sent": [r["event"] for r in rows]} if rows else {}
+
+    async def delete_member(self, guild_id: int, user_id: int) -> None:
+        """Notices to them go; notices to others that name them (who ended a pairing) stay,
+        without the name."""
+        async with self._db.transaction():
+            await self._db.execute(
+                "DELETE FROM outbox WHERE kind = ? AND guild_id = ? AND recipient_id = ?",
+                (KIND, guild_id, user_id),
+            )
+            await self._db.execute(
+                "UPDATE outbox SET data = json_set(data, '$.facts.ended_by', NULL) WHERE kind = ? "
+                "AND guild_id = ? AND json_extract(data, '$.facts.ended_by') = ?",
+                (KIND, guild_id, user_id),
+            )

@@ -161,7 +161,8 @@ class MentoringService:
         self.request_timeout = request_timeout
         self._pools: dict[int, MentorPool] = {}
         self.outbox = outbox or Outbox(db, clock)
-        self.notices = notices or MemberNotices(self.outbox, clock, GuildSettingsService(db, clock))
+        self.notices = notices or MemberNotices(
+            self.outbox, db, clock, GuildSettingsService(db, clock))
         due_notices = _DueWork(self, Policy(max_attempts=NOTICE_MAX_ATTEMPTS,
                                             backoff_base_s=NOTICE_RETRY_S,
                                             backoff_max_s=NOTICE_RETRY_S))
@@ -761,7 +762,7 @@ class MentoringService:
         other = (pairing.mentee_user_id if pairing.mentor_user_id == ended_by
                  else pairing.mentor_user_id)
         facts = {"ended_by": ended_by, "started_at": pairing.started_at,
-                 "other_role": "mentor" if other == pairing.mentor_user_id else "mentee"}
+                 "role": "mentor" if other == pairing.mentor_user_id else "mentee"}
         await self.notices.notify("pairing_ended", guild_id=pairing.guild_id, user_id=other,
                                   facts=facts, channel_id=pairing.thread_id, ref_id=pairing.id)
         if pairing.thread_id is not None:

@@ -95,7 +95,7 @@ class ResourceService:
         self._recent: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self.suggestions = SuggestionQueue(
             db, clock, self,
-            notices or MemberNotices(Outbox(db, clock), clock, GuildSettingsService(db, clock)),
+            notices or MemberNotices(Outbox(db, clock), db, clock, GuildSettingsService(db, clock)),
         )
         self.bookmarks = Bookmarks(db, clock, self)
 

@@ -34,7 +34,7 @@ class StudyGroupService:
         *, outbox: Outbox | None = None, notices: MemberNotices | None = None,
     ) -> None:
         self.outbox = outbox or Outbox(db, clock)
-        notices = notices or MemberNotices(self.outbox, clock, guild_settings)
+        notices = notices or MemberNotices(self.outbox, db, clock, guild_settings)
         announcements = Announcements(db, guild_settings)
         for kind in KINDS:
             self.outbox.register(kind, announcements)
