@@ -175,6 +175,22 @@ class ResourceService:
             raise NotFound("That resource is not in the library (it may have been removed).")
         return resource
 
+    async def pick(self, value: str, *, guild_id: int | None = None) -> int:
+        """The resource a member named: an autocomplete choice (its id) or its exact title
+        typed out (case and spacing aside), as members do when they do not wait for the list."""
+        value = value.strip()
+        if value.isdigit():
+            return int(value)
+        wanted = " ".join(value.casefold().split())
+        found = [r.id for r in (await self.view(guild_id)).ordered()
+                 if " ".join(r.title.casefold().split()) == wanted]
+        if len(found) == 1:
+            return found[0]
+        raise InvalidInput("Several resources have that title: pick one from the suggestions that "
+                           "appear as you type." if found else
+                           "No resource has that title: pick one from the suggestions that appear "
+                           "as you type.")
+
     async def listing(self, *, guild_id: int | None = None) -> list[Resource]:
         """Every entry seen on a server, in browse order."""
         return list((await self.view(guild_id)).ordered())
