@@ -296,6 +296,12 @@ class SessionCommands(app_commands.Group, name="session", description="Study ses
         if result.rule_text:
             total = f"{result.total} sessions" if result.total else "until cancelled"
             lines.append(f"Repeats {result.rule_text} ({total}), at this local time in {result.zone}.")
+        for clash in result.clashes:
+            when = int(clash.starts_at.timestamp())
+            title = discord.utils.escape_markdown(clash.title)
+            lines.append(f"⚠️ **{title}** of this group also meets then: <t:{when}:F>.")
+        if result.clashes:
+            lines.append("Both are scheduled; `/session cancel` one if that was not the plan.")
         config = await bot_of(interaction).services.guild_settings.get(_guild(interaction))
         if config.get("announcements_channel") is None:
             lines.append(

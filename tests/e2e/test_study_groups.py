@@ -99,6 +99,23 @@ async def test_bad_input_gets_a_friendly_private_error(e2e, discord, alice):
     assert upcoming.ephemeral and "No upcoming sessions" in upcoming.text
 
 
+async def test_schedule_takes_plural_days_refuses_far_years_and_warns_of_a_clash(
+    e2e, discord, alice
+):
+    await discord.invoke("studygroup create", user=alice, name="OET", topic="OET")
+    far = await discord.invoke("session schedule", user=alice, group="OET", title="Writing",
+                               start="2036-05-01 19:00")
+    assert far.ephemeral and "more than two years from now" in far.content
+    weekly = await discord.invoke("session schedule", user=alice, group="OET", title="Writing",
+                                  start="tomorrow 19:00", repeat_on="tuesdays and thursdays")
+    assert "Scheduled **Writing**" in weekly.content and "also meets then" not in weekly.content
+    assert "Tuesday and Thursday" in weekly.content
+    clash = await discord.invoke("session schedule", user=alice, group="OET", title="Speaking",
+                                 start="tomorrow 19:30")
+    assert clash.ephemeral and "Scheduled **Speaking**" in clash.content
+    assert "⚠️ **Writing** of this group also meets then" in clash.content
+
+
 async def test_series_calendar_suggest_upcoming_and_dm_reminder(e2e, discord, clock: ManualClock,
                                                                  alice, bob, channels):
     await e2e.set_setting("announcements_channel", channels.announcements.id)

@@ -78,6 +78,8 @@ class ScheduledSeries:
     rule_text: str | None  # "every Monday and Thursday, 10 times" or None for a one-off
     total: int | None  # occurrences of a bounded series; None when it runs until cancelled
     upcoming: tuple[Occurrence, ...]
+    clashes: tuple[Occurrence, ...] = ()
+    """The group's other sessions at the same time as one of these (the first few)."""
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,10 @@ from bot.services.study_groups.timeparse import parse_date, parse_start
 
 #: Occurrences (and their outbox rows) exist this far ahead of now.
 HORIZON = timedelta(days=35)
+#: How far ahead a session may start (or a series end): further is almost surely a typo.
+FURTHEST_AHEAD = timedelta(days=2 * 365)
+#: Sessions of the same group at the same time that a schedule reply names (of how many).
+CLASHES_SHOWN = 3
 #: Refill a week at a time, so the refill runs about once a week per series.
 REFILL_STEP = timedelta(days=7)
 TITLE_MAX = 80
@@ -143,6 +147,10 @@ class Sessions:
             first_wall = first_occurrence_on_or_after(first_wall, recurrence)
             total = count_occurrences(first_wall, recurrence)
         first_instant = place(first_wall, zone)
+        _check_not_too_far(first_instant, now, "starts")
+        if recurrence is not None and recurrence.until is not None:
+            _check_not_too_far(place(datetime.combine(recurrence.until, first_wall.time()), zone),
+                               now, "ends")
         now_s = int(now.timestamp())
         async with self._db.transaction() as tx:
             group = await _group(tx, guild_id, group_id)
@@ -164,6 +172,15 @@ class Sessions:
             rows = await tx.fetchall(
                 f"{_OCC_SELECT} WHERE o.series_id = ? ORDER BY o.starts_at LIMIT 5", (series_id,)
             )
+            clashes = await tx.fetchall(
+                f"{_OCC_SELECT} WHERE o.id IN (SELECT other.id FROM study_occurrences mine "
+                "JOIN study_occurrences other ON other.starts_at < mine.ends_at "
+                "AND mine.starts_at < other.ends_at JOIN study_series os ON os.id = other.series_id "
+                "WHERE mine.series_id = ? AND os.group_id = ? AND os.id != ? "
+                "AND mine.cancelled_at IS NULL AND other.cancelled_at IS NULL) "
+                "ORDER BY o.starts_at LIMIT ?",
+                (series_id, group_id, series_id, CLASHES_SHOWN),
+            )
         return ScheduledSeries(
             series_id=series_id,
             group=group,
@@ -173,6 +190,7 @@ class Sessions:
             rule_text=recurrence.describe() if recurrence else None,
             total=total,
             upcoming=tuple(occurrence_from_row(r) for r in rows),
+            clashes=tuple(occurrence_from_row(r) for r in clashes),
         )
 
     async def refill(self, now: datetime) -> int:
@@ -495,3 +513,10 @@ def _clean_location(location: str | None) -> str | None:
         raise InvalidInput("The link must start with https:// (or pick a voice channel instead).")
     return cleaned
 
+
+def _check_not_too_far(instant: datetime, now: datetime, what: str) -> None:
+    if instant - now > FURTHEST_AHEAD:
+        raise InvalidInput(
+            f"That session {what} more than two years from now ({instant:%Y-%m-%d}): check the "
+            "year, or schedule it closer to the time."
+        )
