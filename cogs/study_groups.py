@@ -20,7 +20,7 @@ from bot.checks import is_moderator
 from bot.factory import FmgBot
 from bot.paging import LivePages, send_pages
 from bot.services.study_groups import KINDS as STUDY_KINDS
-from bot.services.study_groups import StudyGroupService
+from bot.services.study_groups import REFRESH, StudyGroupService
 from bot.services.study_groups.models import TOPICS, Group
 from bot.services.study_groups.sessions import MAX_DURATION, MAX_REMIND, MIN_DURATION
 from bot.services.timezones import format_local
@@ -31,6 +31,7 @@ from cogs.study_groups_views import (
     SOURCE_NAME,
     DiscordSender,
     RsvpButton,
+    RsvpRefreshSender,
     StudyGroupsDueWork,
     ask_for_zone_once,
     group_embed,
@@ -419,6 +420,7 @@ class StudyGroupsCog(commands.Cog, name="Study groups"):
         self.bot.add_dynamic_items(RsvpButton)
         for kind in STUDY_KINDS:
             self.bot.services.outbox.attach_sender(kind, self.sender)
+        self.bot.services.outbox.attach_sender(REFRESH, RsvpRefreshSender(self.bot))
         # registering is the restart rebuild: the scheduler re-reads next_due from the rows
         self.bot.scheduler.register(SOURCE_NAME, self.due_work)
         self.bot.services.study_groups.wake_with(self.bot.scheduler.waker(SOURCE_NAME))
@@ -430,7 +432,7 @@ class StudyGroupsCog(commands.Cog, name="Study groups"):
 
     async def cog_unload(self) -> None:
         self.bot.scheduler.unregister(SOURCE_NAME)
-        for kind in STUDY_KINDS:
+        for kind in (*STUDY_KINDS, REFRESH):
             self.bot.services.outbox.detach_sender(kind)
         self.bot.remove_dynamic_items(RsvpButton)
         for group in self.commands_:

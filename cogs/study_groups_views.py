@@ -26,6 +26,7 @@ from bot.services.study_groups.models import (
     OutgoingMessage,
     RsvpCounts,
 )
+from bot.services.study_groups.rsvp_refresh import RsvpRefresh
 from bot.services.study_groups.suggest import SlotSuggestion
 from bot.services.timezones import format_local
 from bot.ui import bot_of, persistent_view, run_safely, send_ephemeral, send_failed
@@ -146,6 +147,26 @@ class DiscordSender:
         except discord.HTTPException as exc:
             raise send_failed(exc) from exc
         return Receipt(sent.id, channel_id=message.channel_id)
+
+
+class RsvpRefreshSender:
+    """Edits the RSVP buttons of a session's posted announcements to the current counts (the
+    outbox's sender of ``study_rsvp_refresh``; an edit is idempotent, so a retry is harmless)."""
+
+    def __init__(self, bot: FmgBot) -> None:
+        self.bot = bot
+
+    async def send(self, item: DueItem, refresh: RsvpRefresh) -> Receipt:
+        view = rsvp_view(refresh.occurrence_id, refresh.rsvps)
+        for channel_id, message_id in refresh.messages:
+            message = self.bot.get_partial_messageable(channel_id).get_partial_message(message_id)
+            try:
+                await message.edit(view=view)
+            except discord.NotFound:
+                continue  # deleted since: nothing shows a stale count
+            except discord.HTTPException as exc:
+                raise send_failed(exc) from exc
+        return Receipt(None)
 
 
 class EventSync:

@@ -183,3 +183,31 @@ async def test_a_5xx_on_the_announcement_still_posts_it_once(e2e, discord, clock
     [message] = discord.messages_in(channels.announcements)
     assert "Cases" in message.content and "(delayed)" not in message.content
     assert e2e.server.faults.injected  # the first attempt really failed
+
+
+async def test_erasing_a_member_updates_the_rsvp_counts_on_posted_announcements(
+    e2e, discord, clock: ManualClock, alice, bob, channels
+):
+    await e2e.set_setting("announcements_channel", channels.announcements.id)
+    await discord.invoke("timezone set", user=alice, zone="America/Chicago")
+    await discord.invoke("studygroup create", user=alice, name="CK crew", topic="Step 2 CK")
+    joined = await discord.invoke("studygroup join", user=bob, group="CK crew")
+    await joined.wait_followups(1)  # asks bob's zone: done before the clock moves a day
+    await discord.invoke("session schedule", user=alice, group="CK crew", title="Cardiology",
+                         start="tomorrow 19:00")
+    clock.set(START - timedelta(hours=24))
+    await _run_due(e2e)
+    [day_before] = discord.messages_in(channels.announcements)
+    for label, who in (("Going (0)", bob), ("Maybe (0)", alice)):
+        await (await discord.click(day_before, label=label, user=who)).wait_followups(1)
+    clock.set(START - timedelta(minutes=15))
+    await _run_due(e2e)
+    _, soon = discord.messages_in(channels.announcements)
+    assert [b["label"] for b in soon.buttons] == ["Going (1)", "Maybe (1)", "Not going (0)"]
+
+    warning = await discord.invoke("privacy delete", user=bob)
+    await discord.click(warning, label="Delete my data", user=bob)
+    counts = ["Going (0)", "Maybe (1)", "Not going (0)"]
+    for posted in (day_before, soon):  # both still on the channel: both recount
+        assert await e2e.server.wait_until(
+            lambda posted=posted: [b["label"] for b in posted.buttons] == counts)

@@ -21,9 +21,10 @@ from bot.services.study_groups.groups import Groups, Timezones
 from bot.services.study_groups.models import EventTask
 from bot.services.study_groups.outbox import KINDS, Announcements
 from bot.services.study_groups.privacy import StudyGroupPrivacy
+from bot.services.study_groups.rsvp_refresh import REFRESH, RsvpRefresher
 from bot.services.study_groups.sessions import Sessions
 
-__all__ = ["KINDS", "StudyGroupService"]
+__all__ = ["KINDS", "REFRESH", "StudyGroupService"]
 
 EventWorker = Callable[[EventTask], Awaitable[None]]
 
@@ -44,7 +45,8 @@ class StudyGroupService:
         self.sessions = Sessions(db, clock, self.groups, self.timezones, self.outbox,
                                  self.changed)
         self.events = Events(db, clock)
-        self.privacy = StudyGroupPrivacy(db, clock, notices)
+        self.rsvp_refresh = RsvpRefresher(db, self.outbox)
+        self.privacy = StudyGroupPrivacy(db, clock, notices, self.rsvp_refresh)
         self._clock = clock
 
     def wake_with(self, wake: Callable[[], None]) -> None:

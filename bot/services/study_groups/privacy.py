@@ -15,6 +15,7 @@ from bot.services.notices import MemberNotices
 from bot.services.privacy import PrivacyContributor
 from bot.services.study_groups.groups import cancel_future_occurrences
 from bot.services.study_groups.outbox import DM
+from bot.services.study_groups.rsvp_refresh import RsvpRefresher, posted_with_rsvps
 
 #: created_by of a session whose scheduler's data was deleted.
 DELETED_MEMBER = 0
@@ -26,10 +27,12 @@ _GUILD_OCCURRENCES = (
 
 
 class StudyGroupPrivacy:
-    def __init__(self, db: Database, clock: Clock, notices: MemberNotices) -> None:
+    def __init__(self, db: Database, clock: Clock, notices: MemberNotices,
+                 rsvp_refresh: RsvpRefresher) -> None:
         self._db = db
         self._clock = clock
         self._notices = notices
+        self._rsvp_refresh = rsvp_refresh
 
     def contributor(self) -> PrivacyContributor:
         return PrivacyContributor(
@@ -135,10 +138,16 @@ class StudyGroupPrivacy:
                 "(SELECT id FROM study_groups WHERE guild_id = ?)",
                 (user_id, guild_id),
             )
+            # Posted announcements still count their RSVPs: refreshed once these are gone.
+            counted = await posted_with_rsvps(
+                self._db, f"SELECT occurrence_id FROM study_rsvps WHERE user_id = ? "
+                f"AND occurrence_id IN ({_GUILD_OCCURRENCES})", (user_id, guild_id),
+            )
             await tx.execute(
                 f"DELETE FROM study_rsvps WHERE user_id = ? AND occurrence_id IN ({_GUILD_OCCURRENCES})",
                 (user_id, guild_id),
             )
+            await self._rsvp_refresh.enqueue(counted, self._clock.now())
             await tx.execute(
                 f"DELETE FROM outbox WHERE kind = ? AND recipient_id = ? "
                 f"AND ref_id IN ({_GUILD_OCCURRENCES})",
