@@ -62,6 +62,16 @@ def render(notice: MemberNotice, guild_name: str) -> str:
         return (f"You are now the owner of the study group **{_text(facts['group'])}** in "
                 f"{where}: its owner deleted their data, and you are its longest-standing "
                 "member. You can schedule sessions for it with `/session schedule`.")
+    if notice.event == "group_given":
+        return (f"<@{facts['by']}> made you the owner of the study group "
+                f"**{_text(facts['group'])}** in {where}: you can schedule its sessions with "
+                "`/session schedule` and hand it on with `/studygroup transfer`.")
+    if notice.event == "group_taken":
+        return (f"A moderator of {where} handed your study group **{_text(facts['group'])}** "
+                "to another member, who owns it now. You are still a member.")
+    if notice.event == "group_archived":
+        return (f"A moderator of {where} archived your study group **{_text(facts['group'])}** "
+                f"({facts['cancelled']} upcoming session(s) cancelled).")
     raise ValueError(f"no words for the member notice {notice.event!r}")
 
 

@@ -35,6 +35,9 @@ EVENTS: dict[str, str | None] = {
     "suggestion_approved": None,
     "suggestion_rejected": None,
     "group_inherited": "announcements_channel",
+    "group_given": "announcements_channel",
+    "group_taken": "announcements_channel",
+    "group_archived": "announcements_channel",
 }
 
 

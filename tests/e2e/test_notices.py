@@ -197,3 +197,25 @@ async def test_closed_dms_mention_the_heir_in_the_announcements_channel(
     line = await line_in(e2e, discord, channels.announcements.id, "owner of the study group")
     assert line.text.startswith(bob.mention) and FALLBACK in line.text
     assert line.pinged_users == {bob.id}
+
+
+async def test_a_group_handed_over_or_archived_by_others_tells_its_owners(
+    e2e, discord, alice, bob, mira
+):
+    await _alice_owns_a_group_bob_joined(discord, alice, bob)
+    await discord.invoke("studygroup join", user=mira, group="CK crew")
+    moved = await discord.invoke("studygroup transfer", user=alice, group="CK crew", member=bob)
+    assert "now owns" in moved.text
+    given = await dm_with(e2e, discord, bob, "made you the owner of the study group")
+    assert alice.mention in given.text and "**CK crew**" in given.text
+    assert discord.dms_of(alice) == []  # her own decision: nothing to tell her
+
+    await discord.invoke("studygroup transfer", user=mira, group="CK crew", member=alice)  # a mod
+    await dm_with(e2e, discord, alice, "made you the owner")
+    taken = await dm_with(e2e, discord, bob, "handed your study group")
+    assert "**CK crew**" in taken.text and not taken.pings_anyone
+
+    archived = await discord.invoke("studygroup archive", user=mira, group="CK crew")
+    assert archived.ephemeral
+    told = await dm_with(e2e, discord, alice, "archived your study group")
+    assert "0 upcoming session(s) cancelled" in told.text

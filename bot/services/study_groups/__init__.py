@@ -41,7 +41,7 @@ class StudyGroupService:
             self.outbox.register(kind, announcements)
         self._wake: Callable[[], None] = lambda: None
         self.timezones = Timezones(db, clock)
-        self.groups = Groups(db, clock, self.outbox, self.changed)
+        self.groups = Groups(db, clock, self.outbox, self.changed, notices)
         self.sessions = Sessions(db, clock, self.groups, self.timezones, self.outbox,
                                  self.changed)
         self.events = Events(db, clock)
