@@ -4,6 +4,8 @@ are closed, by a mention in the capability's channel; always through the one out
 
 from __future__ import annotations
 
+import asyncio
+
 from localdiscord.seed import User
 from tests.e2e.test_mentoring import (
     approve,
@@ -64,6 +66,22 @@ async def test_closed_dms_fall_back_to_a_mention_in_the_mentoring_channel(
     assert line.text.startswith(bob.mention) and FALLBACK in line.text
     assert line.pinged_users == {bob.id} and not line.pinged_roles
     assert discord.dms_of(bob) == []
+
+
+async def test_closed_dms_and_no_channel_give_the_notice_up_visibly(e2e, discord, bob, mira):
+    e2e.server.dm_closed.add(bob.id)  # and no mentoring channel is set
+    await register_mentor(discord, bob)
+    await discord.invoke("mentor review", user=mira, member=bob, action="approve")
+    db = e2e.bot.db
+
+    for _ in range(100):  # the outbox works in the background: poll its row for 10 s at most
+        row = await db.fetchone("SELECT state, last_error, data FROM outbox "
+                                "WHERE kind = 'member_notice' AND recipient_id = ?", (bob.id,))
+        if row["state"] == "failed":
+            break
+        await asyncio.sleep(0.1)
+    assert row["state"] == "failed" and "DMs are closed" in row["last_error"]
+    assert row["data"] == "{}"  # given up: nothing kept
 
 
 async def _paired(e2e, discord, alice: User, bob: User, mira: User, channels) -> int:
