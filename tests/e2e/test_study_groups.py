@@ -205,6 +205,21 @@ async def test_erasing_a_member_updates_the_rsvp_counts_on_posted_announcements(
     _, soon = discord.messages_in(channels.announcements)
     assert [b["label"] for b in soon.buttons] == ["Going (1)", "Maybe (1)", "Not going (0)"]
 
+    # An answer on the latest announcement recounts the earlier one too (one edit per 10 s).
+    for label in ("Maybe (1)", "Going (1)", "Maybe (0)"):
+        await (await discord.click(soon, label=label, user=alice)).wait_followups(1)
+    assert [b["label"] for b in soon.buttons] == ["Going (1)", "Maybe (1)", "Not going (0)"]
+    assert await e2e.bot.db.fetchval(
+        "SELECT COUNT(*) FROM outbox WHERE kind = 'study_rsvp_refresh'") == 1
+    alice_going = ["Going (2)", "Maybe (0)", "Not going (0)"]
+    await discord.click(day_before, label="Going (1)", user=alice)  # edits day_before itself
+    assert [b["label"] for b in day_before.buttons] == alice_going
+    clock.advance(timedelta(seconds=10))
+    await e2e.bot.scheduler.run_now(OUTBOX)
+    assert await e2e.server.wait_until(
+        lambda: [b["label"] for b in soon.buttons] == alice_going)
+    await discord.click(soon, label="Maybe (0)", user=alice)
+
     warning = await discord.invoke("privacy delete", user=bob)
     await discord.click(warning, label="Delete my data", user=bob)
     counts = ["Going (0)", "Maybe (1)", "Not going (0)"]

@@ -42,10 +42,10 @@ class StudyGroupService:
         self._wake: Callable[[], None] = lambda: None
         self.timezones = Timezones(db, clock)
         self.groups = Groups(db, clock, self.outbox, self.changed, notices)
-        self.sessions = Sessions(db, clock, self.groups, self.timezones, self.outbox,
-                                 self.changed)
-        self.events = Events(db, clock)
         self.rsvp_refresh = RsvpRefresher(db, self.outbox)
+        self.sessions = Sessions(db, clock, self.groups, self.timezones, self.outbox,
+                                 self.changed, self.rsvp_refresh)
+        self.events = Events(db, clock)
         self.privacy = StudyGroupPrivacy(db, clock, notices, self.rsvp_refresh)
         self._clock = clock
 

@@ -1,10 +1,11 @@
-"""RSVP counts shown on posted announcements, brought back in line after RSVPs were erased.
+"""RSVP counts shown on a session's posted announcements, kept in line with the RSVPs.
 
-A click edits the announcement it was made on; erasing a member's data (`/privacy delete`, the
-retention sweep) removes their RSVPs without a click, so every posted announcement of those
-sessions would keep counting them. `StudyGroupPrivacy` enqueues one ``study_rsvp_refresh`` row
-per such session in the erasing transaction; this handler reads the counts and the messages
-when it is due, and the cog edits their buttons.
+A click edits only the announcement it was made on, so the session's other announcements (the
+day before, 15 minutes before) would keep old counts; and erasing a member's data (`/privacy
+delete`, the retention sweep) removes their RSVPs with no click at all. Both enqueue a
+``study_rsvp_refresh`` row in the transaction that changed the RSVPs (clicks share one row per
+session and DEBOUNCE_S, so a burst of clicks is one edit per message); this handler reads the
+counts and the messages when it is due, and the cog edits their buttons.
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.clock import from_epoch
 from bot.db import Database
-from bot.outbox import DueItem, Handler, Outbox, Outcome, Policy, Send, Skip
+from bot.outbox import DueItem, Handler, NewRow, Outbox, Outcome, Policy, Send, Skip
 from bot.services.study_groups.models import RsvpCounts
 from bot.services.study_groups.outbox import ANNOUNCE, rsvp_counts
 
 REFRESH = "study_rsvp_refresh"
+#: RSVP clicks on one session within this many seconds share one refresh.
+DEBOUNCE_S = 10
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,21 @@ class RsvpRefresher(Handler):
         """Refresh these sessions' announcements (inside the transaction that changed them)."""
         for occurrence_id in occurrence_ids:
             await self._outbox.enqueue(REFRESH, due=now, ref_id=occurrence_id)
+
+    async def after_rsvp(self, occurrence_id: int, now: datetime) -> None:
+        """A member answered on one announcement: recount the session's others (debounced)."""
+        posted = await self._db.fetchval(
+            "SELECT COUNT(*) FROM outbox WHERE ref_id = ? AND kind = ? AND state = 'sent' "
+            "AND message_id IS NOT NULL",
+            (occurrence_id, ANNOUNCE),
+        )
+        if posted < 2:  # the click already edited the only one
+            return
+        bucket = int(now.timestamp()) // DEBOUNCE_S + 1
+        await self._outbox.enqueue_many(REFRESH, [NewRow(
+            due=from_epoch(bucket * DEBOUNCE_S), ref_id=occurrence_id,
+            key=f"{occurrence_id}:{bucket}",
+        )])
 
     async def prepare(self, item: DueItem, now: datetime) -> Outcome:
         assert item.ref_id is not None

@@ -44,6 +44,7 @@ from bot.services.study_groups.recurrence import (
     parse_weekdays,
     place,
 )
+from bot.services.study_groups.rsvp_refresh import RsvpRefresher
 from bot.services.study_groups.suggest import SlotSuggestion, suggest_slots
 from bot.services.study_groups.timeparse import parse_date, parse_start
 
@@ -96,13 +97,15 @@ class Sessions:
     cancel); rows of the outbox wake it by themselves."""
 
     def __init__(self, db: Database, clock: Clock, groups: Groups, timezones: Timezones,
-                 outbox: Outbox, changed: Callable[[], None]) -> None:
+                 outbox: Outbox, changed: Callable[[], None],
+                 rsvp_refresh: RsvpRefresher) -> None:
         self._db = db
         self._clock = clock
         self._groups = groups
         self._timezones = timezones
         self._outbox = outbox
         self._changed = changed
+        self._rsvp_refresh = rsvp_refresh
 
     def _now(self) -> int:
         return int(self._clock.now().timestamp())
@@ -318,6 +321,7 @@ class Sessions:
                 "choice = excluded.choice, updated_at = excluded.updated_at",
                 (occurrence_id, user_id, rsvp, now),
             )
+            await self._rsvp_refresh.after_rsvp(occurrence_id, self._clock.now())
             if rsvp == "no":  # no reminder for a session they will miss
                 await tx.execute(
                     "UPDATE outbox SET state = 'cancelled' WHERE state = 'pending' "
