@@ -227,6 +227,9 @@ class MentoringCog(FmgCog, name="Mentoring"):
             lines.append(f"Your request (sent <t:{req.created_at}:R>) waits for <@"
                          f"{req.mentor_user_id}>, who has until <t:{req.expires_at}:F>. "
                          f"Mentors asked so far: {req.tried}.")
+        elif req.status == "accepted" and req.ended_at is not None:
+            lines.append(f"Your pairing with <@{req.mentor_user_id}> ended <t:{req.ended_at}:D>; "
+                         "`/mentor request` to find another mentor.")
         elif req.status == "accepted":
             lines.append(f"Your latest request was accepted by <@{req.mentor_user_id}>.")
         elif req.status == "exhausted":
@@ -235,7 +238,9 @@ class MentoringCog(FmgCog, name="Mentoring"):
             lines.append("You withdrew your latest request.")
         for p in state.pairings:
             where = f" in <#{p.thread_id}>" if p.thread_id else ""
-            lines.append(f"Paired with <@{p.mentor_user_id}> since <t:{p.started_at}:D>{where}.")
+            partner = (f"Mentoring <@{p.mentee_user_id}>" if p.mentor_user_id == interaction.user.id
+                       else f"Paired with your mentor <@{p.mentor_user_id}>")
+            lines.append(f"{partner} since <t:{p.started_at}:D>{where}.")
         await send_ephemeral(interaction, "\n".join(lines))
 
     @mentor.command(name="withdraw", description="Withdraw your waiting mentor request")

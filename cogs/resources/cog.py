@@ -8,7 +8,6 @@ import discord
 from discord import app_commands
 
 from bot.checks import moderator_only
-from bot.errors import InvalidInput
 from bot.paging import send_pages
 from bot.scheduler import DueWorkSource
 from bot.services.resources import CATEGORIES, TIERS, Resource, WeeklyLinkCheck
@@ -57,14 +56,6 @@ async def resource_autocomplete(
     return [app_commands.Choice(name=r.title[:100], value=str(r.id)) for r in found]
 
 
-def _resource_id(value: str) -> int:
-    if not value.strip().isdigit():
-        raise InvalidInput("Pick a resource from the suggestions that appear as you type.")
-    return int(value)
-
-
-
-
 class ResourcesCog(FmgCog, name="Resource library"):
     """A curated catalog of official FMG resources with search that understands shorthand."""
 
@@ -82,6 +73,9 @@ class ResourcesCog(FmgCog, name="Resource library"):
     @property
     def service(self):
         return self.bot.services.resources
+
+    async def _pick(self, interaction: discord.Interaction, value: str) -> int:
+        return await self.service.pick(value, guild_id=interaction.guild_id)
 
     # -- members ----------------------------------------------------------------------------
     @resources.command(
@@ -117,7 +111,8 @@ class ResourcesCog(FmgCog, name="Resource library"):
     @app_commands.autocomplete(resource=resource_autocomplete)
     async def save(self, interaction: discord.Interaction, resource: str) -> None:
         saved = await self.service.bookmarks.save(
-            interaction.user.id, _resource_id(resource), guild_id=interaction.guild_id
+            interaction.user.id, await self._pick(interaction, resource),
+            guild_id=interaction.guild_id
         )
         await send_ephemeral(interaction, f"Saved. See your bookmarks with `/resources saved`.\n\n"
                              f"{resource_block(saved, self.bot.clock.now())}")
@@ -126,7 +121,8 @@ class ResourcesCog(FmgCog, name="Resource library"):
     @app_commands.describe(resource="Start typing its name")
     @app_commands.autocomplete(resource=resource_autocomplete)
     async def unsave(self, interaction: discord.Interaction, resource: str) -> None:
-        await self.service.bookmarks.unsave(interaction.user.id, _resource_id(resource))
+        await self.service.bookmarks.unsave(interaction.user.id,
+                                            await self._pick(interaction, resource))
         await send_ephemeral(interaction, "Removed from your saved resources.")
 
     @resources.command(name="saved", description="Your bookmarked resources")
@@ -201,7 +197,8 @@ class ResourcesCog(FmgCog, name="Resource library"):
             "verified": verified,
         }
         assert interaction.guild_id is not None
-        updated = await self.service.edit(_resource_id(resource), changes, guild_id=interaction.guild_id)
+        updated = await self.service.edit(await self._pick(interaction, resource), changes,
+                                          guild_id=interaction.guild_id)
         await send_ephemeral(interaction, f"Updated.\n\n{resource_block(updated, self.bot.clock.now())}")
 
     @resources.command(
@@ -212,7 +209,8 @@ class ResourcesCog(FmgCog, name="Resource library"):
     @moderator_only()
     async def remove(self, interaction: discord.Interaction, resource: str) -> None:
         assert interaction.guild_id is not None
-        removed: Resource = await self.service.remove(_resource_id(resource), guild_id=interaction.guild_id)
+        removed: Resource = await self.service.remove(await self._pick(interaction, resource),
+                                                      guild_id=interaction.guild_id)
         await send_ephemeral(
             interaction,
             f"Removed **{discord.utils.escape_markdown(removed.title)}** from this server's library "

@@ -20,7 +20,7 @@ from bot.outbox import Sender
 from bot.paging import LivePages, send_pages
 from bot.scheduler import DueWorkSource
 from bot.services.study_groups import KINDS as STUDY_KINDS
-from bot.services.study_groups import StudyGroupService
+from bot.services.study_groups import REFRESH, StudyGroupService
 from bot.services.study_groups.models import TOPICS, Group
 from bot.services.study_groups.pings import attach_trust
 from bot.services.study_groups.sessions import (
@@ -41,6 +41,7 @@ from cogs.study_groups.views import (
     SOURCE_NAME,
     DiscordSender,
     RsvpButton,
+    RsvpRefreshSender,
     StudyGroupsDueWork,
     ask_for_zone_once,
     group_embed,
@@ -133,7 +134,8 @@ class StudyGroupsCog(FmgCog, name="Study groups"):
     dynamic_items = (RsvpButton,)
 
     def senders(self) -> dict[str, Sender]:
-        return dict.fromkeys(STUDY_KINDS, DiscordSender(self.bot))
+        return {**dict.fromkeys(STUDY_KINDS, DiscordSender(self.bot)),
+                REFRESH: RsvpRefreshSender(self.bot)}
 
     def timers(self) -> dict[str, DueWorkSource]:
         return {SOURCE_NAME: StudyGroupsDueWork(self.bot)}
@@ -363,6 +365,12 @@ class StudyGroupsCog(FmgCog, name="Study groups"):
                 "server's Events list, and you have that many others still to come, so this one "
                 "may get none there (it is still announced)."
             )
+        for clash in result.clashes:
+            when = int(clash.starts_at.timestamp())
+            title = discord.utils.escape_markdown(clash.title)
+            lines.append(f"⚠️ **{title}** of this group also meets then: <t:{when}:F>.")
+        if result.clashes:
+            lines.append("Both are scheduled; `/session cancel` one if that was not the plan.")
         config = await bot_of(interaction).services.guild_settings.get(_guild(interaction))
         if config.get("announcements_channel") is None:
             lines.append(

@@ -10,7 +10,7 @@ from datetime import timedelta
 from localdiscord.harness import BotHarness
 from localdiscord.seed import User
 from tests.e2e.anon_env import Anon
-from tests.e2e.test_mentoring import approve, mentee_profile, offer_to, register_mentor
+from tests.e2e.test_mentoring import approve, mentee_profile, offer_to, offers_to, register_mentor
 from tests.scan import rows_holding
 
 
@@ -39,7 +39,7 @@ async def test_request_withdraw_loop_cannot_flood_a_mentor_with_offer_dms(
         await discord.invoke("mentor withdraw", user=alice)
     await e2e.bot.scheduler.run_now()
     await offer_to(e2e, discord, bob, 2)
-    assert len(discord.dms_of(bob)) == 2  # the first two asks reached him, no more
+    assert len(offers_to(discord, bob)) == 2  # the first two asks reached him, no more
     assert len(refusals) == 23 and all(r.ephemeral for r in refusals)
     assert "pick another mentor, or ask again tomorrow" in refusals[0].text
 

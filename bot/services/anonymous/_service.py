@@ -442,6 +442,11 @@ class AnonymousService:
         body = clean_body(text, MAX_FOLLOWUP_CHARS, "follow-up")
         row = await self._claim(guild_id, user_id, code)
         self._require_published(row)
+        if row["closed"]:
+            # Refused, not reopened: the thread is archived as answered, and a follow-up posted
+            # under the "answered" notice would read as if nobody had seen it.
+            raise Conflict("That question is marked as answered, so it takes no more "
+                           "follow-ups. Ask a new one with `/ask question`.")
         now = self._clock.now().timestamp()
         if self._followups.retry_after((row["id"],), now):
             raise Forbidden(

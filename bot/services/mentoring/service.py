@@ -24,6 +24,7 @@ from bot.clock import Clock, from_epoch
 from bot.db import Database
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bot.outbox import Done, DueItem, Handler, Outbox, Outcome, Policy, Send, Skip
+from bot.services.guild_settings import GuildSettingsService
 from bot.services.mentoring import _rows, removals
 from bot.services.mentoring.assignment import greedy_assignment, optimal_assignment
 from bot.services.mentoring.pool import Candidate, MentorPool
@@ -41,6 +42,7 @@ from bot.services.mentoring.profiles import (
 )
 from bot.services.mentoring.scoring import violations
 from bot.services.mentoring.vocab import LANGUAGES, SPECIALTIES, VISA_ROUTES
+from bot.services.notices import MemberNotices
 from bot.services.rate_limits import TargetLimiter, TargetPolicy
 
 #: A notice that could not be sent is retried this long after (same nonce), five times at most.
@@ -54,6 +56,9 @@ KINDS = (OFFER, REMINDER, UPDATE, THREAD, TIMEOUT)
 SENT_KINDS = {OFFER: "offer", REMINDER: "reminder", UPDATE: "mentee_update", THREAD: "thread"}
 FEEDBACK_MAX = 1000
 MODERATOR_ACTIONS = ("approve", "reject", "pause", "remove")
+#: The member notice each moderator action sends the mentor.
+MODERATOR_EVENTS = {"approve": "mentor_approved", "reject": "mentor_rejected",
+                    "pause": "mentor_paused", "remove": "mentor_removed"}
 NO_MENTEE_PROFILE = "Set up your mentee profile first with `/mentee profile`."
 #: Offer DMs a mentee's `/mentor request` sends one mentor (per mentee, and from everyone).
 OFFER_DMS = TargetPolicy(per_target=20, window=timedelta(hours=24), per_sender=2)
@@ -71,6 +76,8 @@ class RequestStatus:
     expires_at: int | None  # when the current mentor's time to answer runs out
     tried: int  # mentors asked so far
     created_at: int
+    ended_at: int | None = None
+    """When the pairing this request made (if accepted) ended: it is no longer "accepted"."""
 
 
 @dataclass(frozen=True)
@@ -158,7 +165,7 @@ class BatchPlan:
 
 class MentoringService:
     def __init__(self, db: Database, clock: Clock, *, request_timeout: timedelta,
-                 outbox: Outbox | None = None) -> None:
+                 outbox: Outbox | None = None, notices: MemberNotices | None = None) -> None:
         self._db = db
         self._clock = clock
         self.request_timeout = request_timeout
@@ -166,11 +173,13 @@ class MentoringService:
         self.coordinator_pings = TargetLimiter(clock, COORDINATOR_PINGS)
         self._pools: dict[int, MentorPool] = {}
         self.outbox = outbox or Outbox(db, clock)
-        notices = _DueWork(self, Policy(max_attempts=NOTICE_MAX_ATTEMPTS,
-                                        backoff_base_s=NOTICE_RETRY_S,
-                                        backoff_max_s=NOTICE_RETRY_S))
+        self.notices = notices or MemberNotices.of(
+            self.outbox, db, clock, GuildSettingsService(db, clock))
+        due_notices = _DueWork(self, Policy(max_attempts=NOTICE_MAX_ATTEMPTS,
+                                            backoff_base_s=NOTICE_RETRY_S,
+                                            backoff_max_s=NOTICE_RETRY_S))
         for kind in SENT_KINDS:
-            self.outbox.register(kind, notices)
+            self.outbox.register(kind, due_notices)
         self.outbox.register(TIMEOUT, _DueWork(self, Policy(sends=False)))
 
     @property
@@ -379,6 +388,8 @@ class MentoringService:
                                  (REMOVED, now, mentor.id))
                 await removals.record(self._db, guild_id, mentor_user_id)
                 await self._move_on_offers_of(mentor.id, now, "moved")
+            await self.notices.notify(MODERATOR_EVENTS[action], guild_id=guild_id,
+                                      user_id=mentor_user_id)
             profile = await self._mentor_row(guild_id, mentor_user_id)
         assert profile is not None
         await self._refresh(guild_id, [profile.id])
@@ -707,14 +718,15 @@ class MentoringService:
             "(SELECT m.user_id FROM mentor_offers o JOIN mentors m ON m.id = o.mentor_id "
             " WHERE o.request_id = r.id AND o.status IN ('pending', 'accepted')) AS mentor_user, "
             "(SELECT o.expires_at FROM mentor_offers o WHERE o.request_id = r.id "
-            " AND o.status = 'pending') AS expires_at "
+            " AND o.status = 'pending') AS expires_at, "
+            "(SELECT p.ended_at FROM mentor_pairings p WHERE p.request_id = r.id) AS ended_at "
             "FROM mentor_requests r WHERE r.id = ?",
             (request_id,),
         )
         if row is None:
             raise NotFound("No such request.")
         return RequestStatus(row["id"], row["status"], row["mentor_user"], row["expires_at"],
-                             row["tried"], row["created_at"])
+                             row["tried"], row["created_at"], row["ended_at"])
 
     async def status(self, guild_id: int, mentee_user_id: int) -> MenteeStatus:
         """Where the mentee's latest request stands, and their open pairings."""
@@ -790,8 +802,23 @@ class MentoringService:
                 (now, row["mentor_id"]),
             )
             ended = await self._pairing(target.id)
+            await self._tell_pairing_ended(ended, user_id)
         await self._refresh(guild_id, [row["mentor_id"]])
         return ended
+
+    async def _tell_pairing_ended(self, pairing: Pairing, ended_by: int) -> None:
+        """The other side is told by DM (in the pairing's thread when DMs are closed), and the
+        thread gets a line saying so."""
+        other = (pairing.mentee_user_id if pairing.mentor_user_id == ended_by
+                 else pairing.mentor_user_id)
+        facts = {"ended_by": ended_by, "started_at": pairing.started_at,
+                 "role": "mentor" if other == pairing.mentor_user_id else "mentee"}
+        await self.notices.notify("pairing_ended", guild_id=pairing.guild_id, user_id=other,
+                                  facts=facts, channel_id=pairing.thread_id, ref_id=pairing.id)
+        if pairing.thread_id is not None:
+            await self.notices.notify("pairing_ended", guild_id=pairing.guild_id, user_id=None,
+                                      facts=facts, channel_id=pairing.thread_id,
+                                      ref_id=pairing.id)
 
     # -- batch matching --------------------------------------------------------------------
     async def plan_match_all(self, guild_id: int) -> BatchPlan:
