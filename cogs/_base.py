@@ -36,9 +36,11 @@ class FmgCog(commands.Cog):
 
     def __init__(self, bot: FmgBot) -> None:
         self.bot = bot
-        self._attached: dict[str, Sender] = {}
-        self._timers: dict[str, DueWorkSource] = {}
-        self._menus: tuple[app_commands.ContextMenu, ...] = ()
+        # what cog_load added so far: exactly what cog_unload removes
+        self._menus: list[app_commands.ContextMenu] = []
+        self._items: list[type[discord.ui.DynamicItem[Any]]] = []
+        self._attached: list[str] = []
+        self._timers: list[str] = []
 
     def senders(self) -> Mapping[str, Sender]:
         """Outbox kind -> how it is sent (the service registered the kind's handler)."""
@@ -57,26 +59,31 @@ class FmgCog(commands.Cog):
 
     async def cog_load(self) -> None:
         await self.prepare()
-        self._attached = dict(self.senders())
-        self._timers = dict(self.timers())
-        self._menus = tuple(self.context_menus())
-        for menu in self._menus:
-            self.bot.tree.add_command(menu)
-        if self.dynamic_items:
-            self.bot.add_dynamic_items(*self.dynamic_items)
-        for kind, sender in self._attached.items():
-            self.bot.services.outbox.attach_sender(kind, sender)
-        # registering is the restart rebuild: the scheduler re-reads next_due from the rows
-        for name, source in self._timers.items():
-            self.bot.scheduler.register(name, source)
+        try:
+            for menu in self.context_menus():
+                self.bot.tree.add_command(menu)
+                self._menus.append(menu)
+            for item in self.dynamic_items:
+                self.bot.add_dynamic_items(item)
+                self._items.append(item)
+            for kind, sender in self.senders().items():
+                self.bot.services.outbox.attach_sender(kind, sender)
+                self._attached.append(kind)
+            # registering is the restart rebuild: the scheduler re-reads next_due from the rows
+            for name, source in self.timers().items():
+                self.bot.scheduler.register(name, source)
+                self._timers.append(name)
+        except BaseException:
+            # discord.py does not unload a cog whose load failed: undo what was added
+            await self.cog_unload()
+            raise
 
     async def cog_unload(self) -> None:
         for name in self._timers:
             self.bot.scheduler.unregister(name)
         for kind in self._attached:
             self.bot.services.outbox.detach_sender(kind)
-        if self.dynamic_items:
-            self.bot.remove_dynamic_items(*self.dynamic_items)
+        self.bot.remove_dynamic_items(*self._items)
         for menu in self._menus:
             self.bot.tree.remove_command(menu.name, type=menu.type)
-        self._attached, self._timers, self._menus = {}, {}, ()
+        self._menus, self._items, self._attached, self._timers = [], [], [], []

@@ -12,6 +12,7 @@ import pytest
 from bot.app import FmgBot, cog_modules
 from bot.config import Settings
 from bot.factory import create_bot
+from bot.outbox import Sender
 from bot.services import Services
 
 
@@ -79,3 +80,19 @@ async def test_the_symmetry_check_would_catch_a_forgotten_button(bare_bot: FmgBo
     await bare_bot.add_cog(Forgetful(bare_bot))
     await bare_bot.remove_cog(Forgetful.__cog_name__)
     assert plugged_in(bare_bot) != before
+
+
+async def test_a_cog_whose_load_fails_leaves_nothing_behind(bare_bot: FmgBot) -> None:
+    """discord.py never unloads a cog that failed to load, so the base cog undoes its part:
+    here the menu, buttons and first sender are in before an unknown outbox kind is refused."""
+    from bot.errors import FmgError
+    from cogs.anonymous.cog import AnonymousCog
+
+    class Broken(AnonymousCog):
+        def senders(self) -> dict[str, Sender]:
+            return {**super().senders(), "no-such-kind": next(iter(super().senders().values()))}
+
+    before = plugged_in(bare_bot)
+    with pytest.raises(FmgError):
+        await bare_bot.add_cog(Broken(bare_bot))
+    assert plugged_in(bare_bot) == before
