@@ -21,7 +21,8 @@ from bot.errors import InvalidInput
 from bot.outbox import DueItem, Receipt, Sender, SendFailed
 from bot.scheduler import DueWorkSource
 from bot.services.anonymous import KINDS as ANONYMOUS_KINDS
-from bot.services.anonymous import AnonymousService, OutboxJob
+from bot.services.anonymous import AnonymousService, MentorNotice, OutboxJob
+from bot.services.text import md
 from bot.ui import persistent_view, send_ephemeral, send_failed
 from cogs._base import FmgCog, guild_group
 from cogs.anonymous.views import (
@@ -37,6 +38,18 @@ from cogs.anonymous.views import (
 
 log = logging.getLogger(__name__)
 UPKEEP_SOURCE = "anonymous-limits"
+
+
+def mentor_notice_text(notice: MentorNotice) -> str:
+    """The line under a tagged question that asks the matching mentors (pinged by the caller's
+    allowed_mentions, exactly ``notice.user_ids``)."""
+    more = f" (and {notice.more} more)" if notice.more else ""
+    return (
+        f"Mentors who know **{md(notice.tag)}**: "
+        + " ".join(f"<@{uid}>" for uid in notice.user_ids) + more
+        + "\nA mentor whose reply answers the question can mark it with the "
+        "**Mark mentor answer** message command."
+    )
 
 
 def _forum_tag(channel: discord.ForumChannel, name: str | None) -> list[discord.ForumTag]:
@@ -135,7 +148,7 @@ class AnonymousSender:
                     users=[discord.Object(uid) for uid in notice.user_ids],
                     replied_user=False,
                 )
-                await thread.send(notice.text, allowed_mentions=pings)
+                await thread.send(mentor_notice_text(notice), allowed_mentions=pings)
         except discord.HTTPException:
             # The question is posted; a missing nudge to mentors is not worth a repost.
             log.warning("could not tell mentors about anonymous question %d", job.question_id)

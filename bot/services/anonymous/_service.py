@@ -137,10 +137,12 @@ class PostedQuestion:
 
 @dataclass(frozen=True, slots=True)
 class MentorNotice:
-    """A message for a question's thread that pings exactly ``user_ids``."""
+    """Mentors to ask in a question's thread: ``user_ids`` (pinged, exactly these), chosen
+    among those who know ``tag``; ``more`` matched but were not chosen."""
 
-    text: str
+    tag: str
     user_ids: tuple[int, ...]
+    more: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -789,15 +791,7 @@ class AnonymousService:
         chosen = sorted(random.SystemRandom().sample(ids, min(len(ids), MAX_MENTOR_PINGS)))
         for uid in chosen:
             self._mentor_pings.hit(uid)
-        more = len(ids) - len(chosen)
-        text = (
-            f"Mentors who know **{md(tag)}**: "
-            + " ".join(f"<@{uid}>" for uid in chosen)
-            + (f" (and {more} more)" if more else "")
-            + "\nA mentor whose reply answers the question can mark it with the "
-            "**Mark mentor answer** message command."
-        )
-        return MentorNotice(text, tuple(chosen))
+        return MentorNotice(tag, tuple(chosen), len(ids) - len(chosen))
 
     async def _is_mentor(self, guild_id: int, user_id: int) -> bool:
         if self._mentoring is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -22,6 +23,7 @@ from bot.services.anonymous._service import CODE_FAILURES_PER_MEMBER, question_c
 from bot.services.anonymous._text import MESSAGE_LIMIT
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.mentoring import MentoringService, MentorInput
+from cogs.anonymous import mentor_notice_text
 
 ASKER = 345678901234567890
 OTHER = 456789012345678901
@@ -415,7 +417,10 @@ async def with_mentors(
 async def test_tagged_questions_notify_matching_mentors(with_mentors: AnonymousService) -> None:
     notice = await with_mentors.mentor_notice(GUILD, "J-1")
     assert notice is not None and notice.user_ids == (MENTOR,)
-    assert f"<@{MENTOR}>" in notice.text and str(OTHER_MENTOR) not in notice.text
+    assert notice.tag == "J-1" and notice.more == 0
+    text = mentor_notice_text(notice)  # the cog renders what the service chose
+    assert f"<@{MENTOR}>" in text and str(OTHER_MENTOR) not in text and "more" not in text
+    assert "(and 2 more)" in mentor_notice_text(replace(notice, more=2))
     assert (await with_mentors.mentor_notice(GUILD, "Internal Medicine")).user_ids == (MENTOR,)
     assert await with_mentors.mentor_notice(GUILD, "usmle") is None  # no mentor topic
     assert await with_mentors.mentor_notice(GUILD, None) is None
