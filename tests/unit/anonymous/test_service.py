@@ -23,7 +23,7 @@ from bot.services.anonymous._service import CODE_FAILURES_PER_MEMBER, question_c
 from bot.services.anonymous._text import MESSAGE_LIMIT
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.mentoring import MentoringService, MentorInput
-from cogs.anonymous import mentor_notice_text
+from cogs.anonymous.cog import mentor_notice_text
 
 ASKER = 345678901234567890
 OTHER = 456789012345678901
