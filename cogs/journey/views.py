@@ -1,4 +1,5 @@
-"""Rendering for the journey's replies, and the outbox sender of its DM reminders."""
+"""Rendering for the journey's replies, and the outbox senders of its posts and DM reminders
+(their text is rendered by `cogs.journey.posts`)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from bot.services.journey import (
 )
 from bot.services.mentoring.vocab import EXAM_STAGES, VISA_ROUTES
 from bot.ui import FmgView, OwnerView, bot_of, send_ephemeral, send_failed
+from cogs.journey.posts import render_post, render_reminder
 from cogs.mentoring_views import ProfileWizard
 
 NO_MENTIONS = discord.AllowedMentions.none()
@@ -51,7 +53,7 @@ class ChannelSender:
                 everyone=False, roles=False, replied_user=False,
                 users=[discord.Object(u) for u in message.pings] if message.pings else False,
             )
-            sent = await channel.send(message.content, allowed_mentions=mentions,
+            sent = await channel.send(render_post(message), allowed_mentions=mentions,
                                       nonce=message.nonce)
         except discord.HTTPException as exc:
             raise send_failed(exc) from exc
@@ -80,7 +82,7 @@ class ReminderSender:
             user = self.bot.get_user(message.recipient_id) or await self.bot.fetch_user(
                 message.recipient_id
             )
-            sent = await user.send(message.content, allowed_mentions=NO_MENTIONS,
+            sent = await user.send(render_reminder(message), allowed_mentions=NO_MENTIONS,
                                    nonce=message.nonce)
         except discord.HTTPException as exc:
             raise send_failed(exc) from exc

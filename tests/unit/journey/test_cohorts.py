@@ -23,7 +23,7 @@ from bot.services.journey import (
 )
 from bot.services.journey._models import Candidate
 from bot.services.journey.cohorts import cluster
-from tests.unit.journey.conftest import ALICE, BOB, GUILD, MOD, run
+from tests.unit.journey.conftest import ALICE, BOB, GUILD, MOD, Rendered, run
 
 CAROL, DAN, ERIN = 2004, 2005, 2006
 ON = date(2026, 1, 5)
@@ -124,14 +124,14 @@ class FakeAnnouncements:
     """Posts (recorded) and archive rows (done through the service, as the cog does)."""
 
     journey: JourneyService
-    posts: list[ChannelPost] = field(default_factory=list)
+    posts: list[Rendered] = field(default_factory=list)
 
     async def send(self, item: DueItem, message: object) -> Receipt:
         if isinstance(message, CohortArchive):
             await self.journey.closing.archive(message.cohort_id)
         else:
             assert isinstance(message, ChannelPost)
-            self.posts.append(message)
+            self.posts.append(Rendered(message))
         return Receipt(len(self.posts))
 
 
