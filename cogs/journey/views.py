@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import date, datetime
 
 import discord
 
@@ -249,6 +250,12 @@ def cohort_plan_embed(plan: CohortPlan) -> discord.Embed:
     )
 
 
+def cohort_description(first: date, last: date, slot: datetime | None) -> str:
+    """A new cohort group's description: <t:...> shows the slot in each reader's zone."""
+    text = f"Exam dates {first:%d %b} to {last:%d %b %Y}."
+    return text + (f" Suggested weekly slot: <t:{int(slot.timestamp())}:F>." if slot else "")
+
+
 class CohortConfirm(FmgView):
     """Create or cancel a cohort preview (the moderator who asked only)."""
 
@@ -266,7 +273,7 @@ class CohortConfirm(FmgView):
     async def confirm(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
         await interaction.response.defer()
         result = await bot_of(interaction).services.journey.cohorts.form(
-            self.plan, interaction.user.id)
+            self.plan, interaction.user.id, cohort_description)
         self.stop()
         note = f" {result.skipped} planned cohorts were skipped (members found groups " \
             "meanwhile)." if result.skipped else ""
