@@ -18,7 +18,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.interaction_errors import FmgCommandTree
-from bot.logs import quiet_gateway_payloads
+from bot.logs import quiet_revealing_loggers
 from bot.outbox import SOURCE_NAME as OUTBOX_SOURCE
 from bot.paging import PageButton, PagedReplies
 from bot.scheduler import Scheduler
@@ -68,8 +68,9 @@ class FmgBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             **options,
         )
-        # Gateway payloads name the member behind every interaction: never log them (see logs.py).
-        quiet_gateway_payloads()
+        # Gateway payloads name the member behind every interaction, scheduler lines date it:
+        # never log them (see logs.py).
+        quiet_revealing_loggers()
         self.settings = settings
         self.clock = clock
         self.scheduler = Scheduler(clock)

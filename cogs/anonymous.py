@@ -21,7 +21,8 @@ from bot.checks import is_moderator, moderator_only
 from bot.errors import InvalidInput
 from bot.outbox import DueItem, Receipt, SendFailed
 from bot.services.anonymous import KINDS as ANONYMOUS_KINDS
-from bot.services.anonymous import AnonymousService, OutboxJob
+from bot.services.anonymous import AnonymousService, MentorNotice, OutboxJob
+from bot.services.text import md
 from bot.ui import persistent_view, send_ephemeral, send_failed
 from cogs.anonymous_ui import (
     DYNAMIC_ITEMS,
@@ -36,6 +37,18 @@ from cogs.anonymous_ui import (
 
 log = logging.getLogger(__name__)
 UPKEEP_SOURCE = "anonymous-limits"
+
+
+def mentor_notice_text(notice: MentorNotice) -> str:
+    """The line under a tagged question that asks the matching mentors (pinged by the caller's
+    allowed_mentions, exactly ``notice.user_ids``)."""
+    more = f" (and {notice.more} more)" if notice.more else ""
+    return (
+        f"Mentors who know **{md(notice.tag)}**: "
+        + " ".join(f"<@{uid}>" for uid in notice.user_ids) + more
+        + "\nA mentor whose reply answers the question can mark it with the "
+        "**Mark mentor answer** message command."
+    )
 
 
 def _forum_tag(channel: discord.ForumChannel, name: str | None) -> list[discord.ForumTag]:
@@ -57,6 +70,8 @@ class AnonymousSender:
         return self.bot.services.anonymous
 
     async def send(self, item: DueItem, job: OutboxJob) -> Receipt:
+        if job.kind == "delete":
+            return await self._take_down(job)
         if job.target_channel_id is None:
             raise SendFailed("its channel is not set", permanent=True)
         try:
@@ -71,9 +86,10 @@ class AnonymousSender:
         channel = await resolve_channel(self.bot, job.target_channel_id)
         if job.kind == "question":
             return await self._publish(job, channel)
-        if job.kind == "review":
-            view = persistent_view(ReviewButton("approve", job.question_id),
-                                   ReviewButton("reject", job.question_id))
+        if job.kind in ("review", "followup_review"):
+            held = job.nonce if job.kind == "followup_review" else None
+            view = persistent_view(ReviewButton("approve", job.number, held),
+                                   ReviewButton("reject", job.number, held))
             # Moderators read the whole question before they reach the buttons.
             *before, last = job.chunks
             for n, chunk in enumerate(before):
@@ -94,8 +110,15 @@ class AnonymousSender:
             await channel.edit(archived=True)
         return Receipt(message.id, channel_id=channel.id)
 
+    async def _take_down(self, job: OutboxJob) -> Receipt:
+        """An asker's deletion, carried out now (a random delay after they asked for it)."""
+        assert job.taken_down is not None
+        gone = job.taken_down
+        await take_down(self.bot, gone, f"Anonymous question #{job.number} was deleted by its asker.")
+        return Receipt(gone.message_id or gone.review_message_id, channel_id=job.target_channel_id)
+
     async def _publish(self, job: OutboxJob, channel: Any) -> Receipt:
-        view = persistent_view(ReportButton(job.question_id))
+        view = persistent_view(ReportButton(job.number))
         first, rest = job.chunks[0], job.chunks[1:]
         if isinstance(channel, discord.ForumChannel):
             created = await channel.create_thread(
@@ -124,7 +147,7 @@ class AnonymousSender:
                     users=[discord.Object(uid) for uid in notice.user_ids],
                     replied_user=False,
                 )
-                await thread.send(notice.text, allowed_mentions=pings)
+                await thread.send(mentor_notice_text(notice), allowed_mentions=pings)
         except discord.HTTPException:
             # The question is posted; a missing nudge to mentors is not worth a repost.
             log.warning("could not tell mentors about anonymous question %d", job.question_id)
@@ -184,13 +207,14 @@ class AskGroup(app_commands.Group, name="ask", description="Ask a question anony
     ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        posted = await self.bot.services.anonymous.delete(
+        due = await self.bot.services.anonymous.delete(
             interaction.guild_id, interaction.user.id, code
         )
-        await take_down(
-            self.bot, posted, f"Anonymous question #{posted.question_id} was deleted by its asker."
+        await send_ephemeral(
+            interaction,
+            "Done: its text is erased now, and the post and its thread will be removed "
+            f"<t:{int(due.timestamp())}:R> (a random delay, so the moment does not point at you).",
         )
-        await send_ephemeral(interaction, f"Your question #{posted.question_id} has been deleted.")
 
 
 # No default_permissions here: it would hide the group from members who hold only the configured

@@ -65,10 +65,13 @@ async def take_down(bot: FmgBot, posted: PostedQuestion, note: str) -> None:
                 await channel.get_partial_message(posted.message_id).delete()
         except discord.NotFound:
             pass
+    copies = list(posted.followup_copies)
     if posted.review_channel_id is not None and posted.review_message_id is not None:
+        copies.insert(0, (posted.review_channel_id, posted.review_message_id))
+    for channel_id, message_id in copies:  # the question's, and held follow-ups' review copies
         try:
-            channel = await resolve_channel(bot, posted.review_channel_id)
-            await channel.get_partial_message(posted.review_message_id).edit(
+            channel = await resolve_channel(bot, channel_id)
+            await channel.get_partial_message(message_id).edit(
                 content=note, view=None, allowed_mentions=NO_MENTIONS
             )
         except discord.NotFound:
@@ -133,12 +136,16 @@ class FollowupModal(FmgModal, title="Anonymous follow-up"):
     async def on_submit(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        due = await _service(interaction).followup(
+        due, needs_review = await _service(interaction).followup(
             interaction.guild_id, interaction.user.id, self.code.value, self.text.value
         )
+        when = f"<t:{int(due.timestamp())}:R>"
         await send_ephemeral(
             interaction,
-            f"Your follow-up will appear in the thread as **Asker** <t:{int(due.timestamp())}:R>.",
+            f"Your follow-up will be sent to the moderators for approval {when}; once approved "
+            "it appears in the thread as **Asker**."
+            if needs_review
+            else f"Your follow-up will appear in the thread as **Asker** {when}.",
         )
 
 
@@ -198,28 +205,34 @@ class ReportButton(
         await run_safely(interaction, interaction.response.send_modal(ReportModal(self.question_id)))
 
 
+#: Review buttons name a question by its number, and a held follow-up of it by its reference.
+_REVIEWED = r"(?P<qid>\d+)(?::(?P<followup>[0-9a-f]+))?"
+
+
 class ReviewButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"fmg:anon:(?P<action>approve|reject):(?P<qid>\d+)",
+    template=rf"fmg:anon:(?P<action>approve|reject):{_REVIEWED}",
 ):
-    """Approve or Reject under a question in the review channel (moderators only)."""
+    """Approve or Reject under a question, or under a held follow-up of it, in the review
+    channel (moderators only)."""
 
-    def __init__(self, action: str, question_id: int) -> None:
+    def __init__(self, action: str, question_id: int, followup: str | None = None) -> None:
+        reviewed = f"{question_id}:{followup}" if followup else str(question_id)
         super().__init__(
             discord.ui.Button(
                 label=action.title(),
                 style=discord.ButtonStyle.success if action == "approve"
                 else discord.ButtonStyle.danger,
-                custom_id=f"fmg:anon:{action}:{question_id}",
+                custom_id=f"fmg:anon:{action}:{reviewed}",
             )
         )
-        self.action, self.question_id = action, question_id
+        self.action, self.question_id, self.followup = action, question_id, followup
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
     ) -> ReviewButton:
-        return cls(match["action"], int(match["qid"]))
+        return cls(match["action"], int(match["qid"]), match["followup"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
         await run_safely(interaction, self._review(interaction))
@@ -228,14 +241,22 @@ class ReviewButton(
         assert interaction.guild_id is not None
         await require_moderator(interaction)
         service = _service(interaction)
+        guild_id, number, held = interaction.guild_id, self.question_id, self.followup
         if self.action == "approve":
-            await service.approve(interaction.guild_id, self.question_id)
+            if held:
+                await service.approve_followup(guild_id, number, held)
+            else:
+                await service.approve(guild_id, number)
             outcome = f"was approved by {interaction.user.mention} and is being posted."
         else:
-            await service.reject(interaction.guild_id, self.question_id)
+            if held:
+                await service.reject_followup(guild_id, number, held)
+            else:
+                await service.reject(guild_id, number)
             outcome = f"was rejected by {interaction.user.mention}; its text has been erased."
+        what = "A follow-up to anonymous question" if held else "Anonymous question"
         await interaction.response.edit_message(
-            content=f"Anonymous question #{self.question_id} {outcome}",
+            content=f"{what} #{number} {outcome}",
             view=None,
             allowed_mentions=NO_MENTIONS,
         )

@@ -156,6 +156,7 @@ class MentorGroup(app_commands.Group, name="mentor", description="Mentor matchma
         existing = await self.service.get_mentor(_guild(interaction), interaction.user.id)
         if existing is not None and existing.status in ("pending", "approved"):
             raise Conflict("You are already registered: use `/mentor profile-edit`.")
+        await self.service.check_not_removed(_guild(interaction), interaction.user.id)
         wizard = ProfileWizard(kind="mentor", owner_id=interaction.user.id,
                                guild_id=_guild(interaction), timezone=check_timezone(timezone),
                                capacity=capacity)
@@ -217,6 +218,9 @@ class MentorGroup(app_commands.Group, name="mentor", description="Mentor matchma
             lines.append(f"Your request (sent <t:{req.created_at}:R>) waits for <@"
                          f"{req.mentor_user_id}>, who has until <t:{req.expires_at}:F>. "
                          f"Mentors asked so far: {req.tried}.")
+        elif req.status == "accepted" and req.ended_at is not None:
+            lines.append(f"Your pairing with <@{req.mentor_user_id}> ended <t:{req.ended_at}:D>; "
+                         "`/mentor request` to find another mentor.")
         elif req.status == "accepted":
             lines.append(f"Your latest request was accepted by <@{req.mentor_user_id}>.")
         elif req.status == "exhausted":
@@ -225,7 +229,9 @@ class MentorGroup(app_commands.Group, name="mentor", description="Mentor matchma
             lines.append("You withdrew your latest request.")
         for p in state.pairings:
             where = f" in <#{p.thread_id}>" if p.thread_id else ""
-            lines.append(f"Paired with <@{p.mentor_user_id}> since <t:{p.started_at}:D>{where}.")
+            partner = (f"Mentoring <@{p.mentee_user_id}>" if p.mentor_user_id == interaction.user.id
+                       else f"Paired with your mentor <@{p.mentor_user_id}>")
+            lines.append(f"{partner} since <t:{p.started_at}:D>{where}.")
         await send_ephemeral(interaction, "\n".join(lines))
 
     @app_commands.command(name="withdraw", description="Withdraw your waiting mentor request")
@@ -273,10 +279,16 @@ class MentorGroup(app_commands.Group, name="mentor", description="Mentor matchma
     @app_commands.command(name="review", description="Approve, reject, pause or remove a mentor")
     @app_commands.describe(member="The mentor", action="What to do")
     @app_commands.choices(action=[app_commands.Choice(name=a, value=a)
-                                  for a in ("approve", "reject", "pause", "remove")])
+                                  for a in ("approve", "reject", "pause", "remove",
+                                            "lift-removal")])
     @moderator_only()
     async def review(self, interaction: discord.Interaction, member: discord.User,
                      action: str) -> None:
+        if action == "lift-removal":  # also for members who deleted their data since
+            lifted = await self.service.lift_removal(_guild(interaction), member.id)
+            await send_ephemeral(interaction, f"Done: <@{member.id}> may register as a mentor "
+                                 "again." if lifted else f"<@{member.id}> was not removed.")
+            return
         profile = await self.service.moderate(_guild(interaction), member.id, action)
         await send_ephemeral(interaction, f"Done: <@{member.id}> is now {profile.status}"
                              + (" (paused)." if profile.paused else "."),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import discord
 
@@ -193,12 +193,12 @@ class ProfileWizard(OwnerView):
                 if profile.bio != data.bio:  # an approved mentor's new text waits for review
                     note += (" Your new bio waits for a moderator's review; until then mentees "
                              "see your approved bio, and you stay available.")
-                    await _tell_coordinators(interaction, self.owner_id, EDITED_NOTE)
+                    await _tell_coordinators(interaction, self.owner_id, "bio_edit")
             else:
                 profile = await service.register_mentor(self.guild_id, self.owner_id, data)
                 note = ("Thank you! Your mentor profile waits for a moderator's approval; "
                         "you will be suggested to mentees once approved.")
-                await _tell_coordinators(interaction, self.owner_id, REGISTERED_NOTE)
+                await _tell_coordinators(interaction, self.owner_id, "registration")
             embed = mentor_embed(profile)
             if profile.bio != data.bio:
                 embed.add_field(name="New bio, waiting for review",
@@ -234,11 +234,15 @@ class ProfileTextModal(FmgModal):
         await self.wizard.save(interaction, self.body.value)
 
 
-REGISTERED_NOTE = "registered as a mentor and waits for review (`/mentor review`)."
-EDITED_NOTE = "edited their approved mentor bio; the new text waits for review (`/mentor edit-review`)."
+COORDINATOR_NOTES = {
+    "registration": "registered as a mentor and waits for review (`/mentor review`).",
+    "bio_edit": "edited their approved mentor bio; the new text waits for review "
+                "(`/mentor edit-review`).",
+}
 
 
-async def _tell_coordinators(interaction: discord.Interaction, user_id: int, note: str) -> None:
+async def _tell_coordinators(interaction: discord.Interaction, user_id: int,
+                             about: Literal["registration", "bio_edit"]) -> None:
     """Post a review note for the coordinator role in the mentoring channel, when both are set."""
     bot = bot_of(interaction)
     assert interaction.guild_id is not None
@@ -246,10 +250,12 @@ async def _tell_coordinators(interaction: discord.Interaction, user_id: int, not
     channel_id, role_id = config.get("mentoring_channel"), config.get("mentor_coordinator_role")
     if not channel_id or not role_id:
         return
+    if not bot.services.mentoring.claim_coordinator_ping(interaction.guild_id, user_id, about):
+        return  # a register/delete loop must not ping them every round: `/mentor review` lists it
     channel = bot.get_channel(int(channel_id))
     if isinstance(channel, discord.TextChannel):
         await channel.send(
-            f"<@&{role_id}> <@{user_id}> {note}",
+            f"<@&{role_id}> <@{user_id}> {COORDINATOR_NOTES[about]}",
             allowed_mentions=discord.AllowedMentions(everyone=False, users=False,
                                                      roles=[discord.Object(int(role_id))]),
         )

@@ -10,7 +10,6 @@ from discord.ext import commands
 
 from bot.app import FmgBot
 from bot.checks import moderator_only
-from bot.errors import InvalidInput
 from bot.paging import send_pages
 from bot.services.resources import CATEGORIES, TIERS, Resource, WeeklyLinkCheck
 from bot.ui import bot_of, persistent_view, send_ephemeral
@@ -57,12 +56,6 @@ async def resource_autocomplete(
     return [app_commands.Choice(name=r.title[:100], value=str(r.id)) for r in found]
 
 
-def _resource_id(value: str) -> int:
-    if not value.strip().isdigit():
-        raise InvalidInput("Pick a resource from the suggestions that appear as you type.")
-    return int(value)
-
-
 @app_commands.guild_only()
 class ResourcesGroup(app_commands.Group, name="resources", description="The FMG resource library"):
     def __init__(self, bot: FmgBot) -> None:
@@ -72,6 +65,9 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
     @property
     def service(self):
         return self.bot.services.resources
+
+    async def _pick(self, interaction: discord.Interaction, value: str) -> int:
+        return await self.service.pick(value, guild_id=interaction.guild_id)
 
     # -- members ----------------------------------------------------------------------------
     @app_commands.command(
@@ -107,7 +103,8 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
     @app_commands.autocomplete(resource=resource_autocomplete)
     async def save(self, interaction: discord.Interaction, resource: str) -> None:
         saved = await self.service.bookmarks.save(
-            interaction.user.id, _resource_id(resource), guild_id=interaction.guild_id
+            interaction.user.id, await self._pick(interaction, resource),
+            guild_id=interaction.guild_id
         )
         await send_ephemeral(interaction, f"Saved. See your bookmarks with `/resources saved`.\n\n"
                              f"{resource_block(saved, self.bot.clock.now())}")
@@ -116,7 +113,8 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
     @app_commands.describe(resource="Start typing its name")
     @app_commands.autocomplete(resource=resource_autocomplete)
     async def unsave(self, interaction: discord.Interaction, resource: str) -> None:
-        await self.service.bookmarks.unsave(interaction.user.id, _resource_id(resource))
+        await self.service.bookmarks.unsave(interaction.user.id,
+                                            await self._pick(interaction, resource))
         await send_ephemeral(interaction, "Removed from your saved resources.")
 
     @app_commands.command(name="saved", description="Your bookmarked resources")
@@ -191,7 +189,8 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
             "verified": verified,
         }
         assert interaction.guild_id is not None
-        updated = await self.service.edit(_resource_id(resource), changes, guild_id=interaction.guild_id)
+        updated = await self.service.edit(await self._pick(interaction, resource), changes,
+                                          guild_id=interaction.guild_id)
         await send_ephemeral(interaction, f"Updated.\n\n{resource_block(updated, self.bot.clock.now())}")
 
     @app_commands.command(
@@ -202,7 +201,8 @@ class ResourcesGroup(app_commands.Group, name="resources", description="The FMG 
     @moderator_only()
     async def remove(self, interaction: discord.Interaction, resource: str) -> None:
         assert interaction.guild_id is not None
-        removed: Resource = await self.service.remove(_resource_id(resource), guild_id=interaction.guild_id)
+        removed: Resource = await self.service.remove(await self._pick(interaction, resource),
+                                                      guild_id=interaction.guild_id)
         await send_ephemeral(
             interaction,
             f"Removed **{discord.utils.escape_markdown(removed.title)}** from this server's library "

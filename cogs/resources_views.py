@@ -236,6 +236,7 @@ class SuggestModal(FmgModal, title="Suggest a resource"):
             url=self.url.value,
             reason=self.reason.value,
             category=self.category,
+            channel_id=interaction.channel_id,
         )
         await send_ephemeral(
             interaction,

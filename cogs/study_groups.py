@@ -19,7 +19,7 @@ from bot.app import FmgBot
 from bot.checks import is_moderator
 from bot.paging import LivePages, send_pages
 from bot.services.study_groups import KINDS as STUDY_KINDS
-from bot.services.study_groups import StudyGroupService
+from bot.services.study_groups import REFRESH, StudyGroupService
 from bot.services.study_groups.models import TOPICS, Group
 from bot.services.study_groups.pings import attach_trust
 from bot.services.study_groups.sessions import (
@@ -39,6 +39,7 @@ from cogs.study_groups_views import (
     SOURCE_NAME,
     DiscordSender,
     RsvpButton,
+    RsvpRefreshSender,
     StudyGroupsDueWork,
     ask_for_zone_once,
     group_embed,
@@ -338,6 +339,12 @@ class SessionCommands(app_commands.Group, name="session", description="Study ses
                 "server's Events list, and you have that many others still to come, so this one "
                 "may get none there (it is still announced)."
             )
+        for clash in result.clashes:
+            when = int(clash.starts_at.timestamp())
+            title = discord.utils.escape_markdown(clash.title)
+            lines.append(f"⚠️ **{title}** of this group also meets then: <t:{when}:F>.")
+        if result.clashes:
+            lines.append("Both are scheduled; `/session cancel` one if that was not the plan.")
         config = await bot_of(interaction).services.guild_settings.get(_guild(interaction))
         if config.get("announcements_channel") is None:
             lines.append(
@@ -464,6 +471,7 @@ class StudyGroupsCog(commands.Cog, name="Study groups"):
         self.bot.add_dynamic_items(RsvpButton)
         for kind in STUDY_KINDS:
             self.bot.services.outbox.attach_sender(kind, self.sender)
+        self.bot.services.outbox.attach_sender(REFRESH, RsvpRefreshSender(self.bot))
         # registering is the restart rebuild: the scheduler re-reads next_due from the rows
         self.bot.scheduler.register(SOURCE_NAME, self.due_work)
         self.bot.services.study_groups.wake_with(self.bot.scheduler.waker(SOURCE_NAME))
@@ -475,7 +483,7 @@ class StudyGroupsCog(commands.Cog, name="Study groups"):
 
     async def cog_unload(self) -> None:
         self.bot.scheduler.unregister(SOURCE_NAME)
-        for kind in STUDY_KINDS:
+        for kind in (*STUDY_KINDS, REFRESH):
             self.bot.services.outbox.detach_sender(kind)
         self.bot.remove_dynamic_items(RsvpButton)
         for group in self.commands_:

@@ -29,6 +29,7 @@ from bot.services.study_groups.models import (
     RsvpCounts,
 )
 from bot.services.study_groups.pings import RoleFacts, may_ping
+from bot.services.study_groups.rsvp_refresh import RsvpRefresh
 from bot.services.study_groups.suggest import SlotSuggestion
 from bot.services.text import md, sanitize, sanitize_line
 from bot.services.timezones import DEFAULT_ZONE, format_local
@@ -225,6 +226,26 @@ async def pingable_roles(bot: FmgBot, message: OutgoingMessage) -> list[discord.
     role = guild.get_role(message.role_id) if guild else None
     trusted = await bot.services.study_groups.groups.ping_trusted(message.occurrence_id, message.role_id)
     return [discord.Object(message.role_id)] if may_ping(role_facts(role) if role else None, trusted) else []
+
+
+class RsvpRefreshSender:
+    """Edits the RSVP buttons of a session's posted announcements to the current counts (the
+    outbox's sender of ``study_rsvp_refresh``; an edit is idempotent, so a retry is harmless)."""
+
+    def __init__(self, bot: FmgBot) -> None:
+        self.bot = bot
+
+    async def send(self, item: DueItem, refresh: RsvpRefresh) -> Receipt:
+        view = rsvp_view(refresh.occurrence_id, refresh.rsvps)
+        for channel_id, message_id in refresh.messages:
+            message = self.bot.get_partial_messageable(channel_id).get_partial_message(message_id)
+            try:
+                await message.edit(view=view)
+            except discord.NotFound:
+                continue  # deleted since: nothing shows a stale count
+            except discord.HTTPException as exc:
+                raise send_failed(exc) from exc
+        return Receipt(None)
 
 
 class EventSync:

@@ -332,15 +332,19 @@ class Sandbox:
         """Show a reply; if it is a modal, ask its fields and submit, then show that reply."""
         while reply.modal is not None:
             modal = reply.modal
-            self.say(f"== {modal.title} == (a form: answer each field; empty skips optional ones)")
+            self.say(f"== {modal.title} == (a form: answer each field; empty skips a field not "
+                     "marked required)")
             values: dict[str, str] = {}
             for field in modal.fields:
-                hints = ["required" if field.required else "optional"]
+                # Like Discord, mark the required fields only: the bot's labels may already say
+                # "(optional)", and saying it again reads "(optional) (optional)".
+                hints = ["required"] if field.required else []
                 if field.max_length:
                     hints.append(f"max {field.max_length}")
                 if field.style == 2:
                     hints.append("\\n for a new line")
-                answer = await read_line(f"{field.label} ({', '.join(hints)}): ")
+                shown = f"{field.label} ({', '.join(hints)})" if hints else field.label
+                answer = await read_line(f"{shown}: ")
                 if answer is None:
                     self.say("(form cancelled)")
                     return

@@ -8,7 +8,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.db.database import load_migrations
+from bot.db.database import erase_on_delete, load_migrations
 from bot.errors import FmgError, SchemaTooNewError
 
 
@@ -26,9 +26,9 @@ def backup_database(source: Path, destination: Path) -> Path:
     partial = destination.with_name(destination.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
+        src = erase_on_delete(sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30))
         try:
-            dst = sqlite3.connect(partial)
+            dst = erase_on_delete(sqlite3.connect(partial))
             try:
                 # pages=-1 copies in one step under one read snapshot: with WAL the writer is
                 # not blocked, and the copy cannot be restarted forever by a busy writer.
@@ -89,7 +89,7 @@ def inspect_database(path: Path) -> tuple[list[str], int]:
     if not path.is_file():
         raise FmgError(f"no file at {path}")
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        conn = erase_on_delete(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30))
         try:
             check = [row[0] for row in conn.execute("PRAGMA integrity_check")]
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
@@ -127,7 +127,7 @@ def restore_database(backup: Path, database: Path) -> Path | None:
     validate_backup(backup)
     kept: Path | None = None
     if database.exists():
-        conn = sqlite3.connect(database, timeout=30)
+        conn = erase_on_delete(sqlite3.connect(database, timeout=30))
         try:
             busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
         finally:

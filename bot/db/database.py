@@ -66,6 +66,14 @@ def load_migrations() -> list[Migration]:
     return found
 
 
+def erase_on_delete(raw: sqlite3.Connection) -> sqlite3.Connection:
+    """Every connection the project opens: deleted content is overwritten with zeros instead of
+    staying in free pages (and so in later backups). SQLite's default depends on how it was
+    built (SQLITE_SECURE_DELETE), so it is set, never assumed."""
+    raw.execute("PRAGMA secure_delete = ON")
+    return raw
+
+
 def _is_select(sql: str) -> bool:
     return sql.lstrip()[:6].upper() == "SELECT"
 
@@ -83,6 +91,8 @@ class Transaction:
         self._open = True
         self._owner = asyncio.current_task()
         self._after_commit: list[Callable[[], object]] = []
+        #: set by `Database.truncate_wal_after_commit`
+        self.truncates_wal = False
 
     def _check_open(self) -> sqlite3.Connection:
         if not self._open:
@@ -156,7 +166,7 @@ class Database:
             # check_same_thread=False: the loop's thread runs reads too, never at the same
             # time as aiosqlite's (both hold the lock).
             raw = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            opened.append(raw)
+            opened.append(erase_on_delete(raw))
             return raw
 
         conn = await aiosqlite.Connection(connect, iter_chunk_size=64)
@@ -175,6 +185,26 @@ class Database:
     async def close(self) -> None:
         async with self._lock:
             await self._conn.close()
+
+    async def truncate_wal(self) -> bool:
+        """Call after erasing member text. secure_delete zeroes it in the new page images, but
+        the write-ahead log still holds the old ones (with the text) until it is overwritten,
+        which may be never. This copies the log into the main file and truncates it to zero
+        bytes. False when another process's open read kept it from finishing (its next
+        checkpoint does it). Inside a transaction, use `truncate_wal_after_commit`."""
+        async with self._lock:
+            async with self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+                row = await cursor.fetchone()
+        return row is not None and row[0] == 0
+
+    async def truncate_wal_after_commit(self) -> None:
+        """`truncate_wal` once the calling task's transaction has committed and released the
+        lock (an outbox handler that erased text, say); at once when the task holds none."""
+        tx = self._joined()
+        if tx is not None:
+            tx.truncates_wal = True
+            return
+        await self.truncate_wal()
 
     # -- statements (each holds the lock for its duration, or joins the caller's transaction) -
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
@@ -256,6 +286,8 @@ class Database:
             finally:
                 self._current.reset(token)
                 tx._close(committed)
+        if tx.truncates_wal:  # committed (a rollback raised above), and the lock is free again
+            await self.truncate_wal()
 
     async def _rollback(self) -> None:
         if self._conn.in_transaction:

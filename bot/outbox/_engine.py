@@ -74,6 +74,10 @@ class Outbox:
         self._wake: Callable[[], None] | None = None
 
     # -- wiring -----------------------------------------------------------------------------
+    def handler(self, kind: str) -> Handler | None:
+        """The handler registered for ``kind``, if any."""
+        return self._handlers.get(kind)
+
     def register(self, kind: str, handler: Handler) -> None:
         """A service declares a kind of due work (once, when it is built)."""
         if kind in self._handlers and self._handlers[kind] is not handler:

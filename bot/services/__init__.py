@@ -18,6 +18,7 @@ from bot.services.guild_settings import GuildSettingsService
 from bot.services.journey import JourneyService
 from bot.services.mentoring import MentoringService
 from bot.services.mentoring.privacy import MentoringPrivacy
+from bot.services.notices import MemberNotices
 from bot.services.privacy import PrivacyContributor, PrivacyService
 from bot.services.resources import ResourceService
 from bot.services.study_groups import StudyGroupService
@@ -26,6 +27,7 @@ from bot.services.study_groups import StudyGroupService
 @dataclass(frozen=True)
 class Services:
     outbox: Outbox
+    notices: MemberNotices
     guild_settings: GuildSettingsService
     anonymous: AnonymousService
     mentoring: MentoringService
@@ -38,28 +40,34 @@ class Services:
     def build(cls, db: Database, settings: Settings, clock: Clock) -> Services:
         # The one outbox: each capability registers its kinds of due work on it.
         outbox = Outbox(db, clock)
+        guild_settings = GuildSettingsService(db, clock)
+        # Decisions about a member reach that member through it (one kind of row).
+        notices = MemberNotices(outbox, db, clock, guild_settings)
         privacy = PrivacyService(db, clock, timedelta(days=settings.member_retention_days))
+        privacy.register(notices.contributor())  # first: it runs after the others on deletion
         # Each capability that stores member data registers its PrivacyContributor here.
         mentoring = MentoringService(
             db, clock, request_timeout=timedelta(hours=settings.mentor_request_timeout_hours),
-            outbox=outbox,
+            outbox=outbox, notices=notices,
         )
         mentoring_privacy = MentoringPrivacy(mentoring)
         privacy.register(PrivacyContributor(
             "mentoring", mentoring_privacy.export_member, mentoring_privacy.delete_member,
             mentoring_privacy.pause_member,
             summary="Mentoring: your mentor and mentee profiles, requests and pairings (open "
-            "pairings end and free your mentor's slot; requests waiting for you go to another mentor).",
+            "pairings end and free your mentor's slot; requests waiting for you go to another mentor). "
+            "Kept: if moderators removed you as a mentor, a salted hash of your user id (not the id), "
+            "so that their decision stands; only a moderator can lift it.",
         ))
-        guild_settings = GuildSettingsService(db, clock)
-        study_groups = StudyGroupService(db, clock, guild_settings, outbox=outbox)
+        study_groups = StudyGroupService(db, clock, guild_settings, outbox=outbox,
+                                         notices=notices)
         anonymous_limits = AnonymousLimits(
             publish_delay_min_s=settings.anon_publish_delay_min_s,
             publish_delay_max_s=settings.anon_publish_delay_max_s,
             questions_per_hour=settings.anon_questions_per_hour,
         )
         privacy.register(study_groups.privacy.contributor())
-        resources = ResourceService(db, clock, settings.resources_catalog)
+        resources = ResourceService(db, clock, settings.resources_catalog, notices=notices)
         privacy.register(PrivacyContributor(
             "resources", resources.export_member, resources.delete_member,
             summary="Resources: your bookmarks (they follow you across servers) and the links you "
@@ -70,6 +78,7 @@ class Services:
         privacy.register(journey.privacy.contributor())
         return cls(
             outbox=outbox,
+            notices=notices,
             guild_settings=guild_settings,
             anonymous=AnonymousService(db, guild_settings, clock, anonymous_limits, mentoring,
                                        outbox),

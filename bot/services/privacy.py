@@ -92,6 +92,7 @@ class PrivacyService:
         # failure half-way leaves the sweep a reason to try again.
         for contributor in reversed(self._contributors.values()):
             await contributor.delete_member(guild_id, user_id)
+        await self._db.truncate_wal()
         log.info("deleted a member's data in guild %s", guild_id)
 
     # -- members who leave ------------------------------------------------------------------------

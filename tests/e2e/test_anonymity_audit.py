@@ -4,7 +4,8 @@ The whole flow runs through the real bot (discord.py, every cog) against localdi
 bot's own logging set up at DEBUG: ask (with moderator pre-approval), approve, answer, follow-up,
 a wrong code, close, a report (by the asker herself, the hardest case) and a removal. Then every
 table, the raw .sqlite3/-wal/-shm bytes and the captured log are searched for the asker's id (as
-decimal, <@id>, <@!id>, and the int64 SQLite stores). Zero hits. The same scan then finds the id
+decimal, <@id>, <@!id>, and the int64 SQLite stores), and the log for the claim code and every
+interaction token. Zero hits. The same scan then finds the id
 in a control row and a control log line, so a silent scanner cannot pass the test.
 
 Only the "localdiscord" logger (the fake Discord server, which like Discord knows who clicked) is
@@ -15,8 +16,10 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from collections.abc import Iterator
 
+import aiohttp
 import pytest
 
 from bot.clock import ManualClock
@@ -52,6 +55,23 @@ def bot_debug_log() -> Iterator[io.StringIO]:
     finally:
         root.setLevel(saved[0])
         root.handlers[:] = saved[1]
+
+
+_LOGGED_TOKEN = re.compile(r"/(?:interactions|webhooks)/\d+/([^/?\s'\"]+)")
+
+
+async def _replay_logged_tokens(env: Anon, log_text: str) -> list[str]:
+    """What a log reader gets from GET /webhooks/{app}/{token}/messages/@original."""
+    found = {t for t in _LOGGED_TOKEN.findall(log_text) if t != "[redacted]"}
+    stolen = []
+    async with aiohttp.ClientSession() as session:
+        for token in found:
+            url = (f"{env.e2e.server.base_url}/api/v10/webhooks/{env.world.bot.id}/{token}"
+                   "/messages/@original")
+            async with session.get(url) as response:
+                if response.status == 200:
+                    stolen.append((await response.json())["content"])
+    return stolen
 
 
 @pytest.fixture
@@ -103,9 +123,17 @@ async def test_the_asker_leaves_no_trace(env: Anon, bot_debug_log: io.StringIO) 
     )
 
     assert scan_everything(db_file, log_text, asker.id) == []
-    # Nor is the claim code (which would let a log reader act as the asker) anywhere.
+    # Nor is the claim code (which would let a log reader act as the asker) anywhere, nor any
+    # interaction token (with one, a log reader could fetch the asker's private thank-you, the
+    # claim code in it and who it was for), though discord.py logged every callback URL.
     secret = code.split("-", 1)[1].replace("-", "")
     assert secret not in log_text and code not in log_text
+    tokens = [i.token for i in env.e2e.server.interactions.values()]
+    assert len(tokens) >= 10 and "/interactions/" in log_text and "/webhooks/" in log_text
+    assert [t for t in tokens if t in log_text or t[15:] in log_text] == []
+    # The attack itself: whatever sits where a token would be in the logged URLs, try it as a
+    # log reader would, with no authorization, to read the private thank-you.
+    assert await _replay_logged_tokens(env, log_text) == []
     assert secret.encode() not in raw_bytes(db_file)
 
     # After shutdown (the WAL is checkpointed into the main file) there is still nothing.

@@ -60,6 +60,13 @@ async def test_ask_in_a_text_channel_answer_followup_close(env: Anon) -> None:
     assert env.discord.messages_in(int(thread["id"]))[-1].content == CLOSE_NOTICE
     assert env.e2e.server.channels[int(thread["id"])]["thread_metadata"]["archived"] is True
 
+    # Answered is final: a follow-up is refused, privately, and nothing follows the notice.
+    form = await env.discord.invoke("ask followup", user="alice")
+    late = await env.discord.submit_modal(form, {"Claim code": code, "Follow-up": "One more"})
+    assert late.ephemeral and "marked as answered" in late.text and "/ask question" in late.text
+    await env.publish_due()
+    assert env.discord.messages_in(int(thread["id"]))[-1].content == CLOSE_NOTICE
+
 
 async def test_wrong_codes_are_refused_then_rate_limited(env: Anon) -> None:
     await env.configure("anonymous")
@@ -94,7 +101,8 @@ async def test_forum_post_gets_the_matching_tag(env: Anon) -> None:
     assert "My waiver job is abusive" in starter.content
 
     reply = await env.discord.invoke("ask delete", user="alice", code=code)
-    assert "has been deleted" in reply.text
+    assert "will be removed" in reply.text
+    await env.publish_due()
     assert env.discord.threads_in("forum") == []
 
 

@@ -22,6 +22,7 @@ from tests.e2e.test_mentoring import (
     ask_first_match,
     mentee_profile,
     offer_to,
+    offers_to,
     register_mentor,
 )
 
@@ -44,12 +45,12 @@ async def _alice_waits_for_bob(e2e, discord, alice: User, bob: User, ada: User, 
     await mentee_profile(discord, alice)
     await ask_first_match(discord, alice)  # bob: the better match
     await offer_to(e2e, discord, bob)
-    assert discord.dms_of(ada) == []
+    assert offers_to(discord, ada) == []
 
 
 async def _ada_is_offered_alice_promptly(e2e, discord, alice: User, ada: User) -> None:
-    assert await e2e.server.wait_until(lambda: bool(discord.dms_of(ada)), PROMPT_S)
-    assert alice.mention in discord.dms_of(ada)[0].text
+    assert await e2e.server.wait_until(lambda: bool(offers_to(discord, ada)), PROMPT_S)
+    assert alice.mention in offers_to(discord, ada)[0].text
     assert await e2e.server.wait_until(lambda: bool(discord.dms_of(alice)), PROMPT_S)
     assert ada.mention in discord.dms_of(alice)[-1].text
 

@@ -34,6 +34,9 @@ async def register_mentor(discord, who: User, specialty: str = "internal_medicin
 async def approve(discord, moderator: User, who: User) -> None:
     reply = await discord.invoke("mentor review", user=moderator, member=who, action="approve")
     assert "approved" in reply.text
+    # The mentor is told (a member notice): wait for it, so it never races an offer.
+    assert await discord.server.wait_until(
+        lambda: any("approved your mentor profile" in m.text for m in discord.dms_of(who)))
 
 
 async def mentee_profile(discord, who: User, goals: str = "Match in IM") -> None:
@@ -56,9 +59,14 @@ async def ask_first_match(discord, who: User):
     return fields, await discord.click(suggestions, label="Ask match 1", user=who)
 
 
+def offers_to(discord, mentor: User) -> list:
+    """The DMs asking ``mentor`` to take a mentee (offers, reminders), not member notices."""
+    return [m for m in discord.dms_of(mentor) if m.embeds]
+
+
 async def offer_to(e2e, discord, mentor: User, count: int = 1):
-    assert await e2e.server.wait_until(lambda: len(discord.dms_of(mentor)) >= count)
-    return discord.dms_of(mentor)[count - 1]
+    assert await e2e.server.wait_until(lambda: len(offers_to(discord, mentor)) >= count)
+    return offers_to(discord, mentor)[count - 1]
 
 
 async def test_register_approve_request_accept_opens_a_private_thread(
@@ -139,14 +147,14 @@ async def test_no_answer_in_time_moves_on_after_a_clock_jump(
     await e2e.bot.scheduler.run_now(OUTBOX)
     reminder = await offer_to(e2e, discord, bob, count=2)
     assert reminder.text.startswith("Reminder") and reminder.buttons
-    assert discord.dms_of(ada) == []
+    assert offers_to(discord, ada) == []
 
     clock.advance(ANSWER_TIMEOUT / 2)
     await e2e.bot.scheduler.run_now(OUTBOX)
     assert alice.mention in (await offer_to(e2e, discord, ada)).text
     [update] = discord.dms_of(alice)
     assert "did not answer in time" in update.text
-    late = await discord.click(discord.dms_of(bob)[0], label="Accept", user=bob)
+    late = await discord.click(offers_to(discord, bob)[0], label="Accept", user=bob)
     assert late.ephemeral and "no longer waiting" in late.text
 
 
@@ -223,5 +231,5 @@ async def test_pausing_hands_waiting_requests_to_the_next_mentor(
     assert alice.mention in (await offer_to(e2e, discord, ada)).text
     withdrawn = await discord.invoke("mentor withdraw", user=alice)
     assert "withdrawn" in withdrawn.text
-    stale = await discord.click(discord.dms_of(ada)[0], label="Decline", user=ada)
+    stale = await discord.click(offers_to(discord, ada)[0], label="Decline", user=ada)
     assert stale.ephemeral and "no longer waiting" in stale.text

@@ -139,8 +139,13 @@ async def test_bookmarks(discord, alice, bob):
     assert "Thalamus" in mine.embeds[0]["description"]
     theirs = await discord.invoke("resources saved", user=bob)
     assert "Nothing saved yet" in theirs.embeds[0]["description"]
-    typed = await discord.invoke("resources save", user=alice, resource="thalamus")
-    assert "Pick a resource" in typed.content
+    # The exact title typed out (without waiting for the list) names it too; a part does not.
+    typed = await discord.invoke("resources save", user=bob, resource="  THALAMUS ")
+    assert "Saved" in typed.content and "Thalamus" in typed.content
+    partial = await discord.invoke("resources save", user=bob, resource="thalam")
+    assert partial.ephemeral and "No resource has that title" in partial.content
+    unsaved = await discord.invoke("resources unsave", user=bob, resource="Thalamus")
+    assert "Removed" in unsaved.content
 
 
 @pytest.mark.parametrize(

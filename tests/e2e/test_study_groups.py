@@ -99,6 +99,23 @@ async def test_bad_input_gets_a_friendly_private_error(e2e, discord, alice):
     assert upcoming.ephemeral and "No upcoming sessions" in upcoming.text
 
 
+async def test_schedule_takes_plural_days_refuses_far_years_and_warns_of_a_clash(
+    e2e, discord, alice
+):
+    await discord.invoke("studygroup create", user=alice, name="OET", topic="OET")
+    far = await discord.invoke("session schedule", user=alice, group="OET", title="Writing",
+                               start="2036-05-01 19:00")
+    assert far.ephemeral and "more than two years from now" in far.content
+    weekly = await discord.invoke("session schedule", user=alice, group="OET", title="Writing",
+                                  start="tomorrow 19:00", repeat_on="tuesdays and thursdays")
+    assert "Scheduled **Writing**" in weekly.content and "also meets then" not in weekly.content
+    assert "Tuesday and Thursday" in weekly.content
+    clash = await discord.invoke("session schedule", user=alice, group="OET", title="Speaking",
+                                 start="tomorrow 19:30")
+    assert clash.ephemeral and "Scheduled **Speaking**" in clash.content
+    assert "⚠️ **Writing** of this group also meets then" in clash.content
+
+
 async def test_series_calendar_suggest_upcoming_and_dm_reminder(e2e, discord, clock: ManualClock,
                                                                  alice, bob, channels):
     await e2e.set_setting("announcements_channel", channels.announcements.id)
@@ -190,3 +207,46 @@ async def test_zone_by_city_or_abbreviation_and_the_start_echoed_in_members_zone
                                    title="Renal", start="tomorrow at 7")
     assert refused.ephemeral and "`tomorrow at 7`" in refused.content
     assert "`tomorrow 7pm`" in refused.content and "`thu 19:30`" in refused.content
+
+
+async def test_erasing_a_member_updates_the_rsvp_counts_on_posted_announcements(
+    e2e, discord, clock: ManualClock, alice, bob, channels
+):
+    await e2e.set_setting("announcements_channel", channels.announcements.id)
+    await discord.invoke("timezone set", user=alice, zone="America/Chicago")
+    await discord.invoke("studygroup create", user=alice, name="CK crew", topic="Step 2 CK")
+    joined = await discord.invoke("studygroup join", user=bob, group="CK crew")
+    await joined.wait_followups(1)  # asks bob's zone: done before the clock moves a day
+    await discord.invoke("session schedule", user=alice, group="CK crew", title="Cardiology",
+                         start="tomorrow 19:00")
+    clock.set(START - timedelta(hours=24))
+    await _run_due(e2e)
+    [day_before] = discord.messages_in(channels.announcements)
+    for label, who in (("Going (0)", bob), ("Maybe (0)", alice)):
+        await (await discord.click(day_before, label=label, user=who)).wait_followups(1)
+    clock.set(START - timedelta(minutes=15))
+    await _run_due(e2e)
+    _, soon = discord.messages_in(channels.announcements)
+    assert [b["label"] for b in soon.buttons] == ["Going (1)", "Maybe (1)", "Not going (0)"]
+
+    # An answer on the latest announcement recounts the earlier one too (one edit per 10 s).
+    for label in ("Maybe (1)", "Going (1)", "Maybe (0)"):
+        await (await discord.click(soon, label=label, user=alice)).wait_followups(1)
+    assert [b["label"] for b in soon.buttons] == ["Going (1)", "Maybe (1)", "Not going (0)"]
+    assert await e2e.bot.db.fetchval(
+        "SELECT COUNT(*) FROM outbox WHERE kind = 'study_rsvp_refresh'") == 1
+    alice_going = ["Going (2)", "Maybe (0)", "Not going (0)"]
+    await discord.click(day_before, label="Going (1)", user=alice)  # edits day_before itself
+    assert [b["label"] for b in day_before.buttons] == alice_going
+    clock.advance(timedelta(seconds=10))
+    await e2e.bot.scheduler.run_now(OUTBOX)
+    assert await e2e.server.wait_until(
+        lambda: [b["label"] for b in soon.buttons] == alice_going)
+    await discord.click(soon, label="Maybe (0)", user=alice)
+
+    warning = await discord.invoke("privacy delete", user=bob)
+    await discord.click(warning, label="Delete my data", user=bob)
+    counts = ["Going (0)", "Maybe (1)", "Not going (0)"]
+    for posted in (day_before, soon):  # both still on the channel: both recount
+        assert await e2e.server.wait_until(
+            lambda posted=posted: [b["label"] for b in posted.buttons] == counts)

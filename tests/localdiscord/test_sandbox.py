@@ -95,6 +95,10 @@ async def test_modal_prompts_and_clicks(env) -> None:
     assert f"[DM to alice] {bot_name}:\na DM" in text
     assert "[Add]  [Form]" in text and "count 1" in text
     assert "Topic (required, max 50): visa" in text
+    # The sandbox marks no field optional: a bot's label may say so already ("Topic tag
+    # (optional)" would read "(optional) (optional)").
+    assert "Details (\\n for a new line): line one" in text
+    assert "optional" not in text
     assert "got visa/line one\nline two" in text
     assert "size Red" in text and "picked red" in text and "size Large" in text
     assert "two wordstwo words True bob" in text

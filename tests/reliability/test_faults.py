@@ -12,7 +12,13 @@ from datetime import timedelta
 
 import pytest
 
-from tests.e2e.test_mentoring import approve, ask_first_match, mentee_profile, register_mentor
+from tests.e2e.test_mentoring import (
+    approve,
+    ask_first_match,
+    mentee_profile,
+    offers_to,
+    register_mentor,
+)
 from tests.reliability.commands import APOLOGY
 
 CALLBACK = r"^/interactions/\d+/[^/]+/callback$"
@@ -72,7 +78,7 @@ async def test_the_offer_reaches_the_mentor_once_through_a_storm(
     faults.server_errors(status=502, times=1, route=SEND, method="POST")
     _, asked = await ask_first_match(discord, alice)
     assert "Request sent" in asked.text
-    assert await e2e.server.wait_until(lambda: bool(discord.dms_of(bob)), 10)
+    assert await e2e.server.wait_until(lambda: bool(offers_to(discord, bob)), 10)
     assert await offers(e2e, discord, bob) == 1
     assert log_errors.lines() == []
 
@@ -86,11 +92,11 @@ async def test_an_offer_that_meets_an_outage_is_sent_once_after_it(
     assert "Request sent" in asked.text  # the member's answer does not wait for the DM
     assert await e2e.server.wait_until(lambda: bool(faults.injected), 5)
     await e2e.bot.scheduler.run_now()
-    assert discord.dms_of(bob) == []
+    assert offers_to(discord, bob) == []
     faults.clear()
     clock.advance(timedelta(minutes=3))  # past the claim's retry delay
     await e2e.bot.scheduler.run_now()
-    assert await e2e.server.wait_until(lambda: bool(discord.dms_of(bob)), 5)
+    assert await e2e.server.wait_until(lambda: bool(offers_to(discord, bob)), 5)
     clock.advance(timedelta(minutes=3))
     await e2e.bot.scheduler.run_now()  # a second pass finds nothing left to send
     assert await offers(e2e, discord, bob) == 1
@@ -103,8 +109,8 @@ async def test_gateway_faults_lose_no_interaction_and_double_no_answer(
     gateway = e2e.server.gateway
     _, asked = await ask_first_match(discord, alice)
     assert "Request sent" in asked.text
-    assert await e2e.server.wait_until(lambda: bool(discord.dms_of(bob)), 5)
-    [offer] = discord.dms_of(bob)
+    assert await e2e.server.wait_until(lambda: bool(offers_to(discord, bob)), 5)
+    [offer] = offers_to(discord, bob)
     gateway.drop(mid_dispatch=True)  # the Accept click is sequenced, then the socket closes
     accepted = await discord.click(offer, label="Accept", user=bob, timeout=15)
     assert "You accepted" in accepted.text

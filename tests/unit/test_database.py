@@ -284,3 +284,27 @@ async def test_cancellation_rolls_back_and_skips_after_commit(db: Database) -> N
     assert calls == []
     assert await db.fetchval("SELECT count(*) FROM guild_settings") == 0
     assert not db.in_transaction()
+
+
+
+def _wal_size(db: Database) -> int:
+    return Path(f"{db.path}-wal").stat().st_size
+
+
+async def test_wal_truncation_asked_inside_a_transaction_waits_for_its_commit(db: Database) -> None:
+    """truncate_wal takes the lock, so inside a transaction it would wait for itself: the
+    request is kept and carried out once the transaction has committed, never on rollback."""
+    await db.execute("CREATE TABLE t (x TEXT)")
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await db.execute("INSERT INTO t VALUES ('rolled back')")
+            await db.truncate_wal_after_commit()
+            raise RuntimeError
+    assert _wal_size(db) > 0  # the CREATE is still in the log: nothing truncated
+    async with db.transaction():
+        await db.execute("INSERT INTO t VALUES ('kept')")
+        async with asyncio.timeout(5):  # same task: it must return at once, not wait
+            await db.truncate_wal_after_commit()
+        assert _wal_size(db) > 0  # not yet: the transaction is open
+    assert _wal_size(db) == 0
+    assert await db.fetchval("SELECT x FROM t") == "kept"

@@ -13,66 +13,10 @@ import hashlib
 import hmac
 import math
 import secrets
-from collections import deque
-from collections.abc import Hashable
 from datetime import datetime, timedelta
-from typing import Generic, TypeVar
 
 from bot.clock import Clock
-
-K = TypeVar("K", bound=Hashable)
-
-
-class SlidingWindow(Generic[K]):
-    """At most ``limit`` hits per key within any ``window``."""
-
-    def __init__(self, limit: int, window: timedelta) -> None:
-        if limit < 1:
-            raise ValueError("limit must be at least 1")
-        self.limit = limit
-        self.window = window.total_seconds()
-        self._hits: dict[K, deque[float]] = {}
-
-    def _recent(self, key: K, now: float) -> deque[float]:
-        hits = self._hits.get(key)
-        if hits is None:
-            return deque()
-        while hits and hits[0] <= now - self.window:
-            hits.popleft()
-        if not hits:
-            del self._hits[key]
-        return hits
-
-    def count(self, keys: tuple[K, ...], now: float) -> int:
-        return sum(len(self._recent(k, now)) for k in keys)
-
-    def retry_after(self, keys: tuple[K, ...], now: float) -> float:
-        """Seconds until one more hit is allowed for the union of ``keys`` (0 = allowed now)."""
-        merged = sorted(t for k in keys for t in self._recent(k, now))
-        if len(merged) < self.limit:
-            return 0.0
-        oldest_that_must_expire = merged[len(merged) - self.limit]
-        return max(0.0, oldest_that_must_expire + self.window - now)
-
-    def hit(self, key: K, now: float) -> None:
-        self._hits.setdefault(key, deque()).append(now)
-
-    def forget(self, keys: tuple[K, ...]) -> None:
-        for k in keys:
-            self._hits.pop(k, None)
-
-    def prune(self, now: float) -> None:
-        for key in list(self._hits):
-            self._recent(key, now)
-
-    def next_expiry(self) -> float | None:
-        """When the first bucket becomes empty (and is dropped by ``prune``)."""
-        if not self._hits:
-            return None
-        return min(hits[-1] for hits in self._hits.values()) + self.window
-
-    def __len__(self) -> int:
-        return len(self._hits)
+from bot.services.rate_limits import SlidingWindow
 
 
 class MemberKeys:

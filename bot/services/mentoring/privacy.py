@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.clock import from_epoch
 from bot.errors import UserError
+from bot.services.mentoring import removals
 from bot.services.mentoring.profile_review import pending_edit
 from bot.services.mentoring.service import KINDS
 
@@ -80,6 +81,10 @@ class MentoringPrivacy:
                  **({"your_rating": r["rating"], "your_feedback": r["feedback"]}
                     if r["ended_by"] == user_id else {})}
                 for r in pairings]
+        if await removals.is_removed(self._db, guild_id, user_id):
+            out["removed_as_mentor"] = ("Moderators removed you as a mentor: a salted hash of "
+                                        "your user id is kept so that this stands, even after "
+                                        "you delete your data.")
         return out
 
     async def pause_member(self, guild_id: int, user_id: int) -> None:

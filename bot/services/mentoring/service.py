@@ -18,12 +18,14 @@ import sqlite3
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Literal
 
 from bot.clock import Clock, from_epoch
 from bot.db import Database
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bot.outbox import Done, DueItem, Handler, Outbox, Outcome, Policy, Send, Skip
-from bot.services.mentoring import _rows
+from bot.services.guild_settings import GuildSettingsService
+from bot.services.mentoring import _rows, removals
 from bot.services.mentoring.assignment import greedy_assignment, optimal_assignment
 from bot.services.mentoring.pool import Candidate, MentorPool
 from bot.services.mentoring.profile_review import hold_bio_edit
@@ -40,6 +42,8 @@ from bot.services.mentoring.profiles import (
 )
 from bot.services.mentoring.scoring import violations
 from bot.services.mentoring.vocab import LANGUAGES, SPECIALTIES, VISA_ROUTES
+from bot.services.notices import MemberNotices
+from bot.services.rate_limits import TargetLimiter, TargetPolicy
 
 #: A notice that could not be sent is retried this long after (same nonce), five times at most.
 NOTICE_RETRY_S = 120
@@ -52,7 +56,16 @@ KINDS = (OFFER, REMINDER, UPDATE, THREAD, TIMEOUT)
 SENT_KINDS = {OFFER: "offer", REMINDER: "reminder", UPDATE: "mentee_update", THREAD: "thread"}
 FEEDBACK_MAX = 1000
 MODERATOR_ACTIONS = ("approve", "reject", "pause", "remove")
+#: The member notice each moderator action sends the mentor.
+MODERATOR_EVENTS = {"approve": "mentor_approved", "reject": "mentor_rejected",
+                    "pause": "mentor_paused", "remove": "mentor_removed"}
 NO_MENTEE_PROFILE = "Set up your mentee profile first with `/mentee profile`."
+#: Offer DMs a mentee's `/mentor request` sends one mentor (per mentee, and from everyone).
+OFFER_DMS = TargetPolicy(per_target=20, window=timedelta(hours=24), per_sender=2)
+#: Pings of a server's coordinator role for new mentor registrations.
+COORDINATOR_PINGS = TargetPolicy(per_target=10, window=timedelta(hours=24), per_sender=1)
+REMOVED_BY_MODERATORS = ("Moderators removed you as a mentor here, and that stands: please ask "
+                         "a moderator if you think it should change.")
 
 
 @dataclass(frozen=True)
@@ -63,6 +76,8 @@ class RequestStatus:
     expires_at: int | None  # when the current mentor's time to answer runs out
     tried: int  # mentors asked so far
     created_at: int
+    ended_at: int | None = None
+    """When the pairing this request made (if accepted) ended: it is no longer "accepted"."""
 
 
 @dataclass(frozen=True)
@@ -150,17 +165,21 @@ class BatchPlan:
 
 class MentoringService:
     def __init__(self, db: Database, clock: Clock, *, request_timeout: timedelta,
-                 outbox: Outbox | None = None) -> None:
+                 outbox: Outbox | None = None, notices: MemberNotices | None = None) -> None:
         self._db = db
         self._clock = clock
         self.request_timeout = request_timeout
+        self.offer_dms = TargetLimiter(clock, OFFER_DMS)
+        self.coordinator_pings = TargetLimiter(clock, COORDINATOR_PINGS)
         self._pools: dict[int, MentorPool] = {}
         self.outbox = outbox or Outbox(db, clock)
-        notices = _DueWork(self, Policy(max_attempts=NOTICE_MAX_ATTEMPTS,
-                                        backoff_base_s=NOTICE_RETRY_S,
-                                        backoff_max_s=NOTICE_RETRY_S))
+        self.notices = notices or MemberNotices.of(
+            self.outbox, db, clock, GuildSettingsService(db, clock))
+        due_notices = _DueWork(self, Policy(max_attempts=NOTICE_MAX_ATTEMPTS,
+                                            backoff_base_s=NOTICE_RETRY_S,
+                                            backoff_max_s=NOTICE_RETRY_S))
         for kind in SENT_KINDS:
-            self.outbox.register(kind, notices)
+            self.outbox.register(kind, due_notices)
         self.outbox.register(TIMEOUT, _DueWork(self, Policy(sends=False)))
 
     @property
@@ -243,12 +262,15 @@ class MentoringService:
 
     async def register_mentor(self, guild_id: int, user_id: int,
                               data: MentorInput) -> MentorProfile:
-        """A new (or re-applying, after reject/remove) mentor, pending a moderator's review."""
+        """A new (or, after a rejection, re-applying) mentor, pending a moderator's review. A
+        member moderators removed cannot: see `removals`."""
         now = self._now()
         async with self._db.transaction():
             existing = await self._mentor_row(guild_id, user_id)
             if existing is not None and existing.status in (PENDING, APPROVED):
                 raise Conflict("You are already registered as a mentor: use `/mentor profile-edit`.")
+            if await removals.is_removed(self._db, guild_id, user_id):
+                raise Forbidden(REMOVED_BY_MODERATORS)
             values = (_rows.join(data.specialties), _rows.join(data.visas), data.stage,
                       _rows.join(data.languages), data.timezone, data.capacity, data.bio, now)
             if existing is None:
@@ -348,6 +370,7 @@ class MentoringService:
                     raise Conflict("That mentor is already approved.")
                 await self._db.execute("UPDATE mentors SET status = ?, updated_at = ? WHERE id = ?",
                                  (APPROVED, now, mentor.id))
+                await removals.lift(self._db, guild_id, mentor_user_id)
             elif action == "reject":
                 if mentor.status != PENDING:
                     raise Conflict(f"Only pending mentors can be rejected (this one is "
@@ -363,11 +386,35 @@ class MentoringService:
                     raise Conflict("That mentor is already removed.")
                 await self._db.execute("UPDATE mentors SET status = ?, updated_at = ? WHERE id = ?",
                                  (REMOVED, now, mentor.id))
+                await removals.record(self._db, guild_id, mentor_user_id)
                 await self._move_on_offers_of(mentor.id, now, "moved")
+            await self.notices.notify(MODERATOR_EVENTS[action], guild_id=guild_id,
+                                      user_id=mentor_user_id)
             profile = await self._mentor_row(guild_id, mentor_user_id)
         assert profile is not None
         await self._refresh(guild_id, [profile.id])
         return profile
+
+    async def check_not_removed(self, guild_id: int, user_id: int) -> None:
+        """Refuse a member moderators removed before the registration form opens (and again
+        on saving, in ``register_mentor``)."""
+        if await removals.is_removed(self._db, guild_id, user_id):
+            raise Forbidden(REMOVED_BY_MODERATORS)
+
+    async def lift_removal(self, guild_id: int, user_id: int) -> bool:
+        """A moderator lets a removed member register as a mentor again; True if removed."""
+        async with self._db.transaction():
+            return await removals.lift(self._db, guild_id, user_id)
+
+    def claim_coordinator_ping(self, guild_id: int, member_id: int,
+                               about: Literal["registration", "bio_edit"]) -> bool:
+        """May the coordinators be pinged about this member's registration (or bio edit)?
+        Counts it if so. Each kind of note is limited on its own: a register/delete loop must
+        not ping every round, and must not silence the note of a later bio edit either."""
+        if self.coordinator_pings.refusal(guild_id, (member_id, about)):
+            return False
+        self.coordinator_pings.hit(guild_id, (member_id, about))
+        return True
 
     async def roster(self, guild_id: int, *, status: str | None = None,
                      specialty: str | None = None, visa: str | None = None,
@@ -478,13 +525,24 @@ class MentoringService:
             if violations(mentor, mentee, paired=await self._paired_mentor_ids(mentee.id)):
                 raise Conflict("That mentor can no longer take this request: run "
                                "`/mentor request` again for fresh suggestions.")
+            self._check_offer_dm(mentor.user_id, mentee_user_id)
             request_id = await self._db.execute(
                 "INSERT INTO mentor_requests (guild_id, mentee_id, status, created_at) "
                 "VALUES (?, ?, 'pending', ?)",
                 (guild_id, mentee.id, now),
             )
             await self._offer(guild_id, request_id, mentor, now)
+        self.offer_dms.hit(mentor.user_id, mentee_user_id)
         return await self._request_status(request_id)
+
+    def _check_offer_dm(self, mentor_user_id: int, mentee_user_id: int) -> None:
+        refused = self.offer_dms.refusal(mentor_user_id, mentee_user_id)
+        if refused == "sender":
+            raise Forbidden("You have asked this mentor several times today already: please "
+                            "pick another mentor, or ask again tomorrow.")
+        if refused == "target":
+            raise Forbidden("That mentor has had many requests today: please pick another "
+                            "mentor, or ask again tomorrow.")
 
     async def _offer(self, guild_id: int, request_id: int,
                      mentor: MentorProfile, now: int) -> int:
@@ -660,14 +718,15 @@ class MentoringService:
             "(SELECT m.user_id FROM mentor_offers o JOIN mentors m ON m.id = o.mentor_id "
             " WHERE o.request_id = r.id AND o.status IN ('pending', 'accepted')) AS mentor_user, "
             "(SELECT o.expires_at FROM mentor_offers o WHERE o.request_id = r.id "
-            " AND o.status = 'pending') AS expires_at "
+            " AND o.status = 'pending') AS expires_at, "
+            "(SELECT p.ended_at FROM mentor_pairings p WHERE p.request_id = r.id) AS ended_at "
             "FROM mentor_requests r WHERE r.id = ?",
             (request_id,),
         )
         if row is None:
             raise NotFound("No such request.")
         return RequestStatus(row["id"], row["status"], row["mentor_user"], row["expires_at"],
-                             row["tried"], row["created_at"])
+                             row["tried"], row["created_at"], row["ended_at"])
 
     async def status(self, guild_id: int, mentee_user_id: int) -> MenteeStatus:
         """Where the mentee's latest request stands, and their open pairings."""
@@ -743,8 +802,23 @@ class MentoringService:
                 (now, row["mentor_id"]),
             )
             ended = await self._pairing(target.id)
+            await self._tell_pairing_ended(ended, user_id)
         await self._refresh(guild_id, [row["mentor_id"]])
         return ended
+
+    async def _tell_pairing_ended(self, pairing: Pairing, ended_by: int) -> None:
+        """The other side is told by DM (in the pairing's thread when DMs are closed), and the
+        thread gets a line saying so."""
+        other = (pairing.mentee_user_id if pairing.mentor_user_id == ended_by
+                 else pairing.mentor_user_id)
+        facts = {"ended_by": ended_by, "started_at": pairing.started_at,
+                 "role": "mentor" if other == pairing.mentor_user_id else "mentee"}
+        await self.notices.notify("pairing_ended", guild_id=pairing.guild_id, user_id=other,
+                                  facts=facts, channel_id=pairing.thread_id, ref_id=pairing.id)
+        if pairing.thread_id is not None:
+            await self.notices.notify("pairing_ended", guild_id=pairing.guild_id, user_id=None,
+                                      facts=facts, channel_id=pairing.thread_id,
+                                      ref_id=pairing.id)
 
     # -- batch matching --------------------------------------------------------------------
     async def plan_match_all(self, guild_id: int) -> BatchPlan:

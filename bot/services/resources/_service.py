@@ -26,6 +26,9 @@ from typing import Any, TypeVar
 from bot.clock import Clock
 from bot.db import Database
 from bot.errors import Conflict, InvalidInput, NotFound
+from bot.outbox import Outbox
+from bot.services.guild_settings import GuildSettingsService
+from bot.services.notices import MemberNotices
 from bot.services.resources._bookmarks import Bookmarks
 from bot.services.resources._catalog import dump_catalog, read_catalog
 from bot.services.resources._gaps import SearchGaps
@@ -80,14 +83,18 @@ _Answer = TypeVar("_Answer")
 
 
 class ResourceService:
-    def __init__(self, db: Database, clock: Clock, catalog_path: Path | None = None) -> None:
+    def __init__(self, db: Database, clock: Clock, catalog_path: Path | None = None, *,
+                 notices: MemberNotices | None = None) -> None:
         self._db = db
         self._clock = clock
         self._catalog_path = catalog_path
         self._snapshot: Snapshot | None = None
         self._data_version: int | None = None
         self._recent: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        self.suggestions = SuggestionQueue(db, clock, self)
+        self.suggestions = SuggestionQueue(
+            db, clock, self,
+            notices or MemberNotices(Outbox(db, clock), db, clock, GuildSettingsService(db, clock)),
+        )
         self.bookmarks = Bookmarks(db, clock, self)
         self.links = LinkHealth(db, clock, self)
         self.gaps = SearchGaps(db, clock)
@@ -167,6 +174,22 @@ class ResourceService:
         if resource is None:
             raise NotFound("That resource is not in the library (it may have been removed).")
         return resource
+
+    async def pick(self, value: str, *, guild_id: int | None = None) -> int:
+        """The resource a member named: an autocomplete choice (its id) or its exact title
+        typed out (case and spacing aside), as members do when they do not wait for the list."""
+        value = value.strip()
+        if value.isdigit():
+            return int(value)
+        wanted = " ".join(value.casefold().split())
+        found = [r.id for r in (await self.view(guild_id)).ordered()
+                 if " ".join(r.title.casefold().split()) == wanted]
+        if len(found) == 1:
+            return found[0]
+        raise InvalidInput("Several resources have that title: pick one from the suggestions that "
+                           "appear as you type." if found else
+                           "No resource has that title: pick one from the suggestions that appear "
+                           "as you type.")
 
     async def listing(self, *, guild_id: int | None = None) -> list[Resource]:
         """Every entry seen on a server, in browse order."""

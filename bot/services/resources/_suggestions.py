@@ -28,6 +28,7 @@ from bot.services.resources._urls import lookalike_key, normalize_url, validate_
 from bot.services.text import md, sanitize_line
 
 if TYPE_CHECKING:
+    from bot.services.notices import MemberNotices
     from bot.services.resources._service import ResourceService
 
 MAX_PENDING_PER_MEMBER = 5
@@ -35,17 +36,22 @@ _WEB_ADDRESS = re.compile(r"://|\bwww\.|\b[\w-]+(?:\.[\w-]+)+/", re.IGNORECASE)
 
 
 class SuggestionQueue:
-    def __init__(self, db: Database, clock: Clock, library: ResourceService) -> None:
+    def __init__(self, db: Database, clock: Clock, library: ResourceService,
+                 notices: MemberNotices) -> None:
         self._db = db
         self._clock = clock
         self._library = library
+        self._notices = notices
 
     def _now(self) -> int:
         return int(self._clock.now().timestamp())
 
     async def suggest(
-        self, *, guild_id: int, user_id: int, title: str, url: str, reason: str, category: str
+        self, *, guild_id: int, user_id: int, title: str, url: str, reason: str, category: str,
+        channel_id: int | None = None,
     ) -> Suggestion:
+        """``channel_id``: where the member suggested it; the review's outcome is mentioned
+        there if their DMs are closed."""
         title = clean_text(sanitize_line(title), MAX_TITLE, "title")
         if _WEB_ADDRESS.search(title):
             # the title becomes the text of a link: a URL there would show one site and open another
@@ -80,8 +86,8 @@ class SuggestionQueue:
                 raise Conflict("Someone already suggested that link; it is waiting for review.")
             sid = await tx.execute(
                 "INSERT INTO resource_suggestions (guild_id, user_id, title, url, url_key, "
-                "category, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (guild_id, user_id, title, url, key, category, reason, now),
+                "category, reason, created_at, channel_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (guild_id, user_id, title, url, key, category, reason, now, channel_id),
             )
             row = await tx.fetchone("SELECT * FROM resource_suggestions WHERE id = ?", (sid,))
         assert row is not None
@@ -159,18 +165,29 @@ class SuggestionQueue:
                 "reviewed_at = ?, resource_id = ? WHERE id = ?",
                 (moderator_id, now, rid, suggestion_id),
             )
+            await self._tell(suggestion, guild_id, suggestion_id, "suggestion_approved")
         await self._library.refresh()
         return await self._library.get(rid, guild_id=guild_id)
 
     async def reject(self, suggestion_id: int, *, guild_id: int, moderator_id: int) -> Suggestion:
         async with self._db.transaction() as tx:
-            await _claim(tx, suggestion_id, guild_id)
+            suggestion = await _claim(tx, suggestion_id, guild_id)
             await tx.execute(
                 "UPDATE resource_suggestions SET status = 'rejected', reviewed_by = ?, "
                 "reviewed_at = ? WHERE id = ?",
                 (moderator_id, self._now(), suggestion_id),
             )
+            await self._tell(suggestion, guild_id, suggestion_id, "suggestion_rejected")
         return await self.get(suggestion_id, guild_id)
+
+    async def _tell(self, suggestion: _Claimed, guild_id: int, suggestion_id: int,
+                    event: str) -> None:
+        """The member who suggested the link learns the moderators' decision."""
+        await self._notices.notify(
+            event, guild_id=guild_id, user_id=suggestion.user_id,
+            facts={"title": suggestion.title, "url": suggestion.url},
+            channel_id=suggestion.channel_id, ref_id=suggestion_id,
+        )
 
     async def export_member(self, guild_id: int, user_id: int) -> list[dict[str, Any]]:
         rows = await self._db.fetchall(
@@ -204,6 +221,8 @@ def _lookalike(resources: Iterable[Resource], key: str) -> Resource | None:
 
 @dataclass(frozen=True)
 class _Claimed:
+    user_id: int
+    channel_id: int | None
     url_key: str
     url: str
     title: str
@@ -244,4 +263,5 @@ async def _claim(tx: Transaction, suggestion_id: int, guild_id: int) -> _Claimed
     if row["status"] != "pending":
         raise Conflict(f"That suggestion was already {row['status']}"
                        + (f" by <@{row['reviewed_by']}>." if row["reviewed_by"] else "."))
-    return _Claimed(row["url_key"], row["url"], row["title"], row["category"], row["reason"])
+    return _Claimed(row["user_id"], row["channel_id"], row["url_key"], row["url"], row["title"],
+                    row["category"], row["reason"])

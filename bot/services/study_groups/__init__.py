@@ -15,15 +15,17 @@ from bot.clock import Clock
 from bot.db import Database
 from bot.outbox import Outbox
 from bot.services.guild_settings import GuildSettingsService
+from bot.services.notices import MemberNotices
 from bot.services.study_groups.events import Events
 from bot.services.study_groups.groups import Groups, Timezones
 from bot.services.study_groups.models import EventTask
 from bot.services.study_groups.outbox import KINDS, Announcements
 from bot.services.study_groups.privacy import StudyGroupPrivacy
 from bot.services.study_groups.quotas import Quotas
+from bot.services.study_groups.rsvp_refresh import REFRESH, RsvpRefresher
 from bot.services.study_groups.sessions import Sessions
 
-__all__ = ["KINDS", "StudyGroupService"]
+__all__ = ["KINDS", "REFRESH", "StudyGroupService"]
 
 EventWorker = Callable[[EventTask], Awaitable[None]]
 
@@ -31,20 +33,22 @@ EventWorker = Callable[[EventTask], Awaitable[None]]
 class StudyGroupService:
     def __init__(
         self, db: Database, clock: Clock, guild_settings: GuildSettingsService,
-        *, outbox: Outbox | None = None,
+        *, outbox: Outbox | None = None, notices: MemberNotices | None = None,
     ) -> None:
         self.outbox = outbox or Outbox(db, clock)
+        notices = notices or MemberNotices.of(self.outbox, db, clock, guild_settings)
         announcements = Announcements(db, guild_settings)
         for kind in KINDS:
             self.outbox.register(kind, announcements)
         self._wake: Callable[[], None] = lambda: None
         self.timezones = Timezones(db, clock)
         self.quotas = Quotas(guild_settings)
-        self.groups = Groups(db, clock, self.outbox, self.changed, self.quotas)
+        self.groups = Groups(db, clock, self.outbox, self.changed, self.quotas, notices)
+        self.rsvp_refresh = RsvpRefresher(db, self.outbox)
         self.sessions = Sessions(db, clock, self.groups, self.timezones, self.outbox,
-                                 self.changed, self.quotas)
+                                 self.changed, self.quotas, self.rsvp_refresh)
         self.events = Events(db, clock, self.quotas)
-        self.privacy = StudyGroupPrivacy(db, clock)
+        self.privacy = StudyGroupPrivacy(db, clock, notices, self.rsvp_refresh)
         self._clock = clock
 
     def wake_with(self, wake: Callable[[], None]) -> None:

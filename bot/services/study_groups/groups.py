@@ -12,6 +12,7 @@ from bot.db.database import Transaction
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bot.outbox import Outbox
 from bot.services.confusables import same_look
+from bot.services.notices import MemberNotices
 from bot.services.study_groups.models import DEFAULT_OFFSETS_MINUTES, TOPICS, Group, Member
 from bot.services.study_groups.outbox import ANNOUNCE, DM, KINDS, LEAD, due_row
 from bot.services.study_groups.quotas import Quotas
@@ -185,12 +186,14 @@ class Groups:
     (scheduled events to edit or cancel); the outbox wakes itself for announcements."""
 
     def __init__(self, db: Database, clock: Clock, outbox: Outbox,
-                 changed: Callable[[], None], quotas: Quotas) -> None:
+                 changed: Callable[[], None], quotas: Quotas,
+                 notices: MemberNotices) -> None:
         self._db = db
         self._clock = clock
         self._outbox = outbox
         self._changed = changed
         self._quotas = quotas
+        self._notices = notices
 
     def _now(self) -> int:
         return int(self._clock.now().timestamp())
@@ -437,6 +440,12 @@ class Groups:
             await tx.execute(
                 "UPDATE study_groups SET owner_id = ? WHERE id = ?", (new_owner_id, group_id)
             )
+            facts = {"group": group.name, "by": actor_id}
+            await self._notices.notify("group_given", guild_id=guild_id, user_id=new_owner_id,
+                                       facts=facts, ref_id=group_id)
+            if actor_id != group.owner_id:  # a moderator decided it: the owner is told too
+                await self._notices.notify("group_taken", guild_id=guild_id,
+                                           user_id=group.owner_id, facts=facts, ref_id=group_id)
             return await _group(tx, guild_id, group_id)
 
     async def archive(
@@ -456,6 +465,12 @@ class Groups:
             cancelled = await cancel_future_occurrences(
                 tx, "series_id IN (SELECT id FROM study_series WHERE group_id = ?)", (group_id,), now
             )
+            if actor_id != group.owner_id:  # a moderator decided it: the owner is told
+                await self._notices.notify(
+                    "group_archived", guild_id=guild_id, user_id=group.owner_id,
+                    facts={"group": group.name, "by": actor_id, "cancelled": cancelled},
+                    ref_id=group_id,
+                )
             self._db.after_commit(self._changed)  # their scheduled events are cancelled
             return await _group(tx, guild_id, group_id), cancelled
 

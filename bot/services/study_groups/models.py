@@ -83,6 +83,8 @@ class ScheduledSeries:
     events_limit: int | None = None
     """The member's quota of scheduled events, set when they have at least that many other live
     series (this one may then get no entry in the server's Events list)."""
+    clashes: tuple[Occurrence, ...] = ()
+    """The group's other sessions at the same time as one of these (the first few)."""
 
 
 @dataclass(frozen=True)

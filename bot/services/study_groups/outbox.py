@@ -40,6 +40,15 @@ def due_row(guild_id: int, occurrence_id: int, recipient_id: int | None, lead: i
     )
 
 
+async def rsvp_counts(db: Database, occurrence_id: int) -> RsvpCounts:
+    rows = await db.fetchall(
+        "SELECT choice, COUNT(*) AS n FROM study_rsvps WHERE occurrence_id = ? GROUP BY choice",
+        (occurrence_id,),
+    )
+    by_choice = {r["choice"]: r["n"] for r in rows}
+    return RsvpCounts(by_choice.get("going", 0), by_choice.get("maybe", 0), by_choice.get("no", 0))
+
+
 _SELECT = (
     "SELECT o.id AS occurrence_id, o.starts_at, o.ends_at, o.cancelled_at, o.event_id, "
     "s.id AS series_id, s.title, s.zone, s.rrule, s.first_local, s.location, "
@@ -67,13 +76,7 @@ class Announcements(Handler):
         if reason is not None:
             return Skip(reason, state="cancelled" if reason == "cancelled" else "skipped")
         delayed = item.late(now, LATE_GRACE)
-        counts = await self._db.fetchall(
-            "SELECT choice, COUNT(*) AS n FROM study_rsvps WHERE occurrence_id = ? GROUP BY choice",
-            (item.ref_id,),
-        )
-        by_choice = {c["choice"]: c["n"] for c in counts}
-        rsvps = RsvpCounts(by_choice.get("going", 0), by_choice.get("maybe", 0),
-                           by_choice.get("no", 0))
+        rsvps = await rsvp_counts(self._db, item.ref)
         channel_id, zone, heads_ups = None, None, ()
         if kind == "dm":
             zone = await self._db.fetchval(

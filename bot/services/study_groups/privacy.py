@@ -1,7 +1,8 @@
 """What study groups hold about a member, for /privacy export, delete and the retention sweep.
 
-Deleting keeps the groups working: an owner's groups pass to their longest-standing member (or
-are archived when nobody is left), the sessions they scheduled stay but no longer name them.
+Deleting keeps the groups working: an owner's groups pass to their longest-standing member (who
+is told, by a member notice) or are archived when nobody is left; the sessions they scheduled
+stay but no longer name them.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from typing import Any
 
 from bot.clock import Clock, from_epoch
 from bot.db import Database
+from bot.services.notices import MemberNotices
 from bot.services.privacy import PrivacyContributor
 from bot.services.study_groups.groups import cancel_future_occurrences
 from bot.services.study_groups.outbox import DM
+from bot.services.study_groups.rsvp_refresh import RsvpRefresher, posted_with_rsvps
 
 #: created_by of a session whose scheduler's data was deleted.
 DELETED_MEMBER = 0
@@ -24,9 +27,12 @@ _GUILD_OCCURRENCES = (
 
 
 class StudyGroupPrivacy:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, notices: MemberNotices,
+                 rsvp_refresh: RsvpRefresher) -> None:
         self._db = db
         self._clock = clock
+        self._notices = notices
+        self._rsvp_refresh = rsvp_refresh
 
     def contributor(self) -> PrivacyContributor:
         return PrivacyContributor(
@@ -101,7 +107,8 @@ class StudyGroupPrivacy:
         now = int(self._clock.now().timestamp())
         async with self._db.transaction() as tx:
             owned = await tx.fetchall(
-                "SELECT id FROM study_groups WHERE guild_id = ? AND owner_id = ?", (guild_id, user_id)
+                "SELECT id, name FROM study_groups WHERE guild_id = ? AND owner_id = ?",
+                (guild_id, user_id),
             )
             for group in owned:
                 heir = await tx.fetchval(
@@ -111,6 +118,8 @@ class StudyGroupPrivacy:
                 )
                 if heir is not None:
                     await tx.execute("UPDATE study_groups SET owner_id = ? WHERE id = ?", (heir, group["id"]))
+                    await self._notices.notify("group_inherited", guild_id=guild_id, user_id=heir,
+                                               facts={"group": group["name"]}, ref_id=group["id"])
                     continue
                 await tx.execute(
                     "UPDATE study_groups SET owner_id = ?, archived_at = COALESCE(archived_at, ?) "
@@ -129,10 +138,16 @@ class StudyGroupPrivacy:
                 "(SELECT id FROM study_groups WHERE guild_id = ?)",
                 (user_id, guild_id),
             )
+            # Posted announcements still count their RSVPs: refreshed once these are gone.
+            counted = await posted_with_rsvps(
+                self._db, f"SELECT occurrence_id FROM study_rsvps WHERE user_id = ? "
+                f"AND occurrence_id IN ({_GUILD_OCCURRENCES})", (user_id, guild_id),
+            )
             await tx.execute(
                 f"DELETE FROM study_rsvps WHERE user_id = ? AND occurrence_id IN ({_GUILD_OCCURRENCES})",
                 (user_id, guild_id),
             )
+            await self._rsvp_refresh.enqueue(counted, self._clock.now())
             await tx.execute(
                 f"DELETE FROM outbox WHERE kind = ? AND recipient_id = ? "
                 f"AND ref_id IN ({_GUILD_OCCURRENCES})",

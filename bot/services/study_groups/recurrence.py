@@ -89,16 +89,33 @@ class Recurrence:
         return text
 
 
+#: Words members put between day names ("every monday and thursday").
+_FILLER = {"and", "&", "every", "on", "each"}
+#: Several days in one word.
+_DAY_GROUPS = {"weekday": (0, 1, 2, 3, 4), "weekend": (5, 6)}
+
+
 def parse_weekdays(text: str) -> tuple[int, ...]:
-    """"mon, thu" / "Monday Thursday" / "mo,th" -> (0, 3)."""
+    """"mon, thu" / "Monday Thursday" / "mo,th" / "thursdays" / "Tues & Thurs." -> days."""
     names = {n.lower(): i for i, n in enumerate(WEEKDAY_NAMES)}
     out: set[int] = set()
-    for token in text.replace(",", " ").replace("/", " ").split():
-        t = token.strip().lower()
-        hits = {i for name, i in names.items() if len(t) >= 2 and name.startswith(t)}
+    for token in text.replace(",", " ").replace("/", " ").replace("+", " ").split():
+        t = token.strip().strip(".;:").lower()
+        if t in _FILLER:
+            continue
+        singular = t[:-1] if t.endswith("s") else t  # "thursdays", "weds", "weekends"
+        if singular in _DAY_GROUPS:
+            out |= set(_DAY_GROUPS[singular])
+            continue
+        hits: set[int] = set()
+        for word in (t, singular):
+            hits = {i for name, i in names.items() if len(word) >= 2 and name.startswith(word)}
+            if hits:
+                break
         if len(hits) != 1:
             raise InvalidInput(
-                f"`{token[:20]}` is not a weekday. Write days like `mon, thu` or `tuesday`."
+                f"`{token[:20]}` is not a weekday. Write days like `mon, thu`, `tuesday` or "
+                "`thursdays`."
             )
         out |= hits
     if not out:

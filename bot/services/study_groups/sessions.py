@@ -48,12 +48,17 @@ from bot.services.study_groups.recurrence import (
     parse_weekdays,
     place,
 )
+from bot.services.study_groups.rsvp_refresh import RsvpRefresher
 from bot.services.study_groups.suggest import SlotSuggestion, suggest_slots
 from bot.services.study_groups.timeparse import parse_date, parse_start
 from bot.services.text import md, sanitize_line
 
 #: Occurrences (and their outbox rows) exist this far ahead of now.
 HORIZON = timedelta(days=35)
+#: How far ahead a session may start (or a series end): further is almost surely a typo.
+FURTHEST_AHEAD = timedelta(days=2 * 365)
+#: Sessions of the same group at the same time that a schedule reply names (of how many).
+CLASHES_SHOWN = 3
 #: Refill a week at a time, so the refill runs about once a week per series.
 REFILL_STEP = timedelta(days=7)
 #: A calendar export holds at most this many series, each ending within EXPORT_HORIZON.
@@ -100,7 +105,8 @@ class Sessions:
     cancel); rows of the outbox wake it by themselves."""
 
     def __init__(self, db: Database, clock: Clock, groups: Groups, timezones: Timezones,
-                 outbox: Outbox, changed: Callable[[], None], quotas: Quotas) -> None:
+                 outbox: Outbox, changed: Callable[[], None], quotas: Quotas,
+                 rsvp_refresh: RsvpRefresher) -> None:
         self._db = db
         self._clock = clock
         self._groups = groups
@@ -108,6 +114,7 @@ class Sessions:
         self._outbox = outbox
         self._changed = changed
         self._quotas = quotas
+        self._rsvp_refresh = rsvp_refresh
 
     def _now(self) -> int:
         return int(self._clock.now().timestamp())
@@ -157,6 +164,10 @@ class Sessions:
             # the second of a repeated hour's two instants: keep which one (see occurrences)
             first_instant = start_local.astimezone(UTC)
             stored_first = start_local.isoformat(timespec="minutes")
+        _check_not_too_far(first_instant, now, "starts")
+        if recurrence is not None and recurrence.until is not None:
+            _check_not_too_far(place(datetime.combine(recurrence.until, first_wall.time()), zone),
+                               now, "ends")
         now_s = int(now.timestamp())
         limits = await self._quotas.limits(guild_id)
         async with self._db.transaction() as tx:
@@ -180,6 +191,15 @@ class Sessions:
             rows = await tx.fetchall(
                 f"{_OCC_SELECT} WHERE o.series_id = ? ORDER BY o.starts_at LIMIT 5", (series_id,)
             )
+            clashes = await tx.fetchall(
+                f"{_OCC_SELECT} WHERE o.id IN (SELECT other.id FROM study_occurrences mine "
+                "JOIN study_occurrences other ON other.starts_at < mine.ends_at "
+                "AND mine.starts_at < other.ends_at JOIN study_series os ON os.id = other.series_id "
+                "WHERE mine.series_id = ? AND os.group_id = ? AND os.id != ? "
+                "AND mine.cancelled_at IS NULL AND other.cancelled_at IS NULL) "
+                "ORDER BY o.starts_at LIMIT ?",
+                (series_id, group_id, series_id, CLASHES_SHOWN),
+            )
         return ScheduledSeries(
             series_id=series_id,
             group=group,
@@ -191,6 +211,7 @@ class Sessions:
             upcoming=tuple(occurrence_from_row(r) for r in rows),
             events_limit=(limits["study_events_per_member"]
                           if others >= limits["study_events_per_member"] else None),
+            clashes=tuple(occurrence_from_row(r) for r in clashes),
         )
 
     async def refill(self, now: datetime) -> int:
@@ -322,6 +343,7 @@ class Sessions:
                 "choice = excluded.choice, updated_at = excluded.updated_at",
                 (occurrence_id, user_id, rsvp, now),
             )
+            await self._rsvp_refresh.after_rsvp(occurrence_id, self._clock.now())
             if rsvp == "no":  # no reminder for a session they will miss
                 await tx.execute(
                     "UPDATE outbox SET state = 'cancelled' WHERE state = 'pending' "
@@ -519,3 +541,10 @@ def _clean_location(location: str | None) -> str | None:
         return None
     return parse_link(location, max_length=LOCATION_MAX).url
 
+
+def _check_not_too_far(instant: datetime, now: datetime, what: str) -> None:
+    if instant - now > FURTHEST_AHEAD:
+        raise InvalidInput(
+            f"That session {what} more than two years from now ({instant:%Y-%m-%d}): check the "
+            "year, or schedule it closer to the time."
+        )

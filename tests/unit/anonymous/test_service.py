@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -22,6 +23,7 @@ from bot.services.anonymous._service import CODE_FAILURES_PER_MEMBER, question_c
 from bot.services.anonymous._text import MESSAGE_LIMIT
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.mentoring import MentoringService, MentorInput
+from cogs.anonymous import mentor_notice_text
 
 ASKER = 345678901234567890
 OTHER = 456789012345678901
@@ -184,8 +186,11 @@ async def test_followup_close_and_delete_with_the_code(
     with pytest.raises(Conflict, match="not been posted yet"):
         await anon.followup(GUILD, ASKER, receipt.code, "early")
     await publish_all(anon, clock)
-    due = await anon.followup(GUILD, ASKER, receipt.code, "more detail <@123456789012345678>")
+    due, needs_review = await anon.followup(
+        GUILD, ASKER, receipt.code, "more detail <@123456789012345678>"
+    )
     assert timedelta(seconds=30) <= due - clock.now() <= timedelta(seconds=180)
+    assert not needs_review
     await anon.close(GUILD, ASKER, receipt.code)
     with pytest.raises(Conflict, match="already marked"):
         await anon.close(GUILD, ASKER, receipt.code)
@@ -194,12 +199,17 @@ async def test_followup_close_and_delete_with_the_code(
     assert all(j.target_channel_id == 7000 + receipt.question_id for j in jobs)
     assert jobs[0].chunks == ["**Asker** (follow-up):\nmore detail @member"]
     assert jobs[1].chunks == [CLOSE_NOTICE]
-    gone = await anon.delete(GUILD, ASKER, receipt.code)
-    assert gone.thread_id == 7000 + receipt.question_id
+    due = await anon.delete(GUILD, ASKER, receipt.code)
     row = await db.fetchone("SELECT * FROM anon_questions WHERE id = ?", (receipt.question_id,))
-    assert (row["state"], row["title"], row["body"]) == ("deleted", "", "")
+    assert (row["state"], row["title"], row["body"]) == ("deleted", "", "")  # erased at once...
     with pytest.raises(Conflict):
         await anon.delete(GUILD, ASKER, receipt.code)
+    # ...while Discord is told after a random delay, like every post.
+    assert timedelta(seconds=30) <= due - clock.now() <= timedelta(seconds=180)
+    assert await sent_now(anon, clock) == []
+    [job] = await publish_all(anon, clock)
+    assert job.kind == "delete" and job.taken_down is not None
+    assert job.taken_down.thread_id == 7000 + receipt.question_id
 
 
 async def test_wrong_codes_are_rejected_and_rate_limited(
@@ -301,7 +311,7 @@ async def test_deleting_drops_the_text_of_queued_follow_ups(
     rows = await db.fetchall("SELECT state, data FROM outbox WHERE kind = 'anon_followup'")
     assert [(r["state"], r["data"]) for r in rows] == [("cancelled", "{}")]
     clock.advance(timedelta(minutes=5))
-    assert await sent_now(anon, clock) == []
+    assert [j.kind for j in await sent_now(anon, clock)] == ["delete"]  # the follow-up never
 
 
 async def test_removing_twice_at_once_takes_down_once(anon: AnonymousService) -> None:
@@ -407,7 +417,10 @@ async def with_mentors(
 async def test_tagged_questions_notify_matching_mentors(with_mentors: AnonymousService) -> None:
     notice = await with_mentors.mentor_notice(GUILD, "J-1")
     assert notice is not None and notice.user_ids == (MENTOR,)
-    assert f"<@{MENTOR}>" in notice.text and str(OTHER_MENTOR) not in notice.text
+    assert notice.tag == "J-1" and notice.more == 0
+    text = mentor_notice_text(notice)  # the cog renders what the service chose
+    assert f"<@{MENTOR}>" in text and str(OTHER_MENTOR) not in text and "more" not in text
+    assert "(and 2 more)" in mentor_notice_text(replace(notice, more=2))
     assert (await with_mentors.mentor_notice(GUILD, "Internal Medicine")).user_ids == (MENTOR,)
     assert await with_mentors.mentor_notice(GUILD, "usmle") is None  # no mentor topic
     assert await with_mentors.mentor_notice(GUILD, None) is None
@@ -450,3 +463,92 @@ async def test_claiming_with_a_cold_settings_cache_does_not_deadlock(
     clock.advance(timedelta(minutes=5))
     [job] = await asyncio.wait_for(sent_now(restarted, clock), timeout=5)
     assert job.target_channel_id == ANON_CHANNEL
+
+
+async def test_a_held_follow_up_dies_with_its_question(
+    anon: AnonymousService, clock: ManualClock, guild_settings: GuildSettingsService, db: Database
+) -> None:
+    await guild_settings.set(GUILD, "anonymous_preapproval", True)
+    await guild_settings.set(GUILD, "anonymous_review_channel", REVIEW_CHANNEL)
+    asked = await anon.ask(GUILD, ASKER, "title", "body", None)
+    await publish_all(anon, clock)
+    await anon.approve(GUILD, asked.question_id)
+    await publish_all(anon, clock)
+    _, needs_review = await anon.followup(GUILD, ASKER, asked.code, "held text")
+    assert needs_review
+    [review] = await publish_all(anon, clock)
+    assert (review.kind, review.target_channel_id) == ("followup_review", REVIEW_CHANNEL)
+    assert "held text" in review.chunks[0] and "#1" in review.chunks[0]
+    clock.advance(timedelta(days=1))
+    assert await sent_now(anon, clock) == []  # held, not queued
+    row = await db.fetchone("SELECT data FROM outbox WHERE id = ?", (review.id,))
+    assert row["data"] == "{}"  # the outbox row forgot the text; only the held copy has it
+    [held] = await db.fetchall("SELECT body, channel_id, message_id FROM anon_held_followups")
+    assert tuple(held)[:2] == ("held text", REVIEW_CHANNEL)
+
+    removed = await anon.remove(GUILD, asked.question_id)
+    assert removed.followup_copies == ((REVIEW_CHANNEL, held["message_id"]),)  # to edit
+    assert await db.fetchall("SELECT * FROM anon_held_followups") == []
+    with pytest.raises(Conflict, match="no longer waiting"):
+        await anon.approve_followup(GUILD, asked.question_id, review.nonce)
+
+
+async def test_an_approved_follow_up_is_posted_after_a_random_delay(
+    anon: AnonymousService, clock: ManualClock, guild_settings: GuildSettingsService, db: Database
+) -> None:
+    await guild_settings.set(GUILD, "anonymous_preapproval", True)
+    await guild_settings.set(GUILD, "anonymous_review_channel", REVIEW_CHANNEL)
+    asked = await anon.ask(GUILD, ASKER, "title", "body", None)
+    await publish_all(anon, clock)
+    await anon.approve(GUILD, asked.question_id)
+    await publish_all(anon, clock)
+    for text in ("approve me", "reject me"):
+        await anon.followup(GUILD, ASKER, asked.code, text)
+    reviews = await publish_all(anon, clock)
+    by_text = {j.chunks[0].rsplit("\n", 1)[-1]: j for j in reviews}
+    await anon.reject_followup(GUILD, asked.question_id, by_text["reject me"].nonce)
+    await anon.approve_followup(GUILD, asked.question_id, by_text["approve me"].nonce)
+    with pytest.raises(Conflict, match="no longer waiting"):  # a double click
+        await anon.approve_followup(GUILD, asked.question_id, by_text["approve me"].nonce)
+    assert await db.fetchall("SELECT * FROM anon_held_followups") == []
+    assert await sent_now(anon, clock) == []  # not at the moderator's instant either
+    [posted] = await publish_all(anon, clock)
+    assert posted.kind == "followup" and posted.chunks == ["**Asker** (follow-up):\napprove me"]
+    texts = await db.fetchall("SELECT data FROM outbox WHERE data LIKE '%me%'")
+    assert texts == []  # neither text is kept once finished
+
+
+class DeletingDiscord(FakeDiscord):
+    """Posts like FakeDiscord, but the asker deletes the question while a review copy of a
+    follow-up is being sent."""
+
+    def __init__(self, anon: AnonymousService, code: str) -> None:
+        super().__init__()
+        self.anon, self.code = anon, code
+
+    async def send(self, item: DueItem, job: OutboxJob) -> Receipt:
+        if job.kind == "followup_review":
+            await self.anon.delete(GUILD, ASKER, self.code)
+        return await super().send(item, job)
+
+
+async def test_a_follow_up_copy_sent_while_its_question_is_deleted_keeps_no_text(
+    anon: AnonymousService, clock: ManualClock, guild_settings: GuildSettingsService, db: Database
+) -> None:
+    await guild_settings.set(GUILD, "anonymous_preapproval", True)
+    await guild_settings.set(GUILD, "anonymous_review_channel", REVIEW_CHANNEL)
+    asked = await anon.ask(GUILD, ASKER, "title", "body", None)
+    await publish_all(anon, clock)
+    await anon.approve(GUILD, asked.question_id)
+    await publish_all(anon, clock)
+    await anon.followup(GUILD, ASKER, asked.code, "secret detail")
+    clock.advance(timedelta(seconds=181))
+    [review] = await sent_now(anon, clock, DeletingDiscord(anon, asked.code))
+    rows = await db.fetchall("SELECT body FROM anon_held_followups")
+    assert [r["body"] for r in rows] == [""]  # where the copy is, not what it said
+    with pytest.raises(Conflict, match="no longer posted"):
+        await anon.approve_followup(GUILD, asked.question_id, review.nonce)
+    [job] = await publish_all(anon, clock)
+    assert job.kind == "delete" and job.taken_down is not None
+    assert [c[0] for c in job.taken_down.followup_copies] == [REVIEW_CHANNEL]  # edited then
+    assert await db.fetchall("SELECT * FROM anon_held_followups") == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import timedelta
 
@@ -79,6 +80,11 @@ async def test_deleting_a_mentor_leaves_no_trace_and_keeps_everyone_else_consist
     clock.advance(timedelta(minutes=1))
     await services.privacy.delete_member(G, BOB)
     assert tables_holding(settings.database_path, BOB) == []
+    # alice is still told her pairing ended, by a notice that no longer names bob
+    [told] = await db.fetchall("SELECT data FROM outbox WHERE kind = 'member_notice' "
+                               "AND recipient_id = ?", (ALICE,))
+    facts = json.loads(told["data"])["facts"]
+    assert facts["ended_by"] is None and facts["role"] == "mentee"
     carol = (await services.mentoring.status(G, CAROL)).request
     assert carol.mentor_user_id == DAVE  # moved on, not lost
     assert (await services.mentoring.status(G, ALICE)).pairings == []

@@ -51,3 +51,13 @@ async def test_privacy_exports_and_deletes_a_waiting_edit(svc, db: Database) -> 
     assert exported["mentor_profile"]["bio_waiting_for_review"] == "draft"
     await privacy.delete_member(G, 10)
     assert await db.fetchval("SELECT COUNT(*) FROM mentor_profile_edits") == 0
+
+
+async def test_coordinator_pings_are_limited_per_kind_of_note(svc) -> None:
+    """A member's registration ping must not use up the ping for their later bio edit; each
+    kind is still pinged once per member a day, whatever loop they run."""
+    assert svc.claim_coordinator_ping(G, 5, "registration")
+    assert svc.claim_coordinator_ping(G, 5, "bio_edit")
+    assert not svc.claim_coordinator_ping(G, 5, "registration")
+    assert not svc.claim_coordinator_ping(G, 5, "bio_edit")
+    assert svc.claim_coordinator_ping(G, 6, "registration")  # another member

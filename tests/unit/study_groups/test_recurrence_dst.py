@@ -154,13 +154,15 @@ def test_end_date_before_start_has_no_sessions() -> None:
 @pytest.mark.parametrize(
     ("text", "days"),
     [("mon, thu", (0, 3)), ("Monday Thursday", (0, 3)), ("TH/mo", (0, 3)), ("sun", (6,)),
-     ("tu we", (1, 2))],
+     ("tu we", (1, 2)), ("thursdays", (3,)), ("Tues & Thurs.", (1, 3)), ("weds", (2,)),
+     ("every Monday and Friday", (0, 4)), ("Sundays", (6,)), ("weekdays", (0, 1, 2, 3, 4)),
+     ("weekends", (5, 6)), ("sat, suns", (5, 6))],
 )
 def test_weekday_input(text: str, days: tuple[int, ...]) -> None:
     assert parse_weekdays(text) == days
 
 
-@pytest.mark.parametrize("text", ["t", "funday", "", "s"])
+@pytest.mark.parametrize("text", ["t", "funday", "", "s", "and", "thursdayss", "ss"])
 def test_bad_weekday_input(text: str) -> None:
     with pytest.raises(InvalidInput):
         parse_weekdays(text)

@@ -242,3 +242,39 @@ async def test_calendar_export_round_trip(service: StudyGroupService) -> None:
     assert [d.dt for d in exdates.dts] == [made.upcoming[1].starts_at]  # 15 Jan 19:00 GMT
     assert str(event["summary"]) == "Step 2 CK crew: Weekly"
     assert [tz["tzid"] for tz in cal.walk("VTIMEZONE")] == ["Europe/London"]
+
+
+@pytest.mark.parametrize(
+    ("start", "until"), [("2036-01-06 19:00", None), ("tomorrow 19:00", "2035-12-31")]
+)
+async def test_a_start_or_end_years_ahead_is_refused(
+    service: StudyGroupService, db: Database, start: str, until: str | None
+) -> None:
+    gid = await _group(service)
+    with pytest.raises(InvalidInput, match=r"more than two years from now.*check the year"):
+        await service.sessions.schedule(GUILD, gid, ALICE, False, title="Far", start=start,
+                                        until=until, weekdays="mon" if until else None)
+    assert await db.fetchval("SELECT COUNT(*) FROM study_series") == 0
+    # within the horizon it is fine
+    await service.sessions.schedule(GUILD, gid, ALICE, False, title="Next year",
+                                    start="2027-06-01 19:00")
+
+
+async def test_scheduling_over_another_session_of_the_group_names_the_clash(
+    service: StudyGroupService,
+) -> None:
+    gid = await _group(service)
+    first = await service.sessions.schedule(GUILD, gid, ALICE, False, title="Cardio",
+                                            start="tomorrow 19:00", duration_minutes=90)
+    assert first.clashes == ()
+    weekly = await service.sessions.schedule(GUILD, gid, ALICE, False, title="Renal",
+                                             start="tomorrow 20:00", weekdays="tuesdays")
+    [clash] = weekly.clashes
+    assert (clash.title, clash.starts_at) == ("Cardio", first.first_start)
+    after = await service.sessions.schedule(GUILD, gid, ALICE, False, title="Neuro",
+                                            start="tomorrow 20:30")  # as Cardio ends
+    assert [c.title for c in after.clashes] == ["Renal"]
+    other = await service.groups.create(GUILD, BOB, "Other crew", "Step 1")
+    elsewhere = await service.sessions.schedule(GUILD, other.id, BOB, False, title="Same time",
+                                                start="tomorrow 19:00")
+    assert elsewhere.clashes == ()  # another group's sessions are not this group's clash
