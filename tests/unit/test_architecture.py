@@ -241,10 +241,6 @@ def test_bot_core_never_imports_cogs() -> None:
 MARKUP = ("<@", "<#", "<t:")
 #: UserError subclasses (bot/errors.py): their message is what a member reads, so it may mention.
 USER_ERRORS = ("Error", "Conflict", "NotFound", "Forbidden", "InvalidInput")
-#: Files still allowed to write markup.
-MARKUP_ALLOWED = (
-    "bot/services/anonymous/",  # until its merge lands
-)
 
 
 def _markup(source: str) -> list[int]:
@@ -273,10 +269,9 @@ def _markup(source: str) -> list[int]:
 def test_services_write_no_discord_markup() -> None:
     """Services return ids and aware datetimes; the cogs render mentions and timestamps."""
     offenders = {
-        name: lines
+        path.relative_to(ROOT).as_posix(): lines
         for path in (ROOT / "bot" / "services").rglob("*.py")
-        if not (name := path.relative_to(ROOT).as_posix()).startswith(MARKUP_ALLOWED)
-        and (lines := _markup(path.read_text("utf-8")))
+        if (lines := _markup(path.read_text("utf-8")))
     }
     assert offenders == {}
 
