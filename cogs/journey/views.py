@@ -1,8 +1,10 @@
-"""Rendering for the journey's replies, and the outbox sender of its DM reminders."""
+"""Rendering for the journey's replies, and the outbox senders of its posts and DM reminders
+(their text is rendered by `cogs.journey.posts`)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import date, datetime
 
 import discord
 
@@ -23,6 +25,7 @@ from bot.services.journey import (
 )
 from bot.services.mentoring.vocab import EXAM_STAGES, VISA_ROUTES
 from bot.ui import FmgView, OwnerView, bot_of, send_ephemeral, send_failed
+from cogs.journey.posts import render_post, render_reminder
 from cogs.mentoring.views import ProfileWizard
 
 NO_MENTIONS = discord.AllowedMentions.none()
@@ -51,7 +54,7 @@ class ChannelSender:
                 everyone=False, roles=False, replied_user=False,
                 users=[discord.Object(u) for u in message.pings] if message.pings else False,
             )
-            sent = await channel.send(message.content, allowed_mentions=mentions,
+            sent = await channel.send(render_post(message), allowed_mentions=mentions,
                                       nonce=message.nonce)
         except discord.HTTPException as exc:
             raise send_failed(exc) from exc
@@ -80,7 +83,7 @@ class ReminderSender:
             user = self.bot.get_user(message.recipient_id) or await self.bot.fetch_user(
                 message.recipient_id
             )
-            sent = await user.send(message.content, allowed_mentions=NO_MENTIONS,
+            sent = await user.send(render_reminder(message), allowed_mentions=NO_MENTIONS,
                                    nonce=message.nonce)
         except discord.HTTPException as exc:
             raise send_failed(exc) from exc
@@ -247,6 +250,12 @@ def cohort_plan_embed(plan: CohortPlan) -> discord.Embed:
     )
 
 
+def cohort_description(first: date, last: date, slot: datetime | None) -> str:
+    """A new cohort group's description: <t:...> shows the slot in each reader's zone."""
+    text = f"Exam dates {first:%d %b} to {last:%d %b %Y}."
+    return text + (f" Suggested weekly slot: <t:{int(slot.timestamp())}:F>." if slot else "")
+
+
 class CohortConfirm(FmgView):
     """Create or cancel a cohort preview (the moderator who asked only)."""
 
@@ -264,7 +273,7 @@ class CohortConfirm(FmgView):
     async def confirm(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
         await interaction.response.defer()
         result = await bot_of(interaction).services.journey.cohorts.form(
-            self.plan, interaction.user.id)
+            self.plan, interaction.user.id, cohort_description)
         self.stop()
         note = f" {result.skipped} planned cohorts were skipped (members found groups " \
             "meanwhile)." if result.skipped else ""

@@ -19,6 +19,7 @@ import discord
 
 from bot.errors import InvalidInput
 from bot.outbox import DueItem, Receipt, SendFailed
+from bot.services.links import shown_link
 from bot.services.study_groups.models import (
     EventTask,
     Group,
@@ -31,7 +32,7 @@ from bot.services.study_groups.pings import RoleFacts, may_ping
 from bot.services.study_groups.rsvp_refresh import RsvpRefresh
 from bot.services.study_groups.suggest import SlotSuggestion
 from bot.services.text import md, sanitize, sanitize_line
-from bot.services.timezones import format_local
+from bot.services.timezones import DEFAULT_ZONE, format_local
 from bot.ui import bot_of, persistent_view, run_safely, send_ephemeral, send_failed
 
 if TYPE_CHECKING:
@@ -139,7 +140,7 @@ class DiscordSender:
                     replied_user=False,
                 )
                 sent = await channel.send(
-                    message.content,
+                    render_announcement(message),
                     view=rsvp_view(message.occurrence_id, message.rsvps),
                     allowed_mentions=mentions,
                     nonce=message.nonce,
@@ -149,10 +150,61 @@ class DiscordSender:
                 user = self.bot.get_user(message.recipient_id) or await self.bot.fetch_user(
                     message.recipient_id
                 )
-                sent = await user.send(message.content, allowed_mentions=NO_MENTIONS, nonce=message.nonce)
+                sent = await user.send(
+                    render_dm(message), allowed_mentions=NO_MENTIONS, nonce=message.nonce
+                )
         except discord.HTTPException as exc:
             raise send_failed(exc) from exc
         return Receipt(sent.id, channel_id=message.channel_id)
+
+
+#: Discord's limit for a message's content.
+CONTENT_MAX = 2000
+
+
+def render_announcement(message: OutgoingMessage) -> str:
+    """An announcement's content: <t:...> renders in each reader's own local time."""
+    start = int(message.starts_at.timestamp())
+    head = f"<@&{message.role_id}> " if message.role_id else ""
+    lines = [
+        f"{head}**{md(message.group_name)}**: {md(message.title)}"
+        + (" (delayed)" if message.delayed else ""),
+        f"Starts <t:{start}:F> (<t:{start}:R>) · {message.duration_minutes} min",
+    ]
+    if message.voice_channel_id:
+        lines.append(f"Where: <#{message.voice_channel_id}>")
+    elif message.location:
+        lines.append(f"Where: {shown_link(message.location)}")
+    if message.event_id:
+        lines.append(f"Event: https://discord.com/events/{message.guild_id}/{message.event_id}")
+    lines.append("RSVP below so the group knows who is coming.")
+    text = "\n".join(lines)
+    notices = message.heads_ups
+    for i, notice in enumerate(notices):
+        line = f"\n⏰ Heads-up: {notice.text()}"
+        rest = len(notices) - i - 1
+        tail = f"\n…and {rest} more zones change too: see `/session upcoming`." if rest else ""
+        if len(text) + len(line) + len(tail) > CONTENT_MAX - 60:
+            text += f"\n⏰ The local time changes next week in {len(notices) - i} more zones."
+            break
+        text += line
+    return text
+
+
+def render_dm(message: OutgoingMessage) -> str:
+    """A DM reminder: the member's own zone (push notifications do not render <t:...>)."""
+    zone = ZoneInfo(message.zone or DEFAULT_ZONE)
+    lines = [
+        f"Reminder{' (delayed)' if message.delayed else ''}: **{md(message.title)}** "
+        f"({md(message.group_name)}) starts {format_local(message.starts_at, zone)} "
+        f"(<t:{int(message.starts_at.timestamp())}:R>).",
+    ]
+    if message.location:
+        lines.append(f"Link: {shown_link(message.location)}")
+    if message.zone is None:
+        lines.append("Times are in UTC until you set your zone with `/timezone set`.")
+    lines.append("Change or stop these reminders with `/session remind`.")
+    return "\n".join(lines)
 
 
 def role_facts(role: discord.Role) -> RoleFacts:

@@ -21,6 +21,7 @@ from bot.scheduler import Scheduler
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.study_groups import KINDS, StudyGroupService
 from bot.services.study_groups.models import OutgoingMessage
+from cogs.study_groups.views import render_announcement
 
 
 class HttpSender:
@@ -30,7 +31,7 @@ class HttpSender:
 
     async def send(self, item: DueItem, message: OutgoingMessage) -> Receipt:
         payload = {
-            "content": message.content,
+            "content": render_announcement(message),
             "nonce": message.nonce,
             "enforce_nonce": True,
             "allowed_mentions": {"parse": [], "roles": [str(message.role_id)] if message.role_id else []},

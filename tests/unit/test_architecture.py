@@ -296,3 +296,62 @@ def test_no_cog_adds_commands_by_hand() -> None:
         if path.name != "_base.py" and (lines := _hand_added_commands(path.read_text("utf-8")))
     }
     assert offenders == {}
+
+
+# -- services return data; adapters render -----------------------------------------------------
+MARKUP = ("<@", "<#", "<t:")
+#: UserError subclasses (bot/errors.py): their message is what a member reads, so it may mention.
+USER_ERRORS = ("Error", "Conflict", "NotFound", "Forbidden", "InvalidInput")
+
+
+def _markup(source: str) -> list[int]:
+    """Lines of string literals and f-string parts holding Discord markup, outside docstrings
+    (any bare string statement), the message of a raised UserError, and regular expressions
+    (``re.compile(r"<@!?\\d+>")`` recognises markup, as the sanitiser must; it writes none)."""
+    tree = ast.parse(source)
+    exempt: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            exempt.add(id(node.value))
+        elif isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
+            name = ast.unparse(node.exc.func).rpartition(".")[2]
+            if name.endswith(USER_ERRORS):
+                exempt.update(id(inner) for arg in node.exc.args for inner in ast.walk(arg))
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and ast.unparse(node.func.value) == "re" and node.args):
+            exempt.update(id(inner) for inner in ast.walk(node.args[0]))
+    return sorted(
+        node.lineno for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        and id(node) not in exempt and any(m in node.value for m in MARKUP)
+    )
+
+
+def test_services_write_no_discord_markup() -> None:
+    """Services return ids and aware datetimes; the cogs render mentions and timestamps."""
+    offenders = {
+        path.relative_to(ROOT).as_posix(): lines
+        for path in (ROOT / "bot" / "services").rglob("*.py")
+        if (lines := _markup(path.read_text("utf-8")))
+    }
+    assert offenders == {}
+
+
+def test_the_markup_check_would_catch_a_rendered_mention() -> None:
+    sample = (
+        '"""Module docstring: <t:...> renders in each reader\'s zone."""\n'
+        "import re\n"
+        "from bot.errors import Conflict\n"
+        "MENTION = re.compile(r'<@!?\\d+>')\n"
+        "def notice(user_id, epoch, channel_id):\n"
+        "    '''<@id> in a docstring is fine.'''\n"
+        "    if not user_id:\n"
+        "        raise Conflict(f'Already taken by <@{user_id}>.')\n"
+        "    head = f'<@{user_id}> '\n"
+        "    return head + f'starts <t:{epoch}:R>' + '<#' + str(channel_id) + '>'\n"
+        "def fail():\n"
+        "    raise ValueError(f'<@{1}>')\n"
+        "def not_raised():\n"
+        "    return Conflict(f'<@{1}>')\n"
+    )
+    assert _markup(sample) == [9, 10, 10, 14]

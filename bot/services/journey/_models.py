@@ -110,13 +110,53 @@ class Timeline:
 
 @dataclass(frozen=True, slots=True)
 class ChannelPost:
-    """A post in the announcements channel (a celebration, the weekly post, the digest)."""
+    """A post in the announcements channel, as data (the cog renders each kind)."""
 
     channel_id: int
-    content: str
     nonce: str
-    pings: tuple[int, ...] = ()
-    """Members this post may ping (a cohort's members when it asks them for a milestone)."""
+
+    @property
+    def pings(self) -> tuple[int, ...]:
+        """Members this post may ping (none unless a kind says so)."""
+        return ()
+
+
+@dataclass(frozen=True, slots=True)
+class CelebrationPost(ChannelPost):
+    label: str
+    user_id: int | None
+    """The member celebrated, named without a ping; None for an anonymous milestone."""
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyPost(ChannelPost):
+    """The weekly "This week in the Match": the steps of the week from ``week_start`` (an
+    instant in US Eastern)."""
+
+    week_start: datetime
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MatchDayDigest(ChannelPost):
+    """How many members shared that they matched this cycle (nobody is named)."""
+
+    matched: int
+
+
+@dataclass(frozen=True, slots=True)
+class CohortNotice(ChannelPost):
+    """A cohort's members are asked for their milestone; the group archives at ``archive_at``
+    unless its owner keeps it."""
+
+    cohort_name: str
+    member_ids: tuple[int, ...]
+    owner_id: int
+    archive_at: datetime
+
+    @property
+    def pings(self) -> tuple[int, ...]:
+        return self.member_ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,11 +168,15 @@ class CohortArchive:
 
 @dataclass(frozen=True, slots=True)
 class ReminderDm:
-    """A reminder to DM: rendered text (the member's zone) and the row's nonce."""
+    """A reminder to DM about ``step``, ``days`` ahead (counted in the step's zone), for a
+    member whose zone is ``zone`` (None: not set), with the row's nonce."""
 
     recipient_id: int
-    content: str
     nonce: str
+    step: Step
+    days: int
+    zone: str | None
+    delayed: bool
 
 
 EXAMS: MappingProxyType[str, str] = MappingProxyType({

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from bot.outbox import DueItem, Handler, Outcome, Policy, Send, Skip
 from bot.services.guild_settings import GuildSettingsService
-from bot.services.journey._models import ChannelPost, Milestone
+from bot.services.journey._models import CelebrationPost
 from bot.services.journey._store import JourneyStore
 
 KIND = "journey_celebration"
@@ -36,10 +36,5 @@ class Celebrations(Handler):
         channel_id = await self.channel(item.guild_id)
         if channel_id is None:
             return Skip("no announcements channel is set (/settings channel)", state="failed")
-        return Send(ChannelPost(channel_id, render_celebration(milestone), item.nonce))
-
-
-def render_celebration(milestone: Milestone) -> str:
-    who = "A member of this server" if milestone.visibility == "anonymous" \
-        else f"<@{milestone.user_id}>"
-    return f"🎉 {who} reached a milestone: **{milestone.label}**! Congratulations!"
+        user_id = None if milestone.visibility == "anonymous" else milestone.user_id
+        return Send(CelebrationPost(channel_id, item.nonce, milestone.label, user_id))

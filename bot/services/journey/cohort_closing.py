@@ -16,7 +16,7 @@ from bot.clock import Clock
 from bot.errors import Forbidden, NotFound
 from bot.outbox import DueItem, Handler, Outbox, Outcome, Policy, Send, Skip
 from bot.services.guild_settings import GuildSettingsService
-from bot.services.journey._models import ChannelPost, CohortArchive
+from bot.services.journey._models import CohortArchive, CohortNotice
 from bot.services.journey._store import JourneyStore
 from bot.services.study_groups import StudyGroupService
 
@@ -59,13 +59,8 @@ class CohortClosing(Handler):
         await self._outbox.enqueue(ARCHIVE, due=archive_at, guild_id=item.guild_id,
                                    ref_id=cohort["id"])
         members = tuple(await self._store.group_member_ids(cohort["group_id"]))
-        content = (
-            f"{' '.join(f'<@{m}>' for m in members)}\n**{cohort['name']}**: your exam window "
-            "ended a week ago. How did it go? Share it with `/milestone add` (public, anonymous "
-            f"or private). The group will be archived <t:{int(archive_at.timestamp())}:R>; "
-            f"<@{cohort['owner_id']}>, its owner, can keep it with `/cohort keep`."
-        )
-        return Send(ChannelPost(int(value), content[:2000], item.nonce, pings=members))
+        return Send(CohortNotice(int(value), item.nonce, cohort["name"], members,
+                                 cohort["owner_id"], archive_at))
 
     async def archive(self, cohort_id: int) -> None:
         """Archive the cohort's group (what an ``journey_cohort_archive`` row's send does);

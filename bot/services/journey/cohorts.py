@@ -12,7 +12,7 @@ milestone call, then the archive unless its owner keeps it) is `cohort_closing`.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -33,6 +33,9 @@ FIND_WINDOW = timedelta(weeks=3)
 #: zones share at least 8 (mentoring's zero point); 11 means clocks at most ~5 hours apart.
 MIN_OVERLAP_HOURS = 11.0
 MIN_SIZE, MAX_SIZE = 2, 12
+#: A new cohort group's description from its first and last exam dates and the weekly slot
+#: suggested to it (None: no member has a zone). The adapter writes it: Discord shows it.
+Describe = Callable[[date, date, datetime | None], str]
 
 
 class CanMeet:
@@ -132,9 +135,10 @@ class Cohorts:
         cohorts = tuple(PlannedCohort(tuple(g)) for g in groups)
         return CohortPlan(guild_id, exam, size, cohorts, len(waiting) - placed)
 
-    async def form(self, plan: CohortPlan, moderator_id: int) -> FormResult:
+    async def form(self, plan: CohortPlan, moderator_id: int, describe: Describe) -> FormResult:
         """Create the planned cohorts' study groups (members who found a group meanwhile are
-        left out; a cohort left with fewer than two members is skipped).
+        left out; a cohort left with fewer than two members is skipped), each described by
+        ``describe`` (the adapter's words) from its exam dates and suggested weekly slot.
 
         Each cohort is made through the study groups' own create and join (each its own
         transaction), not one transaction: a crash midway leaves a group with some of its
@@ -152,10 +156,9 @@ class Cohorts:
             first, last = members[0].day, members[-1].day
             name = await self._free_name(plan.guild_id, f"{topic} cohort {first:%b %Y}", number)
             start = _slot(tuple(sorted(m.zone for m in members if m.zone)), now)
-            slot = f" Suggested weekly slot: <t:{int(start.timestamp())}:F>." if start else ""
             group = await self._study.groups.create(
-                plan.guild_id, members[0].user_id, name, topic,
-                f"Exam dates {first:%d %b} to {last:%d %b %Y}.{slot}", plan.size,
+                plan.guild_id, members[0].user_id, name, topic, describe(first, last, start),
+                plan.size,
             )
             for member in members[1:]:
                 group = await self._study.groups.join(plan.guild_id, group.id, member.user_id)

@@ -11,13 +11,14 @@ posted in the announcements channel through the one outbox:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.outbox import DueItem, Handler, NewRow, Outbox, Outcome, Policy, Send, Skip
 from bot.services.guild_settings import GuildSettingsService
-from bot.services.journey._models import ChannelPost
+from bot.services.journey._models import ChannelPost, MatchDayDigest, WeeklyPost
 from bot.services.journey._store import JourneyStore
 from bot.services.journey.calendar import MatchCalendar
 
@@ -93,40 +94,33 @@ class ChannelPosts(Handler):
             await self._outbox.enqueue_many(WEEKLY, await self._rows(WEEKLY, item.guild_id))
             if now - item.due_at > STALE:
                 return Skip("the bot was down past the week's start; next week's is planned")
-            content = await self._weekly(item.guild_id, item.due_at)
-        else:
-            if not digest_on:
-                return Skip("the Match Day digest was turned off", state="cancelled")
-            content = await self._digest(item.guild_id, str(item.data["cycle"]))
-        if content is None:
+            week_start = item.due_at.astimezone(EASTERN)
+            end = week_start + timedelta(days=7)
+            steps = tuple(s for s in await self._calendar.steps(item.guild_id)
+                          if week_start <= s.at < end)
+            if not steps:
+                return Skip("nothing to say")
+            return await self._post(item.guild_id, lambda channel_id: WeeklyPost(
+                channel_id, item.nonce, week_start, steps))
+        if not digest_on:
+            return Skip("the Match Day digest was turned off", state="cancelled")
+        matched = await self._matched(item.guild_id, str(item.data["cycle"]))
+        if not matched:
             return Skip("nothing to say")
-        value = (await self._guild_settings.get(item.guild_id)).get("announcements_channel")
+        return await self._post(item.guild_id, lambda channel_id: MatchDayDigest(
+            channel_id, item.nonce, matched))
+
+    async def _post(self, guild_id: int, post: Callable[[int], ChannelPost]) -> Outcome:
+        """``post`` in the server's announcements channel, or failed at once without one."""
+        value = (await self._guild_settings.get(guild_id)).get("announcements_channel")
         if not value:
             return Skip("no announcements channel is set (/settings channel)", state="failed")
-        return Send(ChannelPost(int(value), content, item.nonce))
+        return Send(post(int(value)))
 
-    async def _weekly(self, guild_id: int, week_start: datetime) -> str | None:
-        end = week_start + timedelta(days=7)
-        steps = [s for s in await self._calendar.steps(guild_id) if week_start <= s.at < end]
-        if not steps:
-            return None
-        lines = [f"**This week in the Match** (from {week_start.astimezone(EASTERN):%a %d %b})"]
-        for step in steps:
-            epoch = int(step.at.timestamp())
-            mark = " *(projected date)*" if step.projected else ""
-            lines.append(f"• <t:{epoch}:F> (<t:{epoch}:R>): {step.title}{mark}")
-        lines.append("Follow the calendar for DM reminders in your own time: `/cycle follow`.")
-        return "\n".join(lines)[:2000]
-
-    async def _digest(self, guild_id: int, cycle_id: str) -> str | None:
+    async def _matched(self, guild_id: int, cycle_id: str) -> int:
+        """How many members shared that they matched in the cycle (0 if it is unknown)."""
         cycle = next((c for c in self._calendar.cycles if c.id == cycle_id), None)
         if cycle is None:
-            return None
+            return 0
         since = datetime.combine(cycle.starts, time(0), tzinfo=EASTERN)
-        count = await self._store.matched_count(guild_id, since)
-        if count == 0:
-            return None
-        members = "member has" if count == 1 else "members have"
-        return (f"🎉 Match Day: **{count}** {members} shared here that they matched this year. "
-                "Congratulations to all of you, and to everyone still on the way: "
-                "`/milestone add` when it is your turn.")
+        return await self._store.matched_count(guild_id, since)

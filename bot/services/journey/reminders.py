@@ -12,14 +12,12 @@ reminder of the same step is also due (one catch-up DM, not two).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.outbox import DueItem, Handler, NewRow, Outbox, Outcome, Policy, Send, Skip
 from bot.services.journey._models import MemberProfile, ReminderDm, Step
 from bot.services.journey._store import JourneyStore
 from bot.services.journey.calendar import MatchCalendar, start_of_day
-from bot.services.timezones import DEFAULT_ZONE, format_local
 
 KIND = "journey_reminder"
 #: Days before a step that a follower is reminded (0: the start of the step's own day).
@@ -120,25 +118,5 @@ class Reminders(Handler):
         if delayed and await self._store.nearer_reminder_due(KIND, follower.follow_id, key, at,
                                                              lead, now):
             return Skip("superseded by a nearer reminder of the same step")
-        return Send(ReminderDm(follower.user_id,
-                               render_reminder(step, now, follower.zone, delayed), item.nonce))
-
-
-def render_reminder(step: Step, now: datetime, zone_name: str | None, delayed: bool) -> str:
-    """The DM: the member's own zone first (push notifications do not render <t:...>), the
-    official time beside it, and whether the date is projected."""
-    days = (step.at.date() - now.astimezone(step.at.tzinfo).date()).days
-    when = "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
-    zone = ZoneInfo(zone_name or DEFAULT_ZONE)
-    lines = [
-        f"Match calendar reminder{' (delayed)' if delayed else ''}: **{step.title}** is {when}.",
-        f"Your time: {format_local(step.at, zone)} · official: {step.local_text()} "
-        f"(<t:{int(step.at.timestamp())}:R>)",
-    ]
-    if step.projected:
-        lines.append(f"⚠️ Projected date, not yet confirmed: {step.rule}")
-    lines.append(f"Source: <{step.source}>")
-    if zone_name is None:
-        lines.append("Your time is shown in UTC until you set your zone with `/timezone set`.")
-    lines.append("Stop these reminders with `/cycle unfollow`.")
-    return "\n".join(lines)
+        days = (step.at.date() - now.astimezone(step.at.tzinfo).date()).days
+        return Send(ReminderDm(follower.user_id, item.nonce, step, days, follower.zone, delayed))

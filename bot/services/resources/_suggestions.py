@@ -261,7 +261,7 @@ async def _claim(tx: Transaction, suggestion_id: int, guild_id: int) -> _Claimed
     if row is None:
         raise NotFound("That suggestion does not exist on this server.")
     if row["status"] != "pending":
-        who = f" by <@{row['reviewed_by']}>" if row["reviewed_by"] else ""
-        raise Conflict(f"That suggestion was already {row['status']}{who}.")
+        raise Conflict(f"That suggestion was already {row['status']}"
+                       + (f" by <@{row['reviewed_by']}>." if row["reviewed_by"] else "."))
     return _Claimed(row["user_id"], row["channel_id"], row["url_key"], row["url"], row["title"],
                     row["category"], row["reason"])

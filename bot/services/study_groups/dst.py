@@ -69,10 +69,10 @@ def next_held(
     return None
 
 
-async def heads_up_texts(
+async def heads_ups(
     db: Database, series_id: int, this_start: datetime, zones: Iterable[str]
-) -> list[str]:
-    """The heads-up lines for the announcement of the held session at ``this_start``."""
+) -> list[DstNotice]:
+    """The heads-ups for the announcement of the held session at ``this_start``."""
     series = await db.fetchone(
         "SELECT first_local, zone, rrule, cancelled_at FROM study_series WHERE id = ?", (series_id,)
     )
@@ -93,4 +93,4 @@ async def heads_up_texts(
         Recurrence.from_rrule(series["rrule"]), after=this_start + timedelta(seconds=1),
     )
     following = next_held(rule_starts, cancelled, held_until)
-    return [n.text() for n in dst_notices(this_start, [following] if following else [], zones)]
+    return dst_notices(this_start, [following] if following else [], zones)

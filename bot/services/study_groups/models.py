@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from bot.services.study_groups.dst import DstNotice
+
 TOPICS = ("Step 1", "Step 2 CK", "Step 3", "OET", "Interviews", "Other")
 RsvpChoice = Literal["going", "maybe", "no"]
 RSVP_CHOICES: tuple[RsvpChoice, ...] = ("going", "maybe", "no")
@@ -87,10 +89,13 @@ class ScheduledSeries:
 
 @dataclass(frozen=True)
 class OutgoingMessage:
-    """One outbox row ready to send: the adapter posts ``content`` and reports the message id.
+    """One outbox row ready to send, as data: the adapter renders it, posts it and reports the
+    message id.
 
     ``channel_id`` is the guild's announcements channel for announcements and None for DMs
-    (``recipient_id`` is then the member). Only ``role_id`` may be pinged.
+    (``recipient_id`` is then the member, and ``zone`` their stored zone, None when they have
+    not set one). Only ``role_id`` may be pinged. ``heads_ups`` are the clock-change notices
+    an announcement carries (the first of a recurring session's announcements).
     """
 
     outbox_id: int
@@ -100,10 +105,18 @@ class OutgoingMessage:
     recipient_id: int | None
     role_id: int | None
     nonce: str
-    content: str
     occurrence_id: int
     rsvps: RsvpCounts
     delayed: bool
+    group_name: str
+    title: str
+    starts_at: datetime
+    duration_minutes: int
+    location: str | None
+    voice_channel_id: int | None
+    event_id: int | None
+    zone: str | None = None
+    heads_ups: tuple[DstNotice, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -11,26 +11,20 @@ failed at once, visibly (last_error), rather than retried.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from bot.clock import from_epoch
 from bot.db import Database
 from bot.outbox import DueItem, Handler, NewRow, Outcome, Policy, Send, Skip
 from bot.services.guild_settings import GuildSettingsService
-from bot.services.links import shown_link
-from bot.services.study_groups.dst import heads_up_texts
+from bot.services.study_groups.dst import DstNotice, heads_ups
 from bot.services.study_groups.models import OutgoingMessage, RsvpCounts
-from bot.services.text import md
-from bot.services.timezones import DEFAULT_ZONE, format_local
 
 ANNOUNCE, DM = "study_announce", "study_dm"
 KINDS = (ANNOUNCE, DM)
 #: A row sent later than this after its due time is marked "(delayed)".
 LATE_GRACE = timedelta(seconds=60)
 MAX_ATTEMPTS = 6
-CONTENT_MAX = 2000
 #: A row's lead (seconds before the start) is in its data; queries read it with this.
 LEAD = "json_extract(data, '$.lead')"
 
@@ -83,23 +77,25 @@ class Announcements(Handler):
             return Skip(reason, state="cancelled" if reason == "cancelled" else "skipped")
         delayed = item.late(now, LATE_GRACE)
         rsvps = await rsvp_counts(self._db, item.ref)
-        channel_id = None
+        channel_id, zone, heads_ups = None, None, ()
         if kind == "dm":
-            zone_name = await self._db.fetchval(
+            zone = await self._db.fetchval(
                 "SELECT zone FROM member_timezones WHERE user_id = ?", (item.recipient_id,)
             )
-            content = render_dm(row, zone_name, delayed)
         else:
             value = (await self._guild_settings.get(row["guild_id"])).get("announcements_channel")
             if not value:
                 return Skip("no announcements channel is set (/settings channel)", state="failed")
             channel_id = int(value)
-            content = render_announcement(row, delayed, await self._dst_notices(item, row, lead))
+            heads_ups = tuple(await self._heads_ups(item, row, lead))
         return Send(OutgoingMessage(
             outbox_id=item.id, kind=kind, guild_id=row["guild_id"], channel_id=channel_id,
             recipient_id=item.recipient_id, role_id=row["role_id"] if kind == "announce" else None,
-            nonce=item.nonce, content=content, occurrence_id=item.ref, rsvps=rsvps,
-            delayed=delayed,
+            nonce=item.nonce, occurrence_id=item.ref, rsvps=rsvps, delayed=delayed,
+            group_name=row["group_name"], title=row["title"],
+            starts_at=from_epoch(row["starts_at"]), duration_minutes=row["duration_minutes"],
+            location=row["location"], voice_channel_id=row["voice_channel_id"],
+            event_id=row["event_id"], zone=zone, heads_ups=heads_ups,
         ))
 
     async def _skip_reason(self, item: DueItem, row: sqlite3.Row, kind: str, lead: int,
@@ -119,7 +115,7 @@ class Announcements(Handler):
                 return "superseded by a later announcement of the same session"
         return None
 
-    async def _dst_notices(self, item: DueItem, row: sqlite3.Row, lead: int) -> list[str]:
+    async def _heads_ups(self, item: DueItem, row: sqlite3.Row, lead: int) -> list[DstNotice]:
         """Heads-ups about next week's local times, in the session's first announcement."""
         first_lead = await self._db.fetchval(
             f"SELECT MAX({LEAD}) FROM outbox WHERE ref_id = ? AND kind = ?",
@@ -135,49 +131,7 @@ class Announcements(Handler):
                 (row["group_id"],),
             )
         ]
-        return await heads_up_texts(
+        return await heads_ups(
             self._db, row["series_id"], from_epoch(row["starts_at"]), zones
         )
 
-
-def render_announcement(row: sqlite3.Row, delayed: bool, notices: Sequence[str]) -> str:
-    """Message content: <t:...> renders in each reader's own local time."""
-    start = row["starts_at"]
-    head = f"<@&{row['role_id']}> " if row["role_id"] else ""
-    lines = [
-        f"{head}**{md(row['group_name'])}**: {md(row['title'])}" + (" (delayed)" if delayed else ""),
-        f"Starts <t:{start}:F> (<t:{start}:R>) · {row['duration_minutes']} min",
-    ]
-    if row["voice_channel_id"]:
-        lines.append(f"Where: <#{row['voice_channel_id']}>")
-    elif row["location"]:
-        lines.append(f"Where: {shown_link(row['location'])}")
-    if row["event_id"]:
-        lines.append(f"Event: https://discord.com/events/{row['guild_id']}/{row['event_id']}")
-    lines.append("RSVP below so the group knows who is coming.")
-    text = "\n".join(lines)
-    for i, notice in enumerate(notices):
-        line = f"\n⏰ Heads-up: {notice}"
-        rest = len(notices) - i - 1
-        tail = f"\n…and {rest} more zones change too: see `/session upcoming`." if rest else ""
-        if len(text) + len(line) + len(tail) > CONTENT_MAX - 60:
-            text += f"\n⏰ The local time changes next week in {len(notices) - i} more zones."
-            break
-        text += line
-    return text
-
-
-def render_dm(row: sqlite3.Row, zone_name: str | None, delayed: bool) -> str:
-    """A DM reminder: the member's own zone (push notifications do not render <t:...>)."""
-    zone = ZoneInfo(zone_name or DEFAULT_ZONE)
-    start = from_epoch(row["starts_at"])
-    lines = [
-        f"Reminder{' (delayed)' if delayed else ''}: **{md(row['title'])}** ({md(row['group_name'])}) "
-        f"starts {format_local(start, zone)} (<t:{row['starts_at']}:R>).",
-    ]
-    if row["location"]:
-        lines.append(f"Link: {shown_link(row['location'])}")
-    if zone_name is None:
-        lines.append("Times are in UTC until you set your zone with `/timezone set`.")
-    lines.append("Change or stop these reminders with `/session remind`.")
-    return "\n".join(lines)

@@ -12,8 +12,15 @@ from bot.clock import ManualClock
 from bot.db import Database
 from bot.outbox import DueItem, Outbox, Receipt, Report
 from bot.services.guild_settings import GuildSettingsService
-from bot.services.journey import REMINDER_KIND, JourneyService, ReminderDm, parse_calendar
+from bot.services.journey import (
+    REMINDER_KIND,
+    ChannelPost,
+    JourneyService,
+    ReminderDm,
+    parse_calendar,
+)
 from bot.services.study_groups import StudyGroupService
+from cogs.journey.posts import render_post, render_reminder
 
 GUILD = 800000000000000001
 ALICE, BOB, MOD = 2001, 2002, 2003
@@ -40,16 +47,38 @@ CALENDAR = {"version": 1, "cycles": [{
 }]}
 
 
+class Rendered:
+    """What the service handed the cog (``message``, its fields readable here too) and the
+    ``content`` the cog renders from it."""
+
+    def __init__(self, message: ChannelPost | ReminderDm) -> None:
+        self.message = message
+        self.content = (render_reminder(message) if isinstance(message, ReminderDm)
+                        else render_post(message))
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.message, name)
+
+
 @dataclass
 class FakeDms:
-    sent: list[ReminderDm] = field(default_factory=list)
+    sent: list[Rendered] = field(default_factory=list)
     by_nonce: dict[str, int] = field(default_factory=dict)
 
     async def send(self, item: DueItem, message: ReminderDm) -> Receipt:
         if message.nonce not in self.by_nonce:
-            self.sent.append(message)
+            self.sent.append(Rendered(message))
             self.by_nonce[message.nonce] = 950000000000000000 + len(self.sent)
         return Receipt(self.by_nonce[message.nonce])
+
+
+@dataclass
+class FakeChannel:
+    posts: list[Rendered] = field(default_factory=list)
+
+    async def send(self, item: DueItem, message: ChannelPost) -> Receipt:
+        self.posts.append(Rendered(message))
+        return Receipt(len(self.posts), channel_id=message.channel_id)
 
 
 @pytest.fixture

@@ -23,7 +23,8 @@ from bot.services.journey import (
 )
 from bot.services.journey._models import Candidate
 from bot.services.journey.cohorts import cluster
-from tests.unit.journey.conftest import ALICE, BOB, GUILD, MOD, run
+from cogs.journey.views import cohort_description
+from tests.unit.journey.conftest import ALICE, BOB, GUILD, MOD, Rendered, run
 
 CAROL, DAN, ERIN = 2004, 2005, 2006
 ON = date(2026, 1, 5)
@@ -76,7 +77,7 @@ async def test_form_plans_a_preview_then_creates_study_groups(
     assert plan.unplaced == 2
     assert await db.fetchval("SELECT COUNT(*) FROM study_groups") == 0  # a preview changes nothing
 
-    result = await journey.cohorts.form(plan, MOD)
+    result = await journey.cohorts.form(plan, MOD, cohort_description)
     [group] = result.groups
     assert group.name == "Step 2 CK cohort Mar 2026 #1" and group.member_count == 3
     assert group.topic == "Step 2 CK" and group.capacity == 4
@@ -94,7 +95,7 @@ async def test_confirming_a_stale_preview_leaves_out_who_found_a_group_meanwhile
     await _member(db, journey, BOB, "2026-03-20", "Asia/Karachi")
     plan = await journey.cohorts.plan(GUILD, "step2ck", size=2)
     await journey.cohorts._study.groups.create(GUILD, BOB, "Bob's own", "Step 2 CK")
-    result = await journey.cohorts.form(plan, MOD)
+    result = await journey.cohorts.form(plan, MOD, cohort_description)
     assert result.groups == () and result.skipped == 1
 
 
@@ -124,14 +125,14 @@ class FakeAnnouncements:
     """Posts (recorded) and archive rows (done through the service, as the cog does)."""
 
     journey: JourneyService
-    posts: list[ChannelPost] = field(default_factory=list)
+    posts: list[Rendered] = field(default_factory=list)
 
     async def send(self, item: DueItem, message: object) -> Receipt:
         if isinstance(message, CohortArchive):
             await self.journey.closing.archive(message.cohort_id)
         else:
             assert isinstance(message, ChannelPost)
-            self.posts.append(message)
+            self.posts.append(Rendered(message))
         return Receipt(len(self.posts))
 
 
@@ -139,7 +140,8 @@ async def _formed(journey: JourneyService, db: Database, outbox: Outbox) -> Fake
     await GuildSettingsService(db).set(GUILD, "announcements_channel", 42)
     await _member(db, journey, ALICE, "2026-03-10", "Asia/Kolkata")
     await _member(db, journey, BOB, "2026-03-20", "Asia/Karachi")
-    await journey.cohorts.form(await journey.cohorts.plan(GUILD, "step2ck", size=2), MOD)
+    await journey.cohorts.form(await journey.cohorts.plan(GUILD, "step2ck", size=2), MOD,
+                               cohort_description)
     sink = FakeAnnouncements(journey)
     for kind in (COHORT_NOTICE_KIND, COHORT_ARCHIVE_KIND):
         outbox.attach_sender(kind, sink)

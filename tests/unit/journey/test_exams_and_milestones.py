@@ -13,12 +13,17 @@ from bot.db import Database
 from bot.errors import InvalidInput
 from bot.outbox import Outbox
 from bot.services.guild_settings import GuildSettingsService
-from bot.services.journey import CELEBRATION_KIND, ExamDate, JourneyService, parse_calendar
-from bot.services.journey.celebrations import render_celebration
+from bot.services.journey import (
+    CELEBRATION_KIND,
+    CelebrationPost,
+    ExamDate,
+    JourneyService,
+    parse_calendar,
+)
 from bot.services.mentoring import MentoringService
 from bot.services.mentoring.profiles import MenteeInput, MentorInput
 from bot.services.study_groups import StudyGroupService
-from tests.unit.journey.conftest import ALICE, BOB, CALENDAR, GUILD, MOD
+from tests.unit.journey.conftest import ALICE, BOB, CALENDAR, GUILD, MOD, FakeChannel
 
 CHANNEL = 800000000000000009
 
@@ -121,8 +126,12 @@ async def test_public_and_anonymous_milestones_are_celebrated(
     rows = await db.fetchall("SELECT ref_id, recipient_id FROM outbox WHERE kind = ?",
                              (CELEBRATION_KIND,))
     assert len(rows) == 1 and rows[0]["recipient_id"] is None  # nothing names the member
-    [matched] = [m for m in await journey.milestones.of(GUILD, ALICE) if m.kind == "matched"]
-    text = render_celebration(matched)
+    sink = FakeChannel()
+    outbox.attach_sender(CELEBRATION_KIND, sink)
+    await outbox.run_due(clock.now())
+    [post] = sink.posts
+    assert post.message == CelebrationPost(CHANNEL, post.nonce, "Matched", None)  # nobody named
+    text = post.content
     assert str(ALICE) not in text and "A member of this server" in text and "**Matched**" in text
 
 

@@ -3,34 +3,24 @@ turn them on, in the announcements channel, once per week (also over a restart),
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.clock import ManualClock
 from bot.db import Database
-from bot.outbox import DueItem, Outbox, Receipt
+from bot.outbox import Outbox
 from bot.services.guild_settings import GuildSettingsService
-from bot.services.journey import POST_KINDS, ChannelPost, JourneyService, parse_calendar
+from bot.services.journey import POST_KINDS, JourneyService, parse_calendar
 from bot.services.journey.posts import next_monday
 from bot.services.study_groups import StudyGroupService
-from tests.unit.journey.conftest import ALICE, BOB, CALENDAR, GUILD, MOD, run
+from tests.unit.journey.conftest import ALICE, BOB, CALENDAR, GUILD, MOD, FakeChannel, run
 
 CHANNEL = 800000000000000010
 MATCH_DAY = {"id": "match_day", "title": "Match Day", "at": "2026-03-20T13:00",
              "zone": "America/New_York", "applies_to": ["everyone"], "status": "confirmed",
              "source": "https://www.nrmp.org/residency/med-school-official/",
              "verified": CALENDAR["cycles"][0]["steps"][0]["verified"]}
-
-
-@dataclass
-class FakeChannel:
-    posts: list[ChannelPost] = field(default_factory=list)
-
-    async def send(self, item: DueItem, message: ChannelPost) -> Receipt:
-        self.posts.append(message)
-        return Receipt(len(self.posts), channel_id=message.channel_id)
 
 
 @pytest.fixture

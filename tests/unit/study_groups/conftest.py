@@ -14,6 +14,7 @@ from bot.outbox import DueItem, Outbox, Receipt, Report, SendFailed
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.study_groups import KINDS, StudyGroupService
 from bot.services.study_groups.models import OutgoingMessage
+from cogs.study_groups.views import render_announcement, render_dm
 
 GUILD = 700000000000000001
 CHANNEL = 700000000000000002
@@ -21,11 +22,22 @@ ROLE = 700000000000000003
 ALICE, BOB, CAROL, DAN = 1001, 1002, 1003, 1004
 
 
+class Posted:
+    """A sent message: the service's data, and the ``content`` the cog rendered from it."""
+
+    def __init__(self, message: OutgoingMessage) -> None:
+        self.message = message
+        self.content = (render_dm if message.kind == "dm" else render_announcement)(message)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.message, name)
+
+
 @dataclass
 class FakeDiscord:
     """Records posts; a repeated nonce returns the first message (enforce_nonce)."""
 
-    posts: list[OutgoingMessage] = field(default_factory=list)
+    posts: list[Posted] = field(default_factory=list)
     by_nonce: dict[str, int] = field(default_factory=dict)
     failures: list[SendFailed] = field(default_factory=list)  # raised by the next sends
     calls: int = 0
@@ -35,7 +47,7 @@ class FakeDiscord:
         if self.failures:
             raise self.failures.pop(0)
         if message.nonce not in self.by_nonce:
-            self.posts.append(message)
+            self.posts.append(Posted(message))
             self.by_nonce[message.nonce] = 900000000000000000 + len(self.posts)
         return Receipt(self.by_nonce[message.nonce], channel_id=message.channel_id)
 

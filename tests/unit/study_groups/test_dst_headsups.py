@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from bot.clock import ManualClock
 from bot.db import Database
 from bot.services.study_groups import StudyGroupService
-from bot.services.study_groups.dst import dst_notices, heads_up_texts, next_held
+from bot.services.study_groups.dst import dst_notices, heads_ups, next_held
 
 from .conftest import ALICE, BOB, CAROL, DAN, GUILD
 from .test_dst_instants import _utc
@@ -39,7 +39,8 @@ async def _series(
 async def _texts(
     db: Database, series_id: int, start: datetime, zones: list[str] | None = None
 ) -> list[str]:
-    return await heads_up_texts(db, series_id, start, zones or list(ZONES.values()))
+    notices = await heads_ups(db, series_id, start, zones or list(ZONES.values()))
+    return [n.text() for n in notices]
 
 
 async def test_every_two_weeks_compares_with_the_session_two_weeks_on(

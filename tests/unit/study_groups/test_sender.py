@@ -52,8 +52,9 @@ ITEM = DueItem(id=1, kind="study_announce", guild_id=1, ref_id=7, recipient_id=N
                attempts=1)
 MESSAGE = OutgoingMessage(
     outbox_id=1, kind="announce", guild_id=1, channel_id=2, recipient_id=None, role_id=3,
-    nonce="abc", content="hello @everyone", occurrence_id=7, rsvps=RsvpCounts(1, 2, 0),
-    delayed=False,
+    nonce="abc", occurrence_id=7, rsvps=RsvpCounts(1, 2, 0), delayed=False,
+    group_name="Step 1 crew", title="Renal @everyone", starts_at=datetime(2026, 1, 2, tzinfo=UTC),
+    duration_minutes=60, location=None, voice_channel_id=5, event_id=None,
 )
 
 
@@ -63,6 +64,10 @@ async def test_sends_with_nonce_role_only_mentions_and_rsvp_buttons() -> None:
     assert receipt.message_id == 4242 and receipt.channel_id == 2
     [sent] = channel.sent
     assert sent["nonce"] == "abc"
+    assert sent["content"].splitlines()[:3] == [  # rendered here, from the service's data
+        "<@&3> **Step 1 crew**: Renal \uff20everyone",
+        "Starts <t:1767312000:F> (<t:1767312000:R>) · 60 min", "Where: <#5>",
+    ]
     assert sent["allowed_mentions"].to_dict() == {"parse": [], "roles": [3]}  # no replied_user
     labels = [item.item.label for item in sent["view"].children]
     assert labels == ["Going (1)", "Maybe (2)", "Not going (0)"]
