@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.interaction_errors import handle_interaction_error, send_ephemeral
+from bot.interaction_errors import MAX_CONTENT, handle_interaction_error, send_ephemeral
 from bot.outbox import SendFailed
 from bot.services.timezones import zone_choices
 
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EMBED_DESCRIPTION_LIMIT",
+    "MAX_CONTENT",
     "FmgModal",
     "FmgView",
     "Menu",

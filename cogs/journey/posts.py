@@ -15,9 +15,9 @@ from bot.services.journey import (
     WeeklyPost,
 )
 from bot.services.timezones import DEFAULT_ZONE, format_local
+from bot.ui import MAX_CONTENT
 
 #: Discord's limit for a message's content.
-CONTENT_MAX = 2000
 
 
 def render_post(post: ChannelPost) -> str:
@@ -44,7 +44,7 @@ def render_weekly(post: WeeklyPost) -> str:
         mark = " *(projected date)*" if step.projected else ""
         lines.append(f"• <t:{epoch}:F> (<t:{epoch}:R>): {step.title}{mark}")
     lines.append("Follow the calendar for DM reminders in your own time: `/cycle follow`.")
-    return "\n".join(lines)[:CONTENT_MAX]
+    return "\n".join(lines)[:MAX_CONTENT]
 
 
 def render_digest(post: MatchDayDigest) -> str:
@@ -60,7 +60,7 @@ def render_cohort_notice(post: CohortNotice) -> str:
         "window ended a week ago. How did it go? Share it with `/milestone add` (public, "
         f"anonymous or private). The group will be archived <t:{int(post.archive_at.timestamp())}:R>; "
         f"<@{post.owner_id}>, its owner, can keep it with `/cohort keep`."
-    )[:CONTENT_MAX]
+    )[:MAX_CONTENT]
 
 
 def render_reminder(dm: ReminderDm) -> str:

@@ -33,7 +33,7 @@ from bot.services.study_groups.rsvp_refresh import RsvpRefresh
 from bot.services.study_groups.suggest import SlotSuggestion
 from bot.services.text import md, sanitize, sanitize_line
 from bot.services.timezones import DEFAULT_ZONE, format_local
-from bot.ui import bot_of, persistent_view, run_safely, send_ephemeral, send_failed
+from bot.ui import MAX_CONTENT, bot_of, persistent_view, run_safely, send_ephemeral, send_failed
 
 if TYPE_CHECKING:
     from bot.app import FmgBot
@@ -159,7 +159,6 @@ class DiscordSender:
 
 
 #: Discord's limit for a message's content.
-CONTENT_MAX = 2000
 
 
 def render_announcement(message: OutgoingMessage) -> str:
@@ -184,7 +183,7 @@ def render_announcement(message: OutgoingMessage) -> str:
         line = f"\n⏰ Heads-up: {notice.text()}"
         rest = len(notices) - i - 1
         tail = f"\n…and {rest} more zones change too: see `/session upcoming`." if rest else ""
-        if len(text) + len(line) + len(tail) > CONTENT_MAX - 60:
+        if len(text) + len(line) + len(tail) > MAX_CONTENT - 60:
             text += f"\n⏰ The local time changes next week in {len(notices) - i} more zones."
             break
         text += line
