@@ -30,6 +30,12 @@ def guild_group(name: str, description: str, **options: Any) -> app_commands.Gro
                               allowed_contexts=app_commands.AppCommandContext(guild=True), **options)
 
 
+def anywhere_group(name: str, description: str, **options: Any) -> app_commands.Group:
+    """A class-level slash-command group usable in servers and in DMs with the bot: for what
+    is about the member alone (their time zone), never for what a server's settings decide."""
+    return app_commands.Group(name=name, description=description, **options)
+
+
 class FmgCog(commands.Cog):
     #: persistent components (custom-id templates) that must answer after a restart
     dynamic_items: ClassVar[tuple[type[discord.ui.DynamicItem[Any]], ...]] = ()

@@ -26,7 +26,7 @@ from bot.services.journey import (
 )
 from bot.services.mentoring.vocab import EXAM_STAGES, VISA_ROUTES
 from bot.ui import bot_of, send_ephemeral
-from cogs._base import FmgCog
+from cogs._base import FmgCog, guild_group
 from cogs.journey.views import (
     NO_MENTIONS,
     BecomeMentor,
@@ -73,13 +73,10 @@ async def step_autocomplete(
 class JourneyCog(FmgCog, name="Journey"):
     """The FMG journey: the Match calendar, your exam dates, cohorts and milestones."""
 
-    cycle = app_commands.Group(name="cycle", description="The Match calendar", guild_only=True)
-    exam = app_commands.Group(name="exam", description="Your exam dates (private)",
-                              guild_only=True)
-    milestone = app_commands.Group(name="milestone", description="Your milestones",
-                                   guild_only=True)
-    cohort = app_commands.Group(name="cohort", description="Study with members sitting your exam",
-                                guild_only=True)
+    cycle = guild_group("cycle", "The Match calendar")
+    exam = guild_group("exam", "Your exam dates (private)")
+    milestone = guild_group("milestone", "Your milestones")
+    cohort = guild_group("cohort", "Study with members sitting your exam")
 
     def senders(self) -> dict[str, Sender]:
         posts = ChannelSender(self.bot)

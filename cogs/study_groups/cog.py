@@ -33,7 +33,7 @@ from bot.services.study_groups.sessions import (
 from bot.services.text import md, sanitize_line
 from bot.services.timezones import abbreviation_zones, echo_in_zones, zone_label
 from bot.ui import bot_of, send_ephemeral, timezone_autocomplete
-from cogs._base import FmgCog, guild_group
+from cogs._base import FmgCog, anywhere_group, guild_group
 from cogs.study_groups.views import (
     MEMBERS_PAGE,
     NO_MENTIONS,
@@ -130,7 +130,7 @@ class StudyGroupsCog(FmgCog, name="Study groups"):
 
     studygroup = guild_group("studygroup", "Study groups")
     session = guild_group("session", "Study sessions")
-    timezone = app_commands.Group(name="timezone", description="Your own time zone")
+    timezone = anywhere_group("timezone", "Your own time zone")
     dynamic_items = (RsvpButton,)
 
     def senders(self) -> dict[str, Sender]:

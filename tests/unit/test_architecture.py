@@ -298,6 +298,35 @@ def test_no_cog_adds_commands_by_hand() -> None:
     assert offenders == {}
 
 
+def _bare_groups(source: str) -> list[int]:
+    """Lines that build an ``app_commands.Group`` directly instead of through the base cog's
+    ``guild_group`` (server-only, with the guild context set) or ``anywhere_group`` (DMs too):
+    each group states where it may be used."""
+    return sorted(node.lineno for node in ast.walk(ast.parse(source))
+                  if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                  and node.func.attr == "Group")
+
+
+def test_the_group_check_would_catch_a_bare_group() -> None:
+    sample = (
+        "class C:\n"
+        "    cycle = app_commands.Group(name='cycle', description='x', guild_only=True)\n"
+        "    mentor = guild_group('mentor', 'Mentor matchmaking')\n"
+    )
+    assert _bare_groups(sample) == [2]
+
+
+def test_command_groups_are_built_by_guild_group() -> None:
+    """A group built by hand once set ``guild_only`` but not the guild context; every group
+    goes through ``cogs._base.guild_group`` or ``anywhere_group``."""
+    offenders = {
+        str(path.relative_to(ROOT)): lines
+        for path in (ROOT / "cogs").rglob("*.py")
+        if path.name != "_base.py" and (lines := _bare_groups(path.read_text("utf-8")))
+    }
+    assert offenders == {}
+
+
 # -- services return data; adapters render -----------------------------------------------------
 MARKUP = ("<@", "<#", "<t:")
 #: UserError subclasses (bot/errors.py): their message is what a member reads, so it may mention.
