@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import sys
 
 import discord
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("gateway_url")
     args = parser.parse_args(argv)
     try:
-        import uvloop  # pyright: ignore[reportMissingImports]  # the `speed` extra (orjson too)
+        uvloop = importlib.import_module("uvloop")  # the `speed` extra, when installed
     except ImportError:
         asyncio.run(_main(args.api_base, args.gateway_url))
     else:

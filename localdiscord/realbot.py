@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import importlib
 import signal
 import sys
 from pathlib import Path
@@ -55,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--setting", action="append", default=[], help="KEY=ID guild setting")
     args = parser.parse_args(argv)
     try:
-        import uvloop  # pyright: ignore[reportMissingImports]  # optional: the `speed` extra
+        uvloop = importlib.import_module("uvloop")  # the `speed` extra, when installed
     except ImportError:
         asyncio.run(_main(args))
     else:
