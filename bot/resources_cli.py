@@ -17,12 +17,17 @@ from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
-import aiohttp
-
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.db import Database
-from bot.services.resources import CheckPolicy, CheckReport, LinkCheck, LinkChecker, ResourceService
+from bot.services.resources import (
+    CheckPolicy,
+    CheckReport,
+    LinkCheck,
+    LinkChecker,
+    ResourceService,
+    link_session,
+)
 
 T = TypeVar("T")
 
@@ -102,7 +107,7 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     policy = CheckPolicy(timeout=args.timeout, per_host_interval=args.per_host)
 
     async def work(library: ResourceService) -> tuple[CheckReport, Mapping[str, LinkCheck]]:
-        async with aiohttp.ClientSession() as session:
+        async with link_session(policy) as session:
             report = await library.links.check(LinkChecker(session, policy), progress=_progress)
         return report, await library.links.latest()
 

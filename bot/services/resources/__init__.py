@@ -5,7 +5,7 @@ bookmarks, link health and the searches that found nothing."""
 from bot.services.resources._catalog import DEFAULT_CATALOG, CatalogError, dump_catalog, read_catalog
 from bot.services.resources._gaps import SearchGap
 from bot.services.resources._health import CheckReport, WeeklyLinkCheck
-from bot.services.resources._links import CheckPolicy, LinkCheck, LinkChecker
+from bot.services.resources._links import CheckPolicy, LinkCheck, LinkChecker, link_session
 from bot.services.resources._models import (
     CATEGORIES,
     STALE_AFTER,
@@ -40,6 +40,7 @@ __all__ = [
     "Suggestion",
     "WeeklyLinkCheck",
     "dump_catalog",
+    "link_session",
     "normalize_url",
     "read_catalog",
     "validate_url",

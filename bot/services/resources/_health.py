@@ -15,12 +15,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-import aiohttp
-
 from bot.clock import Clock, from_epoch
 from bot.db import Database
 from bot.errors import NotFound
-from bot.services.resources._links import DEFAULT_POLICY, CheckPolicy, LinkCheck, LinkChecker, Probe
+from bot.services.resources._links import (
+    DEFAULT_POLICY,
+    CheckPolicy,
+    LinkCheck,
+    LinkChecker,
+    Probe,
+    link_session,
+)
 from bot.services.resources._models import Resource
 
 if TYPE_CHECKING:
@@ -143,7 +148,7 @@ class WeeklyLinkCheck:
         return self._clock.now() + FIRST_CHECK_AFTER if last is None else last + CHECK_EVERY
 
     async def run_due(self, now: datetime) -> None:
-        async with aiohttp.ClientSession() as session:
+        async with link_session(self._policy) as session:
             report = await self._health.check(LinkChecker(session, self._policy))
         log.info("resource links checked: %d (%s), %d changed since verified",
                  report.checked, dict(report.statuses), report.changed)

@@ -8,6 +8,14 @@ Errors worth retrying (timeouts, unreachable, 5xx) are retried `retries` times. 
 host are spaced by `per_host_interval`, whatever the concurrency. A live HTML page is read (its
 first 64 KiB) for its title, which tells a page that changed since it was verified.
 
+Only public addresses are asked. Links come from curators and from members' suggestions, and
+a link (or a redirect, or a name whose DNS answer changed) pointing at loopback, a private
+network or the cloud's metadata address (169.254.169.254) would make the bot fetch from inside
+its own network. Each hop's host is checked before it is asked (an address typed as such, or
+every address its name resolves to), and the session made by `link_session` connects only to
+addresses its resolver kept, so a name that resolves again between the check and the connect
+cannot swap in a private one. `CheckPolicy.private_networks` turns this off (tests, intranets).
+
 The service stores the results (`resource_links`); nothing here touches the database.
 """
 
@@ -15,7 +23,9 @@ from __future__ import annotations
 
 import asyncio
 import html
+import ipaddress
 import re
+import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +33,8 @@ from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.resolver import DefaultResolver
 
 LinkStatus = Literal["ok", "dead", "unknown", "moved"]
 PERMANENT = frozenset({301, 308})
@@ -41,6 +53,7 @@ class CheckPolicy:
     concurrency: int = 4
     max_redirects: int = 5
     user_agent: str = "fmg-bot-link-check/1.0 (a community library checking its links weekly)"
+    private_networks: bool = False  # ask loopback/private addresses too (tests, intranets)
 
 
 DEFAULT_POLICY = CheckPolicy()
@@ -93,6 +106,58 @@ class _Unreachable(Exception):
     def __init__(self, probe: Probe) -> None:
         super().__init__(probe.detail)
         self.probe = probe
+
+
+def is_public_address(address: str) -> bool:
+    """An address anyone on the internet could reach: not loopback, private, link-local (the
+    cloud metadata service), shared (CGNAT), multicast, reserved or unspecified."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+class PublicResolver(AbstractResolver):
+    """Resolves names as aiohttp would, keeping only public addresses."""
+
+    def __init__(self, inner: AbstractResolver | None = None) -> None:
+        self._inner = inner if inner is not None else DefaultResolver()
+
+    async def resolve(self, host: str, port: int = 0,
+                      family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
+        found = [r for r in await self._inner.resolve(host, port, family)
+                 if is_public_address(r["host"])]
+        if not found:
+            raise OSError(f"{host} has no public address")
+        return found
+
+    async def close(self) -> None:
+        await self._inner.close()
+
+
+def link_session(policy: CheckPolicy = DEFAULT_POLICY) -> aiohttp.ClientSession:
+    """The HTTP session a link check uses: it connects only to public addresses, unless the
+    policy allows private networks."""
+    if policy.private_networks:
+        return aiohttp.ClientSession()
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(resolver=PublicResolver()))
+
+
+async def private_address(url: str) -> str | None:
+    """The first non-public address ``url``'s host is or resolves to (None when all are
+    public, or when the name does not resolve: the request then fails as unreachable)."""
+    host = urlsplit(url).hostname
+    if not host:
+        return None
+    try:
+        return None if is_public_address(host) else host
+    except ValueError:
+        pass  # a name, not an address
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except OSError:
+        return None
+    return next((str(info[4][0]) for info in infos if not is_public_address(str(info[4][0]))), None)
 
 
 class LinkChecker:
@@ -152,6 +217,7 @@ class LinkChecker:
         """One request (retried on timeouts, unreachable hosts and server errors)."""
         attempts = self._policy.retries + 1
         failure = Probe("unknown", detail="not asked")
+        await self._refuse_private(url)
         for attempt in range(attempts):
             if attempt:
                 await asyncio.sleep(self._policy.retry_delay)
@@ -174,6 +240,13 @@ class LinkChecker:
             if answer.status < 500 or attempt == attempts - 1:
                 return answer
         raise _Unreachable(failure)
+
+    async def _refuse_private(self, url: str) -> None:
+        if self._policy.private_networks:
+            return
+        address = await private_address(url)
+        if address is not None:
+            raise _Unreachable(Probe("dead", detail=f"refused: {address} is not a public address"))
 
     async def _title(self, url: str) -> str | None:
         await self._turn(url)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -12,6 +13,7 @@ from datetime import date, timedelta
 import aiohttp
 import pytest
 from aiohttp import web
+from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.test_utils import TestServer
 
 from bot.clock import ManualClock
@@ -19,9 +21,19 @@ from bot.db import Database
 from bot.errors import InvalidInput
 from bot.services.resources import CatalogEntry, ResourceService
 from bot.services.resources._health import CHECK_EVERY, FIRST_CHECK_AFTER, WeeklyLinkCheck
-from bot.services.resources._links import CheckPolicy, LinkChecker, Probe
+from bot.services.resources._links import (
+    CheckPolicy,
+    LinkChecker,
+    Probe,
+    PublicResolver,
+    is_public_address,
+    link_session,
+)
 
-FAST = CheckPolicy(timeout=0.3, retries=2, retry_delay=0.01, per_host_interval=0.0, concurrency=4)
+# The test site listens on 127.0.0.1: private addresses are allowed, except where refusing them
+# is what a test shows.
+FAST = CheckPolicy(timeout=0.3, retries=2, retry_delay=0.01, per_host_interval=0.0, concurrency=4,
+                   private_networks=True)
 A = 111
 
 
@@ -161,10 +173,64 @@ async def test_retries_are_bounded_and_a_refused_host_is_dead(
     assert probe.status == "dead" and "unreachable" in probe.detail
 
 
+@pytest.mark.parametrize("address", [
+    "127.0.0.1", "10.1.2.3", "172.16.0.9", "192.168.1.5", "169.254.169.254", "100.64.0.1",
+    "0.0.0.0", "224.0.0.1", "::1", "fe80::1", "fd00::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1",
+])
+def test_non_public_addresses_are_told_apart(address: str) -> None:
+    assert not is_public_address(address)
+
+
+@pytest.mark.parametrize("address", ["93.184.216.34", "8.8.8.8", "2606:4700:4700::1111"])
+def test_public_addresses_pass(address: str) -> None:
+    assert is_public_address(address)
+
+
+async def test_a_link_to_a_private_address_is_refused_not_fetched(
+    server: TestServer, session: aiohttp.ClientSession, site: Site
+) -> None:
+    """Member-suggested links (and redirects) must not make the bot fetch from its own network:
+    by default a loopback address, or a name that resolves to one, is refused before asking."""
+    checker = LinkChecker(session, CheckPolicy(timeout=0.3, retries=0, per_host_interval=0.0))
+    port = server.port
+    for link in (f"http://127.0.0.1:{port}/ok", f"http://localhost:{port}/ok",
+                 f"http://[::ffff:127.0.0.1]:{port}/ok"):
+        probe = await checker.probe(link)
+        assert probe.status == "dead" and probe.detail.startswith("refused:"), (link, probe)
+    assert site.seen == []  # nothing reached the server
+
+
+class _Answers(AbstractResolver):
+    """An inner resolver with fixed answers (no DNS in tests)."""
+
+    def __init__(self, addresses: list[str]) -> None:
+        self.addresses = addresses
+
+    async def resolve(self, host: str, port: int = 0,
+                      family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
+        return [ResolveResult(hostname=host, host=a, port=port, family=family, proto=0, flags=0)
+                for a in self.addresses]
+
+    async def close(self) -> None:
+        return None
+
+
+async def test_the_session_connects_only_to_public_addresses() -> None:
+    """A name that resolves again between the check and the connect (DNS rebinding) cannot swap
+    in a private address: the session's resolver drops those, and refuses a name with none."""
+    mixed = PublicResolver(_Answers(["10.0.0.7", "93.184.216.34", "127.0.0.1"]))
+    assert [r["host"] for r in await mixed.resolve("example.org", 443)] == ["93.184.216.34"]
+    with pytest.raises(OSError, match="no public address"):
+        await PublicResolver(_Answers(["169.254.169.254"])).resolve("metadata.internal", 80)
+    async with link_session() as guarded:
+        assert isinstance(guarded.connector._resolver, PublicResolver)  # type: ignore[union-attr]
+
+
 async def test_requests_to_one_host_are_spaced(
     server: TestServer, session: aiohttp.ClientSession, site: Site
 ) -> None:
-    pace = CheckPolicy(timeout=1, retries=0, per_host_interval=0.05, concurrency=8)
+    pace = CheckPolicy(timeout=1, retries=0, per_host_interval=0.05, concurrency=8,
+                       private_networks=True)
     done: list[int] = []
     found = await LinkChecker(session, pace).check_all(
         [url(server, p) for p in ("/gone", "/removed", "/limited", "/forbidden", "/gone")],
