@@ -88,9 +88,9 @@ def sanitize_line(text: str) -> str:
 
 
 def _neutralise(text: str) -> str:
-    text = "".join(
-        ch for ch in text.replace("\r\n", "\n").replace("\r", "\n") if not is_invisible(ch)
-    )
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isascii():  # ASCII holds no invisible character: skip the per-character walk
+        text = "".join(ch for ch in text if not is_invisible(ch))
     text = _INVITE.sub(INVITE_PLACEHOLDER, text)
     text = _USER_MENTION.sub("@member", text)
     text = _ROLE_MENTION.sub("@role", text)

@@ -100,3 +100,10 @@ def test_lookalike_hosts_share_a_skeleton() -> None:
 
 def test_invisible_characters_include_bidi_controls() -> None:
     assert all(is_invisible(ch) for ch in "\u200b\u200d\u2060\ufeff\u202e\u2066\u2069\u061c")
+
+
+def test_ascii_holds_no_invisible_character() -> None:
+    """The sanitiser skips its per-character walk for ASCII text: that is only right while no
+    ASCII character is invisible (Unicode could, in principle, re-categorise one)."""
+    assert [hex(c) for c in range(128) if is_invisible(chr(c))] == []
+    assert sanitize_line("a\u200bb\u00adc") == "abc"
