@@ -89,12 +89,11 @@ _SPECIALTY_WORDS: MappingProxyType[str, tuple[str, ...]] = MappingProxyType({
 #: Specialties whose words contain another's ("child neurology" holds "neurology").
 _CONTAINS = {"child_neurology": {"neurology"}, "interventional_radiology": {"diagnostic_radiology"},
              "neurological_surgery": {"neurology"}}
+#: word (lower case) -> specialty; one alternation, longest words first, found in one pass.
+_SPECIALTY_OF_WORD = {word: key for key, words in _SPECIALTY_WORDS.items() for word in words}
 _SPECIALTY_PATTERN = re.compile(
-    "|".join(rf"(?P<s{i}>\b{re.escape(word)}\b)" for i, (_, word) in enumerate(
-        (key, word) for key, words in _SPECIALTY_WORDS.items() for word in words)),
-    re.IGNORECASE,
-)
-_SPECIALTY_OF_GROUP = [key for key, words in _SPECIALTY_WORDS.items() for _ in words]
+    r"(?<!\w)(" + "|".join(re.escape(w) for w in sorted(_SPECIALTY_OF_WORD, key=len, reverse=True))
+    + r")(?!\w)", re.IGNORECASE)
 
 
 def read_limits(path: Path = DEFAULT_LIMITS) -> Limits:
@@ -196,7 +195,7 @@ def _other_specialties(specialty: str, text: str) -> list[Finding]:
     places: dict[str, list[str]] = {}
     for paragraph, number, line in _places(text):
         for match in _SPECIALTY_PATTERN.finditer(line):
-            key = _SPECIALTY_OF_GROUP[int((match.lastgroup or "s0")[1:])]
+            key = _SPECIALTY_OF_WORD[match.group(1).lower()]
             if key not in allowed:
                 places.setdefault(key, []).append(f"paragraph {paragraph}, line {number}")
     return [Finding("specialty", f"Names **{SPECIALTIES[key]}**, not {SPECIALTIES[specialty]}: "
