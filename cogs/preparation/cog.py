@@ -41,6 +41,15 @@ async def specialty_autocomplete(interaction: discord.Interaction,
             if needle in label.casefold()][:25]
 
 
+def _specialty(value: str) -> str:
+    """The specialty's key, from the key autocomplete gives or the label a member typed."""
+    by_label = {label.casefold(): key for key, label in SPECIALTIES.items()}
+    key = value if value in SPECIALTIES else by_label.get(value.strip().casefold())
+    if key is None:
+        raise DocumentRefused("Pick a specialty from the list.")
+    return key
+
+
 def _review(interaction: discord.Interaction) -> DocumentReview:
     return bot_of(interaction).services.preparation.review
 
@@ -73,8 +82,7 @@ class PreparationCog(FmgCog, name="Application preparation"):
     async def request(self, interaction: discord.Interaction, kind: app_commands.Choice[str],
                       specialty: str, anonymous: bool = False,
                       document: discord.Attachment | None = None) -> None:
-        if specialty not in SPECIALTIES:
-            raise DocumentRefused("Pick a specialty from the list.")
+        specialty = _specialty(specialty)
         if document is None:
             await interaction.response.send_modal(PasteModal(kind.value, specialty, anonymous))
             return
@@ -96,8 +104,8 @@ class PreparationCog(FmgCog, name="Application preparation"):
                        kind: app_commands.Choice[str] | None = None,
                        specialty: str | None = None) -> None:
         saved = await _review(interaction).set_reviewer(
-            _guild(interaction), interaction.user.id, kind.value if kind else None, specialty,
-            capacity)
+            _guild(interaction), interaction.user.id, kind.value if kind else None,
+            _specialty(specialty) if specialty else None, capacity)
         kinds = ", ".join(DOCUMENT_KINDS[k] for k in saved.kinds)
         specialties = ", ".join(SPECIALTIES[s] for s in saved.specialties)
         await send_ephemeral(

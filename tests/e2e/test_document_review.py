@@ -10,11 +10,13 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.clock import ManualClock
+from bot.db.backup import backup_database
 from bot.outbox import SOURCE_NAME as OUTBOX
 from bot.services.preparation.review import OFFER_TIMEOUT
 from localdiscord.harness import BotHarness
@@ -228,7 +230,7 @@ def e2e_off(default_off: None, e2e: BotHarness) -> BotHarness:
 
 
 async def test_the_document_is_erased_from_the_files_after_the_retention(
-    e2e_off, discord, clock: ManualClock, alice, bob, mira
+    e2e_off, discord, clock: ManualClock, alice, bob, mira, tmp_path: Path
 ):
     e2e = e2e_off
     await e2e.set_setting("review_retention_days", 2)
@@ -244,6 +246,8 @@ async def test_the_document_is_erased_from_the_files_after_the_retention(
     exported = await e2e.bot.services.privacy.export_member(e2e.world.guild_id, alice.id)
     assert exported["data"]["document_review"]["requests"][0]["document"] == STATEMENT.strip("\n")
     assert SECRET in raw_bytes(db_file)  # the scan sees the document while it is kept
+    before = backup_database(db_file, tmp_path / "before.sqlite3")
+    assert SECRET in before.read_bytes()  # and a backup taken meanwhile holds it (see README)
 
     clock.advance(timedelta(days=2) - timedelta(minutes=1))
     await _run_due(e2e)
@@ -253,5 +257,8 @@ async def test_the_document_is_erased_from_the_files_after_the_retention(
     assert await _count(e2e, "SELECT count(*) FROM review_requests") == 0
     assert await e2e.bot.db.fetchval("PRAGMA secure_delete") == 1
     assert SECRET not in raw_bytes(db_file)
+    # a backup taken now (as the daily one is) holds no trace of it either
+    backup = backup_database(db_file, tmp_path / "after.sqlite3")
+    assert SECRET not in backup.read_bytes()
     late = await discord.click(discord.dms_of(alice)[0], label="4", user=alice)
     assert "erased" in late.text
