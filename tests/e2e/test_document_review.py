@@ -6,7 +6,9 @@ everything the reviewer received, and the document erased from the files after t
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
@@ -17,6 +19,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.db.backup import backup_database
+from bot.logs import setup_logging
 from bot.outbox import SOURCE_NAME as OUTBOX
 from bot.services.preparation.review import OFFER_TIMEOUT
 from localdiscord.harness import BotHarness
@@ -262,3 +265,51 @@ async def test_the_document_is_erased_from_the_files_after_the_retention(
     assert SECRET not in backup.read_bytes()
     late = await discord.click(discord.dms_of(alice)[0], label="4", user=alice)
     assert "erased" in late.text
+
+
+@pytest.fixture
+def bot_debug_log() -> Iterator[io.StringIO]:
+    """The bot's own logging at DEBUG (as ``LOG_LEVEL=DEBUG``), set up before the bot starts;
+    the fake Discord's own logger is left out (it is Discord's side)."""
+    root = logging.getLogger()
+    saved = (root.level, list(root.handlers))
+    stream = io.StringIO()
+    handler = setup_logging("DEBUG", stream=stream)
+    handler.addFilter(lambda record: not record.name.startswith("localdiscord"))
+    try:
+        yield stream
+    finally:
+        root.setLevel(saved[0])
+        root.handlers[:] = saved[1]
+
+
+@pytest.fixture
+def e2e_logged(bot_debug_log: io.StringIO, e2e: BotHarness) -> BotHarness:
+    return e2e
+
+
+async def test_no_document_text_reaches_the_log(
+    e2e_logged, bot_debug_log: io.StringIO, discord, alice, bob, mira
+):
+    e2e = e2e_logged
+    await _reviewers(e2e, discord, mira, bob)
+    await _request(discord, alice)  # attached
+    offer = await _wait_dm(e2e, discord, bob, 2)
+    await discord.click(offer, label="Accept", user=bob)
+    document = await _wait_dm(e2e, discord, bob, 3)  # sent to the reviewer as a file
+    form = await discord.click(document, label="Write the review", user=bob)
+    await discord.submit_modal(form, RUBRIC, user=bob)
+    await _wait_dm(e2e, discord, alice, 1)
+    pasted = "Xylophone-quokka: my pasted experience at the rural clinic."
+    form = await discord.invoke("review request", user=alice, kind="experience",
+                                specialty="pediatrics")
+    await discord.submit_modal(form, {"Your document": pasted}, user=alice)
+    refused = await discord.invoke("review request", user=alice, kind="cv",
+                                   specialty="pediatrics",
+                                   document=("cv.pdf", b"%PDF-1.4 Zanzibar-narwhal damaged"))
+    assert "not a valid PDF" in refused.text
+
+    log_text = bot_debug_log.getvalue()
+    assert "discord.http" in log_text and "DEBUG" in log_text  # it did log, at DEBUG
+    for secret in (SECRET.decode(), "glucometer", "Xylophone-quokka", "Zanzibar-narwhal"):
+        assert secret not in log_text
