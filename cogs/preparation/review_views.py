@@ -216,9 +216,11 @@ def result_embed(result: ReviewResult) -> discord.Embed:
 
 
 def update_text(update: ReviewUpdate) -> str:
-    return (f"No reviewer could take your {kind_label(update.kind).lower()} this time (each was "
-            f"asked in turn). It is erased <t:{int(update.erase_at.timestamp())}:R>; try "
-            "`/review request` again later.")
+    why = ("the reviewer who accepted it did not answer in time" if update.overdue
+           else "no reviewer could take it this time (each was asked in turn)")
+    return (f"No review is coming for your {kind_label(update.kind).lower()}: {why}. It is "
+            f"erased <t:{int(update.erase_at.timestamp())}:R>; try `/review request` again "
+            "later.")
 
 
 class ReviewSender:

@@ -22,7 +22,8 @@ CREATE TABLE review_reviewers (
 );
 
 -- A member's request. document: the extracted text (never a file); deleted with the row at
--- erase_at. The rubric (scores and sentences as JSON) and comments are the reviewer's answer.
+-- erase_at. exhausted: every reviewer was asked; overdue: the reviewer who accepted did not
+-- answer in time. The rubric (scores and sentences as JSON) and comments are the reviewer's answer.
 CREATE TABLE review_requests (
     id          INTEGER PRIMARY KEY,
     guild_id    INTEGER NOT NULL,
@@ -31,7 +32,7 @@ CREATE TABLE review_requests (
     specialty   TEXT    NOT NULL,
     anonymous   INTEGER NOT NULL CHECK (anonymous IN (0, 1)),
     status      TEXT    NOT NULL
-                CHECK (status IN ('waiting', 'accepted', 'answered', 'exhausted')),
+                CHECK (status IN ('waiting', 'accepted', 'answered', 'exhausted', 'overdue')),
     document    TEXT    NOT NULL,
     reviewer_id INTEGER,
     rubric      TEXT,

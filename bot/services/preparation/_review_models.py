@@ -131,10 +131,12 @@ class ReviewResult:
 
 @dataclass(frozen=True, slots=True)
 class ReviewUpdate:
-    """Tell the member their request found no reviewer (it is erased with its retention)."""
+    """Tell the member no review will come: no reviewer could take it, or (``overdue``) the
+    one who accepted did not answer in time. It is erased with its retention."""
 
     request_id: int
     recipient_id: int
     nonce: str
     kind: str
     erase_at: datetime
+    overdue: bool = False

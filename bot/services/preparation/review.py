@@ -7,7 +7,8 @@ delivered. The slot is taken when the reviewer accepts, by a conditional UPDATE,
 accepts at once cannot both take a last slot. With ``anonymous`` nothing the reviewer receives
 names the member: the offer and document payloads carry no member id at all.
 
-The document lives in one row until the review ends plus the server's retention
+A reviewer who accepted has ``ANSWER_TIMEOUT`` to answer (``review_overdue``), so a document
+never waits for ever. The document lives in one row until the review ends plus the server's retention
 (``review_retention_days``, default 14), when a ``review_erase`` row deletes it (secure_delete
 overwrites the pages; the WAL is truncated after). Outbox rows hold ids only, never the text,
 and nothing here logs it.
@@ -23,6 +24,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
 from bot.clock import Clock, from_epoch, to_epoch
+from bot.db import Database
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bot.outbox import Done, DueItem, Handler, Outbox, Outcome, Policy, Send, Skip
 from bot.services.guild_settings import GuildSettingsService
@@ -45,16 +47,18 @@ from bot.services.preparation.review_checks import read_limits, run_checks
 from bot.services.preparation.review_extract import check_size, checked_text, extract
 from bot.services.text import sanitize
 
-OFFER, TIMEOUT, DOCUMENT, RESULT, UPDATE, ERASE = (
+OFFER, TIMEOUT, DOCUMENT, RESULT, UPDATE, ERASE, OVERDUE = (
     "review_offer", "review_timeout", "review_document", "review_result", "review_update",
-    "review_erase")
+    "review_erase", "review_overdue")
 #: The rows about one offer (ref_id: the offer); they end with it.
 OFFER_KINDS = (OFFER, TIMEOUT)
 #: The rows about one request (ref_id: the request).
-REQUEST_KINDS = (DOCUMENT, RESULT, UPDATE, ERASE)
+REQUEST_KINDS = (DOCUMENT, RESULT, UPDATE, ERASE, OVERDUE)
 SENT_KINDS = (OFFER, DOCUMENT, RESULT, UPDATE)
 #: How long a reviewer has to accept or decline before the next one is asked.
 OFFER_TIMEOUT = timedelta(hours=48)
+#: How long a reviewer who accepted has to answer: the document is not kept waiting for ever.
+ANSWER_TIMEOUT = timedelta(days=7)
 RETENTION_SETTING = "review_retention_days"
 DEFAULT_RETENTION_DAYS = 14
 MAX_CAPACITY = 20
@@ -83,7 +87,7 @@ class _Due(Handler):
 
 
 class DocumentReview:
-    def __init__(self, db, clock: Clock, outbox: Outbox, guild_settings: GuildSettingsService,
+    def __init__(self, db: Database, clock: Clock, outbox: Outbox, guild_settings: GuildSettingsService,
                  mentoring: MentoringService, *, limits: Limits | None = None) -> None:
         self.store = ReviewStore(db)
         self._db = db
@@ -96,7 +100,7 @@ class DocumentReview:
         works = _Due(self, Policy(sends=False))
         for kind in SENT_KINDS:
             outbox.register(kind, sends)
-        for kind in (TIMEOUT, ERASE):
+        for kind in (TIMEOUT, ERASE, OVERDUE):
             outbox.register(kind, works)
 
     # -- reading the document ------------------------------------------------------------
@@ -149,7 +153,8 @@ class DocumentReview:
         """A reviewer who left or deleted their data: what waits for them goes on to others."""
         await self._move_on_offers_of(reviewer_id, now)
         for request_id in await self.store.accepted_by(reviewer_id):
-            await self.outbox.cancel([DOCUMENT], request_id, "the reviewer is not available")
+            await self.outbox.cancel([DOCUMENT, OVERDUE], request_id,
+                                     "the reviewer is not available")
             await self.store.set_status(request_id, "waiting", expect="accepted")
             await self._move_on(request_id, now)
 
@@ -175,10 +180,11 @@ class DocumentReview:
                                "time. Nothing new was kept.")
             candidates = await self.store.candidates(guild_id, kind, specialty, week_of(now),
                                                      {user_id}, set())
-            if candidates:
+            reviewer = await self._first_mentor(candidates)
+            if reviewer is not None:
                 request_id = await self.store.add_request(guild_id, user_id, kind, specialty,
                                                           anonymous, text, now)
-                await self._offer(guild_id, request_id, candidates[0], now)
+                await self._offer(guild_id, request_id, reviewer, now)
         return Submitted(request_id, tuple(findings), len(text), self.limits.fields[kind])
 
     async def _offer(self, guild_id: int, request_id: int, reviewer: Reviewer,
@@ -214,6 +220,8 @@ class DocumentReview:
             assert request is not None
             await self.outbox.enqueue(DOCUMENT, due=now, guild_id=request["guild_id"],
                                       ref_id=request_id, recipient_id=user_id)
+            await self.outbox.enqueue(OVERDUE, due=now + ANSWER_TIMEOUT,
+                                      guild_id=request["guild_id"], ref_id=request_id)
             reviewer = await self.store.reviewer_by_id(offer["reviewer_id"], week_of(now))
             if reviewer is not None and reviewer.taken_this_week >= reviewer.weekly_capacity:
                 await self._move_on_offers_of(reviewer.id, now)
@@ -243,15 +251,29 @@ class DocumentReview:
         candidates = await self.store.candidates(request["guild_id"], request["kind"],
                                                  request["specialty"], week_of(now),
                                                  {request["user_id"]}, tried)
-        if candidates:
-            await self._offer(request["guild_id"], request_id, candidates[0], now)
+        reviewer = await self._first_mentor(candidates)
+        if reviewer is not None:
+            await self._offer(request["guild_id"], request_id, reviewer, now)
             return
+        await self._end_unreviewed(request, "exhausted", now)
+
+    async def _end_unreviewed(self, request: sqlite3.Row, status: str, now: datetime) -> None:
+        """No review will come: tell the member, erase after the retention."""
         erase_at = now + await self.retention(request["guild_id"])
-        await self.store.end(request_id, "exhausted", now, erase_at)
+        await self.store.end(request["id"], status, now, erase_at)
         await self.outbox.enqueue(UPDATE, due=now, guild_id=request["guild_id"],
-                                  ref_id=request_id, recipient_id=request["user_id"])
+                                  ref_id=request["id"], recipient_id=request["user_id"])
         await self.outbox.enqueue(ERASE, due=erase_at, guild_id=request["guild_id"],
-                                  ref_id=request_id)
+                                  ref_id=request["id"])
+
+    async def _first_mentor(self, candidates: list[Reviewer]) -> Reviewer | None:
+        """The first candidate who is still an approved, unpaused mentor (a moderator may have
+        paused or removed them since they opted in)."""
+        for reviewer in candidates:
+            mentor = await self._mentoring.get_mentor(reviewer.guild_id, reviewer.user_id)
+            if mentor is not None and mentor.status == "approved" and not mentor.paused:
+                return reviewer
+        return None
 
     async def retention(self, guild_id: int) -> timedelta:
         days = (await self._settings.get(guild_id)).get(RETENTION_SETTING)
@@ -286,6 +308,7 @@ class DocumentReview:
             if not await self.store.answer(request_id, answers, comments, now, erase_at):
                 raise Conflict("This review was already sent.")
             await self.store.count_given(reviewer.id)
+            await self.outbox.cancel([OVERDUE], request_id, "the review was answered")
             await self.outbox.enqueue(RESULT, due=now, guild_id=request["guild_id"],
                                       ref_id=request_id, recipient_id=request["user_id"])
             await self.outbox.enqueue(ERASE, due=erase_at, guild_id=request["guild_id"],
@@ -308,6 +331,12 @@ class DocumentReview:
             await self.store.erase(item.ref)
             await self._db.truncate_wal_after_commit()
             return Done()
+        if item.kind == OVERDUE:
+            if request["status"] != "accepted":
+                return Skip("the review was answered in time", state="cancelled")
+            await self.outbox.cancel([DOCUMENT], item.ref, "the reviewer did not answer in time")
+            await self._end_unreviewed(request, "overdue", now)
+            return Done()
         anonymous = bool(request["anonymous"])
         if item.kind == DOCUMENT:
             if request["status"] != "accepted":
@@ -321,7 +350,7 @@ class DocumentReview:
         erase_at = from_epoch(request["erase_at"])
         if item.kind == UPDATE:
             return Send(ReviewUpdate(item.ref, item.recipient, item.nonce, request["kind"],
-                                     erase_at))
+                                     erase_at, overdue=request["status"] == "overdue"))
         reviewer = await self.store.reviewer_by_id(request["reviewer_id"], week_of(now))
         rubric = tuple(RubricAnswer(k, s, t) for k, s, t in json.loads(request["rubric"]))
         return Send(ReviewResult(item.ref, item.recipient, item.nonce, request["kind"], rubric,

@@ -25,7 +25,7 @@ from bot.services.preparation import (
     parse_rubric,
     reviews_given,
 )
-from bot.services.preparation.review import OFFER_TIMEOUT
+from bot.services.preparation.review import ANSWER_TIMEOUT, OFFER_TIMEOUT
 from tests.outbox_recorder import Recorder, attach, drain
 from tests.review_files import sample
 
@@ -43,6 +43,7 @@ class Env:
     clock: ManualClock
     db: Database
     settings: GuildSettingsService
+    mentoring: MentoringService
 
     async def run(self) -> None:
         await drain(self.outbox, self.clock.now())
@@ -62,7 +63,8 @@ async def env(db: Database, clock: ManualClock) -> Env:
             specialties=["internal_medicine"], visas=["j1"], stage="matched", languages=["en"],
             timezone="America/New_York", capacity=2, bio="Happy to help"))
         await mentoring.moderate(G, user_id, "approve")
-    return Env(prep, outbox, attach(outbox, SENT_KINDS, Recorder()), clock, db, settings)
+    return Env(prep, outbox, attach(outbox, SENT_KINDS, Recorder()), clock, db, settings,
+               mentoring)
 
 
 async def _reviewers(env: Env, *who: int, capacity: int = 2) -> None:
@@ -225,3 +227,39 @@ def test_rubric_answers_need_a_score_and_a_sentence() -> None:
     for bad in ("5 Great", "three", "2", ""):
         with pytest.raises(InvalidInput):
             parse_rubric({**RUBRIC, "structure": bad})
+
+
+async def test_a_review_never_written_ends_overdue_and_is_erased(env: Env) -> None:
+    await _reviewers(env, ANA)
+    submitted = await _ask(env)
+    await env.prep.review.accept(submitted.request_id, ANA)
+    await env.run()
+    env.clock.advance(ANSWER_TIMEOUT)
+    await env.run()
+    [update] = [p for p in env.sent.sent if isinstance(p, ReviewUpdate)]
+    assert update.overdue and update.recipient_id == MEMBER
+    with pytest.raises(Conflict, match="already sent"):  # too late to answer now
+        await env.prep.review.answer(submitted.request_id, ANA, RUBRIC, "")
+    env.clock.advance(timedelta(days=14))
+    await env.run()
+    assert await _tables(env.db) == (0, 0)
+
+
+async def test_an_answer_in_time_cancels_the_deadline(env: Env) -> None:
+    await _reviewers(env, ANA)
+    submitted = await _ask(env)
+    await env.prep.review.accept(submitted.request_id, ANA)
+    await env.prep.review.answer(submitted.request_id, ANA, RUBRIC, "")
+    env.clock.advance(ANSWER_TIMEOUT)
+    await env.run()
+    assert [p for p in env.sent.sent if isinstance(p, ReviewUpdate)] == []
+
+
+async def test_a_paused_or_removed_mentor_is_not_asked(env: Env) -> None:
+    await _reviewers(env, ANA, BEN)
+    await env.mentoring.set_paused(G, ANA, True)
+    await _ask(env)
+    await env.run()
+    assert [o.recipient_id for o in env.offers()] == [BEN]
+    await env.mentoring.moderate(G, BEN, "remove")
+    assert (await _ask(env, member=MEMBER + 1)).request_id is None
