@@ -17,9 +17,9 @@ from bot.services.preparation import (
     MAX_BYTES,
     MAX_CAPACITY,
     SENT_KINDS,
+    DocumentRefused,
     DocumentReview,
 )
-from bot.services.preparation.review_extract import DocumentRefused
 from bot.ui import bot_of, send_ephemeral
 from cogs._base import FmgCog, guild_group
 from cogs.preparation.review_views import (
