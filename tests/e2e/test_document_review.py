@@ -313,3 +313,37 @@ async def test_no_document_text_reaches_the_log(
     assert "discord.http" in log_text and "DEBUG" in log_text  # it did log, at DEBUG
     for secret in (SECRET.decode(), "glucometer", "Xylophone-quokka", "Zanzibar-narwhal"):
         assert secret not in log_text
+
+
+async def test_privacy_export_has_the_document_and_delete_erases_it_and_hands_reviews_on(
+    e2e, discord, alice, bob, ada, mira
+):
+    await _reviewers(e2e, discord, mira, bob, ada)
+    await _request(discord, alice)
+    offer = await _wait_dm(e2e, discord, bob, 2)
+    await discord.click(offer, label="Accept", user=bob)
+    exported = await discord.invoke("privacy export", user=alice)
+    data = json.loads(exported.attachments[0].text)
+    [request] = data["data"]["document_review"]["requests"]
+    assert request["status"] == "accepted" and request["document"] == STATEMENT.strip("\n")
+    mine = json.loads((await discord.invoke("privacy export", user=bob)).attachments[0].text)
+    assert mine["data"]["document_review"]["reviewer"]["kinds"] == ["Personal statement"]
+
+    # Bob deletes his data: the review he accepted goes on to Ada.
+    warning = await discord.invoke("privacy delete", user=bob)
+    assert "Document review: the documents you sent for review" in warning.text
+    await discord.click(warning, label="Delete my data", user=bob)
+    handed = await _wait_dm(e2e, discord, ada, 2)
+    assert f"<@{alice.id}> asks you to review" in handed.content
+    assert await _count(e2e, f"SELECT count(*) FROM review_reviewers WHERE user_id = {bob.id}") == 0
+
+    # Alice deletes hers: the document is gone at once, and nothing about it is left to send.
+    warning = await discord.invoke("privacy delete", user=alice)
+    await discord.click(warning, label="Delete my data", user=alice)
+    assert await _count(e2e, "SELECT count(*) FROM review_requests") == 0
+    assert await _count(e2e, "SELECT count(*) FROM review_offers") == 0
+    assert await _count(e2e, "SELECT count(*) FROM outbox WHERE kind LIKE 'review_%' "
+                             "AND state = 'pending'") == 0
+    assert SECRET not in raw_bytes(e2e.settings.database_path)
+    late = await discord.click(handed, label="Accept", user=ada)
+    assert "no longer waiting for you" in late.text
