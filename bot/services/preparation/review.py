@@ -374,12 +374,19 @@ class DocumentReview:
             None if request["anonymous"] else request["user_id"]))
 
     async def due_failed(self, item: DueItem) -> None:
-        """An offer that cannot reach its reviewer (closed DMs) moves on at once."""
+        """An offer or a document that cannot reach its reviewer (closed DMs) moves on at once."""
+        now = self.clock.now()
+        if item.kind == DOCUMENT:
+            request = await self.store.request(item.ref)
+            if request is not None and request["status"] == "accepted":
+                await self.outbox.cancel([OVERDUE], item.ref, "the reviewer could not be reached")
+                await self.store.set_status(item.ref, "waiting", expect="accepted")
+                await self._move_on(item.ref, now)
+            return
         if item.kind != OFFER:
             return
         offer = await self.store.offer(item.ref)
         if offer is not None and offer["status"] == "pending":
-            now = self.clock.now()
             await self.store.end_offer(item.ref, "moved", now)
             await self.outbox.cancel([TIMEOUT], item.ref, "the reviewer could not be reached")
             await self._move_on(offer["request_id"], now)

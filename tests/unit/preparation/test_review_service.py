@@ -263,3 +263,19 @@ async def test_a_paused_or_removed_mentor_is_not_asked(env: Env) -> None:
     assert [o.recipient_id for o in env.offers()] == [BEN]
     await env.mentoring.moderate(G, BEN, "remove")
     assert (await _ask(env, member=MEMBER + 1)).request_id is None
+
+
+async def test_a_document_that_cannot_reach_its_reviewer_goes_to_the_next(env: Env) -> None:
+    env.sent.fail = lambda item, payload: (SendFailed("403 closed DMs", permanent=True)
+                                           if isinstance(payload, ReviewDocument) else None)
+    await _reviewers(env, ANA, BEN)
+    submitted = await _ask(env)
+    await env.prep.review.accept(submitted.request_id, ANA)
+    await env.run()
+    await env.run()
+    assert [o.recipient_id for o in env.offers()] == [BEN]  # Ana accepted before hers went out
+    env.sent.fail = None
+    await env.prep.review.accept(submitted.request_id, BEN)
+    await env.run()
+    [doc] = [p for p in env.sent.sent if isinstance(p, ReviewDocument)]
+    assert doc.recipient_id == BEN
