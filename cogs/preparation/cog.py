@@ -91,6 +91,12 @@ class PreparationCog(FmgCog, name="Application preparation"):
                                                     document.read)
         await send_request(interaction, text, kind.value, specialty, anonymous)
 
+    @review.command(name="withdraw", description="Take back your document: it is erased now")
+    async def withdraw(self, interaction: discord.Interaction) -> None:
+        kind = await _review(interaction).withdraw(_guild(interaction), interaction.user.id)
+        await send_ephemeral(interaction, f"Withdrawn: your {DOCUMENT_KINDS[kind].lower()} is "
+                                          "erased, and no reviewer will see it now.")
+
     @review.command(name="reviewer", description="Review documents as a mentor (or change how)")
     @app_commands.describe(
         capacity=f"Reviews you can give a week (1-{MAX_CAPACITY})",

@@ -347,3 +347,16 @@ async def test_privacy_export_has_the_document_and_delete_erases_it_and_hands_re
     assert SECRET not in raw_bytes(e2e.settings.database_path)
     late = await discord.click(handed, label="Accept", user=ada)
     assert "no longer waiting for you" in late.text
+
+
+async def test_a_withdrawn_document_is_erased_at_once(e2e, discord, alice, bob, mira):
+    await _reviewers(e2e, discord, mira, bob)
+    await _request(discord, alice)
+    offer = await _wait_dm(e2e, discord, bob, 2)
+    withdrawn = await discord.invoke("review withdraw", user=alice)
+    assert "your personal statement is erased" in withdrawn.text
+    assert SECRET not in raw_bytes(e2e.settings.database_path)
+    late = await discord.click(offer, label="Accept", user=bob)
+    assert "no longer waiting for you" in late.text
+    again = await discord.invoke("review withdraw", user=alice)
+    assert "no document waiting" in again.text

@@ -187,6 +187,27 @@ class DocumentReview:
                 await self._offer(guild_id, request_id, reviewer, now)
         return Submitted(request_id, tuple(findings), len(text), self.limits.fields[kind])
 
+    async def withdraw(self, guild_id: int, user_id: int) -> str:
+        """The member takes back their open request: it and its document are erased now.
+        Returns the document's kind."""
+        async with self._db.transaction():
+            request_id = await self.store.open_request_of(guild_id, user_id)
+            if request_id is None:
+                raise NotFound("You have no document waiting for a review.")
+            request = await self.store.request(request_id)
+            assert request is not None
+            await self.erase_now(request_id, "the member withdrew it")
+        return request["kind"]
+
+    async def erase_now(self, request_id: int, reason: str) -> None:
+        """Erase a request and its document at once, with everything still to send about it
+        (in the caller's transaction; the WAL is truncated once it commits)."""
+        for offer_id in await self.store.offer_ids(request_id):
+            await self.outbox.cancel(OFFER_KINDS, offer_id, reason)
+        await self.outbox.cancel(REQUEST_KINDS, request_id, reason)
+        await self.store.erase(request_id)
+        await self._db.truncate_wal_after_commit()
+
     async def _offer(self, guild_id: int, request_id: int, reviewer: Reviewer,
                      now: datetime) -> None:
         expires = now + OFFER_TIMEOUT

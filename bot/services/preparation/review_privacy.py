@@ -13,12 +13,7 @@ from typing import Any
 from bot.clock import from_epoch
 from bot.services.mentoring.vocab import SPECIALTIES
 from bot.services.preparation._review_models import DOCUMENT_KINDS
-from bot.services.preparation.review import (
-    OFFER_KINDS,
-    REQUEST_KINDS,
-    DocumentReview,
-    week_of,
-)
+from bot.services.preparation.review import DocumentReview, week_of
 from bot.services.privacy import PrivacyContributor
 
 
@@ -64,13 +59,9 @@ class ReviewPrivacy:
         }
 
     async def delete_member(self, guild_id: int, user_id: int) -> None:
-        outbox = self._review.outbox
         async with self._store.db.transaction():
             for request_id in await self._store.request_ids_of(guild_id, user_id):
-                for offer_id in await self._store.offer_ids(request_id):
-                    await outbox.cancel(OFFER_KINDS, offer_id, "the member deleted their data")
-                await outbox.cancel(REQUEST_KINDS, request_id, "the member deleted their data")
-                await self._store.erase(request_id)
+                await self._review.erase_now(request_id, "the member deleted their data")
             await self._hand_over(guild_id, user_id, delete=True)
 
     async def pause_member(self, guild_id: int, user_id: int) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.db import Database
-from bot.errors import Conflict, Forbidden, InvalidInput
+from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bot.outbox import Outbox, SendFailed
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.mentoring import MentoringService, MentorInput
@@ -279,3 +279,16 @@ async def test_a_document_that_cannot_reach_its_reviewer_goes_to_the_next(env: E
     await env.run()
     [doc] = [p for p in env.sent.sent if isinstance(p, ReviewDocument)]
     assert doc.recipient_id == BEN
+
+
+async def test_withdrawing_erases_the_document_at_once(env: Env) -> None:
+    await _reviewers(env, ANA)
+    submitted = await _ask(env)
+    await env.prep.review.accept(submitted.request_id, ANA)
+    assert await env.prep.review.withdraw(G, MEMBER) == "personal_statement"
+    assert await _tables(env.db) == (0, 0)
+    await env.run()
+    assert [p for p in env.sent.sent if isinstance(p, ReviewDocument)] == []  # never sent
+    with pytest.raises(NotFound):
+        await env.prep.review.withdraw(G, MEMBER)
+    assert (await _ask(env)).request_id is not None  # free to ask again
