@@ -87,8 +87,8 @@ class PreparationCog(FmgCog, name="Application preparation"):
             await interaction.response.send_modal(PasteModal(kind.value, specialty, anonymous))
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        text = await _review(interaction).read_file(document.filename, document.size,
-                                                    document.read)
+        text = await _review(interaction).read_file(interaction.user.id, document.filename,
+                                                    document.size, document.read)
         await send_request(interaction, text, kind.value, specialty, anonymous)
 
     @review.command(name="withdraw", description="Take back your document: it is erased now")

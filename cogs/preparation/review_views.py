@@ -272,7 +272,7 @@ class PasteModal(FmgModal):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         review = bot_of(interaction).services.preparation.review
-        text = review.read_pasted(self.text.value)
+        text = review.read_pasted(interaction.user.id, self.text.value)
         await interaction.response.defer(ephemeral=True, thinking=True)
         await send_request(interaction, text, self.kind, self.specialty, self.anonymous)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import re
 import sqlite3
 from collections.abc import Awaitable, Callable, Mapping
@@ -45,6 +46,7 @@ from bot.services.preparation._review_models import (
 from bot.services.preparation._review_store import ReviewStore
 from bot.services.preparation.review_checks import read_limits, run_checks
 from bot.services.preparation.review_extract import check_size, checked_text, extract
+from bot.services.rate_limits import SlidingWindow
 from bot.services.text import sanitize
 
 OFFER, TIMEOUT, DOCUMENT, RESULT, UPDATE, ERASE, OVERDUE = (
@@ -62,6 +64,8 @@ ANSWER_TIMEOUT = timedelta(days=7)
 RETENTION_SETTING = "review_retention_days"
 DEFAULT_RETENTION_DAYS = 14
 MAX_CAPACITY = 20
+#: Documents one member may send (attached or pasted) per hour, refused ones included.
+READS_PER_HOUR = 10
 COMMENTS_MAX = 1500
 SENTENCE_MAX = 300
 _SCORE = re.compile(r"^\s*([1-4])\s*(?:/\s*4)?\s*[-:.),\u2013\u2014]?\s*(.*)$", re.DOTALL)
@@ -96,6 +100,7 @@ class DocumentReview:
         self._settings = guild_settings
         self._mentoring = mentoring
         self.limits = limits or read_limits()
+        self._reads = SlidingWindow[int](READS_PER_HOUR, timedelta(hours=1))
         sends = _Due(self, Policy(max_attempts=5, backoff_base_s=30, backoff_max_s=600))
         works = _Due(self, Policy(sends=False))
         for kind in SENT_KINDS:
@@ -104,17 +109,27 @@ class DocumentReview:
             outbox.register(kind, works)
 
     # -- reading the document ------------------------------------------------------------
-    async def read_file(self, filename: str, size: int,
+    async def read_file(self, user_id: int, filename: str, size: int,
                         download: Callable[[], Awaitable[bytes]]) -> str:
         """The text of an attached file: refused by name and size before ``download`` runs,
         then parsed in a worker thread (a PDF may take a while)."""
         check_size(filename, size)
+        self._count_read(user_id)
         data = await download()
         return await asyncio.to_thread(extract, filename, data)
 
-    @staticmethod
-    def read_pasted(text: str) -> str:
+    def read_pasted(self, user_id: int, text: str) -> str:
+        self._count_read(user_id)
         return checked_text(text)
+
+    def _count_read(self, user_id: int) -> None:
+        """At most READS_PER_HOUR documents read for one member (parsing files costs CPU)."""
+        now = self.clock.now().timestamp()
+        wait = self._reads.retry_after((user_id,), now)
+        if wait > 0:
+            raise Forbidden(f"You sent {READS_PER_HOUR} documents in the last hour: try again in "
+                            f"{math.ceil(wait / 60)} minutes. Nothing was kept.")
+        self._reads.hit(user_id, now)
 
     # -- reviewers ------------------------------------------------------------------------
     async def set_reviewer(self, guild_id: int, user_id: int, kind: str | None,

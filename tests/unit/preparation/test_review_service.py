@@ -292,3 +292,18 @@ async def test_withdrawing_erases_the_document_at_once(env: Env) -> None:
     with pytest.raises(NotFound):
         await env.prep.review.withdraw(G, MEMBER)
     assert (await _ask(env)).request_id is not None  # free to ask again
+
+
+async def test_a_member_sends_at_most_ten_documents_an_hour(env: Env) -> None:
+    async def download() -> bytes:
+        return b"A short experience description."
+
+    review = env.prep.review
+    for _ in range(9):
+        await review.read_file(MEMBER, "e.txt", 31, download)
+    review.read_pasted(MEMBER, "pasted")
+    with pytest.raises(Forbidden, match="10 documents in the last hour: try again in 60 minutes"):
+        await review.read_file(MEMBER, "e.txt", 31, download)
+    review.read_pasted(MEMBER + 1, "someone else is not limited")
+    env.clock.advance(timedelta(hours=1))
+    assert review.read_pasted(MEMBER, "again") == "again"
