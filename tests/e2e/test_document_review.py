@@ -127,6 +127,8 @@ async def test_checks_on_the_sample_statement_and_cv(e2e, discord, alice):
                                   document=("m.pdf", pdf(["x" * 90] * 4)))
     assert "over the ERAS limit of 300" in as_pdf.embeds[0]["description"]
     assert await _count(e2e, "SELECT count(*) FROM review_requests") == 0
+    listed = await discord.invoke("help", user=alice)
+    assert "Application preparation" in listed.text and "/review request" in listed.text
 
 
 async def test_a_review_is_routed_timed_out_answered_and_rated(
