@@ -14,7 +14,7 @@ from typing import Any
 
 from localdiscord.seed import Channel, Role, User, World
 from localdiscord.server import LocalDiscord
-from localdiscord.state import EPHEMERAL, LOADING, Interaction
+from localdiscord.state import ATTACHMENT_SIZE_LIMIT, EPHEMERAL, LOADING, Interaction, content_type_of
 
 SELECT_TYPES = {3, 5, 6, 7, 8}
 
@@ -414,12 +414,15 @@ class Driver:
         elif otype == 11:
             given = value  # bytes, a file object, or (filename, bytes)
             filename, data = given if isinstance(given, tuple) else (getattr(given, "name", "file"), given)
+            if len(data) > ATTACHMENT_SIZE_LIMIT:  # the client refuses it before any upload
+                raise DriverError(f"{name}: {len(data)} bytes is over Discord's upload limit "
+                                  f"({ATTACHMENT_SIZE_LIMIT} bytes)")
             aid = self.server.ids.next()
             self.server.files[aid] = bytes(data)
             url = f"{self.server.base_url}/attachments/{aid}/{filename}"
             resolved.setdefault("attachments", {})[str(aid)] = {
                 "id": str(aid), "filename": filename, "size": len(data), "url": url,
-                "proxy_url": url, "content_type": "application/octet-stream", "ephemeral": True,
+                "proxy_url": url, "content_type": content_type_of(filename), "ephemeral": True,
             }
             value = str(aid)
         choices = option.get("choices")

@@ -23,6 +23,7 @@ from localdiscord.spec import optional_validator
 from localdiscord.state import (
     ADMINISTRATOR,
     ALL_PERMISSIONS,
+    ATTACHMENT_SIZE_LIMIT,
     EPHEMERAL,
     EVERYONE_PERMISSIONS,
     LOADING,
@@ -77,6 +78,8 @@ class DiscordModel:
         self.message_meta: dict[int, dict[str, Any]] = {}
         self.history: dict[int, list[int]] = {}
         self.files: dict[int, bytes] = {}
+        #: attachment ids in the order they were downloaded (GET /attachments/...)
+        self.downloads: list[int] = []
         self.thread_members: dict[int, dict[int, float]] = {}
         self.pins: dict[int, list[tuple[int, float]]] = {}
         self.events: dict[int, dict[str, Any]] = {}
@@ -529,7 +532,7 @@ class DiscordModel:
             "id": str(record.id), "application_id": str(self.app_id), "type": record.type,
             "data": record.data, "channel_id": str(record.channel_id), "channel": channel,
             "token": record.token, "version": 1, "locale": "en-US", "entitlements": [],
-            "attachment_size_limit": 10 * 1024 * 1024,
+            "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
         }
         if record.guild_id is not None:
             perms = self.permissions_of(record.guild_id, record.user_id)

@@ -23,7 +23,7 @@ from localdiscord import routes_channels, routes_core, routes_guilds
 from localdiscord.gateway import Gateway
 from localdiscord.http import API, Call, DiscordError, Router, json_response
 from localdiscord.model import DiscordModel
-from localdiscord.state import RequestRecord
+from localdiscord.state import RequestRecord, content_type_of
 
 log = logging.getLogger("localdiscord")
 
@@ -183,7 +183,11 @@ class LocalDiscord(DiscordModel):
             raise ValueError("The request body contains invalid JSON.") from exc
 
     async def _serve_file(self, request: web.Request) -> web.Response:
-        data = self.files.get(int(request.match_info["aid"]))
+        """The CDN: an attachment's bytes, with the type its name implies; each download is
+        recorded (a test can tell that a bot refused a file without fetching it)."""
+        aid = int(request.match_info["aid"])
+        data = self.files.get(aid)
         if data is None:
             return json_response({"message": "404: Not Found", "code": 0}, 404)
-        return web.Response(body=data)
+        self.downloads.append(aid)
+        return web.Response(body=data, content_type=content_type_of(request.match_info["filename"]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import mimetypes
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -80,6 +81,15 @@ class Violation:
             f"{'.'.join(map(str, p)) or '<body>'}: {m}" for p, m in self.problems
         )
         return f"{self.kind} violation on {self.method} {self.path}: {where}"
+
+
+#: What a member may upload (Discord's free limit; sent to bots as ``attachment_size_limit``).
+ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
+
+
+def content_type_of(filename: str) -> str:
+    """The media type Discord gives an attachment, from its name."""
+    return mimetypes.guess_type(filename)[0] or "application/octet-stream"
 
 
 @dataclass

@@ -55,6 +55,10 @@ SETTING_SPECS: dict[str, SettingSpec] = {
         "role", "Moderator role", "Server",
         "Members with this role may use moderator commands (as do Manage Server admins).",
     ),
+    "review_retention_days": SettingSpec(
+        "int", "Document retention (days)", "Application preparation",
+        "Days a reviewed document is kept after its review ends, then erased (default 14).",
+    ),
     # Quotas (bot/services/study_groups/quotas.py has the defaults used while unset).
     "study_groups_per_member": SettingSpec(
         "int", "Study groups per member", "Study groups",

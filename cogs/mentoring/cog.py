@@ -22,6 +22,7 @@ from bot.services.mentoring import SENT_KINDS, MentoringService, Notice
 from bot.services.mentoring.profile_review import decide_edit, pending_edit, pending_edits
 from bot.services.mentoring.profiles import MAX_CAPACITY, MENTOR_STATUSES, MIN_CAPACITY
 from bot.services.mentoring.vocab import LANGUAGES, SPECIALTIES, VISA_ROUTES
+from bot.services.preparation import reviews_given
 from bot.services.text import one_line
 from bot.services.timezones import check_timezone
 from bot.ui import pack_lines, send_ephemeral, send_failed, timezone_autocomplete
@@ -188,6 +189,17 @@ class MentoringCog(FmgCog, name="Mentoring"):
             capacity=capacity or mentor.capacity, editing=True, mentor=mentor,
         )
         await send_ephemeral(interaction, wizard.content, view=wizard)
+
+    @mentor.command(name="profile", description="Your mentor profile, with the document reviews you gave")
+    async def mentor_profile(self, interaction: discord.Interaction) -> None:
+        mentor = await self.service.get_mentor(_guild(interaction), interaction.user.id)
+        if mentor is None:
+            raise NotFound("You have no mentor profile: register with `/mentor register`.")
+        embed = mentor_embed(mentor)
+        given = await reviews_given(self.bot.services.preparation, _guild(interaction),
+                                    interaction.user.id)
+        embed.add_field(name="Document reviews given", value=str(given))
+        await send_ephemeral(interaction, embed=embed)
 
     @mentor.command(name="pause", description="Stop receiving new mentee requests for now")
     async def pause(self, interaction: discord.Interaction) -> None:

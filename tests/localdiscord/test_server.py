@@ -8,6 +8,7 @@ import aiohttp
 import pytest
 
 from localdiscord import DriverError
+from localdiscord.state import ATTACHMENT_SIZE_LIMIT
 
 
 async def test_slash_command_round_trip(env):
@@ -59,6 +60,17 @@ async def test_attachment_bytes_are_kept(env):
     assert b"A small discord.py bot" in attachment.data
     async with aiohttp.ClientSession() as session, session.get(attachment.url) as response:
         assert await response.read() == attachment.data
+
+
+async def test_an_attachment_option_is_served_with_its_type_and_its_download_recorded(env):
+    assert env.server.downloads == []
+    reply = await env.discord.invoke("upload", file=("notes.md", b"# hello"))
+    assert reply.text == "notes.md 7 text/markdown # hello"
+    assert len(env.server.downloads) == 1
+    # like Discord's client, nothing over the upload limit is sent at all
+    with pytest.raises(DriverError, match="over Discord's upload limit"):
+        await env.discord.invoke("upload", file=("big.pdf", bytes(ATTACHMENT_SIZE_LIMIT + 1)))
+    assert len(env.server.downloads) == 1
 
 
 async def test_buttons_selects_and_modals(env):

@@ -97,6 +97,12 @@ def build(intents: discord.Intents | None = None) -> commands.Bot:
         words = ["visa", "vista", "usmle", "match"]
         return [app_commands.Choice(name=w, value=w) for w in words if w.startswith(current)]
 
+    @tree.command(description="Reads the attached file")
+    async def upload(interaction: discord.Interaction, file: discord.Attachment) -> None:
+        data = await file.read()
+        await interaction.response.send_message(
+            f"{file.filename} {file.size} {file.content_type} {data.decode()}", ephemeral=True)
+
     @tree.command(description="Writes everywhere")
     async def write(interaction: discord.Interaction, channel: discord.TextChannel,
                     forum: discord.ForumChannel) -> None:
