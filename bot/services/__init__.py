@@ -19,6 +19,7 @@ from bot.services.journey import JourneyService
 from bot.services.mentoring import MentoringService
 from bot.services.mentoring.privacy import MentoringPrivacy
 from bot.services.notices import MemberNotices
+from bot.services.preparation import MockInterviews
 from bot.services.privacy import PrivacyContributor, PrivacyService
 from bot.services.resources import ResourceService
 from bot.services.study_groups import StudyGroupService
@@ -35,6 +36,7 @@ class Services:
     study_groups: StudyGroupService
     resources: ResourceService
     journey: JourneyService
+    mock_interviews: MockInterviews
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock) -> Services:
@@ -76,6 +78,8 @@ class Services:
         journey = JourneyService(db, clock, outbox, guild_settings, study_groups,
                                  mentor_pool_changed=mentoring.forget_pool)
         privacy.register(journey.privacy.contributor())
+        mock_interviews = MockInterviews(db, clock, outbox)
+        privacy.register(mock_interviews.privacy.contributor())
         return cls(
             outbox=outbox,
             notices=notices,
@@ -87,4 +91,5 @@ class Services:
             study_groups=study_groups,
             resources=resources,
             journey=journey,
+            mock_interviews=mock_interviews,
         )
