@@ -35,7 +35,7 @@ ROLE_CHOICES = [
     app_commands.Choice(name="Interviewee (you practise answering)", value="interviewee"),
     app_commands.Choice(name="Both (whichever this week needs)", value="both"),
 ]
-DAY_CHOICES = [app_commands.Choice(name=day, value=n) for n, day in enumerate(WEEKDAYS)]
+DAY_CHOICES = [app_commands.Choice(name=day, value=day.lower()) for day in WEEKDAYS]
 
 
 def _mock(interaction: discord.Interaction) -> MockInterviews:
@@ -97,11 +97,12 @@ class PreparationCog(FmgCog, name="Preparation"):
     @app_commands.choices(day=DAY_CHOICES)
     @app_commands.autocomplete(zone=timezone_autocomplete)
     @moderator_only()
-    async def schedule(self, interaction: discord.Interaction, day: app_commands.Choice[int],
+    async def schedule(self, interaction: discord.Interaction, day: app_commands.Choice[str],
                        time: app_commands.Range[str, 1, 5], zone: str,
                        channel: discord.TextChannel) -> None:
         schedule = await _mock(interaction).rounds.schedule(
-            _guild(interaction), interaction.user.id, day.value, time, zone, channel.id)
+            _guild(interaction), interaction.user.id, WEEKDAYS.index(day.name), time, zone,
+            channel.id)
         await send_ephemeral(interaction, schedule_text(schedule))
 
     @mock.command(name="feedback", description="After your session: did your partner come, and "

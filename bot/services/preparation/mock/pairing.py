@@ -10,9 +10,11 @@ Rules, in order of strength:
 
 Members are taken in priority order (left out last week first, then first-timers, then the
 rest), each in an order shuffled by the round's seed, and each takes the best partner still
-free. The result depends only on the members, the history and the seed, never on the order the
-members are given in. Because every member searches everyone still free before being left out,
-no two members left out could have been paired together.
+free: first within their specialty, then, for those left, across specialties (so a member never
+takes another specialty's partner while one of their own is free). The result depends only on
+the members, the history and the seed, never on the order they are given in. Because every
+member searches everyone still free before being left out, no two members left out could have
+been paired together.
 """
 
 from __future__ import annotations
@@ -73,17 +75,22 @@ def pair_round(participants: Iterable[Participant], past: Collection[tuple[int, 
     taken: set[int] = set()
     pairs: list[Pair] = []
     unpaired: list[int] = []
-    for seeker in order:
-        if seeker.user_id in taken:
-            continue
-        taken.add(seeker.user_id)
-        other = _best(seeker, by_specialty[seeker.specialty], taken, rank, overlaps, past_pairs) \
-            or _best(seeker, order, taken, rank, overlaps, past_pairs)
-        if other is None:
-            unpaired.append(seeker.user_id)
-            continue
-        taken.add(other.user_id)
-        pairs.append(_pair(seeker, other, overlaps(seeker.zone, other.zone)))
+    # First everyone within their specialty, then whoever is left across specialties.
+    for across in (False, True):
+        for seeker in order:
+            if seeker.user_id in taken:
+                continue
+            taken.add(seeker.user_id)
+            pool = order if across else by_specialty[seeker.specialty]
+            other = _best(seeker, pool, taken, rank, overlaps, past_pairs)
+            if other is None:
+                if across:
+                    unpaired.append(seeker.user_id)
+                else:
+                    taken.discard(seeker.user_id)
+                continue
+            taken.add(other.user_id)
+            pairs.append(_pair(seeker, other, overlaps(seeker.zone, other.zone)))
     return Pairing(tuple(pairs), tuple(unpaired))
 
 
