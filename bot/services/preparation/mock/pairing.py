@@ -44,19 +44,45 @@ def pair_key(a: int, b: int) -> tuple[int, int]:
 
 
 class _Overlaps:
-    """Average daily waking overlap of two zones over the session week (cached per zone pair)."""
+    """Average daily waking overlap of two zones over the session week, as one dict per zone
+    (the hot loop looks a partner's zone up in the seeker's row)."""
 
     def __init__(self, week: date) -> None:
         self._days = [week + timedelta(days=i) for i in range(WEEK)]
-        self._cache: dict[tuple[str, str], float] = {}
+        self._rows: dict[str, _Row] = {}
+
+    def row(self, zone: str) -> _Row:
+        found = self._rows.get(zone)
+        if found is None:
+            found = self._rows[zone] = _Row(zone, self._days)
+        return found
 
     def __call__(self, a: str, b: str) -> float:
-        key = (a, b) if a <= b else (b, a)
-        found = self._cache.get(key)
-        if found is None:
-            found = sum(waking_overlap_hours(a, b, d) for d in self._days) / WEEK
-            self._cache[key] = found
-        return found
+        return self.row(a)[b]
+
+
+class _Row(dict[str, float]):
+    """One zone's overlaps with the zones asked so far (computed on first use)."""
+
+    def __init__(self, zone: str, days: list[date]) -> None:
+        super().__init__()
+        self._zone, self._days = zone, days
+
+    def __missing__(self, other: str) -> float:
+        hours = self[other] = sum(waking_overlap_hours(self._zone, other, d)
+                                  for d in self._days) / WEEK
+        return hours
+
+
+# A member as the search reads them (a tuple: the search runs n^2/4 times for one specialty).
+_ID, _LANGS, _INTERVIEWS, _INTERVIEWED, _ZONE, _SPECIALTY, _MENTOR, _NEW, _BONUS, _RANK = range(10)
+_Candidate = tuple[int, frozenset[str], bool, bool, str, str, bool, bool, float, int]
+
+
+def _candidate(p: Participant, rank: int) -> _Candidate:
+    bonus = (CARRIED if p.carried else 0.0) + (FIXED_ROLE if p.role != "both" else 0.0)
+    return (p.user_id, p.languages, p.interviews, p.is_interviewed, p.zone, p.specialty,
+            p.mentor, p.first_timer, bonus, rank)
 
 
 def pair_round(participants: Iterable[Participant], past: Collection[tuple[int, int]],
@@ -67,68 +93,73 @@ def pair_round(participants: Iterable[Participant], past: Collection[tuple[int, 
     rng = random.Random(seed)
     rank = {p.user_id: i for i, p in enumerate(rng.sample(members, len(members)))}
     order = sorted(members, key=lambda p: (not p.carried, not p.first_timer, rank[p.user_id]))
-    by_specialty: dict[str, list[Participant]] = {}
-    for member in order:
-        by_specialty.setdefault(member.specialty, []).append(member)
+    by_id = {p.user_id: p for p in members}
+    # The members still free: everyone, and by specialty (a taken member leaves both).
+    free: dict[int, _Candidate] = {p.user_id: _candidate(p, rank[p.user_id]) for p in order}
+    free_in: dict[str, dict[int, _Candidate]] = {}
+    for user_id, candidate in free.items():
+        free_in.setdefault(candidate[_SPECIALTY], {})[user_id] = candidate
+    past_of: dict[int, set[int]] = {}
+    for a, b in past:
+        past_of.setdefault(a, set()).add(b)
+        past_of.setdefault(b, set()).add(a)
     overlaps = _Overlaps(week)
-    past_pairs = set(past)
-    taken: set[int] = set()
     pairs: list[Pair] = []
     unpaired: list[int] = []
+
+    def take(user_id: int) -> _Candidate:
+        candidate = free.pop(user_id)
+        del free_in[candidate[_SPECIALTY]][user_id]
+        return candidate
+
     # First everyone within their specialty, then whoever is left across specialties.
     for across in (False, True):
         for seeker in order:
-            if seeker.user_id in taken:
+            if seeker.user_id not in free:
                 continue
-            taken.add(seeker.user_id)
-            pool = order if across else by_specialty[seeker.specialty]
-            other = _best(seeker, pool, taken, rank, overlaps, past_pairs)
-            if other is None:
+            me = take(seeker.user_id)
+            found = _best(me, free if across else free_in[seeker.specialty],
+                          past_of.get(seeker.user_id, set()), overlaps.row(seeker.zone))
+            if found is None:
                 if across:
                     unpaired.append(seeker.user_id)
                 else:
-                    taken.discard(seeker.user_id)
+                    free[me[_ID]] = free_in[me[_SPECIALTY]][me[_ID]] = me
                 continue
-            taken.add(other.user_id)
+            take(found)
+            other = by_id[found]
             pairs.append(_pair(seeker, other, overlaps(seeker.zone, other.zone)))
     return Pairing(tuple(pairs), tuple(unpaired))
 
 
-def _best(seeker: Participant, pool: Iterable[Participant], taken: set[int],
-          rank: dict[int, int], overlaps: _Overlaps,
-          past: set[tuple[int, int]]) -> Participant | None:
-    """The free member of ``pool`` who makes the best pair with ``seeker`` (the hot loop of
-    pairing: the rules are inlined, `_pair` only builds the chosen one)."""
-    me, langs, zone, specialty = seeker.user_id, seeker.languages, seeker.zone, seeker.specialty
-    i_interview, i_am_interviewed = seeker.interviews, seeker.is_interviewed
-    new_interviewee = seeker.first_timer and i_am_interviewed
-    found: Participant | None = None
-    found_key = (-1.0, 0)
-    for other in pool:
-        them = other.user_id
-        if them in taken or langs.isdisjoint(other.languages):
+def _best(me: _Candidate, pool: dict[int, _Candidate], my_past: set[int],
+          hours_to: _Row) -> int | None:
+    """The free member of ``pool`` who makes the best pair with ``me``: the hot loop of
+    pairing, with the rules inlined (`_pair` then builds the chosen pair)."""
+    langs, specialty, i_interview, i_am_interviewed = (me[_LANGS], me[_SPECIALTY],
+                                                       me[_INTERVIEWS], me[_INTERVIEWED])
+    mentor_for_me = me[_NEW] and i_am_interviewed
+    i_mentor = me[_MENTOR] and i_interview
+    found: int | None = None
+    best = (-1.0, 0)
+    for them, other in pool.items():
+        if langs.isdisjoint(other[_LANGS]) or them in my_past:
             continue
-        they_interview, they_are_interviewed = other.interviews, other.is_interviewed
+        they_interview, they_are_interviewed = other[_INTERVIEWS], other[_INTERVIEWED]
         if not ((i_am_interviewed and they_interview) or (they_are_interviewed and i_interview)):
             continue
-        if (me, them) in past or (them, me) in past:
-            continue
-        hours = overlaps(zone, other.zone)
+        hours = hours_to[other[_ZONE]]
         if hours < MIN_OVERLAP_HOURS:
             continue
-        score = hours / 24
-        if other.specialty == specialty:
+        score = hours / 24 + other[_BONUS]
+        if other[_SPECIALTY] == specialty:
             score += SAME_SPECIALTY
-        if (new_interviewee and other.mentor and they_interview) or (
-                other.first_timer and they_are_interviewed and seeker.mentor and i_interview):
+        if (mentor_for_me and other[_MENTOR] and they_interview) or (
+                i_mentor and other[_NEW] and they_are_interviewed):
             score += MENTOR_FOR_FIRST_TIMER
-        if other.carried:
-            score += CARRIED
-        if other.role != "both":
-            score += FIXED_ROLE  # keep the flexible members for those who need one
-        key = (score, -rank[them])
-        if key > found_key:
-            found, found_key = other, key
+        key = (score, -other[_RANK])
+        if key > best:
+            found, best = them, key
     return found
 
 
