@@ -22,6 +22,7 @@ from __future__ import annotations
 import random
 from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
+from typing import Final
 
 from bot.services.mentoring.overlap import waking_intervals, waking_overlap_hours
 from bot.services.preparation.mock._models import Pair, Pairing, Participant
@@ -75,7 +76,16 @@ class _Row(dict[str, float]):
 
 
 # A member as the search reads them (a tuple: the search runs n^2/4 times for one specialty).
-_ID, _LANGS, _INTERVIEWS, _INTERVIEWED, _ZONE, _SPECIALTY, _MENTOR, _NEW, _BONUS, _RANK = range(10)
+_ID: Final = 0
+_LANGS: Final = 1
+_INTERVIEWS: Final = 2
+_INTERVIEWED: Final = 3
+_ZONE: Final = 4
+_SPECIALTY: Final = 5
+_MENTOR: Final = 6
+_NEW: Final = 7
+_BONUS: Final = 8
+_RANK: Final = 9
 _Candidate = tuple[int, frozenset[str], bool, bool, str, str, bool, bool, float, int]
 
 
