@@ -83,7 +83,10 @@ async def test_bad_joins_are_refused_and_change_nothing(mock, db) -> None:
     assert await db.fetchval("SELECT count(*) FROM mock_entries") == 0
     entry = await mock.rounds.join(GUILD, ALICE, "both", "internal_medicine")
     assert entry.closes_at == FIRST_CLOSE and not entry.carried
-    assert (await mock.rounds.join(GUILD, ALICE, "interviewer", "pediatrics")).role == "interviewer"
+    changed = await mock.rounds.join(GUILD, ALICE, "interviewer", " pediatrics ")
+    assert (changed.role, changed.specialty) == ("interviewer", "pediatrics")
+    typed = await mock.rounds.join(GUILD, ALICE, "both", "internal MEDICINE")  # the label
+    assert typed.specialty == "internal_medicine"
     assert await mock.rounds.leave(GUILD, ALICE) and not await mock.rounds.leave(GUILD, ALICE)
 
 

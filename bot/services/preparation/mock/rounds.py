@@ -50,6 +50,16 @@ def parse_time(text: str) -> int:
     raise InvalidInput(f"`{text[:20]}` is not a time I can read: use 24-hour HH:MM, e.g. 18:00.")
 
 
+def specialty_key(text: str) -> str:
+    """A specialty's key from its key or its label as typed (any case)."""
+    typed = " ".join(text.split()).casefold()
+    for key, label in SPECIALTIES.items():
+        if typed in (key, label.casefold()):
+            return key
+    raise InvalidInput(f"`{text[:40]}` is not a specialty I know: pick one from the list as "
+                       "you type.")
+
+
 class MockRounds(Handler):
     """The ``mock_close`` kind: work done in the database (pairing), nothing to send itself."""
 
@@ -105,9 +115,7 @@ class MockRounds(Handler):
         """Enter (or change one's entry in) this week's round."""
         if role not in ROLES:
             raise InvalidInput("Choose interviewer, interviewee or both.")
-        if specialty not in SPECIALTIES:
-            raise InvalidInput(f"`{specialty[:40]}` is not a specialty I know: pick one from the "
-                               "list as you type.")
+        specialty = specialty_key(specialty)
         async with self._store.db.transaction():
             current = await self._open(guild_id)
             _, sit_out = await self._store.member(guild_id, user_id)
