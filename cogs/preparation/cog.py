@@ -27,6 +27,7 @@ from cogs.preparation.mock_views import (
     PairThreadSender,
     schedule_text,
     specialty_label,
+    status_text,
     when,
 )
 
@@ -89,6 +90,11 @@ class PreparationCog(FmgCog, name="Preparation"):
         left = await _mock(interaction).rounds.leave(_guild(interaction), interaction.user.id)
         await send_ephemeral(interaction, "You left this week's mock interview round." if left
                              else "You were not in this week's round.")
+
+    @mock.command(name="status", description="Your entry in this week's round and your last session")
+    async def status(self, interaction: discord.Interaction) -> None:
+        found = await _mock(interaction).rounds.status(_guild(interaction), interaction.user.id)
+        await send_ephemeral(interaction, status_text(found, interaction.user.id))
 
     @mock.command(name="schedule", description="When rounds close and where pairs meet (moderators)")
     @app_commands.describe(day="The day rounds close", time="The time they close, 24-hour HH:MM",

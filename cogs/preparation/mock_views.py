@@ -19,6 +19,7 @@ from bot.services.preparation import (
     WEEKDAYS,
     FeedbackDm,
     MockDm,
+    MockStatus,
     PairThread,
     QuestionsDm,
     Schedule,
@@ -55,6 +56,35 @@ def schedule_text(schedule: Schedule) -> str:
     return (f"Mock interview rounds close every **{WEEKDAYS[schedule.weekday]} at "
             f"{hours:02d}:{minutes:02d}** ({schedule.zone}); pairs get a private thread in "
             f"<#{schedule.channel_id}>. This week's round closes {when(schedule.next_close)}.")
+
+
+def status_text(status: MockStatus, user_id: int) -> str:
+    if status.closes_at is None:
+        return ("Mock interviews are not set up in this server yet: a moderator sets when rounds "
+                "close with `/mock schedule`.")
+    if status.sitting_out:
+        lines = [f"You sit out this week's round (it closes {when(status.closes_at)}): two of "
+                 "your sessions in a row were missed."]
+    elif status.entry is None:
+        lines = [f"You are not in this week's round; it closes {when(status.closes_at)}. Join "
+                 "with `/mock join`."]
+    else:
+        carried = ", paired first (no partner last week)" if status.entry.carried else ""
+        lines = [f"You are in this week's round as **{status.entry.role}** "
+                 f"({specialty_label(status.entry.specialty)}{carried}); it closes "
+                 f"{when(status.closes_at)}."]
+    pair = status.last_pair
+    if pair is not None:
+        role = "interviewer" if pair.interviewer_id == user_id else "interviewee"
+        partner = pair.partner_of(user_id)
+        who = f"<@{partner}>" if partner else "a member who has since deleted their data"
+        where = f" in <#{pair.thread_id}>" if pair.thread_id else ""
+        times = ", ".join(f"<t:{int(t.timestamp())}:f>" for t in pair.times)
+        lines.append(f"Your last session: {role}, with {who}{where}; times proposed: "
+                     f"{times or 'none'}.")
+        lines.append("You gave your feedback on it." if status.feedback_given
+                     else "After it, tell us how it went with `/mock feedback`.")
+    return "\n".join(lines)
 
 
 def thread_intro(message: PairThread) -> str:

@@ -62,6 +62,8 @@ async def test_a_round_pairs_opens_a_thread_dms_and_sends_the_rubric_to_the_inte
     assert f"<t:{int(SUNDAY_CLOSE.timestamp())}:F>" in joined.text
     await discord.invoke("mock join", user=bob, role="interviewer", specialty="internal_medicine")
     await discord.invoke("mock join", user=ada, role="interviewer", specialty="pediatrics")
+    status = await discord.invoke("mock status", user=alice)
+    assert status.ephemeral and "in this week's round as **interviewee**" in status.text
 
     await _close(e2e, clock, SUNDAY_CLOSE)
     assert await e2e.server.wait_until(lambda: bool(discord.threads_in(channels.general)), 5)
@@ -90,6 +92,10 @@ async def test_a_round_pairs_opens_a_thread_dms_and_sends_the_rubric_to_the_inte
         lambda: bool(_mock_dms(discord, ada, "No mock interview partner")), 5)
     assert not _mock_dms(discord, alice, "Your mock interview with")
 
+    status = await discord.invoke("mock status", user=alice)
+    assert f"Your last session: interviewee, with <@{bob.id}> in <#{thread_id}>" in status.text
+    assert "You are not in this week's round" in status.text
+
     await e2e.restart_bot()  # nothing is made or sent twice
     await _run_due(e2e)
     assert len(discord.threads_in(channels.general)) == 1
@@ -116,6 +122,7 @@ async def test_a_round_pairs_opens_a_thread_dms_and_sends_the_rubric_to_the_inte
     assert "Calm on the gap year." in embed["description"] and not rubric.pings_anyone
     assert "@everyone" not in embed["description"]
     assert not _mock_dms(discord, bob, "Feedback on your mock interview")
+    assert "You gave your feedback on it." in (await discord.invoke("mock status", user=bob)).text
     assert not any("Calm on the gap year" in m.content
                    for m in discord.messages_in(thread_id))
 

@@ -118,6 +118,19 @@ class PairRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class MockStatus:
+    """What `/mock status` shows a member."""
+
+    closes_at: datetime | None
+    """This week's close (None: mock interviews are not set up here)."""
+    entry: Entry | None
+    sitting_out: bool
+    last_pair: PairRecord | None
+    feedback_given: bool
+    """The member said after their last session whether their partner came."""
+
+
+@dataclass(frozen=True, slots=True)
 class FeedbackResult:
     pair_id: int
     partner_id: int

@@ -18,7 +18,7 @@ from bot.clock import Clock, from_epoch
 from bot.errors import Forbidden, InvalidInput, NotFound
 from bot.outbox import Done, DueItem, Handler, NewRow, Outbox, Outcome, Policy, Skip
 from bot.services.mentoring.vocab import SPECIALTIES
-from bot.services.preparation.mock._models import ROLES, Entry, Schedule
+from bot.services.preparation.mock._models import ROLES, Entry, MockStatus, Schedule
 from bot.services.preparation.mock._store import MockStore
 from bot.services.preparation.mock.pairing import LEAD, pair_round, session_times
 from bot.services.timezones import check_timezone
@@ -140,6 +140,17 @@ class MockRounds(Handler):
         async with self._store.db.transaction():
             current = await self._open(guild_id)
             return await self._store.delete_entry(current["id"], user_id)
+
+    async def status(self, guild_id: int, user_id: int) -> MockStatus:
+        current = await self._store.open_round(guild_id)
+        entry = None if current is None else await self._store.entry(current["id"], user_id)
+        _, sit_out = await self._store.member(guild_id, user_id)
+        pair = await self._store.latest_pair(guild_id, user_id)
+        given = pair is not None and (
+            pair.interviewee_showed if user_id == pair.interviewer_id
+            else pair.interviewer_showed) is not None
+        return MockStatus(None if current is None else from_epoch(current["closes_at"]), entry,
+                          current is not None and sit_out == current["id"], pair, given)
 
     async def entry(self, guild_id: int, user_id: int) -> Entry | None:
         current = await self._store.open_round(guild_id)
