@@ -99,6 +99,12 @@ def test_a_first_timer_gets_the_mentor_as_interviewer() -> None:
         assert any(p.interviewer == 3 and p.interviewee == 1 for p in pairs)
 
 
+def test_last_weeks_odd_one_out_is_never_left_out_twice_when_a_partner_is_free() -> None:
+    members = [_member(1), _member(2), _member(3, carried=True)]
+    for seed in range(30):
+        assert 3 not in pair_round(members, set(), WEEK, seed).unpaired
+
+
 def test_the_same_specialty_comes_first_and_last_weeks_odd_one_out_is_paired() -> None:
     members = [_member(1, carried=True), _member(2, specialty="pediatrics"), _member(3)]
     for seed in range(20):

@@ -206,6 +206,10 @@ async def test_export_then_delete_leaves_no_id(mock, db, outbox, clock, threads,
     assert session["feedback_received"]["comment"] == "Good"
     assert "feedback_received" not in (await mock.privacy.export_member(GUILD, BOB))["sessions"][0]
 
+    await mock.privacy.pause_member(GUILD, ALICE)  # she left the server: out of the round
+    assert await mock.rounds.entry(GUILD, ALICE) is None
+    await mock.rounds.join(GUILD, ALICE, "both", "pediatrics")  # she came back
+
     await mock.privacy.delete_member(GUILD, ALICE)
     await db.execute("DELETE FROM member_timezones WHERE user_id = ?", (ALICE,))
     assert rows_holding(settings.database_path, ALICE) == []
