@@ -216,3 +216,5 @@ async def test_export_then_delete_leaves_no_id(mock, db, outbox, clock, threads,
     assert await db.fetchval("SELECT count(*) FROM mock_feedback") == 0
     bob = await mock.privacy.export_member(GUILD, BOB)
     assert bob["sessions"][0]["partner_id"] == "0"  # Bob keeps his session, naming nobody
+    with pytest.raises(NotFound, match="deleted their data"):
+        await mock.feedback.give(GUILD, BOB, partner_showed=False)

@@ -37,15 +37,18 @@ class MockFeedback:
             as_interviewer = user_id == pair.interviewer_id
             self._check(pair, as_interviewer, partner_showed, rubric)
             partner = pair.partner_of(user_id)
+            if not partner:
+                raise NotFound("Your partner in that session has since deleted their data: there "
+                               "is nobody to give feedback to.")
             if not await self._store.record_showed(pair.id, not as_interviewer, partner_showed):
                 raise Conflict("You already gave feedback on your last session.")
-            if as_interviewer and partner_showed and partner:
+            if as_interviewer and partner_showed:
                 assert rubric is not None
                 await self._store.save_feedback(pair.id, rubric, comment, self._clock.now())
                 await self._outbox.enqueue(DM, due=self._clock.now(), guild_id=guild_id,
                                            ref_id=pair.id, recipient_id=partner,
                                            data={"event": "feedback"})
-            sat_out = bool(partner) and await self._count(guild_id, partner, partner_showed)
+            sat_out = await self._count(guild_id, partner, partner_showed)
         return FeedbackResult(pair.id, partner, as_interviewer, partner_showed, sat_out)
 
     def _check(self, pair: PairRecord, as_interviewer: bool, partner_showed: bool,
