@@ -218,3 +218,23 @@ async def test_export_then_delete_leaves_no_id(mock, db, outbox, clock, threads,
     assert bob["sessions"][0]["partner_id"] == "0"  # Bob keeps his session, naming nobody
     with pytest.raises(NotFound, match="deleted their data"):
         await mock.feedback.give(GUILD, BOB, partner_showed=False)
+
+
+async def test_a_close_missed_while_down_happens_once_and_the_next_is_next_week(
+    mock, db, outbox, clock, threads: Sink, dms
+) -> None:
+    await _schedule(mock)
+    for who in (ALICE, BOB):
+        await member(db, who)
+    await mock.rounds.join(GUILD, ALICE, "interviewee", "internal_medicine")
+    await mock.rounds.join(GUILD, BOB, "interviewer", "internal_medicine")
+    back = FIRST_CLOSE + timedelta(days=17, hours=5)  # down across three Sunday closes
+    clock.set(back)
+    await outbox.run_due(back)
+    [thread] = threads.of(PairThread)
+    assert all(t > back for t in thread.times)  # times in the week ahead of now, not then
+    assert await db.fetchval("SELECT count(*) FROM mock_rounds") == 2
+    schedule = await mock.rounds.schedule_of(GUILD)
+    assert schedule.next_close == FIRST_CLOSE + timedelta(days=21)
+    await outbox.run_due(back)
+    assert len(threads.sent) == 1
