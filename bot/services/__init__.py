@@ -80,6 +80,7 @@ class Services:
         privacy.register(journey.privacy.contributor())
         preparation = PreparationService(db, clock, outbox, guild_settings, mentoring)
         privacy.register(preparation.review_privacy.contributor())
+        privacy.register(preparation.mock.privacy.contributor())
         return cls(
             outbox=outbox,
             notices=notices,

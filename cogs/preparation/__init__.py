@@ -1,4 +1,5 @@
-"""Application preparation on Discord: `/review` (document review; see `cog.py`)."""
+"""Application preparation on Discord: `/review` (document review) and `/mock` (mock
+interviews); see `cog.py`."""
 
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
-"""Application preparation: mentors review members' documents (and practise interviews).
+"""Application preparation: mentors review members' documents, members practise interviews.
 
-`PreparationService` bundles the parts; the cog talks to them through it. Document review
+`PreparationService` bundles the two halves; the cog talks to them through it. Document review
 (`review`) checks a document at once against the ERAS field limits in data/eras_limits.yaml
-and routes it to one reviewer at a time through the outbox (kinds ``review_*``, whose senders
-the cog attaches).
+and routes it to one reviewer at a time through the outbox (kinds ``review_*``). Mock
+interviews (`mock`, the sub-package) run weekly rounds: pairing at the close, a thread per
+pair, questions and feedback (kinds ``mock_*``). The cog attaches the senders of both.
 """
 
 from __future__ import annotations
@@ -26,6 +27,38 @@ from bot.services.preparation._review_models import (
     ReviewUpdate,
     RubricAnswer,
     Submitted,
+)
+from bot.services.preparation.mock import (
+    CLOSE as MOCK_CLOSE_KIND,
+)
+from bot.services.preparation.mock import (
+    DM as MOCK_DM_KIND,
+)
+from bot.services.preparation.mock import (
+    PAIR as MOCK_PAIR_KIND,
+)
+from bot.services.preparation.mock import (
+    ROLES as MOCK_ROLES,
+)
+from bot.services.preparation.mock import (
+    RUBRIC as MOCK_RUBRIC,
+)
+from bot.services.preparation.mock import (
+    SCORES as MOCK_SCORES,
+)
+from bot.services.preparation.mock import (
+    WEEKDAYS,
+    FeedbackDm,
+    FeedbackResult,
+    MockDm,
+    MockInterviews,
+    MockStatus,
+    PairThread,
+    QuestionsDm,
+    Rubric,
+    Schedule,
+    SitOutDm,
+    UnpairedDm,
 )
 from bot.services.preparation.review import (
     COMMENTS_MAX,
@@ -53,24 +86,42 @@ __all__ = [
     "EXTENSIONS",
     "MAX_BYTES",
     "MAX_CAPACITY",
+    "MOCK_CLOSE_KIND",
+    "MOCK_DM_KIND",
+    "MOCK_PAIR_KIND",
+    "MOCK_ROLES",
+    "MOCK_RUBRIC",
+    "MOCK_SCORES",
     "RETENTION_SETTING",
     "RUBRIC",
     "SENTENCE_MAX",
     "SENT_KINDS",
+    "WEEKDAYS",
     "DocumentRefused",
     "DocumentReview",
+    "FeedbackDm",
+    "FeedbackResult",
     "FieldLimit",
     "Finding",
     "Limits",
+    "MockDm",
+    "MockInterviews",
+    "MockStatus",
+    "PairThread",
     "PreparationService",
+    "QuestionsDm",
     "ReviewDocument",
     "ReviewOffer",
     "ReviewPrivacy",
     "ReviewResult",
     "ReviewUpdate",
     "Reviewer",
+    "Rubric",
     "RubricAnswer",
+    "Schedule",
+    "SitOutDm",
     "Submitted",
+    "UnpairedDm",
     "parse_rubric",
     "read_limits",
     "reviews_given",
@@ -83,6 +134,7 @@ class PreparationService:
                  guild_settings: GuildSettingsService, mentoring: MentoringService) -> None:
         self.review = DocumentReview(db, clock, outbox, guild_settings, mentoring)
         self.review_privacy = ReviewPrivacy(self.review)
+        self.mock = MockInterviews(db, clock, outbox)
 
 
 async def reviews_given(preparation: PreparationService, guild_id: int, user_id: int) -> int:
