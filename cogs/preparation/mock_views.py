@@ -174,7 +174,7 @@ class PairThreadSender:
                 thread = await channel.create_thread(
                     name=f"Mock interview: {users[0].display_name} & {users[1].display_name}"[:100],
                     type=discord.ChannelType.private_thread, invitable=False)
-                await self.bot.services.mock_interviews.sends.record_thread(message.pair_id,
+                await self.bot.services.preparation.mock.sends.record_thread(message.pair_id,
                                                                            thread.id)
             for user in users:
                 await thread.add_user(user)
