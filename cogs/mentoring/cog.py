@@ -41,6 +41,7 @@ from cogs.mentoring.views import (
     mentor_embed,
     offer_embed,
     roster_pages,
+    stamp,
     update_text,
 )
 
@@ -97,7 +98,7 @@ class MentoringSender:
         content = None
         if notice.kind == "reminder":
             content = (f"Reminder: <@{notice.mentee.user_id}> is still waiting for your answer "
-                       f"(time runs out <t:{notice.expires_at}:R>).")
+                       f"(time runs out {stamp(notice.expires_at, 'R')}).")
         message = await user.send(content, embed=embed, view=answer_view(notice.request_id),
                                   allowed_mentions=NO_MENTIONS, nonce=nonce)
         return message.id
@@ -224,11 +225,11 @@ class MentoringCog(FmgCog, name="Mentoring"):
         if req is None:
             lines.append("You have not requested a mentor yet: `/mentor request`.")
         elif req.status == "pending":
-            lines.append(f"Your request (sent <t:{req.created_at}:R>) waits for <@"
-                         f"{req.mentor_user_id}>, who has until <t:{req.expires_at}:F>. "
+            lines.append(f"Your request (sent {stamp(req.created_at, 'R')}) waits for <@"
+                         f"{req.mentor_user_id}>, who has until {stamp(req.expires_at, 'F')}. "
                          f"Mentors asked so far: {req.tried}.")
         elif req.status == "accepted" and req.ended_at is not None:
-            lines.append(f"Your pairing with <@{req.mentor_user_id}> ended <t:{req.ended_at}:D>; "
+            lines.append(f"Your pairing with <@{req.mentor_user_id}> ended {stamp(req.ended_at, 'D')}; "
                          "`/mentor request` to find another mentor.")
         elif req.status == "accepted":
             lines.append(f"Your latest request was accepted by <@{req.mentor_user_id}>.")
@@ -240,7 +241,7 @@ class MentoringCog(FmgCog, name="Mentoring"):
             where = f" in <#{p.thread_id}>" if p.thread_id else ""
             partner = (f"Mentoring <@{p.mentee_user_id}>" if p.mentor_user_id == interaction.user.id
                        else f"Paired with your mentor <@{p.mentor_user_id}>")
-            lines.append(f"{partner} since <t:{p.started_at}:D>{where}.")
+            lines.append(f"{partner} since {stamp(p.started_at, 'D')}{where}.")
         await send_ephemeral(interaction, "\n".join(lines))
 
     @mentor.command(name="withdraw", description="Withdraw your waiting mentor request")
@@ -315,7 +316,7 @@ class MentoringCog(FmgCog, name="Mentoring"):
         guild_id = _guild(interaction)
         if member is None:
             edits = await pending_edits(self.service, guild_id)
-            lines = [f"<@{e.user_id}> · <t:{e.submitted_at}:R>" for e in edits]
+            lines = [f"<@{e.user_id}> · {stamp(e.submitted_at, 'R')}" for e in edits]
             await send_pages(interaction, Pages(
                 pack_lines(lines or ["No profile edits are waiting."], limit=4000),
                 lambda texts: discord.Embed(title="Profile edits waiting for review",
@@ -371,7 +372,7 @@ class MentoringCog(FmgCog, name="Mentoring"):
     async def feedback(self, interaction: discord.Interaction) -> None:
         entries = await self.service.feedback(_guild(interaction))
         lines = [f"<@{f.pairing.mentee_user_id}> & <@{f.pairing.mentor_user_id}> · by <@"
-                 f"{f.ended_by}> · {f.rating or '-'}/5 · <t:{f.pairing.ended_at}:D>\n> "
+                 f"{f.ended_by}> · {f.rating or '-'}/5 · {stamp(f.pairing.ended_at, 'D')}\n> "
                  f"{one_line(f.text or '')[:1000]}" for f in entries]
         await send_pages(interaction, Pages(
             pack_lines(lines or ["No feedback yet."], limit=4000, sep="\n\n"),

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 from bot.clock import from_epoch
 from bot.errors import UserError
 from bot.services.mentoring import removals
+from bot.services.mentoring._models import KINDS
 from bot.services.mentoring.profile_review import pending_edit
-from bot.services.mentoring.service import KINDS
 
 if TYPE_CHECKING:
-    from bot.services.mentoring.service import MentoringService
+    from bot.services.mentoring import MentoringService
 
 
 def _iso(epoch: int | None) -> str | None:
@@ -39,7 +39,7 @@ class MentoringPrivacy:
                 "stage": mentor.stage, "languages": list(mentor.languages),
                 "timezone": mentor.timezone, "capacity": mentor.capacity, "bio": mentor.bio,
                 "status": mentor.status, "paused": mentor.paused,
-                "registered_at": _iso(mentor.created_at),
+                "registered_at": mentor.created_at.isoformat(),
             }
             waiting = await pending_edit(self._service, guild_id, user_id)
             if waiting is not None:
@@ -56,7 +56,7 @@ class MentoringPrivacy:
             out["mentee_profile"] = {
                 "specialty": mentee.specialty, "visa": mentee.visa, "stage": mentee.stage,
                 "languages": list(mentee.languages), "timezone": mentee.timezone,
-                "goals": mentee.goals, "created_at": _iso(mentee.created_at),
+                "goals": mentee.goals, "created_at": mentee.created_at.isoformat(),
             }
             requests = await self._db.fetchall(
                 "SELECT id, status, created_at, closed_at FROM mentor_requests "

@@ -1,0 +1,115 @@
+"""Mentoring's data as the rest of the bot sees it (instants are aware UTC datetimes), and the
+names of its due-work kinds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.clock import Clock
+from bot.services.mentoring.profiles import MenteeProfile, MentorProfile
+
+OFFER, REMINDER, UPDATE, THREAD, TIMEOUT = (
+    "mentor_offer", "mentor_reminder", "mentor_update", "mentor_thread", "mentor_timeout")
+#: The rows about one offer; they end with it.
+OFFER_KINDS = (OFFER, REMINDER, TIMEOUT)
+KINDS = (OFFER, REMINDER, UPDATE, THREAD, TIMEOUT)
+#: The kinds the cog sends, and the ``Notice.kind`` each becomes.
+SENT_KINDS = {OFFER: "offer", REMINDER: "reminder", UPDATE: "mentee_update", THREAD: "thread"}
+
+
+def now_s(clock: Clock) -> datetime:
+    """The clock's instant to the whole second: the precision instants are stored with, so
+    an instant computed now equals the one read back."""
+    return clock.now().replace(microsecond=0)
+
+
+@dataclass(frozen=True)
+class RequestStatus:
+    request_id: int
+    status: str  # pending | accepted | exhausted | withdrawn
+    mentor_user_id: int | None  # the mentor asked now (pending) or who accepted
+    expires_at: datetime | None  # when the current mentor's time to answer runs out
+    tried: int  # mentors asked so far
+    created_at: datetime
+    ended_at: datetime | None = None
+    """When the pairing this request made (if accepted) ended: it is no longer "accepted"."""
+
+
+@dataclass(frozen=True)
+class Pairing:
+    id: int
+    guild_id: int
+    mentor_user_id: int
+    mentee_user_id: int
+    status: str
+    thread_id: int | None
+    started_at: datetime
+    ended_at: datetime | None
+
+
+@dataclass(frozen=True)
+class MenteeStatus:
+    request: RequestStatus | None
+    pairings: list[Pairing]
+
+
+@dataclass(frozen=True)
+class MenteeUpdate:
+    """Why a mentee's request moved, and where it went: to ``mentor_user_id`` until
+    ``expires_at``, or (both None) nowhere: the request is closed."""
+
+    why: str
+    mentor_user_id: int | None
+    expires_at: datetime | None
+    legacy_text: str | None = None
+    """Text of an update written before updates were stored as data (sent as it is)."""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the bot must send. ``kind``: offer | reminder | mentee_update | thread."""
+
+    id: int
+    guild_id: int
+    kind: str
+    user_id: int
+    request_id: int | None
+    expires_at: datetime | None
+    mentee: MenteeProfile | None
+    pairing: Pairing | None
+    update: MenteeUpdate | None = None
+
+
+@dataclass(frozen=True)
+class Feedback:
+    pairing: Pairing
+    ended_by: int | None
+    rating: int | None
+    text: str | None
+
+
+@dataclass(frozen=True)
+class PlannedPair:
+    mentee: MenteeProfile
+    mentor: MentorProfile
+    score: float
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    guild_id: int
+    pairs: list[PlannedPair]
+    total: float
+    greedy_total: float
+    waiting: int
+
+
+@dataclass(frozen=True)
+class PendingOffer:
+    """The offer a mentor is answering (read inside the answering transaction)."""
+
+    id: int
+    mentor_id: int
+    guild_id: int
+    mentee_id: int
