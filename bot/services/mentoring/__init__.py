@@ -4,7 +4,8 @@ pairings and the moderated roster. Plain async Python (no discord import).
 `MentoringService` is the facade the cog and the other capabilities call; each concern lives
 in its own module behind it: `registration` (members' own profiles), `requests` (asking a
 mentor, offers that move on), `pairings`, `moderation` (review, roster, feedback), `batch`
-(match-all), `due` (what the outbox's mentoring rows mean when they fall due), over one store
+(match-all), `followup` (cadence, check-ins, call times), `details` (a mentor's one question
+before answering), `due` (what the offers' and threads' rows mean when they fall due), over one store
 (`_store`) and the cached pools (`pools`).
 
 Everything that must happen later or on Discord is a row of the one outbox (`bot.outbox`),
@@ -16,7 +17,7 @@ transaction that accepts, with a conditional UPDATE, so two mentees can never ta
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 from bot.clock import Clock
@@ -24,10 +25,22 @@ from bot.db import Database
 from bot.outbox import Outbox
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.mentoring._models import (
+    ANSWER,
+    CADENCES,
+    CHECKIN,
+    CHECKIN_WEEKS,
     KINDS,
+    QUESTION,
+    QUESTION_LAPSE,
     SENT_KINDS,
+    STALLED,
     TIMEOUT,
     BatchPlan,
+    CheckIn,
+    CheckInAnswer,
+    CheckInResult,
+    DetailsAnswer,
+    DetailsQuestion,
     Feedback,
     MenteeStatus,
     MenteeUpdate,
@@ -35,10 +48,13 @@ from bot.services.mentoring._models import (
     Pairing,
     PlannedPair,
     RequestStatus,
+    StalledAlert,
 )
 from bot.services.mentoring._store import MentoringStore
 from bot.services.mentoring.batch import Batch
+from bot.services.mentoring.details import Details, DetailsDue
 from bot.services.mentoring.due import NOTICES, TIMEOUTS, DueWork
+from bot.services.mentoring.followup import CheckIns, FollowUp, StalledAlerts
 from bot.services.mentoring.moderation import Moderation
 from bot.services.mentoring.pairings import Pairings
 from bot.services.mentoring.pool import Candidate, MentorPool
@@ -49,10 +65,21 @@ from bot.services.mentoring.requests import Requests
 from bot.services.notices import MemberNotices
 
 __all__ = [
+    "ANSWER",
+    "CADENCES",
+    "CHECKIN",
+    "CHECKIN_WEEKS",
     "KINDS",
+    "QUESTION",
     "SENT_KINDS",
+    "STALLED",
     "BatchPlan",
     "Candidate",
+    "CheckIn",
+    "CheckInAnswer",
+    "CheckInResult",
+    "DetailsAnswer",
+    "DetailsQuestion",
     "Feedback",
     "MenteeInput",
     "MenteeProfile",
@@ -66,19 +93,23 @@ __all__ = [
     "Pairing",
     "PlannedPair",
     "RequestStatus",
+    "StalledAlert",
 ]
 
 
 class MentoringService:
     def __init__(self, db: Database, clock: Clock, *, request_timeout: timedelta,
-                 outbox: Outbox | None = None, notices: MemberNotices | None = None) -> None:
+                 outbox: Outbox | None = None, notices: MemberNotices | None = None,
+                 guild_settings: GuildSettingsService | None = None) -> None:
         self._db = db
         self.outbox = outbox or Outbox(db, clock)
-        self.notices = notices or MemberNotices.of(
-            self.outbox, db, clock, GuildSettingsService(db, clock))
+        guild_settings = guild_settings or GuildSettingsService(db, clock)
+        self.notices = notices or MemberNotices.of(self.outbox, db, clock, guild_settings)
         store = MentoringStore(db)
         self._pools = Pools(store)
-        self._pairings = Pairings(store, clock, self.outbox, self.notices, self._pools)
+        self._followup = FollowUp(store, clock, self.outbox)
+        self._pairings = Pairings(store, clock, self.outbox, self.notices, self._pools,
+                                  self._followup)
         self._requests = Requests(store, clock, self.outbox, self._pools, self._pairings,
                                   request_timeout)
         self._registration = Registration(store, clock, self._pools, self._requests)
@@ -89,6 +120,13 @@ class MentoringService:
         for kind in SENT_KINDS:
             self.outbox.register(kind, notices_due)
         self.outbox.register(TIMEOUT, DueWork(store, clock, self._requests, TIMEOUTS))
+        self._details = Details(store, clock, self.outbox, self._requests)
+        details_due = DetailsDue(store, clock, self._details, NOTICES)
+        for kind in (QUESTION, ANSWER):
+            self.outbox.register(kind, details_due)
+        self.outbox.register(QUESTION_LAPSE, DetailsDue(store, clock, self._details, TIMEOUTS))
+        self.outbox.register(CHECKIN, CheckIns(store))
+        self.outbox.register(STALLED, StalledAlerts(store, guild_settings))
 
     @property
     def db(self) -> Database:
@@ -194,3 +232,28 @@ class MentoringService:
 
     async def apply_plan(self, plan: BatchPlan) -> tuple[list[Pairing], int]:
         return await self._batch.apply(plan)
+
+    # -- follow-up (issue 20) ----------------------------------------------------------------
+    async def pairing_of_member(self, pairing_id: int, user_id: int) -> Pairing:
+        return await self._followup.pairing_of_member(pairing_id, user_id)
+
+    async def set_cadence(self, pairing_id: int, user_id: int, cadence: str) -> Pairing:
+        return await self._followup.set_cadence(pairing_id, user_id, cadence)
+
+    async def answer_checkin(self, pairing_id: int, week: int, user_id: int,
+                             answer: CheckInAnswer) -> CheckInResult:
+        return await self._followup.answer_checkin(pairing_id, week, user_id, answer)
+
+    async def suggest_call(self, pairing_id: int, user_id: int) -> list[datetime]:
+        return await self._followup.suggest_call(pairing_id, user_id)
+
+    async def check_can_ask(self, request_id: int, mentor_user_id: int) -> None:
+        await self._details.check_can_ask(request_id, mentor_user_id)
+
+    async def ask_details(self, request_id: int, mentor_user_id: int,
+                          question: str) -> DetailsQuestion:
+        return await self._details.ask(request_id, mentor_user_id, question)
+
+    async def answer_details(self, offer_id: int, mentee_user_id: int,
+                             answer: str) -> DetailsAnswer:
+        return await self._details.answer(offer_id, mentee_user_id, answer)

@@ -14,7 +14,13 @@ from datetime import datetime
 
 from bot.clock import from_epoch, to_epoch
 from bot.db import Database
-from bot.services.mentoring._models import Feedback, Pairing, PendingOffer, RequestStatus
+from bot.services.mentoring._models import (
+    Feedback,
+    OfferDetails,
+    Pairing,
+    PendingOffer,
+    RequestStatus,
+)
 from bot.services.mentoring.profiles import APPROVED, MenteeInput, MenteeProfile, MentorInput, MentorProfile
 
 MENTOR_COLUMNS = (
@@ -26,7 +32,8 @@ MENTEE_COLUMNS = (
 )
 _PAIRING_SELECT = (
     "SELECT p.id, p.guild_id, m.user_id AS mentor_user_id, e.user_id AS mentee_user_id, "
-    "p.status, p.thread_id, p.started_at, p.ended_at, p.ended_by, p.rating, p.feedback "
+    "p.status, p.thread_id, p.started_at, p.ended_at, p.ended_by, p.rating, p.feedback, "
+    "p.cadence "
     "FROM mentor_pairings p JOIN mentors m ON m.id = p.mentor_id "
     "JOIN mentees e ON e.id = p.mentee_id"
 )
@@ -66,7 +73,7 @@ def mentee_of(row: sqlite3.Row) -> MenteeProfile:
 def pairing_of(row: sqlite3.Row) -> Pairing:
     return Pairing(row["id"], row["guild_id"], row["mentor_user_id"], row["mentee_user_id"],
                    row["status"], row["thread_id"], from_epoch(row["started_at"]),
-                   _at(row["ended_at"]))
+                   _at(row["ended_at"]), row["cadence"])
 
 
 class MentoringStore:
@@ -441,6 +448,84 @@ class MentoringStore:
             (guild_id,),
         )
         return [Feedback(pairing_of(r), r["ended_by"], r["rating"], r["feedback"]) for r in rows]
+
+    # -- follow-up: cadence, check-ins, the coordinators' alert -----------------------------
+    async def set_cadence(self, pairing_id: int, cadence: str) -> bool:
+        """Store an open pairing's cadence; False if the pairing is not open."""
+        row = await self.db.fetchone(
+            "UPDATE mentor_pairings SET cadence = ? WHERE id = ? AND status = 'active' "
+            "RETURNING id",
+            (cadence, pairing_id),
+        )
+        return row is not None
+
+    async def save_checkin(self, pairing_id: int, week: int, answer: str, user_id: int,
+                           now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO mentor_checkins (pairing_id, week, answer, answered_by, answered_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (pairing_id, week) DO UPDATE SET "
+            "answer = excluded.answer, answered_by = excluded.answered_by, "
+            "answered_at = excluded.answered_at",
+            (pairing_id, week, answer, user_id, to_epoch(now)),
+        )
+
+    async def checkin_answer(self, pairing_id: int, week: int) -> str | None:
+        return await self.db.fetchval(
+            "SELECT answer FROM mentor_checkins WHERE pairing_id = ? AND week = ?",
+            (pairing_id, week),
+        )
+
+    async def mark_stalled(self, pairing_id: int, now: datetime) -> bool:
+        """Record the coordinators' alert; False if this pairing already had one."""
+        row = await self.db.fetchone(
+            "UPDATE mentor_pairings SET stalled_alert_at = ? WHERE id = ? "
+            "AND stalled_alert_at IS NULL RETURNING id",
+            (to_epoch(now), pairing_id),
+        )
+        return row is not None
+
+    # -- ask for details --------------------------------------------------------------------
+    async def offer_details(self, offer_id: int) -> OfferDetails | None:
+        row = await self.db.fetchone(
+            "SELECT o.id, o.request_id, r.guild_id, o.status, m.user_id AS mentor_user_id, "
+            "e.user_id AS mentee_user_id, o.expires_at, o.question, o.asked_at, o.answer, "
+            "o.resumed_at FROM mentor_offers o JOIN mentor_requests r ON r.id = o.request_id "
+            "JOIN mentors m ON m.id = o.mentor_id JOIN mentees e ON e.id = r.mentee_id "
+            "WHERE o.id = ?",
+            (offer_id,),
+        )
+        if row is None:
+            return None
+        return OfferDetails(row["id"], row["request_id"], row["guild_id"], row["status"],
+                            row["mentor_user_id"], row["mentee_user_id"],
+                            from_epoch(row["expires_at"]), row["question"], _at(row["asked_at"]),
+                            row["answer"], _at(row["resumed_at"]))
+
+    async def ask(self, offer_id: int, question: str, now: datetime) -> bool:
+        """Store the offer's one question; False if it already has one or was answered."""
+        row = await self.db.fetchone(
+            "UPDATE mentor_offers SET question = ?, asked_at = ? WHERE id = ? "
+            "AND status = 'pending' AND asked_at IS NULL RETURNING id",
+            (question, to_epoch(now), offer_id),
+        )
+        return row is not None
+
+    async def save_answer(self, offer_id: int, answer: str, now: datetime) -> bool:
+        row = await self.db.fetchone(
+            "UPDATE mentor_offers SET answer = ?, answered_at = ? WHERE id = ? "
+            "AND asked_at IS NOT NULL AND answer IS NULL RETURNING id",
+            (answer, to_epoch(now), offer_id),
+        )
+        return row is not None
+
+    async def resume(self, offer_id: int, expires_at: datetime, now: datetime) -> bool:
+        """End a paused offer's pause with its new expiry; False if it was not paused."""
+        row = await self.db.fetchone(
+            "UPDATE mentor_offers SET expires_at = ?, resumed_at = ? WHERE id = ? "
+            "AND status = 'pending' AND asked_at IS NOT NULL AND resumed_at IS NULL RETURNING id",
+            (to_epoch(expires_at), to_epoch(now), offer_id),
+        )
+        return row is not None
 
 
 def _mentor_values(data: MentorInput, bio: str, now: datetime) -> tuple[object, ...]:

@@ -1,6 +1,6 @@
 """Pairings: made when a mentor accepts (or a moderator's batch pairs), ended by either side
-with optional feedback for the moderators. Making one enqueues its private thread; ending one
-frees the mentor's slot and tells the other side."""
+with optional feedback for the moderators. Making one enqueues its private thread and its
+check-ins; ending one frees the mentor's slot, cancels the check-ins and tells the other side."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from bot.errors import Conflict, InvalidInput, NotFound
 from bot.outbox import Outbox
 from bot.services.mentoring._models import THREAD, Feedback, Pairing, now_s
 from bot.services.mentoring._store import MentoringStore
+from bot.services.mentoring.followup import FollowUp
 from bot.services.mentoring.pools import Pools
 from bot.services.notices import MemberNotices
 
@@ -19,8 +20,9 @@ FEEDBACK_MAX = 1000
 
 class Pairings:
     def __init__(self, store: MentoringStore, clock: Clock, outbox: Outbox,
-                 notices: MemberNotices, pools: Pools) -> None:
+                 notices: MemberNotices, pools: Pools, followup: FollowUp) -> None:
         self._store = store
+        self._followup = followup
         self._clock = clock
         self._outbox = outbox
         self._notices = notices
@@ -35,6 +37,7 @@ class Pairings:
             raise Conflict("You are already paired with this mentee.")
         await self._outbox.enqueue(THREAD, due=now, guild_id=guild_id, ref_id=pairing_id,
                                    recipient_id=await self._store.mentor_user_id(mentor_id))
+        await self._followup.schedule(pairing_id, guild_id, now)
         return pairing_id
 
     async def get(self, pairing_id: int) -> Pairing:
@@ -78,6 +81,7 @@ class Pairings:
             if mentor_id is None:
                 raise Conflict("That pairing has already ended.")
             await self._store.free_slot(mentor_id, now)
+            await self._followup.cancel(target.id)
             ended = await self.get(target.id)
             await self._tell_ended(ended, user_id)
         await self._pools.refresh(guild_id, [mentor_id])

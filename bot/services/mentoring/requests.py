@@ -11,6 +11,7 @@ from bot.clock import Clock, to_epoch
 from bot.errors import Conflict, Forbidden, NotFound
 from bot.outbox import Outbox
 from bot.services.mentoring._models import (
+    DETAIL_KINDS,
     OFFER,
     OFFER_KINDS,
     REMINDER,
@@ -107,7 +108,8 @@ class Requests:
                                        recipient_id=mentor.user_id)
         return offer_id
 
-    async def _pending_offer(self, request_id: int, mentor_user_id: int) -> PendingOffer:
+    async def pending_offer(self, request_id: int, mentor_user_id: int) -> PendingOffer:
+        """The request's offer waiting for this mentor's answer (else why not)."""
         offer = await self._store.pending_offer(request_id, mentor_user_id)
         if offer is not None:
             return offer
@@ -121,7 +123,7 @@ class Requests:
         one transaction. A mentor who is now full has their other pending requests moved on."""
         now = now_s(self._clock)
         async with self._store.db.transaction():
-            offer = await self._pending_offer(request_id, mentor_user_id)
+            offer = await self.pending_offer(request_id, mentor_user_id)
             slot = await self._store.take_slot(offer.mentor_id, now)
             if slot is None:
                 raise Conflict("You have no free mentee slot (or are paused): raise your "
@@ -142,7 +144,7 @@ class Requests:
         """Decline: the request moves to the next candidate at once."""
         now = now_s(self._clock)
         async with self._store.db.transaction():
-            offer = await self._pending_offer(request_id, mentor_user_id)
+            offer = await self.pending_offer(request_id, mentor_user_id)
             await self.end_offer(offer.id, "declined", now)
             await self.move_on(request_id, now, "could not take you on")
         return await self.request_status(request_id)
@@ -165,7 +167,8 @@ class Requests:
         await self._cancel_notices(offer_id)
 
     async def _cancel_notices(self, offer_id: int) -> None:
-        await self._outbox.cancel(OFFER_KINDS, offer_id, "the offer was answered or moved on")
+        await self._outbox.cancel((*OFFER_KINDS, *DETAIL_KINDS), offer_id,
+                                  "the offer was answered or moved on")
 
     async def move_on_offers_of(self, mentor_id: int, now: datetime, outcome: str) -> int:
         """Move every pending request offered to ``mentor_id`` to its next candidate."""
