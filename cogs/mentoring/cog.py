@@ -18,7 +18,15 @@ from bot.checks import moderator_only
 from bot.errors import Conflict, NotFound
 from bot.outbox import DueItem, Receipt, Sender
 from bot.paging import Pages, send_pages
-from bot.services.mentoring import SENT_KINDS, MentoringService, Notice
+from bot.services.mentoring import (
+    ANSWER,
+    CHECKIN,
+    QUESTION,
+    SENT_KINDS,
+    STALLED,
+    MentoringService,
+    Notice,
+)
 from bot.services.mentoring.profile_review import decide_edit, pending_edit, pending_edits
 from bot.services.mentoring.profiles import MAX_CAPACITY, MENTOR_STATUSES, MIN_CAPACITY
 from bot.services.mentoring.vocab import LANGUAGES, SPECIALTIES, VISA_ROUTES
@@ -26,13 +34,22 @@ from bot.services.text import one_line
 from bot.services.timezones import check_timezone
 from bot.ui import pack_lines, send_ephemeral, send_failed, timezone_autocomplete
 from cogs._base import FmgCog, guild_group
+from cogs.mentoring.followup import (
+    CadenceMenu,
+    CallButton,
+    CheckInButton,
+    DetailsButton,
+    FollowUpSender,
+    ReplyButton,
+    intro_view,
+    offer_view,
+)
 from cogs.mentoring.views import (
     NO_MENTIONS,
     AnswerButton,
     AskMentorButton,
     MatchAllConfirm,
     ProfileWizard,
-    answer_view,
     candidate_buttons,
     candidates_embed,
     edit_embed,
@@ -47,6 +64,8 @@ from cogs.mentoring.views import (
 
 log = logging.getLogger(__name__)
 PREVIEW_LINES = 20
+#: Issue 20's kinds: check-ins and the coordinators' alert, a question and its answer.
+FOLLOW_UP_KINDS = (CHECKIN, STALLED, QUESTION, ANSWER)
 
 
 async def specialty_autocomplete(interaction: discord.Interaction,
@@ -99,7 +118,7 @@ class MentoringSender:
         if notice.kind == "reminder":
             content = (f"Reminder: <@{notice.mentee.user_id}> is still waiting for your answer "
                        f"(time runs out {stamp(notice.expires_at, 'R')}).")
-        message = await user.send(content, embed=embed, view=answer_view(notice.request_id),
+        message = await user.send(content, embed=embed, view=offer_view(notice.request_id),
                                   allowed_mentions=NO_MENTIONS, nonce=nonce)
         return message.id
 
@@ -128,7 +147,7 @@ class MentoringSender:
         for user in (mentor, mentee):
             await thread.add_user(user)
         intro = await thread.send(
-            intro_text(pairing, notice.mentee),
+            intro_text(pairing, notice.mentee), view=intro_view(pairing.id),
             # The goals are the mentee's words: ping exactly the pair, nobody they may name.
             allowed_mentions=discord.AllowedMentions(everyone=False, roles=False,
                                                      users=[mentor, mentee]),
@@ -146,11 +165,12 @@ class MentoringCog(FmgCog, name="Mentoring"):
 
     mentor = guild_group("mentor", "Mentor matchmaking")
     mentee = guild_group("mentee", "Your mentee profile")
-    dynamic_items = (AnswerButton, AskMentorButton)
+    dynamic_items = (AnswerButton, AskMentorButton, CadenceMenu, CallButton, CheckInButton,
+                     DetailsButton, ReplyButton)
 
     def senders(self) -> dict[str, Sender]:
-        sender = MentoringSender(self.bot)
-        return dict.fromkeys(SENT_KINDS, sender)
+        senders: dict[str, Sender] = dict.fromkeys(SENT_KINDS, MentoringSender(self.bot))
+        return senders | dict.fromkeys(FOLLOW_UP_KINDS, FollowUpSender(self.bot))
 
     @property
     def service(self) -> MentoringService:

@@ -17,6 +17,7 @@ from discord.utils import TimestampStyle, format_dt
 from bot.errors import Forbidden, InvalidInput
 from bot.paging import Pages
 from bot.services.mentoring import (
+    CADENCES,
     BatchPlan,
     Candidate,
     MenteeInput,
@@ -348,10 +349,14 @@ def intro_text(pairing: Pairing, mentee: MenteeProfile | None) -> str:
     goals = f"\n**Goals**: {sanitize(mentee.goals)}" if mentee and mentee.goals else ""
     target = (f"\n**Aiming for**: {SPECIALTIES[mentee.specialty]} · "
               f"{VISA_ROUTES[mentee.visa]} · now at {EXAM_STAGES[mentee.stage]}") if mentee else ""
+    cadence = (f"\n**Cadence**: you meet {CADENCES[pairing.cadence]} (change it below)"
+               if pairing.cadence in CADENCES else
+               "\n**Cadence**: not chosen yet: pick how often you will meet below")
     return (f"Welcome <@{pairing.mentee_user_id}> and <@{pairing.mentor_user_id}>: you are now "
             f"mentor and mentee. This private thread is yours; say hello and agree on how "
-            f"and when to meet.{target}{goals}\n\nWhen you are done, either of you can close "
-            f"the pairing with `/mentor end` (and leave feedback for the moderators).")
+            f"and when to meet.{target}{goals}{cadence}\n\nI will check in at weeks 2, 6 and "
+            f"12. When you are done, either of you can close the pairing with `/mentor end` (and "
+            f"leave feedback for the moderators).")
 
 
 def roster_pages(mentors: Sequence[MentorProfile], title: str,
