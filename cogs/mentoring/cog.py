@@ -244,6 +244,11 @@ class MentoringCog(FmgCog, name="Mentoring"):
         req = state.request
         if req is None:
             lines.append("You have not requested a mentor yet: `/mentor request`.")
+        elif req.status == "pending" and req.paused:
+            lines.append(f"Your request (sent {stamp(req.created_at, 'R')}) waits for <@"
+                         f"{req.mentor_user_id}>, who asked you a question (see your DMs): their "
+                         f"time to answer is paused until you reply. Mentors asked so far: "
+                         f"{req.tried}.")
         elif req.status == "pending":
             lines.append(f"Your request (sent {stamp(req.created_at, 'R')}) waits for <@"
                          f"{req.mentor_user_id}>, who has until {stamp(req.expires_at, 'F')}. "

@@ -149,6 +149,8 @@ async def test_asking_for_details_pauses_the_timeout_until_the_mentee_answers(
     clock.advance(timedelta(hours=40))  # past the first deadline: paused, still bob's
     await e2e.bot.scheduler.run_now(OUTBOX)
     assert offers_to(discord, ada) == []
+    status = await discord.invoke("mentor status", user=alice)
+    assert "paused until you reply" in status.text
     await e2e.restart_bot()
     modal = await discord.click(question, label="Answer", user=alice)
     answered = await discord.submit_modal(modal, {"Your answer": "Community IM in the Midwest"},

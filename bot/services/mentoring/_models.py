@@ -46,6 +46,8 @@ class RequestStatus:
     created_at: datetime
     ended_at: datetime | None = None
     """When the pairing this request made (if accepted) ended: it is no longer "accepted"."""
+    paused: bool = False
+    """The mentor asked the mentee a question: ``expires_at`` moves once it is answered."""
 
 
 @dataclass(frozen=True)

@@ -336,6 +336,8 @@ class MentoringStore:
             " WHERE o.request_id = r.id AND o.status IN ('pending', 'accepted')) AS mentor_user, "
             "(SELECT o.expires_at FROM mentor_offers o WHERE o.request_id = r.id "
             " AND o.status = 'pending') AS expires_at, "
+            "(SELECT 1 FROM mentor_offers o WHERE o.request_id = r.id AND o.status = 'pending' "
+            " AND o.asked_at IS NOT NULL AND o.resumed_at IS NULL) AS paused, "
             "(SELECT p.ended_at FROM mentor_pairings p WHERE p.request_id = r.id) AS ended_at "
             "FROM mentor_requests r WHERE r.id = ?",
             (request_id,),
@@ -343,7 +345,8 @@ class MentoringStore:
         if row is None:
             return None
         return RequestStatus(row["id"], row["status"], row["mentor_user"], _at(row["expires_at"]),
-                             row["tried"], from_epoch(row["created_at"]), _at(row["ended_at"]))
+                             row["tried"], from_epoch(row["created_at"]), _at(row["ended_at"]),
+                             bool(row["paused"]))
 
     async def insert_offer(self, request_id: int, mentor_id: int, now: datetime,
                            expires_at: datetime) -> int:

@@ -191,7 +191,8 @@ async def test_a_question_pauses_the_timeout_until_the_mentee_answers(svc, recor
     # Past the original deadline: still waiting for this mentor (paused).
     clock.advance(timedelta(hours=40))
     await svc.outbox.run_due(clock.now())
-    assert (await svc._requests.request_status(request_id)).status == "pending"
+    status = await svc._requests.request_status(request_id)
+    assert (status.status, status.paused) == ("pending", True)
     with pytest.raises(Forbidden):
         await svc.answer_details(question.offer_id, OTHER, "Hi")
     answered = await svc.answer_details(question.offer_id, MENTEE, "Community IM programs")
@@ -199,6 +200,8 @@ async def test_a_question_pauses_the_timeout_until_the_mentee_answers(svc, recor
     [delivered] = await run_at(svc, clock, recorder, timedelta(0), DetailsAnswer)
     assert (delivered.answer, delivered.request_id) == ("Community IM programs", request_id)
     assert delivered.expires_at == answered.expires_at
+    status = await svc._requests.request_status(request_id)
+    assert (status.paused, status.expires_at) == (False, answered.expires_at)
     with pytest.raises(Conflict):
         await svc.answer_details(question.offer_id, MENTEE, "again")
     await run_at(svc, clock, recorder, timedelta(hours=31), DetailsAnswer)  # past the lapse too
