@@ -114,7 +114,11 @@ class CheckIns(Handler):
             return Skip("the pairing ended", state="cancelled")
         if pairing.thread_id is None:
             return Skip("the pairing has no thread to ask in", state="failed")
-        return Send(CheckIn(pairing, int(item.data["week"])))
+        week = int(item.data["week"])
+        later = [w for w in CHECKIN_WEEKS if w > week]
+        if later and pairing.started_at + timedelta(weeks=later[0]) <= now:
+            return Skip("a later check-in is due already (the bot was down)")
+        return Send(CheckIn(pairing, week))
 
 
 class StalledAlerts(Handler):

@@ -83,8 +83,18 @@ async def test_check_ins_come_at_weeks_2_6_and_12_exactly_once(svc, recorder, cl
     [first] = await run_at(svc, clock, recorder, timedelta(days=1), CheckIn)
     assert (first.pairing.id, first.week, first.pairing.thread_id) == (pairing_id, 2, 900)
     assert await run_at(svc, clock, recorder, timedelta(days=1), CheckIn) == []  # once
-    [second, third] = await run_at(svc, clock, recorder, timedelta(weeks=11), CheckIn)
+    [second] = await run_at(svc, clock, recorder, timedelta(weeks=4) - timedelta(days=1),
+                            CheckIn)
+    [third] = await run_at(svc, clock, recorder, timedelta(weeks=6), CheckIn)
     assert (second.week, third.week) == (6, 12)
+
+
+async def test_after_a_long_outage_only_the_latest_due_check_in_is_posted(
+    svc, recorder, clock
+) -> None:
+    await paired(svc, recorder, clock)
+    [late] = await run_at(svc, clock, recorder, timedelta(weeks=7), CheckIn)
+    assert late.week == 6  # week 2's would ask about a period already past
 
 
 async def test_an_ended_pairing_cancels_its_pending_check_ins(svc, recorder, clock, db) -> None:
