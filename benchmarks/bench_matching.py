@@ -28,6 +28,7 @@ ZONES = ["Asia/Kolkata", "Asia/Karachi", "Asia/Dhaka", "Asia/Kathmandu", "Asia/D
          "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Sao_Paulo",
          "Asia/Riyadh", "Asia/Tehran", "Europe/Kyiv", "Asia/Seoul", "Australia/Sydney"]
 ON = date(2026, 3, 10)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Internal Medicine first: the most common target among FMGs.
 SPECS_BY_POPULARITY = ["internal_medicine", *(s for s in SPECIALTIES if s != "internal_medicine")]
 
@@ -48,7 +49,7 @@ def mentors(n: int, rng: random.Random, *, max_capacity: int = 5) -> list[Mentor
             visas=tuple(rng.sample(list(VISA_ROUTES), rng.randint(1, 2))),
             stage=rng.choice(stages[3:]), languages=tuple(["en", *_weighted(rng, langs[1:], 1)]),
             timezone=rng.choice(ZONES), capacity=capacity, active=rng.randint(0, capacity - 1),
-            bio="", status=APPROVED, paused=rng.random() < 0.05, created_at=0,
+            bio="", status=APPROVED, paused=rng.random() < 0.05, created_at=EPOCH,
         ))
     return out
 
@@ -62,7 +63,7 @@ def mentees(n: int, rng: random.Random) -> list[MenteeProfile]:
             id=i + 1, guild_id=1, user_id=20_000_000 + i,
             specialty=_weighted(rng, SPECS_BY_POPULARITY, 1)[0],
             visa=rng.choice(list(VISA_ROUTES)), stage=rng.choice(stages[:4]),
-            languages=tuple(spoken), timezone=rng.choice(ZONES), goals="", created_at=0,
+            languages=tuple(spoken), timezone=rng.choice(ZONES), goals="", created_at=EPOCH,
         ))
     return out
 

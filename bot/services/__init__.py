@@ -50,7 +50,7 @@ class Services:
         # Each capability that stores member data registers its PrivacyContributor here.
         mentoring = MentoringService(
             db, clock, request_timeout=timedelta(hours=settings.mentor_request_timeout_hours),
-            outbox=outbox, notices=notices,
+            outbox=outbox, notices=notices, guild_settings=guild_settings,
         )
         mentoring_privacy = MentoringPrivacy(mentoring)
         privacy.register(PrivacyContributor(

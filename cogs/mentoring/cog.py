@@ -18,7 +18,15 @@ from bot.checks import moderator_only
 from bot.errors import Conflict, NotFound
 from bot.outbox import DueItem, Receipt, Sender
 from bot.paging import Pages, send_pages
-from bot.services.mentoring import SENT_KINDS, MentoringService, Notice
+from bot.services.mentoring import (
+    ANSWER,
+    CHECKIN,
+    QUESTION,
+    SENT_KINDS,
+    STALLED,
+    MentoringService,
+    Notice,
+)
 from bot.services.mentoring.profile_review import decide_edit, pending_edit, pending_edits
 from bot.services.mentoring.profiles import MAX_CAPACITY, MENTOR_STATUSES, MIN_CAPACITY
 from bot.services.mentoring.vocab import LANGUAGES, SPECIALTIES, VISA_ROUTES
@@ -27,13 +35,22 @@ from bot.services.text import one_line
 from bot.services.timezones import check_timezone
 from bot.ui import pack_lines, send_ephemeral, send_failed, timezone_autocomplete
 from cogs._base import FmgCog, guild_group
+from cogs.mentoring.followup import (
+    CadenceMenu,
+    CallButton,
+    CheckInButton,
+    DetailsButton,
+    FollowUpSender,
+    ReplyButton,
+    intro_view,
+    offer_view,
+)
 from cogs.mentoring.views import (
     NO_MENTIONS,
     AnswerButton,
     AskMentorButton,
     MatchAllConfirm,
     ProfileWizard,
-    answer_view,
     candidate_buttons,
     candidates_embed,
     edit_embed,
@@ -42,11 +59,14 @@ from cogs.mentoring.views import (
     mentor_embed,
     offer_embed,
     roster_pages,
+    stamp,
     update_text,
 )
 
 log = logging.getLogger(__name__)
 PREVIEW_LINES = 20
+#: Issue 20's kinds: check-ins and the coordinators' alert, a question and its answer.
+FOLLOW_UP_KINDS = (CHECKIN, STALLED, QUESTION, ANSWER)
 
 
 async def specialty_autocomplete(interaction: discord.Interaction,
@@ -98,8 +118,8 @@ class MentoringSender:
         content = None
         if notice.kind == "reminder":
             content = (f"Reminder: <@{notice.mentee.user_id}> is still waiting for your answer "
-                       f"(time runs out <t:{notice.expires_at}:R>).")
-        message = await user.send(content, embed=embed, view=answer_view(notice.request_id),
+                       f"(time runs out {stamp(notice.expires_at, 'R')}).")
+        message = await user.send(content, embed=embed, view=offer_view(notice.request_id),
                                   allowed_mentions=NO_MENTIONS, nonce=nonce)
         return message.id
 
@@ -128,7 +148,7 @@ class MentoringSender:
         for user in (mentor, mentee):
             await thread.add_user(user)
         intro = await thread.send(
-            intro_text(pairing, notice.mentee),
+            intro_text(pairing, notice.mentee), view=intro_view(pairing.id),
             # The goals are the mentee's words: ping exactly the pair, nobody they may name.
             allowed_mentions=discord.AllowedMentions(everyone=False, roles=False,
                                                      users=[mentor, mentee]),
@@ -146,11 +166,12 @@ class MentoringCog(FmgCog, name="Mentoring"):
 
     mentor = guild_group("mentor", "Mentor matchmaking")
     mentee = guild_group("mentee", "Your mentee profile")
-    dynamic_items = (AnswerButton, AskMentorButton)
+    dynamic_items = (AnswerButton, AskMentorButton, CadenceMenu, CallButton, CheckInButton,
+                     DetailsButton, ReplyButton)
 
     def senders(self) -> dict[str, Sender]:
-        sender = MentoringSender(self.bot)
-        return dict.fromkeys(SENT_KINDS, sender)
+        senders: dict[str, Sender] = dict.fromkeys(SENT_KINDS, MentoringSender(self.bot))
+        return senders | dict.fromkeys(FOLLOW_UP_KINDS, FollowUpSender(self.bot))
 
     @property
     def service(self) -> MentoringService:
@@ -235,12 +256,17 @@ class MentoringCog(FmgCog, name="Mentoring"):
         req = state.request
         if req is None:
             lines.append("You have not requested a mentor yet: `/mentor request`.")
+        elif req.status == "pending" and req.paused:
+            lines.append(f"Your request (sent {stamp(req.created_at, 'R')}) waits for <@"
+                         f"{req.mentor_user_id}>, who asked you a question (see your DMs): their "
+                         f"time to answer is paused until you reply. Mentors asked so far: "
+                         f"{req.tried}.")
         elif req.status == "pending":
-            lines.append(f"Your request (sent <t:{req.created_at}:R>) waits for <@"
-                         f"{req.mentor_user_id}>, who has until <t:{req.expires_at}:F>. "
+            lines.append(f"Your request (sent {stamp(req.created_at, 'R')}) waits for <@"
+                         f"{req.mentor_user_id}>, who has until {stamp(req.expires_at, 'F')}. "
                          f"Mentors asked so far: {req.tried}.")
         elif req.status == "accepted" and req.ended_at is not None:
-            lines.append(f"Your pairing with <@{req.mentor_user_id}> ended <t:{req.ended_at}:D>; "
+            lines.append(f"Your pairing with <@{req.mentor_user_id}> ended {stamp(req.ended_at, 'D')}; "
                          "`/mentor request` to find another mentor.")
         elif req.status == "accepted":
             lines.append(f"Your latest request was accepted by <@{req.mentor_user_id}>.")
@@ -252,7 +278,7 @@ class MentoringCog(FmgCog, name="Mentoring"):
             where = f" in <#{p.thread_id}>" if p.thread_id else ""
             partner = (f"Mentoring <@{p.mentee_user_id}>" if p.mentor_user_id == interaction.user.id
                        else f"Paired with your mentor <@{p.mentor_user_id}>")
-            lines.append(f"{partner} since <t:{p.started_at}:D>{where}.")
+            lines.append(f"{partner} since {stamp(p.started_at, 'D')}{where}.")
         await send_ephemeral(interaction, "\n".join(lines))
 
     @mentor.command(name="withdraw", description="Withdraw your waiting mentor request")
@@ -327,7 +353,7 @@ class MentoringCog(FmgCog, name="Mentoring"):
         guild_id = _guild(interaction)
         if member is None:
             edits = await pending_edits(self.service, guild_id)
-            lines = [f"<@{e.user_id}> · <t:{e.submitted_at}:R>" for e in edits]
+            lines = [f"<@{e.user_id}> · {stamp(e.submitted_at, 'R')}" for e in edits]
             await send_pages(interaction, Pages(
                 pack_lines(lines or ["No profile edits are waiting."], limit=4000),
                 lambda texts: discord.Embed(title="Profile edits waiting for review",
@@ -383,7 +409,7 @@ class MentoringCog(FmgCog, name="Mentoring"):
     async def feedback(self, interaction: discord.Interaction) -> None:
         entries = await self.service.feedback(_guild(interaction))
         lines = [f"<@{f.pairing.mentee_user_id}> & <@{f.pairing.mentor_user_id}> · by <@"
-                 f"{f.ended_by}> · {f.rating or '-'}/5 · <t:{f.pairing.ended_at}:D>\n> "
+                 f"{f.ended_by}> · {f.rating or '-'}/5 · {stamp(f.pairing.ended_at, 'D')}\n> "
                  f"{one_line(f.text or '')[:1000]}" for f in entries]
         await send_pages(interaction, Pages(
             pack_lines(lines or ["No feedback yet."], limit=4000, sep="\n\n"),

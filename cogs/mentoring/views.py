@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 import discord
+from discord.utils import TimestampStyle, format_dt
 
 from bot.errors import Forbidden, InvalidInput
 from bot.paging import Pages
 from bot.services.mentoring import (
+    CADENCES,
     BatchPlan,
     Candidate,
     MenteeInput,
@@ -50,6 +53,11 @@ def _options(keys: Sequence[str], vocabulary: dict[str, str] | Any,
              chosen: Sequence[str]) -> list[discord.SelectOption]:
     return [discord.SelectOption(label=vocabulary[k][:100], value=k, default=k in chosen)
             for k in keys]
+
+
+def stamp(at: datetime | None, style: TimestampStyle) -> str:
+    """An instant as ``<t:...>`` (each reader sees their own zone); "-" for none."""
+    return "-" if at is None else format_dt(at, style)
 
 
 # -- profile wizard -------------------------------------------------------------------------
@@ -284,7 +292,7 @@ def mentor_embed(m: MentorProfile) -> discord.Embed:
 def edit_embed(edit: PendingEdit) -> discord.Embed:
     """A waiting bio edit beside the approved text, for moderators (privately)."""
     embed = discord.Embed(title="Edited mentor bio", colour=COLOUR,
-                          description=f"<@{edit.user_id}> · submitted <t:{edit.submitted_at}:R>")
+                          description=f"<@{edit.user_id}> · submitted {stamp(edit.submitted_at, 'R')}")
     embed.add_field(name="Approved (mentees see this)",
                     value=sanitize(edit.approved_bio)[:1024] or "(empty)", inline=False)
     embed.add_field(name="Proposed", value=sanitize(edit.bio)[:1024] or "(empty)", inline=False)
@@ -315,11 +323,12 @@ def candidates_embed(candidates: Sequence[Candidate]) -> discord.Embed:
     return embed
 
 
-def offer_embed(mentee: MenteeProfile, expires_at: int) -> discord.Embed:
+def offer_embed(mentee: MenteeProfile, expires_at: datetime) -> discord.Embed:
     embed = mentee_embed(mentee)
     embed.title = "A mentee asks you to mentor them"
     embed.description = (f"<@{mentee.user_id}> would like you as their mentor.\n"
-                         f"Please answer by <t:{expires_at}:F> (<t:{expires_at}:R>); after that "
+                         f"Please answer by {stamp(expires_at, 'F')} "
+                         f"({stamp(expires_at, 'R')}); after that "
                          f"the request moves to another mentor.\n\n"
                          + (f"**Goals**: {sanitize(mentee.goals)}" if mentee.goals else ""))
     return embed
@@ -331,7 +340,7 @@ def update_text(update: MenteeUpdate) -> str:
         return update.legacy_text
     if update.mentor_user_id is not None:
         return (f"The mentor you asked {update.why}. Your request now goes to "
-                f"<@{update.mentor_user_id}>, who has until <t:{update.expires_at}:F> to answer.")
+                f"<@{update.mentor_user_id}>, who has until {stamp(update.expires_at, 'F')} to answer.")
     return (f"The mentor you asked {update.why}, and no other mentor fits your profile right "
             "now. Your request is closed: try `/mentor request` again later.")
 
@@ -340,10 +349,14 @@ def intro_text(pairing: Pairing, mentee: MenteeProfile | None) -> str:
     goals = f"\n**Goals**: {sanitize(mentee.goals)}" if mentee and mentee.goals else ""
     target = (f"\n**Aiming for**: {SPECIALTIES[mentee.specialty]} · "
               f"{VISA_ROUTES[mentee.visa]} · now at {EXAM_STAGES[mentee.stage]}") if mentee else ""
+    cadence = (f"\n**Cadence**: you meet {CADENCES[pairing.cadence]} (change it below)"
+               if pairing.cadence in CADENCES else
+               "\n**Cadence**: not chosen yet: pick how often you will meet below")
     return (f"Welcome <@{pairing.mentee_user_id}> and <@{pairing.mentor_user_id}>: you are now "
             f"mentor and mentee. This private thread is yours; say hello and agree on how "
-            f"and when to meet.{target}{goals}\n\nWhen you are done, either of you can close "
-            f"the pairing with `/mentor end` (and leave feedback for the moderators).")
+            f"and when to meet.{target}{goals}{cadence}\n\nI will check in at weeks 2, 6 and "
+            f"12. When you are done, either of you can close the pairing with `/mentor end` (and "
+            f"leave feedback for the moderators).")
 
 
 def roster_pages(mentors: Sequence[MentorProfile], title: str,
@@ -391,7 +404,7 @@ class AskMentorButton(discord.ui.DynamicItem[discord.ui.Button],
                                                       self.mentor_id)
         await interaction.response.edit_message(
             content=f"Request sent to <@{status.mentor_user_id}>. They have until "
-                    f"<t:{status.expires_at}:F> to answer; `/mentor status` shows where it "
+                    f"{stamp(status.expires_at, 'F')} to answer; `/mentor status` shows where it "
                     f"stands.", embed=None, view=None)
 
 

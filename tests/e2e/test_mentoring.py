@@ -88,7 +88,8 @@ async def test_register_approve_request_accept_opens_a_private_thread(
     offer = await offer_to(e2e, discord, bob)
     assert alice.mention in offer.text and not offer.pings_anyone
     assert [b["custom_id"] for b in offer.buttons] == ["fmg:mentor:accept:1",
-                                                       "fmg:mentor:decline:1"]
+                                                       "fmg:mentor:decline:1",
+                                                       "fmg:mentor:details:1"]
     accepted = await discord.click(offer, label="Accept", user=bob)
     assert "You accepted" in accepted.text
     assert offer.buttons == []  # answered: the buttons are gone

@@ -384,3 +384,65 @@ def test_the_markup_check_would_catch_a_rendered_mention() -> None:
         "    return Conflict(f'<@{1}>')\n"
     )
     assert _markup(sample) == [9, 10, 10, 14]
+
+
+# -- time in the domain ------------------------------------------------------------------------
+#: Name parts that make an int or float field an instant (``expires``, ``due_epoch``...).
+TIME_WORDS = {"when", "deadline", "until", "since", "expires", "expiry", "due", "epoch",
+              "timestamp", "ts", "time"}
+
+
+def _epoch_fields(source: str) -> list[str]:
+    """Dataclass fields that hold an instant as a number: a name ending in ``_at`` not typed
+    ``datetime``, or a time-ish name typed ``int``/``float``. Instants are aware datetimes in
+    the domain; epoch seconds stay in storage code (rows, not dataclasses)."""
+    bad = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.ClassDef) or not any(
+            ast.unparse(d).split("(")[0].rpartition(".")[2] == "dataclass"
+            for d in node.decorator_list
+        ):
+            continue
+        for stmt in node.body:
+            if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)):
+                continue
+            name = stmt.target.id
+            names = {n.id for n in ast.walk(stmt.annotation) if isinstance(n, ast.Name)}
+            numeric = bool(names & {"int", "float"})
+            if (name.endswith("_at") and "datetime" not in names) or (
+                numeric and set(name.split("_")) & TIME_WORDS
+            ):
+                bad.append(f"{node.name}.{name}")
+    return bad
+
+
+def test_domain_dataclasses_carry_datetimes_not_epoch_numbers() -> None:
+    offenders = {
+        path.relative_to(ROOT).as_posix(): fields
+        for path in (ROOT / "bot" / "services").rglob("*.py")
+        if (fields := _epoch_fields(path.read_text("utf-8")))
+    }
+    assert offenders == {}
+
+
+def test_the_time_check_would_catch_an_epoch_field() -> None:
+    sample = (
+        "from dataclasses import dataclass\n"
+        "import dataclasses\n"
+        "@dataclass(frozen=True)\n"
+        "class Offer:\n"
+        "    id: int\n"
+        "    created_at: int\n"
+        "    expires_at: int | None\n"
+        "    decided_at: datetime | None\n"
+        "    due_epoch: float\n"
+        "    duration_minutes: int\n"
+        "    timezone: str\n"
+        "@dataclasses.dataclass\n"
+        "class Row:\n"
+        "    sent_at: 'int'\n"
+        "class NotData:\n"
+        "    created_at: int\n"
+    )
+    assert _epoch_fields(sample) == ["Offer.created_at", "Offer.expires_at", "Offer.due_epoch",
+                                     "Row.sent_at"]

@@ -40,19 +40,24 @@ def waking_intervals(zone: str, on: date) -> tuple[Interval, ...]:
     return tuple(out)
 
 
-def _intersection(a: tuple[Interval, ...], b: tuple[Interval, ...]) -> float:
-    total = 0.0
+def _common(a: tuple[Interval, ...], b: tuple[Interval, ...]) -> list[Interval]:
+    """The intervals both sorted, disjoint lists cover."""
+    out: list[Interval] = []
     i = j = 0
     while i < len(a) and j < len(b):
         lo = max(a[i][0], b[j][0])
         hi = min(a[i][1], b[j][1])
         if hi > lo:
-            total += hi - lo
+            out.append((lo, hi))
         if a[i][1] < b[j][1]:
             i += 1
         else:
             j += 1
-    return total
+    return out
+
+
+def _intersection(a: tuple[Interval, ...], b: tuple[Interval, ...]) -> float:
+    return sum(hi - lo for lo, hi in _common(a, b))
 
 
 @lru_cache(maxsize=65536)
@@ -61,3 +66,47 @@ def waking_overlap_hours(zone_a: str, zone_b: str, on: date) -> float:
     if zone_a > zone_b:  # symmetric: share one cache entry
         zone_a, zone_b = zone_b, zone_a
     return _intersection(waking_intervals(zone_a, on), waking_intervals(zone_b, on)) / 3600.0
+
+
+CALL = timedelta(hours=1)
+
+
+def call_times(zone_a: str, zone_b: str, after: datetime, count: int = 3,
+               days: int = 7) -> list[datetime]:
+    """Up to ``count`` hour-long call slots, starting on the hour, inside both people's waking
+    hours within ``days`` of ``after`` (and at least an hour after it): one per day, on days
+    spread over the period, each in the middle of that day's longest shared window; more than
+    one a day only when fewer days have one. Aware UTC instants, sorted."""
+    earliest = after + CALL
+    end = after + timedelta(days=days)
+    per_day: list[list[datetime]] = []  # each day's slots, best (most central) first
+    first = after.astimezone(UTC).date()
+    for offset in range(days + 1):
+        on = first + timedelta(days=offset)
+        midnight = datetime.combine(on, time(0), tzinfo=UTC)
+        slots: list[tuple[float, datetime]] = []
+        for lo, hi in _common(waking_intervals(zone_a, on), waking_intervals(zone_b, on)):
+            middle = (lo + hi) / 2
+            start = -(-lo // 3600) * 3600  # the first full hour inside the window
+            while start + CALL.total_seconds() <= hi:
+                at = midnight + timedelta(seconds=start)
+                if earliest <= at and at + CALL <= end:
+                    # Central in a long window first: that hour suits both best.
+                    slots.append((abs(start + 1800 - middle) - (hi - lo), at))
+                start += 3600
+        if slots:
+            per_day.append([at for _, at in sorted(slots)])
+    if not per_day:
+        return []
+    if len(per_day) >= count:
+        picks = [per_day[round(i * (len(per_day) - 1) / max(count - 1, 1))][0]
+                 for i in range(count)]
+        return sorted(dict.fromkeys(picks))
+    chosen: list[datetime] = [day[0] for day in per_day]
+    for day in per_day:  # fill from the days that have one, at least two hours apart
+        for at in day[1:]:
+            if len(chosen) >= count:
+                break
+            if all(abs(at - c) >= 2 * CALL for c in chosen):
+                chosen.append(at)
+    return sorted(chosen[:count])

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 from bot.clock import from_epoch
 from bot.errors import UserError
 from bot.services.mentoring import removals
+from bot.services.mentoring._models import KINDS
 from bot.services.mentoring.profile_review import pending_edit
-from bot.services.mentoring.service import KINDS
 
 if TYPE_CHECKING:
-    from bot.services.mentoring.service import MentoringService
+    from bot.services.mentoring import MentoringService
 
 
 def _iso(epoch: int | None) -> str | None:
@@ -39,37 +39,51 @@ class MentoringPrivacy:
                 "stage": mentor.stage, "languages": list(mentor.languages),
                 "timezone": mentor.timezone, "capacity": mentor.capacity, "bio": mentor.bio,
                 "status": mentor.status, "paused": mentor.paused,
-                "registered_at": _iso(mentor.created_at),
+                "registered_at": mentor.created_at.isoformat(),
             }
             waiting = await pending_edit(self._service, guild_id, user_id)
             if waiting is not None:
                 out["mentor_profile"]["bio_waiting_for_review"] = waiting.bio
             offers = await self._db.fetchall(
-                "SELECT request_id, status, offered_at, decided_at FROM mentor_offers "
+                "SELECT request_id, status, offered_at, decided_at, question FROM mentor_offers "
                 "WHERE mentor_id = ? ORDER BY id", (mentor.id,))
             out["requests_received"] = [
                 {"request_id": r["request_id"], "outcome": r["status"],
-                 "offered_at": _iso(r["offered_at"]), "decided_at": _iso(r["decided_at"])}
+                 "offered_at": _iso(r["offered_at"]), "decided_at": _iso(r["decided_at"]),
+                 **({"your_question": r["question"]} if r["question"] else {})}
                 for r in offers]
         mentee = await self._service.get_mentee(guild_id, user_id)
         if mentee is not None:
             out["mentee_profile"] = {
                 "specialty": mentee.specialty, "visa": mentee.visa, "stage": mentee.stage,
                 "languages": list(mentee.languages), "timezone": mentee.timezone,
-                "goals": mentee.goals, "created_at": _iso(mentee.created_at),
+                "goals": mentee.goals, "created_at": mentee.created_at.isoformat(),
             }
             requests = await self._db.fetchall(
                 "SELECT id, status, created_at, closed_at FROM mentor_requests "
                 "WHERE mentee_id = ? ORDER BY id", (mentee.id,))
+            answers = {r["request_id"]: r["answer"] for r in await self._db.fetchall(
+                "SELECT o.request_id, o.answer FROM mentor_offers o JOIN mentor_requests r "
+                "ON r.id = o.request_id WHERE r.mentee_id = ? AND o.answer IS NOT NULL",
+                (mentee.id,))}
             out["requests_made"] = [
                 {"request_id": r["id"], "status": r["status"], "created_at": _iso(r["created_at"]),
-                 "closed_at": _iso(r["closed_at"])} for r in requests]
+                 "closed_at": _iso(r["closed_at"]),
+                 **({"your_answer_to_the_mentor": answers[r["id"]]} if r["id"] in answers else {})}
+                for r in requests]
         pairings = await self._db.fetchall(
             "SELECT p.id, p.status, p.started_at, p.ended_at, p.ended_by, p.rating, p.feedback, "
+            "p.cadence, "
             "m.user_id AS mentor_user_id, e.user_id AS mentee_user_id FROM mentor_pairings p "
             "JOIN mentors m ON m.id = p.mentor_id JOIN mentees e ON e.id = p.mentee_id "
             "WHERE p.guild_id = ? AND (m.user_id = ? OR e.user_id = ?) ORDER BY p.id",
             (guild_id, user_id, user_id))
+        checkins: dict[int, list[dict[str, Any]]] = {}
+        for c in await self._db.fetchall(
+                "SELECT pairing_id, week, answer, answered_at FROM mentor_checkins "
+                "WHERE answered_by = ? ORDER BY pairing_id, week", (user_id,)):
+            checkins.setdefault(c["pairing_id"], []).append(
+                {"week": c["week"], "answer": c["answer"], "answered_at": _iso(c["answered_at"])})
         if pairings:
             out["pairings"] = [
                 {"role": "mentor" if r["mentor_user_id"] == user_id else "mentee",
@@ -77,6 +91,8 @@ class MentoringPrivacy:
                                         else r["mentor_user_id"]),
                  "status": r["status"], "started_at": _iso(r["started_at"]),
                  "ended_at": _iso(r["ended_at"]),
+                 "cadence": r["cadence"],
+                 "your_check_in_answers": checkins.get(r["id"], []),
                  # Feedback is theirs only when they wrote it (they ended the pairing).
                  **({"your_rating": r["rating"], "your_feedback": r["feedback"]}
                     if r["ended_by"] == user_id else {})}

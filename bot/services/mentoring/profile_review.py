@@ -9,15 +9,18 @@ text needs no second review: the whole profile is still waiting for one.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bot.clock import from_epoch, to_epoch
 from bot.db import Database
 from bot.errors import NotFound
 from bot.services.mentoring.profiles import APPROVED, MentorProfile
 
 if TYPE_CHECKING:
-    from bot.services.mentoring.service import MentoringService
+    from bot.services.mentoring import MentoringService
 
 
 @dataclass(frozen=True)
@@ -26,10 +29,15 @@ class PendingEdit:
     user_id: int
     approved_bio: str
     bio: str
-    submitted_at: int
+    submitted_at: datetime
 
 
-async def hold_bio_edit(db: Database, mentor: MentorProfile, new_bio: str, now: int) -> str:
+def _edit(row: sqlite3.Row) -> PendingEdit:
+    return PendingEdit(row["mentor_id"], row["user_id"], row["approved_bio"], row["bio"],
+                       from_epoch(row["submitted_at"]))
+
+
+async def hold_bio_edit(db: Database, mentor: MentorProfile, new_bio: str, now: datetime) -> str:
     """The bio to store in ``mentors`` now, inside the caller's transaction. An approved
     mentor's changed text waits for review (the approved text is kept); otherwise the new text
     is stored and no edit waits."""
@@ -38,7 +46,7 @@ async def hold_bio_edit(db: Database, mentor: MentorProfile, new_bio: str, now: 
             "INSERT INTO mentor_profile_edits (mentor_id, bio, submitted_at) VALUES (?, ?, ?) "
             "ON CONFLICT (mentor_id) DO UPDATE SET bio = excluded.bio, "
             "submitted_at = excluded.submitted_at",
-            (mentor.id, new_bio, now),
+            (mentor.id, new_bio, to_epoch(now)),
         )
         return mentor.bio
     await db.execute("DELETE FROM mentor_profile_edits WHERE mentor_id = ?", (mentor.id,))
@@ -52,7 +60,7 @@ async def pending_edit(service: MentoringService, guild_id: int, user_id: int) -
         "WHERE m.guild_id = ? AND m.user_id = ?",
         (guild_id, user_id),
     )
-    return None if row is None else PendingEdit(**dict(row))
+    return None if row is None else _edit(row)
 
 
 async def pending_edits(service: MentoringService, guild_id: int) -> list[PendingEdit]:
@@ -63,7 +71,7 @@ async def pending_edits(service: MentoringService, guild_id: int) -> list[Pendin
         "WHERE m.guild_id = ? ORDER BY e.submitted_at, e.mentor_id",
         (guild_id,),
     )
-    return [PendingEdit(**dict(r)) for r in rows]
+    return [_edit(r) for r in rows]
 
 
 async def decide_edit(service: MentoringService, guild_id: int, user_id: int, approve: bool) -> PendingEdit:
@@ -77,7 +85,7 @@ async def decide_edit(service: MentoringService, guild_id: int, user_id: int, ap
         )
         if row is None:
             raise NotFound("That member has no profile edit waiting for review.")
-        edit = PendingEdit(**dict(row))
+        edit = _edit(row)
         if approve:
             await tx.execute("UPDATE mentors SET bio = ? WHERE id = ?", (edit.bio, edit.mentor_id))
         await tx.execute("DELETE FROM mentor_profile_edits WHERE mentor_id = ?", (edit.mentor_id,))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.errors import InvalidInput
 from bot.services.mentoring.vocab import (
@@ -77,7 +78,7 @@ class MentorProfile:
     bio: str
     status: str
     paused: bool
-    created_at: int
+    created_at: datetime
 
     @property
     def slots_left(self) -> int:
@@ -124,4 +125,4 @@ class MenteeProfile:
     languages: tuple[str, ...]
     timezone: str
     goals: str
-    created_at: int
+    created_at: datetime

@@ -42,8 +42,12 @@ async def world(db: Database, settings: Settings, clock: ManualClock) -> Service
     for user in (ALICE, CAROL):
         await m.set_mentee_profile(G, user, mentee_input())
     bob = await m.get_mentor(G, BOB)
-    await m.accept((await m.request(G, ALICE, bob.id)).request_id, BOB)
-    await m.request(G, CAROL, bob.id)  # waiting for bob
+    pairing = await m.accept((await m.request(G, ALICE, bob.id)).request_id, BOB)
+    await m.answer_checkin(pairing.id, 2, BOB, "met")
+    await m.answer_checkin(pairing.id, 6, ALICE, "not_yet")
+    waiting = await m.request(G, CAROL, bob.id)  # waiting for bob, who asks her something
+    asked = await m.ask_details(waiting.request_id, BOB, "Which programs?")
+    await m.answer_details(asked.offer_id, CAROL, "Community IM")
     return services
 
 
@@ -60,6 +64,12 @@ async def test_export_holds_the_members_profiles_requests_and_pairings(db, setti
     assert bob["mentor_profile"]["status"] == "approved"
     assert "your_feedback" not in bob["pairings"][0]  # alice's words are not bob's data
     assert [r["outcome"] for r in bob["requests_received"]] == ["accepted", "pending"]
+    assert bob["requests_received"][1]["your_question"] == "Which programs?"
+    assert [(c["week"], c["answer"]) for c in bob["pairings"][0]["your_check_in_answers"]] == [
+        (2, "met")]
+    assert [(c["week"], c["answer"]) for c in pairing["your_check_in_answers"]] == [(6, "not_yet")]
+    carol = (await services.privacy.export_member(G, CAROL))["data"]["mentoring"]
+    assert carol["requests_made"][0]["your_answer_to_the_mentor"] == "Community IM"
 
 
 async def test_leaving_pauses_the_mentor_and_moves_their_requests_on(db, settings, clock):

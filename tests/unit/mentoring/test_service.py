@@ -64,7 +64,7 @@ async def test_request_accept_opens_a_pairing_and_takes_a_slot(svc, clock) -> No
     await svc.set_mentee_profile(G, 20, mentee_input())
     req = await svc.request(G, 20, mentor.id)
     assert req.status == "pending" and req.mentor_user_id == 10
-    assert req.expires_at == int((clock.now() + TIMEOUT).timestamp())
+    assert req.expires_at == clock.now() + TIMEOUT
     [offer] = await notices(svc, clock, "offer")
     assert offer.user_id == 10 and offer.request_id == req.request_id
     assert offer.mentee.user_id == 20
@@ -160,7 +160,7 @@ async def test_a_mentor_who_fills_up_has_other_requests_moved_on(svc, clock) -> 
     a = await svc.request(G, 20, full.id)
     b = await svc.request(G, 21, full.id)
     await svc.accept(a.request_id, 10)
-    moved = await svc._request_status(b.request_id)
+    moved = await svc._requests.request_status(b.request_id)
     assert moved.status == "pending" and moved.mentor_user_id == 11
 
 
@@ -277,7 +277,7 @@ async def test_twenty_mentees_race_for_the_last_slot_exactly_one_wins(
     assert (await svc.get_mentor(G, 10)).active == 1
     assert await db.fetchval("SELECT count(*) FROM mentor_pairings") == 1
     # Nothing slips through: the 19 other requests were closed (no other mentor) and told.
-    states = [(await svc._request_status(r)).status for r in requests]
+    states = [(await svc._requests.request_status(r)).status for r in requests]
     assert sorted(states) == ["accepted"] + ["exhausted"] * 19
     assert await db.fetchval(
         "SELECT count(*) FROM outbox WHERE kind = 'mentor_update'") == 19
@@ -334,7 +334,7 @@ async def test_the_cached_pool_follows_every_change_without_a_rebuild(svc) -> No
     for user in (20, 21):
         await svc.set_mentee_profile(G, user, mentee_input())
     assert [c.mentor.user_id for c in await svc.candidates(G, 21)] == [10, 11]
-    pool = svc._pools[G]
+    pool = svc._pools.cached(G)
 
     await svc.accept((await svc.request(G, 20, full.id)).request_id, 10)  # 10 is now full
     assert [c.mentor.user_id for c in await svc.candidates(G, 21)] == [11]
@@ -346,11 +346,11 @@ async def test_the_cached_pool_follows_every_change_without_a_rebuild(svc) -> No
     assert best.mentor.user_id == 11 and best.score.parts["specialty"] > 0
     await svc.end_pairing(G, 20, partner_user_id=None, rating=None, feedback=None)
     assert {c.mentor.user_id for c in await svc.candidates(G, 21)} == {10, 11}
-    assert svc._pools[G] is pool  # patched in place every time
+    assert svc._pools.cached(G) is pool  # patched in place every time
 
     await approved_mentor(svc, 12)  # a newly approved mentor needs a rebuild
     assert {c.mentor.user_id for c in await svc.candidates(G, 21)} == {10, 11, 12}
-    assert svc._pools[G] is not pool
+    assert svc._pools.cached(G) is not pool
 
 
 async def test_candidates_and_status_need_a_profile_and_leave_out_current_mentors(svc) -> None:
