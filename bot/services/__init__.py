@@ -15,6 +15,7 @@ from bot.db import Database
 from bot.outbox import Outbox
 from bot.services.anonymous import AnonymousLimits, AnonymousService
 from bot.services.guild_settings import GuildSettingsService
+from bot.services.intel import IntelService
 from bot.services.journey import JourneyService
 from bot.services.mentoring import MentoringService
 from bot.services.mentoring.privacy import MentoringPrivacy
@@ -35,6 +36,7 @@ class Services:
     study_groups: StudyGroupService
     resources: ResourceService
     journey: JourneyService
+    intel: IntelService
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock) -> Services:
@@ -76,6 +78,8 @@ class Services:
         journey = JourneyService(db, clock, outbox, guild_settings, study_groups,
                                  mentor_pool_changed=mentoring.forget_pool)
         privacy.register(journey.privacy.contributor())
+        intel = IntelService(db, clock, guild_settings)
+        privacy.register(intel.privacy.contributor())
         return cls(
             outbox=outbox,
             notices=notices,
@@ -87,4 +91,5 @@ class Services:
             study_groups=study_groups,
             resources=resources,
             journey=journey,
+            intel=intel,
         )
