@@ -81,12 +81,12 @@ SETTING_SPECS: dict[str, SettingSpec] = {
     ),
     # Program intel (bot/services/intel/_models.py has the defaults used while unset).
     "intel_min_reporters": SettingSpec(
-        "int", "Intel: reporters needed", "Program intel",
+        "int", "Intel reporters needed", "Program intel",
         "Distinct members who must report a field before anything about it shows (default 5, "
         "at least 3).", minimum=3,
     ),
     "intel_min_days": SettingSpec(
-        "int", "Intel: days in server to report", "Program intel",
+        "int", "Intel days in server to report", "Program intel",
         "Days a member must have been in this server before they may report (default 7).",
     ),
 }

@@ -73,10 +73,10 @@ class ReportForm(OwnerView):
         for row, key in enumerate(keys):
             field = FIELD_BY_KEY[key]
             chosen = self.answers.get(key)
-            options = [discord.SelectOption(label=f"{field.label}: {label}"[:100], value=value,
+            options = [discord.SelectOption(label=f"{field.short}: {label}"[:100], value=value,
                                             default=value == chosen)
                        for value, label in field.answers.items()]
-            options.append(discord.SelectOption(label=f"{field.label}: I don't know"[:100],
+            options.append(discord.SelectOption(label=f"{field.short}: I don't know"[:100],
                                                 value=UNKNOWN, default=key in self.answers
                                                 and chosen is None))
             menu = Menu(placeholder=field.label, min_values=1, max_values=1, options=options,
@@ -131,7 +131,7 @@ def saved_text(saved: MyReport) -> str:
     if saved.moved:
         lines.append("It counted in another server until now; it counts in this one now "
                      "(one report per member, program and cycle).")
-    lines.append("It changes nothing anyone sees until enough members reported.")
+    lines.append("Nothing about a field shows until enough members of this server reported it.")
     return "\n".join(lines)
 
 

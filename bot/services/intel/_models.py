@@ -21,30 +21,32 @@ class Field:
     #: answer key -> label, in the order the form offers them
     answers: dict[str, str]
     kind: Literal["yes_no", "band"]
+    #: names the field on a chosen answer (a menu shows its answer, not its placeholder)
+    short: str
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("j1", "Sponsored J-1 this cycle", YES_NO, "yes_no"),
-    Field("h1b", "Sponsored H-1B this cycle", YES_NO, "yes_no"),
-    Field("non_us_img", "Interviewed non-US IMGs", YES_NO, "yes_no"),
+    Field("j1", "Sponsored J-1 this cycle", YES_NO, "yes_no", "J-1"),
+    Field("h1b", "Sponsored H-1B this cycle", YES_NO, "yes_no", "H-1B"),
+    Field("non_us_img", "Interviewed non-US IMGs", YES_NO, "yes_no", "Non-US IMGs"),
     Field("yog", "Year-of-graduation cutoff", {
         "none": "No cutoff",
         "le10": "10 years or less since graduation",
         "le5": "5 years or less",
         "le3": "3 years or less",
         "le1": "1 year or less",
-    }, "band"),
+    }, "band", "YOG cutoff"),
     Field("step2", "Step 2 CK of invitees", {
         "lt230": "Below 230",
         "230": "230-239",
         "240": "240-249",
         "250": "250-259",
         "260": "260 or more",
-    }, "band"),
+    }, "band", "Step 2 CK"),
     Field("invites", "Month of first invites", {
         "jul": "July", "aug": "August", "sep": "September", "oct": "October",
         "nov": "November", "dec": "December", "jan": "January", "feb": "February",
-    }, "band"),
+    }, "band", "First invites"),
 )
 FIELD_KEYS: tuple[str, ...] = tuple(f.key for f in FIELDS)
 FIELD_BY_KEY = {f.key: f for f in FIELDS}
