@@ -107,14 +107,18 @@ class IntelStore:
         )
         return [_answers(r) for r in rows]
 
-    async def answers_by_program(self, guild_id: int, cycle: int) -> dict[str, list[Answers]]:
+    async def answer_counts(self, guild_id: int, cycle: int, key: str) -> dict[str, dict[str, int]]:
+        """Program -> answer -> how many reports in the server gave it, for one field."""
+        if key not in FIELD_KEYS:
+            raise ValueError(f"no field {key!r}")
         rows = await self.db.fetchall(
-            f"SELECT program_id, {_ANSWER_COLUMNS} FROM intel_reports "
-            "WHERE guild_id = ? AND cycle = ?", (guild_id, cycle),
+            f"SELECT program_id, {key} AS answer, COUNT(*) AS n FROM intel_reports "
+            f"WHERE guild_id = ? AND cycle = ? AND {key} IS NOT NULL GROUP BY program_id, {key}",
+            (guild_id, cycle),
         )
-        found: dict[str, list[Answers]] = {}
+        found: dict[str, dict[str, int]] = {}
         for r in rows:
-            found.setdefault(r["program_id"], []).append(_answers(r))
+            found.setdefault(r["program_id"], {})[r["answer"]] = r["n"]
         return found
 
     async def reported_pairs(self, guild_id: int) -> list[tuple[str, int]]:

@@ -44,21 +44,25 @@ def size_band(count: int, min_reporters: int) -> str:
 
 def summarise(field: Field, answers: Iterable[str | None], min_reporters: int) -> FieldSummary:
     """The field's summary over the reporters' answers (None: the member did not say)."""
-    given = Counter(a for a in answers if a is not None)
+    return summarise_counts(field, Counter(a for a in answers if a is not None), min_reporters)
+
+
+def summarise_counts(field: Field, given: Mapping[str, int], min_reporters: int) -> FieldSummary:
+    """The field's summary from how many reporters gave each answer."""
     count = sum(given.values())
     if count < min_reporters:
         return FieldSummary(field, revealed=False)
     size = size_band(count, min_reporters)
     if field.kind == "yes_no":
-        if given["yes"] >= VERDICT_SHARE * count:
+        if given.get("yes", 0) >= VERDICT_SHARE * count:
             top = "yes"
-        elif given["no"] >= VERDICT_SHARE * count:
+        elif given.get("no", 0) >= VERDICT_SHARE * count:
             top = "no"
         else:
             top = "mixed"
         return FieldSummary(field, True, (top,), size)
     best = max(given.values())
-    tied = tuple(key for key in field.answers if given[key] == best)
+    tied = tuple(key for key in field.answers if given.get(key, 0) == best)
     return FieldSummary(field, True, tied, size)
 
 
@@ -103,14 +107,18 @@ class Aggregates:
             raise InvalidInput("Give at least one filter: a sponsorship, a specialty or a state.")
         k = await self.min_reporters(guild_id)
         cycle = cycle_of(self._clock.now())
-        reports = await self._store.answers_by_program(guild_id, cycle) if wants else {}
-        found = []
-        for program in await self._store.programs_matching(specialty, state):
-            if wants:
-                answers = reports.get(program.program_id, [])
-                summaries = {key: summarise(FIELD_BY_KEY[key], (a[key] for a in answers), k)
-                             for key in wants}
-                if not all(s.revealed and s.top == (wants[key],) for key, s in summaries.items()):
-                    continue
-            found.append(program)
+        if wants:
+            # Counted by SQL, summarised here: only programs with reports can qualify.
+            qualifying: set[str] | None = None
+            for key, answer in wants.items():
+                counts = await self._store.answer_counts(guild_id, cycle, key)
+                hits = {program_id for program_id, given in counts.items()
+                        if summarise_counts(FIELD_BY_KEY[key], given, k).top == (answer,)}
+                qualifying = hits if qualifying is None else qualifying & hits
+            found = [p for p in (await self._store.programs_by_id(qualifying or ())).values()
+                     if (not specialty or p.specialty.lower() == specialty.lower())
+                     and (not state or p.state == state.upper())]
+            found.sort(key=lambda p: (p.name, p.program_id))
+        else:
+            found = await self._store.programs_matching(specialty, state)
         return SearchResult(cycle, tuple(found[:limit]), max(0, len(found) - limit), k)
