@@ -84,7 +84,8 @@ class FieldSummary:
 
     field: Field
     revealed: bool
-    #: yes/no fields: "yes", "no" or "mixed"; bands: the most reported answer keys
+    #: yes/no fields: "yes", "no" or "mixed"; bands: the most reported answer keys, or
+    #: "mixed" when no two reporters gave the same one
     top: tuple[str, ...] = ()
     #: "5-9", "10-24" or "25 or more" (never an exact count)
     size: str = ""
@@ -95,6 +96,8 @@ class FieldSummary:
         if self.field.kind == "yes_no":
             verdict = {"yes": "Yes", "no": "No", "mixed": "Mixed (no clear majority)"}[self.top[0]]
             return f"{verdict} ({self.size} reports)"
+        if self.top == ("mixed",):
+            return f"Mixed: no answer given by two reporters ({self.size} reports)"
         labels = " / ".join(self.field.answers[key] for key in self.top)
         return f"Most reported: {labels} ({self.size} reports)"
 

@@ -33,6 +33,8 @@ from bot.services.intel._models import (
 from bot.services.intel._store import IntelStore
 
 SIZE_BANDS = ((25, "25 or more"), (10, "10-24"))
+#: A band is named only when at least this many reporters gave it.
+MIN_BAND_AGREEMENT = 2
 
 
 def size_band(count: int, min_reporters: int) -> str:
@@ -62,6 +64,10 @@ def summarise_counts(field: Field, given: Mapping[str, int], min_reporters: int)
             top = "mixed"
         return FieldSummary(field, True, (top,), size)
     best = max(given.values())
+    if best < MIN_BAND_AGREEMENT:
+        # Every reporter gave a different band: naming the "most reported" would list each
+        # report's answer, so say only that they differ.
+        return FieldSummary(field, True, ("mixed",), size)
     tied = tuple(key for key in field.answers if given.get(key, 0) == best)
     return FieldSummary(field, True, tied, size)
 

@@ -30,6 +30,9 @@ def test_bands_show_the_most_reported_ties_included() -> None:
     assert summarise(STEP2, ["250", "240", "250", "240", "lt230"], 5).text() == (
         "Most reported: 240-249 / 250-259 (5-9 reports)")
     assert summarise(STEP2, ["250"] * 3, 3).size == "3-9"
+    # No two reporters agree: naming "the most reported" would list every report's answer.
+    assert summarise(STEP2, ["lt230", "240", "260"], 3).text() == (
+        "Mixed: no answer given by two reporters (3-9 reports)")
 
 
 async def test_export_lists_a_members_reports_and_delete_removes_them_here_only(
