@@ -1,14 +1,14 @@
 """Program intel through the real bot on localdiscord: autocomplete, the two-step report form
 (fixed choices, the pseudonymity statement), the k threshold in /intel program and
 /intel search (nothing, not even a count, below it), editing, withdrawing, the account-age
-rule, a moderator's void, and the server's k setting."""
+rule, a moderator's void, the server's k setting, and one member in two servers."""
 
 from __future__ import annotations
 
 from bot.clock import ManualClock
 from localdiscord.driver import Driver
 from localdiscord.harness import BotHarness
-from localdiscord.seed import User
+from localdiscord.seed import Channel, User, World
 from tests.e2e.intel_env import MONTEFIORE, NORTON, add_members, age_members, load_programs, report
 
 NOT_ENOUGH = "not enough reports yet"
@@ -110,3 +110,42 @@ async def test_new_members_bad_input_and_other_programs(
     assert [c.value for c in choices] == ["Family Medicine"]
     listed = await discord.invoke("help", user=alice)
     assert "/intel report" in listed.text and "/intel void" not in listed.text
+
+
+async def test_one_member_in_two_servers_counts_once(
+    e2e: BotHarness, discord: Driver, clock: ManualClock, alice: User, bob: User
+) -> None:
+    """The same member reports from a second server: their one report moves there (and they
+    are told), so the first server's aggregate no longer counts them and nothing counts twice."""
+    await load_programs(e2e)
+    assert e2e.world is not None and e2e.bot is not None
+    guild = e2e.server.add_guild("Second FMG Server")
+    second_id = int(guild["id"])
+    lobby = e2e.server.add_channel(second_id, "lobby", 0)
+    for member in (alice, bob):
+        e2e.server.add_member(second_id, member.id)
+    second = World(guild_id=second_id, bot=e2e.world.bot,
+                   members={"alice": alice, "bob": bob},
+                   channels={"lobby": Channel(int(lobby["id"]), "lobby", 0)})
+    e2e.server.dispatch("GUILD_CREATE", e2e.server.guild_create_payload(second_id))
+    elsewhere = Driver(e2e.server, second, default_channel="lobby", bot_idle=discord.bot_idle)
+    carol, dan = add_members(e2e, "carol", "dan")
+    age_members(clock)
+    await e2e.set_setting("intel_min_reporters", 3)
+
+    for member in (alice, bob, carol):
+        await report(discord, member, MONTEFIORE, j1="yes")
+    assert (await _fields(discord, dan))["Sponsored J-1 this cycle"] == "Yes (3-9 reports)"
+
+    moved = await report(elsewhere, alice, MONTEFIORE, j1="yes")
+    assert "counted in another server until now" in moved.text
+    # The first server lost her report; the second has one reporter: both hidden, and the
+    # database holds one row for her.
+    assert (await _fields(discord, dan))["Sponsored J-1 this cycle"] == NOT_ENOUGH
+    assert (await _fields(elsewhere, bob))["Sponsored J-1 this cycle"] == NOT_ENOUGH
+    assert await e2e.bot.db.fetchval("SELECT COUNT(*) FROM intel_reports") == 3
+    # Reporting again from the first server brings it back there, still once.
+    back = await report(discord, alice, MONTEFIORE, j1="yes")
+    assert "counted in another server until now" in back.text
+    assert (await _fields(discord, dan))["Sponsored J-1 this cycle"] == "Yes (3-9 reports)"
+    assert await e2e.bot.db.fetchval("SELECT COUNT(*) FROM intel_reports") == 3
