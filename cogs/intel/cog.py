@@ -43,7 +43,7 @@ async def specialty_autocomplete(
 ) -> list[app_commands.Choice[str]]:
     wanted = current.strip().lower()
     found = [s for s in await _service(interaction).programs.specialties() if wanted in s.lower()]
-    return [app_commands.Choice(name=s[:100], value=s[:100]) for s in found[:25]]
+    return [app_commands.Choice(name=s, value=s) for s in found[:25]]  # at most 100 chars each
 
 
 class IntelCog(FmgCog, name="Program intel"):

@@ -24,6 +24,8 @@ _STATE = re.compile(r"[A-Z]{2}")
 #: Discord shows at most 25 autocomplete choices.
 MAX_CHOICES = 25
 MAX_NAME = 200
+#: A specialty is offered whole as an autocomplete choice (100 characters at most).
+MAX_CHOICE = 100
 
 
 def parse_programs(text: str) -> list[Program]:
@@ -46,11 +48,11 @@ def parse_programs(text: str) -> list[Program]:
         values["state"] = values["state"].upper()
         if not _STATE.fullmatch(values["state"]):
             raise InvalidInput(f"line {line}: state must be two letters (NY, CA...)")
-        for column in ("name", "specialty", "city"):
+        for column, longest in (("name", MAX_NAME), ("specialty", MAX_CHOICE), ("city", MAX_CHOICE)):
             if not values[column]:
                 raise InvalidInput(f"line {line}: {column} is empty")
-            if len(values[column]) > MAX_NAME:
-                raise InvalidInput(f"line {line}: {column} is longer than {MAX_NAME} characters")
+            if len(values[column]) > longest:
+                raise InvalidInput(f"line {line}: {column} is longer than {longest} characters")
         if values["program_id"] in programs:
             raise InvalidInput(f"line {line}: program {values['program_id']} appears twice")
         programs[values["program_id"]] = Program(**values)

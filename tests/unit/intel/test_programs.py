@@ -33,6 +33,7 @@ def test_the_sample_file_parses_with_real_ids_and_its_source_named() -> None:
     (HEADER + "# a comment\n1403521287,,Internal Medicine,Bronx,NY\n", "line 3: name is empty"),
     (HEADER + "1403521287,A,IM,Bronx,NY\n1403521287,B,IM,Bronx,NY\n", "line 3: .* appears twice"),
     (HEADER + '1403521287,"A\nB",IM,Bronx,NY\n', "several lines"),
+    (HEADER + f"1403521287,A,{'S' * 101},Bronx,NY\n", "specialty is longer than 100"),
 ])
 def test_a_bad_file_is_refused_naming_the_line(text: str, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
