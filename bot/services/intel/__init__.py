@@ -2,8 +2,9 @@
 non-US IMGs were interviewed, cutoffs, score bands, invite months), shared as aggregates that
 show nothing about a field until enough distinct members reported it.
 
-`IntelService` bundles the parts; the cog talks to them through it. `start()` must be awaited
-once before reports are read or written: it loads the pseudonym key (see `pseudonyms`).
+`IntelService` bundles the parts; the cog talks to them through it. The cog awaits `start()`,
+which loads the pseudonym key (see `pseudonyms`) so that a missing or wrong key stops the bot
+from starting; any other caller gets the key loaded on first use.
 Aggregates are per server: a report counts in the server it was made in, so each server's
 moderators answer for the reports they see (their account-age rule, their voiding), and one
 member's report, being one row whichever server it came from, counts once.

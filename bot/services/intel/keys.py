@@ -1,6 +1,9 @@
-"""The pseudonym key, loaded once at start (`IntelService.start`)."""
+"""The pseudonym key: loaded at start (`IntelService.start`, so a missing or wrong key stops the
+bot from starting), else on first use (the CLI, tests, the retention sweep)."""
 
 from __future__ import annotations
+
+import asyncio
 
 from bot.errors import ConfigError
 from bot.services.intel._store import IntelStore
@@ -11,6 +14,7 @@ class KeyHolder:
     def __init__(self, store: IntelStore) -> None:
         self._store = store
         self._pseudonyms: Pseudonyms | None = None
+        self._loading = asyncio.Lock()
 
     async def load(self) -> None:
         """Load (or, on first start, create) the key beside the database, and refuse a key
@@ -27,7 +31,9 @@ class KeyHolder:
             )
         self._pseudonyms = pseudonyms
 
-    def get(self) -> Pseudonyms:
-        if self._pseudonyms is None:
-            raise RuntimeError("IntelService.start() was not awaited: the key is not loaded")
+    async def get(self) -> Pseudonyms:
+        async with self._loading:
+            if self._pseudonyms is None:
+                await self.load()
+        assert self._pseudonyms is not None
         return self._pseudonyms

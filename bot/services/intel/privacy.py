@@ -27,9 +27,11 @@ class IntelPrivacy:
         )
 
     async def _reporters(self, guild_id: int, user_id: int) -> list[str]:
-        pseudonyms = self._keys.get()
-        return [pseudonyms.of(user_id, program_id, cycle)
-                for program_id, cycle in await self._store.reported_pairs(guild_id)]
+        pairs = await self._store.reported_pairs(guild_id)
+        if not pairs:
+            return []
+        pseudonyms = await self._keys.get()
+        return [pseudonyms.of(user_id, program_id, cycle) for program_id, cycle in pairs]
 
     async def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
         mine = await self._store.reports_of(await self._reporters(guild_id, user_id), guild_id)

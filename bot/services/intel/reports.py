@@ -55,6 +55,9 @@ class Reports:
         self._keys = keys
         self._settings = guild_settings
 
+    async def _reporter(self, user_id: int, program: Program, cycle: int) -> str:
+        return (await self._keys.get()).of(user_id, program.program_id, cycle)
+
     async def min_days(self, guild_id: int) -> int:
         value = (await self._settings.get(guild_id)).get("intel_min_days")
         return DEFAULT_MIN_DAYS if value is None else int(value)
@@ -68,7 +71,7 @@ class Reports:
 
     async def mine(self, user_id: int, program: Program) -> Answers | None:
         """The member's current answers for this cycle (to fill the form), if they reported."""
-        reporter = self._keys.get().of(user_id, program.program_id, cycle_of(self._clock.now()))
+        reporter = await self._reporter(user_id, program, cycle_of(self._clock.now()))
         found = await self._store.report(reporter)
         return None if found is None else found[1]
 
@@ -78,7 +81,7 @@ class Reports:
         cleaned = clean_answers(answers)
         await self.check_may_report(guild_id, joined_at)
         cycle = cycle_of(self._clock.now())
-        reporter = self._keys.get().of(user_id, program.program_id, cycle)
+        reporter = await self._reporter(user_id, program, cycle)
         async with self._store.db.transaction():
             before = await self._store.report(reporter)
             await self._store.save_report(reporter, guild_id, program.program_id, cycle, cleaned)
@@ -87,7 +90,7 @@ class Reports:
     async def withdraw(self, user_id: int, program: Program) -> bool:
         """Remove the member's report on ``program`` for the current cycle (from whichever
         server it counts in); False when there was none."""
-        reporter = self._keys.get().of(user_id, program.program_id, cycle_of(self._clock.now()))
+        reporter = await self._reporter(user_id, program, cycle_of(self._clock.now()))
         gone = await self._store.delete_reports([reporter])
         await self._store.db.truncate_wal()
         return gone > 0

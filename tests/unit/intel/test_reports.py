@@ -130,9 +130,13 @@ async def test_the_key_is_made_once_private_and_never_swapped(db: Database,
     assert await (await started(db, clock)).reports.mine(1, program) is not None
 
 
-async def test_nothing_works_before_start(db: Database, clock: ManualClock) -> None:
+async def test_without_start_the_key_loads_on_first_use(db: Database, clock: ManualClock) -> None:
     intel = IntelService(db, clock, GuildSettingsService(db, clock))
     await intel.programs.import_text(SAMPLE.read_text("utf-8"))
+    assert await intel.privacy.export_member(GUILD_A, 1) == {}  # no reports: no key needed
+    assert not key_path(db.path).exists()
     program = await intel.programs.get("1403521287")
-    with pytest.raises(RuntimeError, match="start"):
-        await intel.reports.submit(GUILD_A, 1, program, YES, LONG_AGO)
+    await intel.reports.submit(GUILD_A, 1, program, YES, LONG_AGO)
+    assert key_path(db.path).exists()
+    # the key made on first use is the one start() accepts later
+    assert await (await started(db, clock)).reports.mine(1, program) is not None
