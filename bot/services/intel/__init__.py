@@ -16,15 +16,10 @@ from bot.clock import Clock
 from bot.db import Database
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.intel._models import (
-    DEFAULT_MIN_DAYS,
-    DEFAULT_MIN_REPORTERS,
     FIELD_BY_KEY,
     FIELD_KEYS,
     FIELDS,
-    MIN_REPORTERS_FLOOR,
     Answers,
-    CycleIntel,
-    Field,
     FieldSummary,
     ImportResult,
     MyReport,
@@ -37,22 +32,16 @@ from bot.services.intel._store import IntelStore
 from bot.services.intel.aggregates import Aggregates, summarise
 from bot.services.intel.keys import KeyHolder
 from bot.services.intel.privacy import IntelPrivacy
-from bot.services.intel.programs import COLUMNS, MAX_CHOICES, Programs, parse_programs
+from bot.services.intel.programs import COLUMNS, Programs, parse_programs
 from bot.services.intel.pseudonyms import Pseudonyms, key_path
-from bot.services.intel.reports import Reports, clean_answers
+from bot.services.intel.reports import Reports
 
 __all__ = [
     "COLUMNS",
-    "DEFAULT_MIN_DAYS",
-    "DEFAULT_MIN_REPORTERS",
     "FIELDS",
     "FIELD_BY_KEY",
     "FIELD_KEYS",
-    "MAX_CHOICES",
-    "MIN_REPORTERS_FLOOR",
     "Answers",
-    "CycleIntel",
-    "Field",
     "FieldSummary",
     "ImportResult",
     "IntelService",
@@ -61,7 +50,6 @@ __all__ = [
     "ProgramIntel",
     "Pseudonyms",
     "SearchResult",
-    "clean_answers",
     "cycle_of",
     "key_path",
     "parse_programs",
