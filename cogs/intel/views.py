@@ -14,6 +14,8 @@ from bot.ui import Menu, OwnerView
 
 NO_MENTIONS = discord.AllowedMentions.none()
 UNKNOWN = "unknown"
+#: Discord's limit on an autocomplete choice's name.
+CHOICE_NAME = 100
 #: An embed description holds 4096 characters: room for the lines and the "more" line.
 DESCRIPTION_ROOM = 3900
 PAGES: tuple[tuple[str, ...], ...] = (("j1", "h1b", "non_us_img", "yog"), ("step2", "invites"))
@@ -28,9 +30,10 @@ def choice_name(program: Program) -> str:
     """An autocomplete choice's name (Discord allows 100 characters): the name, shortened if
     need be, then where and the id, which stay whole."""
     tail = f" · {program.city}, {program.state} · {program.program_id}"
-    room = 100 - len(tail)
-    name = program.name if len(program.name) <= room else program.name[: room - 1] + "…"
-    return (name + tail)[:100]
+    if len(program.name) + len(tail) <= CHOICE_NAME:
+        return program.name + tail
+    room = max(CHOICE_NAME - len(tail), 30)  # a very long city gives way to the name
+    return (program.name[: room - 1] + "…" + tail)[:CHOICE_NAME]
 
 
 def privacy_note(min_reporters: int) -> str:
