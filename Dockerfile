@@ -14,6 +14,7 @@ COPY cogs ./cogs
 COPY localdiscord ./localdiscord
 COPY data/resources.yaml ./data/resources.yaml
 COPY data/match_cycle.yaml ./data/match_cycle.yaml
+COPY data/programs-sample.csv ./data/programs-sample.csv
 # Editable: the code stays in /app beside data/, so defaults that name project files (the
 # resource catalog) hold even when .env leaves them blank.
 RUN pip install --no-compile -e . \

@@ -21,6 +21,7 @@ from bot.db.backup import backup_database, restore_database
 from bot.db.lock import STARTUP_WAIT_S, hold_database_lock
 from bot.errors import ConfigError, FmgError
 from bot.logs import setup_logging
+from bot.programs_cli import add_programs_commands
 from bot.resources_cli import add_resources_commands
 
 log = logging.getLogger("bot.cli")
@@ -207,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.set_defaults(handler=cmd_sandbox)
 
     add_resources_commands(commands)
+    add_programs_commands(commands)
     return parser
 
 

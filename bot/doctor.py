@@ -1,9 +1,10 @@
 """`fmg-bot doctor`: what is wrong with this installation, and how to fix it.
 
 Offline: configuration, the database file (integrity, schema version, size), whether the bot is
-running (it holds the database lock), backups. Online (with DISCORD_TOKEN): connects briefly
-with the bot's own intents and runs `bot.services.health.check_guild` on every guild, the same
-report moderators get from `/settings check`.
+running (it holds the database lock), backups, the program-intel key beside the database.
+Online (with DISCORD_TOKEN): connects briefly with the bot's own intents and runs
+`bot.services.health.check_guild` on every guild, the same report moderators get from
+`/settings check`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,6 +29,7 @@ from bot.guild_facts import guild_facts
 from bot.services.backups import BACKUP_INTERVAL
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.health import Finding, check_guild
+from bot.services.intel import key_path
 
 LOW_DISK_BYTES = 200 * 1024 * 1024
 CONNECT_TIMEOUT_S = 60.0
@@ -50,6 +53,7 @@ def offline_report(
         Section("Configuration", _config_findings(settings)),
         Section("Database", _database_findings(settings, expect_running)),
         Section("Backups", _backup_findings(settings, now)),
+        Section("Program-intel key", [_intel_key_finding(settings)]),
     ]
 
 
@@ -150,6 +154,17 @@ def _backup_findings(settings: Settings, now: datetime) -> list[Finding]:
             "is the bot running? it backs up daily while it runs",
         )]
     return [Finding("ok", str(folder), summary)]
+
+
+def _intel_key_finding(settings: Settings) -> Finding:
+    """The program-intel key: backed up apart from the database (README, Backups)."""
+    path = key_path(settings.database_path)
+    if not path.exists():
+        return Finding("info", str(path), "not made yet (the bot makes it on its first start)")
+    if stat.S_IMODE(path.stat().st_mode) & 0o077:
+        return Finding("warning", str(path), "readable by other users",
+                       f"chmod 600 {path} (the bot also narrows it when it starts)")
+    return Finding("ok", str(path), "mode 0600; keep a copy apart from the database backups")
 
 
 async def online_report(settings: Settings, intents: discord.Intents) -> list[Section]:

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from bot.config import Settings
 
 DEFAULT_DB = Path("sandbox-data") / "sandbox.sqlite3"
+SAMPLE_PROGRAMS = Path(__file__).resolve().parent.parent / "data" / "programs-sample.csv"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -99,6 +100,9 @@ async def run_sandbox(settings: Settings, *, db_path: Path = DEFAULT_DB, as_user
     clock = SandboxClock()
     harness = BotHarness(sandbox_settings, clock, stable_ids=True)
     await harness.start()
+    assert harness.bot is not None
+    if SAMPLE_PROGRAMS.is_file():  # programs to try /intel on (an upsert: idempotent)
+        await harness.bot.services.intel.programs.import_text(SAMPLE_PROGRAMS.read_text("utf-8"))
     interactive = source.isatty()
 
     async def zone_of(user_id: int) -> str | None:

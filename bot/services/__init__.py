@@ -15,6 +15,7 @@ from bot.db import Database
 from bot.outbox import Outbox
 from bot.services.anonymous import AnonymousLimits, AnonymousService
 from bot.services.guild_settings import GuildSettingsService
+from bot.services.intel import IntelService
 from bot.services.journey import JourneyService
 from bot.services.mentoring import MentoringService
 from bot.services.mentoring.privacy import MentoringPrivacy
@@ -37,6 +38,7 @@ class Services:
     resources: ResourceService
     journey: JourneyService
     preparation: PreparationService
+    intel: IntelService
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock) -> Services:
@@ -81,6 +83,8 @@ class Services:
         preparation = PreparationService(db, clock, outbox, guild_settings, mentoring)
         privacy.register(preparation.review_privacy.contributor())
         privacy.register(preparation.mock.privacy.contributor())
+        intel = IntelService(db, clock, guild_settings)
+        privacy.register(intel.privacy.contributor())
         return cls(
             outbox=outbox,
             notices=notices,
@@ -93,4 +97,5 @@ class Services:
             resources=resources,
             journey=journey,
             preparation=preparation,
+            intel=intel,
         )

@@ -24,6 +24,8 @@ class SettingSpec:
     label: str
     capability: str
     help: str
+    #: the smallest value an "int" setting takes
+    minimum: int = 1
 
 
 SETTING_SPECS: dict[str, SettingSpec] = {
@@ -80,6 +82,16 @@ SETTING_SPECS: dict[str, SettingSpec] = {
         "int", "Events per member", "Study groups",
         "Entries in the server's Events list for one member's sessions (default 3; the bot uses "
         "at most 80 per server).",
+    ),
+    # Program intel (bot/services/intel/_models.py has the defaults used while unset).
+    "intel_min_reporters": SettingSpec(
+        "int", "Intel reporters needed", "Program intel",
+        "Distinct members who must report a field before anything about it shows (default 5, "
+        "at least 3).", minimum=3,
+    ),
+    "intel_min_days": SettingSpec(
+        "int", "Intel days in server to report", "Program intel",
+        "Days a member must have been in this server before they may report (default 7).",
     ),
 }
 
@@ -150,8 +162,8 @@ def _encode(spec: SettingSpec, value: int | bool) -> str:
         if not isinstance(value, bool):
             raise InvalidInput(f"{spec.label} must be on or off.")
         return "1" if value else "0"
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise InvalidInput(f"{spec.label} must be a positive number.")
+    if isinstance(value, bool) or not isinstance(value, int) or value < spec.minimum:
+        raise InvalidInput(f"{spec.label} must be a whole number of at least {spec.minimum}.")
     return str(value)
 
 
