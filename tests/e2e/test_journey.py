@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.clock import ManualClock
 from bot.outbox import SOURCE_NAME as OUTBOX
+from localdiscord.state import MANAGE_ROLES
 from tests.e2e.test_mentoring import approve, mentee_profile, register_mentor
 
 # The shipped 2027 cycle: rank order list entry opens Fri 15 Jan 2027, 12:00 EST (projected).
@@ -209,3 +210,43 @@ async def test_cohort_form_previews_then_creates_and_find_joins(
     await _run_due(e2e)
     [still] = await e2e.bot.services.study_groups.groups.list(e2e.world.guild_id)
     assert not still.archived
+
+
+async def _grant_the_bot_manage_roles(e2e) -> None:
+    server, gid = e2e.server, e2e.world.guild_id
+    role = server.add_role(gid, "Bot helpers", MANAGE_ROLES)
+    server.guilds[gid]["_members"][server.app_id]["roles"].append(role["id"])
+    await e2e.restart_bot()  # the bot reads its permissions from the guild it is sent
+    assert e2e.bot.get_guild(gid).me.guild_permissions.manage_roles
+
+
+async def test_cohort_form_with_roles_reports_a_refused_role_and_gives_the_made_one(
+    e2e, discord, alice, bob, ada, mira
+):
+    for who, exam, day in ((alice, "step2ck", "2026-03-10"), (bob, "step2ck", "2026-03-12"),
+                           (ada, "step1", "2026-04-01"), (mira, "step1", "2026-04-02")):
+        await discord.invoke("exam set", user=who, exam=exam, date=day)
+
+    preview = await discord.invoke("cohort form", user=mira, exam="step2ck", size=2, role=True)
+    assert "and a role of its own" in preview.embeds[0]["description"]
+    done = await discord.click(preview, label="Create these cohorts", user=mira)
+    assert "Created 1 cohort study groups: **Step 2 CK cohort Mar 2026 #1**" in done.text
+    assert "**Step 2 CK cohort Mar 2026 #1**: no role (the bot lacks the Manage Roles " \
+        "permission)" in done.text  # reported, not silent; the group is made all the same
+    [group] = await e2e.bot.services.study_groups.groups.list(e2e.world.guild_id)
+    assert group.role_id is None and group.member_count == 2
+    assert await e2e.bot.db.fetchval("SELECT role_error FROM journey_cohorts") == \
+        "the bot lacks the Manage Roles permission"
+
+    await _grant_the_bot_manage_roles(e2e)
+    preview = await discord.invoke("cohort form", user=mira, exam="step1", size=2, role=True)
+    done = await discord.click(preview, label="Create these cohorts", user=mira)
+    assert "Each cohort has a role of its own." in done.text
+    step1 = await e2e.bot.services.study_groups.groups.find(e2e.world.guild_id,
+                                                            "Step 1 cohort Apr 2026 #1")
+    [role] = [r for r in e2e.server.guilds[e2e.world.guild_id]["roles"]
+              if r["name"] == step1.name]
+    assert step1.role_id == int(role["id"])
+    members = e2e.server.guilds[e2e.world.guild_id]["_members"]
+    assert role["id"] in members[ada.id]["roles"] and role["id"] in members[mira.id]["roles"]
+    assert role["id"] not in members[alice.id]["roles"]

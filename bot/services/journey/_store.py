@@ -179,19 +179,24 @@ class JourneyStore:
                 for r in rows]
 
     async def add_cohort(self, guild_id: int, group_id: int, exam: str, first: date, last: date,
-                         created_by: int, now: datetime) -> int:
+                         created_by: int, now: datetime, *, role_wanted: bool = False) -> int:
         return await self.db.execute(
             "INSERT INTO journey_cohorts (guild_id, group_id, exam, window_start, window_end, "
-            "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "created_by, created_at, role_wanted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (guild_id, group_id, exam, first.isoformat(), last.isoformat(), created_by,
-             to_epoch(now)),
+             to_epoch(now), int(role_wanted)),
         )
+
+    async def set_role_error(self, cohort_id: int, reason: str | None) -> None:
+        await self.db.execute("UPDATE journey_cohorts SET role_error = ? WHERE id = ?",
+                              (reason, cohort_id))
 
     async def cohort(self, cohort_id: int) -> sqlite3.Row | None:
         """A cohort with its group's name, owner and whether it is archived."""
         return await self.db.fetchone(
-            "SELECT c.id, c.guild_id, c.group_id, c.window_end, c.kept_at, c.closed_at, "
-            "g.name, g.owner_id, g.archived_at FROM journey_cohorts c "
+            "SELECT c.id, c.guild_id, c.group_id, c.exam, c.window_end, c.kept_at, c.closed_at, "
+            "c.role_wanted, c.role_error, g.name, g.owner_id, g.role_id, g.archived_at "
+            "FROM journey_cohorts c "
             "JOIN study_groups g ON g.id = c.group_id WHERE c.id = ?", (cohort_id,),
         )
 

@@ -212,28 +212,52 @@ class Groups:
     ) -> Group:
         """``role_trusted``: see bot/services/study_groups/pings.py (the adapter checks the role
         with ``attach_trust`` first)."""
-        name = _clean_name(name)
-        values = (
-            guild_id, name, _clean_topic(topic), _clean_description(description),
-            _clean_capacity(capacity), owner_id, role_id, int(role_trusted and role_id is not None),
-            ",".join(map(str, DEFAULT_OFFSETS_MINUTES)), self._now(),
-        )
         limits = await self._quotas.limits(guild_id)
         async with self._db.transaction() as tx:
-            if taken := await _live_name_taken(tx, guild_id, name):
-                raise Conflict(f"There is already a group called **{md(taken)}** here.")
-            await self._quotas.check_group(tx, limits, guild_id, owner_id)
-            group_id = await tx.execute(
-                "INSERT INTO study_groups (guild_id, name, topic, description, capacity, owner_id, "
-                "role_id, role_trusted, announce_offsets, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                values,
-            )
-            await tx.execute(
-                "INSERT INTO study_group_members (group_id, user_id, joined_at) VALUES (?, ?, ?)",
-                (group_id, owner_id, self._now()),
-            )
-            return await _group(tx, guild_id, group_id)
+            return await self.create_in(tx, limits, guild_id, owner_id, name, topic, description,
+                                        capacity, role_id, role_trusted=role_trusted)
+
+    async def create_in(
+        self,
+        tx: Transaction,
+        limits: dict[str, int],
+        guild_id: int,
+        owner_id: int,
+        name: str,
+        topic: str,
+        description: str = "",
+        capacity: int | None = None,
+        role_id: int | None = None,
+        *,
+        role_trusted: bool = False,
+        members: Sequence[int] = (),
+    ) -> Group:
+        """`create` inside the caller's transaction (``limits``: `Quotas.limits`, read before
+        it), with ``members`` joined beside the owner: for a service whose change makes groups
+        (cohort forming makes all its groups in one transaction)."""
+        name = _clean_name(name)
+        capacity = _clean_capacity(capacity)
+        values = (
+            guild_id, name, _clean_topic(topic), _clean_description(description),
+            capacity, owner_id, role_id, int(role_trusted and role_id is not None),
+            ",".join(map(str, DEFAULT_OFFSETS_MINUTES)), self._now(),
+        )
+        if capacity is not None and 1 + len(members) > capacity:
+            raise Conflict(f"**{md(name)}** would hold more than its {capacity} members.")
+        if taken := await _live_name_taken(tx, guild_id, name):
+            raise Conflict(f"There is already a group called **{md(taken)}** here.")
+        await self._quotas.check_group(tx, limits, guild_id, owner_id)
+        group_id = await tx.execute(
+            "INSERT INTO study_groups (guild_id, name, topic, description, capacity, owner_id, "
+            "role_id, role_trusted, announce_offsets, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            values,
+        )
+        await tx.executemany(
+            "INSERT INTO study_group_members (group_id, user_id, joined_at) VALUES (?, ?, ?)",
+            [(group_id, user_id, self._now()) for user_id in (owner_id, *members)],
+        )
+        return await _group(tx, guild_id, group_id)
 
     async def get(self, guild_id: int, group_id: int) -> Group:
         async with self._db.transaction() as tx:

@@ -99,6 +99,63 @@ async def test_confirming_a_stale_preview_leaves_out_who_found_a_group_meanwhile
     assert result.groups == () and result.skipped == 1
 
 
+async def _two_cohorts(journey: JourneyService, db: Database):
+    for user, day in ((ALICE, "2026-03-10"), (BOB, "2026-03-12"), (CAROL, "2026-05-10"),
+                      (DAN, "2026-05-12")):
+        await _member(db, journey, user, day, "Asia/Kolkata")
+    plan = await journey.cohorts.plan(GUILD, "step2ck", size=2)
+    assert len(plan.cohorts) == 2
+    return plan
+
+
+async def test_forming_is_one_transaction_a_failure_midway_creates_nothing(
+    journey: JourneyService, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = await _two_cohorts(journey, db)
+    store = journey.cohorts._store
+    real, calls = store.add_cohort, []
+
+    async def fails_the_second(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 2:
+            raise RuntimeError("the disk is full")
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "add_cohort", fails_the_second)
+    with pytest.raises(RuntimeError):
+        await journey.cohorts.form(plan, MOD, cohort_description)
+    assert len(calls) == 2  # the first cohort had been made when the second failed
+    assert await db.fetchval("SELECT COUNT(*) FROM study_groups") == 0
+    assert await db.fetchval("SELECT COUNT(*) FROM study_group_members") == 0
+    assert await db.fetchval("SELECT COUNT(*) FROM journey_cohorts") == 0
+    assert await db.fetchval("SELECT COUNT(*) FROM outbox") == 0
+
+
+async def test_a_cohort_the_quotas_refuse_is_skipped_with_the_reason(
+    journey: JourneyService, db: Database
+) -> None:
+    plan = await _two_cohorts(journey, db)
+    await GuildSettingsService(db).set(GUILD, "study_groups_per_server", 1)
+    result = await journey.cohorts.form(plan, MOD, cohort_description)
+    assert [g.name for g in result.groups] == ["Step 2 CK cohort Mar 2026 #1"]
+    assert result.skipped == 1 and "This server already has 1 study groups" in result.reasons[0]
+    assert result.cohorts[0].member_ids == (ALICE, BOB)
+
+
+async def test_a_cohorts_role_is_recorded_on_its_group_or_why_it_failed(
+    journey: JourneyService, db: Database
+) -> None:
+    plan = await _two_cohorts(journey, db)
+    first, second = (await journey.cohorts.form(plan, MOD, cohort_description, role=True)).cohorts
+    assert await db.fetchval("SELECT COUNT(*) FROM journey_cohorts WHERE role_wanted = 1") == 2
+    await journey.cohorts.role_created(first.cohort_id, 777, MOD)
+    await journey.cohorts.role_failed(second.cohort_id, "the bot lacks Manage Roles")
+    group = await journey.cohorts._study.groups.get(GUILD, first.group.id)
+    assert group.role_id == 777
+    rows = await db.fetchall("SELECT role_error FROM journey_cohorts ORDER BY id")
+    assert [r["role_error"] for r in rows] == [None, "the bot lacks Manage Roles"]
+
+
 def test_cluster_keeps_cohorts_within_the_window_and_the_size() -> None:
     members = [Candidate(i, ON + timedelta(days=i * 3), frozenset({"en"}), "Africa/Lagos")
                for i in range(20)]
