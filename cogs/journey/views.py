@@ -182,6 +182,11 @@ def milestone_reply(result: MilestoneResult) -> str:
     if result.stage_raised_to is not None:
         text += (f" Your exam stage is now **{EXAM_STAGES[result.stage_raised_to]}** for mentor "
                  "matching and the Match calendar.")
+    if result.exam_date_cleared is not None:
+        text += f" Your {EXAMS[result.exam_date_cleared]} date is cleared: you passed it."
+    if result.cohorts_done:
+        text += (" You are marked as passed in " + ", ".join(f"**{n}**" for n in result.cohorts_done)
+                 + ": its milestone call will not ask you again.")
     if milestone.kind == "matched":
         text += (" Matched members make the best mentors: register below, pre-filled from your "
                  "mentee profile (or with `/mentor register`).")

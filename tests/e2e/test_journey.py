@@ -196,12 +196,20 @@ async def test_cohort_form_previews_then_creates_and_find_joins(
     joined = await discord.click(found, label="Join 1", user=bob)
     assert "You joined **Step 2 CK cohort Mar 2026 #1**" in joined.text
 
+    # Ada passed: her cohort counts her done, and her date is cleared
+    passed = await discord.invoke("milestone add", user=ada, milestone="passed_step2ck",
+                                  visibility="private")
+    assert "You are marked as passed in **Step 2 CK cohort Mar 2026 #1**" in passed.text
+    assert "Your USMLE Step 2 CK date is cleared" in passed.text
+
     # a week after the window (10-16 Mar) the cohort asks its members for a milestone
     await e2e.set_setting("announcements_channel", channels.announcements.id)
     clock.set(datetime(2026, 3, 23, 12, 0, tzinfo=UTC))
     await _run_due(e2e)
     post = await discord.wait_for_message(channels.announcements, timeout=5)
     assert "`/milestone add`" in post.content and alice.mention in post.content
+    assert "1 member has shared that they passed" in post.content
+    assert post.pinged_users == {alice.id, bob.id}  # not Ada: she is done
     refused = await discord.invoke("cohort keep", user=bob, group=group.name)
     assert "Only the owner" in refused.text
     kept = await discord.invoke("cohort keep", user=alice, group=group.name)

@@ -220,6 +220,40 @@ class JourneyStore:
             (to_epoch(now), cohort_id),
         )
 
+    async def mark_done_in_cohorts(self, guild_id: int, user_id: int, exam: str,
+                                   milestone_id: int, now: datetime) -> list[str]:
+        """Mark the member done in each open cohort of ``exam`` they are in; returns the
+        names of the cohorts' groups."""
+        rows = await self.db.fetchall(
+            "SELECT c.id, g.name FROM journey_cohorts c JOIN study_groups g ON g.id = c.group_id "
+            "JOIN study_group_members sm ON sm.group_id = c.group_id AND sm.user_id = ? "
+            "WHERE c.guild_id = ? AND c.exam = ? AND c.closed_at IS NULL "
+            "AND g.archived_at IS NULL ORDER BY c.id",
+            (user_id, guild_id, exam),
+        )
+        for row in rows:
+            await self.db.execute(
+                "INSERT INTO journey_cohort_done (cohort_id, guild_id, user_id, milestone_id, "
+                "done_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (cohort_id, user_id) DO NOTHING",
+                (row["id"], guild_id, user_id, milestone_id, to_epoch(now)),
+            )
+        return [r["name"] for r in rows]
+
+    async def done_in_cohort(self, cohort_id: int) -> set[int]:
+        rows = await self.db.fetchall(
+            "SELECT user_id FROM journey_cohort_done WHERE cohort_id = ?", (cohort_id,)
+        )
+        return {r["user_id"] for r in rows}
+
+    async def cohorts_done(self, guild_id: int, user_id: int) -> list[str]:
+        """The groups of the cohorts the member is marked done in (for their export)."""
+        rows = await self.db.fetchall(
+            "SELECT g.name FROM journey_cohort_done d JOIN journey_cohorts c ON c.id = d.cohort_id "
+            "JOIN study_groups g ON g.id = c.group_id WHERE d.guild_id = ? AND d.user_id = ? "
+            "ORDER BY d.done_at", (guild_id, user_id),
+        )
+        return [r["name"] for r in rows]
+
     # -- channel posts ------------------------------------------------------------------
     async def posts(self, guild_id: int) -> tuple[bool, bool]:
         """(weekly post on, Match Day digest on) for a server."""
@@ -273,7 +307,8 @@ class JourneyStore:
 
     # -- privacy --------------------------------------------------------------------------
     async def delete_member(self, guild_id: int, user_id: int) -> None:
-        for table in ("journey_follows", "journey_profiles", "journey_exams", "journey_milestones"):
+        for table in ("journey_follows", "journey_profiles", "journey_exams", "journey_milestones",
+                      "journey_cohort_done"):
             await self.db.execute(
                 f"DELETE FROM {table} WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
             )

@@ -58,9 +58,11 @@ class CohortClosing(Handler):
         archive_at = now + GRACE
         await self._outbox.enqueue(ARCHIVE, due=archive_at, guild_id=item.guild_id,
                                    ref_id=cohort["id"])
-        members = tuple(await self._store.group_member_ids(cohort["group_id"]))
+        done = await self._store.done_in_cohort(cohort["id"])
+        members = tuple(m for m in await self._store.group_member_ids(cohort["group_id"])
+                        if m not in done)
         return Send(CohortNotice(int(value), item.nonce, cohort["name"], members,
-                                 cohort["owner_id"], archive_at))
+                                 cohort["owner_id"], archive_at, done=len(done)))
 
     async def archive(self, cohort_id: int) -> None:
         """Archive the cohort's group (what an ``journey_cohort_archive`` row's send does);

@@ -234,3 +234,37 @@ async def test_the_owner_keeps_the_cohort_and_nobody_else_can(
     await run(outbox, clock, datetime(2026, 3, 31, 12, 0, tzinfo=UTC))
     [still] = await journey.cohorts._study.groups.list(GUILD)
     assert not still.archived and len(sink.posts) == 1
+
+
+async def test_passing_the_exam_marks_the_member_done_in_their_cohort_in_one_transaction(
+    journey: JourneyService, db: Database, outbox: Outbox, clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sink = await _formed(journey, db, outbox)
+    store = journey.milestones._store
+    real = store.known_stages
+
+    async def broken(*args: object) -> list[str]:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store, "known_stages", broken)  # after the cohort is marked
+    with pytest.raises(RuntimeError):
+        await journey.milestones.add(GUILD, ALICE, "passed_step2ck", "private")
+    assert await db.fetchval("SELECT COUNT(*) FROM journey_cohort_done") == 0
+    assert [e.exam for e in await journey.exams.of(GUILD, ALICE)] == ["step2ck"]
+
+    monkeypatch.setattr(store, "known_stages", real)
+    result = await journey.milestones.add(GUILD, ALICE, "passed_step2ck", "private")
+    assert result.cohorts_done == ("Step 2 CK cohort Mar 2026 #1",)
+    assert result.exam_date_cleared == "step2ck" and await journey.exams.of(GUILD, ALICE) == []
+    other = await journey.milestones.add(GUILD, BOB, "passed_step1", "private")
+    assert other.cohorts_done == () and other.exam_date_cleared is None  # not the cohort's exam
+
+    await run(outbox, clock, datetime(2026, 3, 27, 12, 0, tzinfo=UTC))
+    [post] = sink.posts
+    assert post.pings == (BOB,) and post.content.startswith(f"<@{BOB}>\n")  # Alice: owner only
+    assert "1 member has shared that they passed" in post.content
+    exported = await journey.privacy.export_member(GUILD, ALICE)
+    assert exported["cohorts_passed"] == ["Step 2 CK cohort Mar 2026 #1"]
+    await journey.privacy.delete_member(GUILD, ALICE)
+    assert await db.fetchval("SELECT COUNT(*) FROM journey_cohort_done") == 0
