@@ -101,6 +101,43 @@ async def test_reminders_arrive_once_across_a_restart_in_the_members_zone(
     assert len(discord.dms_of(alice)) == 2
 
 
+def _match_day_dms(discord, who) -> list[str]:
+    return [m.content for m in discord.dms_of(who)
+            if "**Match Day (results released in the R3 system)**" in m.content]
+
+
+async def test_reminders_follow_the_official_zone_across_a_clock_change(
+    e2e, discord, clock: ManualClock, bob
+):
+    """US clocks go forward on Sun 14 Mar 2027, London's on 28 Mar: Match Day (Fri 19 Mar,
+    13:00 New York) is 17:00 in London that week, and its reminders fall due at New York
+    midnight, 05:00 UTC before the change and 04:00 UTC after it."""
+    clock.set(datetime(2027, 3, 1, 12, 0, tzinfo=UTC))
+    await discord.invoke("timezone set", user=bob, zone="Europe/London")
+    await discord.invoke("cycle follow", user=bob)
+
+    clock.set(datetime(2027, 3, 5, 4, 59, tzinfo=UTC))
+    await _run_due(e2e)
+    assert _match_day_dms(discord, bob) == []
+    clock.set(datetime(2027, 3, 5, 5, 0, tzinfo=UTC))  # midnight EST
+    await _run_due(e2e)
+    assert await e2e.server.wait_until(lambda: len(_match_day_dms(discord, bob)) == 1, 5)
+    [early] = _match_day_dms(discord, bob)
+    assert "is in 14 days" in early and "(delayed)" not in early
+    assert "Your time: Fri 19 Mar 2027, 17:00 GMT" in early
+    assert "official: Fri 19 Mar 2027, 13:00 EDT" in early
+
+    await e2e.restart_bot()  # across the change, with a restart in between
+    clock.set(datetime(2027, 3, 16, 3, 59, tzinfo=UTC))
+    await _run_due(e2e)
+    assert len(_match_day_dms(discord, bob)) == 1
+    clock.set(datetime(2027, 3, 16, 4, 0, tzinfo=UTC))  # midnight EDT, an hour earlier in UTC
+    await _run_due(e2e)
+    assert await e2e.server.wait_until(lambda: len(_match_day_dms(discord, bob)) == 2, 5)
+    late = _match_day_dms(discord, bob)[-1]
+    assert "is in 3 days" in late and "(delayed)" not in late and "17:00 GMT" in late
+
+
 async def test_exam_dates_milestones_celebrations_and_a_changed_match_score(
     e2e, discord, alice, bob, mira, channels
 ):
