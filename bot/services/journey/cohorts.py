@@ -164,6 +164,8 @@ class Cohorts:
         created: list[FormedCohort] = []
         refused: list[str] = []
         now = self._clock.now()
+        # Slots take a while for a big server: chosen before the transaction holds the database.
+        slots = [_slot(_zones(c.members), now) for c in plan.cohorts]
         async with self._store.db.transaction() as tx:
             free = {c.user_id for c in await self._store.exam_candidates(
                 plan.guild_id, plan.exam, without_group=True)}
@@ -174,7 +176,8 @@ class Cohorts:
                     continue
                 first, last = members[0].day, members[-1].day
                 name = _free_name(taken, f"{topic} cohort {first:%b %Y}", number)
-                slot = _slot(tuple(sorted(m.zone for m in members if m.zone)), now)
+                slot = slots[number - 1] if len(members) == len(cohort.members) else \
+                    _slot(_zones(members), now)
                 try:
                     group = await self._study.groups.create_in(
                         tx, limits, plan.guild_id, members[0].user_id, name, topic,
@@ -209,6 +212,10 @@ class Cohorts:
         """Discord refused the cohort's role: why is kept on the cohort (and the adapter tells
         the moderator)."""
         await self._store.set_role_error(cohort_id, reason[:200])
+
+
+def _zones(members: Sequence[Candidate]) -> tuple[str, ...]:
+    return tuple(sorted(m.zone for m in members if m.zone))
 
 
 def _free_name(taken: set[str], base: str, number: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo
@@ -11,7 +12,7 @@ from bot.db import Database
 from bot.db.database import Transaction
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bot.outbox import Outbox
-from bot.services.confusables import same_look
+from bot.services.confusables import skeleton
 from bot.services.notices import MemberNotices
 from bot.services.study_groups.models import DEFAULT_OFFSETS_MINUTES, TOPICS, Group, Member
 from bot.services.study_groups.outbox import ANNOUNCE, DM, KINDS, LEAD, due_row
@@ -597,5 +598,14 @@ async def _live_name_taken(
     rows = await tx.fetchall(
         "SELECT id, name FROM study_groups WHERE guild_id = ? AND archived_at IS NULL", (guild_id,)
     )
-    return next((r["name"] for r in rows if r["id"] != except_id and same_look(r["name"], name)), None)
+    look = _look(name)
+    return next((r["name"] for r in rows if r["id"] != except_id and _look(r["name"]) == look),
+                None)
+
+
+@functools.lru_cache(maxsize=4096)
+def _look(name: str) -> str:
+    """How a group name reads (`same_look`'s skeleton), cached: the names of a server's live
+    groups are compared again with each new one (cohort forming makes hundreds at once)."""
+    return skeleton(name.casefold())
 
