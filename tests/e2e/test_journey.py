@@ -138,6 +138,33 @@ async def test_reminders_follow_the_official_zone_across_a_clock_change(
     assert "is in 3 days" in late and "(delayed)" not in late and "17:00 GMT" in late
 
 
+async def test_the_weekly_match_post_and_the_match_day_count_in_announcements(
+    e2e, discord, clock: ManualClock, alice, bob, mira, channels
+):
+    clock.set(datetime(2027, 3, 8, 12, 0, tzinfo=UTC))  # Mon 07:00 in New York
+    await e2e.set_setting("announcements_channel", channels.announcements.id)
+    await discord.invoke("cycle posts", user=mira, weekly=True, match_day=True)
+
+    clock.set(datetime(2027, 3, 8, 14, 0, tzinfo=UTC))  # 09:00 EST: a week with no step
+    await _run_due(e2e)
+    assert discord.messages_in(channels.announcements) == []
+    clock.set(datetime(2027, 3, 15, 13, 0, tzinfo=UTC))  # 09:00 EDT, Match Week
+    await _run_due(e2e)
+    weekly = await discord.wait_for_message(channels.announcements, timeout=5)
+    assert weekly.content.startswith("**This week in the Match** (from Mon 15 Mar)")
+    assert "Match Day (results released in the R3 system) *(projected date)*" in weekly.content
+    assert "<t:1805475600:F>" in weekly.content  # Fri 19 Mar, 13:00 EDT and not weekly.pings_anyone
+
+    await discord.invoke("milestone add", user=alice, milestone="matched", visibility="anonymous")
+    await discord.invoke("milestone add", user=bob, milestone="matched", visibility="private")
+    clock.set(datetime(2027, 3, 20, 0, 0, tzinfo=UTC))  # 20:00 EDT on Match Day
+    await _run_due(e2e)
+    assert await e2e.server.wait_until(
+        lambda: "Match Day: **1** member has shared here" in
+        discord.messages_in(channels.announcements)[-1].content, 5)  # Bob's is private
+    assert not discord.messages_in(channels.announcements)[-1].pings_anyone
+
+
 async def test_exam_dates_milestones_celebrations_and_a_changed_match_score(
     e2e, discord, alice, bob, mira, channels
 ):

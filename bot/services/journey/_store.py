@@ -273,10 +273,12 @@ class JourneyStore:
         )
 
     async def matched_count(self, guild_id: int, since: datetime) -> int:
-        """Members who shared a matched (or SOAP) milestone here since ``since``."""
+        """Members who shared a matched (or SOAP) milestone here since ``since``; a private
+        milestone is not counted (a count of one would tell who)."""
         return int(await self.db.fetchval(
             "SELECT COUNT(DISTINCT user_id) FROM journey_milestones WHERE guild_id = ? "
-            "AND kind IN ('matched', 'soap_placement') AND created_at >= ?",
+            "AND kind IN ('matched', 'soap_placement') AND visibility <> 'private' "
+            "AND created_at >= ?",
             (guild_id, to_epoch(since)),
         ) or 0)
 
