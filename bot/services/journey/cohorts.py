@@ -1,7 +1,8 @@
 """Exam cohorts: `/cohort find` (study groups of members sitting the same exam within three
 weeks of you, who share a language and waking hours) and `/cohort form` (moderators: members
 with a date and no group for that exam, clustered into new study groups by date window,
-language and waking-hours overlap; a preview first, each created group offered a weekly slot).
+language and waking-hours overlap; a preview first, then every group created in one
+transaction, each offered a weekly slot and, if the moderator asks, a role the adapter makes).
 
 Groups are study groups (`bot.services.study_groups`): joining and sessions work as for any
 other. Waking hours are mentoring's (`overlap.waking_overlap_hours`, DST-correct); the weekly
