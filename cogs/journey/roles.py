@@ -19,28 +19,38 @@ NO_PERMISSION = "the bot lacks the Manage Roles permission"
 
 async def give_cohort_roles(journey: JourneyService, guild: discord.Guild, result: FormResult,
                             moderator_id: int) -> list[str]:
-    """Create and hand out each formed cohort's role; returns one line per cohort that did
-    not get its role (empty: every cohort has one)."""
+    """Create and hand out each formed cohort's role; returns one line per cohort whose role
+    is missing or was not given to every member (empty: all went well)."""
     problems = []
     allowed = guild.me.guild_permissions.manage_roles
     for cohort in result.cohorts:
-        made = await _give(guild, cohort) if allowed else NO_PERMISSION
-        if isinstance(made, int):
-            await journey.cohorts.role_created(cohort.cohort_id, made, moderator_id)
+        role_id, reason = await _give(guild, cohort) if allowed else (None, NO_PERMISSION)
+        if role_id is not None:  # recorded even if a member could not get it: no orphan role
+            await journey.cohorts.role_created(cohort.cohort_id, role_id, moderator_id)
+        if reason is None:
             continue
-        await journey.cohorts.role_failed(cohort.cohort_id, made)
-        problems.append(f"**{cohort.group.name}**: no role ({made}).")
+        await journey.cohorts.role_failed(cohort.cohort_id, reason)
+        what = "no role" if role_id is None else f"<@&{role_id}> not given to everyone"
+        problems.append(f"**{cohort.group.name}**: {what} ({reason}).")
     return problems
 
 
-async def _give(guild: discord.Guild, cohort: FormedCohort) -> int | str:
-    """Make the role and give it to the cohort's members: its id, or why Discord refused."""
+async def _give(guild: discord.Guild, cohort: FormedCohort) -> tuple[int | None, str | None]:
+    """Make the role and give it to the cohort's members: (its id, None), or what Discord
+    refused, with the role's id if it was made before."""
     try:
         role = await guild.create_role(name=cohort.group.name[:100], mentionable=True,
                                        reason="A cohort formed by /cohort form")
+    except discord.HTTPException as exc:
+        return None, _refused(exc)
+    try:
         for user_id in cohort.member_ids:
             member = guild.get_member(user_id) or await guild.fetch_member(user_id)
             await member.add_roles(role, reason="A member of a cohort formed by /cohort form")
     except discord.HTTPException as exc:
-        return f"Discord refused: {exc.status} {exc.text}"[:200]
-    return role.id
+        return role.id, _refused(exc)
+    return role.id, None
+
+
+def _refused(exc: discord.HTTPException) -> str:
+    return f"Discord refused: {exc.status} {exc.text}"[:200]

@@ -295,7 +295,8 @@ class CohortConfirm(FmgView):
             lines.append("Each cohort has a role of its own." if not problems else
                          "Some cohorts have no role:\n" + "\n".join(problems))
         await interaction.edit_original_response(content="\n".join(lines)[:MAX_CONTENT],
-                                                 embed=None, view=None)
+                                                 embed=None, view=None,
+                                                 allowed_mentions=NO_MENTIONS)
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
     async def cancel(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:

@@ -322,3 +322,16 @@ async def test_cohort_form_with_roles_reports_a_refused_role_and_gives_the_made_
     members = e2e.server.guilds[e2e.world.guild_id]["_members"]
     assert role["id"] in members[ada.id]["roles"] and role["id"] in members[mira.id]["roles"]
     assert role["id"] not in members[alice.id]["roles"]
+
+    # a member Discord no longer has: the role is made and recorded, the miss reported
+    for who, day in ((alice, "2026-06-01"), (bob, "2026-06-02")):
+        await discord.invoke("exam set", user=who, exam="step3", date=day)
+    del members[bob.id]  # gone from Discord, still in the bot's member cache
+    preview = await discord.invoke("cohort form", user=mira, exam="step3", size=2, role=True)
+    done = await discord.click(preview, label="Create these cohorts", user=mira)
+    step3 = await e2e.bot.services.study_groups.groups.find(e2e.world.guild_id,
+                                                            "Step 3 cohort Jun 2026 #1")
+    assert step3.role_id is not None and not done.messages[0].pings_anyone
+    assert f"**{step3.name}**: <@&{step3.role_id}> not given to everyone (Discord refused: " \
+        "404" in done.text
+    assert str(step3.role_id) in members[alice.id]["roles"]
