@@ -219,9 +219,14 @@ class JourneyCog(FmgCog, name="Journey"):
     async def cohort_keep(self, interaction: discord.Interaction, group: str) -> None:
         study = bot_of(interaction).services.study_groups
         found = await study.groups.find(_guild(interaction), group)
-        name = await _service(interaction).closing.keep(_guild(interaction), found.id,
-                                                        interaction.user.id)
-        await send_ephemeral(interaction, f"**{name}** stays: it will not be archived.")
+        name, restored = await _service(interaction).closing.keep(_guild(interaction), found.id,
+                                                                  interaction.user.id)
+        await send_ephemeral(
+            interaction,
+            f"**{name}** is back: it was archived after its exam window; its old sessions stay "
+            "cancelled, so plan new ones with `/session schedule`." if restored
+            else f"**{name}** stays: it will not be archived.",
+        )
 
     # -- /milestone -----------------------------------------------------------------------
     @milestone.command(name="add", description="Record a milestone on your journey")

@@ -276,12 +276,15 @@ async def test_cohort_form_previews_then_creates_and_find_joins(
     assert post.pinged_users == {alice.id, bob.id}  # not Ada: she is done
     refused = await discord.invoke("cohort keep", user=bob, group=group.name)
     assert "Only the owner" in refused.text
+    clock.set(datetime(2026, 3, 26, 12, 0, tzinfo=UTC))  # three days later: archived
+    await _run_due(e2e)
+    assert await e2e.bot.services.study_groups.groups.list(e2e.world.guild_id) == []
+    back = await discord.invoke("cohort keep", user=alice, group=group.name)  # the owner undoes it
+    assert f"**{group.name}** is back" in back.text
+    [still] = await e2e.bot.services.study_groups.groups.list(e2e.world.guild_id)
+    assert not still.archived and still.member_count == 3
     kept = await discord.invoke("cohort keep", user=alice, group=group.name)
     assert "stays: it will not be archived" in kept.text
-    clock.set(datetime(2026, 3, 27, 12, 0, tzinfo=UTC))
-    await _run_due(e2e)
-    [still] = await e2e.bot.services.study_groups.groups.list(e2e.world.guild_id)
-    assert not still.archived
 
 
 async def _grant_the_bot_manage_roles(e2e) -> None:

@@ -254,6 +254,11 @@ class JourneyStore:
         )
         return [r["name"] for r in rows]
 
+    async def reopen_cohort(self, cohort_id: int) -> None:
+        """The cohort's archive was undone by its owner."""
+        await self.db.execute("UPDATE journey_cohorts SET closed_at = NULL WHERE id = ?",
+                              (cohort_id,))
+
     # -- channel posts ------------------------------------------------------------------
     async def posts(self, guild_id: int) -> tuple[bool, bool]:
         """(weekly post on, Match Day digest on) for a server."""

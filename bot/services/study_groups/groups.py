@@ -499,6 +499,21 @@ class Groups:
             self._db.after_commit(self._changed)  # their scheduled events are cancelled
             return await _group(tx, guild_id, group_id), cancelled
 
+    async def restore_in(self, tx: Transaction, limits: dict[str, int], guild_id: int,
+                         group_id: int, actor_id: int) -> Group:
+        """Bring back a group its owner's decision archived (a cohort archives itself; its
+        owner may undo that), in the caller's transaction. The sessions cancelled when it was
+        archived stay cancelled: its members schedule anew."""
+        group = await _group(tx, guild_id, group_id)
+        if not group.archived:
+            raise Conflict(f"**{md(group.name)}** is not archived.")
+        require_manager(group, actor_id, False)
+        if taken := await _live_name_taken(tx, guild_id, group.name, except_id=group_id):
+            raise Conflict(f"There is already a group called **{md(taken)}** here.")
+        await self._quotas.check_group(tx, limits, guild_id, group.owner_id)
+        await tx.execute("UPDATE study_groups SET archived_at = NULL WHERE id = ?", (group_id,))
+        return await _group(tx, guild_id, group_id)
+
 
 async def cancel_future_occurrences(
     tx: Transaction, where: str, params: Sequence[object], now: int

@@ -222,6 +222,24 @@ async def test_a_cohort_asks_for_milestones_then_archives_itself(
     assert len(sink.posts) == 1
 
 
+async def test_the_owner_brings_back_a_cohort_it_archived(
+    journey: JourneyService, db: Database, outbox: Outbox, clock: ManualClock
+) -> None:
+    await _formed(journey, db, outbox)
+    await run(outbox, clock, datetime(2026, 3, 27, 12, 0, tzinfo=UTC))  # asked
+    await run(outbox, clock, datetime(2026, 3, 30, 12, 0, tzinfo=UTC))  # then archived
+    [group] = await journey.cohorts._study.groups.list(GUILD, include_archived=True)
+    assert group.archived
+    with pytest.raises(Forbidden, match="Only the owner"):
+        await journey.closing.keep(GUILD, group.id, BOB)
+    assert await journey.closing.keep(GUILD, group.id, group.owner_id) == (group.name, True)
+    [back] = await journey.cohorts._study.groups.list(GUILD)
+    assert back.id == group.id and not back.archived and back.member_count == 2
+    assert await db.fetchval("SELECT closed_at FROM journey_cohorts") is None
+    await run(outbox, clock, datetime(2026, 5, 1, 12, 0, tzinfo=UTC))
+    assert not (await journey.cohorts._study.groups.get(GUILD, group.id)).archived
+
+
 async def test_the_owner_keeps_the_cohort_and_nobody_else_can(
     journey: JourneyService, db: Database, outbox: Outbox, clock: ManualClock
 ) -> None:
@@ -230,7 +248,7 @@ async def test_the_owner_keeps_the_cohort_and_nobody_else_can(
     [group] = await journey.cohorts._study.groups.list(GUILD)
     with pytest.raises(Forbidden, match="Only the owner"):
         await journey.closing.keep(GUILD, group.id, BOB)
-    assert await journey.closing.keep(GUILD, group.id, group.owner_id) == group.name
+    assert await journey.closing.keep(GUILD, group.id, group.owner_id) == (group.name, False)
     await run(outbox, clock, datetime(2026, 3, 31, 12, 0, tzinfo=UTC))
     [still] = await journey.cohorts._study.groups.list(GUILD)
     assert not still.archived and len(sink.posts) == 1
