@@ -501,9 +501,9 @@ class Groups:
 
     async def restore_in(self, tx: Transaction, limits: dict[str, int], guild_id: int,
                          group_id: int, actor_id: int) -> Group:
-        """Bring back a group its owner's decision archived (a cohort archives itself; its
-        owner may undo that), in the caller's transaction. The sessions cancelled when it was
-        archived stay cancelled: its members schedule anew."""
+        """Bring back an archived group, in the caller's transaction (a cohort archives
+        itself; its owner may undo that). The sessions cancelled when it was archived stay
+        cancelled: its members schedule anew."""
         group = await _group(tx, guild_id, group_id)
         if not group.archived:
             raise Conflict(f"**{md(group.name)}** is not archived.")
