@@ -195,18 +195,20 @@ class JourneyCog(FmgCog, name="Journey"):
 
     @cohort.command(name="form", description="Group members by exam date into study groups (moderators)")
     @app_commands.describe(exam="The exam", size="Members per cohort (2-12)",
-                           window_weeks="Most weeks between the earliest and latest exam date")
+                           window_weeks="Most weeks between the earliest and latest exam date",
+                           role="Give each cohort a role of its own (the bot needs Manage Roles)")
     @app_commands.choices(exam=EXAM_CHOICES)
     @moderator_only()
     async def cohort_form(self, interaction: discord.Interaction, exam: app_commands.Choice[str],
                           size: app_commands.Range[int, 2, 12] = 6,
-                          window_weeks: app_commands.Range[int, 1, 8] = 3) -> None:
+                          window_weeks: app_commands.Range[int, 1, 8] = 3,
+                          role: bool = False) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         plan = await _service(interaction).cohorts.plan(
             _guild(interaction), exam.value, size, timedelta(weeks=window_weeks)
         )
-        await interaction.followup.send(embed=cohort_plan_embed(plan), ephemeral=True,
-                                        view=CohortConfirm(interaction.user.id, plan),
+        await interaction.followup.send(embed=cohort_plan_embed(plan, role=role), ephemeral=True,
+                                        view=CohortConfirm(interaction.user.id, plan, role=role),
                                         allowed_mentions=NO_MENTIONS)
 
     @cohort.command(name="keep", description="Keep your cohort's study group from being archived")
@@ -214,9 +216,14 @@ class JourneyCog(FmgCog, name="Journey"):
     async def cohort_keep(self, interaction: discord.Interaction, group: str) -> None:
         study = bot_of(interaction).services.study_groups
         found = await study.groups.find(_guild(interaction), group)
-        name = await _service(interaction).closing.keep(_guild(interaction), found.id,
-                                                        interaction.user.id)
-        await send_ephemeral(interaction, f"**{name}** stays: it will not be archived.")
+        name, restored = await _service(interaction).closing.keep(_guild(interaction), found.id,
+                                                                  interaction.user.id)
+        await send_ephemeral(
+            interaction,
+            f"**{name}** is back: it was archived after its exam window; its old sessions stay "
+            "cancelled, so plan new ones with `/session schedule`." if restored
+            else f"**{name}** stays: it will not be archived.",
+        )
 
     # -- /milestone -----------------------------------------------------------------------
     @milestone.command(name="add", description="Record a milestone on your journey")

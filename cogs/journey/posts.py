@@ -55,12 +55,16 @@ def render_digest(post: MatchDayDigest) -> str:
 
 
 def render_cohort_notice(post: CohortNotice) -> str:
+    passed = (f"{post.done} member{' has' if post.done == 1 else 's have'} shared that they "
+              "passed: congratulations! ") if post.done else ""
+    ask = ("How did it go? Share it with `/milestone add` (public, anonymous or private). "
+           if post.member_ids else "")
     return (
         f"{' '.join(f'<@{m}>' for m in post.member_ids)}\n**{post.cohort_name}**: your exam "
-        "window ended a week ago. How did it go? Share it with `/milestone add` (public, "
-        f"anonymous or private). The group will be archived <t:{int(post.archive_at.timestamp())}:R>; "
-        f"<@{post.owner_id}>, its owner, can keep it with `/cohort keep`."
-    )[:MAX_CONTENT]
+        f"window ended a week ago. {passed}{ask}The group will be archived "
+        f"<t:{int(post.archive_at.timestamp())}:R>; <@{post.owner_id}>, its owner, can keep it "
+        "with `/cohort keep`."
+    ).strip()[:MAX_CONTENT]
 
 
 def render_reminder(dm: ReminderDm) -> str:

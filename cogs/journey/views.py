@@ -24,8 +24,9 @@ from bot.services.journey import (
     Timeline,
 )
 from bot.services.mentoring.vocab import EXAM_STAGES, VISA_ROUTES
-from bot.ui import FmgView, OwnerView, bot_of, send_ephemeral, send_failed
+from bot.ui import MAX_CONTENT, FmgView, OwnerView, bot_of, send_ephemeral, send_failed
 from cogs.journey.posts import render_post, render_reminder
+from cogs.journey.roles import give_cohort_roles
 from cogs.mentoring.views import ProfileWizard
 
 NO_MENTIONS = discord.AllowedMentions.none()
@@ -181,6 +182,11 @@ def milestone_reply(result: MilestoneResult) -> str:
     if result.stage_raised_to is not None:
         text += (f" Your exam stage is now **{EXAM_STAGES[result.stage_raised_to]}** for mentor "
                  "matching and the Match calendar.")
+    if result.exam_date_cleared is not None:
+        text += f" Your {EXAMS[result.exam_date_cleared]} date is cleared: you passed it."
+    if result.cohorts_done:
+        text += (" You are marked as passed in " + ", ".join(f"**{n}**" for n in result.cohorts_done)
+                 + ": its milestone call will not ask you again.")
     if milestone.kind == "matched":
         text += (" Matched members make the best mentors: register below, pre-filled from your "
                  "mentee profile (or with `/mentor register`).")
@@ -230,7 +236,7 @@ class CohortJoin(OwnerView):
         return join
 
 
-def cohort_plan_embed(plan: CohortPlan) -> discord.Embed:
+def cohort_plan_embed(plan: CohortPlan, *, role: bool = False) -> discord.Embed:
     lines = []
     for number, cohort in enumerate(plan.cohorts, start=1):
         first, last = cohort.window
@@ -246,7 +252,8 @@ def cohort_plan_embed(plan: CohortPlan) -> discord.Embed:
                      f"**{sum(len(c.members) for c in plan.cohorts) + plan.unplaced}**; "
                      f"cohorts: **{len(plan.cohorts)}**; left unplaced: **{plan.unplaced}** "
                      "(nobody near their date who can meet them). Each cohort becomes a study "
-                     "group with a suggested weekly slot.\n\n" + text)[:4096],
+                     "group with a suggested weekly slot"
+                     + (" and a role of its own" if role else "") + ".\n\n" + text)[:4096],
     )
 
 
@@ -259,9 +266,9 @@ def cohort_description(first: date, last: date, slot: datetime | None) -> str:
 class CohortConfirm(FmgView):
     """Create or cancel a cohort preview (the moderator who asked only)."""
 
-    def __init__(self, owner_id: int, plan: CohortPlan) -> None:
+    def __init__(self, owner_id: int, plan: CohortPlan, *, role: bool = False) -> None:
         super().__init__(timeout=600)
-        self.owner_id, self.plan = owner_id, plan
+        self.owner_id, self.plan, self.role = owner_id, plan, role
         self.confirm.disabled = not plan.cohorts
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
@@ -272,15 +279,24 @@ class CohortConfirm(FmgView):
     @discord.ui.button(label="Create these cohorts", style=discord.ButtonStyle.success)
     async def confirm(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
         await interaction.response.defer()
-        result = await bot_of(interaction).services.journey.cohorts.form(
-            self.plan, interaction.user.id, cohort_description)
+        journey = bot_of(interaction).services.journey
+        result = await journey.cohorts.form(self.plan, interaction.user.id, cohort_description,
+                                            role=self.role)
         self.stop()
-        note = f" {result.skipped} planned cohorts were skipped (members found groups " \
-            "meanwhile)." if result.skipped else ""
-        names = ", ".join(f"**{g.name}**" for g in result.groups[:20])
-        await interaction.edit_original_response(
-            content=f"Created {len(result.groups)} cohort study groups: {names}.{note}"[:2000],
-            embed=None, view=None)
+        lines = [f"Created {len(result.cohorts)} cohort study groups: "
+                 + ", ".join(f"**{c.group.name}**" for c in result.cohorts[:20]) + "."]
+        if result.skipped:
+            lines.append(f"{result.skipped} planned cohorts were skipped: "
+                         + "; ".join(result.reasons) + ".")
+        if self.role and result.cohorts:
+            assert interaction.guild is not None
+            problems = await give_cohort_roles(journey, interaction.guild, result,
+                                               interaction.user.id)
+            lines.append("Each cohort has a role of its own." if not problems else
+                         "Some cohorts have no role:\n" + "\n".join(problems))
+        await interaction.edit_original_response(content="\n".join(lines)[:MAX_CONTENT],
+                                                 embed=None, view=None,
+                                                 allowed_mentions=NO_MENTIONS)
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
     async def cancel(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:

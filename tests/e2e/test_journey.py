@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.clock import ManualClock
 from bot.outbox import SOURCE_NAME as OUTBOX
+from localdiscord.state import MANAGE_ROLES
 from tests.e2e.test_mentoring import approve, mentee_profile, register_mentor
 
 # The shipped 2027 cycle: rank order list entry opens Fri 15 Jan 2027, 12:00 EST (projected).
@@ -98,6 +99,70 @@ async def test_reminders_arrive_once_across_a_restart_in_the_members_zone(
     clock.set(ROL_OPENS_DAY)
     await _run_due(e2e)
     assert len(discord.dms_of(alice)) == 2
+
+
+def _match_day_dms(discord, who) -> list[str]:
+    return [m.content for m in discord.dms_of(who)
+            if "**Match Day (results released in the R3 system)**" in m.content]
+
+
+async def test_reminders_follow_the_official_zone_across_a_clock_change(
+    e2e, discord, clock: ManualClock, bob
+):
+    """US clocks go forward on Sun 14 Mar 2027, London's on 28 Mar: Match Day (Fri 19 Mar,
+    13:00 New York) is 17:00 in London that week, and its reminders fall due at New York
+    midnight, 05:00 UTC before the change and 04:00 UTC after it."""
+    clock.set(datetime(2027, 3, 1, 12, 0, tzinfo=UTC))
+    await discord.invoke("timezone set", user=bob, zone="Europe/London")
+    await discord.invoke("cycle follow", user=bob)
+
+    clock.set(datetime(2027, 3, 5, 4, 59, tzinfo=UTC))
+    await _run_due(e2e)
+    assert _match_day_dms(discord, bob) == []
+    clock.set(datetime(2027, 3, 5, 5, 0, tzinfo=UTC))  # midnight EST
+    await _run_due(e2e)
+    assert await e2e.server.wait_until(lambda: len(_match_day_dms(discord, bob)) == 1, 5)
+    [early] = _match_day_dms(discord, bob)
+    assert "is in 14 days" in early and "(delayed)" not in early
+    assert "Your time: Fri 19 Mar 2027, 17:00 GMT" in early
+    assert "official: Fri 19 Mar 2027, 13:00 EDT" in early
+
+    await e2e.restart_bot()  # across the change, with a restart in between
+    clock.set(datetime(2027, 3, 16, 3, 59, tzinfo=UTC))
+    await _run_due(e2e)
+    assert len(_match_day_dms(discord, bob)) == 1
+    clock.set(datetime(2027, 3, 16, 4, 0, tzinfo=UTC))  # midnight EDT, an hour earlier in UTC
+    await _run_due(e2e)
+    assert await e2e.server.wait_until(lambda: len(_match_day_dms(discord, bob)) == 2, 5)
+    late = _match_day_dms(discord, bob)[-1]
+    assert "is in 3 days" in late and "(delayed)" not in late and "17:00 GMT" in late
+
+
+async def test_the_weekly_match_post_and_the_match_day_count_in_announcements(
+    e2e, discord, clock: ManualClock, alice, bob, mira, channels
+):
+    clock.set(datetime(2027, 3, 8, 12, 0, tzinfo=UTC))  # Mon 07:00 in New York
+    await e2e.set_setting("announcements_channel", channels.announcements.id)
+    await discord.invoke("cycle posts", user=mira, weekly=True, match_day=True)
+
+    clock.set(datetime(2027, 3, 8, 14, 0, tzinfo=UTC))  # 09:00 EST: a week with no step
+    await _run_due(e2e)
+    assert discord.messages_in(channels.announcements) == []
+    clock.set(datetime(2027, 3, 15, 13, 0, tzinfo=UTC))  # 09:00 EDT, Match Week
+    await _run_due(e2e)
+    weekly = await discord.wait_for_message(channels.announcements, timeout=5)
+    assert weekly.content.startswith("**This week in the Match** (from Mon 15 Mar)")
+    assert "Match Day (results released in the R3 system) *(projected date)*" in weekly.content
+    assert "<t:1805475600:F>" in weekly.content  # Fri 19 Mar, 13:00 EDT and not weekly.pings_anyone
+
+    await discord.invoke("milestone add", user=alice, milestone="matched", visibility="anonymous")
+    await discord.invoke("milestone add", user=bob, milestone="matched", visibility="private")
+    clock.set(datetime(2027, 3, 20, 0, 0, tzinfo=UTC))  # 20:00 EDT on Match Day
+    await _run_due(e2e)
+    assert await e2e.server.wait_until(
+        lambda: "Match Day: **1** member has shared here" in
+        discord.messages_in(channels.announcements)[-1].content, 5)  # Bob's is private
+    assert not discord.messages_in(channels.announcements)[-1].pings_anyone
 
 
 async def test_exam_dates_milestones_celebrations_and_a_changed_match_score(
@@ -195,17 +260,81 @@ async def test_cohort_form_previews_then_creates_and_find_joins(
     joined = await discord.click(found, label="Join 1", user=bob)
     assert "You joined **Step 2 CK cohort Mar 2026 #1**" in joined.text
 
+    # Ada passed: her cohort counts her done, and her date is cleared
+    passed = await discord.invoke("milestone add", user=ada, milestone="passed_step2ck",
+                                  visibility="private")
+    assert "You are marked as passed in **Step 2 CK cohort Mar 2026 #1**" in passed.text
+    assert "Your USMLE Step 2 CK date is cleared" in passed.text
+
     # a week after the window (10-16 Mar) the cohort asks its members for a milestone
     await e2e.set_setting("announcements_channel", channels.announcements.id)
     clock.set(datetime(2026, 3, 23, 12, 0, tzinfo=UTC))
     await _run_due(e2e)
     post = await discord.wait_for_message(channels.announcements, timeout=5)
     assert "`/milestone add`" in post.content and alice.mention in post.content
+    assert "1 member has shared that they passed" in post.content
+    assert post.pinged_users == {alice.id, bob.id}  # not Ada: she is done
     refused = await discord.invoke("cohort keep", user=bob, group=group.name)
     assert "Only the owner" in refused.text
+    clock.set(datetime(2026, 3, 26, 12, 0, tzinfo=UTC))  # three days later: archived
+    await _run_due(e2e)
+    assert await e2e.bot.services.study_groups.groups.list(e2e.world.guild_id) == []
+    back = await discord.invoke("cohort keep", user=alice, group=group.name)  # the owner undoes it
+    assert f"**{group.name}** is back" in back.text
+    [still] = await e2e.bot.services.study_groups.groups.list(e2e.world.guild_id)
+    assert not still.archived and still.member_count == 3
     kept = await discord.invoke("cohort keep", user=alice, group=group.name)
     assert "stays: it will not be archived" in kept.text
-    clock.set(datetime(2026, 3, 27, 12, 0, tzinfo=UTC))
-    await _run_due(e2e)
-    [still] = await e2e.bot.services.study_groups.groups.list(e2e.world.guild_id)
-    assert not still.archived
+
+
+async def _grant_the_bot_manage_roles(e2e) -> None:
+    server, gid = e2e.server, e2e.world.guild_id
+    role = server.add_role(gid, "Bot helpers", MANAGE_ROLES)
+    server.guilds[gid]["_members"][server.app_id]["roles"].append(role["id"])
+    await e2e.restart_bot()  # the bot reads its permissions from the guild it is sent
+    assert e2e.bot.get_guild(gid).me.guild_permissions.manage_roles
+
+
+async def test_cohort_form_with_roles_reports_a_refused_role_and_gives_the_made_one(
+    e2e, discord, alice, bob, ada, mira
+):
+    for who, exam, day in ((alice, "step2ck", "2026-03-10"), (bob, "step2ck", "2026-03-12"),
+                           (ada, "step1", "2026-04-01"), (mira, "step1", "2026-04-02")):
+        await discord.invoke("exam set", user=who, exam=exam, date=day)
+
+    preview = await discord.invoke("cohort form", user=mira, exam="step2ck", size=2, role=True)
+    assert "and a role of its own" in preview.embeds[0]["description"]
+    done = await discord.click(preview, label="Create these cohorts", user=mira)
+    assert "Created 1 cohort study groups: **Step 2 CK cohort Mar 2026 #1**" in done.text
+    assert "**Step 2 CK cohort Mar 2026 #1**: no role (the bot lacks the Manage Roles " \
+        "permission)" in done.text  # reported, not silent; the group is made all the same
+    [group] = await e2e.bot.services.study_groups.groups.list(e2e.world.guild_id)
+    assert group.role_id is None and group.member_count == 2
+    assert await e2e.bot.db.fetchval("SELECT role_error FROM journey_cohorts") == \
+        "the bot lacks the Manage Roles permission"
+
+    await _grant_the_bot_manage_roles(e2e)
+    preview = await discord.invoke("cohort form", user=mira, exam="step1", size=2, role=True)
+    done = await discord.click(preview, label="Create these cohorts", user=mira)
+    assert "Each cohort has a role of its own." in done.text
+    step1 = await e2e.bot.services.study_groups.groups.find(e2e.world.guild_id,
+                                                            "Step 1 cohort Apr 2026 #1")
+    [role] = [r for r in e2e.server.guilds[e2e.world.guild_id]["roles"]
+              if r["name"] == step1.name]
+    assert step1.role_id == int(role["id"])
+    members = e2e.server.guilds[e2e.world.guild_id]["_members"]
+    assert role["id"] in members[ada.id]["roles"] and role["id"] in members[mira.id]["roles"]
+    assert role["id"] not in members[alice.id]["roles"]
+
+    # a member Discord no longer has: the role is made and recorded, the miss reported
+    for who, day in ((alice, "2026-06-01"), (bob, "2026-06-02")):
+        await discord.invoke("exam set", user=who, exam="step3", date=day)
+    del members[bob.id]  # gone from Discord, still in the bot's member cache
+    preview = await discord.invoke("cohort form", user=mira, exam="step3", size=2, role=True)
+    done = await discord.click(preview, label="Create these cohorts", user=mira)
+    step3 = await e2e.bot.services.study_groups.groups.find(e2e.world.guild_id,
+                                                            "Step 3 cohort Jun 2026 #1")
+    assert step3.role_id is not None and not done.messages[0].pings_anyone
+    assert f"**{step3.name}**: <@&{step3.role_id}> not given to everyone (Discord refused: " \
+        "404" in done.text
+    assert str(step3.role_id) in members[alice.id]["roles"]

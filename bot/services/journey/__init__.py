@@ -48,7 +48,13 @@ from bot.services.journey.celebrations import Celebrations
 from bot.services.journey.cohort_closing import ARCHIVE as COHORT_ARCHIVE_KIND
 from bot.services.journey.cohort_closing import NOTICE as COHORT_NOTICE_KIND
 from bot.services.journey.cohort_closing import CohortClosing
-from bot.services.journey.cohorts import CohortMatch, CohortPlan, Cohorts, FormResult
+from bot.services.journey.cohorts import (
+    CohortMatch,
+    CohortPlan,
+    Cohorts,
+    FormedCohort,
+    FormResult,
+)
 from bot.services.journey.exams import Exams
 from bot.services.journey.milestones import Milestones
 from bot.services.journey.posts import KINDS as POST_KINDS
@@ -79,6 +85,7 @@ __all__ = [
     "Cycle",
     "ExamDate",
     "FormResult",
+    "FormedCohort",
     "JourneyService",
     "MatchDayDigest",
     "MemberProfile",

@@ -151,8 +151,11 @@ class CohortNotice(ChannelPost):
 
     cohort_name: str
     member_ids: tuple[int, ...]
+    """Members asked for their milestone: those not yet done (they passed) in the cohort."""
     owner_id: int
     archive_at: datetime
+    done: int = 0
+    """Members who already shared that they passed."""
 
     @property
     def pings(self) -> tuple[int, ...]:
@@ -251,3 +254,7 @@ class MilestoneResult:
     milestone: Milestone
     stage_raised_to: str | None
     celebrated: bool
+    cohorts_done: tuple[str, ...] = ()
+    """The cohorts (their groups' names) the member is now marked done in."""
+    exam_date_cleared: str | None = None
+    """The exam whose date the member had set and no longer needs (they passed it)."""

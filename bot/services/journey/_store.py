@@ -179,19 +179,24 @@ class JourneyStore:
                 for r in rows]
 
     async def add_cohort(self, guild_id: int, group_id: int, exam: str, first: date, last: date,
-                         created_by: int, now: datetime) -> int:
+                         created_by: int, now: datetime, *, role_wanted: bool = False) -> int:
         return await self.db.execute(
             "INSERT INTO journey_cohorts (guild_id, group_id, exam, window_start, window_end, "
-            "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "created_by, created_at, role_wanted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (guild_id, group_id, exam, first.isoformat(), last.isoformat(), created_by,
-             to_epoch(now)),
+             to_epoch(now), int(role_wanted)),
         )
+
+    async def set_role_error(self, cohort_id: int, reason: str | None) -> None:
+        await self.db.execute("UPDATE journey_cohorts SET role_error = ? WHERE id = ?",
+                              (reason, cohort_id))
 
     async def cohort(self, cohort_id: int) -> sqlite3.Row | None:
         """A cohort with its group's name, owner and whether it is archived."""
         return await self.db.fetchone(
-            "SELECT c.id, c.guild_id, c.group_id, c.window_end, c.kept_at, c.closed_at, "
-            "g.name, g.owner_id, g.archived_at FROM journey_cohorts c "
+            "SELECT c.id, c.guild_id, c.group_id, c.exam, c.window_end, c.kept_at, c.closed_at, "
+            "c.role_wanted, c.role_error, g.name, g.owner_id, g.role_id, g.archived_at "
+            "FROM journey_cohorts c "
             "JOIN study_groups g ON g.id = c.group_id WHERE c.id = ?", (cohort_id,),
         )
 
@@ -215,6 +220,45 @@ class JourneyStore:
             (to_epoch(now), cohort_id),
         )
 
+    async def mark_done_in_cohorts(self, guild_id: int, user_id: int, exam: str,
+                                   milestone_id: int, now: datetime) -> list[str]:
+        """Mark the member done in each open cohort of ``exam`` they are in; returns the
+        names of the cohorts' groups."""
+        rows = await self.db.fetchall(
+            "SELECT c.id, g.name FROM journey_cohorts c JOIN study_groups g ON g.id = c.group_id "
+            "JOIN study_group_members sm ON sm.group_id = c.group_id AND sm.user_id = ? "
+            "WHERE c.guild_id = ? AND c.exam = ? AND c.closed_at IS NULL "
+            "AND g.archived_at IS NULL ORDER BY c.id",
+            (user_id, guild_id, exam),
+        )
+        for row in rows:
+            await self.db.execute(
+                "INSERT INTO journey_cohort_done (cohort_id, guild_id, user_id, milestone_id, "
+                "done_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (cohort_id, user_id) DO NOTHING",
+                (row["id"], guild_id, user_id, milestone_id, to_epoch(now)),
+            )
+        return [r["name"] for r in rows]
+
+    async def done_in_cohort(self, cohort_id: int) -> set[int]:
+        rows = await self.db.fetchall(
+            "SELECT user_id FROM journey_cohort_done WHERE cohort_id = ?", (cohort_id,)
+        )
+        return {r["user_id"] for r in rows}
+
+    async def cohorts_done(self, guild_id: int, user_id: int) -> list[str]:
+        """The groups of the cohorts the member is marked done in (for their export)."""
+        rows = await self.db.fetchall(
+            "SELECT g.name FROM journey_cohort_done d JOIN journey_cohorts c ON c.id = d.cohort_id "
+            "JOIN study_groups g ON g.id = c.group_id WHERE d.guild_id = ? AND d.user_id = ? "
+            "ORDER BY d.done_at", (guild_id, user_id),
+        )
+        return [r["name"] for r in rows]
+
+    async def reopen_cohort(self, cohort_id: int) -> None:
+        """The cohort's archive was undone by its owner."""
+        await self.db.execute("UPDATE journey_cohorts SET closed_at = NULL WHERE id = ?",
+                              (cohort_id,))
+
     # -- channel posts ------------------------------------------------------------------
     async def posts(self, guild_id: int) -> tuple[bool, bool]:
         """(weekly post on, Match Day digest on) for a server."""
@@ -234,10 +278,12 @@ class JourneyStore:
         )
 
     async def matched_count(self, guild_id: int, since: datetime) -> int:
-        """Members who shared a matched (or SOAP) milestone here since ``since``."""
+        """Members who shared a matched (or SOAP) milestone here since ``since``; a private
+        milestone is not counted (a count of one would tell who)."""
         return int(await self.db.fetchval(
             "SELECT COUNT(DISTINCT user_id) FROM journey_milestones WHERE guild_id = ? "
-            "AND kind IN ('matched', 'soap_placement') AND created_at >= ?",
+            "AND kind IN ('matched', 'soap_placement') AND visibility <> 'private' "
+            "AND created_at >= ?",
             (guild_id, to_epoch(since)),
         ) or 0)
 
@@ -268,7 +314,8 @@ class JourneyStore:
 
     # -- privacy --------------------------------------------------------------------------
     async def delete_member(self, guild_id: int, user_id: int) -> None:
-        for table in ("journey_follows", "journey_profiles", "journey_exams", "journey_milestones"):
+        for table in ("journey_follows", "journey_profiles", "journey_exams", "journey_milestones",
+                      "journey_cohort_done"):
             await self.db.execute(
                 f"DELETE FROM {table} WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
             )

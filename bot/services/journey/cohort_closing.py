@@ -1,6 +1,7 @@
 """A cohort's end: a week after its exam window the group asks its members for a milestone
 (one post in the announcements channel that pings them), and three days later it is archived,
-unless its owner keeps it (`/cohort keep`). Both are rows of the one outbox:
+unless its owner keeps it (`/cohort keep`, which also brings the group back once the cohort
+archived it). Both are rows of the one outbox:
 
 - ``journey_cohort_notice`` (enqueued with the cohort): the post, which enqueues the archive
   row in its claim's transaction;
@@ -58,9 +59,11 @@ class CohortClosing(Handler):
         archive_at = now + GRACE
         await self._outbox.enqueue(ARCHIVE, due=archive_at, guild_id=item.guild_id,
                                    ref_id=cohort["id"])
-        members = tuple(await self._store.group_member_ids(cohort["group_id"]))
+        done = await self._store.done_in_cohort(cohort["id"])
+        members = tuple(m for m in await self._store.group_member_ids(cohort["group_id"])
+                        if m not in done)
         return Send(CohortNotice(int(value), item.nonce, cohort["name"], members,
-                                 cohort["owner_id"], archive_at))
+                                 cohort["owner_id"], archive_at, done=len(done)))
 
     async def archive(self, cohort_id: int) -> None:
         """Archive the cohort's group (what an ``journey_cohort_archive`` row's send does);
@@ -73,15 +76,22 @@ class CohortClosing(Handler):
                                              cohort["owner_id"], True)
         await self._store.mark_cohort(cohort_id, "closed_at", self._clock.now())
 
-    async def keep(self, guild_id: int, group_id: int, user_id: int) -> str:
-        """The owner keeps their cohort's group: it is not archived. Returns its name."""
+    async def keep(self, guild_id: int, group_id: int, user_id: int) -> tuple[str, bool]:
+        """The owner keeps their cohort's group: it is not archived, and if the cohort has
+        archived it already, it is brought back. Returns (its name, brought back)."""
         group = await self._study.groups.get(guild_id, group_id)
-        async with self._store.db.transaction():
+        limits = await self._study.quotas.limits(guild_id)
+        async with self._store.db.transaction() as tx:
             cohort_id = await self._store.cohort_of_group(group_id)
             if cohort_id is None:
                 raise NotFound(f"**{group.name}** is not a cohort: nothing will archive it.")
             if group.owner_id != user_id:
                 raise Forbidden(f"Only the owner of **{group.name}** can keep it.")
+            cohort = await self._store.cohort(cohort_id)
+            restored = cohort is not None and cohort["closed_at"] is not None
+            if restored:  # the cohort archived it: its owner undoes that
+                await self._study.groups.restore_in(tx, limits, guild_id, group_id, user_id)
+                await self._store.reopen_cohort(cohort_id)
             await self._store.mark_cohort(cohort_id, "kept_at", self._clock.now())
             await self._outbox.cancel(KINDS, cohort_id, "the owner kept the group")
-        return group.name
+        return group.name, restored

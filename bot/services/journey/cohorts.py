@@ -1,7 +1,8 @@
 """Exam cohorts: `/cohort find` (study groups of members sitting the same exam within three
 weeks of you, who share a language and waking hours) and `/cohort form` (moderators: members
 with a date and no group for that exam, clustered into new study groups by date window,
-language and waking-hours overlap; a preview first, each created group offered a weekly slot).
+language and waking-hours overlap; a preview first, then every group created in one
+transaction, each offered a weekly slot and, if the moderator asks, a role the adapter makes).
 
 Groups are study groups (`bot.services.study_groups`): joining and sessions work as for any
 other. Waking hours are mentoring's (`overlap.waking_overlap_hours`, DST-correct); the weekly
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.clock import Clock
-from bot.errors import InvalidInput, NotFound
+from bot.errors import InvalidInput, NotFound, UserError
 from bot.outbox import Outbox
 from bot.services.journey._models import EXAM_TOPICS, EXAMS, Candidate
 from bot.services.journey._store import JourneyStore
@@ -80,9 +81,24 @@ class CohortPlan:
 
 
 @dataclass(frozen=True, slots=True)
+class FormedCohort:
+    cohort_id: int
+    group: Group
+    member_ids: tuple[int, ...]
+    slot: datetime | None
+    """The weekly slot suggested to it (None: no member has a zone)."""
+
+
+@dataclass(frozen=True, slots=True)
 class FormResult:
-    groups: tuple[Group, ...]
+    cohorts: tuple[FormedCohort, ...]
     skipped: int
+    reasons: tuple[str, ...] = ()
+    """Why cohorts were skipped (each reason once)."""
+
+    @property
+    def groups(self) -> tuple[Group, ...]:
+        return tuple(c.group for c in self.cohorts)
 
 
 class Cohorts:
@@ -135,48 +151,79 @@ class Cohorts:
         cohorts = tuple(PlannedCohort(tuple(g)) for g in groups)
         return CohortPlan(guild_id, exam, size, cohorts, len(waiting) - placed)
 
-    async def form(self, plan: CohortPlan, moderator_id: int, describe: Describe) -> FormResult:
-        """Create the planned cohorts' study groups (members who found a group meanwhile are
-        left out; a cohort left with fewer than two members is skipped), each described by
-        ``describe`` (the adapter's words) from its exam dates and suggested weekly slot.
-
-        Each cohort is made through the study groups' own create and join (each its own
-        transaction), not one transaction: a crash midway leaves a group with some of its
-        members, who then count as grouped; forming again places the others."""
+    async def form(self, plan: CohortPlan, moderator_id: int, describe: Describe, *,
+                   role: bool = False) -> FormResult:
+        """Create the planned cohorts' study groups in one transaction (all or none), each
+        described by ``describe`` (the adapter's words) from its exam dates and suggested
+        weekly slot. Members who found a group since the preview are left out; a cohort left
+        with fewer than two members, or refused by the study groups' quotas, is skipped.
+        ``role``: each cohort is marked as wanting a role, which the adapter creates after
+        the commit and records with `role_created` or `role_failed`."""
         topic = EXAM_TOPICS[plan.exam]
-        free = {c.user_id for c in await self._store.exam_candidates(
-            plan.guild_id, plan.exam, without_group=True)}
-        created, skipped = [], 0
+        limits = await self._study.quotas.limits(plan.guild_id)
+        taken = {g.name.casefold() for g in await self._study.groups.list(plan.guild_id)}
+        created: list[FormedCohort] = []
+        refused: list[str] = []
         now = self._clock.now()
-        for number, cohort in enumerate(plan.cohorts, start=1):
-            members = [c for c in cohort.members if c.user_id in free]
-            if len(members) < MIN_SIZE:
-                skipped += 1
-                continue
-            first, last = members[0].day, members[-1].day
-            name = await self._free_name(plan.guild_id, f"{topic} cohort {first:%b %Y}", number)
-            start = _slot(tuple(sorted(m.zone for m in members if m.zone)), now)
-            group = await self._study.groups.create(
-                plan.guild_id, members[0].user_id, name, topic, describe(first, last, start),
-                plan.size,
-            )
-            for member in members[1:]:
-                group = await self._study.groups.join(plan.guild_id, group.id, member.user_id)
-            async with self._store.db.transaction():
+        # Slots take a while for a big server: chosen before the transaction holds the database.
+        slots = [_slot(_zones(c.members), now) for c in plan.cohorts]
+        async with self._store.db.transaction() as tx:
+            free = {c.user_id for c in await self._store.exam_candidates(
+                plan.guild_id, plan.exam, without_group=True)}
+            for number, cohort in enumerate(plan.cohorts, start=1):
+                members = [c for c in cohort.members if c.user_id in free]
+                if len(members) < MIN_SIZE:
+                    refused.append("its members found groups since the preview")
+                    continue
+                first, last = members[0].day, members[-1].day
+                name = _free_name(taken, f"{topic} cohort {first:%b %Y}", number)
+                slot = slots[number - 1] if len(members) == len(cohort.members) else \
+                    _slot(_zones(members), now)
+                try:
+                    group = await self._study.groups.create_in(
+                        tx, limits, plan.guild_id, members[0].user_id, name, topic,
+                        describe(first, last, slot), plan.size,
+                        members=[m.user_id for m in members[1:]],
+                    )
+                except UserError as exc:  # a quota: checked before the group's first write
+                    refused.append(str(exc))
+                    continue
                 cohort_id = await self._store.add_cohort(plan.guild_id, group.id, plan.exam,
-                                                         first, last, moderator_id, now)
+                                                         first, last, moderator_id, now,
+                                                         role_wanted=role)
                 await self._outbox.enqueue(NOTICE, due=notice_due(last), guild_id=plan.guild_id,
                                            ref_id=cohort_id)
-            free -= {m.user_id for m in members}
-            created.append(group)
-        return FormResult(tuple(created), skipped)
+                taken.add(name.casefold())
+                free -= {m.user_id for m in members}
+                created.append(FormedCohort(cohort_id, group,
+                                            tuple(m.user_id for m in members), slot))
+        return FormResult(tuple(created), len(refused), tuple(dict.fromkeys(refused)))
 
-    async def _free_name(self, guild_id: int, base: str, number: int) -> str:
-        taken = {g.name.casefold() for g in await self._study.groups.list(guild_id)}
-        n = number
-        while f"{base} #{n}".casefold() in taken:
-            n += 1
-        return f"{base} #{n}"
+    async def role_created(self, cohort_id: int, role_id: int, moderator_id: int) -> None:
+        """The adapter made the cohort's role: its study group pings it (the moderator who
+        formed the cohort chose it, so it is trusted as theirs)."""
+        cohort = await self._store.cohort(cohort_id)
+        if cohort is None:
+            raise NotFound("That cohort no longer exists.")
+        await self._study.groups.edit(cohort["guild_id"], cohort["group_id"], moderator_id, True,
+                                      role_id=role_id, role_trusted=True)
+        await self._store.set_role_error(cohort_id, None)
+
+    async def role_failed(self, cohort_id: int, reason: str) -> None:
+        """Discord refused the cohort's role: why is kept on the cohort (and the adapter tells
+        the moderator)."""
+        await self._store.set_role_error(cohort_id, reason[:200])
+
+
+def _zones(members: Sequence[Candidate]) -> tuple[str, ...]:
+    return tuple(sorted(m.zone for m in members if m.zone))
+
+
+def _free_name(taken: set[str], base: str, number: int) -> str:
+    n = number
+    while f"{base} #{n}".casefold() in taken:
+        n += 1
+    return f"{base} #{n}"
 
 
 def cluster(members: Sequence[Candidate], size: int, window: timedelta,

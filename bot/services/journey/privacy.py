@@ -32,6 +32,7 @@ class JourneyPrivacy:
             "milestones": [{"milestone": m.label, "visibility": m.visibility,
                             "added_at": m.created_at.isoformat()}
                            for m in await self._store.milestones(guild_id, user_id)],
+            "cohorts_passed": await self._store.cohorts_done(guild_id, user_id),
         }
 
     async def pause_member(self, guild_id: int, user_id: int) -> None:

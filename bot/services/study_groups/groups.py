@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo
@@ -11,7 +12,7 @@ from bot.db import Database
 from bot.db.database import Transaction
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bot.outbox import Outbox
-from bot.services.confusables import same_look
+from bot.services.confusables import skeleton
 from bot.services.notices import MemberNotices
 from bot.services.study_groups.models import DEFAULT_OFFSETS_MINUTES, TOPICS, Group, Member
 from bot.services.study_groups.outbox import ANNOUNCE, DM, KINDS, LEAD, due_row
@@ -212,28 +213,52 @@ class Groups:
     ) -> Group:
         """``role_trusted``: see bot/services/study_groups/pings.py (the adapter checks the role
         with ``attach_trust`` first)."""
-        name = _clean_name(name)
-        values = (
-            guild_id, name, _clean_topic(topic), _clean_description(description),
-            _clean_capacity(capacity), owner_id, role_id, int(role_trusted and role_id is not None),
-            ",".join(map(str, DEFAULT_OFFSETS_MINUTES)), self._now(),
-        )
         limits = await self._quotas.limits(guild_id)
         async with self._db.transaction() as tx:
-            if taken := await _live_name_taken(tx, guild_id, name):
-                raise Conflict(f"There is already a group called **{md(taken)}** here.")
-            await self._quotas.check_group(tx, limits, guild_id, owner_id)
-            group_id = await tx.execute(
-                "INSERT INTO study_groups (guild_id, name, topic, description, capacity, owner_id, "
-                "role_id, role_trusted, announce_offsets, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                values,
-            )
-            await tx.execute(
-                "INSERT INTO study_group_members (group_id, user_id, joined_at) VALUES (?, ?, ?)",
-                (group_id, owner_id, self._now()),
-            )
-            return await _group(tx, guild_id, group_id)
+            return await self.create_in(tx, limits, guild_id, owner_id, name, topic, description,
+                                        capacity, role_id, role_trusted=role_trusted)
+
+    async def create_in(
+        self,
+        tx: Transaction,
+        limits: dict[str, int],
+        guild_id: int,
+        owner_id: int,
+        name: str,
+        topic: str,
+        description: str = "",
+        capacity: int | None = None,
+        role_id: int | None = None,
+        *,
+        role_trusted: bool = False,
+        members: Sequence[int] = (),
+    ) -> Group:
+        """`create` inside the caller's transaction (``limits``: `Quotas.limits`, read before
+        it), with ``members`` joined beside the owner: for a service whose change makes groups
+        (cohort forming makes all its groups in one transaction)."""
+        name = _clean_name(name)
+        capacity = _clean_capacity(capacity)
+        values = (
+            guild_id, name, _clean_topic(topic), _clean_description(description),
+            capacity, owner_id, role_id, int(role_trusted and role_id is not None),
+            ",".join(map(str, DEFAULT_OFFSETS_MINUTES)), self._now(),
+        )
+        if capacity is not None and 1 + len(members) > capacity:
+            raise Conflict(f"**{md(name)}** would hold more than its {capacity} members.")
+        if taken := await _live_name_taken(tx, guild_id, name):
+            raise Conflict(f"There is already a group called **{md(taken)}** here.")
+        await self._quotas.check_group(tx, limits, guild_id, owner_id)
+        group_id = await tx.execute(
+            "INSERT INTO study_groups (guild_id, name, topic, description, capacity, owner_id, "
+            "role_id, role_trusted, announce_offsets, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            values,
+        )
+        await tx.executemany(
+            "INSERT INTO study_group_members (group_id, user_id, joined_at) VALUES (?, ?, ?)",
+            [(group_id, user_id, self._now()) for user_id in (owner_id, *members)],
+        )
+        return await _group(tx, guild_id, group_id)
 
     async def get(self, guild_id: int, group_id: int) -> Group:
         async with self._db.transaction() as tx:
@@ -474,6 +499,21 @@ class Groups:
             self._db.after_commit(self._changed)  # their scheduled events are cancelled
             return await _group(tx, guild_id, group_id), cancelled
 
+    async def restore_in(self, tx: Transaction, limits: dict[str, int], guild_id: int,
+                         group_id: int, actor_id: int) -> Group:
+        """Bring back an archived group, in the caller's transaction (a cohort archives
+        itself; its owner may undo that). The sessions cancelled when it was archived stay
+        cancelled: its members schedule anew."""
+        group = await _group(tx, guild_id, group_id)
+        if not group.archived:
+            raise Conflict(f"**{md(group.name)}** is not archived.")
+        require_manager(group, actor_id, False)
+        if taken := await _live_name_taken(tx, guild_id, group.name, except_id=group_id):
+            raise Conflict(f"There is already a group called **{md(taken)}** here.")
+        await self._quotas.check_group(tx, limits, guild_id, group.owner_id)
+        await tx.execute("UPDATE study_groups SET archived_at = NULL WHERE id = ?", (group_id,))
+        return await _group(tx, guild_id, group_id)
+
 
 async def cancel_future_occurrences(
     tx: Transaction, where: str, params: Sequence[object], now: int
@@ -573,5 +613,14 @@ async def _live_name_taken(
     rows = await tx.fetchall(
         "SELECT id, name FROM study_groups WHERE guild_id = ? AND archived_at IS NULL", (guild_id,)
     )
-    return next((r["name"] for r in rows if r["id"] != except_id and same_look(r["name"], name)), None)
+    look = _look(name)
+    return next((r["name"] for r in rows if r["id"] != except_id and _look(r["name"]) == look),
+                None)
+
+
+@functools.lru_cache(maxsize=4096)
+def _look(name: str) -> str:
+    """How a group name reads (`same_look`'s skeleton), cached: the names of a server's live
+    groups are compared again with each new one (cohort forming makes hundreds at once)."""
+    return skeleton(name.casefold())
 

@@ -7,6 +7,7 @@ and Kolkata for 210 minutes: 02:30Z, and nothing else, in winter).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -22,6 +23,7 @@ _PREFERRED_LOCAL_HOUR = 19.0
 _MIN_SEPARATION = timedelta(hours=20)
 #: Starts are tried on this grid (UTC); every zone's offset is a multiple of 15 minutes.
 STEP = timedelta(minutes=15)
+_STARTS = int(timedelta(days=7) / STEP)
 
 
 @dataclass(frozen=True)
@@ -61,33 +63,47 @@ def suggest_slots(
         )
     if not timedelta(minutes=15) <= duration <= timedelta(hours=8):
         raise InvalidInput("A session lasts 15 minutes to 8 hours.")
-    # members share a few zones: each zone is checked once per start, then its members counted
+    # members share a few zones: each zone's week is worked out once (and cached), then its
+    # members counted
     by_zone: dict[str, list[int]] = {}
     for uid, name in sorted(member_zones.items()):
         by_zone.setdefault(name, []).append(uid)
-    zones = {name: ZoneInfo(name) for name in by_zone}
     base = now.astimezone(UTC).replace(second=0, microsecond=0)
     first = base + timedelta(minutes=15 - base.minute % 15)  # the next quarter hour
-    scored: list[tuple[int, float, datetime, tuple[int, ...], tuple[int, ...]]] = []
-    for step in range(int(timedelta(days=7) / STEP)):
-        start = first + step * STEP
-        awake = [name for name, zone in zones.items() if awake_for(start, duration, zone)]
-        available = tuple(sorted(u for name in awake for u in by_zone[name]))
-        unavailable = tuple(sorted(set(member_zones) - set(available)))
-        penalty = sum(
-            abs(_local_hours(start, zones[name]) - _PREFERRED_LOCAL_HOUR) * len(by_zone[name])
-            for name in awake
-        )
-        scored.append((len(available), -penalty, start, available, unavailable))
+    weeks = {name: _zone_week(name, first, duration) for name in by_zone}
+    scored: list[tuple[int, float, int]] = []
+    for step in range(_STARTS):
+        awake, penalty = 0, 0.0
+        for name, week in weeks.items():
+            hours = week[step]
+            if hours is not None:
+                awake += len(by_zone[name])
+                penalty += hours * len(by_zone[name])
+        scored.append((awake, -penalty, step))
     scored.sort(key=lambda s: (-s[0], -s[1], s[2]))
     chosen: list[SlotSuggestion] = []
-    for _, _, start, available, unavailable in scored:
+    for _, _, step in scored:
+        start = first + step * STEP
         if any(abs(start - c.start) < _MIN_SEPARATION for c in chosen):
             continue
+        available = tuple(sorted(u for name, week in weeks.items() if week[step] is not None
+                                 for u in by_zone[name]))
+        unavailable = tuple(sorted(set(member_zones) - set(available)))
         chosen.append(SlotSuggestion(start, available, unavailable))
         if len(chosen) == count:
             break
     return chosen
+
+
+@functools.lru_cache(maxsize=256)
+def _zone_week(name: str, first: datetime, duration: timedelta) -> tuple[float | None, ...]:
+    """For each start of the week from ``first``: None if the zone is not awake for the whole
+    session, else how many hours its local start is from the evening. The same for every
+    group asking in that quarter hour (cohort forming asks for hundreds of groups at once)."""
+    zone = ZoneInfo(name)
+    starts = (first + step * STEP for step in range(_STARTS))
+    return tuple(abs(_local_hours(start, zone) - _PREFERRED_LOCAL_HOUR)
+                 if awake_for(start, duration, zone) else None for start in starts)
 
 
 def _local_hours(instant: datetime, zone: ZoneInfo) -> float:

@@ -81,8 +81,34 @@ def test_the_loader_refuses_a_step_it_cannot_trust(bad: dict, message: str) -> N
 
 
 def test_steps_are_instants_in_their_official_zone() -> None:
-    [_, cycle] = read_calendar(DEFAULT_CALENDAR)
+    cycle = next(c for c in read_calendar(DEFAULT_CALENDAR) if c.id == "2027")
     match_day = next(s for s in cycle.steps if s.id == "match_day")
     assert match_day.at == datetime(2027, 3, 19, 17, 0, tzinfo=UTC)  # 13:00 EDT
     assert match_day.projected and "third week in March" in match_day.rule
     assert match_day.local_text() == "Fri 19 Mar 2027, 13:00 EDT"
+
+
+ORDER = ("eras_applications_open", "eras_programs_review", "rank_order_list_opens",
+         "rank_order_list_deadline", "match_week_begins", "soap_concludes", "match_day",
+         "j1_sponsorship_application_complete", "ecfmg_certified_for_july", "residency_starts")
+
+
+@pytest.mark.parametrize("cycle_id", ["2027", "2028"])
+def test_each_coming_cycle_has_the_eras_season_j1_windows_in_order(cycle_id: str) -> None:
+    cycle = next(c for c in read_calendar(DEFAULT_CALENDAR) if c.id == cycle_id)
+    steps = {s.id: s for s in cycle.steps}
+    assert [steps[i].at for i in ORDER] == sorted(steps[i].at for i in ORDER)
+    j1 = [s for s in cycle.steps if s.id.startswith("j1_")]
+    assert len(j1) == 2 and all(s.applies_to == ("visa:j1",) for s in j1)
+    assert steps["j1_sponsorship_application_opens"].at == steps["match_day"].at
+    assert all(s.source.startswith("https://www.ecfmg.org/") for s in j1)
+    eras = [s for s in cycle.steps if s.id.startswith("eras_")]
+    assert eras and all(".aamc.org/" in s.source for s in eras)
+    # the rules as computed: Match Day the third Friday of March (the week NRMP calls the
+    # third week in March), ERAS submissions the first Wednesday of September
+    match_day = steps["match_day"].at.date()
+    assert match_day.weekday() == 4 and 15 <= match_day.day <= 21 and match_day.month == 3
+    submit = steps["eras_applications_open"].at.date()
+    assert submit.weekday() == 2 and submit.day <= 7 and submit.month == 9
+    assert steps["eras_programs_review"].at - steps["eras_applications_open"].at == \
+        timedelta(weeks=3)

@@ -99,6 +99,63 @@ async def test_confirming_a_stale_preview_leaves_out_who_found_a_group_meanwhile
     assert result.groups == () and result.skipped == 1
 
 
+async def _two_cohorts(journey: JourneyService, db: Database):
+    for user, day in ((ALICE, "2026-03-10"), (BOB, "2026-03-12"), (CAROL, "2026-05-10"),
+                      (DAN, "2026-05-12")):
+        await _member(db, journey, user, day, "Asia/Kolkata")
+    plan = await journey.cohorts.plan(GUILD, "step2ck", size=2)
+    assert len(plan.cohorts) == 2
+    return plan
+
+
+async def test_forming_is_one_transaction_a_failure_midway_creates_nothing(
+    journey: JourneyService, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = await _two_cohorts(journey, db)
+    store = journey.cohorts._store
+    real, calls = store.add_cohort, []
+
+    async def fails_the_second(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 2:
+            raise RuntimeError("the disk is full")
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "add_cohort", fails_the_second)
+    with pytest.raises(RuntimeError):
+        await journey.cohorts.form(plan, MOD, cohort_description)
+    assert len(calls) == 2  # the first cohort had been made when the second failed
+    assert await db.fetchval("SELECT COUNT(*) FROM study_groups") == 0
+    assert await db.fetchval("SELECT COUNT(*) FROM study_group_members") == 0
+    assert await db.fetchval("SELECT COUNT(*) FROM journey_cohorts") == 0
+    assert await db.fetchval("SELECT COUNT(*) FROM outbox") == 0
+
+
+async def test_a_cohort_the_quotas_refuse_is_skipped_with_the_reason(
+    journey: JourneyService, db: Database
+) -> None:
+    plan = await _two_cohorts(journey, db)
+    await GuildSettingsService(db).set(GUILD, "study_groups_per_server", 1)
+    result = await journey.cohorts.form(plan, MOD, cohort_description)
+    assert [g.name for g in result.groups] == ["Step 2 CK cohort Mar 2026 #1"]
+    assert result.skipped == 1 and "This server already has 1 study groups" in result.reasons[0]
+    assert result.cohorts[0].member_ids == (ALICE, BOB)
+
+
+async def test_a_cohorts_role_is_recorded_on_its_group_or_why_it_failed(
+    journey: JourneyService, db: Database
+) -> None:
+    plan = await _two_cohorts(journey, db)
+    first, second = (await journey.cohorts.form(plan, MOD, cohort_description, role=True)).cohorts
+    assert await db.fetchval("SELECT COUNT(*) FROM journey_cohorts WHERE role_wanted = 1") == 2
+    await journey.cohorts.role_created(first.cohort_id, 777, MOD)
+    await journey.cohorts.role_failed(second.cohort_id, "the bot lacks Manage Roles")
+    group = await journey.cohorts._study.groups.get(GUILD, first.group.id)
+    assert group.role_id == 777
+    rows = await db.fetchall("SELECT role_error FROM journey_cohorts ORDER BY id")
+    assert [r["role_error"] for r in rows] == [None, "the bot lacks Manage Roles"]
+
+
 def test_cluster_keeps_cohorts_within_the_window_and_the_size() -> None:
     members = [Candidate(i, ON + timedelta(days=i * 3), frozenset({"en"}), "Africa/Lagos")
                for i in range(20)]
@@ -165,6 +222,24 @@ async def test_a_cohort_asks_for_milestones_then_archives_itself(
     assert len(sink.posts) == 1
 
 
+async def test_the_owner_brings_back_a_cohort_it_archived(
+    journey: JourneyService, db: Database, outbox: Outbox, clock: ManualClock
+) -> None:
+    await _formed(journey, db, outbox)
+    await run(outbox, clock, datetime(2026, 3, 27, 12, 0, tzinfo=UTC))  # asked
+    await run(outbox, clock, datetime(2026, 3, 30, 12, 0, tzinfo=UTC))  # then archived
+    [group] = await journey.cohorts._study.groups.list(GUILD, include_archived=True)
+    assert group.archived
+    with pytest.raises(Forbidden, match="Only the owner"):
+        await journey.closing.keep(GUILD, group.id, BOB)
+    assert await journey.closing.keep(GUILD, group.id, group.owner_id) == (group.name, True)
+    [back] = await journey.cohorts._study.groups.list(GUILD)
+    assert back.id == group.id and not back.archived and back.member_count == 2
+    assert await db.fetchval("SELECT closed_at FROM journey_cohorts") is None
+    await run(outbox, clock, datetime(2026, 5, 1, 12, 0, tzinfo=UTC))
+    assert not (await journey.cohorts._study.groups.get(GUILD, group.id)).archived
+
+
 async def test_the_owner_keeps_the_cohort_and_nobody_else_can(
     journey: JourneyService, db: Database, outbox: Outbox, clock: ManualClock
 ) -> None:
@@ -173,7 +248,41 @@ async def test_the_owner_keeps_the_cohort_and_nobody_else_can(
     [group] = await journey.cohorts._study.groups.list(GUILD)
     with pytest.raises(Forbidden, match="Only the owner"):
         await journey.closing.keep(GUILD, group.id, BOB)
-    assert await journey.closing.keep(GUILD, group.id, group.owner_id) == group.name
+    assert await journey.closing.keep(GUILD, group.id, group.owner_id) == (group.name, False)
     await run(outbox, clock, datetime(2026, 3, 31, 12, 0, tzinfo=UTC))
     [still] = await journey.cohorts._study.groups.list(GUILD)
     assert not still.archived and len(sink.posts) == 1
+
+
+async def test_passing_the_exam_marks_the_member_done_in_their_cohort_in_one_transaction(
+    journey: JourneyService, db: Database, outbox: Outbox, clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sink = await _formed(journey, db, outbox)
+    store = journey.milestones._store
+    real = store.known_stages
+
+    async def broken(*args: object) -> list[str]:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store, "known_stages", broken)  # after the cohort is marked
+    with pytest.raises(RuntimeError):
+        await journey.milestones.add(GUILD, ALICE, "passed_step2ck", "private")
+    assert await db.fetchval("SELECT COUNT(*) FROM journey_cohort_done") == 0
+    assert [e.exam for e in await journey.exams.of(GUILD, ALICE)] == ["step2ck"]
+
+    monkeypatch.setattr(store, "known_stages", real)
+    result = await journey.milestones.add(GUILD, ALICE, "passed_step2ck", "private")
+    assert result.cohorts_done == ("Step 2 CK cohort Mar 2026 #1",)
+    assert result.exam_date_cleared == "step2ck" and await journey.exams.of(GUILD, ALICE) == []
+    other = await journey.milestones.add(GUILD, BOB, "passed_step1", "private")
+    assert other.cohorts_done == () and other.exam_date_cleared is None  # not the cohort's exam
+
+    await run(outbox, clock, datetime(2026, 3, 27, 12, 0, tzinfo=UTC))
+    [post] = sink.posts
+    assert post.pings == (BOB,) and post.content.startswith(f"<@{BOB}>\n")  # Alice: owner only
+    assert "1 member has shared that they passed" in post.content
+    exported = await journey.privacy.export_member(GUILD, ALICE)
+    assert exported["cohorts_passed"] == ["Step 2 CK cohort Mar 2026 #1"]
+    await journey.privacy.delete_member(GUILD, ALICE)
+    assert await db.fetchval("SELECT COUNT(*) FROM journey_cohort_done") == 0

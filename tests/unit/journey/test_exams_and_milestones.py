@@ -152,7 +152,8 @@ async def test_privacy_exports_and_deletes_the_journey(journey: JourneyService, 
 
     await journey.privacy.delete_member(GUILD, ALICE)
     assert await journey.privacy.export_member(GUILD, ALICE) == {
-        "profile": None, "following_calendar": False, "exam_dates": [], "milestones": []}
+        "profile": None, "following_calendar": False, "exam_dates": [], "milestones": [],
+        "cohorts_passed": []}
     pending = await db.fetchall(
         "SELECT DISTINCT recipient_id FROM outbox WHERE kind = 'journey_reminder' "
         "AND state = 'pending'")

@@ -81,8 +81,9 @@ async def test_the_match_day_digest_counts_without_names(
 ) -> None:
     await journey.posts.set(GUILD, MOD, weekly=None, match_day=True)
     clock.set(datetime(2026, 3, 20, 18, 0, tzinfo=UTC))
-    await journey.milestones.add(GUILD, ALICE, "matched", "private")
-    await journey.milestones.add(GUILD, BOB, "soap_placement", "private")
+    await journey.milestones.add(GUILD, ALICE, "matched", "anonymous")
+    await journey.milestones.add(GUILD, BOB, "soap_placement", "public")
+    await journey.milestones.add(GUILD, MOD, "matched", "private")  # not counted: private
     await run(outbox, clock, datetime(2026, 3, 21, 0, 0, tzinfo=UTC))  # 20:00 EDT
     [post] = channel.posts
     assert "**2** members have shared here that they matched this year" in post.content
