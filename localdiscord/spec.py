@@ -11,6 +11,8 @@ Two deliberate deviations from the raw spec, both "follow the docs, not the spec
   discord.py sends some as ints (``allowed_mentions.users``).
 - ``ChannelTypes`` also has 16 (GUILD_MEDIA), which the docs list and discord.py sends for
   forum-channel options.
+- A role's ``permissions`` (create and update) also accepts a string of digits: the docs define
+  it as a string (a bitfield can pass 2^53), and discord.py sends it so.
 - Paths are matched with the fewest ``{param}`` segments first, so ``@original`` beats ``{message_id}``.
 """
 
@@ -91,6 +93,11 @@ class SpecValidator:
         channel_types = schemas["ChannelTypes"]["oneOf"]
         if not any(t.get("const") == 16 for t in channel_types):
             channel_types.append({"title": "GUILD_MEDIA", "const": 16})
+        for request in ("CreateRoleRequest", "UpdateRoleRequestPartial"):
+            fields = schemas.get(request, {}).get("properties", {})
+            if "permissions" in fields:
+                fields["permissions"] = {"anyOf": [fields["permissions"],
+                                                   {"type": "string", "pattern": "^[0-9]{1,20}$"}]}
         self._spec = spec
         self._registry = Registry().with_resource(
             "urn:d", Resource.from_contents(spec, default_specification=DRAFT202012)
