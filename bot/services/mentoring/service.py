@@ -26,7 +26,12 @@ from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bot.outbox import Done, DueItem, Handler, Outbox, Outcome, Policy, Send, Skip
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.mentoring import _rows, removals
-from bot.services.mentoring.assignment import greedy_assignment, optimal_assignment
+from bot.services.mentoring.assignment import (
+    Unpaired,
+    greedy_assignment,
+    optimal_assignment,
+    unpaired,
+)
 from bot.services.mentoring.pool import Candidate, MentorPool
 from bot.services.mentoring.profile_review import hold_bio_edit
 from bot.services.mentoring.profiles import (
@@ -161,6 +166,7 @@ class BatchPlan:
     total: float
     greedy_total: float
     waiting: int
+    unpaired: list[Unpaired]  # the waiting mentees left out, and why
 
 
 class MentoringService:
@@ -822,7 +828,8 @@ class MentoringService:
 
     # -- batch matching --------------------------------------------------------------------
     async def plan_match_all(self, guild_id: int) -> BatchPlan:
-        """Optimal assignment of every waiting mentee (no open pairing, no pending request)."""
+        """Optimal assignment of the waiting mentees (no open pairing, no pending request):
+        the most pairs possible, then the best total; and why the others are left out."""
         rows = await self._db.fetchall(
             f"SELECT {_rows.MENTEE_COLUMNS} FROM mentees e WHERE guild_id = ? "
             "AND NOT EXISTS (SELECT 1 FROM mentor_pairings p WHERE p.mentee_id = e.id "
@@ -835,13 +842,14 @@ class MentoringService:
 
         def solve():  # seconds of numpy/scipy for thousands of mentees: off the event loop
             base, feasible = pool.score_matrix(waiting, self._today())
-            return (base, optimal_assignment(base, feasible, pool.active, pool.capacity),
-                    greedy_assignment(base, feasible, pool.active, pool.capacity))
+            best = optimal_assignment(base, feasible, pool.active, pool.capacity)
+            return (base, best, greedy_assignment(base, feasible, pool.active, pool.capacity),
+                    unpaired(waiting, pool, feasible, best.pairs))
 
-        base, best, greedy = await asyncio.to_thread(solve)
+        base, best, greedy, left_out = await asyncio.to_thread(solve)
         pairs = [PlannedPair(waiting[r], pool.mentors[c], float(base[r, c])) for r, c in best.pairs]
         pairs.sort(key=lambda p: (p.mentor.id, p.mentee.id))
-        return BatchPlan(guild_id, pairs, best.total, greedy.total, len(waiting))
+        return BatchPlan(guild_id, pairs, best.total, greedy.total, len(waiting), left_out)
 
     async def apply_plan(self, plan: BatchPlan) -> tuple[list[Pairing], int]:
         """Create the planned pairings that are still valid; returns (created, skipped)."""
