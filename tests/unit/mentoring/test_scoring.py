@@ -5,7 +5,7 @@ import pytest
 from bot.errors import InvalidInput
 from bot.services.mentoring.pool import MentorPool
 from bot.services.mentoring.profiles import PENDING, REJECTED, MenteeInput, MentorInput
-from bot.services.mentoring.scoring import WEIGHTS, score_pair, violations
+from bot.services.mentoring.scoring import WEIGHTS, no_candidate_reason, score_pair, violations
 from tests.unit.mentoring.factories import mentee, mentor
 
 ON = date(2026, 1, 5)
@@ -109,3 +109,18 @@ def test_profile_input_is_validated() -> None:
     with pytest.raises(InvalidInput):
         MenteeInput.validated(specialty="pediatrics", visa="b2", stage="step1", languages=["en"],
                               timezone="UTC", goals="")
+
+
+def test_no_candidate_reason_names_the_constraint_that_leaves_nobody() -> None:
+    asker = mentee(user_id=201, languages=("pt",))
+    assert no_candidate_reason(asker, []) == "no_mentor"
+    assert no_candidate_reason(asker, [mentor(status="pending", languages=("pt",))]) == "no_mentor"
+    english = mentor(id=1, languages=("en",))
+    assert no_candidate_reason(asker, [english]) == "no_language"
+    speaker = mentor(id=2, languages=("pt",))
+    assert no_candidate_reason(asker, [english, speaker], excluded={2}) == "all_tried"
+    paused = mentor(id=3, languages=("pt",), paused=True)
+    assert no_candidate_reason(asker, [english, paused]) == "paused"
+    full = mentor(id=4, languages=("pt",), active=2, capacity=2)
+    assert no_candidate_reason(asker, [english, full, paused]) == "no_capacity"
+    assert no_candidate_reason(asker, [english, speaker]) == "free_now"
