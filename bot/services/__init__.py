@@ -15,6 +15,7 @@ from bot.db import Database
 from bot.outbox import Outbox
 from bot.services.anonymous import AnonymousLimits, AnonymousService
 from bot.services.guild_settings import GuildSettingsService
+from bot.services.insights import InsightsService
 from bot.services.journey import JourneyService
 from bot.services.mentoring import MentoringService
 from bot.services.mentoring.privacy import MentoringPrivacy
@@ -35,6 +36,7 @@ class Services:
     study_groups: StudyGroupService
     resources: ResourceService
     journey: JourneyService
+    insights: InsightsService
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock) -> Services:
@@ -87,4 +89,5 @@ class Services:
             study_groups=study_groups,
             resources=resources,
             journey=journey,
+            insights=InsightsService(db, clock, mentoring),
         )

@@ -29,9 +29,9 @@ def _share(part: int, whole: int) -> str:
 
 
 def _supply_lines(rows: list[Supply]) -> list[str]:
-    lines = [f"  {s.label}: {s.waiting} waiting, {s.free_slots} free slots" for s in rows[:SHOWN]]
+    lines = [f"• {s.label}: {s.waiting} waiting, {s.free_slots} free slots" for s in rows[:SHOWN]]
     if len(rows) > SHOWN:
-        lines.append(f"  …and {len(rows) - SHOWN} more")
+        lines.append(f"…and {len(rows) - SHOWN} more")
     return lines
 
 
@@ -46,7 +46,7 @@ def mentoring_lines(f: MentoringFigures) -> list[str]:
     lines.append(f"{f.period.label}: {f.accepted} requests accepted, median time to accept "
                  f"{median}; pairings started {f.started}, ended {f.ended}.")
     lines.append(f"Requests that ran out of candidates: {f.ran_out}")
-    lines += [f"  {NO_CANDIDATE[k]} (as the roster stands now): {n}"
+    lines += [f"• {NO_CANDIDATE[k]} (as the roster stands now): {n}"
               for k, n in f.ran_out_reasons.items()]
     mean = "-" if f.mean_rating is None else f"{f.mean_rating:.2f}/5"
     spread = ", ".join(f"{i + 1}★ {n}" for i, n in enumerate(f.ratings))
@@ -63,7 +63,7 @@ def study_lines(f: StudyFigures, clean: Clean = _keep) -> list[str]:
         shown = f.sessions[-SESSIONS_SHOWN:]
         if len(f.sessions) > len(shown):
             lines.append(f"The latest {len(shown)} sessions:")
-        lines += [f"  {s.starts_at:%Y-%m-%d %H:%M} UTC · {clean(s.group)}: {s.going} going, "
+        lines += [f"• {s.starts_at:%Y-%m-%d %H:%M} UTC · {clean(s.group)}: {s.going} going, "
                   f"{s.maybe} maybe, {s.no} not" for s in shown]
     return lines
 
@@ -74,10 +74,10 @@ def anonymous_lines(f: AnonymousFigures, clean: Clean = _keep) -> list[str]:
              f"{_share(f.total('answered'), asked)}, by a mentor {_share(f.total('by_mentor'), asked)}."]
     for t in f.topics[:SHOWN]:
         topic = "(no topic)" if t.topic is None else clean(t.topic)
-        lines.append(f"  {topic}: {t.asked} asked, answered {_share(t.answered, t.asked)}, "
+        lines.append(f"• {topic}: {t.asked} asked, answered {_share(t.answered, t.asked)}, "
                      f"by a mentor {_share(t.by_mentor, t.asked)}")
     if len(f.topics) > SHOWN:
-        lines.append(f"  …and {len(f.topics) - SHOWN} more topics")
+        lines.append(f"…and {len(f.topics) - SHOWN} more topics")
     return lines
 
 
@@ -85,10 +85,10 @@ def resource_lines(f: ResourceFigures, clean: Clean = _keep) -> list[str]:
     lines = [f"{f.period.label}: {f.searches} searches, {_share(f.empty, f.searches)} found "
              "nothing."]
     if f.top:
-        lines += ["Top searches:", *(f"  {clean(c.query)}: {c.searches}" for c in f.top)]
+        lines += ["Top searches:", *(f"• {clean(c.query)}: {c.searches}" for c in f.top)]
     if f.gaps:
         lines += ["Searches that found nothing:",
-                  *(f"  {clean(c.query)}: {c.empty}" for c in f.gaps)]
+                  *(f"• {clean(c.query)}: {c.empty}" for c in f.gaps)]
     return lines
 
 

@@ -14,7 +14,8 @@ DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
 
 
-async def seed(db: Database, now: datetime) -> None:
+async def seed(db: Database, now: datetime, guild: int = G) -> None:
+    """Rows of server ``guild`` (and a few of ``OTHER``, which never count)."""
     def at(delta: timedelta) -> int:
         return to_epoch(now + delta)
 
@@ -31,7 +32,7 @@ async def seed(db: Database, now: datetime) -> None:
                 "INSERT INTO mentors (id, guild_id, user_id, specialties, visas, stage, languages, "
                 "timezone, capacity, active, status, paused, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, 'matched', ?, 'UTC', ?, ?, ?, ?, 0, 0)",
-                (mid, G, user, specs, visas, langs, cap, active, status, paused),
+                (mid, guild, user, specs, visas, langs, cap, active, status, paused),
             )
         await tx.execute(
             "INSERT INTO mentors (id, guild_id, user_id, specialties, visas, stage, languages, "
@@ -50,7 +51,7 @@ async def seed(db: Database, now: datetime) -> None:
             await tx.execute(
                 "INSERT INTO mentees (id, guild_id, user_id, specialty, visa, stage, languages, "
                 "timezone, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'step1', ?, 'UTC', 0, 0)",
-                (eid, G, user, spec, visa, langs),
+                (eid, guild, user, spec, visa, langs),
             )
         requests = [  # id, mentee, status, created, closed
             (1, 1, "accepted", at(-10 * DAY), at(-10 * DAY + 2 * HOUR)),
@@ -63,7 +64,7 @@ async def seed(db: Database, now: datetime) -> None:
         for rid, eid, status, created, closed in requests:
             await tx.execute(
                 "INSERT INTO mentor_requests (id, guild_id, mentee_id, status, created_at, "
-                "closed_at) VALUES (?, ?, ?, ?, ?, ?)", (rid, G, eid, status, created, closed),
+                "closed_at) VALUES (?, ?, ?, ?, ?, ?)", (rid, guild, eid, status, created, closed),
             )
         for rid, mid, status in ((4, 1, "declined"), (4, 2, "timeout"), (1, 1, "accepted")):
             await tx.execute(
@@ -79,13 +80,13 @@ async def seed(db: Database, now: datetime) -> None:
             await tx.execute(
                 "INSERT INTO mentor_pairings (guild_id, mentor_id, mentee_id, status, started_at, "
                 "ended_at, rating) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (G, mid, eid, status, started, ended, rating),
+                (guild, mid, eid, status, started, ended, rating),
             )
         # -- study groups -------------------------------------------------------------------
-        for gid, guild in ((1, G), (2, OTHER)):
+        for gid, server in ((1, guild), (2, OTHER)):
             await tx.execute(
                 "INSERT INTO study_groups (id, guild_id, name, topic, owner_id, created_at) "
-                "VALUES (?, ?, 'IM Step 2 crew', 'step2ck', 301, 0)", (gid, guild),
+                "VALUES (?, ?, 'IM Step 2 crew', 'step2ck', 301, 0)", (gid, server),
             )
             await tx.execute(
                 "INSERT INTO study_series (id, group_id, title, zone, first_local, "
@@ -113,27 +114,27 @@ async def seed(db: Database, now: datetime) -> None:
                         "VALUES (?, ?, ?, 0)", (oid, user, choice),
                     )
         # -- anonymous questions ------------------------------------------------------------
-        questions = [  # guild, tag, state, published, closed, mentor answer
-            (G, "visa", "published", at(-1 * DAY), 1, None),
-            (G, "visa", "published", at(-2 * DAY), 0, 555),
-            (G, "visa", "published", at(-3 * DAY), 0, None),
-            (G, None, "published", at(-4 * DAY), 1, 556),
-            (G, "step 1", "review", None, 0, None),
-            (G, "visa", "published", at(-40 * DAY), 1, None),
+        questions = [  # server, tag, state, published, closed, mentor answer
+            (guild, "visa", "published", at(-1 * DAY), 1, None),
+            (guild, "visa", "published", at(-2 * DAY), 0, 555),
+            (guild, "visa", "published", at(-3 * DAY), 0, None),
+            (guild, None, "published", at(-4 * DAY), 1, 556),
+            (guild, "step 1", "review", None, 0, None),
+            (guild, "visa", "published", at(-40 * DAY), 1, None),
             (OTHER, "visa", "published", at(-1 * DAY), 1, 557),
         ]
-        for number, (guild, tag, state, published, closed, answer) in enumerate(questions, 1):
+        for number, (server, tag, state, published, closed, answer) in enumerate(questions, 1):
             await tx.execute(
                 "INSERT INTO anon_questions (guild_id, number, title, body, tag, code_salt, "
                 "code_hash, state, closed, mentor_answer_message_id, published_at) "
                 "VALUES (?, ?, 't', 'b', ?, x'00', x'00', ?, ?, ?, ?)",
-                (guild, number, tag, state, closed, answer, published),
+                (server, number, tag, state, closed, answer, published),
             )
         # -- resource searches --------------------------------------------------------------
         today = to_epoch(now) // 86_400
-        searches = [  # guild, day, query, searches, empty
-            (G, today, "ecfmg", 5, 0), (G, today - 3, "ecfmg", 2, 1),
-            (G, today - 1, "observership boise", 3, 3), (G, today - 40, "visa", 10, 0),
+        searches = [  # server, day, query, searches, empty
+            (guild, today, "ecfmg", 5, 0), (guild, today - 3, "ecfmg", 2, 1),
+            (guild, today - 1, "observership boise", 3, 3), (guild, today - 40, "visa", 10, 0),
             (OTHER, today, "ecfmg", 50, 0),
         ]
         for row in searches:

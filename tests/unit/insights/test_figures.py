@@ -89,17 +89,17 @@ async def test_text_and_json_carry_the_same_figures(insights: InsightsService) -
     everything = await insights.all(G, insights.period(30))
     text = "\n".join(lines(everything.mentoring))
     assert "Now: 4 mentees waiting for a mentor, 2 free mentor slots, 1 active pairings." in text
-    assert "  Internal Medicine: 2 waiting, 2 free slots" in text
+    assert "• Internal Medicine: 2 waiting, 2 free slots" in text
     assert "median time to accept 4.0 h" in text
-    assert "  no mentor speaks their language (as the roster stands now): 1" in text
+    assert "• no mentor speaks their language (as the roster stands now): 1" in text
     assert "Ratings of ended pairings: 1 (mean 4.00/5;" in text
     study = lines(everything.study, clean=str.upper)
     assert study[0] == ("last 30 days: 1 sessions held, 1 cancelled; RSVPs 3 going, 1 maybe, "
                         "1 not going.")
     assert study[-1].endswith("UTC · IM STEP 2 CREW: 3 going, 1 maybe, 1 not")  # cleaned
     assert lines(everything.anonymous)[1:] == [
-        "  visa: 3 asked, answered 2 (67%), by a mentor 1 (33%)",
-        "  (no topic): 1 asked, answered 1 (100%), by a mentor 1 (100%)",
+        "• visa: 3 asked, answered 2 (67%), by a mentor 1 (33%)",
+        "• (no topic): 1 asked, answered 1 (100%), by a mentor 1 (100%)",
     ]
     assert "Searches that found nothing:" in lines(everything.resources)
     data = as_json(everything)
