@@ -3,6 +3,7 @@ public functions (its roster, its profiles, its hard constraints)."""
 
 from __future__ import annotations
 
+import asyncio
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -51,11 +52,15 @@ async def mentoring_figures(store: InsightsStore, mentoring: MentoringService, g
             free_by_spec.update(dict.fromkeys(m.specialties, m.slots_left))
             free_by_visa.update(dict.fromkeys(m.visas, m.slots_left))
     seconds = await store.accept_seconds(guild_id, start, end)
-    reasons: Counter[str] = Counter()
+    ran_out = []
     for user_id, tried, paired in await store.ran_out(guild_id, start, end):
         mentee = await mentoring.get_mentee(guild_id, user_id)
         if mentee is not None:  # a profile deleted since takes its requests with it
-            reasons[no_candidate_reason(mentee, mentors, excluded=tried, paired=paired)] += 1
+            ran_out.append((mentee, tried, paired))
+    # requests x mentors checks of the hard constraints: off the event loop
+    reasons = await asyncio.to_thread(lambda: Counter(
+        no_candidate_reason(mentee, mentors, excluded=tried, paired=paired)
+        for mentee, tried, paired in ran_out))
     active, started, ended = await store.pairing_counts(guild_id, start, end)
     ratings = await store.ratings(guild_id, start, end)
     return MentoringFigures(
