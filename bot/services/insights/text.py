@@ -24,26 +24,30 @@ def _keep(text: str) -> str:
     return text
 
 
+def _n(count: int, noun: str, plural: str | None = None) -> str:
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def _share(part: int, whole: int) -> str:
     return f"{part} ({100 * part / whole:.0f}%)" if whole else str(part)
 
 
 def _supply_lines(rows: list[Supply]) -> list[str]:
-    lines = [f"• {s.label}: {s.waiting} waiting, {s.free_slots} free slots" for s in rows[:SHOWN]]
+    lines = [f"• {s.label}: {s.waiting} waiting, {_n(s.free_slots, 'free slot')}" for s in rows[:SHOWN]]
     if len(rows) > SHOWN:
         lines.append(f"…and {len(rows) - SHOWN} more")
     return lines
 
 
 def mentoring_lines(f: MentoringFigures) -> list[str]:
-    lines = [f"Now: {f.waiting} mentees waiting for a mentor, {f.free_slots} free mentor slots, "
-             f"{f.active_pairings} active pairings."]
+    lines = [f"Now: {_n(f.waiting, 'mentee')} waiting for a mentor, "
+             f"{_n(f.free_slots, 'free mentor slot')}, {_n(f.active_pairings, 'active pairing')}."]
     if f.by_specialty:
         lines += ["By specialty (now):", *_supply_lines(f.by_specialty)]
     if f.by_visa:
         lines += ["By visa route (now):", *_supply_lines(f.by_visa)]
     median = ("-" if f.median_accept_hours is None else f"{f.median_accept_hours:.1f} h")
-    lines.append(f"{f.period.label}: {f.accepted} requests accepted, median time to accept "
+    lines.append(f"{f.period.label}: {_n(f.accepted, 'request')} accepted, median time to accept "
                  f"{median}; pairings started {f.started}, ended {f.ended}.")
     lines.append(f"Requests that ran out of candidates: {f.ran_out}")
     lines += [f"• {NO_CANDIDATE[k]} (as the roster stands now): {n}"
@@ -56,7 +60,7 @@ def mentoring_lines(f: MentoringFigures) -> list[str]:
 
 def study_lines(f: StudyFigures, clean: Clean = _keep) -> list[str]:
     going, maybe, no = f.total("going"), f.total("maybe"), f.total("no")
-    lines = [f"{f.period.label}: {len(f.sessions)} sessions held, {f.cancelled} cancelled; "
+    lines = [f"{f.period.label}: {_n(len(f.sessions), 'session')} held, {f.cancelled} cancelled; "
              f"RSVPs {going} going, {maybe} maybe, {no} not going."]
     if f.sessions:
         lines.append(f"Average per session: {going / len(f.sessions):.1f} going.")
@@ -70,7 +74,7 @@ def study_lines(f: StudyFigures, clean: Clean = _keep) -> list[str]:
 
 def anonymous_lines(f: AnonymousFigures, clean: Clean = _keep) -> list[str]:
     asked = f.total("asked")
-    lines = [f"{f.period.label}: {asked} questions published; answered "
+    lines = [f"{f.period.label}: {_n(asked, 'question')} published; answered "
              f"{_share(f.total('answered'), asked)}, by a mentor {_share(f.total('by_mentor'), asked)}."]
     for t in f.topics[:SHOWN]:
         topic = "(no topic)" if t.topic is None else clean(t.topic)
@@ -82,7 +86,7 @@ def anonymous_lines(f: AnonymousFigures, clean: Clean = _keep) -> list[str]:
 
 
 def resource_lines(f: ResourceFigures, clean: Clean = _keep) -> list[str]:
-    lines = [f"{f.period.label}: {f.searches} searches, {_share(f.empty, f.searches)} found "
+    lines = [f"{f.period.label}: {_n(f.searches, 'search', 'searches')}, {_share(f.empty, f.searches)} found "
              "nothing."]
     if f.top:
         lines += ["Top searches:", *(f"• {clean(c.query)}: {c.searches}" for c in f.top)]

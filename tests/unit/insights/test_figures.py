@@ -88,13 +88,13 @@ async def test_resource_figures_rank_searches_and_those_that_found_nothing(
 async def test_text_and_json_carry_the_same_figures(insights: InsightsService) -> None:
     everything = await insights.all(G, insights.period(30))
     text = "\n".join(lines(everything.mentoring))
-    assert "Now: 4 mentees waiting for a mentor, 2 free mentor slots, 1 active pairings." in text
+    assert "Now: 4 mentees waiting for a mentor, 2 free mentor slots, 1 active pairing." in text
     assert "• Internal Medicine: 2 waiting, 2 free slots" in text
     assert "median time to accept 4.0 h" in text
     assert "• no mentor speaks their language (as the roster stands now): 1" in text
     assert "Ratings of ended pairings: 1 (mean 4.00/5;" in text
     study = lines(everything.study, clean=str.upper)
-    assert study[0] == ("last 30 days: 1 sessions held, 1 cancelled; RSVPs 3 going, 1 maybe, "
+    assert study[0] == ("last 30 days: 1 session held, 1 cancelled; RSVPs 3 going, 1 maybe, "
                         "1 not going.")
     assert study[-1].endswith("UTC · IM STEP 2 CREW: 3 going, 1 maybe, 1 not")  # cleaned
     assert lines(everything.anonymous)[1:] == [
