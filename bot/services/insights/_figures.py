@@ -22,8 +22,9 @@ from bot.services.insights._models import (
 )
 from bot.services.insights._store import InsightsStore
 from bot.services.mentoring import MentoringService
+from bot.services.mentoring.pool import MentorPool
 from bot.services.mentoring.profiles import APPROVED
-from bot.services.mentoring.scoring import NO_CANDIDATE, no_candidate_reason
+from bot.services.mentoring.scoring import NO_CANDIDATE
 from bot.services.mentoring.vocab import SPECIALTIES, VISA_ROUTES
 
 TOP_SEARCHES = 10
@@ -57,9 +58,10 @@ async def mentoring_figures(store: InsightsStore, mentoring: MentoringService, g
         mentee = await mentoring.get_mentee(guild_id, user_id)
         if mentee is not None:  # a profile deleted since takes its requests with it
             ran_out.append((mentee, tried, paired))
-    # requests x mentors checks of the hard constraints: off the event loop
+    pool = MentorPool(mentors)  # every mentor, whatever their status: the reasons need them
+    # requests x mentors checks of the hard constraints (numpy): off the event loop
     reasons = await asyncio.to_thread(lambda: Counter(
-        no_candidate_reason(mentee, mentors, excluded=tried, paired=paired)
+        pool.no_candidate_reason(mentee, excluded=tried, paired=paired)
         for mentee, tried, paired in ran_out))
     active, started, ended = await store.pairing_counts(guild_id, start, end)
     ratings = await store.ratings(guild_id, start, end)
