@@ -12,7 +12,7 @@ from PIL import Image
 from bot.clock import ManualClock
 from bot.db import Database
 from bot.services.insights import TOPICS, InsightsService
-from bot.services.insights.charts import BACKGROUND, HEIGHT, WIDTH, chart
+from bot.services.insights.charts import BACKGROUND, HEIGHT, INK, SERIES, WIDTH, chart
 from bot.services.mentoring import MentoringService
 from tests.unit.insights.seed import G, seed
 
@@ -54,3 +54,20 @@ async def test_an_empty_server_still_gets_a_labelled_chart(
 def test_a_chart_needs_figures_it_knows() -> None:
     with pytest.raises(TypeError):
         chart(object())
+
+
+def _contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two #RRGGBB colours."""
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_text_and_bars_contrast_with_the_solid_background() -> None:
+    assert _contrast(INK, BACKGROUND) >= 7.0  # text: WCAG AAA
+    assert all(_contrast(colour, BACKGROUND) >= 3.0 for colour in SERIES)  # graphics
+    assert _contrast("#E69F00", BACKGROUND) < 3.0  # the check can fail: plain Okabe-Ito orange
