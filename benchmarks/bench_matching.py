@@ -99,6 +99,8 @@ async def _request_latencies(n_mentors: int, rounds: int,
             cold_ms = (time.perf_counter() - started) * 1000
             samples = []
             for _ in range(rounds):
+                # A round a day: a mentee may ask the same mentor only twice a day (OFFER_DMS).
+                clock.advance(timedelta(days=1))
                 for number, mentee in enumerate(askers):
                     started = time.perf_counter()
                     found = await service.candidates(1, mentee.user_id)
@@ -137,8 +139,13 @@ async def run(quick: bool) -> list[Figure]:
     return [
         Figure("match_batch_s", batch_s, "s", target=f"< 2 s ({size})", ok=batch_s < 2.0,
                baseline=greedy_s, baseline_label="greedy"),
-        Figure("match_score_vs_greedy", best.total, "points", target=">= greedy",
-               ok=best.total >= greedy.total, baseline=greedy.total, baseline_label="greedy"),
+        Figure("match_pairs_vs_greedy", len(best.pairs), "pairs", target=">= greedy",
+               ok=len(best.pairs) >= len(greedy.pairs), baseline=len(greedy.pairs),
+               baseline_label="greedy"),
+        # The most pairs come first: the score is compared when greedy pairs as many.
+        Figure("match_score_vs_greedy", best.total, "points", target=">= greedy (as many pairs)",
+               ok=len(best.pairs) > len(greedy.pairs) or best.total >= greedy.total,
+               baseline=greedy.total, baseline_label="greedy"),
         Figure("match_request_p99_ms", p99, "ms", target=f"< 20 ms ({n_big} mentors)",
                ok=p99 < 20.0, baseline=cold_ms, baseline_label="first call, cold pool"),
     ]

@@ -20,6 +20,7 @@ from bot.db import Database
 from bot.db.backup import backup_database, restore_database
 from bot.db.lock import STARTUP_WAIT_S, hold_database_lock
 from bot.errors import ConfigError, FmgError
+from bot.insights_cli import add_stats_command
 from bot.logs import setup_logging
 from bot.programs_cli import add_programs_commands
 from bot.resources_cli import add_resources_commands
@@ -209,6 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_resources_commands(commands)
     add_programs_commands(commands)
+    add_stats_command(commands)
     return parser
 
 

@@ -39,6 +39,10 @@ TEXT_INPUT_LABEL_MAX = 45
 TEXT_INPUT_VALUE_MAX = 4000
 AUTOCOMPLETE_CHOICES_MAX = 25
 COMPONENTS_V2_FLAG = 1 << 15
+FILES_MAX = 10  # files on one message
+FILE_SIZE_MAX = 10 * 1024 * 1024  # per file, a server without boosts (the guild's attachment_size_limit)
+ATTACHMENT_DESCRIPTION_MAX = 1024  # alt text
+FILENAME_MAX = 1024
 SELECT_TYPES = {3, 5, 6, 7, 8}
 
 
@@ -61,6 +65,42 @@ def check_message(body: dict[str, Any], *, creating: bool, has_files: bool = Fal
         or has_files
     ):
         problems.append(((), "Cannot send an empty message"))
+    return problems
+
+
+def check_files(body: Any, files: list[tuple[str, str, bytes, str]]) -> list[Problem]:
+    """The files of a multipart request (field name, filename, bytes, content type) and the
+    ``attachments`` entries that describe them (in ``data`` for an interaction callback, in
+    ``message`` for a forum post's first message, else at the top)."""
+    problems: list[Problem] = []
+    if len(files) > FILES_MAX:
+        problems.append((("files",), f"Must be {FILES_MAX} or fewer in length."))
+    uploaded = set()
+    for i, (field, filename, data, _) in enumerate(files):
+        found = re.fullmatch(r"files\[(\d+)\]", field)
+        if found is None:
+            problems.append((("files", i), f"Unknown form field {field!r} (files[n] expected)."))
+        else:
+            uploaded.add(found.group(1))
+        if not filename or len(filename) > FILENAME_MAX:
+            problems.append((("files", i), "A file needs a name of 1 to 1024 characters."))
+        if len(data) > FILE_SIZE_MAX:
+            problems.append((("files", i), f"Request entity too large: {len(data)} bytes "
+                                           f"(at most {FILE_SIZE_MAX})."))
+    holder = body if isinstance(body, dict) else {}
+    for key in ("data", "message"):
+        if isinstance(holder.get(key), dict):
+            holder = holder[key]
+            break
+    for i, entry in enumerate(holder.get("attachments") or []):
+        where = ("attachments", i)
+        if _too_long(entry.get("description"), ATTACHMENT_DESCRIPTION_MAX):
+            problems.append(((*where, "description"),
+                             f"Must be {ATTACHMENT_DESCRIPTION_MAX} or fewer in length."))
+        key = str(entry.get("id"))
+        # A small id is an upload's index (files[n]); a snowflake keeps an existing attachment.
+        if key.isdigit() and int(key) < 1 << 22 and key not in uploaded:
+            problems.append(((*where, "id"), f"No file was uploaded as files[{key}]."))
     return problems
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import mimetypes
 import re
 import secrets
 import time
@@ -378,6 +379,8 @@ class DiscordModel:
             aid = self.ids.next()
             self.files[aid] = data
             name = entry.get("filename") or filename
+            if ctype == "application/octet-stream":  # Discord names the type from the file
+                ctype = mimetypes.guess_type(name)[0] or ctype
             out.append({
                 "id": str(aid), "filename": name, "size": len(data),
                 "url": f"{self.base_url}/attachments/{aid}/{name}",

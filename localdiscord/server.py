@@ -1,7 +1,7 @@
 """LocalDiscord: a Discord-compatible REST + gateway server on 127.0.0.1 for tests and the sandbox.
 
 Real discord.py connects to it unmodified except for two base URLs (see ``point_discord_py_at``).
-Every JSON body (and ``payload_json`` of multipart bodies) is checked against the limits Discord
+Every JSON body (and ``payload_json`` and the files of multipart bodies) is checked against the limits Discord
 enforces and, when Discord's OpenAPI spec is found (see spec.py), against the spec; a violation is
 answered like Discord (400 and an ``errors`` object) and recorded in ``violations``. Unknown
 routes answer 404 and are recorded in ``unknown_routes``. The state and its rules live in
@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
-from localdiscord import routes_channels, routes_core, routes_guilds
+from localdiscord import limits, routes_channels, routes_core, routes_guilds
 from localdiscord.gateway import Gateway
 from localdiscord.http import API, Call, DiscordError, Router, json_response
 from localdiscord.model import DiscordModel
@@ -127,6 +127,9 @@ class LocalDiscord(DiscordModel):
             if problems:
                 record.status = 400
                 return self.violation("spec", method, path, problems, body)
+        if files and (problems := limits.check_files(body, files)):
+            record.status = 400
+            return self.violation("limit", method, path, problems, body)
         call = Call(request, method, path, params, body, files)
         try:
             response = await handler(self, call)

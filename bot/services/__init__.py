@@ -15,6 +15,7 @@ from bot.db import Database
 from bot.outbox import Outbox
 from bot.services.anonymous import AnonymousLimits, AnonymousService
 from bot.services.guild_settings import GuildSettingsService
+from bot.services.insights import InsightsService
 from bot.services.intel import IntelService
 from bot.services.journey import JourneyService
 from bot.services.mentoring import MentoringService
@@ -39,6 +40,7 @@ class Services:
     journey: JourneyService
     preparation: PreparationService
     intel: IntelService
+    insights: InsightsService
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock) -> Services:
@@ -98,4 +100,5 @@ class Services:
             journey=journey,
             preparation=preparation,
             intel=intel,
+            insights=InsightsService(db, clock, mentoring),
         )

@@ -35,6 +35,7 @@ from bot.services.text import one_line
 from bot.services.timezones import check_timezone
 from bot.ui import pack_lines, send_ephemeral, send_failed, timezone_autocomplete
 from cogs._base import FmgCog, guild_group
+from cogs.mentoring.batch_preview import unpaired_csv, unpaired_summary
 from cogs.mentoring.followup import (
     CadenceMenu,
     CallButton,
@@ -382,10 +383,12 @@ class MentoringCog(FmgCog, name="Mentoring"):
         shown = lines[:PREVIEW_LINES]
         more = (f"\n…and {len(lines) - len(shown)} more: every pair is in the attached CSV."
                 if len(lines) > len(shown) else "")
+        left_out = unpaired_summary(plan.unpaired)
         embed = discord.Embed(
             title="Match-all preview", colour=discord.Colour.teal(),
             description=(f"Waiting mentees: **{plan.waiting}**; proposed pairs: "
-                         f"**{len(plan.pairs)}**; total score **{plan.total:.0f}**{ratio}.\n\n"
+                         f"**{len(plan.pairs)}**; total score **{plan.total:.0f}**{ratio}.\n"
+                         + (f"{left_out}\n" if left_out else "") + "\n"
                          + "\n".join(shown) + more)[:4096],
         )
         files = []
@@ -393,6 +396,9 @@ class MentoringCog(FmgCog, name="Mentoring"):
             csv_text = "mentee_user_id,mentor_user_id,score\n" + "".join(
                 f"{p.mentee.user_id},{p.mentor.user_id},{p.score:.1f}\n" for p in plan.pairs)
             files.append(discord.File(io.BytesIO(csv_text.encode()), "match-all-preview.csv"))
+        if plan.unpaired:
+            files.append(discord.File(io.BytesIO(unpaired_csv(plan.unpaired).encode()),
+                                      "match-all-unpaired.csv"))
         await interaction.followup.send(embed=embed, files=files, ephemeral=True,
                                         view=MatchAllConfirm(interaction.user.id, plan),
                                         allowed_mentions=NO_MENTIONS)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+
+import aiohttp
 import pytest
 
 from localdiscord import limits
@@ -103,3 +106,34 @@ def test_without_the_spec_the_layer_is_off_in_one_line(monkeypatch, tmp_path):
     given.write_text("{}")
     monkeypatch.setenv("LOCALDISCORD_SPEC", str(given))
     assert spec_status() == f"request validation against Discord's OpenAPI spec is on ({given})"
+
+
+def test_file_limits():
+    png = ("files[0]", "chart.png", b"\x89PNG", "image/png")
+    assert limits.check_files({"attachments": [{"id": 0, "filename": "chart.png"}]}, [png]) == []
+    eleven = [(f"files[{i}]", f"f{i}.txt", b"x", "text/plain") for i in range(11)]
+    assert paths(limits.check_files({}, eleven)) == [("files",)]
+    big = ("files[0]", "big.bin", b"x" * (limits.FILE_SIZE_MAX + 1), "application/octet-stream")
+    assert paths(limits.check_files({}, [big])) == [("files", 0)]
+    assert paths(limits.check_files({}, [("file", "a.txt", b"x", "text/plain")])) == [("files", 0)]
+    callback = {"type": 4, "data": {"attachments": [
+        {"id": 1, "filename": "missing.png"}, {"id": 0, "description": "d" * 1025}]}}
+    assert paths(limits.check_files(callback, [png])) == [
+        ("attachments", 0, "id"), ("attachments", 1, "description")]
+    kept = {"attachments": [{"id": 1234567890123456789}, {"id": 0}]}  # an existing attachment
+    assert limits.check_files(kept, [png]) == []
+
+
+async def test_an_oversized_upload_is_refused_and_recorded(env):
+    cid = env.world.channels["general"].id
+    form = aiohttp.FormData()
+    form.add_field("payload_json", '{"content": "big"}', content_type="application/json")
+    form.add_field("files[0]", io.BytesIO(b"x" * (limits.FILE_SIZE_MAX + 1)), filename="big.bin")
+    async with aiohttp.ClientSession() as session, session.post(
+        f"{env.server.api_base}/channels/{cid}/messages", data=form,
+        headers={"Authorization": "Bot x"},
+    ) as response:
+        assert response.status == 400
+        assert "files" in (await response.json())["errors"]
+    assert [v.kind for v in env.server.violations] == ["limit"]
+    env.server.clear_problems()

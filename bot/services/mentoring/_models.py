@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Literal
 
 from bot.clock import Clock
+from bot.services.mentoring.assignment import Unpaired
 from bot.services.mentoring.profiles import MenteeProfile, MentorProfile
 
 OFFER, REMINDER, UPDATE, THREAD, TIMEOUT = (
@@ -119,6 +120,7 @@ class BatchPlan:
     total: float
     greedy_total: float
     waiting: int
+    unpaired: list[Unpaired]  # the waiting mentees left out, and why
 
 
 @dataclass(frozen=True)

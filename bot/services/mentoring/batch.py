@@ -9,7 +9,7 @@ from datetime import UTC
 from bot.clock import Clock
 from bot.services.mentoring._models import BatchPlan, Pairing, PlannedPair, now_s
 from bot.services.mentoring._store import MentoringStore
-from bot.services.mentoring.assignment import greedy_assignment, optimal_assignment
+from bot.services.mentoring.assignment import greedy_assignment, optimal_assignment, unpaired
 from bot.services.mentoring.pairings import Pairings
 from bot.services.mentoring.pool import MentorPool
 from bot.services.mentoring.pools import Pools
@@ -26,20 +26,22 @@ class Batch:
         self._requests = requests
 
     async def plan(self, guild_id: int) -> BatchPlan:
-        """Optimal assignment of every waiting mentee (no open pairing, no pending request)."""
+        """Optimal assignment of the waiting mentees (no open pairing, no pending request):
+        the most pairs possible, then the best total; and why the others are left out."""
         waiting = await self._store.waiting_mentees(guild_id)
         pool = MentorPool(await self._store.open_mentors(guild_id))
         today = self._clock.now().astimezone(UTC).date()
 
         def solve():  # seconds of numpy/scipy for thousands of mentees: off the event loop
             base, feasible = pool.score_matrix(waiting, today)
-            return (base, optimal_assignment(base, feasible, pool.active, pool.capacity),
-                    greedy_assignment(base, feasible, pool.active, pool.capacity))
+            best = optimal_assignment(base, feasible, pool.active, pool.capacity)
+            return (base, best, greedy_assignment(base, feasible, pool.active, pool.capacity),
+                    unpaired(waiting, pool, feasible, best.pairs))
 
-        base, best, greedy = await asyncio.to_thread(solve)
+        base, best, greedy, left_out = await asyncio.to_thread(solve)
         pairs = [PlannedPair(waiting[r], pool.mentors[c], float(base[r, c])) for r, c in best.pairs]
         pairs.sort(key=lambda p: (p.mentor.id, p.mentee.id))
-        return BatchPlan(guild_id, pairs, best.total, greedy.total, len(waiting))
+        return BatchPlan(guild_id, pairs, best.total, greedy.total, len(waiting), left_out)
 
     async def apply(self, plan: BatchPlan) -> tuple[list[Pairing], int]:
         """Create the planned pairings that are still valid; returns (created, skipped)."""

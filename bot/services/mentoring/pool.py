@@ -49,9 +49,9 @@ class MentorPool:
         self.stage = np.fromiter((STAGE_RANK[m.stage] for m in self.mentors), np.int64, n)
         self.capacity = np.fromiter((m.capacity for m in self.mentors), np.int64, n)
         self.active = np.fromiter((m.active for m in self.mentors), np.int64, n)
-        self.open = np.fromiter(
-            (m.status == APPROVED and not m.paused for m in self.mentors), bool, n
-        ) & (self.active < self.capacity)
+        self.approved = np.fromiter((m.status == APPROVED for m in self.mentors), bool, n)
+        self.paused = np.fromiter((m.paused for m in self.mentors), bool, n)
+        self.open = self.approved & ~self.paused & (self.active < self.capacity)
         self.zones = sorted({m.timezone for m in self.mentors})
         self._zone_index = {z: i for i, z in enumerate(self.zones)}
         self.zone = np.fromiter((self._zone_index[m.timezone] for m in self.mentors), np.int64, n)
@@ -74,6 +74,7 @@ class MentorPool:
         self.lang[i] = bits(mentor.languages, LANGUAGE_BIT)
         self.stage[i] = STAGE_RANK[mentor.stage]
         self.capacity[i], self.active[i], self.zone[i] = mentor.capacity, mentor.active, zone
+        self.approved[i], self.paused[i] = mentor.status == APPROVED, mentor.paused
         self.open[i] = (mentor.status == APPROVED and not mentor.paused
                         and mentor.active < mentor.capacity)
         return True
@@ -107,6 +108,27 @@ class MentorPool:
         if blocked.size:
             ok[blocked] = False
         return ok
+
+    def no_candidate_reason(self, mentee: MenteeProfile, *, excluded: Collection[int] = (),
+                            paired: Collection[int] = ()) -> str:
+        """Vectorised ``scoring.no_candidate_reason`` over every mentor of the pool (tested to
+        agree): the first hard constraint that leaves nobody, in the same order."""
+        left = self.approved & (self.user_ids != mentee.user_id)
+        if not left.any():
+            return "no_mentor"
+        left &= (self.lang & bits(mentee.languages, LANGUAGE_BIT)) != 0
+        if not left.any():
+            return "no_language"
+        blocked = self.index_of([*excluded, *paired])
+        if blocked.size:
+            left[blocked] = False
+        if not left.any():
+            return "all_tried"
+        left &= ~self.paused
+        if not left.any():
+            return "paused"
+        left &= self.active < self.capacity
+        return "free_now" if left.any() else "no_capacity"
 
     def scores(self, mentee: MenteeProfile, on: date, w: Weights = WEIGHTS) -> np.ndarray:
         """Full soft score (with the current load) for every mentor."""

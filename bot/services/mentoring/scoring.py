@@ -92,6 +92,37 @@ def violations(mentor: MentorProfile, mentee: MenteeProfile, *,
     return out
 
 
+# Why no mentor is left for a mentee: the hard constraints above, in the order in which they
+# empty the list of mentors (the first that leaves nobody is the reason).
+NO_CANDIDATE: dict[str, str] = {
+    "no_mentor": "no approved mentor",
+    "no_language": "no mentor speaks their language",
+    "all_tried": "every mentor who speaks their language was asked",
+    "paused": "the mentors left are paused",
+    "no_capacity": "the mentors left have no free slot",
+    "free_now": "a mentor could take them now",
+}
+_NARROWING: tuple[tuple[str, frozenset[str]], ...] = (
+    ("no_mentor", frozenset({"not_approved", "self"})),
+    ("no_language", frozenset({"no_language"})),
+    ("all_tried", frozenset({"excluded", "already_paired"})),
+    ("paused", frozenset({"paused"})),
+    ("no_capacity", frozenset({"full"})),
+)
+
+
+def no_candidate_reason(mentee: MenteeProfile, mentors: Collection[MentorProfile], *,
+                        excluded: Collection[int] = (), paired: Collection[int] = ()) -> str:
+    """A key of ``NO_CANDIDATE``: why none of ``mentors`` can take ``mentee`` (``free_now``
+    when one can)."""
+    broken = [set(violations(m, mentee, excluded=excluded, paired=paired)) for m in mentors]
+    for reason, codes in _NARROWING:
+        broken = [b for b in broken if not b & codes]
+        if not broken:
+            return reason
+    return "free_now"
+
+
 def stage_part(mentor_stage: str, mentee_stage: str, w: Weights = WEIGHTS) -> float:
     ahead = STAGE_RANK[mentor_stage] - STAGE_RANK[mentee_stage]
     return w.stage * min(max(ahead, 0), w.stage_full_steps) / w.stage_full_steps

@@ -1,7 +1,8 @@
-"""Searches that found nothing, counted per server so curators see what the library lacks.
+"""Searches counted per server: those that found nothing, so curators see what the library
+lacks (`/resources gaps`), and every search per day, for moderators' insights (`/stats`).
 
-Only the folded text is kept (never who searched), at most MAX_GAPS per server: the least
-recent make room."""
+Only the folded text is kept (never who searched): at most MAX_GAPS gaps per server (the least
+recent make room) and a year of daily counts."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from bot.services.resources._query import MAX_QUERY_CHARS
 from bot.services.resources._text import fold
 
 MAX_GAPS = 500
+KEEP_DAYS = 366  # daily counts kept per server
+DAY_S = 86_400
 
 
 @dataclass(frozen=True)
@@ -28,13 +31,25 @@ class SearchGaps:
         self._db = db
         self._clock = clock
 
-    async def note(self, query: str, *, guild_id: int) -> None:
-        """Count one search on server ``guild_id`` that found nothing."""
+    async def note(self, query: str, *, guild_id: int, found: bool = False) -> None:
+        """Count one search on server ``guild_id`` (a gap when it found nothing)."""
         text = " ".join(fold(query).split())[:MAX_QUERY_CHARS]
         if not text:
             return
         now = int(self._clock.now().timestamp())
+        day = now // DAY_S
         async with self._db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO resource_search_days (guild_id, day, query, searches, empty) "
+                "VALUES (?, ?, ?, 1, ?) ON CONFLICT (guild_id, day, query) "
+                "DO UPDATE SET searches = resource_search_days.searches + 1, "
+                "empty = resource_search_days.empty + excluded.empty",
+                (guild_id, day, text, int(not found)),
+            )
+            await tx.execute("DELETE FROM resource_search_days WHERE guild_id = ? AND day < ?",
+                             (guild_id, day - KEEP_DAYS))
+            if found:
+                return
             await tx.execute(
                 "INSERT INTO resource_search_gaps (guild_id, query, searches, last_at) "
                 "VALUES (?, ?, 1, ?) ON CONFLICT (guild_id, query) "

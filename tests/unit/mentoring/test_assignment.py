@@ -37,20 +37,49 @@ def _check_valid(pairs, feasible, active, capacity) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(instances())
-def test_no_assignment_ever_exceeds_capacity_and_optimal_beats_greedy(inst) -> None:
+def test_no_assignment_ever_exceeds_capacity_and_optimal_pairs_the_most(inst) -> None:
     base, feasible, active, capacity = inst
     best = optimal_assignment(base, feasible, active, capacity)
     greedy = greedy_assignment(base, feasible, active, capacity)
     _check_valid(best.pairs, feasible, active, capacity)
     _check_valid(greedy.pairs, feasible, active, capacity)
     assert best.total == pytest.approx(total_score(best.pairs, base, active, capacity))
-    assert best.total >= greedy.total - 1e-9
+    assert len(best.pairs) == _max_flow(feasible, active, capacity)
+    assert len(best.pairs) >= len(greedy.pairs)
+    if len(best.pairs) == len(greedy.pairs):
+        assert best.total >= greedy.total - 1e-9
 
 
-def _brute_force(base, feasible, active, capacity) -> float:
-    """Best total by trying every mentor (or none) for every mentee."""
+def _max_flow(feasible, active, capacity) -> int:
+    """Independent maximum number of pairs: augmenting paths (Kuhn's algorithm) from each
+    mentee to a mentor with room, re-homing mentees along the path."""
+    n, m = feasible.shape
+    room = [int(c - a) for a, c in zip(active, capacity, strict=True)]
+    holders: list[list[int]] = [[] for _ in range(m)]
+
+    def augment(row: int, seen: set[int]) -> bool:
+        for col in range(m):
+            if not feasible[row, col] or col in seen:
+                continue
+            seen.add(col)
+            if len(holders[col]) < room[col]:
+                holders[col].append(row)
+                return True
+            for other in list(holders[col]):
+                if augment(other, seen):
+                    holders[col].remove(other)
+                    holders[col].append(row)
+                    return True
+        return False
+
+    return sum(augment(row, set()) for row in range(n))
+
+
+def _brute_force(base, feasible, active, capacity) -> tuple[int, float]:
+    """(most pairs, best total among the assignments with that many) by trying every mentor
+    (or none) for every mentee."""
     n, m = base.shape
-    best = 0.0
+    best = (0, 0.0)
     for choice in itertools.product([-1, *range(m)], repeat=n):
         pairs = [(r, c) for r, c in enumerate(choice) if c >= 0]
         if any(not feasible[r, c] for r, c in pairs):
@@ -58,7 +87,7 @@ def _brute_force(base, feasible, active, capacity) -> float:
         taken = np.bincount([c for _, c in pairs], minlength=m)
         if (active + taken > capacity).any():
             continue
-        best = max(best, total_score(pairs, base, active, capacity))
+        best = max(best, (len(pairs), total_score(pairs, base, active, capacity)))
     return best
 
 
@@ -67,7 +96,17 @@ def _brute_force(base, feasible, active, capacity) -> float:
 def test_optimal_matches_brute_force_on_small_instances(inst) -> None:
     base, feasible, active, capacity = inst
     best = optimal_assignment(base, feasible, active, capacity)
-    assert best.total == pytest.approx(_brute_force(base, feasible, active, capacity))
+    count, total = _brute_force(base, feasible, active, capacity)
+    assert len(best.pairs) == count
+    assert best.total == pytest.approx(total)
+
+
+@settings(max_examples=100, deadline=None)
+@given(instances(max_mentees=40, max_mentors=12))
+def test_the_count_equals_an_independent_max_flow_on_larger_rosters(inst) -> None:
+    base, feasible, active, capacity = inst
+    best = optimal_assignment(base, feasible, active, capacity)
+    assert len(best.pairs) == _max_flow(feasible, active, capacity)
 
 
 def test_greedy_is_beaten_when_the_best_pair_blocks_two_good_ones() -> None:
@@ -81,6 +120,15 @@ def test_greedy_is_beaten_when_the_best_pair_blocks_two_good_ones() -> None:
     assert greedy.pairs == [(0, 0)]
     assert sorted(best.pairs) == [(0, 1), (1, 0)]
     assert best.total > greedy.total
+
+
+def test_a_second_pair_outweighs_any_score_gain() -> None:
+    # Mentee 0 scores 95 with mentor 0 and 0 with mentor 1; mentee 1 fits only mentor 0.
+    # The best total alone (95 + load) leaves mentee 1 out; two pairs are possible.
+    base = np.array([[95.0, 0.0], [0.0, 0.0]])
+    feasible = np.array([[True, True], [True, False]])
+    best = optimal_assignment(base, feasible, np.array([0, 0]), np.array([1, 1]))
+    assert sorted(best.pairs) == [(0, 1), (1, 0)]
 
 
 def test_load_spreads_mentees_over_mentors() -> None:

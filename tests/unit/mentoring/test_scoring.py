@@ -1,11 +1,13 @@
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.errors import InvalidInput
 from bot.services.mentoring.pool import MentorPool
-from bot.services.mentoring.profiles import PENDING, REJECTED, MenteeInput, MentorInput
-from bot.services.mentoring.scoring import WEIGHTS, score_pair, violations
+from bot.services.mentoring.profiles import APPROVED, PENDING, REJECTED, MenteeInput, MentorInput
+from bot.services.mentoring.scoring import WEIGHTS, no_candidate_reason, score_pair, violations
 from tests.unit.mentoring.factories import mentee, mentor
 
 ON = date(2026, 1, 5)
@@ -109,3 +111,47 @@ def test_profile_input_is_validated() -> None:
     with pytest.raises(InvalidInput):
         MenteeInput.validated(specialty="pediatrics", visa="b2", stage="step1", languages=["en"],
                               timezone="UTC", goals="")
+
+
+def test_no_candidate_reason_names_the_constraint_that_leaves_nobody() -> None:
+    asker = mentee(user_id=201, languages=("pt",))
+    assert no_candidate_reason(asker, []) == "no_mentor"
+    assert no_candidate_reason(asker, [mentor(status="pending", languages=("pt",))]) == "no_mentor"
+    english = mentor(id=1, languages=("en",))
+    assert no_candidate_reason(asker, [english]) == "no_language"
+    speaker = mentor(id=2, languages=("pt",))
+    assert no_candidate_reason(asker, [english, speaker], excluded={2}) == "all_tried"
+    paused = mentor(id=3, languages=("pt",), paused=True)
+    assert no_candidate_reason(asker, [english, paused]) == "paused"
+    full = mentor(id=4, languages=("pt",), active=2, capacity=2)
+    assert no_candidate_reason(asker, [english, full, paused]) == "no_capacity"
+    assert no_candidate_reason(asker, [english, speaker]) == "free_now"
+
+
+@st.composite
+def _rosters(draw: st.DrawFn):
+    """A mentee and a few mentors of every status, paused or not, full or not, some speaking
+    the mentee's language, one of them maybe the mentee themself."""
+    langs = st.lists(st.sampled_from(["en", "pt", "es"]), min_size=1, max_size=2, unique=True)
+    asker = mentee(user_id=201, languages=tuple(draw(langs)))
+    roster = []
+    for i in range(draw(st.integers(0, 5))):
+        capacity = draw(st.integers(1, 3))
+        roster.append(mentor(
+            id=i + 1, user_id=draw(st.sampled_from([201, 100 + i])), languages=tuple(draw(langs)),
+            status=draw(st.sampled_from([APPROVED, PENDING, REJECTED])),
+            paused=draw(st.booleans()), capacity=capacity, active=draw(st.integers(0, capacity)),
+        ))
+    ids = [m.id for m in roster]
+    excluded = draw(st.sets(st.sampled_from(ids))) if ids else set()
+    paired = draw(st.sets(st.sampled_from(ids))) if ids else set()
+    return asker, roster, excluded, paired
+
+
+@settings(max_examples=300, deadline=None)
+@given(_rosters())
+def test_the_pool_names_the_same_reason_as_the_reference(case) -> None:
+    asker, roster, excluded, paired = case
+    expected = no_candidate_reason(asker, roster, excluded=excluded, paired=paired)
+    assert MentorPool(roster).no_candidate_reason(
+        asker, excluded=excluded, paired=paired) == expected

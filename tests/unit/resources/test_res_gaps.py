@@ -33,3 +33,24 @@ async def test_a_server_keeps_at_most_max_gaps_the_least_recent_make_room(
         await gaps.note(f"gap {n}", guild_id=1)
         clock.advance(timedelta(seconds=1))
     assert sorted(g.query for g in await gaps.top(guild_id=1)) == ["gap 2", "gap 3", "gap 4"]
+
+
+async def test_every_search_is_counted_per_day_text_only_for_a_year(
+    db: Database, clock: ManualClock
+) -> None:
+    gaps = SearchGaps(db, clock)
+    await gaps.note("ECFMG  certification", guild_id=1, found=True)
+    await gaps.note("ecfmg certification", guild_id=1, found=True)
+    await gaps.note("zzqx", guild_id=1)
+    await gaps.note("   ", guild_id=1, found=True)
+    rows = await db.fetchall("SELECT query, searches, empty FROM resource_search_days "
+                             "WHERE guild_id = 1 ORDER BY query")
+    assert [tuple(r) for r in rows] == [("ecfmg certification", 2, 0), ("zzqx", 1, 1)]
+    assert [g.query for g in await gaps.top(guild_id=1)] == ["zzqx"]  # found: no gap
+    columns = {r["name"] for r in await db.fetchall(
+        "SELECT name FROM pragma_table_info('resource_search_days')")}
+    assert columns == {"guild_id", "day", "query", "searches", "empty"}  # never who searched
+    clock.advance(timedelta(days=_gaps.KEEP_DAYS + 1))
+    await gaps.note("visa", guild_id=1, found=True)
+    left = await db.fetchall("SELECT query FROM resource_search_days WHERE guild_id = 1")
+    assert [r["query"] for r in left] == ["visa"]
