@@ -85,10 +85,11 @@ class ResourcesCog(FmgCog, name="Resource library"):
     @app_commands.autocomplete(query=query_autocomplete)
     async def search(self, interaction: discord.Interaction, query: app_commands.Range[str, 1, 200]) -> None:
         results = await self.service.search(query, guild_id=interaction.guild_id, limit=SEARCH_RESULTS)
+        await send_pages(interaction, search_pages(results, self.bot.clock.now()))
+        # Counted after the answer: the write (a transaction) is not the member's wait.
         if interaction.guild_id is not None:
             await self.service.gaps.note(query, guild_id=interaction.guild_id,
                                          found=bool(results.hits))
-        await send_pages(interaction, search_pages(results, self.bot.clock.now()))
 
     @resources.command(name="browse", description="List the resources of one category")
     @app_commands.describe(category="The category to list")
