@@ -39,11 +39,14 @@ class Services:
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock) -> Services:
         # The one outbox: each capability registers its kinds of due work on it.
-        outbox = Outbox(db, clock)
+        # Each process acts for the servers of its own shards (bot/shards.py).
+        shards = settings.shards
+        outbox = Outbox(db, clock, shards=shards)
         guild_settings = GuildSettingsService(db, clock)
         # Decisions about a member reach that member through it (one kind of row).
         notices = MemberNotices(outbox, db, clock, guild_settings)
-        privacy = PrivacyService(db, clock, timedelta(days=settings.member_retention_days))
+        privacy = PrivacyService(db, clock, timedelta(days=settings.member_retention_days),
+                                 shards=shards)
         privacy.register(notices.contributor())  # first: it runs after the others on deletion
         # Each capability that stores member data registers its PrivacyContributor here.
         mentoring = MentoringService(
@@ -60,7 +63,7 @@ class Services:
             "so that their decision stands; only a moderator can lift it.",
         ))
         study_groups = StudyGroupService(db, clock, guild_settings, outbox=outbox,
-                                         notices=notices)
+                                         notices=notices, shards=shards)
         anonymous_limits = AnonymousLimits(
             publish_delay_min_s=settings.anon_publish_delay_min_s,
             publish_delay_max_s=settings.anon_publish_delay_max_s,
