@@ -17,6 +17,7 @@ from bot import __version__
 from bot.config import Settings
 from bot.db import Database
 from bot.db.backup import backup_database, restore_database
+from bot.db.deploy import migrate_once
 from bot.db.lock import STARTUP_WAIT_S, hold_database_lock, hold_shard_locks
 from bot.errors import ConfigError, FmgError
 from bot.logs import setup_logging
@@ -115,8 +116,7 @@ def cmd_doctor(settings: Settings, args: argparse.Namespace) -> int:
 async def _migrate(path: Path) -> int:
     db = await Database.open(path)
     try:
-        before = await db.schema_version()
-        after = await db.migrate()
+        before, after = await migrate_once(db)  # not while a starting bot migrates
     finally:
         await db.close()
     state = "up to date" if after == before else f"migrated from {before}"

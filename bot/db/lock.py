@@ -17,11 +17,13 @@ machines needs the same three from the server (advisory locks on PostgreSQL).
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import os
+import re
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import ExitStack, asynccontextmanager, contextmanager
 from pathlib import Path
 
 from bot.errors import FmgError
@@ -133,6 +135,29 @@ def hold_shard_locks(database_path: Path, shards: ShardScope,
                 )
             _hold(stack, fd)
         yield
+
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
+#: How often a waiter tries a named lock again (it waits for another process, not for us).
+NAMED_POLL_S = 0.05
+
+
+@asynccontextmanager
+async def hold_named_lock(database_path: Path, name: str) -> AsyncIterator[None]:
+    """`Database.exclusive` on SQLite: an exclusive flock on `<db>.<name>.lock`, waited for
+    without blocking the loop (and cancellable); the kernel drops it if the holder dies."""
+    if not _NAME.match(name):
+        raise ValueError(f"lock names are short lower-case words with dashes, not {name!r}")
+    path = database_path.with_name(f"{database_path.name}.{name}.lock")
+    while True:  # the holder may be another process: nothing to wait on but the file
+        fd = _flock(path, 0.0)  # a non-blocking try: microseconds
+        if fd is not None:
+            break
+        await asyncio.sleep(NAMED_POLL_S)
+    try:
+        yield
+    finally:
+        os.close(fd)  # drops the lock
 
 
 #: How long a starting bot waits for the lock: `is_locked` (a health check) holds it briefly.

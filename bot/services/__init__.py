@@ -16,6 +16,7 @@ from bot.outbox import Outbox
 from bot.services.anonymous import AnonymousLimits, AnonymousService
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.journey import JourneyService
+from bot.services.marks import SharedMarks
 from bot.services.mentoring import MentoringService
 from bot.services.mentoring.privacy import MentoringPrivacy
 from bot.services.notices import MemberNotices
@@ -27,6 +28,7 @@ from bot.services.study_groups import StudyGroupService
 @dataclass(frozen=True)
 class Services:
     outbox: Outbox
+    marks: SharedMarks
     notices: MemberNotices
     guild_settings: GuildSettingsService
     anonymous: AnonymousService
@@ -81,6 +83,7 @@ class Services:
         privacy.register(journey.privacy.contributor())
         return cls(
             outbox=outbox,
+            marks=SharedMarks(db),
             notices=notices,
             guild_settings=guild_settings,
             anonymous=AnonymousService(db, guild_settings, clock, anonymous_limits, mentoring,
