@@ -9,3 +9,9 @@ CREATE TABLE shared_marks (
     version INTEGER NOT NULL DEFAULT 0,
     value   TEXT    NOT NULL DEFAULT ''
 );
+
+-- Search moved to an in-memory FTS5 index that each process builds from `resources` and
+-- `resource_overrides` (bot/services/resources/_index.py) and rebuilds when 'library' moves:
+-- the database keeps no index of its own, nor the vocabulary it was built with.
+DROP TABLE IF EXISTS resources_fts;
+DROP TABLE IF EXISTS resources_index_state;

@@ -22,6 +22,7 @@ from bot.db import Database
 from bot.errors import NotFound
 from bot.services.resources._links import DEFAULT_POLICY, CheckPolicy, LinkCheck, LinkChecker, Probe
 from bot.services.resources._models import Resource
+from bot.services.resources._store import library_changed
 
 if TYPE_CHECKING:
     import sqlite3
@@ -103,6 +104,7 @@ class LinkHealth:
                 "ON CONFLICT (id) DO UPDATE SET finished_at = excluded.finished_at",
                 (now,),
             )
+            await library_changed(tx)  # search results show each link's health
         await self._library.refresh()
         return changed
 
