@@ -20,7 +20,7 @@ from bot import callbacks
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
-from bot.db.deploy import DEPLOY_LOCK, migrate_once
+from bot.db.deploy import DEPLOY_LOCK, open_migrated
 from bot.interaction_errors import FmgCommandTree
 from bot.logs import quiet_revealing_loggers
 from bot.outbox import SOURCE_NAME as OUTBOX_SOURCE
@@ -88,10 +88,9 @@ class FmgBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         callbacks.install()
-        self.db = await Database.open(self.settings.database_path)
         # Processes starting together (one per group of shards) migrate one after another:
         # the first applies the migrations, the others find the schema up to date.
-        _, version = await migrate_once(self.db)
+        self.db, _, version = await open_migrated(self.settings.database_path)
         log.info("database %s at schema version %d", self.settings.database_path, version)
         self.services = Services.build(self.db, self.settings, self.clock)
         self.scheduler.start()

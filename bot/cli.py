@@ -15,9 +15,8 @@ import discord
 
 from bot import __version__
 from bot.config import Settings
-from bot.db import Database
 from bot.db.backup import backup_database, restore_database
-from bot.db.deploy import migrate_once
+from bot.db.deploy import open_migrated
 from bot.db.lock import STARTUP_WAIT_S, hold_database_lock, hold_shard_locks
 from bot.errors import ConfigError, FmgError
 from bot.logs import setup_logging
@@ -114,11 +113,8 @@ def cmd_doctor(settings: Settings, args: argparse.Namespace) -> int:
 
 # -- db -----------------------------------------------------------------------------------------
 async def _migrate(path: Path) -> int:
-    db = await Database.open(path)
-    try:
-        before, after = await migrate_once(db)  # not while a starting bot migrates
-    finally:
-        await db.close()
+    db, before, after = await open_migrated(path)  # not while a starting bot migrates
+    await db.close()
     state = "up to date" if after == before else f"migrated from {before}"
     print(f"{path}: schema version {after} ({state})")
     return 0

@@ -13,7 +13,7 @@ import pytest
 from bot.config import Settings
 from bot.db import Database
 from bot.db.database import load_migrations
-from bot.db.deploy import migrate_once
+from bot.db.deploy import open_migrated
 from bot.factory import create_bot
 from localdiscord import LocalDiscord, pointed_at, seed, start_client, stop_client
 
@@ -54,18 +54,20 @@ async def _hold(db: Database, name: str, order: list[str]) -> None:
 
 
 async def test_processes_migrating_together_apply_each_migration_once(tmp_path: Path) -> None:
-    """Four processes' database handles start on a fresh file at once: the first migrates, the
+    """Four processes open a fresh file at once: the first switches it to WAL and migrates, the
     others wait for it and find the schema up to date (without the lock, a second one would
-    apply migration 1 again and fail on its tables)."""
+    fail to switch the journal, or apply migration 1 again and fail on its tables)."""
     path = tmp_path / "bot.sqlite3"
-    dbs = [await Database.open(path) for _ in range(4)]
-    try:
-        results = await asyncio.gather(*(migrate_once(db) for db in dbs))
-    finally:
-        for db in dbs:
-            await db.close()
+    opened = await asyncio.gather(*(open_migrated(path) for _ in range(4)),
+                                  return_exceptions=True)
+    versions = []
+    for result in opened:
+        if not isinstance(result, BaseException):
+            await result[0].close()
+            versions.append(result[1:])
+    assert [r for r in opened if isinstance(r, BaseException)] == []
     latest = load_migrations()[-1].version
-    assert sorted(results) == [(0, latest)] + [(latest, latest)] * 3
+    assert sorted(versions) == [(0, latest)] + [(latest, latest)] * 3
 
 
 async def test_processes_starting_together_sync_the_commands_once(tmp_path: Path) -> None:
