@@ -81,3 +81,21 @@ def test_the_index_rewrites_only_the_rows_whose_text_changed() -> None:
         assert index.match('"eras"', (0, GUILD), 5) == []
     finally:
         index.close()
+
+
+def test_every_process_corrects_a_typo_the_same_way() -> None:
+    """Equally close known words: the planner's choice must not follow the process's string
+    hashes (PYTHONHASHSEED differs per process), or two bot processes answer differently."""
+    import os
+    import subprocess
+    import sys
+
+    script = ("from bot.services.resources._query import QueryPlanner\n"
+              "p = QueryPlanner({'silent': 1, 'listen': 1, 'enlist': 1, 'inlets': 1})\n"
+              "print(p.correct('tinsle'), p.correct('slient'))")
+    answers = {
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                       env=os.environ | {"PYTHONHASHSEED": str(seed)}).stdout
+        for seed in range(1, 7)
+    }
+    assert answers == {"enlist enlist\n"}
