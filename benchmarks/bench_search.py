@@ -39,7 +39,7 @@ from bot.services.resources import (
     read_catalog,
 )
 from bot.services.resources import _service as resources_service
-from bot.services.resources._store import reindex, write_override
+from bot.services.resources._store import library_changed, write_override
 from bot.services.resources._text import tokenize
 
 QUERY_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "search_queries.yaml"
@@ -211,7 +211,7 @@ async def _curate(db: Database, library: ResourceService, shared: Sequence[Catal
                 (SERVER, e.url, normalize_url(e.url), e.title, e.organization, e.category, e.tier,
                  ",".join(e.tags), e.description, now, now, now),
             )
-            await reindex(tx, rid)
+        await library_changed(tx)
     await library.refresh()
 
 

@@ -3,8 +3,11 @@ migrations, services, the outbox, cogs, command sync). `bot.factory.create_bot` 
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import hashlib
 import importlib
+import json
 import logging
 import pkgutil
 from typing import Any
@@ -17,6 +20,7 @@ from bot import callbacks
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
+from bot.db.deploy import DEPLOY_LOCK, open_migrated
 from bot.interaction_errors import FmgCommandTree
 from bot.logs import quiet_revealing_loggers
 from bot.outbox import SOURCE_NAME as OUTBOX_SOURCE
@@ -25,6 +29,12 @@ from bot.scheduler import Scheduler
 from bot.services import Services
 
 log = logging.getLogger(__name__)
+
+#: Discord's IDENTIFY rate: one per ``max_concurrency`` bucket every this many seconds
+IDENTIFY_INTERVAL_S = 5.0
+
+#: the shared mark holding the fingerprint of the last command sync
+COMMANDS_MARK = "commands"
 
 
 def bot_intents(members: bool = False) -> discord.Intents:
@@ -78,8 +88,9 @@ class FmgBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         callbacks.install()
-        self.db = await Database.open(self.settings.database_path)
-        version = await self.db.migrate()
+        # Processes starting together (one per group of shards) migrate one after another:
+        # the first applies the migrations, the others find the schema up to date.
+        self.db, _, version = await open_migrated(self.settings.database_path)
         log.info("database %s at schema version %d", self.settings.database_path, version)
         self.services = Services.build(self.db, self.settings, self.clock)
         self.scheduler.start()
@@ -99,14 +110,26 @@ class FmgBot(commands.Bot):
         gc.freeze()
 
     async def sync_commands(self) -> None:
-        if self.settings.dev_guild_id:
-            guild = discord.Object(self.settings.dev_guild_id)
+        """Sync the command tree once per deploy: processes starting together take turns
+        (the deploy lock), and a process skips the sync when the last one recorded exactly
+        these commands (same application, same target) and Discord still lists them."""
+        guild = discord.Object(self.settings.dev_guild_id) if self.settings.dev_guild_id else None
+        if guild is not None:
             self.tree.copy_global_to(guild=guild)
+        where = f"guild {guild.id}" if guild is not None else "global"
+        async with self.db.exclusive(DEPLOY_LOCK):
+            payload = [c.to_dict(self.tree) for c in self.tree.get_commands(guild=guild)]
+            fingerprint = hashlib.sha256(json.dumps(
+                [self.application_id, where, payload], sort_keys=True).encode()).hexdigest()
+            marks = self.services.marks
+            if await marks.value(COMMANDS_MARK) == fingerprint:
+                listed = {(c.name, c.type.value) for c in await self.tree.fetch_commands(guild=guild)}
+                if listed == {(c["name"], c.get("type", 1)) for c in payload}:
+                    log.info("the %s commands are already synced (%d)", where, len(payload))
+                    return
             synced = await self.tree.sync(guild=guild)
-            log.info("synced %d commands to guild %s", len(synced), guild.id)
-        else:
-            synced = await self.tree.sync()
-            log.info("synced %d global commands", len(synced))
+            await marks.set_value(COMMANDS_MARK, fingerprint)
+        log.info("synced %d %s commands", len(synced), where)
 
     async def close(self) -> None:
         await self.scheduler.shutdown()
@@ -118,4 +141,42 @@ class FmgBot(commands.Bot):
 
 
 class ShardedFmgBot(FmgBot, commands.AutoShardedBot):
-    """The same bot over several gateway shards in one process (SHARD_COUNT)."""
+    """The same bot over several gateway shards in one process (SHARD_COUNT), or over some of
+    them (SHARD_IDS) with other processes running the rest."""
+
+    def __init__(self, settings: Settings, clock: Clock, **options: Any) -> None:
+        super().__init__(settings, clock, **options)
+        self._max_concurrency: int | None = None
+        self._identify_holds: set[asyncio.Task[None]] = set()
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Discord lets one shard per bucket (``shard_id % max_concurrency``) IDENTIFY every
+        5 seconds, counted over the whole bot, whichever process sends it. discord.py's own
+        hook waits 5 s before every shard but the first of this process: too slow for large
+        bots (shards of different buckets may start together) and not enough for several
+        processes starting at once. So the bucket's lock (`Database.exclusive`, every process)
+        is taken for this IDENTIFY and kept until 5 s after it."""
+        if self._max_concurrency is None:
+            _, _, limits = await self.http.get_bot_gateway()
+            self._max_concurrency = max(1, int(limits.get("max_concurrency", 1)))
+        bucket = (shard_id or 0) % self._max_concurrency
+        taken = asyncio.Event()
+
+        async def hold() -> None:
+            async with self.db.exclusive(f"identify-{bucket}"):
+                taken.set()
+                await asyncio.sleep(IDENTIFY_INTERVAL_S)
+
+        task = asyncio.create_task(hold(), name=f"fmg-identify-{bucket}")
+        self._identify_holds.add(task)
+        task.add_done_callback(self._identify_holds.discard)
+        waiter = asyncio.create_task(taken.wait())
+        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        waiter.cancel()
+        if not taken.is_set():
+            task.result()  # re-raise why the lock could not be taken
+
+    async def close(self) -> None:
+        for task in list(self._identify_holds):
+            task.cancel()
+        await super().close()

@@ -16,14 +16,15 @@ import discord
 
 from bot import __version__
 from bot.config import Settings
-from bot.db import Database
 from bot.db.backup import backup_database, restore_database
-from bot.db.lock import STARTUP_WAIT_S, hold_database_lock
+from bot.db.deploy import open_migrated
+from bot.db.lock import STARTUP_WAIT_S, hold_database_lock, hold_shard_locks
 from bot.errors import ConfigError, FmgError
 from bot.insights_cli import add_stats_command
 from bot.logs import setup_logging
 from bot.programs_cli import add_programs_commands
 from bot.resources_cli import add_resources_commands
+from bot.shards import ALL
 
 log = logging.getLogger("bot.cli")
 
@@ -83,8 +84,9 @@ def cmd_run(settings: Settings, _: argparse.Namespace) -> int:
         print(f"fmg-bot: {NO_TOKEN}", file=sys.stderr)
         return 2
     try:
-        # Held until the process exits: `fmg-bot db restore` refuses while it is taken.
-        with hold_database_lock(settings.database_path, wait=STARTUP_WAIT_S):
+        # Held until the process exits: `fmg-bot db restore` refuses while they are taken, and
+        # so does another process for the same shards.
+        with hold_shard_locks(settings.database_path, settings.shards, wait=STARTUP_WAIT_S):
             return run_async(_run_bot(settings))
     except discord.LoginFailure:
         print(f"fmg-bot: {BAD_TOKEN}", file=sys.stderr)
@@ -115,12 +117,8 @@ def cmd_doctor(settings: Settings, args: argparse.Namespace) -> int:
 
 # -- db -----------------------------------------------------------------------------------------
 async def _migrate(path: Path) -> int:
-    db = await Database.open(path)
-    try:
-        before = await db.schema_version()
-        after = await db.migrate()
-    finally:
-        await db.close()
+    db, before, after = await open_migrated(path)  # not while a starting bot migrates
+    await db.close()
     state = "up to date" if after == before else f"migrated from {before}"
     print(f"{path}: schema version {after} ({state})")
     return 0
@@ -151,7 +149,7 @@ def cmd_sandbox(settings: Settings, args: argparse.Namespace) -> int:
     from localdiscord.sandbox import run_sandbox
 
     # The sandbox's bot holds its database like `fmg-bot run` does (restore refuses meanwhile).
-    with hold_database_lock(args.db.expanduser(), wait=STARTUP_WAIT_S):
+    with hold_shard_locks(args.db.expanduser(), ALL, wait=STARTUP_WAIT_S):
         return run_async(run_sandbox(settings, db_path=args.db, as_user=args.as_user, tz=args.tz))
 
 

@@ -16,6 +16,7 @@ from typing import Literal, TypeVar
 from dotenv import dotenv_values
 
 from bot.errors import ConfigError
+from bot.shards import ALL, ShardScope
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_PATH = PROJECT_ROOT / "data" / "fmg-bot.sqlite3"
@@ -40,6 +41,8 @@ class Settings:
     member_retention_days: int = 30
     members_intent: bool = False
     shard_count: int | Literal["auto"] | None = None
+    # The shards this process runs (None: all of them); needs a numeric shard_count.
+    shard_ids: tuple[int, ...] | None = None
     resources_catalog: Path = DEFAULT_RESOURCES_CATALOG
     # A weekly check of every resource link (it calls each linked site; off: run it by hand).
     resources_link_check: bool = False
@@ -49,6 +52,19 @@ class Settings:
     anon_questions_per_hour: int = 3
 
     def __post_init__(self) -> None:
+        if self.shard_ids is not None:
+            if not isinstance(self.shard_count, int):
+                raise ConfigError(
+                    "SHARD_IDS needs SHARD_COUNT set to a number (every process of the bot must "
+                    "agree on how many shards there are), not "
+                    f"{'empty' if self.shard_count is None else repr(self.shard_count)}"
+                )
+            too_big = [i for i in self.shard_ids if i >= self.shard_count]
+            if too_big:
+                raise ConfigError(
+                    f"SHARD_IDS: shard {too_big[0]} does not exist with SHARD_COUNT="
+                    f"{self.shard_count} (shards are numbered 0 to {self.shard_count - 1})"
+                )
         if self.anon_publish_delay_min_s > self.anon_publish_delay_max_s:
             raise ConfigError(
                 "ANON_PUBLISH_DELAY_MIN_S must not be greater than ANON_PUBLISH_DELAY_MAX_S "
@@ -73,6 +89,7 @@ class Settings:
             member_retention_days=reader.get("MEMBER_RETENTION_DAYS", positive_int, 30),
             members_intent=reader.get("MEMBERS_INTENT", _switch, False),
             shard_count=reader.get("SHARD_COUNT", _shard_count, None),
+            shard_ids=reader.get("SHARD_IDS", _shard_ids, None),
             resources_catalog=reader.get("RESOURCES_CATALOG", _existing_file, DEFAULT_RESOURCES_CATALOG),
             resources_link_check=reader.get("RESOURCES_LINK_CHECK", _switch, False),
             anon_publish_delay_min_s=reader.get("ANON_PUBLISH_DELAY_MIN_S", non_negative_int, 30),
@@ -84,6 +101,13 @@ class Settings:
     def backup_folder(self) -> Path:
         """Where the daily backups go: BACKUP_DIR, else `backups/` beside the database."""
         return self.backup_dir if self.backup_dir is not None else self.database_path.parent / "backups"
+
+    @property
+    def shards(self) -> ShardScope:
+        """The servers this process acts for (all of them unless SHARD_IDS picks shards)."""
+        if not isinstance(self.shard_count, int):
+            return ALL  # one process runs every shard, however many Discord advises
+        return ShardScope(self.shard_count, self.shard_ids or tuple(range(self.shard_count)))
 
     @property
     def log_level_number(self) -> int:
@@ -171,6 +195,16 @@ def _shard_count(raw: str) -> int | Literal["auto"]:
         return positive_int(raw)
     except ValueError:
         raise ValueError(f"must be a whole number above zero or 'auto', not {raw!r}") from None
+
+
+def _shard_ids(raw: str) -> tuple[int, ...]:
+    parts = [p.strip() for p in raw.split(",")]
+    if any(not p.isdigit() for p in parts):
+        raise ValueError(f"must be shard numbers separated by commas (like 0,1), not {raw!r}")
+    ids = tuple(int(p) for p in parts)
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"names a shard twice: {raw!r}")
+    return ids
 
 
 def non_negative_int(raw: str) -> int:

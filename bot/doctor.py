@@ -75,6 +75,9 @@ def _config_findings(settings: Settings) -> list[Finding]:
         ))
     if settings.shard_count is not None:
         findings.append(Finding("info", "SHARD_COUNT", f"{settings.shard_count}: runs AutoShardedBot"))
+    if settings.shard_ids is not None:
+        findings.append(Finding("info", "SHARD_IDS", f"this process runs {settings.shards.describe()}"
+                                "; other processes must run the rest (shard 0 does global work)"))
     return findings
 
 

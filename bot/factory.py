@@ -9,9 +9,11 @@ from bot.config import Settings
 
 
 def create_bot(settings: Settings, *, clock: Clock | None = None) -> FmgBot:
-    """An `FmgBot`; a `ShardedFmgBot` when SHARD_COUNT is set (``auto``: Discord's advice)."""
+    """An `FmgBot`; a `ShardedFmgBot` when SHARD_COUNT is set (``auto``: Discord's advice),
+    running the shards SHARD_IDS names (all of them without it)."""
     clock = clock or SystemClock()
     if settings.shard_count is None:
         return FmgBot(settings, clock)
     shard_count = None if settings.shard_count == "auto" else settings.shard_count
-    return ShardedFmgBot(settings, clock, shard_count=shard_count)
+    return ShardedFmgBot(settings, clock, shard_count=shard_count,
+                         shard_ids=list(settings.shard_ids) if settings.shard_ids else None)

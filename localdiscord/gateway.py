@@ -59,6 +59,15 @@ def _on_shard(session: Session, guild_id: int | None) -> bool:
     return (guild_id >> 22) % count == shard_id
 
 
+def _valid_shard(value: Any) -> tuple[int, int] | None:
+    """IDENTIFY's ``shard``: ``[shard_id, num_shards]`` with 0 <= shard_id < num_shards."""
+    if (not isinstance(value, list) or len(value) != 2
+            or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)):
+        return None
+    shard_id, count = value
+    return (shard_id, count) if 0 <= shard_id < count else None
+
+
 def required_intent(event: str, data: dict[str, Any]) -> int | None:
     if event in DM_EVENTS and not data.get("guild_id"):
         return DIRECT_MESSAGES
@@ -97,7 +106,8 @@ class Gateway:
         self.connections: set[Connection] = set()
         self._drop_next_dispatch = False
         self.stats = {"identify": 0, "resume": 0, "resumed": 0, "invalid_session": 0,
-                      "reconnect": 0, "dropped": 0, "heartbeats": 0}
+                      "reconnect": 0, "dropped": 0, "heartbeats": 0,
+                      "invalid_shard": 0}
 
     # ----------------------------------------------------------------- public helpers
     @property
@@ -249,8 +259,13 @@ class Gateway:
         session = Session(id=secrets.token_hex(16), token=token)
         if isinstance(data.get("intents"), int):
             session.intents = data["intents"]
-        if data.get("shard"):
-            session.shard = (int(data["shard"][0]), int(data["shard"][1]))
+        if data.get("shard") is not None:
+            shard = _valid_shard(data["shard"])
+            if shard is None:  # Discord: 4010 Invalid shard (not reconnectable)
+                self.stats["invalid_shard"] += 1
+                self._close(conn, 4010)
+                return
+            session.shard = shard
         for sid, old in list(self.sessions.items()):  # one live session per token and shard
             if old.token == token and old.shard == session.shard:
                 if old.conn is not None:
@@ -270,7 +285,7 @@ class Gateway:
             "geo_ordered_rtc_regions": [], "guild_join_requests": [], "auth": {},
             "user_settings": {}, "_trace": ["localdiscord"],
         }
-        if data.get("shard"):
+        if data.get("shard") is not None:
             ready["shard"] = data["shard"]
         self._send_dispatch(session, "READY", ready)
         for gid in server.guilds:

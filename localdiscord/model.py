@@ -60,6 +60,10 @@ class DiscordModel:
         # With ``stable_ids`` every id minted before ``ids.follow(...)`` is the same on each run.
         self.ids = Snowflakes((lambda: STABLE_EPOCH) if stable_ids else self.now)
         self.interaction_deadline = interaction_deadline
+        # What GET /gateway/bot advises: the shard count, and how many shards may IDENTIFY at
+        # once (Discord's max_concurrency: 1, or 16 and more for large bots).
+        self.recommended_shards = 1
+        self.max_concurrency = 1
         # ``validate``: check bodies against Discord's OpenAPI spec when it is found (see spec.py);
         # the limits checks always run. ``validator`` is None when that layer is off.
         self.validator = optional_validator() if validate else None
@@ -191,8 +195,10 @@ class DiscordModel:
             "banner": None, "accent_color": None, "avatar_decoration_data": None,
         }
 
-    def add_guild(self, name: str, *, owner_id: int | None = None) -> dict[str, Any]:
-        gid = self.ids.next()
+    def add_guild(self, name: str, *, owner_id: int | None = None,
+                  shard: tuple[int, int] | None = None) -> dict[str, Any]:
+        """A new guild; with ``shard`` (id, count), one whose events go to that shard."""
+        gid = self.ids.next() if shard is None else self.ids.next_on_shard(*shard)
         guild = {
             "id": str(gid), "name": name, "icon": None, "splash": None, "discovery_splash": None,
             "banner": None, "description": None, "owner_id": str(owner_id or self.app_id),

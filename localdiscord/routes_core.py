@@ -53,8 +53,10 @@ async def gateway(s: DiscordModel, call: Call) -> web.Response:
 
 @routes.get("/gateway/bot")
 async def gateway_bot(s: DiscordModel, call: Call) -> web.Response:
-    return json_response({"url": s.gateway_url, "shards": 1, "session_start_limit": {
-        "total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}})
+    return json_response({"url": s.gateway_url, "shards": s.recommended_shards,
+                          "session_start_limit": {"total": 1000, "remaining": 1000,
+                                                  "reset_after": 0,
+                                                  "max_concurrency": s.max_concurrency}})
 
 
 # ------------------------------------------------------------- application commands

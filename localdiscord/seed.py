@@ -83,10 +83,12 @@ class World:
         raise KeyError(f"no channel {name!r}; the server has {names}")
 
 
-def seed(server: LocalDiscord, guild_name: str = "FMG Community") -> World:
-    """Create the standard guild on ``server`` and return handles to it."""
+def seed(server: LocalDiscord, guild_name: str = "FMG Community", *,
+         shard: tuple[int, int] | None = None) -> World:
+    """Create the standard guild on ``server`` and return handles to it; with ``shard``
+    (id, count), a guild that Discord routes to that shard."""
     ada = server.add_user("ada")
-    guild = server.add_guild(guild_name, owner_id=int(ada["id"]))
+    guild = server.add_guild(guild_name, owner_id=int(ada["id"]), shard=shard)
     gid = int(guild["id"])
     bot = User(server.app_id, server.bot_user["username"])
     world = World(guild_id=gid, bot=bot)

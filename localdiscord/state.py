@@ -65,6 +65,15 @@ class Snowflakes:
         self._last = value
         return value
 
+    def next_on_shard(self, shard_id: int, shard_count: int) -> int:
+        """The next id that Discord routes to shard ``shard_id`` of ``shard_count`` (a guild
+        id: ``(id >> 22) % count``), a few milliseconds ahead at most."""
+        value = self.next()
+        ms = value >> 22
+        value = ((ms + (shard_id - ms) % shard_count) << 22) | (value & 0x3FFFFF)
+        self._last = max(self._last, value)
+        return value
+
 
 @dataclass
 class Violation:

@@ -36,6 +36,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.db.lock import hold_named_lock
 from bot.errors import FmgError, SchemaTooNewError, TransactionError
 
 log = logging.getLogger(__name__)
@@ -292,6 +293,20 @@ class Database:
     async def _rollback(self) -> None:
         if self._conn.in_transaction:
             await self._conn.execute("ROLLBACK")
+
+    @asynccontextmanager
+    async def exclusive(self, name: str) -> AsyncIterator[None]:
+        """Hold the lock ``name`` for the block, against every process of the bot on this
+        database (one migration and one command sync per deploy, however many processes start
+        together). Waits for its holder; released when the block ends or the holder dies.
+
+        SQLite: an exclusive flock on a file beside the database (one machine, as the file).
+        A server engine takes a session-level advisory lock on one connection held for the
+        block (PostgreSQL: pg_advisory_lock(key) ... pg_advisory_unlock(key), the key a stable
+        64-bit hash of ``name``), which the server releases when that session ends.
+        """
+        async with hold_named_lock(self.path, name):
+            yield
 
     # -- schema -----------------------------------------------------------------------------
     async def schema_version(self) -> int:

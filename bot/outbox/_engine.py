@@ -13,6 +13,10 @@ Exactly once, over crashes and with several workers on one database file:
 - Failed sends are retried with the kind's backoff (a 429's Retry-After when given) up to its
   ``max_attempts``; a permanent refusal (403/404, no channel) gives up at once.
 
+Several processes: each claims only the rows of the servers its shards hold (`ShardScope`;
+guild 0, global work, goes with shard 0), so a process never acts for a server whose events it
+does not receive, and its timer never waits on rows another process will send.
+
 Waking: `enqueue` runs inside the caller's transaction and registers an after-commit wake
 (RoboDanny's create_timer: the writer re-arms the dispatcher), so rows never wait for a timer
 armed before they existed. The APScheduler-based `Scheduler` is only the timer underneath.
@@ -44,6 +48,7 @@ from bot.outbox._models import (
     Sender,
     SendFailed,
 )
+from bot.shards import ALL, ShardScope
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +67,12 @@ def new_nonce() -> str:
 
 
 class Outbox:
-    def __init__(self, db: Database, clock: Clock, *, worker_id: str | None = None) -> None:
+    def __init__(self, db: Database, clock: Clock, *, worker_id: str | None = None,
+                 shards: ShardScope = ALL) -> None:
         self._db = db
         self._clock = clock
+        #: the rows this worker may claim: those of its shards' servers
+        self._mine = shards.where("guild_id")
         #: identifies this worker's claims (see WorkerLease for how others tell it is alive)
         self.worker_id = worker_id or secrets.token_hex(8)
         self._lease = WorkerLease(db.path, self.worker_id)
@@ -186,7 +194,7 @@ class Outbox:
             return None
         due = await self._db.fetchval(
             f"SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending' "
-            f"AND kind IN ({', '.join('?' * len(kinds))})",
+            f"AND kind IN ({', '.join('?' * len(kinds))}) AND {self._mine}",
             kinds,
         )
         return None if due is None else from_epoch(due)
@@ -216,7 +224,8 @@ class Outbox:
     async def _orphans(self) -> list[sqlite3.Row]:
         """Claimed rows nobody is sending: a dead worker's, or ours whose send was cancelled."""
         rows = await self._db.fetchall(
-            "SELECT id, kind, claimed_at, claimed_by FROM outbox WHERE state = 'claimed'"
+            f"SELECT id, kind, claimed_at, claimed_by FROM outbox WHERE state = 'claimed' "
+            f"AND {self._mine}"
         )
         alive: dict[str | None, bool] = {}
         found = []
@@ -268,7 +277,7 @@ class Outbox:
         async with self._db.transaction():
             rows = await self._db.fetchall(
                 f"SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? "
-                f"AND kind IN ({', '.join('?' * len(kinds))}) "
+                f"AND kind IN ({', '.join('?' * len(kinds))}) AND {self._mine} "
                 "ORDER BY next_attempt_at, id LIMIT ?",
                 (now_s, *kinds, BATCH),
             )

@@ -18,6 +18,7 @@ from bot.services.guild_settings import GuildSettingsService
 from bot.services.insights import InsightsService
 from bot.services.intel import IntelService
 from bot.services.journey import JourneyService
+from bot.services.marks import SharedMarks
 from bot.services.mentoring import MentoringService
 from bot.services.mentoring.privacy import MentoringPrivacy
 from bot.services.notices import MemberNotices
@@ -30,6 +31,7 @@ from bot.services.study_groups import StudyGroupService
 @dataclass(frozen=True)
 class Services:
     outbox: Outbox
+    marks: SharedMarks
     notices: MemberNotices
     guild_settings: GuildSettingsService
     anonymous: AnonymousService
@@ -45,11 +47,14 @@ class Services:
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock) -> Services:
         # The one outbox: each capability registers its kinds of due work on it.
-        outbox = Outbox(db, clock)
+        # Each process acts for the servers of its own shards (bot/shards.py).
+        shards = settings.shards
+        outbox = Outbox(db, clock, shards=shards)
         guild_settings = GuildSettingsService(db, clock)
         # Decisions about a member reach that member through it (one kind of row).
         notices = MemberNotices(outbox, db, clock, guild_settings)
-        privacy = PrivacyService(db, clock, timedelta(days=settings.member_retention_days))
+        privacy = PrivacyService(db, clock, timedelta(days=settings.member_retention_days),
+                                 shards=shards)
         privacy.register(notices.contributor())  # first: it runs after the others on deletion
         # Each capability that stores member data registers its PrivacyContributor here.
         mentoring = MentoringService(
@@ -66,7 +71,7 @@ class Services:
             "so that their decision stands; only a moderator can lift it.",
         ))
         study_groups = StudyGroupService(db, clock, guild_settings, outbox=outbox,
-                                         notices=notices)
+                                         notices=notices, shards=shards)
         anonymous_limits = AnonymousLimits(
             publish_delay_min_s=settings.anon_publish_delay_min_s,
             publish_delay_max_s=settings.anon_publish_delay_max_s,
@@ -89,6 +94,7 @@ class Services:
         privacy.register(intel.privacy.contributor())
         return cls(
             outbox=outbox,
+            marks=SharedMarks(db),
             notices=notices,
             guild_settings=guild_settings,
             anonymous=AnonymousService(db, guild_settings, clock, anonymous_limits, mentoring,

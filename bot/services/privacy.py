@@ -19,6 +19,7 @@ from typing import Any
 
 from bot.clock import Clock, from_epoch, to_epoch
 from bot.db import Database
+from bot.shards import ALL, ShardScope
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +44,10 @@ class PrivacyContributor:
 
 
 class PrivacyService:
-    def __init__(self, db: Database, clock: Clock, retention: timedelta) -> None:
+    def __init__(self, db: Database, clock: Clock, retention: timedelta, *,
+                 shards: ShardScope = ALL) -> None:
         self._db = db
+        self._mine = shards.where("guild_id")  # departures of this process's servers only
         self._clock = clock
         self.retention = retention
         self._contributors: dict[str, PrivacyContributor] = {}
@@ -115,7 +118,8 @@ class PrivacyService:
 
     async def next_due(self) -> datetime | None:
         """When the earliest departed member's retention ends (a scheduler source)."""
-        first = await self._db.fetchval("SELECT MIN(left_at) FROM departed_members")
+        first = await self._db.fetchval(
+            f"SELECT MIN(left_at) FROM departed_members WHERE {self._mine}")
         if first is None:
             return None
         return from_epoch(first) + self.retention
@@ -124,7 +128,8 @@ class PrivacyService:
         """Delete the data of every member who left at least the retention period ago."""
         cutoff = to_epoch(now - self.retention)
         rows = await self._db.fetchall(
-            "SELECT guild_id, user_id FROM departed_members WHERE left_at <= ? ORDER BY left_at",
+            f"SELECT guild_id, user_id FROM departed_members WHERE left_at <= ? AND {self._mine} "
+            "ORDER BY left_at",
             (cutoff,),
         )
         for row in rows:

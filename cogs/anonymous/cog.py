@@ -13,7 +13,6 @@ from typing import Any
 
 import discord
 from discord import app_commands
-from discord.utils import MISSING
 
 from bot.app import FmgBot
 from bot.checks import is_moderator, moderator_only
@@ -38,6 +37,14 @@ from cogs.anonymous.views import (
 
 log = logging.getLogger(__name__)
 UPKEEP_SOURCE = "anonymous-limits"
+THREAD_ALREADY_CREATED = 160004
+
+
+def part_nonce(nonce: str, part: int) -> str:
+    """The nonce of a post's ``part``-th message (the row's own nonce for the first): a resend
+    after a crash mid-post (same row, same nonce) is deduplicated message by message, so the
+    parts that went out before the crash are not posted twice. At most 25 characters."""
+    return nonce if part == 0 else f"{nonce[:21]}.{part}"
 
 
 def mentor_notice_text(notice: MentorNotice) -> str:
@@ -94,18 +101,17 @@ class AnonymousSender:
             # Moderators read the whole question before they reach the buttons.
             *before, last = job.chunks
             for n, chunk in enumerate(before):
-                await channel.send(
-                    chunk, allowed_mentions=NO_MENTIONS, nonce=job.nonce if n == 0 else None
-                )
-            message = await channel.send(last, view=view, allowed_mentions=NO_MENTIONS)
+                await channel.send(chunk, allowed_mentions=NO_MENTIONS,
+                                   nonce=part_nonce(job.nonce, n))
+            message = await channel.send(last, view=view, allowed_mentions=NO_MENTIONS,
+                                         nonce=part_nonce(job.nonce, len(before)))
             return Receipt(message.id, channel_id=channel.id)
         if isinstance(channel, discord.Thread) and channel.archived and not channel.locked:
             await channel.edit(archived=False)
         message = None
         for n, chunk in enumerate(job.chunks):
-            message = await channel.send(
-                chunk, allowed_mentions=NO_MENTIONS, nonce=job.nonce if n == 0 else MISSING
-            )
+            message = await channel.send(chunk, allowed_mentions=NO_MENTIONS,
+                                         nonce=part_nonce(job.nonce, n))
         assert message is not None
         if job.kind == "close" and isinstance(channel, discord.Thread):
             await channel.edit(archived=True)
@@ -134,9 +140,16 @@ class AnonymousSender:
             starter = await channel.send(
                 first, view=view, allowed_mentions=NO_MENTIONS, nonce=job.nonce
             )
-            thread = await starter.create_thread(name=job.title)
-        for chunk in rest:
-            await thread.send(chunk, allowed_mentions=NO_MENTIONS)
+            try:
+                thread = await starter.create_thread(name=job.title)
+            except discord.HTTPException as exc:
+                if exc.code != THREAD_ALREADY_CREATED:
+                    raise
+                # A resend after a crash: the first attempt made the thread, which has the
+                # starter message's id.
+                thread = await resolve_channel(self.bot, starter.id)
+        for n, chunk in enumerate(rest, start=1):
+            await thread.send(chunk, allowed_mentions=NO_MENTIONS, nonce=part_nonce(job.nonce, n))
         try:
             notice = await self.service.mentor_notice(job.guild_id, job.tag)
             if notice is not None:
@@ -148,7 +161,8 @@ class AnonymousSender:
                     users=[discord.Object(uid) for uid in notice.user_ids],
                     replied_user=False,
                 )
-                await thread.send(mentor_notice_text(notice), allowed_mentions=pings)
+                await thread.send(mentor_notice_text(notice), allowed_mentions=pings,
+                                  nonce=part_nonce(job.nonce, len(job.chunks)))
         except discord.HTTPException:
             # The question is posted; a missing nudge to mentors is not worth a repost.
             log.warning("could not tell mentors about anonymous question %d", job.question_id)

@@ -27,7 +27,9 @@ class OpsCog(FmgCog, name="Server setup"):
         schedule = BackupSchedule(
             settings.database_path, settings.backup_folder, settings.backup_keep, self.bot.clock
         )
-        return {BACKUPS: schedule, MEMBER_RETENTION: self.bot.services.privacy}
+        # The backup is of the whole database: one process makes it, the one holding shard 0.
+        backups = {BACKUPS: schedule} if settings.shards.global_work else {}
+        return {**backups, MEMBER_RETENTION: self.bot.services.privacy}
 
     async def prepare(self) -> None:
         # The service wakes its timer itself when a member leaves or returns.

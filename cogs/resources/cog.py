@@ -63,7 +63,9 @@ class ResourcesCog(FmgCog, name="Resource library"):
     dynamic_items = (ReviewButton, MoveButton)
 
     def timers(self) -> dict[str, DueWorkSource]:
-        if not self.bot.settings.resources_link_check:
+        # One process checks the links (every server's), the one holding shard 0.
+        settings = self.bot.settings
+        if not settings.resources_link_check or not settings.shards.global_work:
             return {}
         return {LINK_CHECK: WeeklyLinkCheck(self.bot.services.resources.links, self.bot.clock)}
 

@@ -74,3 +74,14 @@ def test_doctor_reports_an_unwritable_backup_folder(tmp_path: Path, monkeypatch)
     [finding] = doctor.offline_report(settings, now=datetime.now(UTC))[2].findings
     assert (finding.level, finding.message) == ("error", "cannot be written, so the daily backup fails")
     assert str(tmp_path) in finding.fix
+
+
+def test_doctor_names_the_shards_of_this_process(tmp_path: Path) -> None:
+    env = {"DATABASE_PATH": str(tmp_path / "bot.sqlite3"), "SHARD_COUNT": "4", "SHARD_IDS": "2,3"}
+    result = fmg_bot("doctor", "--offline", cwd=tmp_path, env=env)
+    assert "SHARD_IDS: this process runs shards 2, 3 of 4; other processes must run the rest" \
+        in result.stdout, result.stdout
+    refused = fmg_bot("doctor", "--offline", cwd=tmp_path, env=env | {"SHARD_IDS": "4"})
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == ("fmg-bot: configuration error: SHARD_IDS: shard 4 does not "
+                                      "exist with SHARD_COUNT=4 (shards are numbered 0 to 3)")

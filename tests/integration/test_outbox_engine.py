@@ -15,6 +15,7 @@ from bot.clock import ManualClock
 from bot.db import Database
 from bot.errors import FmgError
 from bot.outbox import DueItem, Handler, Outbox, Outcome, Receipt, Send
+from bot.shards import ALL, ShardScope
 
 KIND = "test_note"
 ROWS = 300
@@ -59,9 +60,10 @@ class Sink:
         return Sender()
 
 
-async def _worker(path: Path, clock: ManualClock, name: str, sink: Sink) -> tuple[Database, Outbox]:
+async def _worker(path: Path, clock: ManualClock, name: str, sink: Sink,
+                  shards: ShardScope = ALL) -> tuple[Database, Outbox]:
     db = await Database.open(path)
-    outbox = Outbox(db, clock, worker_id=name)
+    outbox = Outbox(db, clock, worker_id=name, shards=shards)
     outbox.register(KIND, Notes())
     outbox.attach_sender(KIND, sink.sender(name))
     return db, outbox
@@ -142,3 +144,44 @@ async def test_an_unknown_kind_is_refused(db: Database, clock: ManualClock) -> N
     with pytest.raises(FmgError, match="registered twice"):
         outbox.register(KIND, Notes())
     assert await db.fetchval("SELECT count(*) FROM outbox") == 0
+
+
+async def test_each_process_claims_only_the_rows_of_its_shards_servers(
+    db: Database, path: Path, clock: ManualClock
+) -> None:
+    """Shards 0 and 1 of 2 in two workers: a row goes to the worker whose shard receives its
+    server's events; global rows (guild 0) to the holder of shard 0. Nobody waits for, sends,
+    or takes back another's rows, even when that other is gone."""
+    guilds = {0: [0, 2 << 22, 10 << 22], 1: [1 << 22, 7 << 22]}
+    sink = Sink()
+    workers = [await _worker(path, clock, f"shard-{i}", sink, ShardScope(2, (i,))) for i in (0, 1)]
+    try:
+        writer = Outbox(db, clock)
+        writer.register(KIND, Notes())
+        async with db.transaction():
+            for gid in guilds[0] + guilds[1]:
+                await writer.enqueue(KIND, due=clock.now(), guild_id=gid, data={"n": gid})
+        _, second = workers[1]
+        await second.run_due(clock.now())
+        assert sorted(n for _, n, _ in sink.sent) == guilds[1]
+        assert await second.next_due() is None  # shard 0's rows are due, but not its business
+        # shard 0's worker stops with a claim of its own in flight: shard 1 leaves it alone
+        first_db, first = workers[0]
+        await first_db.execute("UPDATE outbox SET state = 'claimed', claimed_by = 'shard-0', "
+                               "claimed_at = ? WHERE guild_id = 0", (int(clock.now().timestamp()),))
+        first.stop()
+        await second.run_due(clock.now())
+        assert await second.next_due() is None
+        assert sorted(n for _, n, _ in sink.sent) == guilds[1]
+        # shard 0's next process takes its rows, the orphaned claim included, and only those
+        workers.append(await _worker(path, clock, "shard-0b", sink, ShardScope(2, (0,))))
+        _, successor = workers[-1]
+        await successor.run_due(clock.now())
+        by_worker = {n: w for w, n, _ in sink.sent}
+        assert sorted(by_worker) == sorted(guilds[0] + guilds[1])
+        assert {by_worker[g] for g in guilds[0]} == {"shard-0b"}
+        assert {by_worker[g] for g in guilds[1]} == {"shard-1"}
+    finally:
+        for worker_db, outbox in workers:
+            outbox.stop()
+            await worker_db.close()

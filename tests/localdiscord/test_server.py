@@ -258,3 +258,55 @@ async def test_a_request_the_server_cannot_handle_is_refused_and_recorded(env):
             async with session.get(url) as response:
                 assert response.status == 400  # not a 5xx, which discord.py would retry
     assert caught[0].kind == "unhandled"
+
+
+async def test_shards_split_across_clients_each_see_their_guilds_only():
+    """Two processes' worth of clients, shard 0 and shard 1 of 2: each gets its own guilds."""
+    import discord
+
+    from localdiscord import LocalDiscord, pointed_at, seed, start_client, stop_client
+
+    server = await LocalDiscord().start()
+    server.recommended_shards, server.max_concurrency = 2, 16
+    worlds = [seed(server, f"Guild {i}", shard=(i % 2, 2)) for i in range(6)]
+    clients = [discord.AutoShardedClient(intents=discord.Intents.default(), shard_count=2,
+                                         shard_ids=[i]) for i in (0, 1)]
+    tasks = []
+    try:
+        with pointed_at(server):
+            for client in clients:
+                tasks.append(await start_client(client, server))
+            for i, client in enumerate(clients):
+                assert {g.id for g in client.guilds} == {
+                    w.guild_id for w in worlds if (w.guild_id >> 22) % 2 == i}
+            assert {(w.guild_id >> 22) % 2 for w in worlds} == {0, 1}  # both shards hold some
+            assert sorted(s.shard for s in server.gateway.sessions.values()) == [(0, 2), (1, 2)]
+    finally:
+        for client, task in zip(clients, tasks, strict=False):
+            await stop_client(client, task)
+        await server.stop()
+
+
+async def test_gateway_bot_advises_shards_and_identify_checks_them():
+    import aiohttp
+
+    from localdiscord import LocalDiscord
+
+    server = await LocalDiscord().start()
+    server.recommended_shards, server.max_concurrency = 4, 16
+    try:
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"{server.api_base}/gateway/bot") as resp:
+                advice = await resp.json()
+            assert advice["shards"] == 4
+            assert advice["session_start_limit"]["max_concurrency"] == 16
+            for shard in ([4, 4], [-1, 4], [0, 0], "0,4"):
+                async with http.ws_connect(server.gateway_url) as ws:
+                    assert (await ws.receive_json())["op"] == 10
+                    await ws.send_json({"op": 2, "d": {"token": "x", "intents": 1,
+                                                       "properties": {}, "shard": shard}})
+                    message = await ws.receive()
+                    assert message.type == aiohttp.WSMsgType.CLOSE and message.data == 4010, shard
+        assert server.gateway.stats["invalid_shard"] == 4 and not server.gateway.sessions
+    finally:
+        await server.stop()

@@ -112,3 +112,36 @@ def test_malformed_operations_settings_name_the_variable(name: str, value: str, 
     with pytest.raises(ConfigError) as caught:
         Settings.from_env({name: value})
     assert str(caught.value) == message
+
+
+def test_shard_ids_pick_this_process_shards() -> None:
+    settings = Settings.from_env({"SHARD_COUNT": "4", "SHARD_IDS": " 0, 2"})
+    assert settings.shard_ids == (0, 2)
+    assert (settings.shards.count, settings.shards.ids) == (4, (0, 2))
+    assert not settings.shards.everything and settings.shards.global_work
+    # without SHARD_IDS a process runs every shard, and filters no server out
+    assert Settings.from_env({"SHARD_COUNT": "4"}).shards.everything
+    assert Settings.from_env({"SHARD_COUNT": "auto"}).shards.everything
+    assert Settings.from_env({}).shards.everything
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"SHARD_COUNT": "4", "SHARD_IDS": "0;1"},
+         "SHARD_IDS: must be shard numbers separated by commas (like 0,1), not '0;1'"),
+        ({"SHARD_COUNT": "4", "SHARD_IDS": "1,1"}, "SHARD_IDS: names a shard twice: '1,1'"),
+        ({"SHARD_COUNT": "4", "SHARD_IDS": "-1"},
+         "SHARD_IDS: must be shard numbers separated by commas (like 0,1), not '-1'"),
+        ({"SHARD_COUNT": "4", "SHARD_IDS": "1,4"},
+         "SHARD_IDS: shard 4 does not exist with SHARD_COUNT=4 (shards are numbered 0 to 3)"),
+        ({"SHARD_IDS": "0"}, "SHARD_IDS needs SHARD_COUNT set to a number (every process of the "
+         "bot must agree on how many shards there are), not empty"),
+        ({"SHARD_COUNT": "auto", "SHARD_IDS": "0"}, "SHARD_IDS needs SHARD_COUNT set to a number "
+         "(every process of the bot must agree on how many shards there are), not 'auto'"),
+    ],
+)
+def test_malformed_shard_ids_are_refused_with_one_line(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env(env)
+    assert str(caught.value) == message

@@ -27,6 +27,7 @@ from bot.services.resources._links import (
     link_session,
 )
 from bot.services.resources._models import Resource
+from bot.services.resources._store import library_changed
 
 if TYPE_CHECKING:
     import sqlite3
@@ -108,6 +109,7 @@ class LinkHealth:
                 "ON CONFLICT (id) DO UPDATE SET finished_at = excluded.finished_at",
                 (now,),
             )
+            await library_changed(tx)  # search results show each link's health
         await self._library.refresh()
         return changed
 

@@ -125,7 +125,10 @@ class QueryPlanner:
         self._by_length: dict[int, list[str]] = {}
         # Same letters in another order ("ecfgm", "nrpm"): acronyms, where fuzz.ratio is weak.
         self._anagrams: dict[str, str] = {}
-        for word in words:
+        # In sorted order: a set's order follows string hashes, which differ per process
+        # (PYTHONHASHSEED), and the first of equally close words wins; sorted, every bot
+        # process corrects a typo the same way.
+        for word in sorted(words):
             if len(word) >= 3 and word.isalpha():  # not numbers, not concept tokens
                 self._by_length.setdefault(len(word), []).append(word)
                 self._anagrams.setdefault("".join(sorted(word)), word)

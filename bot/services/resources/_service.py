@@ -6,10 +6,12 @@ removal of a shared entry is an override for their server only, and an approved 
 becomes an entry of that server only; catalog loads never touch either.
 
 Search reads an in-memory copy of the library (`_views.Snapshot`: the shared catalog plus a
-small overlay per server that changed something) and asks SQLite FTS5 only for ranked ids of
-the shared catalog and the asking server's rows, so a query is one indexed lookup. The copy is
-rebuilt after every write (and when another process committed); writes are rare (catalog
-loads, moderator actions), reads are every keystroke of autocomplete.
+small overlay per server that changed something) and asks FTS5, in an in-memory index of this
+process (`_index`), only for ranked ids of the shared catalog and the asking server's rows, so
+a query is one indexed lookup. Both are rebuilt from the database's rows when the library's
+version (a shared mark every change bumps in its own transaction) moves: after our writes and
+after another process's (several bot processes, `fmg-bot resources import`). Writes are rare
+(catalog loads, moderator actions), reads are every keystroke of autocomplete.
 Suggestions (`.suggestions`) and bookmarks (`.bookmarks`) live in their own modules.
 """
 
@@ -33,6 +35,7 @@ from bot.services.resources._bookmarks import Bookmarks
 from bot.services.resources._catalog import dump_catalog, read_catalog
 from bot.services.resources._gaps import SearchGaps
 from bot.services.resources._health import LinkHealth, to_link_check
+from bot.services.resources._index import SearchIndex
 from bot.services.resources._models import (
     CATEGORIES,
     MAX_DESCRIPTION,
@@ -53,11 +56,12 @@ from bot.services.resources._models import (
 from bot.services.resources._query import QueryPlan
 from bot.services.resources._rank import Ranking
 from bot.services.resources._store import (
+    LIBRARY_MARK,
     SHARED_GID,
     apply_override,
-    index_added,
+    index_sources,
     join_tags,
-    reindex_all,
+    library_changed,
     to_resource,
     update_resource,
     write_override,
@@ -65,7 +69,7 @@ from bot.services.resources._store import (
 from bot.services.resources._suggestions import SuggestionQueue
 from bot.services.resources._urls import normalize_url, validate_url
 from bot.services.resources._views import SHORT_PREFIX, LibraryView, Overlay, Snapshot
-from bot.services.resources._vocabulary import DISTRESS, VOCABULARY
+from bot.services.resources._vocabulary import DISTRESS
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +78,7 @@ CANDIDATES = 25  # entries FTS5 hands to ranking (by bm25) for one query
 CRISIS_LINES = 5
 CANDIDATE_ROWS = 600  # FTS5 rows (estimated) one query may rank by bm25; see QueryPlan.fts_any
 HIDDEN_SLACK = 10  # extra FTS rows fetched first for a server that hides shared entries
-DATA_VERSION = "SELECT data_version FROM pragma_data_version"
+LIBRARY_VERSION = f"SELECT version FROM shared_marks WHERE name = '{LIBRARY_MARK}'"
 # Answers of the current snapshot, reused until the next refresh: members search the same few
 # things, autocomplete asks again on every keystroke, and a snapshot never changes (a write,
 # ours or another process's, builds a new one and empties this).
@@ -89,7 +93,11 @@ class ResourceService:
         self._clock = clock
         self._catalog_path = catalog_path
         self._snapshot: Snapshot | None = None
-        self._data_version: int | None = None
+        self._index = SearchIndex()
+        self._version: int | None = None
+        #: False once something pushes changes (`changed_elsewhere`) instead of the poll
+        self.poll_version = True
+        self._stale = True
         self._recent: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self.suggestions = SuggestionQueue(
             db, clock, self,
@@ -102,11 +110,6 @@ class ResourceService:
     # -- loading ------------------------------------------------------------------------------
     async def start(self) -> LoadReport | None:
         """Load the configured catalog file (idempotent) and build the search snapshot."""
-        built_with = await self._db.fetchval("SELECT vocabulary FROM resources_index_state")
-        if built_with != VOCABULARY.fingerprint:
-            async with self._db.transaction() as tx:
-                await reindex_all(tx)
-            log.info("resource search index rebuilt for vocabulary %s", VOCABULARY.fingerprint)
         if self._catalog_path is None:
             await self.refresh()
             return None
@@ -135,7 +138,6 @@ class ResourceService:
         async with self._db.transaction() as tx:
             rows = await tx.fetchall("SELECT * FROM resources WHERE guild_id IS NULL")
             by_url = {r["url_key"]: r for r in rows}
-            last_id = await tx.fetchval("SELECT max(id) FROM resources") or 0
             new_rows: list[tuple[object, ...]] = []
             for entry in entries:
                 key = normalize_url(entry.url)
@@ -161,7 +163,8 @@ class ResourceService:
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     new_rows,
                 )
-                await index_added(tx, last_id)
+            if new_rows or updated:
+                await library_changed(tx)
         await self.refresh()
         return LoadReport(len(new_rows), updated, unchanged)
 
@@ -312,18 +315,13 @@ class ResourceService:
     async def _match(self, expr: str, limit: int, gid: int) -> list[tuple[int, float]]:
         """Ranked FTS rows of the shared catalog and of server ``gid``."""
         try:
-            rows = await self._db.fetchall(
-                "SELECT rowid, rank FROM resources_fts WHERE resources_fts MATCH ? "
-                "AND gid IN (?, ?) ORDER BY rank LIMIT ?",
-                (expr, SHARED_GID, gid, limit),
-            )
+            return self._index.match(expr, (SHARED_GID, gid), limit)
         except sqlite3.OperationalError as exc:
             if "fts5" not in str(exc):
                 raise
             # The planner only emits quoted phrases; reaching here is a bug, not member error.
             log.error("FTS rejected planned query %r: %s", expr, exc)
             return []
-        return [(row[0], row[1]) for row in rows]
 
     # -- moderation (per server) ----------------------------------------------------------------
     async def edit(self, resource_id: int, changes: Mapping[str, object], *, guild_id: int) -> Resource:
@@ -414,19 +412,27 @@ class ResourceService:
         return int(self._clock.now().timestamp())
 
     async def _snap(self) -> Snapshot:
-        # data_version moves when *another* connection commits (e.g. `fmg-bot resources import`
-        # beside the running bot); our own writes refresh the snapshot themselves. Asked on every
-        # use: a SELECT runs on the loop's thread in a few microseconds (see bot/db/database.py).
-        version = await self._db.fetchval(DATA_VERSION)
-        if self._snapshot is None or version != self._data_version:
+        # The library's version moves with every change, ours or another process's (another
+        # bot process, `fmg-bot resources import`). Asked on every use: one primary-key SELECT
+        # on the loop's thread, a few microseconds (see bot/db/database.py).
+        if self.poll_version and await self._db.fetchval(LIBRARY_VERSION) != self._version:
+            self._stale = True
+        if self._snapshot is None or self._stale:
             await self.refresh()
         assert self._snapshot is not None
         return self._snapshot
 
+    def changed_elsewhere(self) -> None:
+        """The hook for an engine that pushes changes instead of being polled (PostgreSQL:
+        LISTEN on a channel that the bumping transaction NOTIFYs; set ``poll_version`` False):
+        the next read rebuilds the snapshot and the index."""
+        self._stale = True
+
     async def refresh(self) -> None:
-        """Rebuild the search snapshot; call after writing the library's tables."""
+        """Rebuild the search snapshot and bring the search index in step with the rows."""
         # Read the version first: a commit landing in between only causes one more refresh.
-        self._data_version = await self._db.fetchval(DATA_VERSION)
+        self._version = await self._db.fetchval(LIBRARY_VERSION)
+        self._stale = False
         rows = await self._db.fetchall(
             "SELECT * FROM resources WHERE guild_id IS NULL OR removed = 0"
         )
@@ -460,6 +466,7 @@ class ResourceService:
             for gid, (e, f, h, k) in parts.items()
         }
         links = {r["url"]: to_link_check(r) for r in await self._db.fetchall("SELECT * FROM resource_links")}
+        self._index.sync(index_sources(rows, overrides))
         self._snapshot = Snapshot.build(shared.values(), shared_keys, overlays, links)
         self._recent.clear()
 

@@ -1,8 +1,6 @@
-"""Rows <-> dataclasses, and keeping the FTS index in step with the tables (inside a transaction).
-
-FTS rows: every live entry of `resources` (rowid = its id, gid = its guild or 0 for the shared
-catalog) and every live server override (rowid = minus the override's id, gid = its guild, the
-override's effective text: its own fields, else the shared entry's).
+"""Rows <-> dataclasses, the search index's rows, and the library's version: every
+transaction that changes the library's rows bumps it (`library_changed`), so each process
+knows when to rebuild its snapshot and search index (`_index`).
 """
 
 from __future__ import annotations
@@ -13,10 +11,12 @@ from collections.abc import Iterable, Mapping
 
 from bot.clock import from_epoch
 from bot.db import Transaction
+from bot.services.resources._index import IndexSource
 from bot.services.resources._models import EDITABLE_FIELDS, Resource, Suggestion
-from bot.services.resources._vocabulary import VOCABULARY, index_text
 
 SHARED_GID = 0
+#: the shared mark (bot/services/marks.py) holding the library's version
+LIBRARY_MARK = "library"
 
 
 def to_resource(row: sqlite3.Row) -> Resource:
@@ -76,69 +76,33 @@ def split_tags(raw: str) -> tuple[str, ...]:
     return tuple(t for t in raw.split(",") if t)
 
 
-def _fts_row(row: sqlite3.Row) -> tuple[int, str, str, str, str, int]:
-    return (
-        row["fts_id"],
-        index_text(row["title"]),
-        index_text(row["tags"]),
-        index_text(row["organization"]),
-        index_text(row["description"]),
-        row["gid"],
-    )
+def index_sources(rows: Iterable[sqlite3.Row],
+                  overrides: Iterable[sqlite3.Row]) -> dict[int, IndexSource]:
+    """The search index's rows (see `_index`) from the live rows of `resources` and the rows of
+    `resource_overrides`: an override's own fields, else its shared entry's."""
+    by_id = {r["id"]: r for r in rows}
+    sources: dict[int, IndexSource] = {
+        r["id"]: (r["guild_id"] or SHARED_GID, r["title"], r["tags"], r["organization"],
+                  r["description"])
+        for r in by_id.values() if not r["removed"]
+    }
+    for o in overrides:
+        if o["removed"]:
+            continue
+        base = by_id[o["resource_id"]]
+        sources[-o["id"]] = (o["guild_id"], *(base[f] if o[f] is None else o[f] for f in _TEXT))
+    return sources
 
 
-_INSERT_FTS = (
-    "INSERT INTO resources_fts (rowid, title, tags, organization, description, gid) "
-    "VALUES (?, ?, ?, ?, ?, ?)"
-)
-_ENTRIES = (
-    f"SELECT id AS fts_id, coalesce(guild_id, {SHARED_GID}) AS gid, title, tags, organization, "
-    "description FROM resources WHERE removed = 0"
-)
-_OVERRIDES = (
-    "SELECT -o.id AS fts_id, o.guild_id AS gid, coalesce(o.title, r.title) AS title, "
-    "coalesce(o.tags, r.tags) AS tags, coalesce(o.organization, r.organization) AS organization, "
-    "coalesce(o.description, r.description) AS description "
-    "FROM resource_overrides o JOIN resources r ON r.id = o.resource_id WHERE o.removed = 0"
-)
+_TEXT = ("title", "tags", "organization", "description")
 
 
-async def reindex(tx: Transaction, resource_id: int) -> None:
-    """Rewrite the FTS rows of one entry (none when it is removed) and of its overrides, whose
-    effective text inherits from it."""
-    await tx.execute("DELETE FROM resources_fts WHERE rowid = ?", (resource_id,))
-    row = await tx.fetchone(f"{_ENTRIES} AND id = ?", (resource_id,))
-    if row is not None:
-        await tx.execute(_INSERT_FTS, _fts_row(row))
-    for (override_id,) in await tx.fetchall(
-        "SELECT id FROM resource_overrides WHERE resource_id = ?", (resource_id,)
-    ):
-        await reindex_override(tx, override_id)
-
-
-async def reindex_override(tx: Transaction, override_id: int) -> None:
-    await tx.execute("DELETE FROM resources_fts WHERE rowid = ?", (-override_id,))
-    row = await tx.fetchone(f"{_OVERRIDES} AND o.id = ?", (override_id,))
-    if row is not None:
-        await tx.execute(_INSERT_FTS, _fts_row(row))
-
-
-async def index_added(tx: Transaction, after_id: int) -> None:
-    """Index the rows inserted after ``after_id`` (rowids only grow; new rows have no
-    overrides yet), in one batch."""
-    rows = await tx.fetchall(f"{_ENTRIES} AND id > ?", (after_id,))
-    await tx.executemany(_INSERT_FTS, [_fts_row(r) for r in rows])
-
-
-async def reindex_all(tx: Transaction) -> None:
-    """Rebuild the whole FTS index, e.g. after the concept vocabulary changed."""
-    await tx.execute("DELETE FROM resources_fts")
-    for query in (_ENTRIES, _OVERRIDES):
-        await tx.executemany(_INSERT_FTS, [_fts_row(r) for r in await tx.fetchall(query)])
+async def library_changed(tx: Transaction) -> None:
+    """Bump the library's version in the transaction that changed its rows, so every process
+    (this one included) rebuilds its snapshot and search index once it commits."""
     await tx.execute(
-        "INSERT INTO resources_index_state (id, vocabulary) VALUES (1, ?) "
-        "ON CONFLICT (id) DO UPDATE SET vocabulary = excluded.vocabulary",
-        (VOCABULARY.fingerprint,),
+        f"INSERT INTO shared_marks (name, version) VALUES ('{LIBRARY_MARK}', 1) ON CONFLICT (name) "
+        "DO UPDATE SET version = shared_marks.version + 1"
     )
 
 
@@ -149,7 +113,7 @@ async def update_resource(tx: Transaction, resource_id: int, values: Mapping[str
         f"UPDATE resources SET {columns}, updated_at = ? WHERE id = ?",
         (*values.values(), now, resource_id),
     )
-    await reindex(tx, resource_id)
+    await library_changed(tx)
 
 
 async def write_override(
@@ -166,8 +130,4 @@ async def write_override(
         f"DO UPDATE SET {updates}, updated_at = excluded.updated_at",
         (guild_id, resource_id, *values.values(), now, now),
     )
-    override_id = await tx.fetchval(
-        "SELECT id FROM resource_overrides WHERE guild_id = ? AND resource_id = ?",
-        (guild_id, resource_id),
-    )
-    await reindex_override(tx, override_id)
+    await library_changed(tx)

@@ -23,7 +23,12 @@ from bot.services.resources._models import (
     check_category,
     clean_text,
 )
-from bot.services.resources._store import reindex, to_suggestion, update_resource, write_override
+from bot.services.resources._store import (
+    library_changed,
+    to_suggestion,
+    update_resource,
+    write_override,
+)
 from bot.services.resources._urls import lookalike_key, normalize_url, validate_url
 from bot.services.text import md, sanitize_line
 
@@ -159,7 +164,7 @@ class SuggestionQueue:
                         (guild_id, suggestion.url, suggestion.url_key, suggestion.title,
                          suggestion.category, values["description"], now, now, now),
                     )
-                    await reindex(tx, rid)
+                    await library_changed(tx)
             await tx.execute(
                 "UPDATE resource_suggestions SET status = 'approved', reviewed_by = ?, "
                 "reviewed_at = ?, resource_id = ? WHERE id = ?",

@@ -24,6 +24,7 @@ from bot.services.study_groups.privacy import StudyGroupPrivacy
 from bot.services.study_groups.quotas import Quotas
 from bot.services.study_groups.rsvp_refresh import REFRESH, RsvpRefresher
 from bot.services.study_groups.sessions import Sessions
+from bot.shards import ALL, ShardScope
 
 __all__ = ["KINDS", "REFRESH", "StudyGroupService"]
 
@@ -34,6 +35,7 @@ class StudyGroupService:
     def __init__(
         self, db: Database, clock: Clock, guild_settings: GuildSettingsService,
         *, outbox: Outbox | None = None, notices: MemberNotices | None = None,
+        shards: ShardScope = ALL,
     ) -> None:
         self.outbox = outbox or Outbox(db, clock)
         notices = notices or MemberNotices.of(self.outbox, db, clock, guild_settings)
@@ -46,8 +48,8 @@ class StudyGroupService:
         self.groups = Groups(db, clock, self.outbox, self.changed, self.quotas, notices)
         self.rsvp_refresh = RsvpRefresher(db, self.outbox)
         self.sessions = Sessions(db, clock, self.groups, self.timezones, self.outbox,
-                                 self.changed, self.quotas, self.rsvp_refresh)
-        self.events = Events(db, clock, self.quotas)
+                                 self.changed, self.quotas, self.rsvp_refresh, shards=shards)
+        self.events = Events(db, clock, self.quotas, shards=shards)
         self.privacy = StudyGroupPrivacy(db, clock, notices, self.rsvp_refresh)
         self._clock = clock
 

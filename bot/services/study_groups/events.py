@@ -18,6 +18,7 @@ from bot.services.links import shown_link
 from bot.services.study_groups.models import EventTask
 from bot.services.study_groups.quotas import Quotas
 from bot.services.text import sanitize, sanitize_line
+from bot.shards import ALL, ShardScope
 
 #: Discord refuses an event that starts in the past; leave a margin for the request itself.
 START_MARGIN = timedelta(minutes=1)
@@ -27,18 +28,20 @@ EVENT_LEAD = timedelta(days=7)
 #: Leave Discord's 100-per-server cap some room for events the server's own people create.
 MAX_ACTIVE_EVENTS = 80
 
+_OCCURRENCES = ("study_occurrences o JOIN study_series s ON s.id = o.series_id "
+                "JOIN study_groups g ON g.id = s.group_id")
 _SELECT = (
     "SELECT o.id, o.starts_at, o.ends_at, o.event_id, o.event_state, o.cancelled_at, "
     "s.title, s.location, s.channel_id, s.created_by, g.guild_id, g.name AS group_name, g.topic, "
-    "g.description "
-    "FROM study_occurrences o JOIN study_series s ON s.id = o.series_id "
-    "JOIN study_groups g ON g.id = s.group_id "
+    f"g.description FROM {_OCCURRENCES} "
 )
 
 
 class Events:
-    def __init__(self, db: Database, clock: Clock, quotas: Quotas) -> None:
+    def __init__(self, db: Database, clock: Clock, quotas: Quotas, *,
+                 shards: ShardScope = ALL) -> None:
         self._db = db
+        self._mine = shards.where("g.guild_id")  # events of this process's servers only
         self._clock = clock
         self._quotas = quotas
 
@@ -47,17 +50,18 @@ class Events:
         earliest = int((now + START_MARGIN).timestamp())
         cancel = await self._db.fetchall(
             f"{_SELECT} WHERE o.event_state IN ('created', 'stale') AND o.cancelled_at IS NOT NULL "
-            "LIMIT ?",
+            f"AND {self._mine} LIMIT ?",
             (limit,),
         )
         update = await self._db.fetchall(
             f"{_SELECT} WHERE o.event_state = 'stale' AND o.cancelled_at IS NULL AND o.ends_at > ? "
-            "LIMIT ?",
+            f"AND {self._mine} LIMIT ?",
             (now_s, limit),
         )
         create = await self._db.fetchall(
             f"{_SELECT} WHERE o.event_state = 'none' AND o.cancelled_at IS NULL "
-            "AND g.archived_at IS NULL AND o.starts_at > ? AND o.starts_at <= ? AND o.starts_at = "
+            f"AND g.archived_at IS NULL AND {self._mine} AND o.starts_at > ? AND o.starts_at <= ? "
+            "AND o.starts_at = "
             "(SELECT MIN(o2.starts_at) FROM study_occurrences o2 WHERE o2.series_id = o.series_id "
             " AND o2.cancelled_at IS NULL AND o2.ends_at > ?) "
             "ORDER BY o.starts_at LIMIT ?",
@@ -67,7 +71,7 @@ class Events:
             "SELECT g.guild_id, s.created_by, COUNT(*) AS n FROM study_occurrences o "
             "JOIN study_series s ON s.id = o.series_id JOIN study_groups g ON g.id = s.group_id "
             "WHERE o.event_state IN ('created', 'stale') AND o.cancelled_at IS NULL "
-            "AND o.ends_at > ? GROUP BY g.guild_id, s.created_by",
+            f"AND o.ends_at > ? AND {self._mine} GROUP BY g.guild_id, s.created_by",
             (now_s,),
         )
         active: dict[int, int] = {}
@@ -97,13 +101,13 @@ class Events:
             return now
         now_s = int(now.timestamp())
         ends = await self._db.fetchval(
-            "SELECT MIN(ends_at) FROM study_occurrences WHERE event_state IN ('created', 'stale') "
-            "AND cancelled_at IS NULL AND ends_at > ?",
+            f"SELECT MIN(o.ends_at) FROM {_OCCURRENCES} WHERE o.event_state IN "
+            f"('created', 'stale') AND o.cancelled_at IS NULL AND o.ends_at > ? AND {self._mine}",
             (now_s,),
         )
         upcoming = await self._db.fetchval(
-            "SELECT MIN(starts_at) FROM study_occurrences WHERE starts_at > ? "
-            "AND event_state = 'none' AND cancelled_at IS NULL",
+            f"SELECT MIN(o.starts_at) FROM {_OCCURRENCES} WHERE o.starts_at > ? "
+            f"AND o.event_state = 'none' AND o.cancelled_at IS NULL AND {self._mine}",
             (int((now + EVENT_LEAD).timestamp()),),
         )
         candidates = [from_epoch(ends)] if ends is not None else []

@@ -52,6 +52,7 @@ from bot.services.study_groups.rsvp_refresh import RsvpRefresher
 from bot.services.study_groups.suggest import SlotSuggestion, suggest_slots
 from bot.services.study_groups.timeparse import parse_date, parse_start
 from bot.services.text import md, sanitize_line
+from bot.shards import ALL, ShardScope
 
 #: Occurrences (and their outbox rows) exist this far ahead of now.
 HORIZON = timedelta(days=35)
@@ -106,8 +107,9 @@ class Sessions:
 
     def __init__(self, db: Database, clock: Clock, groups: Groups, timezones: Timezones,
                  outbox: Outbox, changed: Callable[[], None], quotas: Quotas,
-                 rsvp_refresh: RsvpRefresher) -> None:
+                 rsvp_refresh: RsvpRefresher, *, shards: ShardScope = ALL) -> None:
         self._db = db
+        self._mine = shards.where("g.guild_id")  # series of this process's servers only
         self._clock = clock
         self._groups = groups
         self._timezones = timezones
@@ -221,8 +223,9 @@ class Sessions:
         ids = [
             r["id"]
             for r in await self._db.fetchall(
-                "SELECT id FROM study_series WHERE exhausted = 0 AND cancelled_at IS NULL "
-                "AND materialized_until < ?",
+                "SELECT s.id FROM study_series s JOIN study_groups g ON g.id = s.group_id "
+                "WHERE s.exhausted = 0 AND s.cancelled_at IS NULL AND s.materialized_until < ? "
+                f"AND {self._mine}",
                 (int((now + HORIZON).timestamp()),),
             )
         ]
@@ -233,8 +236,9 @@ class Sessions:
 
     async def next_refill(self) -> datetime | None:
         earliest = await self._db.fetchval(
-            "SELECT MIN(materialized_until) FROM study_series WHERE exhausted = 0 "
-            "AND cancelled_at IS NULL"
+            "SELECT MIN(s.materialized_until) FROM study_series s JOIN study_groups g "
+            f"ON g.id = s.group_id WHERE s.exhausted = 0 AND s.cancelled_at IS NULL "
+            f"AND {self._mine}"
         )
         return None if earliest is None else from_epoch(earliest) - HORIZON
 

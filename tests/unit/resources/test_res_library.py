@@ -10,6 +10,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.db import Database
 from bot.errors import Conflict, InvalidInput, NotFound
+from bot.services.marks import SharedMarks
 from bot.services.resources import (
     DEFAULT_CATALOG,
     CatalogEntry,
@@ -30,14 +31,15 @@ async def test_loading_twice_changes_nothing(db: Database, clock: ManualClock) -
     first = await library.start()
     assert first is not None and first.added == len(read_catalog(DEFAULT_CATALOG))
     before = await db.fetchall("SELECT * FROM resources ORDER BY id")
-    fts_before = await db.fetchval("SELECT COUNT(*) FROM resources_fts")
+    version = await SharedMarks(db).version("library")
     again = await ResourceService(db, clock, DEFAULT_CATALOG).start()
     assert again is not None and (again.added, again.updated) == (0, 0)
     assert again.unchanged == first.added
     assert [tuple(r) for r in await db.fetchall("SELECT * FROM resources ORDER BY id")] == [
         tuple(r) for r in before
     ]
-    assert await db.fetchval("SELECT COUNT(*) FROM resources_fts") == fts_before
+    # nothing changed, so no process rebuilds its search index
+    assert await SharedMarks(db).version("library") == version > 0
 
 
 async def test_catalog_changes_update_rows_but_moderator_edits_survive(library: ResourceService) -> None:
@@ -273,14 +275,14 @@ async def test_repeated_searches_reuse_answers_until_the_library_changes(
     library: ResourceService, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fts_queries: list[str] = []
-    real_fetchall = db.fetchall
+    index = library._index  # the process's FTS5 index (bot/services/resources/_index.py)
+    real_match = index.match
 
-    async def counting(sql: str, params=()):  # type: ignore[no-untyped-def]
-        if "MATCH" in sql:
-            fts_queries.append(sql)
-        return await real_fetchall(sql, params)
+    def counting(expr: str, gids: tuple[int, int], limit: int) -> list[tuple[int, float]]:
+        fts_queries.append(expr)
+        return real_match(expr, gids, limit)
 
-    monkeypatch.setattr(db, "fetchall", counting)
+    monkeypatch.setattr(index, "match", counting)
     first = await library.search("img roadmap", guild_id=GUILD)
     typed = await library.autocomplete("img road", guild_id=GUILD)
     asked = len(fts_queries)
