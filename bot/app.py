@@ -78,9 +78,9 @@ class FmgBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         callbacks.install()
-        self.db = await Database.open(self.settings.database_path)
+        self.db = await Database.open(self.settings.database)
         version = await self.db.migrate()
-        log.info("database %s at schema version %d", self.settings.database_path, version)
+        log.info("database %s at schema version %d", self.db.label, version)
         self.services = Services.build(self.db, self.settings, self.clock)
         self.scheduler.start()
         # The outbox is the one source of due messages; it wakes itself after each commit

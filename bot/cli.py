@@ -110,20 +110,21 @@ def cmd_doctor(settings: Settings, args: argparse.Namespace) -> int:
 
 
 # -- db -----------------------------------------------------------------------------------------
-async def _migrate(path: Path) -> int:
-    db = await Database.open(path)
+async def _migrate(target: Path | str) -> int:
+    db = await Database.open(target)
     try:
         before = await db.schema_version()
         after = await db.migrate()
+        label = db.label
     finally:
         await db.close()
     state = "up to date" if after == before else f"migrated from {before}"
-    print(f"{path}: schema version {after} ({state})")
+    print(f"{label}: schema version {after} ({state})")
     return 0
 
 
 def cmd_db_migrate(settings: Settings, _: argparse.Namespace) -> int:
-    return asyncio.run(_migrate(settings.database_path))
+    return asyncio.run(_migrate(settings.database))
 
 
 def cmd_db_backup(settings: Settings, args: argparse.Namespace) -> int:

@@ -8,7 +8,8 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.db.database import erase_on_delete, load_migrations
+from bot.db._sqlite import erase_on_delete
+from bot.db.database import load_migrations
 from bot.errors import FmgError, SchemaTooNewError
 
 

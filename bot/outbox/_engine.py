@@ -67,7 +67,7 @@ class Outbox:
         self._clock = clock
         #: identifies this worker's claims (see WorkerLease for how others tell it is alive)
         self.worker_id = worker_id or secrets.token_hex(8)
-        self._lease = WorkerLease(db.path, self.worker_id)
+        self._lease = WorkerLease(db.lease_path, self.worker_id)
         self._handlers: dict[str, Handler] = {}
         self._senders: dict[str, Sender] = {}
         self._in_flight: set[int] = set()
@@ -126,9 +126,9 @@ class Outbox:
         once that transaction commits (at once when the caller holds none)."""
         self._check_kind(kind)
         due_s = int(due.timestamp())
-        row_id = await self._db.execute(
+        row_id = await self._db.fetchval(
             "INSERT INTO outbox (kind, guild_id, ref_id, recipient_id, data, due_at, "
-            "next_attempt_at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "next_attempt_at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (kind, guild_id, ref_id, recipient_id, json.dumps(dict(data or {})), due_s, due_s,
              nonce or new_nonce()),
         )
@@ -142,7 +142,7 @@ class Outbox:
         due at or after that instant becomes pending again."""
         self._check_kind(kind)
         conflict = "DO NOTHING" if revive_from is None else (
-            "DO UPDATE SET state = 'pending', last_error = NULL WHERE state = 'cancelled' "
+            "DO UPDATE SET state = 'pending', last_error = NULL WHERE outbox.state = 'cancelled' "
             f"AND excluded.due_at >= {int(revive_from.timestamp())}"
         )
         await self._db.executemany(
@@ -245,7 +245,7 @@ class Outbox:
                     await self._db.execute(
                         "UPDATE outbox SET state = 'pending', claimed_by = NULL, "
                         "next_attempt_at = ? WHERE id = ? AND state = 'claimed' "
-                        "AND claimed_by IS ?",
+                        f"AND {self._db.dialect.same('claimed_by', '?')}",
                         (now_s, r["id"], r["claimed_by"]),
                     )
                     continue
@@ -308,7 +308,8 @@ class Outbox:
         forget = ", data = '{}'" if self._handlers[item.kind].policy.forget_data else ""
         done = await self._db.fetchone(
             f"UPDATE outbox SET state = ?, last_error = ?, claimed_by = NULL{forget} "
-            "WHERE id = ? AND state = 'claimed' AND claimed_by IS ? RETURNING id",
+            f"WHERE id = ? AND state = 'claimed' AND {self._db.dialect.same('claimed_by', '?')} "
+            "RETURNING id",
             (state, reason, item.id, holder),
         )
         return done is not None

@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 from collections import Counter
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
@@ -59,7 +58,7 @@ class Sink:
         return Sender()
 
 
-async def _worker(path: Path, clock: ManualClock, name: str, sink: Sink) -> tuple[Database, Outbox]:
+async def _worker(path: str, clock: ManualClock, name: str, sink: Sink) -> tuple[Database, Outbox]:
     db = await Database.open(path)
     outbox = Outbox(db, clock, worker_id=name)
     outbox.register(KIND, Notes())
@@ -68,12 +67,12 @@ async def _worker(path: Path, clock: ManualClock, name: str, sink: Sink) -> tupl
 
 
 @pytest.fixture
-async def path(db: Database) -> Path:
-    return db.path  # migrated by the shared fixture
+async def path(db: Database) -> str:
+    return db.target  # migrated by the shared fixture
 
 
 async def test_two_workers_claiming_at_once_send_each_row_once(
-    db: Database, path: Path, clock: ManualClock
+    db: Database, path: str, clock: ManualClock
 ) -> None:
     sink = Sink(meet=2)
     first_db, first = await _worker(path, clock, "worker-1", sink)
@@ -100,7 +99,7 @@ async def test_two_workers_claiming_at_once_send_each_row_once(
 
 
 async def test_a_claim_is_taken_back_only_when_its_holder_is_gone(
-    db: Database, path: Path, clock: ManualClock
+    db: Database, path: str, clock: ManualClock
 ) -> None:
     stuck = Sink(gate=asyncio.Event())  # worker-1's sends never finish
     healthy = Sink()

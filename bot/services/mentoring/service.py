@@ -434,7 +434,8 @@ class MentoringService:
             if key is not None:
                 if key not in vocabulary:
                     raise InvalidInput(f"Unknown filter value {key!r}.")
-                sql.append(f"AND instr(',' || {column} || ',', ?) > 0")
+                listed = f"',' || {column} || ','"
+                sql.append(f"AND {self._db.dialect.position('?', listed)} > 0")
                 params.append(f",{key},")
         if has_room is not None:
             sql.append("AND active < capacity" if has_room else "AND active >= capacity")
@@ -487,7 +488,7 @@ class MentoringService:
             f"SELECT {_rows.MENTEE_COLUMNS}, "
             "(SELECT r.id FROM mentor_requests r WHERE r.mentee_id = mentees.id "
             "AND r.status = 'pending' LIMIT 1) AS open_request, "
-            "(SELECT group_concat(p.mentor_id) FROM mentor_pairings p "
+            f"(SELECT {self._db.dialect.string_agg('p.mentor_id')} FROM mentor_pairings p "
             "WHERE p.mentee_id = mentees.id AND p.status = 'active') AS paired "
             "FROM mentees WHERE guild_id = ? AND user_id = ?",
             (guild_id, mentee_user_id),
@@ -526,9 +527,9 @@ class MentoringService:
                 raise Conflict("That mentor can no longer take this request: run "
                                "`/mentor request` again for fresh suggestions.")
             self._check_offer_dm(mentor.user_id, mentee_user_id)
-            request_id = await self._db.execute(
+            request_id = await self._db.fetchval(
                 "INSERT INTO mentor_requests (guild_id, mentee_id, status, created_at) "
-                "VALUES (?, ?, 'pending', ?)",
+                "VALUES (?, ?, 'pending', ?) RETURNING id",
                 (guild_id, mentee.id, now),
             )
             await self._offer(guild_id, request_id, mentor, now)
@@ -548,9 +549,9 @@ class MentoringService:
                      mentor: MentorProfile, now: int) -> int:
         """Ask ``mentor``: an offer row with its expiry, the message and the halfway reminder."""
         timeout = int(self.request_timeout.total_seconds())
-        offer_id = await self._db.execute(
+        offer_id = await self._db.fetchval(
             "INSERT INTO mentor_offers (request_id, mentor_id, status, offered_at, expires_at) "
-            "VALUES (?, ?, 'pending', ?, ?)",
+            "VALUES (?, ?, 'pending', ?, ?) RETURNING id",
             (request_id, mentor.id, now, now + timeout),
         )
         for kind, due in ((OFFER, now), (REMINDER, now + timeout // 2), (TIMEOUT, now + timeout)):
@@ -612,14 +613,13 @@ class MentoringService:
 
     async def _pair(self, guild_id: int, mentor_id: int, mentee_id: int,
                     request_id: int | None, now: int) -> int:
-        try:
-            pairing_id = await self._db.execute(
-                "INSERT INTO mentor_pairings (guild_id, mentor_id, mentee_id, request_id, status, "
-                "started_at) VALUES (?, ?, ?, ?, 'active', ?)",
-                (guild_id, mentor_id, mentee_id, request_id, now),
-            )
-        except sqlite3.IntegrityError:
-            raise Conflict("You are already paired with this mentee.") from None
+        pairing_id = await self._db.fetchval(
+            "INSERT INTO mentor_pairings (guild_id, mentor_id, mentee_id, request_id, status, "
+            "started_at) VALUES (?, ?, ?, ?, 'active', ?) ON CONFLICT DO NOTHING RETURNING id",
+            (guild_id, mentor_id, mentee_id, request_id, now),
+        )
+        if pairing_id is None:  # mentor_pairings_one_active
+            raise Conflict("You are already paired with this mentee.")
         mentor_user = await self._db.fetchval("SELECT user_id FROM mentors WHERE id = ?", (mentor_id,))
         await self.outbox.enqueue(THREAD, due=from_epoch(now), guild_id=guild_id,
                                   ref_id=pairing_id, recipient_id=mentor_user)

@@ -74,7 +74,6 @@ CANDIDATES = 25  # entries FTS5 hands to ranking (by bm25) for one query
 CRISIS_LINES = 5
 CANDIDATE_ROWS = 600  # FTS5 rows (estimated) one query may rank by bm25; see QueryPlan.fts_any
 HIDDEN_SLACK = 10  # extra FTS rows fetched first for a server that hides shared entries
-DATA_VERSION = "SELECT data_version FROM pragma_data_version"
 # Answers of the current snapshot, reused until the next refresh: members search the same few
 # things, autocomplete asks again on every keystroke, and a snapshot never changes (a write,
 # ours or another process's, builds a new one and empties this).
@@ -89,7 +88,7 @@ class ResourceService:
         self._clock = clock
         self._catalog_path = catalog_path
         self._snapshot: Snapshot | None = None
-        self._data_version: int | None = None
+        self._data_version: object = None
         self._recent: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self.suggestions = SuggestionQueue(
             db, clock, self,
@@ -416,8 +415,8 @@ class ResourceService:
     async def _snap(self) -> Snapshot:
         # data_version moves when *another* connection commits (e.g. `fmg-bot resources import`
         # beside the running bot); our own writes refresh the snapshot themselves. Asked on every
-        # use: a SELECT runs on the loop's thread in a few microseconds (see bot/db/database.py).
-        version = await self._db.fetchval(DATA_VERSION)
+        # use: a SELECT runs on the loop's thread in a few microseconds (see bot/db/_sqlite.py).
+        version = await self._db.data_version()
         if self._snapshot is None or version != self._data_version:
             await self.refresh()
         assert self._snapshot is not None
@@ -426,7 +425,7 @@ class ResourceService:
     async def refresh(self) -> None:
         """Rebuild the search snapshot; call after writing the library's tables."""
         # Read the version first: a commit landing in between only causes one more refresh.
-        self._data_version = await self._db.fetchval(DATA_VERSION)
+        self._data_version = await self._db.data_version()
         rows = await self._db.fetchall(
             "SELECT * FROM resources WHERE guild_id IS NULL OR removed = 0"
         )

@@ -11,6 +11,9 @@ from bot.db import Database
 from bot.errors import Conflict, NotFound
 from bot.services.resources import DEFAULT_CATALOG, CatalogEntry, Resource, ResourceService, read_catalog
 
+#: FTS5 search runs on SQLite only until the in-memory index serves PostgreSQL (issue 21)
+SEARCHES = pytest.mark.sqlite_only
+
 A, B = 111, 222
 ALICE, BOB, MOD = 1001, 1002, 9001
 
@@ -32,6 +35,7 @@ async def _approved(library: ResourceService, guild_id: int, title: str, url: st
     return await library.suggestions.approve(s.id, guild_id=guild_id, moderator_id=MOD)
 
 
+@SEARCHES
 async def test_an_edit_in_one_server_is_invisible_in_another(library: ResourceService) -> None:
     rid = await _id(library, "Thalamus")
     before = await library.get(rid)
@@ -61,6 +65,7 @@ async def test_an_edit_in_one_server_is_invisible_in_another(library: ResourceSe
                            guild_id=A)
 
 
+@SEARCHES
 async def test_a_removal_in_one_server_leaves_it_in_another(library: ResourceService) -> None:
     rid = await _id(library, "Conrad 30 Waiver Program")
     total = await library.count()
@@ -81,6 +86,7 @@ async def test_a_removal_in_one_server_leaves_it_in_another(library: ResourceSer
     assert rid in {r.id for r in await library.autocomplete("co", guild_id=B, limit=500)}
 
 
+@SEARCHES
 async def test_removed_entries_do_not_shorten_a_page_of_results(library: ResourceService) -> None:
     # FTS ranks the shared rows A hides too: A asks for more rows than it shows.
     every = [h.resource.id for h in (await library.search("residency", limit=50)).hits]
@@ -96,6 +102,7 @@ async def test_removed_entries_do_not_shorten_a_page_of_results(library: Resourc
     assert [h.resource.id for h in (await library.search("residency", guild_id=B, limit=5)).hits] == every[:5]
 
 
+@SEARCHES
 async def test_an_approved_suggestion_belongs_to_its_server_only(library: ResourceService) -> None:
     mine = await _approved(library, A, "Kalorama Residency Navigator", "https://kalorama.example.org/",
                            "application")
@@ -133,6 +140,7 @@ async def test_an_approved_suggestion_belongs_to_its_server_only(library: Resour
                                               url="https://www.usmle.org/", category="usmle")
 
 
+@SEARCHES
 async def test_an_own_entry_is_edited_in_place_and_removed_only_there(
     library: ResourceService, db: Database
 ) -> None:
@@ -145,6 +153,7 @@ async def test_an_own_entry_is_edited_in_place_and_removed_only_there(
     assert await _urls(library, "kalorama", A) == []
 
 
+@SEARCHES
 async def test_a_catalog_reload_keeps_every_servers_overrides(library: ResourceService) -> None:
     fees = await _id(library, "ECFMG Fees")
     sdn = await _id(library, "Student Doctor Network Forums")
@@ -174,6 +183,7 @@ async def test_a_catalog_reload_keeps_every_servers_overrides(library: ResourceS
     assert (again.added, again.updated) == (0, 0)
 
 
+@SEARCHES
 async def test_the_catalog_gaining_a_servers_own_link_shows_it_once_there(library: ResourceService) -> None:
     mine = await _approved(library, A, "Kalorama Navigator", "https://kalorama.example.org/")
     added = CatalogEntry("Kalorama (official)", "https://kalorama.example.org", "Kalorama", "community",
@@ -221,6 +231,7 @@ async def test_suggestions_and_reviews_stay_on_their_server(library: ResourceSer
     assert [x["title"] for x in (await library.export_member(A, ALICE))["suggestions"]] == ["T"]
 
 
+@SEARCHES
 async def test_a_rebuilt_index_keeps_every_servers_rows(library: ResourceService, db: Database,
                                                        clock: ManualClock) -> None:
     rid = await _id(library, "Thalamus")

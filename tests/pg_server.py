@@ -1,0 +1,106 @@
+"""A throwaway PostgreSQL server for the tests: started once per session from the installed
+server binaries, as an unprivileged user (PostgreSQL refuses to run as root), on a unix socket
+in its own temporary directory (no port to collide with). Each test gets a fresh database
+copied from a migrated template.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import glob
+import itertools
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from bot.db import Database
+
+INSTALL_HINT = ("PostgreSQL server binaries not found: install them (Debian/Ubuntu: "
+                "apt-get install -y postgresql) or set PG_BIN to their folder")
+TEMPLATE = "fmg_template"
+SUPERUSER = "fmg"
+#: the unprivileged account the server runs as when the tests run as root
+SERVER_USER = "nobody"
+
+
+def find_bin() -> Path | None:
+    """The folder of initdb/pg_ctl: $PG_BIN, then PATH, then Debian's versioned folders."""
+    candidates = [os.environ.get("PG_BIN", "")]
+    on_path = shutil.which("initdb")
+    candidates.append(str(Path(on_path).parent) if on_path else "")
+    candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
+    for folder in filter(None, candidates):
+        if (Path(folder) / "initdb").is_file() and (Path(folder) / "pg_ctl").is_file():
+            return Path(folder)
+    return None
+
+
+class PgServer:
+    def __init__(self, bin_dir: Path) -> None:
+        self.bin = bin_dir
+        self.root = Path(tempfile.mkdtemp(prefix="fmg-pg-"))
+        self.data = self.root / "data"
+        self.log = self.root / "server.log"
+        self._names = itertools.count(1)
+        self._as_other = os.geteuid() == 0
+
+    def _run(self, *args: str) -> None:
+        command = [str(a) for a in args]
+        if self._as_other:
+            command = ["runuser", "-u", SERVER_USER, "--", *command]
+        subprocess.run(command, check=True, capture_output=True, timeout=120)
+
+    def start(self) -> None:
+        if self._as_other:
+            user = pwd.getpwnam(SERVER_USER)
+            os.chown(self.root, user.pw_uid, user.pw_gid)
+        self.root.chmod(0o755)  # the tests (root) reach the socket; the data dir stays 0700
+        self._run(self.bin / "initdb", "-D", self.data, "-U", SUPERUSER, "--auth=trust",
+                  "--no-sync", "-E", "UTF8", "--locale=C.UTF-8")
+        options = (f"-c listen_addresses='' -k {self.root} -c fsync=off "
+                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        self._run(self.bin / "pg_ctl", "-D", self.data, "-l", self.log, "-o", options, "-w",
+                  "start")
+
+    def url(self, database: str) -> str:
+        return f"postgresql://{SUPERUSER}@/{database}?host={self.root}"
+
+    def stop(self) -> None:
+        with contextlib.suppress(subprocess.SubprocessError, OSError):
+            self._run(self.bin / "pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop")
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    async def _admin(self, sql: str) -> None:
+        import asyncpg
+
+        conn = await asyncpg.connect(self.url("postgres"))
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    def prepare_template(self) -> None:
+        """The template every test database copies: migrated to the latest version."""
+        async def build() -> None:
+            await self._admin(f"CREATE DATABASE {TEMPLATE}")
+            db = await Database.open(self.url(TEMPLATE))
+            try:
+                await db.migrate()
+            finally:
+                await db.close()
+
+        # A thread of its own: the session fixture may be set up inside a running loop.
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, build()).result()
+
+    async def new_database(self, *, migrated: bool = True) -> str:
+        """The URL of a new database: a copy of the migrated template, or empty."""
+        name = f"t{os.getpid()}_{next(self._names)}"
+        template = TEMPLATE if migrated else "template0"
+        await self._admin(f"CREATE DATABASE {name} TEMPLATE {template}")
+        return self.url(name)
