@@ -1,10 +1,11 @@
 """The engine: claims due rows, sends them with their stored nonce, retries, marks, gives up.
 
-Exactly once, over crashes and with several workers on one database file:
+Exactly once, over crashes and with several workers on one database:
 - A row is claimed in a transaction (state 'claimed', ``claimed_by`` = this worker,
   ``claimed_at``) before it is sent with its stored nonce and ``enforce_nonce``, and marked
   'sent' with the message id after. Every state change names the state it expects (and, for
-  a claimed row, its holder), so a worker never overwrites another's decision.
+  a claimed row, its holder), so a worker never overwrites another's decision. On
+  PostgreSQL the claim's SELECT also passes over rows another worker has locked (SKIP LOCKED).
 - A claimed row is taken back only when its holder is gone (`WorkerLease`: the dead worker's
   lock is free) or it is ours and no send of ours holds it (a cancelled send). It is resent
   with the same nonce while Discord still deduplicates it (NONCE_WINDOW after the claim), so
@@ -269,7 +270,7 @@ class Outbox:
             rows = await self._db.fetchall(
                 f"SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? "
                 f"AND kind IN ({', '.join('?' * len(kinds))}) "
-                "ORDER BY next_attempt_at, id LIMIT ?",
+                f"ORDER BY next_attempt_at, id LIMIT ?{self._db.dialect.skip_locked}",
                 (now_s, *kinds, BATCH),
             )
             for row in rows:

@@ -133,6 +133,33 @@ async def test_a_claim_is_taken_back_only_when_its_holder_is_gone(
         await second_db.close()
 
 
+@pytest.mark.parametrize("db", ["postgresql"], indirect=True)
+async def test_a_claim_passes_over_rows_another_worker_has_locked(
+    db: Database, clock: ManualClock
+) -> None:
+    """FOR UPDATE SKIP LOCKED: a row locked by another worker's claim (here a bare connection
+    holding it) is left to it; the claim takes the others instead of waiting."""
+    import asyncpg
+
+    sink = Sink()
+    outbox = Outbox(db, clock, worker_id="worker-1")
+    outbox.register(KIND, Notes())
+    outbox.attach_sender(KIND, sink.sender("worker-1"))
+    async with db.transaction():
+        for n in range(3):
+            await outbox.enqueue(KIND, due=clock.now(), data={"n": n})
+    other = await asyncpg.connect(db.target)
+    try:
+        async with other.transaction():
+            await other.execute("SELECT id FROM outbox ORDER BY id LIMIT 1 FOR UPDATE")
+            async with asyncio.timeout(10):
+                await outbox.run_due(clock.now())
+        assert sorted(n for _, n, _ in sink.sent) == [1, 2]
+    finally:
+        await other.close()
+        outbox.stop()
+
+
 async def test_an_unknown_kind_is_refused(db: Database, clock: ManualClock) -> None:
     outbox = Outbox(db, clock)
     with pytest.raises(FmgError, match="no service registered"):
