@@ -128,12 +128,16 @@ def cmd_db_migrate(settings: Settings, _: argparse.Namespace) -> int:
 
 
 def cmd_db_backup(settings: Settings, args: argparse.Namespace) -> int:
-    written = backup_database(settings.database_path, Path(args.path))
-    print(f"backed up {settings.database_path} to {written}")
+    written = backup_database(settings.database, Path(args.path))
+    where = "the PostgreSQL database" if settings.database_url else settings.database_path
+    print(f"backed up {where} to {written}")
     return 0
 
 
 def cmd_db_restore(settings: Settings, args: argparse.Namespace) -> int:
+    if settings.database_url:
+        raise FmgError("on PostgreSQL, restore a dump with pg_restore (README: Scaling); "
+                       "`fmg-bot db restore` restores SQLite files")
     backup = Path(args.path)
     with hold_database_lock(settings.database_path):
         kept = restore_database(backup, settings.database_path)

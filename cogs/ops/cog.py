@@ -25,7 +25,7 @@ class OpsCog(FmgCog, name="Server setup"):
     def timers(self) -> dict[str, DueWorkSource]:
         settings = self.bot.settings
         schedule = BackupSchedule(
-            settings.database_path, settings.backup_folder, settings.backup_keep, self.bot.clock
+            settings.database, settings.backup_folder, settings.backup_keep, self.bot.clock
         )
         return {BACKUPS: schedule, MEMBER_RETENTION: self.bot.services.privacy}
 
