@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
@@ -18,6 +19,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.db.backup import backup_database, restore_database
 from bot.db.lock import STARTUP_WAIT_S, hold_database_lock
+from bot.db.transfer import TableCopy, transfer
 from bot.errors import ConfigError, FmgError
 from bot.logs import setup_logging
 from bot.resources_cli import add_resources_commands
@@ -134,6 +136,30 @@ def cmd_db_backup(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _transfer(source: str, target: str, replace: bool) -> list[TableCopy]:
+    src = await Database.open(source)
+    try:
+        dst = await Database.open(target)
+        try:
+            return await transfer(src, dst, replace=replace)
+        finally:
+            await dst.close()
+    finally:
+        await src.close()
+
+
+def cmd_db_transfer(_: Settings, args: argparse.Namespace) -> int:
+    with contextlib.ExitStack() as held:  # a running bot holds its SQLite file's lock
+        for end in (args.source, args.target):
+            if not end.startswith(("postgresql://", "postgres://")):
+                held.enter_context(hold_database_lock(Path(end).expanduser()))
+        copies = asyncio.run(_transfer(args.source, args.target, args.replace))
+    for copy in copies:
+        print(f"{copy.table}: {copy.rows} rows, checksum {copy.checksum} (equal on both)")
+    print(f"transferred {len(copies)} tables; the search index is rebuilt on the bot's next start")
+    return 0
+
+
 def cmd_db_restore(settings: Settings, args: argparse.Namespace) -> int:
     if settings.database_url:
         raise FmgError("on PostgreSQL, restore a dump with pg_restore (README: Scaling); "
@@ -188,6 +214,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("path", help="the backup file to restore")
     restore.set_defaults(handler=cmd_db_restore)
+    transfer = db_commands.add_parser(
+        "transfer", help="copy a whole database to another engine, e.g. SQLite to PostgreSQL "
+        "(the bot must be stopped)",
+    )
+    transfer.add_argument("source", help="an SQLite file or a postgresql:// URL")
+    transfer.add_argument("target", help="an SQLite file or a postgresql:// URL")
+    transfer.add_argument("--replace", action="store_true",
+                          help="delete what the target holds first (refused otherwise)")
+    transfer.set_defaults(handler=cmd_db_transfer)
 
     doctor = commands.add_parser(
         "doctor", help="check the configuration, the database and each server's setup"

@@ -181,6 +181,29 @@ class PostgresDatabase(Database):
             "current_schema() AND table_name = ? ORDER BY ordinal_position", (table,))
         return [r[0] for r in rows]
 
+    async def references(self) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {t: set() for t in await self.tables()}
+        for r in await self.fetchall(
+            "SELECT CAST(conrelid AS regclass)::text AS child, "
+            "CAST(confrelid AS regclass)::text AS parent FROM pg_constraint WHERE contype = 'f'"
+        ):
+            found.setdefault(r["child"], set()).add(r["parent"])
+        return found
+
+    async def integrity_problems(self) -> list[str]:
+        return []  # the server enforces its constraints; there is no file to damage
+
+    async def reset_identities(self) -> None:
+        for r in await self.fetchall(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE "
+            "table_schema = current_schema() AND is_identity = 'YES'"
+        ):
+            table, column = r["table_name"], r["column_name"]
+            await self.fetchval(
+                f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
+                f"coalesce(max({column}), 0) + 1, false) FROM {table}"
+            )
+
     async def schema_version(self) -> int:
         import asyncpg
 

@@ -205,6 +205,15 @@ class SqliteDatabase(Database):
     async def columns(self, table: str) -> list[str]:
         return [r[0] for r in await self.fetchall("SELECT name FROM pragma_table_info(?)", (table,))]
 
+    async def references(self) -> dict[str, set[str]]:
+        return {t: {r["table"] for r in await self.fetchall(f'PRAGMA foreign_key_list("{t}")')}
+                for t in await self.tables()}
+
+    async def integrity_problems(self) -> list[str]:
+        found = [r[0] for r in await self.fetchall("PRAGMA integrity_check") if r[0] != "ok"]
+        return found + [f"foreign key: {tuple(r)}"
+                        for r in await self.fetchall("PRAGMA foreign_key_check")]
+
     async def schema_version(self) -> int:
         return int(await self.fetchval("PRAGMA user_version") or 0)
 

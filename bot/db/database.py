@@ -263,6 +263,17 @@ class Database:
         """The columns of ``table``, in their order."""
         raise NotImplementedError
 
+    async def references(self) -> dict[str, set[str]]:
+        """Table -> the tables its foreign keys reference."""
+        raise NotImplementedError
+
+    async def integrity_problems(self) -> list[str]:
+        """What the engine's integrity check finds (empty when sound)."""
+        raise NotImplementedError
+
+    async def reset_identities(self) -> None:
+        """After rows were copied in with their ids: new rows get ids after them."""
+
     async def schema_version(self) -> int:
         raise NotImplementedError
 
