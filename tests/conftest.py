@@ -73,9 +73,10 @@ def settings(tmp_path: Path) -> Settings:
 async def db(request: pytest.FixtureRequest, settings: Settings) -> AsyncIterator[Database]:
     """A migrated database on each engine: SQLite (settings' file) and PostgreSQL (a fresh
     database on the session's server)."""
+    server: PgServer | None = None
     if request.param == "postgresql":
-        server: PgServer = request.getfixturevalue("pg_server")
-        database = await Database.open(await server.new_database())
+        server = request.getfixturevalue("pg_server")
+        database = await Database.open(await server.checkout())
     else:
         database = await Database.open(settings.database_path)
     await database.migrate()
@@ -83,3 +84,5 @@ async def db(request: pytest.FixtureRequest, settings: Settings) -> AsyncIterato
         yield database
     finally:
         await database.close()
+        if server is not None:
+            await server.give_back(database.target)

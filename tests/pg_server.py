@@ -1,7 +1,8 @@
 """A throwaway PostgreSQL server for the tests: started once per session from the installed
 server binaries, as an unprivileged user (PostgreSQL refuses to run as root), on a unix socket
-in its own temporary directory (no port to collide with). Each test gets a fresh database
-copied from a migrated template.
+in its own temporary directory (no port to collide with). Each test gets a clean migrated
+database: a copy of a migrated template, or one an earlier test used, emptied (its rows
+deleted, identities restarted, what the test added dropped), which is ~5x quicker.
 """
 
 from __future__ import annotations
@@ -23,6 +24,29 @@ from bot.db import Database
 INSTALL_HINT = ("PostgreSQL server binaries not found: install them (Debian/Ubuntu: "
                 "apt-get install -y postgresql) or set PG_BIN to their folder")
 TEMPLATE = "fmg_template"
+#: what `give_back` runs: drop the views and tables a test added (the template lists the
+#: migrations' tables in a schema of its own, out of the tests' sight), empty the rest
+_RESET = """
+DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT viewname FROM pg_views WHERE schemaname = current_schema() LOOP
+        EXECUTE format('DROP VIEW %I CASCADE', r.viewname);
+    END LOOP;
+    FOR r IN SELECT tablename FROM pg_tables WHERE schemaname = current_schema()
+             AND tablename NOT IN (SELECT name FROM fmg_test.keep) LOOP
+        EXECUTE format('DROP TABLE %I CASCADE', r.tablename);
+    END LOOP;
+    -- DELETE, not TRUNCATE: the tables hold a few rows, and TRUNCATE makes new files for each.
+    SET LOCAL session_replication_role = replica;  -- no foreign-key order needed
+    FOR r IN SELECT name FROM fmg_test.keep WHERE name <> 'fmg_schema' LOOP
+        EXECUTE format('DELETE FROM %I', r.name);
+    END LOOP;
+    FOR r IN SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema() LOOP
+        EXECUTE format('ALTER SEQUENCE %I RESTART', r.sequencename);
+    END LOOP;
+END $$;
+"""
 SUPERUSER = "fmg"
 #: the unprivileged account the server runs as when the tests run as root
 SERVER_USER = "nobody"
@@ -48,6 +72,7 @@ class PgServer:
         self.log = self.root / "server.log"
         self._names = itertools.count(1)
         self._as_other = os.geteuid() == 0
+        self._clean: list[str] = []
 
     def _run(self, *args: str) -> None:
         command = [str(a) for a in args]
@@ -91,12 +116,39 @@ class PgServer:
             db = await Database.open(self.url(TEMPLATE))
             try:
                 await db.migrate()
+                await db.execute("CREATE SCHEMA fmg_test")
+                await db.execute("CREATE TABLE fmg_test.keep AS SELECT tablename AS name "
+                                 "FROM pg_tables WHERE schemaname = current_schema()")
             finally:
                 await db.close()
 
         # A thread of its own: the session fixture may be set up inside a running loop.
         with ThreadPoolExecutor(1) as pool:
             pool.submit(asyncio.run, build()).result()
+
+    async def checkout(self) -> str:
+        """A clean migrated database for one test; `give_back` it afterwards."""
+        return self._clean.pop() if self._clean else await self.new_database()
+
+    async def give_back(self, url: str) -> None:
+        """Empty the database for the next test (or leave it be when that fails). It is also
+        renamed: what is keyed on a database's URL (the outbox's worker locks) starts afresh."""
+        import asyncpg
+
+        conn = await asyncpg.connect(url)
+        try:
+            await conn.execute("SET lock_timeout = '5s'")
+            await conn.execute(_RESET)
+        except asyncpg.PostgresError:
+            return
+        finally:
+            await conn.close()
+        name = f"t{os.getpid()}_{next(self._names)}"
+        try:
+            await self._admin(f"ALTER DATABASE {url.rsplit('/', 1)[1].split('?')[0]} RENAME TO {name}")
+        except asyncpg.PostgresError:
+            return
+        self._clean.append(self.url(name))
 
     async def new_database(self, *, migrated: bool = True) -> str:
         """The URL of a new database: a copy of the migrated template, or empty."""
