@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bot.db import Database
+from tests.anonymity_scan import Hit, needles
 
 INSTALL_HINT = ("PostgreSQL server binaries not found: install them (Debian/Ubuntu: "
                 "apt-get install -y postgresql) or set PG_BIN to their folder")
@@ -91,6 +92,20 @@ class PgServer:
                    "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
         self._run(self.bin / "pg_ctl", "-D", self.data, "-l", self.log, "-o", options, "-w",
                   "start")
+
+    async def checkpoint(self) -> None:
+        """Write every changed page to the data files now."""
+        await self._admin("CHECKPOINT")
+
+    def scan_bytes(self, needle: bytes) -> list[str]:
+        """The files under the server's folder (data directory, WAL, log) holding ``needle``."""
+        return sorted(str(p.relative_to(self.root)) for p in self.root.rglob("*")
+                      if p.is_file() and not p.is_socket() and needle in p.read_bytes())
+
+    def scan(self, user_id: int) -> list[Hit]:
+        """Every file holding ``user_id`` in any form the anonymity scan knows."""
+        return [Hit(where, name) for name, needle in needles(user_id).items()
+                for where in self.scan_bytes(needle)]
 
     def url(self, database: str) -> str:
         return f"postgresql://{SUPERUSER}@/{database}?host={self.root}"
