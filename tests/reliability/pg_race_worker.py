@@ -14,6 +14,7 @@ from pathlib import Path
 from bot.clock import ManualClock
 from bot.db import Database
 from bot.outbox import Outbox
+from bot.services.anonymous import AnonymousLimits, AnonymousService
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.mentoring import MentoringService
 from bot.services.study_groups import StudyGroupService
@@ -49,10 +50,20 @@ def _mentor(action: str, request_id: int, mentor_user_id: int
     return act
 
 
+def _approve(question_id: int) -> Callable[[Database, ManualClock], Awaitable[object]]:
+    async def act(db: Database, clock: ManualClock) -> object:
+        service = AnonymousService(db, GuildSettingsService(db, clock), clock,
+                                   AnonymousLimits(30, 180, 3))
+        return await service.approve(GUILD, question_id)
+    return act
+
+
 async def main(url: str, action: str, args: list[int]) -> None:
     if action == "join":
         group_id, *users = args
         acts = [_join(group_id, u) for u in users]
+    elif action == "approve":  # QUESTION
+        acts = [_approve(args[0])]
     else:  # accept / decline REQUEST MENTOR_USER
         acts = [_mentor(action, args[0], args[1])]
     for outcome in await asyncio.gather(*(_racer(url, a) for a in acts)):

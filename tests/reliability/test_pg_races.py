@@ -1,5 +1,7 @@
 """Several writers on one PostgreSQL server: racers in separate OS processes (each with its own
-connections) hit the same capacity or state at the same instant, and the invariants hold."""
+connections) hit the same capacity or state at the same instant, and the invariants hold: a
+group never overfills, an accept racing a decline leaves test_crash's invariants true, and a
+question approved twice at once is posted once."""
 
 from __future__ import annotations
 
@@ -14,11 +16,13 @@ import pytest
 from bot.clock import ManualClock
 from bot.db import Database
 from bot.outbox import Outbox
+from bot.services.anonymous import AnonymousLimits, AnonymousService
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.mentoring import MentoringService
 from bot.services.study_groups import StudyGroupService
 from tests.pg_server import PgServer
 from tests.reliability.test_crash import INVARIANTS
+from tests.unit.anonymous.test_service import publish_all, sent_now
 from tests.unit.mentoring.test_service import TIMEOUT, approved_mentor, mentee_input
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,3 +88,18 @@ async def test_an_accept_racing_a_decline_keeps_the_mentoring_invariants(
         assert sum(outcomes.values()) == 2 and outcomes["ok"] >= 1, outcomes
         for label, sql in INVARIANTS:
             assert await pg.fetchall(sql) == [], label
+
+
+async def test_a_double_approval_from_two_processes_posts_once(
+    pg: Database, clock: ManualClock, tmp_path: Path
+) -> None:
+    settings = GuildSettingsService(pg, clock)
+    await settings.set(GUILD, "anonymous_channel", 4241)
+    await settings.set(GUILD, "anonymous_preapproval", True)
+    await settings.set(GUILD, "anonymous_review_channel", 4242)
+    anon = AnonymousService(pg, settings, clock, AnonymousLimits(30, 180, 3))
+    asked = await anon.ask(GUILD, 777, "title", "body", None)
+    assert [j.kind for j in await publish_all(anon, clock)] == ["review"]
+    outcomes = race(pg.target, tmp_path, [["approve", str(asked.question_id)]] * 2)
+    assert outcomes == {"ok": 1, "Conflict": 1}
+    assert [j.kind for j in await sent_now(anon, clock)] == ["question"]
