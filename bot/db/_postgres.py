@@ -111,9 +111,7 @@ class PostgresDatabase(Database):
         processes on this machine (one folder per server and database)."""
         parts = urlsplit(self.url)
         key = hashlib.sha256(f"{parts.hostname}{parts.port}{parts.path}{parts.query}".encode())
-        folder = Path(tempfile.gettempdir()) / f"fmg-bot-{key.hexdigest()[:16]}"
-        folder.mkdir(mode=0o700, exist_ok=True)
-        return folder / "db"
+        return Path(tempfile.gettempdir()) / f"fmg-bot-{key.hexdigest()[:16]}" / "db"
 
     async def close(self) -> None:
         async with self._lock:
