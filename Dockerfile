@@ -17,6 +17,9 @@ COPY data/match_cycle.yaml ./data/match_cycle.yaml
 COPY data/programs-sample.csv ./data/programs-sample.csv
 # Editable: the code stays in /app beside data/, so defaults that name project files (the
 # resource catalog) hold even when .env leaves them blank.
+# pg_dump, for the daily backups when DATABASE_URL names a PostgreSQL server.
+RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
 RUN pip install --no-compile -e . \
     && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin fmgbot \
     && mkdir -p /data \

@@ -84,9 +84,9 @@ async def _next_due(quick: bool) -> Figure:
         db = await Database.open(Path(tmp) / "bench.sqlite3")
         try:
             await db.migrate()
-            qid = await db.execute(
+            qid = await db.fetchval(
                 "INSERT INTO anon_questions (guild_id, title, body, code_salt, code_hash) "
-                "VALUES (1, 't', 'b', x'00', x'00')"
+                "VALUES (1, 't', 'b', x'00', x'00') RETURNING id"
             )
             await db.executemany(
                 "INSERT INTO outbox (kind, guild_id, ref_id, due_at, next_attempt_at, state, "

@@ -18,6 +18,7 @@ work rather than refuse.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import random
 import sys
@@ -41,6 +42,7 @@ from localdiscord.load import StepResult, quiet, ramp, run_step
 from localdiscord.seed import User, World, seed
 from localdiscord.server import LocalDiscord
 from localdiscord.state import Interaction
+from tests.pg_server import INSTALL_HINT, PgServer, find_bin
 
 MEMBERS = 200
 MENTORS = 60
@@ -62,7 +64,7 @@ def add_members(server: LocalDiscord, world: World, count: int) -> list[User]:
     return users
 
 
-async def prepare_database(path: Path, world: World, members: list[User]) -> None:
+async def prepare_database(path: Path | str, world: World, members: list[User]) -> None:
     """Migrate, configure the guild as its moderators would, and give members profiles."""
     rng = random.Random(10)
     db = await Database.open(path)
@@ -246,7 +248,8 @@ def _report(step: StepResult) -> None:
           f"p50 {step.p50_ms:.2f} ms, p99 {step.p99_ms:.2f} ms", file=sys.stderr)
 
 
-async def measure_bot(quick: bool) -> dict[str, Any]:
+async def measure_bot(quick: bool, database_url: str | None = None) -> dict[str, Any]:
+    """The real bot under the load mix, on SQLite or (``database_url``) PostgreSQL."""
     server = await LocalDiscord(validate=False).start()  # as pong: measure the bot, not jsonschema
     quiet(server)
     world = seed(server)
@@ -254,12 +257,13 @@ async def measure_bot(quick: bool) -> dict[str, Any]:
     driver = Driver(server, world)
     with tempfile.TemporaryDirectory() as tmp:
         database = Path(tmp) / "load.sqlite3"
-        await prepare_database(database, world, members)
+        await prepare_database(database_url or database, world, members)
         log_path = Path(tmp) / "bot.log"
         with log_path.open("wb") as log:
-            bot = await start_real_bot(server, driver, {
-                "DISCORD_TOKEN": FAKE_TOKEN, "DATABASE_PATH": str(database), "LOG_LEVEL": "WARNING",
-            }, log=log)
+            env = {"DISCORD_TOKEN": FAKE_TOKEN, "DATABASE_PATH": str(database),
+                   "LOG_LEVEL": "WARNING"}
+            bot = await start_real_bot(server, driver, env | (
+                {"DATABASE_URL": database_url} if database_url else {}), log=log)
             try:
                 mix = build_mix(driver, members, random.Random(7))
                 records = mix.records
@@ -310,15 +314,39 @@ def command_figures(breakdown: dict[str, tuple[float, float, int]], labels: list
     return figures
 
 
+async def measure_bot_on_postgresql(quick: bool) -> dict[str, Any] | None:
+    """The same on a throwaway PostgreSQL server (None when its binaries are not installed)."""
+    bin_dir = find_bin()
+    if bin_dir is None:
+        print(f"# load on PostgreSQL skipped: {INSTALL_HINT}", file=sys.stderr)
+        return None
+    pg = PgServer(bin_dir)
+    try:
+        await asyncio.to_thread(pg.start)
+        return await measure_bot(quick, await pg.new_database(migrated=False))
+    finally:
+        await asyncio.to_thread(pg.stop)
+
+
+def postgresql_figures(on_pg: dict[str, Any], sqlite: StepResult) -> list[Figure]:
+    p99 = on_pg["steady"].p99_ms
+    return [
+        Figure("pg_commands_p99_ms", p99, "ms", target="<= 1.3x SQLite p99 at 100/s",
+               ok=p99 <= 1.3 * sqlite.p99_ms, baseline=sqlite.p99_ms, baseline_label="SQLite"),
+        Figure("pg_commands_errors", on_pg["errors"], "", target="0", ok=on_pg["errors"] == 0),
+    ]
+
+
 async def run(quick: bool) -> list[Figure]:
     pong = await measure_pong(quick)
     bot = await measure_bot(quick)
+    on_pg = await measure_bot_on_postgresql(quick)
     steady: StepResult = bot["steady"]
     best = bot["ramp"].max_sustained_rps
     mixed = ", ".join(bot["labels"])
     print(f"# load mix: {mixed}", file=sys.stderr)
     labels = [label.split(" (")[0] for label in bot["labels"]]
-    return [
+    return ([] if on_pg is None else postgresql_figures(on_pg, steady)) + [
         Figure("commands_p50_ms", steady.p50_ms, "ms", baseline=pong.steady.p50_ms,
                baseline_label="pong"),
         Figure("commands_p99_ms", steady.p99_ms, "ms", target="<= 1.5x pong p99 at 100/s",

@@ -33,7 +33,7 @@ from bot.scheduler import Scheduler
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.study_groups import KINDS, StudyGroupService
 from bot.services.study_groups.models import OutgoingMessage
-from bot.services.study_groups.outbox import ANNOUNCE, LEAD
+from bot.services.study_groups.outbox import ANNOUNCE, lead_sql
 
 GUILD, CHANNEL, OWNER = 900000000000000001, 900000000000000002, 4242
 ZONE = "America/New_York"
@@ -64,9 +64,9 @@ async def _populate(path: Path, sessions: int) -> list[int]:
                 "INSERT INTO guild_settings (guild_id, key, value, updated_at) VALUES (?, ?, ?, ?)",
                 (GUILD, "announcements_channel", str(CHANNEL), now),
             )
-            group_id = await tx.execute(
+            group_id = await tx.fetchval(
                 "INSERT INTO study_groups (guild_id, name, topic, owner_id, created_at) "
-                "VALUES (?, 'Bench', 'Other', ?, ?)",
+                "VALUES (?, 'Bench', 'Other', ?, ?) RETURNING id",
                 (GUILD, OWNER, now),
             )
             starts = [first + i * spacing for i in range(sessions)]
@@ -93,7 +93,7 @@ async def _populate(path: Path, sessions: int) -> list[int]:
                  for i, s in enumerate(starts) for lead in LEADS],
             )
         rows = await db.fetchall(
-            f"SELECT id FROM outbox WHERE {LEAD} = 900 ORDER BY id LIMIT ?", (BURST,)
+            f"SELECT id FROM outbox WHERE {lead_sql(db.dialect)} = 900 ORDER BY id LIMIT ?", (BURST,)
         )
         return [r["id"] for r in rows]
     finally:

@@ -204,10 +204,10 @@ async def _curate(db: Database, library: ResourceService, shared: Sequence[Catal
         for rid in changed[SERVER_CHANGES:]:
             await write_override(tx, SERVER, rid, {"removed": 1}, now)
         for e in own:
-            rid = await tx.execute(
+            rid = await tx.fetchval(
                 "INSERT INTO resources (guild_id, url, url_key, title, organization, category, tier, "
                 "tags, description, last_verified, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (SERVER, e.url, normalize_url(e.url), e.title, e.organization, e.category, e.tier,
                  ",".join(e.tags), e.description, now, now, now),
             )

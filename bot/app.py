@@ -90,8 +90,8 @@ class FmgBot(commands.Bot):
         callbacks.install()
         # Processes starting together (one per group of shards) migrate one after another:
         # the first applies the migrations, the others find the schema up to date.
-        self.db, _, version = await open_migrated(self.settings.database_path)
-        log.info("database %s at schema version %d", self.settings.database_path, version)
+        self.db, _, version = await open_migrated(self.settings.database)
+        log.info("database %s at schema version %d", self.db.label, version)
         self.services = Services.build(self.db, self.settings, self.clock)
         self.scheduler.start()
         # The outbox is the one source of due messages; it wakes itself after each commit

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib
 import logging
 import signal
@@ -16,9 +17,11 @@ import discord
 
 from bot import __version__
 from bot.config import Settings
+from bot.db import Database
 from bot.db.backup import backup_database, restore_database
 from bot.db.deploy import open_migrated
 from bot.db.lock import STARTUP_WAIT_S, hold_database_lock, hold_shard_locks
+from bot.db.transfer import TableCopy, transfer
 from bot.errors import ConfigError, FmgError
 from bot.insights_cli import add_stats_command
 from bot.logs import setup_logging
@@ -116,25 +119,54 @@ def cmd_doctor(settings: Settings, args: argparse.Namespace) -> int:
 
 
 # -- db -----------------------------------------------------------------------------------------
-async def _migrate(path: Path) -> int:
-    db, before, after = await open_migrated(path)  # not while a starting bot migrates
+async def _migrate(target: Path | str) -> int:
+    db, before, after = await open_migrated(target)  # not while a starting bot migrates
+    label = db.label
     await db.close()
     state = "up to date" if after == before else f"migrated from {before}"
-    print(f"{path}: schema version {after} ({state})")
+    print(f"{label}: schema version {after} ({state})")
     return 0
 
 
 def cmd_db_migrate(settings: Settings, _: argparse.Namespace) -> int:
-    return asyncio.run(_migrate(settings.database_path))
+    return asyncio.run(_migrate(settings.database))
 
 
 def cmd_db_backup(settings: Settings, args: argparse.Namespace) -> int:
-    written = backup_database(settings.database_path, Path(args.path))
-    print(f"backed up {settings.database_path} to {written}")
+    written = backup_database(settings.database, Path(args.path))
+    where = "the PostgreSQL database" if settings.database_url else settings.database_path
+    print(f"backed up {where} to {written}")
+    return 0
+
+
+async def _transfer(source: str, target: str, replace: bool) -> list[TableCopy]:
+    src = await Database.open(source)
+    try:
+        dst = await Database.open(target)
+        try:
+            return await transfer(src, dst, replace=replace)
+        finally:
+            await dst.close()
+    finally:
+        await src.close()
+
+
+def cmd_db_transfer(_: Settings, args: argparse.Namespace) -> int:
+    with contextlib.ExitStack() as held:  # a running bot holds its SQLite file's lock
+        for end in (args.source, args.target):
+            if not end.startswith(("postgresql://", "postgres://")):
+                held.enter_context(hold_database_lock(Path(end).expanduser()))
+        copies = asyncio.run(_transfer(args.source, args.target, args.replace))
+    for copy in copies:
+        print(f"{copy.table}: {copy.rows} rows, checksum {copy.checksum} (equal on both)")
+    print(f"transferred {len(copies)} tables; the search index is rebuilt on the bot's next start")
     return 0
 
 
 def cmd_db_restore(settings: Settings, args: argparse.Namespace) -> int:
+    if settings.database_url:
+        raise FmgError("on PostgreSQL, restore a dump with pg_restore (README: Scaling); "
+                       "`fmg-bot db restore` restores SQLite files")
     backup = Path(args.path)
     with hold_database_lock(settings.database_path):
         kept = restore_database(backup, settings.database_path)
@@ -185,6 +217,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("path", help="the backup file to restore")
     restore.set_defaults(handler=cmd_db_restore)
+    transfer = db_commands.add_parser(
+        "transfer", help="copy a whole database to another engine, e.g. SQLite to PostgreSQL "
+        "(the bot must be stopped)",
+    )
+    transfer.add_argument("source", help="an SQLite file or a postgresql:// URL")
+    transfer.add_argument("target", help="an SQLite file or a postgresql:// URL")
+    transfer.add_argument("--replace", action="store_true",
+                          help="delete what the target holds first (refused otherwise)")
+    transfer.set_defaults(handler=cmd_db_transfer)
 
     doctor = commands.add_parser(
         "doctor", help="check the configuration, the database and each server's setup"

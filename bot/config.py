@@ -31,6 +31,8 @@ T = TypeVar("T")
 class Settings:
     discord_token: str | None = None
     database_path: Path = DEFAULT_DATABASE_PATH
+    # PostgreSQL instead of the SQLite file (postgresql://user:password@host/database).
+    database_url: str | None = None
     log_level: str = "INFO"
     dev_guild_id: int | None = None
     # Hours a mentor has to answer a mentee's request before it moves to the next candidate.
@@ -79,6 +81,7 @@ class Settings:
         return cls(
             discord_token=reader.get("DISCORD_TOKEN", _token, None),
             database_path=reader.get("DATABASE_PATH", _path, DEFAULT_DATABASE_PATH),
+            database_url=reader.get("DATABASE_URL", _database_url, None),
             log_level=reader.get("LOG_LEVEL", _log_level, "INFO"),
             dev_guild_id=reader.get("DEV_GUILD_ID", _snowflake, None),
             mentor_request_timeout_hours=reader.get(
@@ -96,6 +99,11 @@ class Settings:
             anon_publish_delay_max_s=reader.get("ANON_PUBLISH_DELAY_MAX_S", non_negative_int, 180),
             anon_questions_per_hour=reader.get("ANON_QUESTIONS_PER_HOUR", positive_int, 3),
         )
+
+    @property
+    def database(self) -> str | Path:
+        """What `Database.open` takes: DATABASE_URL when set, else the SQLite file."""
+        return self.database_url if self.database_url is not None else self.database_path
 
     @property
     def backup_folder(self) -> Path:
@@ -137,6 +145,13 @@ def _token(raw: str) -> str:
     if any(ch.isspace() for ch in raw) or raw.count(".") < 2:
         # Never echo the value: it may be a real token with a typo.
         raise ValueError("does not look like a Discord bot token (three dot-separated parts)")
+    return raw
+
+
+def _database_url(raw: str) -> str:
+    if not raw.startswith(("postgresql://", "postgres://")):
+        # Never echo the value: it may hold a password.
+        raise ValueError("must start with postgresql:// (SQLite is set with DATABASE_PATH)")
     return raw
 
 

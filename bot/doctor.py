@@ -1,8 +1,9 @@
 """`fmg-bot doctor`: what is wrong with this installation, and how to fix it.
 
 Offline: configuration, the database file (integrity, schema version, size), whether the bot is
-running (it holds the database lock), backups, the program-intel key beside the database.
-Online (with DISCORD_TOKEN): connects briefly with the bot's own intents and runs
+running (it holds the database lock), backups, the program-intel key beside the database; on
+PostgreSQL the server (connection, version, schema version) instead of the file. Online (with
+DISCORD_TOKEN): connects briefly with the bot's own intents and runs
 `bot.services.health.check_guild` on every guild, the same report moderators get from
 `/settings check`.
 """
@@ -14,6 +15,7 @@ import os
 import shutil
 import stat
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -51,7 +53,8 @@ def offline_report(
     now = now or datetime.now(UTC)
     return [
         Section("Configuration", _config_findings(settings)),
-        Section("Database", _database_findings(settings, expect_running)),
+        Section("Database", _server_findings(settings) if settings.database_url
+                else _database_findings(settings, expect_running)),
         Section("Backups", _backup_findings(settings, now)),
         Section("Program-intel key", [_intel_key_finding(settings)]),
     ]
@@ -81,6 +84,41 @@ def _config_findings(settings: Settings) -> list[Finding]:
     return findings
 
 
+def _server_findings(settings: Settings) -> list[Finding]:
+    """PostgreSQL (DATABASE_URL): the connection, the server's version, the schema version."""
+    async def check() -> tuple[str, int]:
+        db = await Database.open(settings.database)
+        try:
+            return str(await db.fetchval("SHOW server_version")), await db.schema_version()
+        finally:
+            await db.close()
+
+    # A thread of its own: the report may be asked for while an event loop runs.
+    with ThreadPoolExecutor(1) as pool:
+        try:
+            server, version = pool.submit(asyncio.run, check()).result()
+        except (FmgError, OSError) as exc:
+            return [Finding("error", "PostgreSQL", str(exc),
+                            "check DATABASE_URL and that the server accepts connections")]
+    findings = [Finding("ok", "PostgreSQL", f"connected, server version {server}")]
+    return [*findings, _schema_finding(version)]
+
+
+def _schema_finding(version: int) -> Finding:
+    latest = max((m.version for m in load_migrations()), default=0)
+    if version > latest:
+        return Finding(
+            "error", "schema", f"version {version} is newer than this fmg-bot knows ({latest})",
+            "upgrade fmg-bot, or restore a backup made by this version",
+        )
+    if version < latest:
+        return Finding(
+            "warning", "schema", f"version {version}, this fmg-bot ships {latest}",
+            "`fmg-bot db migrate` (the bot also migrates on start)",
+        )
+    return Finding("ok", "schema", f"version {version} (up to date)")
+
+
 def _database_findings(settings: Settings, expect_running: bool) -> list[Finding]:
     path = settings.database_path
     findings: list[Finding] = []
@@ -108,19 +146,7 @@ def _database_findings(settings: Settings, expect_running: bool) -> list[Finding
         ))
     else:
         findings.append(Finding("ok", "integrity", "PRAGMA integrity_check: ok"))
-    latest = max((m.version for m in load_migrations()), default=0)
-    if version > latest:
-        findings.append(Finding(
-            "error", "schema", f"version {version} is newer than this fmg-bot knows ({latest})",
-            "upgrade fmg-bot, or restore a backup made by this version",
-        ))
-    elif version < latest:
-        findings.append(Finding(
-            "warning", "schema", f"version {version}, this fmg-bot ships {latest}",
-            "`fmg-bot db migrate` (the bot also migrates on start)",
-        ))
-    else:
-        findings.append(Finding("ok", "schema", f"version {version} (up to date)"))
+    findings.append(_schema_finding(version))
     wal = path.with_name(path.name + "-wal")
     size = path.stat().st_size
     wal_size = wal.stat().st_size if wal.exists() else 0
@@ -212,9 +238,9 @@ async def _guild_sections(settings: Settings, guilds: Sequence[discord.Guild]) -
             "warning", "guilds", "the bot is in no server yet",
             "invite it (README: Creating the Discord application)",
         )])]
-    if not settings.database_path.exists():
+    if settings.database_url is None and not settings.database_path.exists():
         raise FmgError(f"no database at {settings.database_path}: run `fmg-bot db migrate` first")
-    db = await Database.open(settings.database_path)
+    db = await Database.open(settings.database)
     try:
         service = GuildSettingsService(db)
         return [

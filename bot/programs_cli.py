@@ -16,15 +16,16 @@ from bot.config import Settings
 from bot.db import Database
 from bot.errors import FmgError
 from bot.services.guild_settings import GuildSettingsService
-from bot.services.intel import COLUMNS, ImportResult, IntelService
+from bot.services.intel import COLUMNS, ImportResult, IntelService, key_path
 
 
 async def _import(settings: Settings, text: str) -> ImportResult:
-    db = await Database.open(settings.database_path)
+    db = await Database.open(settings.database)
     try:
         await db.migrate()
         clock = SystemClock()
-        intel = IntelService(db, clock, GuildSettingsService(db, clock))
+        intel = IntelService(db, clock, GuildSettingsService(db, clock),
+                             key_path(settings.database_path))
         return await intel.programs.import_text(text)
     finally:
         await db.close()

@@ -33,7 +33,7 @@ T = TypeVar("T")
 
 
 async def _with_library(settings: Settings, work: Callable[[ResourceService], Awaitable[T]]) -> T:
-    db = await Database.open(settings.database_path)
+    db = await Database.open(settings.database)
     try:
         await db.migrate()
         library = ResourceService(db, SystemClock(), settings.resources_catalog)

@@ -1,24 +1,49 @@
-"""Online backups with SQLite's backup API (a consistent copy, safe while the bot writes),
-the rotation of scheduled backups, and restoring one."""
+"""Online backups with SQLite's backup API (a consistent copy, safe while the bot writes), or
+`pg_dump` on PostgreSQL, the rotation of scheduled backups, and restoring one (SQLite)."""
 
 from __future__ import annotations
 
+import glob
 import os
+import shutil
 import sqlite3
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.db.database import erase_on_delete, load_migrations
+from bot.db._sqlite import erase_on_delete
+from bot.db.database import load_migrations
 from bot.errors import FmgError, SchemaTooNewError
 
 
-def backup_database(source: Path, destination: Path) -> Path:
-    """Copy ``source`` to ``destination`` (a file, or a folder to put a timestamped file in).
+def pg_tool(name: str) -> str:
+    """A PostgreSQL client program: on PATH, else the newest of Debian's versioned folders."""
+    found = shutil.which(name) or next(
+        iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)), None)
+    if found is None:
+        raise FmgError(f"{name} not found: install PostgreSQL's client programs "
+                       "(Debian/Ubuntu: apt-get install postgresql-client)")
+    return found
+
+
+def _pg_dump(url: str, partial: Path) -> None:
+    """A consistent dump (one snapshot; the bot keeps writing) in pg_dump's custom format
+    (`pg_restore` reads it)."""
+    result = subprocess.run([pg_tool("pg_dump"), "--format=custom", f"--file={partial}",
+                             f"--dbname={url}"], capture_output=True, text=True, timeout=3600)
+    if result.returncode != 0:
+        raise FmgError(f"pg_dump failed: {result.stderr.strip()[:500]}")
+
+
+def backup_database(source: Path | str, destination: Path) -> Path:
+    """Copy ``source`` (an SQLite file, or a PostgreSQL URL) to ``destination``.
 
     The copy is written beside its destination first and renamed into place, so a reader never
     sees half a backup. Returns the path written.
     """
-    if not source.exists():
+    is_server = isinstance(source, str) and source.startswith(("postgresql://", "postgres://"))
+    source = source if is_server else Path(source)
+    if not is_server and not Path(source).exists():
         raise FmgError(f"no database at {source}")
     if destination.is_dir():
         raise FmgError(f"{destination} is a folder: give a file name for the backup")
@@ -26,6 +51,10 @@ def backup_database(source: Path, destination: Path) -> Path:
     partial = destination.with_name(destination.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
+        if is_server:
+            _pg_dump(str(source), partial)
+            os.replace(partial, destination)
+            return destination
         src = erase_on_delete(sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30))
         try:
             dst = erase_on_delete(sqlite3.connect(partial))
@@ -44,7 +73,8 @@ def backup_database(source: Path, destination: Path) -> Path:
         # backups folder or beside the database.
         partial.unlink(missing_ok=True)
         if isinstance(exc, sqlite3.Error | OSError):
-            raise FmgError(f"could not back up {source} to {destination}: {exc}") from exc
+            where = "the PostgreSQL database" if is_server else source
+            raise FmgError(f"could not back up {where} to {destination}: {exc}") from exc
         raise
     return destination
 
@@ -52,11 +82,12 @@ def backup_database(source: Path, destination: Path) -> Path:
 # -- scheduled backups: names carry their UTC instant, so the folder itself is the schedule ----
 BACKUP_PREFIX = "fmg-bot-"
 BACKUP_SUFFIX = ".sqlite3"
+PG_BACKUP_SUFFIX = ".pgdump"
 _STAMP = "%Y%m%dT%H%M%SZ"
 
 
-def backup_name(at: datetime) -> str:
-    return f"{BACKUP_PREFIX}{at.astimezone(UTC).strftime(_STAMP)}{BACKUP_SUFFIX}"
+def backup_name(at: datetime, suffix: str = BACKUP_SUFFIX) -> str:
+    return f"{BACKUP_PREFIX}{at.astimezone(UTC).strftime(_STAMP)}{suffix}"
 
 
 def list_backups(folder: Path) -> list[tuple[datetime, Path]]:
@@ -64,8 +95,11 @@ def list_backups(folder: Path) -> list[tuple[datetime, Path]]:
     if not folder.is_dir():
         return []
     found = []
-    for path in folder.glob(f"{BACKUP_PREFIX}*{BACKUP_SUFFIX}"):
-        stamp = path.name[len(BACKUP_PREFIX) : -len(BACKUP_SUFFIX)]
+    for path in folder.glob(f"{BACKUP_PREFIX}*"):
+        suffix = next((s for s in (BACKUP_SUFFIX, PG_BACKUP_SUFFIX) if path.name.endswith(s)), None)
+        if suffix is None:
+            continue
+        stamp = path.name[len(BACKUP_PREFIX) : -len(suffix)]
         try:
             at = datetime.strptime(stamp, _STAMP).replace(tzinfo=UTC)
         except ValueError:

@@ -1,49 +1,38 @@
-"""The one SQLite connection of the process, its transaction helper and its migrations.
+"""The `Database` interface both engines implement, its transaction and the migrations.
 
-Every statement and every whole transaction holds one asyncio.Lock: with a single connection,
-a statement from another coroutine would otherwise land inside someone else's transaction.
-The task that holds a transaction must not wait for that lock again (it would wait for
-itself), so a context variable names the open transaction and its owning task: a `db.*`
-statement from that task joins the transaction instead. Only the owning task joins: a child
-task inherits the variable (asyncio copies the context) but is another task, so it waits for
-the lock like anyone else. Opening a second transaction inside one is refused, not deadlocked.
+`Database.open(target)` opens SQLite (a path or an `sqlite:` URL: the default, see _sqlite.py)
+or PostgreSQL (a `postgresql://` URL, see _postgres.py). Services see only this interface:
+`fetchall/fetchone/fetchval/execute/executemany` with `?` parameters, `transaction()`, and
+`dialect` for the few SQL fragments that differ (bot/db/dialect.py).
 
-Where a statement runs: a trip to aiosqlite's thread costs ~65 us of CPU (a queue, a thread
-wake-up, the GIL twice, the loop's self-pipe), while an indexed read costs a few us. So the
-statements that cannot wait on another process run at once on the loop's thread: a SELECT
-outside a transaction (in WAL mode a reader never waits for a writer) and every statement
-inside a transaction (SQLite's write lock is already held, and nothing is synced before
-COMMIT). What can wait (BEGIN IMMEDIATE and an autocommitted write, up to busy_timeout for
-another process such as `fmg-bot resources import`; COMMIT, which may checkpoint and sync)
-still goes to the thread, so the bot never stalls on another process's lock. The price: a
-long SELECT (an export, a match-all reading every profile) holds the loop while it runs, a few
-milliseconds for thousands of rows, where the hop it saves is paid by every command.
+One transaction per task. A context variable names the open transaction and its owning task:
+a `db.*` statement from that task joins the transaction instead of waiting for it (it would
+wait for itself). Only the owning task joins: a child task inherits the variable (asyncio
+copies the context) but is another task, so it waits like anyone else. Opening a second
+transaction inside one is refused, not deadlocked. Both engines serialise writers the same
+way: a transaction, and a write outside one, hold the engine's write lock from start to end.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-import aiosqlite
-
-from bot.db.lock import hold_named_lock
+from bot.db.dialect import Dialect
 from bot.errors import FmgError, SchemaTooNewError, TransactionError
 
 log = logging.getLogger(__name__)
 
-Params = Sequence[Any] | dict[str, Any]
+Params = Sequence[Any]
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-BUSY_TIMEOUT_MS = 5000
+_OVERRIDE_SUFFIX = ".postgresql.sql"
 
 
 @dataclass(frozen=True)
@@ -51,15 +40,30 @@ class Migration:
     version: int
     name: str
     sql: str
+    #: the PostgreSQL text when the translation of ``sql`` cannot serve (NNNN_name.postgresql.sql)
+    postgresql: str | None = None
+
+    def text_for(self, dialect: Dialect) -> str:
+        if dialect.name == "postgresql" and self.postgresql is not None:
+            return self.postgresql
+        return dialect.migration(self.sql)
 
 
 def load_migrations() -> list[Migration]:
     """The numbered `.sql` files shipped in bot/db/migrations, in order."""
+    folder = resources.files("bot.db").joinpath("migrations")
+    overrides = {
+        entry.name.removesuffix(_OVERRIDE_SUFFIX) + ".sql": entry.read_text("utf-8")
+        for entry in folder.iterdir() if entry.name.endswith(_OVERRIDE_SUFFIX)
+    }
     found: list[Migration] = []
-    for entry in resources.files("bot.db").joinpath("migrations").iterdir():
+    for entry in folder.iterdir():
         match = _MIGRATION_NAME.match(entry.name)
         if match:
-            found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
+            found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8"),
+                                   overrides.pop(entry.name, None)))
+    if overrides:
+        raise FmgError(f"PostgreSQL migrations without their migration: {sorted(overrides)}")
     found.sort(key=lambda m: m.version)
     versions = [m.version for m in found]
     if len(set(versions)) != len(versions):
@@ -67,38 +71,25 @@ def load_migrations() -> list[Migration]:
     return found
 
 
-def erase_on_delete(raw: sqlite3.Connection) -> sqlite3.Connection:
-    """Every connection the project opens: deleted content is overwritten with zeros instead of
-    staying in free pages (and so in later backups). SQLite's default depends on how it was
-    built (SQLITE_SECURE_DELETE), so it is set, never assumed."""
-    raw.execute("PRAGMA secure_delete = ON")
-    return raw
-
-
-def _is_select(sql: str) -> bool:
-    return sql.lstrip()[:6].upper() == "SELECT"
-
-
 class Transaction:
-    """Statements inside `Database.transaction()`: the lock and SQLite's write lock are held, so
-    each runs at once on the loop's thread (see the module docstring).
+    """Statements inside `Database.transaction()`, run by the engine's connection.
 
     Once the block has ended the object refuses statements: a statement that outlives its
     transaction would otherwise run autocommitted, outside the lock, unnoticed.
     """
 
-    def __init__(self, raw: sqlite3.Connection) -> None:
-        self._raw = raw
+    dialect: Dialect
+
+    def __init__(self, owner: object) -> None:
         self._open = True
-        self._owner = asyncio.current_task()
+        self._owner = owner
         self._after_commit: list[Callable[[], object]] = []
         #: set by `Database.truncate_wal_after_commit`
         self.truncates_wal = False
 
-    def _check_open(self) -> sqlite3.Connection:
+    def _check_open(self) -> None:
         if not self._open:
             raise TransactionError("this transaction has ended: open a new one for more statements")
-        return self._raw
 
     def after_commit(self, callback: Callable[[], object]) -> None:
         """Call ``callback()`` once this transaction has committed (never if it rolls back).
@@ -109,10 +100,10 @@ class Transaction:
         self._check_open()
         self._after_commit.append(callback)
 
-    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        return self._check_open().execute(sql, params).fetchall()
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Any]:
+        raise NotImplementedError
 
-    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+    async def fetchone(self, sql: str, params: Params = ()) -> Any:
         rows = await self.fetchall(sql, params)
         return rows[0] if rows else None
 
@@ -120,12 +111,12 @@ class Transaction:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
 
-    async def execute(self, sql: str, params: Params = ()) -> int:
-        """Run one statement; returns the last inserted rowid (0 when none)."""
-        return self._check_open().execute(sql, params).lastrowid or 0
+    async def execute(self, sql: str, params: Params = ()) -> None:
+        """Run one statement (an INSERT that needs its new id says `RETURNING id` to fetchval)."""
+        raise NotImplementedError
 
     async def executemany(self, sql: str, seq: Iterable[Params]) -> None:
-        self._check_open().executemany(sql, seq)
+        raise NotImplementedError
 
     def _close(self, committed: bool) -> None:
         self._open = False
@@ -140,67 +131,69 @@ class Transaction:
 
 
 class Database:
-    def __init__(self, conn: aiosqlite.Connection, raw: sqlite3.Connection, path: Path) -> None:
-        self._conn = conn  # aiosqlite's thread over ``raw``: for what may wait (module docstring)
-        self._raw = raw
-        self.path = path
-        self._lock = asyncio.Lock()
+    """One engine's connection(s). Open with `Database.open`; see the module docstring."""
+
+    dialect: Dialect
+    #: the SQLite file, or None on a server
+    path: Path | None = None
+
+    def __init__(self) -> None:
         # The transaction open in this context, if any (see the module docstring).
         self._current: ContextVar[Transaction | None] = ContextVar(f"fmg_tx_{id(self)}",
                                                                   default=None)
 
-    def _joined(self) -> Transaction | None:
-        """The open transaction of the calling task, which its statements join."""
-        tx = self._current.get()
-        if tx is not None and tx._open and tx._owner is asyncio.current_task():
-            return tx
-        return None
+    @property
+    def lease_path(self) -> Path:
+        """Beside which the outbox's workers keep their lock files (bot/outbox/_lease.py)."""
+        raise NotImplementedError
+
+    #: the engine classes, first match wins (set by bot/db/__init__.py, which imports them)
+    engines: ClassVar[tuple[type[Database], ...]] = ()
+
+    @staticmethod
+    async def open(target: Path | str) -> Database:
+        """SQLite for a path or an `sqlite:` URL; PostgreSQL for a `postgresql://` URL."""
+        for engine in Database.engines:
+            if engine.accepts(str(target)):
+                return await engine.connect(str(target))
+        raise FmgError(f"no database engine for {target!r}")
 
     @classmethod
-    async def open(cls, path: Path | str) -> Database:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        opened: list[sqlite3.Connection] = []
+    def accepts(cls, target: str) -> bool:
+        raise NotImplementedError
 
-        def connect() -> sqlite3.Connection:
-            # isolation_level=None: no implicit transactions; we BEGIN explicitly.
-            # check_same_thread=False: the loop's thread runs reads too, never at the same
-            # time as aiosqlite's (both hold the lock).
-            raw = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            opened.append(erase_on_delete(raw))
-            return raw
+    @classmethod
+    async def connect(cls, target: str) -> Database:
+        raise NotImplementedError
 
-        conn = await aiosqlite.Connection(connect, iter_chunk_size=64)
-        conn.row_factory = sqlite3.Row
-        try:
-            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            await conn.execute("PRAGMA journal_mode = WAL")
-            # NORMAL is crash-safe in WAL mode (a killed process loses no committed transaction).
-            await conn.execute("PRAGMA synchronous = NORMAL")
-            await conn.execute("PRAGMA foreign_keys = ON")
-        except Exception:
-            await conn.close()
-            raise
-        return cls(conn, opened[0], path)
+    def _joined(self) -> Transaction | None:
+        raise NotImplementedError
 
     async def close(self) -> None:
-        async with self._lock:
-            await self._conn.close()
+        raise NotImplementedError
+
+    @property
+    def target(self) -> str:
+        """What `Database.open` takes to open this database again (another connection)."""
+        raise NotImplementedError
+
+    @property
+    def label(self) -> str:
+        """What logs and messages call this database (never a password)."""
+        raise NotImplementedError
+
+    async def data_version(self) -> object:
+        """A value that changes when another connection commits (perhaps more often: a cache
+        keyed on it is reloaded, never stale)."""
+        raise NotImplementedError
 
     async def truncate_wal(self) -> bool:
-        """Call after erasing member text. secure_delete zeroes it in the new page images, but
-        the write-ahead log still holds the old ones (with the text) until it is overwritten,
-        which may be never. This copies the log into the main file and truncates it to zero
-        bytes. False when another process's open read kept it from finishing (its next
-        checkpoint does it). Inside a transaction, use `truncate_wal_after_commit`."""
-        async with self._lock:
-            async with self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
-                row = await cursor.fetchone()
-        return row is not None and row[0] == 0
+        """Drop erased text from the engine's write-ahead log now; True when done."""
+        return True
 
     async def truncate_wal_after_commit(self) -> None:
-        """`truncate_wal` once the calling task's transaction has committed and released the
-        lock (an outbox handler that erased text, say); at once when the task holds none."""
+        """`truncate_wal` once the calling task's transaction has committed; at once when the
+        task holds none."""
         tx = self._joined()
         if tx is not None:
             tx.truncates_wal = True
@@ -208,16 +201,10 @@ class Database:
         await self.truncate_wal()
 
     # -- statements (each holds the lock for its duration, or joins the caller's transaction) -
-    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        tx = self._joined()
-        if tx is not None:
-            return await tx.fetchall(sql, params)
-        async with self._lock:
-            if _is_select(sql):
-                return self._raw.execute(sql, params).fetchall()
-            return list(await self._conn.execute_fetchall(sql, params))
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Any]:
+        raise NotImplementedError
 
-    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+    async def fetchone(self, sql: str, params: Params = ()) -> Any:
         rows = await self.fetchall(sql, params)
         return rows[0] if rows else None
 
@@ -225,15 +212,10 @@ class Database:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
 
-    async def execute(self, sql: str, params: Params = ()) -> int:
-        """Run one statement, autocommitted unless the calling task holds a transaction;
-        returns the last inserted rowid (0 when none)."""
-        tx = self._joined()
-        if tx is not None:
-            return await tx.execute(sql, params)
-        async with self._lock:
-            async with self._conn.execute(sql, params) as cursor:
-                return cursor.lastrowid or 0
+    async def execute(self, sql: str, params: Params = ()) -> None:
+        """Run one statement, autocommitted unless the calling task holds a transaction (an
+        INSERT that needs its new id says `RETURNING id` to fetchval)."""
+        raise NotImplementedError
 
     async def executemany(self, sql: str, seq: Iterable[Params]) -> None:
         tx = self._joined()
@@ -259,58 +241,56 @@ class Database:
         except Exception:
             log.exception("an after-commit callback failed")
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Transaction]:
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK if the block raises (or is cancelled).
+    def transaction(self) -> AbstractAsyncContextManager[Transaction]:
+        """BEGIN ... COMMIT holding the write lock, or ROLLBACK if the block raises (or is
+        cancelled). Refused inside a transaction of the same task (use the open one: plain
+        `db.*` joins it)."""
+        raise NotImplementedError
 
-        Refused inside a transaction of the same task: SQLite has no nested transactions, and
-        waiting for our own lock would hang forever. Use the open one (plain `db.*` joins it).
-        """
+    def _refuse_nesting(self) -> None:
         if self._joined() is not None:
             raise TransactionError(
                 "a transaction is already open in this task: its statements join it, "
                 "so do not open another one inside it"
             )
-        async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
-            tx = Transaction(self._raw)
-            token = self._current.set(tx)
-            committed = False
-            try:
-                yield tx
-                await self._conn.execute("COMMIT")
-                committed = True
-            except BaseException:
-                # Shielded: a cancelled caller must not leave the connection inside a transaction.
-                await asyncio.shield(self._rollback())
-                raise
-            finally:
-                self._current.reset(token)
-                tx._close(committed)
-        if tx.truncates_wal:  # committed (a rollback raised above), and the lock is free again
-            await self.truncate_wal()
 
-    async def _rollback(self) -> None:
-        if self._conn.in_transaction:
-            await self._conn.execute("ROLLBACK")
-
-    @asynccontextmanager
-    async def exclusive(self, name: str) -> AsyncIterator[None]:
+    def exclusive(self, name: str) -> AbstractAsyncContextManager[None]:
         """Hold the lock ``name`` for the block, against every process of the bot on this
         database (one migration and one command sync per deploy, however many processes start
         together). Waits for its holder; released when the block ends or the holder dies.
 
         SQLite: an exclusive flock on a file beside the database (one machine, as the file).
-        A server engine takes a session-level advisory lock on one connection held for the
-        block (PostgreSQL: pg_advisory_lock(key) ... pg_advisory_unlock(key), the key a stable
-        64-bit hash of ``name``), which the server releases when that session ends.
+        PostgreSQL: a session-level advisory lock on one connection held for the block (the key
+        a stable 64-bit hash of ``name``), which the server releases when that session ends.
         """
-        async with hold_named_lock(self.path, name):
-            yield
+        raise NotImplementedError
 
     # -- schema -----------------------------------------------------------------------------
+    async def tables(self) -> list[str]:
+        """The names of the project's tables, sorted (no engine or FTS5 internals)."""
+        raise NotImplementedError
+
+    async def columns(self, table: str) -> list[str]:
+        """The columns of ``table``, in their order."""
+        raise NotImplementedError
+
+    async def references(self) -> dict[str, set[str]]:
+        """Table -> the tables its foreign keys reference."""
+        raise NotImplementedError
+
+    async def integrity_problems(self) -> list[str]:
+        """What the engine's integrity check finds (empty when sound)."""
+        raise NotImplementedError
+
+    async def reset_identities(self) -> None:
+        """After rows were copied in with their ids: new rows get ids after them."""
+
     async def schema_version(self) -> int:
-        return int(await self.fetchval("PRAGMA user_version") or 0)
+        raise NotImplementedError
+
+    async def _apply(self, migration: Migration) -> bool:
+        """Apply one migration atomically (False when another process applied it first)."""
+        raise NotImplementedError
 
     async def migrate(self) -> int:
         """Apply pending migrations, each atomically; returns the schema version reached.
@@ -322,21 +302,22 @@ class Database:
         current = await self.schema_version()
         if current > latest:
             raise SchemaTooNewError(
-                f"{self.path} has schema version {current}, but this fmg-bot knows only up to "
+                f"{self.label} has schema version {current}, but this fmg-bot knows only up to "
                 f"{latest}: upgrade fmg-bot (or restore a backup); the database was not changed"
             )
         for migration in migrations:
             if migration.version <= current:
                 continue
-            async with self._lock:
-                try:
-                    await self._conn.executescript(
-                        f"BEGIN IMMEDIATE;\n{migration.sql}\n"
-                        f"PRAGMA user_version = {migration.version};\nCOMMIT;"
-                    )
-                except sqlite3.Error as exc:
-                    await self._rollback()
-                    raise FmgError(f"migration {migration.name} failed: {exc}") from exc
-            log.info("applied migration %s", migration.name)
+            if await self._apply(migration):
+                log.info("applied migration %s", migration.name)
             current = migration.version
         return current
+
+
+def sqlite_path(target: str) -> str:
+    """The file of an `sqlite:` URL (`sqlite:///relative`, `sqlite:////absolute`), or ``target``."""
+    for prefix in ("sqlite:///", "sqlite://", "sqlite:"):
+        if target.startswith(prefix):
+            return target[len(prefix):]
+    return target
+

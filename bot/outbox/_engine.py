@@ -1,10 +1,11 @@
 """The engine: claims due rows, sends them with their stored nonce, retries, marks, gives up.
 
-Exactly once, over crashes and with several workers on one database file:
+Exactly once, over crashes and with several workers on one database:
 - A row is claimed in a transaction (state 'claimed', ``claimed_by`` = this worker,
   ``claimed_at``) before it is sent with its stored nonce and ``enforce_nonce``, and marked
   'sent' with the message id after. Every state change names the state it expects (and, for
-  a claimed row, its holder), so a worker never overwrites another's decision.
+  a claimed row, its holder), so a worker never overwrites another's decision. On
+  PostgreSQL the claim's SELECT also passes over rows another worker has locked (SKIP LOCKED).
 - A claimed row is taken back only when its holder is gone (`WorkerLease`: the dead worker's
   lock is free) or it is ours and no send of ours holds it (a cancelled send). It is resent
   with the same nonce while Discord still deduplicates it (NONCE_WINDOW after the claim), so
@@ -75,7 +76,7 @@ class Outbox:
         self._mine = shards.where("guild_id")
         #: identifies this worker's claims (see WorkerLease for how others tell it is alive)
         self.worker_id = worker_id or secrets.token_hex(8)
-        self._lease = WorkerLease(db.path, self.worker_id)
+        self._lease = WorkerLease(db.lease_path, self.worker_id)
         self._handlers: dict[str, Handler] = {}
         self._senders: dict[str, Sender] = {}
         self._in_flight: set[int] = set()
@@ -134,9 +135,9 @@ class Outbox:
         once that transaction commits (at once when the caller holds none)."""
         self._check_kind(kind)
         due_s = int(due.timestamp())
-        row_id = await self._db.execute(
+        row_id = await self._db.fetchval(
             "INSERT INTO outbox (kind, guild_id, ref_id, recipient_id, data, due_at, "
-            "next_attempt_at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "next_attempt_at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (kind, guild_id, ref_id, recipient_id, json.dumps(dict(data or {})), due_s, due_s,
              nonce or new_nonce()),
         )
@@ -150,7 +151,7 @@ class Outbox:
         due at or after that instant becomes pending again."""
         self._check_kind(kind)
         conflict = "DO NOTHING" if revive_from is None else (
-            "DO UPDATE SET state = 'pending', last_error = NULL WHERE state = 'cancelled' "
+            "DO UPDATE SET state = 'pending', last_error = NULL WHERE outbox.state = 'cancelled' "
             f"AND excluded.due_at >= {int(revive_from.timestamp())}"
         )
         await self._db.executemany(
@@ -254,7 +255,7 @@ class Outbox:
                     await self._db.execute(
                         "UPDATE outbox SET state = 'pending', claimed_by = NULL, "
                         "next_attempt_at = ? WHERE id = ? AND state = 'claimed' "
-                        "AND claimed_by IS ?",
+                        f"AND {self._db.dialect.same('claimed_by', '?')}",
                         (now_s, r["id"], r["claimed_by"]),
                     )
                     continue
@@ -278,7 +279,7 @@ class Outbox:
             rows = await self._db.fetchall(
                 f"SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? "
                 f"AND kind IN ({', '.join('?' * len(kinds))}) AND {self._mine} "
-                "ORDER BY next_attempt_at, id LIMIT ?",
+                f"ORDER BY next_attempt_at, id LIMIT ?{self._db.dialect.skip_locked}",
                 (now_s, *kinds, BATCH),
             )
             for row in rows:
@@ -317,7 +318,8 @@ class Outbox:
         forget = ", data = '{}'" if self._handlers[item.kind].policy.forget_data else ""
         done = await self._db.fetchone(
             f"UPDATE outbox SET state = ?, last_error = ?, claimed_by = NULL{forget} "
-            "WHERE id = ? AND state = 'claimed' AND claimed_by IS ? RETURNING id",
+            f"WHERE id = ? AND state = 'claimed' AND {self._db.dialect.same('claimed_by', '?')} "
+            "RETURNING id",
             (state, reason, item.id, holder),
         )
         return done is not None

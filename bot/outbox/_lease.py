@@ -26,6 +26,7 @@ class WorkerLease:
         """Take this worker's lock (idempotent)."""
         if self._fd is not None:
             return
+        self._dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # PostgreSQL's is in /tmp
         fd = os.open(self._path(self.worker_id), os.O_RDWR | os.O_CREAT, 0o600)
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         self._fd = fd
@@ -36,6 +37,9 @@ class WorkerLease:
             return
         with contextlib.suppress(FileNotFoundError):
             self._path(self.worker_id).unlink()
+        if not (self._dir / self._stem).exists():  # no database file: a folder of locks only
+            with contextlib.suppress(OSError):  # (PostgreSQL's, in /tmp): gone once empty
+                self._dir.rmdir()
         fcntl.flock(self._fd, fcntl.LOCK_UN)
         os.close(self._fd)
         self._fd = None

@@ -16,7 +16,7 @@ from bot.outbox import Outbox
 from bot.services.anonymous import AnonymousLimits, AnonymousService
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.insights import InsightsService
-from bot.services.intel import IntelService
+from bot.services.intel import IntelService, key_path
 from bot.services.journey import JourneyService
 from bot.services.marks import SharedMarks
 from bot.services.mentoring import MentoringService
@@ -90,7 +90,7 @@ class Services:
         preparation = PreparationService(db, clock, outbox, guild_settings, mentoring)
         privacy.register(preparation.review_privacy.contributor())
         privacy.register(preparation.mock.privacy.contributor())
-        intel = IntelService(db, clock, guild_settings)
+        intel = IntelService(db, clock, guild_settings, key_path(settings.database_path))
         privacy.register(intel.privacy.contributor())
         return cls(
             outbox=outbox,

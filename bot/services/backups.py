@@ -13,7 +13,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.clock import Clock
-from bot.db.backup import backup_database, backup_name, list_backups, prune_backups
+from bot.db.backup import (
+    BACKUP_SUFFIX,
+    PG_BACKUP_SUFFIX,
+    backup_database,
+    backup_name,
+    list_backups,
+    prune_backups,
+)
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +30,10 @@ BACKUP_INTERVAL = timedelta(days=1)
 class BackupSchedule:
     """A scheduler source: `next_due` from the folder, `run_due` backs up and prunes."""
 
-    def __init__(self, database_path: Path, folder: Path, keep: int, clock: Clock) -> None:
-        self.database_path = database_path
+    def __init__(self, database: Path | str, folder: Path, keep: int, clock: Clock) -> None:
+        """``database``: the SQLite file, or a PostgreSQL URL (dumped with pg_dump)."""
+        self.database = database
+        self._suffix = PG_BACKUP_SUFFIX if isinstance(database, str) else BACKUP_SUFFIX
         self.folder = folder
         self.keep = keep
         self._clock = clock
@@ -45,7 +54,7 @@ class BackupSchedule:
         if newest is not None and newest + BACKUP_INTERVAL > now:
             return
         written = await asyncio.to_thread(
-            backup_database, self.database_path, self.folder / backup_name(now)
+            backup_database, self.database, self.folder / backup_name(now, self._suffix)
         )
         removed = await asyncio.to_thread(prune_backups, self.folder, self.keep)
         log.info("backed up the database to %s (removed %d old backups)", written, len(removed))

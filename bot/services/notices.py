@@ -109,7 +109,8 @@ class MemberNotices(Handler):
 
     async def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
         rows = await self._db.fetchall(
-            "SELECT json_extract(data, '$.event') AS event, due_at FROM outbox WHERE kind = ? "
+            f"SELECT {self._db.dialect.json_text('data', 'event')} AS event, due_at FROM outbox "
+            "WHERE kind = ? "
             "AND guild_id = ? AND recipient_id = ? AND state IN ('pending', 'claimed') ORDER BY id",
             (KIND, guild_id, user_id),
         )
@@ -118,13 +119,14 @@ class MemberNotices(Handler):
     async def delete_member(self, guild_id: int, user_id: int) -> None:
         """Notices to them go; notices to others that name them (who ended a pairing) stay,
         without the name."""
+        dialect = self._db.dialect
         async with self._db.transaction():
             await self._db.execute(
                 "DELETE FROM outbox WHERE kind = ? AND guild_id = ? AND recipient_id = ?",
                 (KIND, guild_id, user_id),
             )
             await self._db.execute(
-                "UPDATE outbox SET data = json_set(data, '$.facts.ended_by', NULL) WHERE kind = ? "
-                "AND guild_id = ? AND json_extract(data, '$.facts.ended_by') = ?",
+                f"UPDATE outbox SET data = {dialect.json_set_null('data', 'facts.ended_by')} "
+                f"WHERE kind = ? AND guild_id = ? AND {dialect.json_int('data', 'facts.ended_by')} = ?",
                 (KIND, guild_id, user_id),
             )

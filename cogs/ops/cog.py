@@ -25,7 +25,7 @@ class OpsCog(FmgCog, name="Server setup"):
     def timers(self) -> dict[str, DueWorkSource]:
         settings = self.bot.settings
         schedule = BackupSchedule(
-            settings.database_path, settings.backup_folder, settings.backup_keep, self.bot.clock
+            settings.database, settings.backup_folder, settings.backup_keep, self.bot.clock
         )
         # The backup is of the whole database: one process makes it, the one holding shard 0.
         backups = {BACKUPS: schedule} if settings.shards.global_work else {}

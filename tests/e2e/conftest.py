@@ -21,6 +21,7 @@ purpose wraps it in ``with e2e.server.expect_violation("text"):`` (or asserts on
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from types import SimpleNamespace
 
@@ -32,11 +33,36 @@ from localdiscord.driver import Driver
 from localdiscord.harness import BotHarness
 from localdiscord.seed import User
 
+#: The representative part of the e2e layer that also runs with the bot on PostgreSQL (the whole
+#: layer runs on SQLite): each capability's main flows through the real bot.
+ON_POSTGRESQL = {"test_foundation", "test_mentoring", "test_study_groups", "test_journey",
+                 "test_notices", "test_anonymous", "test_due_work"}
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "/e2e/" in str(item.fspath).replace("\\", "/"):
             item.add_marker(pytest.mark.e2e)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.module.__name__.rsplit(".", 1)[-1] in ON_POSTGRESQL \
+            and "settings" in metafunc.fixturenames:
+        metafunc.parametrize("engine", ["sqlite", "postgresql"])
+
+
+@pytest.fixture
+def engine() -> str:
+    """The bot's database engine: SQLite, or both for the modules in ON_POSTGRESQL."""
+    return "sqlite"
+
+
+@pytest.fixture
+async def settings(settings: Settings, engine: str, request: pytest.FixtureRequest) -> Settings:
+    if engine == "sqlite":
+        return settings
+    server = request.getfixturevalue("pg_server")
+    return dataclasses.replace(settings, database_url=await server.new_database(migrated=False))
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""THE ANONYMITY AUDIT: nobody, not the database, its WAL, or the log, can learn who asked.
+"""THE ANONYMITY AUDIT: nobody, not the database, its WAL, or the log, can learn who asked
+(on SQLite, and on PostgreSQL: its data directory, WAL and server log).
 
 The whole flow runs through the real bot (discord.py, every cog) against localdiscord with the
 bot's own logging set up at DEBUG: ask (with moderator pre-approval), approve, answer, follow-up,
@@ -23,6 +24,7 @@ import aiohttp
 import pytest
 
 from bot.clock import ManualClock
+from bot.db import Database
 from bot.logs import setup_logging
 from bot.outbox import SOURCE_NAME as OUTBOX
 from localdiscord.harness import BotHarness
@@ -31,9 +33,11 @@ from tests.anonymity_scan import (
     raw_bytes,
     scan_everything,
     scan_files,
+    scan_log,
     scan_tables,
 )
 from tests.e2e.anon_env import Anon
+from tests.pg_server import INSTALL_HINT, PgServer, find_bin
 
 pytestmark = pytest.mark.e2e
 
@@ -80,7 +84,9 @@ def env(bot_debug_log: io.StringIO, e2e: BotHarness, clock: ManualClock) -> Anon
     return Anon(e2e, clock)
 
 
-async def test_the_asker_leaves_no_trace(env: Anon, bot_debug_log: io.StringIO) -> None:
+async def _the_whole_flow(env: Anon) -> tuple[int, str]:
+    """Ask, approve, answer, follow up, a wrong code, close, a report by the asker, a removal,
+    a deletion: (the asker's id, the first claim code)."""
     asker = env.world.member("alice")
     await env.configure("anonymous", preapproval=True)
 
@@ -113,8 +119,13 @@ async def test_the_asker_leaves_no_trace(env: Anon, bot_debug_log: io.StringIO) 
     await env.bot.scheduler.run_now(OUTBOX)  # the second one is still waiting: nothing
     await env.discord.invoke("ask delete", user="alice", code=second_code)
 
-    # Everything really happened, and was logged at DEBUG (discord.py and aiosqlite included).
     assert "removed by" in report.content and post.deleted
+    return asker.id, code
+
+
+async def test_the_asker_leaves_no_trace(env: Anon, bot_debug_log: io.StringIO) -> None:
+    asker_id, code = await _the_whole_flow(env)
+    # Everything really happened, and was logged at DEBUG (discord.py and aiosqlite included).
     log_text = bot_debug_log.getvalue()
     assert "discord.http" in log_text and "aiosqlite" in log_text and "DEBUG" in log_text
     db_file = env.e2e.settings.database_path
@@ -122,7 +133,7 @@ async def test_the_asker_leaves_no_trace(env: Anon, bot_debug_log: io.StringIO) 
         existing_files(db_file)
     )
 
-    assert scan_everything(db_file, log_text, asker.id) == []
+    assert scan_everything(db_file, log_text, asker_id) == []
     # Nor is the claim code (which would let a log reader act as the asker) anywhere, nor any
     # interaction token (with one, a log reader could fetch the asker's private thank-you, the
     # claim code in it and who it was for), though discord.py logged every callback URL.
@@ -138,7 +149,7 @@ async def test_the_asker_leaves_no_trace(env: Anon, bot_debug_log: io.StringIO) 
 
     # After shutdown (the WAL is checkpointed into the main file) there is still nothing.
     await env.e2e.stop_bot()
-    assert scan_tables(db_file, asker.id) + scan_files(db_file, asker.id) == []
+    assert scan_tables(db_file, asker_id) + scan_files(db_file, asker_id) == []
 
     # Control: the same scan finds the id when it is there.
     import sqlite3
@@ -146,10 +157,51 @@ async def test_the_asker_leaves_no_trace(env: Anon, bot_debug_log: io.StringIO) 
     conn = sqlite3.connect(db_file)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("CREATE TABLE audit_control (user_id INTEGER)")
-    conn.execute("INSERT INTO audit_control VALUES (?)", (asker.id,))
+    conn.execute("INSERT INTO audit_control VALUES (?)", (asker_id,))
     conn.commit()
-    logging.getLogger("bot.audit_control").debug("control line <@%s>", asker.id)
-    hits = scan_everything(db_file, bot_debug_log.getvalue(), asker.id)
+    logging.getLogger("bot.audit_control").debug("control line <@%s>", asker_id)
+    hits = scan_everything(db_file, bot_debug_log.getvalue(), asker_id)
     conn.close()
     places = {h.where for h in hits}
     assert {"table audit_control", "fmg-bot.sqlite3-wal", "log"} <= places, hits
+
+
+@pytest.fixture
+def pg_server() -> Iterator[PgServer]:
+    """A server of this test's own: every byte in its files and log is this test's."""
+    bin_dir = find_bin()
+    if bin_dir is None:
+        pytest.skip(INSTALL_HINT)
+    server = PgServer(bin_dir)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("engine", ["postgresql"])
+async def test_the_asker_leaves_no_trace_on_postgresql(
+    env: Anon, bot_debug_log: io.StringIO, pg_server: PgServer
+) -> None:
+    """The same flow with the bot on PostgreSQL: the tables, every file of the server's data
+    directory (its WAL included, after a checkpoint wrote the pages out) and the server's log."""
+    assert env.e2e.settings.database_url is not None  # the bot runs on pg_server
+    asker_id, code = await _the_whole_flow(env)
+    await env.e2e.stop_bot()
+    await pg_server.checkpoint()
+    secret = code.split("-", 1)[1].replace("-", "").encode()
+    assert pg_server.scan(asker_id) == [] and pg_server.scan_bytes(secret) == []
+    assert scan_log(bot_debug_log.getvalue(), asker_id) == []
+
+    # Control: the same scan finds the id when it is there (a row, hence a page and WAL).
+    db = await Database.open(env.e2e.settings.database)
+    try:
+        await db.execute(db.dialect.migration("CREATE TABLE audit_control (user_id INTEGER)"))
+        await db.execute("INSERT INTO audit_control VALUES (?)", (asker_id,))
+    finally:
+        await db.close()
+    await pg_server.checkpoint()
+    places = {h.where for h in pg_server.scan(asker_id)}
+    assert any(p.startswith("data/pg_wal/") for p in places), places
+    assert any(p.startswith("data/base/") for p in places), places

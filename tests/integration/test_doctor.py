@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
 from bot.db.database import load_migrations
 from tests.integration.test_cli import fmg_bot
+from tests.pg_server import PgServer
 
 
 def test_doctor_on_a_fresh_folder_says_what_to_do(tmp_path: Path) -> None:
@@ -34,6 +36,23 @@ def test_doctor_checks_integrity_schema_and_size(tmp_path: Path) -> None:
     newer = fmg_bot("doctor", "--offline", env=env, cwd=tmp_path)
     assert newer.returncode == 1
     assert f"[FAIL] schema: version {latest + 1} is newer than this fmg-bot knows ({latest})" in newer.stdout
+
+
+def test_doctor_checks_the_postgresql_server(tmp_path: Path, pg_server: PgServer) -> None:
+    url = asyncio.run(pg_server.new_database(migrated=False))
+    env = {"DATABASE_PATH": str(tmp_path / "unused.sqlite3"), "DATABASE_URL": url}
+    latest = load_migrations()[-1].version
+    empty = fmg_bot("doctor", "--offline", env=env, cwd=tmp_path)
+    assert "[OK] PostgreSQL: connected, server version" in empty.stdout
+    assert f"[WARN] schema: version 0, this fmg-bot ships {latest}" in empty.stdout
+    assert fmg_bot("db", "migrate", env=env, cwd=tmp_path).returncode == 0
+    healthy = fmg_bot("doctor", "--offline", env=env, cwd=tmp_path)
+    assert f"[OK] schema: version {latest} (up to date)" in healthy.stdout
+    assert "integrity" not in healthy.stdout  # no SQLite file was looked at
+
+    gone = {**env, "DATABASE_URL": url.replace("host=", "host=/nonexistent")}
+    down = fmg_bot("doctor", "--offline", env=gone, cwd=tmp_path)
+    assert down.returncode == 1 and "[FAIL] PostgreSQL: cannot connect" in down.stdout
 
 
 def test_doctor_expect_running_fails_when_the_bot_is_down(tmp_path: Path) -> None:

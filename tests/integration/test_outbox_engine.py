@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 from collections import Counter
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
@@ -60,7 +59,7 @@ class Sink:
         return Sender()
 
 
-async def _worker(path: Path, clock: ManualClock, name: str, sink: Sink,
+async def _worker(path: str, clock: ManualClock, name: str, sink: Sink,
                   shards: ShardScope = ALL) -> tuple[Database, Outbox]:
     db = await Database.open(path)
     outbox = Outbox(db, clock, worker_id=name, shards=shards)
@@ -70,12 +69,12 @@ async def _worker(path: Path, clock: ManualClock, name: str, sink: Sink,
 
 
 @pytest.fixture
-async def path(db: Database) -> Path:
-    return db.path  # migrated by the shared fixture
+async def path(db: Database) -> str:
+    return db.target  # migrated by the shared fixture
 
 
 async def test_two_workers_claiming_at_once_send_each_row_once(
-    db: Database, path: Path, clock: ManualClock
+    db: Database, path: str, clock: ManualClock
 ) -> None:
     sink = Sink(meet=2)
     first_db, first = await _worker(path, clock, "worker-1", sink)
@@ -102,7 +101,7 @@ async def test_two_workers_claiming_at_once_send_each_row_once(
 
 
 async def test_a_claim_is_taken_back_only_when_its_holder_is_gone(
-    db: Database, path: Path, clock: ManualClock
+    db: Database, path: str, clock: ManualClock
 ) -> None:
     stuck = Sink(gate=asyncio.Event())  # worker-1's sends never finish
     healthy = Sink()
@@ -136,6 +135,33 @@ async def test_a_claim_is_taken_back_only_when_its_holder_is_gone(
         await second_db.close()
 
 
+@pytest.mark.parametrize("db", ["postgresql"], indirect=True)
+async def test_a_claim_passes_over_rows_another_worker_has_locked(
+    db: Database, clock: ManualClock
+) -> None:
+    """FOR UPDATE SKIP LOCKED: a row locked by another worker's claim (here a bare connection
+    holding it) is left to it; the claim takes the others instead of waiting."""
+    import asyncpg
+
+    sink = Sink()
+    outbox = Outbox(db, clock, worker_id="worker-1")
+    outbox.register(KIND, Notes())
+    outbox.attach_sender(KIND, sink.sender("worker-1"))
+    async with db.transaction():
+        for n in range(3):
+            await outbox.enqueue(KIND, due=clock.now(), data={"n": n})
+    other = await asyncpg.connect(db.target)
+    try:
+        async with other.transaction():
+            await other.execute("SELECT id FROM outbox ORDER BY id LIMIT 1 FOR UPDATE")
+            async with asyncio.timeout(10):
+                await outbox.run_due(clock.now())
+        assert sorted(n for _, n, _ in sink.sent) == [1, 2]
+    finally:
+        await other.close()
+        outbox.stop()
+
+
 async def test_an_unknown_kind_is_refused(db: Database, clock: ManualClock) -> None:
     outbox = Outbox(db, clock)
     with pytest.raises(FmgError, match="no service registered"):
@@ -147,7 +173,7 @@ async def test_an_unknown_kind_is_refused(db: Database, clock: ManualClock) -> N
 
 
 async def test_each_process_claims_only_the_rows_of_its_shards_servers(
-    db: Database, path: Path, clock: ManualClock
+    db: Database, path: str, clock: ManualClock
 ) -> None:
     """Shards 0 and 1 of 2 in two workers: a row goes to the worker whose shard receives its
     server's events; global rows (guild 0) to the holder of shard 0. Nobody waits for, sends,

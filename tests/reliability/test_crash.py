@@ -19,6 +19,54 @@ ROOT = Path(__file__).resolve().parents[2]
 RUNS = 20
 
 
+#: (what is broken, a query returning the rows that break it): portable SQL, so the same checks
+#: run on PostgreSQL (tests/reliability/test_pg_races.py)
+INVARIANTS: list[tuple[str, str]] = [
+    ("mentor capacity != active pairings",
+     "SELECT m.id, m.active FROM mentors m WHERE m.active != (SELECT count(*) "
+     "FROM mentor_pairings p WHERE p.mentor_id = m.id AND p.status = 'active')"),
+    ("pending request without exactly one pending offer",
+     "SELECT r.id FROM mentor_requests r WHERE r.status = 'pending' AND (SELECT count(*) "
+     "FROM mentor_offers o WHERE o.request_id = r.id AND o.status = 'pending') != 1"),
+    ("pending offer of a closed request",
+     "SELECT o.id FROM mentor_offers o JOIN mentor_requests r ON r.id = o.request_id "
+     "WHERE o.status = 'pending' AND r.status != 'pending'"),
+    ("accepted request without its pairing",
+     "SELECT r.id FROM mentor_requests r WHERE r.status = 'accepted' AND NOT EXISTS "
+     "(SELECT 1 FROM mentor_pairings p WHERE p.request_id = r.id)"),
+    ("offer without its notice",
+     "SELECT o.id FROM mentor_offers o WHERE NOT EXISTS (SELECT 1 FROM outbox n "
+     "WHERE n.ref_id = o.id AND n.kind = 'mentor_offer')"),
+    ("pending offer without its pending timeout",
+     "SELECT o.id FROM mentor_offers o WHERE o.status = 'pending' AND NOT EXISTS "
+     "(SELECT 1 FROM outbox n WHERE n.ref_id = o.id AND n.kind = 'mentor_timeout' "
+     "AND n.state = 'pending')"),
+    ("pairing without its thread notice",
+     "SELECT p.id FROM mentor_pairings p WHERE NOT EXISTS (SELECT 1 FROM outbox n "
+     "WHERE n.ref_id = p.id AND n.kind = 'mentor_thread')"),
+    ("outbox row sent without a message id, or with one but not sent",
+     "SELECT id, kind, state FROM outbox WHERE (state = 'sent') != "
+     "(message_id IS NOT NULL AND sent_at IS NOT NULL)"),
+    ("RSVP 'no' with a reminder still pending",
+     "SELECT r.occurrence_id, r.user_id FROM study_rsvps r JOIN outbox ob ON "
+     "ob.ref_id = r.occurrence_id AND ob.recipient_id = r.user_id WHERE "
+     "r.choice = 'no' AND ob.kind = 'study_dm' AND ob.state = 'pending'"),
+    ("reminder pending for someone not in the group",
+     "SELECT ob.id FROM outbox ob JOIN study_occurrences o ON o.id = ob.ref_id "
+     "JOIN study_series s ON s.id = o.series_id WHERE ob.kind = 'study_dm' AND "
+     "ob.state = 'pending' AND NOT EXISTS (SELECT 1 FROM study_group_members m WHERE "
+     "m.group_id = s.group_id AND m.user_id = ob.recipient_id)"),
+    ("anonymous question published without its sent post (or the other way round)",
+     "SELECT q.id FROM anon_questions q WHERE (q.state = 'published' AND q.message_id IS NULL) "
+     "OR (q.state = 'waiting' AND EXISTS (SELECT 1 FROM outbox o WHERE o.ref_id = "
+     "q.id AND o.kind = 'anon_question' AND o.state = 'sent'))"),
+    ("cancelled session with an announcement still pending",
+     "SELECT ob.id FROM outbox ob JOIN study_occurrences o ON o.id = ob.ref_id "
+     "WHERE ob.kind IN ('study_announce', 'study_dm') AND o.cancelled_at IS NOT NULL "
+     "AND ob.state = 'pending'"),
+]
+
+
 def problems(path: Path) -> list[str]:
     """Every broken invariant, as readable lines (empty when the database is consistent)."""
     conn = sqlite3.connect(path)
@@ -32,48 +80,8 @@ def problems(path: Path) -> list[str]:
         if integrity != "ok":
             found.append(f"integrity_check: {integrity}")
         rows("foreign key", "PRAGMA foreign_key_check")
-        rows("mentor capacity != active pairings",
-             "SELECT m.id, m.active, (SELECT count(*) FROM mentor_pairings p WHERE p.mentor_id = m.id "
-             "AND p.status = 'active') AS open FROM mentors m WHERE m.active != open")
-        rows("pending request without exactly one pending offer",
-             "SELECT r.id FROM mentor_requests r WHERE r.status = 'pending' AND (SELECT count(*) "
-             "FROM mentor_offers o WHERE o.request_id = r.id AND o.status = 'pending') != 1")
-        rows("pending offer of a closed request",
-             "SELECT o.id FROM mentor_offers o JOIN mentor_requests r ON r.id = o.request_id "
-             "WHERE o.status = 'pending' AND r.status != 'pending'")
-        rows("accepted request without its pairing",
-             "SELECT r.id FROM mentor_requests r WHERE r.status = 'accepted' AND NOT EXISTS "
-             "(SELECT 1 FROM mentor_pairings p WHERE p.request_id = r.id)")
-        rows("offer without its notice",
-             "SELECT o.id FROM mentor_offers o WHERE NOT EXISTS (SELECT 1 FROM outbox n "
-             "WHERE n.ref_id = o.id AND n.kind = 'mentor_offer')")
-        rows("pending offer without its pending timeout",
-             "SELECT o.id FROM mentor_offers o WHERE o.status = 'pending' AND NOT EXISTS "
-             "(SELECT 1 FROM outbox n WHERE n.ref_id = o.id AND n.kind = 'mentor_timeout' "
-             "AND n.state = 'pending')")
-        rows("pairing without its thread notice",
-             "SELECT p.id FROM mentor_pairings p WHERE NOT EXISTS (SELECT 1 FROM outbox n "
-             "WHERE n.ref_id = p.id AND n.kind = 'mentor_thread')")
-        rows("outbox row sent without a message id, or with one but not sent",
-             "SELECT id, kind, state FROM outbox WHERE (state = 'sent') != "
-             "(message_id IS NOT NULL AND sent_at IS NOT NULL)")
-        rows("RSVP 'no' with a reminder still pending",
-             "SELECT r.occurrence_id, r.user_id FROM study_rsvps r JOIN outbox ob ON "
-             "ob.ref_id = r.occurrence_id AND ob.recipient_id = r.user_id WHERE "
-             "r.choice = 'no' AND ob.kind = 'study_dm' AND ob.state = 'pending'")
-        rows("reminder pending for someone not in the group",
-             "SELECT ob.id FROM outbox ob JOIN study_occurrences o ON o.id = ob.ref_id "
-             "JOIN study_series s ON s.id = o.series_id WHERE ob.kind = 'study_dm' AND "
-             "ob.state = 'pending' AND NOT EXISTS (SELECT 1 FROM study_group_members m WHERE "
-             "m.group_id = s.group_id AND m.user_id = ob.recipient_id)")
-        rows("anonymous question published without its sent post (or the other way round)",
-             "SELECT q.id FROM anon_questions q WHERE (q.state = 'published' AND q.message_id IS NULL) "
-             "OR (q.state = 'waiting' AND EXISTS (SELECT 1 FROM outbox o WHERE o.ref_id = "
-             "q.id AND o.kind = 'anon_question' AND o.state = 'sent'))")
-        rows("cancelled session with an announcement still pending",
-             "SELECT ob.id FROM outbox ob JOIN study_occurrences o ON o.id = ob.ref_id "
-             "WHERE ob.kind IN ('study_announce', 'study_dm') AND o.cancelled_at IS NOT NULL "
-             "AND ob.state = 'pending'")
+        for label, sql in INVARIANTS:
+            rows(label, sql)
     finally:
         conn.close()
     return found

@@ -59,6 +59,15 @@ def test_a_malformed_token_is_not_echoed() -> None:
     assert "secret-part" not in str(caught.value)
 
 
+def test_database_url_selects_postgresql_and_a_bad_one_is_not_echoed() -> None:
+    assert Settings.from_env({}).database == Settings().database_path  # SQLite by default
+    url = "postgresql://fmg:s3cret@db.example/fmg"
+    assert Settings.from_env({"DATABASE_URL": url}).database == url
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env({"DATABASE_URL": "mysql://fmg:s3cret@db/fmg"})
+    assert "DATABASE_URL" in str(caught.value) and "s3cret" not in str(caught.value)
+
+
 def test_settings_are_frozen() -> None:
     settings = Settings.from_env({})
     with pytest.raises(AttributeError):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import Database
+from bot.db import Database, _sqlite
 from bot.db import database as database_module
 from bot.db.database import Migration, load_migrations
 from bot.errors import FmgError, SchemaTooNewError, TransactionError
@@ -68,10 +68,11 @@ async def test_a_failing_migration_is_rolled_back_whole(tmp_path: Path, monkeypa
     await db.close()
 
 
+@pytest.mark.sqlite_only
 async def test_pragmas(db: Database) -> None:
     assert (await db.fetchval("PRAGMA journal_mode")).lower() == "wal"
     assert await db.fetchval("PRAGMA foreign_keys") == 1
-    assert await db.fetchval("PRAGMA busy_timeout") == database_module.BUSY_TIMEOUT_MS
+    assert await db.fetchval("PRAGMA busy_timeout") == _sqlite.BUSY_TIMEOUT_MS
 
 
 async def test_transaction_commits_or_rolls_back(db: Database) -> None:
@@ -117,9 +118,10 @@ async def test_concurrent_transactions_do_not_interleave(db: Database) -> None:
     assert await db.fetchval("SELECT value FROM guild_settings WHERE key='n'") == "50"
 
 
-async def test_execute_returns_lastrowid_and_fetch_helpers(db: Database) -> None:
-    await db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
-    assert await db.execute("INSERT INTO t (v) VALUES ('x')") == 1
+async def test_returning_id_and_fetch_helpers(db: Database) -> None:
+    await db.execute(db.dialect.migration("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
+    assert await db.fetchval("INSERT INTO t (v) VALUES ('x') RETURNING id") == 1
+    assert await db.execute("UPDATE t SET v = 'x' WHERE id = 1") is None
     await db.executemany("INSERT INTO t (v) VALUES (?)", [("y",), ("z",)])
     assert await db.fetchval("SELECT count(*) FROM t") == 3
     assert (await db.fetchone("SELECT v FROM t WHERE id = ?", (2,)))["v"] == "y"
@@ -217,6 +219,7 @@ async def test_a_child_task_rollback_is_not_shared(db: Database) -> None:
     assert keys == {"child"}
 
 
+@pytest.mark.sqlite_only
 async def test_after_commit_runs_only_after_a_commit(db: Database) -> None:
     calls: list[str] = []
     async with db.transaction() as tx:
@@ -291,6 +294,7 @@ def _wal_size(db: Database) -> int:
     return Path(f"{db.path}-wal").stat().st_size
 
 
+@pytest.mark.sqlite_only
 async def test_wal_truncation_asked_inside_a_transaction_waits_for_its_commit(db: Database) -> None:
     """truncate_wal takes the lock, so inside a transaction it would wait for itself: the
     request is kept and carried out once the transaction has committed, never on rollback."""

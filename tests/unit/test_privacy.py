@@ -24,9 +24,10 @@ class Notes:
         self.db = db
 
     async def create(self) -> None:
-        await self.db.execute(
-            "CREATE TABLE notes (guild_id INTEGER, user_id INTEGER, text TEXT, paused INTEGER DEFAULT 0)"
-        )
+        await self.db.execute(self.db.dialect.migration(
+            "CREATE TABLE notes (id INTEGER PRIMARY KEY, guild_id INTEGER, user_id INTEGER, "
+            "text TEXT, paused INTEGER DEFAULT 0)"
+        ))
 
     async def add(self, guild_id: int, user_id: int, text: str) -> None:
         await self.db.execute(
@@ -35,7 +36,7 @@ class Notes:
 
     async def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
         rows = await self.db.fetchall(
-            "SELECT text, paused FROM notes WHERE guild_id = ? AND user_id = ? ORDER BY rowid",
+            "SELECT text, paused FROM notes WHERE guild_id = ? AND user_id = ? ORDER BY id",
             (guild_id, user_id),
         )
         return {"notes": [dict(row) for row in rows]}
@@ -81,7 +82,7 @@ async def test_export_holds_exactly_that_member_in_that_guild(db, clock, notes) 
 
 async def test_delete_erases_only_that_member_in_that_guild(db, clock, notes) -> None:
     await privacy_with(db, clock, notes).delete_member(GUILD, ALICE)
-    rows = await db.fetchall("SELECT guild_id, user_id FROM notes ORDER BY rowid")
+    rows = await db.fetchall("SELECT guild_id, user_id FROM notes ORDER BY id")
     assert [tuple(r) for r in rows] == [(GUILD, BOB), (OTHER_GUILD, ALICE)]
 
 

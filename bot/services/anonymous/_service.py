@@ -347,9 +347,9 @@ class AnonymousService:
                 "SELECT COALESCE(MAX(number), 0) + 1 FROM anon_questions WHERE guild_id = ?",
                 (guild_id,),
             )
-            question_id = await self._db.execute(
+            question_id = await self._db.fetchval(
                 "INSERT INTO anon_questions (guild_id, number, title, body, tag, code_salt, "
-                "code_hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "code_hash) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (guild_id, number, *clean, stored.salt, stored.digest),
             )
             due_at = await self._enqueue(
@@ -566,14 +566,16 @@ class AnonymousService:
             # Where it went is recorded even if the asker deleted it meanwhile (the state then
             # stays 'deleted'), so the queued deletion finds the post.
             await self._db.execute(
-                "UPDATE anon_questions SET state = iif(state = 'waiting', 'published', state), "
+                "UPDATE anon_questions "
+                "SET state = CASE WHEN state = 'waiting' THEN 'published' ELSE state END, "
                 "channel_id = ?, thread_id = ?, message_id = ?, published_at = ? WHERE id = ?",
                 (receipt.channel_id, receipt.thread_id, receipt.message_id,
                  to_epoch(self._clock.now()), item.ref_id),
             )
         elif kind == "review":
             await self._db.execute(
-                "UPDATE anon_questions SET state = iif(state = 'waiting', 'review', state), "
+                "UPDATE anon_questions "
+                "SET state = CASE WHEN state = 'waiting' THEN 'review' ELSE state END, "
                 "review_channel_id = ?, review_message_id = ? WHERE id = ?",
                 (receipt.channel_id, receipt.message_id, item.ref_id),
             )
@@ -584,8 +586,8 @@ class AnonymousService:
             # the copy is, for a queued deletion to edit it.
             await self._db.execute(
                 "INSERT INTO anon_held_followups (question_id, ref, body, channel_id, message_id) "
-                "SELECT id, ?, iif(state = 'published', ?, ''), ?, ? FROM anon_questions "
-                "WHERE id = ?",
+                "SELECT id, ?, CASE WHEN state = 'published' THEN ? ELSE '' END, ?, ? "
+                "FROM anon_questions WHERE id = ?",
                 (item.nonce, item.data.get("body", ""), receipt.channel_id, receipt.message_id,
                  item.ref_id),
             )
@@ -726,8 +728,9 @@ class AnonymousService:
             if reason and sanitize(reason)
             else None
         )
-        report_id = await self._db.execute(
-            "INSERT INTO anon_reports (question_id, reason, created_at) VALUES (?, ?, ?)",
+        report_id = await self._db.fetchval(
+            "INSERT INTO anon_reports (question_id, reason, created_at) VALUES (?, ?, ?) "
+            "RETURNING id",
             (row["id"], clean_reason, to_epoch(self._clock.now())),
         )
         self._reports.hit(reporter_id)

@@ -12,6 +12,8 @@ member's report, being one row whichever server it came from, counts once.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.clock import Clock
 from bot.db import Database
 from bot.services.guild_settings import GuildSettingsService
@@ -58,9 +60,12 @@ __all__ = [
 
 
 class IntelService:
-    def __init__(self, db: Database, clock: Clock, guild_settings: GuildSettingsService) -> None:
+    def __init__(self, db: Database, clock: Clock, guild_settings: GuildSettingsService,
+                 key_file: Path | None = None) -> None:
+        """``key_file``: where the pseudonym key lives (default: beside the SQLite file; a
+        server engine has no file, so the bot passes one beside DATABASE_PATH)."""
         store = IntelStore(db)
-        self._keys = KeyHolder(store)
+        self._keys = KeyHolder(store, key_file)
         self.programs = Programs(store)
         self.reports = Reports(store, clock, self._keys, guild_settings)
         self.aggregates = Aggregates(store, clock, guild_settings)

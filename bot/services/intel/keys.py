@@ -4,6 +4,7 @@ bot from starting), else on first use (the CLI, tests, the retention sweep)."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from bot.errors import ConfigError
 from bot.services.intel._store import IntelStore
@@ -11,15 +12,20 @@ from bot.services.intel.pseudonyms import Pseudonyms, key_path, load_key
 
 
 class KeyHolder:
-    def __init__(self, store: IntelStore) -> None:
+    def __init__(self, store: IntelStore, key_file: Path | None = None) -> None:
         self._store = store
+        self._key_file = key_file
         self._pseudonyms: Pseudonyms | None = None
         self._loading = asyncio.Lock()
 
     async def load(self) -> None:
         """Load (or, on first start, create) the key beside the database, and refuse a key
         other than the one the database's reports were made with."""
-        path = key_path(self._store.db.path)
+        database = self._store.db.path
+        path = self._key_file or (key_path(database) if database is not None else None)
+        if path is None:
+            raise ConfigError("the program-intel key needs a file: on PostgreSQL it lives beside "
+                              "DATABASE_PATH (the bot passes it)")
         known = await self._store.key_fingerprint()
         pseudonyms = Pseudonyms(load_key(path, may_create=known is None))
         if known is None:

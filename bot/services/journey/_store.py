@@ -91,8 +91,9 @@ class JourneyStore:
         )
 
     async def add_follow(self, guild_id: int, user_id: int, now: datetime) -> int:
-        return await self.db.execute(
-            "INSERT INTO journey_follows (guild_id, user_id, followed_at) VALUES (?, ?, ?)",
+        return await self.db.fetchval(
+            "INSERT INTO journey_follows (guild_id, user_id, followed_at) VALUES (?, ?, ?) "
+            "RETURNING id",
             (guild_id, user_id, to_epoch(now)),
         )
 
@@ -123,10 +124,11 @@ class JourneyStore:
                                   lead: int, due_by: datetime) -> bool:
         """Whether a smaller-lead reminder of the same step at the same instant ``at`` (not
         one planned for a date the step has since moved from) is also due by ``due_by``."""
+        dialect = self.db.dialect
         return bool(await self.db.fetchval(
             "SELECT 1 FROM outbox WHERE kind = ? AND ref_id = ? "
-            "AND json_extract(data, '$.step') = ? AND json_extract(data, '$.at') = ? "
-            "AND json_extract(data, '$.lead') < ? AND due_at <= ? "
+            f"AND {dialect.json_text('data', 'step')} = ? AND {dialect.json_int('data', 'at')} = ? "
+            f"AND {dialect.json_int('data', 'lead')} < ? AND due_at <= ? "
             "AND state IN ('pending', 'claimed', 'sent') LIMIT 1",
             (kind, follow_id, step_key, at, lead, to_epoch(due_by)),
         ))
@@ -143,7 +145,7 @@ class JourneyStore:
     async def clear_exams(self, guild_id: int, user_id: int, exam: str | None) -> int:
         rows = await self.db.fetchall(
             "DELETE FROM journey_exams WHERE guild_id = ? AND user_id = ? "
-            "AND (? IS NULL OR exam = ?) RETURNING 1",
+            "AND (CAST(? AS TEXT) IS NULL OR exam = ?) RETURNING 1",
             (guild_id, user_id, exam, exam),
         )
         return len(rows)
@@ -180,9 +182,9 @@ class JourneyStore:
 
     async def add_cohort(self, guild_id: int, group_id: int, exam: str, first: date, last: date,
                          created_by: int, now: datetime, *, role_wanted: bool = False) -> int:
-        return await self.db.execute(
+        return await self.db.fetchval(
             "INSERT INTO journey_cohorts (guild_id, group_id, exam, window_start, window_end, "
-            "created_by, created_at, role_wanted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "created_by, created_at, role_wanted) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (guild_id, group_id, exam, first.isoformat(), last.isoformat(), created_by,
              to_epoch(now), int(role_wanted)),
         )
@@ -290,9 +292,9 @@ class JourneyStore:
     # -- milestones -----------------------------------------------------------------------
     async def add_milestone(self, guild_id: int, user_id: int, kind: str, visibility: str,
                             now: datetime) -> Milestone:
-        row_id = await self.db.execute(
+        row_id = await self.db.fetchval(
             "INSERT INTO journey_milestones (guild_id, user_id, kind, visibility, created_at) "
-            "VALUES (?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?) RETURNING id",
             (guild_id, user_id, kind, visibility, to_epoch(now)),
         )
         return Milestone(row_id, guild_id, user_id, kind, visibility,  # type: ignore[arg-type]

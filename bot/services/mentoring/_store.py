@@ -187,7 +187,8 @@ class MentoringStore:
             sql.append("AND status = ?")
             params.append(status)
         for column, key in lists:
-            sql.append(f"AND instr(',' || {column} || ',', ?) > 0")
+            listed = f"',' || {column} || ','"
+            sql.append(f"AND {self.db.dialect.position('?', listed)} > 0")
             params.append(f",{key},")
         if has_room is not None:
             sql.append("AND active < capacity" if has_room else "AND active >= capacity")
@@ -247,7 +248,7 @@ class MentoringStore:
             f"SELECT {MENTEE_COLUMNS}, "
             "(SELECT r.id FROM mentor_requests r WHERE r.mentee_id = mentees.id "
             "AND r.status = 'pending' LIMIT 1) AS open_request, "
-            "(SELECT group_concat(p.mentor_id) FROM mentor_pairings p "
+            f"(SELECT {self.db.dialect.string_agg('p.mentor_id')} FROM mentor_pairings p "
             "WHERE p.mentee_id = mentees.id AND p.status = 'active') AS paired "
             "FROM mentees WHERE guild_id = ? AND user_id = ?",
             (guild_id, user_id),
@@ -302,9 +303,9 @@ class MentoringStore:
         )
 
     async def insert_request(self, guild_id: int, mentee_id: int, now: datetime) -> int:
-        return await self.db.execute(
+        return await self.db.fetchval(
             "INSERT INTO mentor_requests (guild_id, mentee_id, status, created_at) "
-            "VALUES (?, ?, 'pending', ?)",
+            "VALUES (?, ?, 'pending', ?) RETURNING id",
             (guild_id, mentee_id, to_epoch(now)),
         )
 
@@ -350,9 +351,9 @@ class MentoringStore:
 
     async def insert_offer(self, request_id: int, mentor_id: int, now: datetime,
                            expires_at: datetime) -> int:
-        return await self.db.execute(
+        return await self.db.fetchval(
             "INSERT INTO mentor_offers (request_id, mentor_id, status, offered_at, expires_at) "
-            "VALUES (?, ?, 'pending', ?, ?)",
+            "VALUES (?, ?, 'pending', ?, ?) RETURNING id",
             (request_id, mentor_id, to_epoch(now), to_epoch(expires_at)),
         )
 
@@ -410,14 +411,11 @@ class MentoringStore:
     async def insert_pairing(self, guild_id: int, mentor_id: int, mentee_id: int,
                              request_id: int | None, now: datetime) -> int | None:
         """The new pairing's id, or None when these two are already paired."""
-        try:
-            return await self.db.execute(
-                "INSERT INTO mentor_pairings (guild_id, mentor_id, mentee_id, request_id, status, "
-                "started_at) VALUES (?, ?, ?, ?, 'active', ?)",
-                (guild_id, mentor_id, mentee_id, request_id, to_epoch(now)),
-            )
-        except sqlite3.IntegrityError:
-            return None
+        return await self.db.fetchval(  # None: mentor_pairings_one_active held
+            "INSERT INTO mentor_pairings (guild_id, mentor_id, mentee_id, request_id, status, "
+            "started_at) VALUES (?, ?, ?, ?, 'active', ?) ON CONFLICT DO NOTHING RETURNING id",
+            (guild_id, mentor_id, mentee_id, request_id, to_epoch(now)),
+        )
 
     async def pairing(self, pairing_id: int) -> Pairing | None:
         row = await self.db.fetchone(f"{_PAIRING_SELECT} WHERE p.id = ?", (pairing_id,))

@@ -123,7 +123,7 @@ class MentoringPrivacy:
             # Found by ids: rows sent to them, and updates naming them as the next mentor.
             await self._db.execute(
                 f"DELETE FROM outbox WHERE guild_id = ? AND kind IN ({', '.join('?' * len(KINDS))}) "
-                "AND (recipient_id = ? OR json_extract(data, '$.mentor_user_id') = ?)",
+                f"AND (recipient_id = ? OR {self._db.dialect.json_int('data', 'mentor_user_id')} = ?)",
                 (guild_id, *KINDS, user_id, user_id))
             await self._db.execute("DELETE FROM mentees WHERE guild_id = ? AND user_id = ?",
                                    (guild_id, user_id))

@@ -53,7 +53,7 @@ class SearchGaps:
             await tx.execute(
                 "INSERT INTO resource_search_gaps (guild_id, query, searches, last_at) "
                 "VALUES (?, ?, 1, ?) ON CONFLICT (guild_id, query) "
-                "DO UPDATE SET searches = searches + 1, last_at = excluded.last_at",
+                "DO UPDATE SET searches = resource_search_gaps.searches + 1, last_at = excluded.last_at",
                 (guild_id, text, now),
             )
             await tx.execute(

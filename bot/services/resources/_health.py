@@ -99,8 +99,13 @@ class LinkHealth:
                     baseline, taken = probe.title, now
                 changed += probe.title is not None and baseline is not None and probe.title != baseline
                 await tx.execute(
-                    "INSERT OR REPLACE INTO resource_links (url, status, http_status, moved_to, title, "
-                    "verified_title, verified_at, detail, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO resource_links (url, status, http_status, moved_to, title, "
+                    "verified_title, verified_at, detail, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (url) DO UPDATE SET status = excluded.status, "
+                    "http_status = excluded.http_status, moved_to = excluded.moved_to, "
+                    "title = excluded.title, verified_title = excluded.verified_title, "
+                    "verified_at = excluded.verified_at, detail = excluded.detail, "
+                    "checked_at = excluded.checked_at",
                     (url, probe.status, probe.http_status, probe.moved_to, probe.title, baseline, taken,
                      probe.detail, now),
                 )

@@ -89,9 +89,10 @@ class SuggestionQueue:
             look = lookalike_key(key)
             if any(lookalike_key(r["url_key"]) == look for r in pending):
                 raise Conflict("Someone already suggested that link; it is waiting for review.")
-            sid = await tx.execute(
+            sid = await tx.fetchval(
                 "INSERT INTO resource_suggestions (guild_id, user_id, title, url, url_key, "
-                "category, reason, created_at, channel_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "category, reason, created_at, channel_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "RETURNING id",
                 (guild_id, user_id, title, url, key, category, reason, now, channel_id),
             )
             row = await tx.fetchone("SELECT * FROM resource_suggestions WHERE id = ?", (sid,))
@@ -157,10 +158,10 @@ class SuggestionQueue:
                     await write_override(tx, guild_id, rid, {**values, "url_key": suggestion.url_key,
                                                              "removed": 0}, now)
                 else:
-                    rid = await tx.execute(
+                    rid = await tx.fetchval(
                         "INSERT INTO resources (guild_id, url, url_key, title, category, tier, "
                         "description, last_verified, created_at, updated_at) "
-                        "VALUES (?, ?, ?, ?, ?, 'community', ?, ?, ?, ?)",
+                        "VALUES (?, ?, ?, ?, ?, 'community', ?, ?, ?, ?) RETURNING id",
                         (guild_id, suggestion.url, suggestion.url_key, suggestion.title,
                          suggestion.category, values["description"], now, now, now),
                     )

@@ -15,7 +15,7 @@ from bot.outbox import Outbox
 from bot.services.confusables import skeleton
 from bot.services.notices import MemberNotices
 from bot.services.study_groups.models import DEFAULT_OFFSETS_MINUTES, TOPICS, Group, Member
-from bot.services.study_groups.outbox import ANNOUNCE, DM, KINDS, LEAD, due_row
+from bot.services.study_groups.outbox import ANNOUNCE, DM, KINDS, due_row, lead_sql
 from bot.services.study_groups.quotas import Quotas
 from bot.services.text import md, sanitize, sanitize_line
 from bot.services.timezones import DEFAULT_ZONE, resolve_zone
@@ -25,6 +25,8 @@ DESCRIPTION_MAX = 500
 CAPACITY_MAX = 1000
 MAX_OFFSETS = 5
 MAX_OFFSET_MINUTES = 7 * 24 * 60
+#: a LIMIT that reads every row (SQLite's -1 and PostgreSQL's ALL are not portable)
+ALL_ROWS = 1 << 62
 
 _GROUP_COLUMNS = (
     "g.id, g.guild_id, g.name, g.topic, g.description, g.capacity, g.owner_id, g.role_id, "
@@ -248,10 +250,10 @@ class Groups:
         if taken := await _live_name_taken(tx, guild_id, name):
             raise Conflict(f"There is already a group called **{md(taken)}** here.")
         await self._quotas.check_group(tx, limits, guild_id, owner_id)
-        group_id = await tx.execute(
+        group_id = await tx.fetchval(
             "INSERT INTO study_groups (guild_id, name, topic, description, capacity, owner_id, "
             "role_id, role_trusted, announce_offsets, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             values,
         )
         await tx.executemany(
@@ -267,6 +269,7 @@ class Groups:
     async def find(self, guild_id: int, ref: str) -> Group:
         """A group by the id autocomplete sends, or by its exact (case-insensitive) name."""
         ref = ref.strip()
+        nocase = self._db.dialect.nocase
         async with self._db.transaction() as tx:
             if ref.isdigit():
                 row = await tx.fetchone(
@@ -277,7 +280,8 @@ class Groups:
                     return group_from_row(row)
             row = await tx.fetchone(
                 f"SELECT {_GROUP_COLUMNS} FROM study_groups g WHERE g.guild_id = ? "
-                "AND g.name = ? COLLATE NOCASE ORDER BY g.archived_at IS NOT NULL, g.id DESC",
+                f"AND {nocase('g.name')} = {nocase('?')} "
+                "ORDER BY g.archived_at IS NOT NULL, g.id DESC",
                 (guild_id, " ".join(ref.split())),
             )
         if row is None:
@@ -286,14 +290,14 @@ class Groups:
 
     async def list(
         self, guild_id: int, *, include_archived: bool = False, member_id: int | None = None,
-        limit: int = -1, offset: int = 0,
+        limit: int = ALL_ROWS, offset: int = 0,
     ) -> list[Group]:
         """Groups by name; ``limit``/``offset`` read one page (a paged reply loads each page
         when shown instead of holding the whole list)."""
         where, params = _list_where(guild_id, include_archived, member_id)
         rows = await self._db.fetchall(
             f"SELECT {_GROUP_COLUMNS} FROM study_groups g WHERE {where} "
-            "ORDER BY g.name COLLATE NOCASE, g.id LIMIT ? OFFSET ?",
+            f"ORDER BY {self._db.dialect.nocase('g.name')}, g.id LIMIT ? OFFSET ?",
             (*params, limit, offset),
         )
         return [group_from_row(r) for r in rows]
@@ -306,11 +310,12 @@ class Groups:
 
     async def search(self, guild_id: int, query: str, limit: int = 25) -> list[Group]:
         """Live groups whose name contains ``query`` (for autocomplete)."""
+        dialect = self._db.dialect
         pattern = "%" + query.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         rows = await self._db.fetchall(
             f"SELECT {_GROUP_COLUMNS} FROM study_groups g WHERE g.guild_id = ? "
-            "AND g.archived_at IS NULL AND g.name LIKE ? ESCAPE '\\' "
-            "ORDER BY g.name COLLATE NOCASE LIMIT ?",
+            f"AND g.archived_at IS NULL AND g.name {dialect.like_nocase} ? ESCAPE '\\' "
+            f"ORDER BY {dialect.nocase('g.name')} LIMIT ?",
             (guild_id, pattern, limit),
         )
         return [group_from_row(r) for r in rows]
@@ -353,7 +358,7 @@ class Groups:
             return await _group(tx, guild_id, group_id)
 
     async def members(
-        self, guild_id: int, group_id: int, *, limit: int = -1, offset: int = 0
+        self, guild_id: int, group_id: int, *, limit: int = ALL_ROWS, offset: int = 0
     ) -> list[Member]:
         await self.get(guild_id, group_id)  # NotFound for another guild's group
         rows = await self._db.fetchall(
@@ -554,7 +559,7 @@ async def _reschedule_announcements(
     marks = ",".join("?" * len(leads))
     await tx.execute(
         f"UPDATE outbox SET state = 'cancelled', last_error = 'announcement times changed' "
-        f"WHERE state = 'pending' AND kind = ? AND {LEAD} NOT IN ({marks}) "
+        f"WHERE state = 'pending' AND kind = ? AND {lead_sql(tx.dialect)} NOT IN ({marks}) "
         f"AND ref_id IN ({future})",
         (ANNOUNCE, *leads, group_id, now),
     )

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import from_epoch
 from bot.db import Database
+from bot.db.dialect import Dialect
 from bot.outbox import DueItem, Handler, NewRow, Outcome, Policy, Send, Skip
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.study_groups.dst import DstNotice, heads_ups
@@ -25,8 +26,11 @@ KINDS = (ANNOUNCE, DM)
 #: A row sent later than this after its due time is marked "(delayed)".
 LATE_GRACE = timedelta(seconds=60)
 MAX_ATTEMPTS = 6
-#: A row's lead (seconds before the start) is in its data; queries read it with this.
-LEAD = "json_extract(data, '$.lead')"
+
+
+def lead_sql(dialect: Dialect) -> str:
+    """A row's lead (seconds before the start) is in its data; queries read it with this."""
+    return dialect.json_int("data", "lead")
 
 
 def due_row(guild_id: int, occurrence_id: int, recipient_id: int | None, lead: int,
@@ -107,7 +111,7 @@ class Announcements(Handler):
             return "the session had ended before it could be sent"
         if item.late(now, LATE_GRACE) and kind == "announce":
             newer = await self._db.fetchval(
-                f"SELECT 1 FROM outbox WHERE ref_id = ? AND kind = ? AND {LEAD} < ? "
+                f"SELECT 1 FROM outbox WHERE ref_id = ? AND kind = ? AND {lead_sql(self._db.dialect)} < ? "
                 "AND due_at <= ? AND state IN ('pending', 'claimed', 'sent') LIMIT 1",
                 (item.ref_id, ANNOUNCE, lead, now_s),
             )
@@ -118,7 +122,7 @@ class Announcements(Handler):
     async def _heads_ups(self, item: DueItem, row: sqlite3.Row, lead: int) -> list[DstNotice]:
         """Heads-ups about next week's local times, in the session's first announcement."""
         first_lead = await self._db.fetchval(
-            f"SELECT MAX({LEAD}) FROM outbox WHERE ref_id = ? AND kind = ?",
+            f"SELECT MAX({lead_sql(self._db.dialect)}) FROM outbox WHERE ref_id = ? AND kind = ?",
             (item.ref_id, ANNOUNCE),
         )
         if not row["rrule"] or lead != first_lead:

@@ -177,10 +177,10 @@ class Sessions:
             _require_live(group)
             require_manager(group, actor_id, is_moderator)
             others = await self._quotas.check_series(tx, limits, guild_id, actor_id, now_s)
-            series_id = await tx.execute(
+            series_id = await tx.fetchval(
                 "INSERT INTO study_series (group_id, title, zone, first_local, rrule, "
                 "duration_minutes, location, channel_id, created_by, created_at, "
-                "materialized_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "materialized_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     group_id, title, zone.key, stored_first,
                     recurrence.to_rrule() if recurrence else None, duration_minutes, location,
@@ -506,9 +506,9 @@ async def materialize(tx: Transaction, outbox: Outbox, series_id: int, target: i
     announcements, reminders_due = [], []
     for start in starts:
         start_s = int(start.timestamp())
-        occ_id = await tx.execute(
+        occ_id = await tx.fetchval(
             "INSERT INTO study_occurrences (series_id, starts_at, ends_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (series_id, starts_at) DO NOTHING",
+            "ON CONFLICT (series_id, starts_at) DO NOTHING RETURNING id",
             (series_id, start_s, start_s + duration),
         )
         if not occ_id:

@@ -43,6 +43,7 @@ def debug_log() -> Iterator[io.StringIO]:
         root.setLevel(old_level)
 
 
+@pytest.mark.sqlite_only
 async def test_no_trace_of_the_asker_anywhere(
     db: Database, clock: ManualClock, settings: Settings, debug_log: io.StringIO
 ) -> None:

@@ -20,7 +20,8 @@ THREE_BEFORE = DAY_OF - timedelta(days=3)
 
 async def _due_rows(db: Database) -> list[tuple[str, int, int]]:
     rows = await db.fetchall(
-        "SELECT json_extract(data, '$.step') AS step, json_extract(data, '$.lead') AS lead, "
+        f"SELECT {db.dialect.json_text('data', 'step')} AS step, "
+        f"{db.dialect.json_int('data', 'lead')} AS lead, "
         "due_at FROM outbox WHERE kind = 'journey_reminder' AND state = 'pending' ORDER BY due_at"
     )
     return [(r["step"], r["lead"], r["due_at"]) for r in rows]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import timedelta
 
 from bot.clock import ManualClock
@@ -16,21 +15,17 @@ BOB, DAVE = 700000000000000001, 700000000000000002  # mentors
 ALICE, CAROL = 700000000000000011, 700000000000000012  # mentees
 
 
-def tables_holding(path, user_id: int) -> list[tuple[str, str]]:
-    """Every (table, column) holding the id, as a value or inside text (the WAL included)."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        hits = []
-        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        for table in names:
-            for column in [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]:
-                if conn.execute(f'SELECT count(*) FROM "{table}" WHERE "{column}" = ? OR '
-                                f'instr(CAST("{column}" AS TEXT), ?) > 0',
-                                (user_id, str(user_id))).fetchone()[0]:
-                    hits.append((table, column))
-        return hits
-    finally:
-        conn.close()
+async def tables_holding(db: Database, user_id: int) -> list[tuple[str, str]]:
+    """Every (table, column) holding the id, as a value or inside text."""
+    hits = []
+    for table in await db.tables():
+        for column in await db.columns(table):
+            text = f"CAST({column} AS TEXT)"
+            if await db.fetchval(f"SELECT count(*) FROM {table} WHERE {text} = ? OR "
+                                 f"{db.dialect.position('?', text)} > 0",
+                                 (str(user_id), str(user_id))):
+                hits.append((table, column))
+    return hits
 
 
 async def world(db: Database, settings: Settings, clock: ManualClock) -> Services:
@@ -86,10 +81,10 @@ async def test_deleting_a_mentor_leaves_no_trace_and_keeps_everyone_else_consist
     services = await world(db, settings, clock)
     await services.outbox.run_due(clock.now())  # no sender yet: the rows stay, naming bob
     assert await db.fetchval("SELECT count(*) FROM outbox WHERE recipient_id = ?", (BOB,))
-    assert ("mentors", "user_id") in tables_holding(settings.database_path, BOB)
+    assert ("mentors", "user_id") in await tables_holding(db, BOB)
     clock.advance(timedelta(minutes=1))
     await services.privacy.delete_member(G, BOB)
-    assert tables_holding(settings.database_path, BOB) == []
+    assert await tables_holding(db, BOB) == []
     # alice is still told her pairing ended, by a notice that no longer names bob
     [told] = await db.fetchall("SELECT data FROM outbox WHERE kind = 'member_notice' "
                                "AND recipient_id = ?", (ALICE,))
@@ -103,7 +98,7 @@ async def test_deleting_a_mentor_leaves_no_trace_and_keeps_everyone_else_consist
 async def test_deleting_a_mentee_frees_the_mentors_slot(db, settings, clock):
     services = await world(db, settings, clock)
     await services.privacy.delete_member(G, ALICE)
-    assert tables_holding(settings.database_path, ALICE) == []
+    assert await tables_holding(db, ALICE) == []
     assert (await services.mentoring.get_mentor(G, BOB)).active == 0
     await services.privacy.delete_member(G, CAROL)
-    assert tables_holding(settings.database_path, CAROL) == []
+    assert await tables_holding(db, CAROL) == []

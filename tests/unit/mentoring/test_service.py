@@ -259,8 +259,8 @@ async def test_twenty_mentees_race_for_the_last_slot_exactly_one_wins(
     for user in range(100, 120):
         await svc.set_mentee_profile(G, user, mentee_input())
         requests.append((await svc.request(G, user, mentor.id)).request_id)
-    # Every racer has its own connection to the same SQLite file, as separate processes would.
-    racers = [await Database.open(settings.database_path) for _ in requests]
+    # Every racer has its own connection to the same database, as separate processes would.
+    racers = [await Database.open(db.target) for _ in requests]
     try:
         services = [MentoringService(r, clock, request_timeout=TIMEOUT) for r in racers]
         results = await asyncio.gather(

@@ -19,8 +19,7 @@ async def test_gaps_are_counted_per_server_most_searched_first(db: Database, clo
     top = await gaps.top(guild_id=1)
     assert [(g.query, g.searches) for g in top] == [("observership in boise", 2), ("zzqx", 1)]
     assert [g.query for g in await gaps.top(guild_id=2)] == ["zzqx"]
-    rows = await db.fetchall("SELECT name FROM pragma_table_info('resource_search_gaps')")
-    columns = {r["name"] for r in rows}
+    columns = set(await db.columns("resource_search_gaps"))
     assert columns == {"guild_id", "query", "searches", "last_at"}  # never who searched
 
 

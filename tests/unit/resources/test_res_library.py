@@ -261,7 +261,7 @@ async def test_changes_committed_by_another_process_are_seen(
     library: ResourceService, db: Database, clock: ManualClock
 ) -> None:
     assert (await library.search("curators corner")).hits == []
-    other_db = await Database.open(db.path)  # e.g. `fmg-bot resources import` beside the bot
+    other_db = await Database.open(db.target)  # e.g. `fmg-bot resources import` beside the bot
     try:
         extra = CatalogEntry("Curators Corner", "https://corner.example.org", "Org", "community",
                              "community", ("curators",), "Added from the command line.", date(2026, 1, 1))

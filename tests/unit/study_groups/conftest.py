@@ -14,6 +14,7 @@ from bot.outbox import DueItem, Outbox, Receipt, Report, SendFailed
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.study_groups import KINDS, StudyGroupService
 from bot.services.study_groups.models import OutgoingMessage
+from bot.services.study_groups.outbox import lead_sql
 from cogs.study_groups.views import render_announcement, render_dm
 
 GUILD = 700000000000000001
@@ -67,9 +68,9 @@ async def dispatch(service: StudyGroupService, now: datetime, sink: FakeDiscord)
 #: The study groups' rows of the one outbox, in the shape of the table they had before it
 #: (tests read it; the service writes the outbox).
 STUDY_OUTBOX_VIEW = (
-    "CREATE TEMP VIEW IF NOT EXISTS study_outbox AS SELECT id, ref_id AS occurrence_id, "
+    "CREATE VIEW study_outbox AS SELECT id, ref_id AS occurrence_id, "
     "CASE kind WHEN 'study_dm' THEN 'dm' ELSE 'announce' END AS kind, "
-    "coalesce(recipient_id, 0) AS recipient_id, json_extract(data, '$.lead') AS lead_seconds, "
+    "coalesce(recipient_id, 0) AS recipient_id, {lead} AS lead_seconds, "
     "due_at, next_attempt_at, nonce, state, attempts, claimed_by, claimed_at, channel_id, "
     "message_id, sent_at, last_error FROM outbox WHERE kind IN ('study_announce', 'study_dm')"
 )
@@ -77,7 +78,7 @@ STUDY_OUTBOX_VIEW = (
 
 @pytest.fixture(autouse=True)
 async def study_outbox_view(db: Database) -> None:
-    await db.execute(STUDY_OUTBOX_VIEW)
+    await db.execute(STUDY_OUTBOX_VIEW.format(lead=lead_sql(db.dialect)))
 
 
 @pytest.fixture

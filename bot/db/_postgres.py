@@ -1,0 +1,254 @@
+"""PostgreSQL through asyncpg: a connection pool, the same interface and the same guarantees.
+
+Writers are serialised as on SQLite. There, BEGIN IMMEDIATE lets one writer in at a time, so
+every check-then-write transaction of the services (a seat left in a group, an offer still
+open) is correct however many coroutines or processes write. Here every transaction, and every
+write outside one, holds the transaction-level advisory lock `WRITE_LOCK` from its first
+statement to its COMMIT: the same one-writer-at-a-time order, across every process on the
+server, so those transactions stay correct without being rewritten (and a SERIALIZABLE retry
+never has to replay a block that already asked Discord for something). Within one process an
+asyncio.Lock queues the writers first, so waiting writers do not each hold a pooled connection.
+Reads outside a transaction take no lock and run on any pooled connection at once.
+
+`?` placeholders become `$n` once per statement text (bot/db/dialect.py); asyncpg prepares
+and caches each statement per connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import tempfile
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+from bot.db.database import Database, Migration, Params, Transaction
+from bot.db.dialect import Dialect, PostgresDialect
+from bot.errors import FmgError
+
+if TYPE_CHECKING:  # imported when a PostgreSQL database is opened: SQLite never loads it
+    import asyncpg
+
+#: the advisory lock every writer holds until it commits ("fmg-w" in ASCII)
+WRITE_LOCK = 0x666D672D77
+POOL_SIZE = 8
+STATEMENT_CACHE = 1024
+_BEGIN = f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+_SCHEMA_TABLE = "CREATE TABLE IF NOT EXISTS fmg_schema (version BIGINT NOT NULL)"
+
+
+def _is_select(sql: str) -> bool:
+    return sql.lstrip()[:6].upper() == "SELECT"
+
+
+def redact(url: str) -> str:
+    """``url`` without its password (for logs and messages)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+class PostgresTransaction(Transaction):
+    def __init__(self, conn: Any, dialect: Dialect) -> None:
+        super().__init__(asyncio.current_task())
+        self._conn = conn
+        self.dialect = dialect
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[asyncpg.Record]:
+        self._check_open()
+        return await self._conn.fetch(self.dialect.sql(sql), *params)
+
+    async def execute(self, sql: str, params: Params = ()) -> None:
+        self._check_open()
+        await self._conn.execute(self.dialect.sql(sql), *params)
+
+    async def executemany(self, sql: str, seq: Iterable[Params]) -> None:
+        self._check_open()
+        await self._conn.executemany(self.dialect.sql(sql), [tuple(p) for p in seq])
+
+
+class PostgresDatabase(Database):
+    def __init__(self, pool: asyncpg.Pool, url: str) -> None:
+        super().__init__()
+        self._pool = pool
+        self.url = url
+        self.dialect = PostgresDialect()
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    def accepts(cls, target: str) -> bool:
+        return target.startswith(("postgresql://", "postgres://"))
+
+    @classmethod
+    async def connect(cls, target: str) -> PostgresDatabase:
+        import asyncpg
+
+        url = target
+        try:
+            pool = await asyncpg.create_pool(url, min_size=1, max_size=POOL_SIZE,
+                                             statement_cache_size=STATEMENT_CACHE,
+                                             reset=_rollback)
+        except (OSError, asyncpg.PostgresError) as exc:
+            raise FmgError(f"cannot connect to PostgreSQL at {redact(url)}: {exc}") from exc
+        return cls(pool, url)
+
+    @property
+    def target(self) -> str:
+        return self.url
+
+    @property
+    def label(self) -> str:
+        return redact(self.url)
+
+    @property
+    def lease_path(self) -> Path:
+        """The outbox's worker locks are files: they tell apart live and dead workers of the
+        processes on this machine (one folder per server and database)."""
+        parts = urlsplit(self.url)
+        key = hashlib.sha256(f"{parts.hostname}{parts.port}{parts.path}{parts.query}".encode())
+        return Path(tempfile.gettempdir()) / f"fmg-bot-{key.hexdigest()[:16]}" / "db"
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._pool.close()
+
+    async def data_version(self) -> object:
+        """The server's write position: it moves with every commit, ours included."""
+        return await self.fetchval("SELECT CAST(pg_current_wal_insert_lsn() AS TEXT)")
+
+    def _joined(self) -> PostgresTransaction | None:
+        tx = self._current.get()
+        if tx is not None and tx._open and tx._owner is asyncio.current_task():
+            assert isinstance(tx, PostgresTransaction)
+            return tx
+        return None
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[asyncpg.Record]:
+        tx = self._joined()
+        if tx is not None:
+            return await tx.fetchall(sql, params)
+        if _is_select(sql):
+            return await self._pool.fetch(self.dialect.sql(sql), *params)
+        async with self.transaction() as tx:  # a write (INSERT ... RETURNING)
+            return await tx.fetchall(sql, params)
+
+    async def execute(self, sql: str, params: Params = ()) -> None:
+        tx = self._joined()
+        if tx is None:
+            async with self.transaction() as tx:
+                await tx.execute(sql, params)
+            return
+        await tx.execute(sql, params)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[PostgresTransaction]:
+        """BEGIN, the write lock ... COMMIT (see `Database.transaction`)."""
+        self._refuse_nesting()
+        async with self._lock, self._pool.acquire() as conn:
+            await conn.execute(_BEGIN)
+            tx = PostgresTransaction(conn, self.dialect)
+            token = self._current.set(tx)
+            committed = False
+            try:
+                yield tx
+                await conn.execute("COMMIT")
+                committed = True
+            except BaseException:
+                # Shielded: a cancelled caller must not return a connection inside a transaction.
+                await asyncio.shield(_rollback(conn))
+                raise
+            finally:
+                self._current.reset(token)
+                tx._close(committed)
+
+    # -- schema -----------------------------------------------------------------------------
+    @asynccontextmanager
+    async def exclusive(self, name: str) -> AsyncIterator[None]:
+        # A session-level lock (the single-bigint key space; WRITE_LOCK is a transaction-level
+        # one on its own key), on a connection held for the block: if this process dies, the
+        # server ends the session and releases it.
+        key = int.from_bytes(hashlib.blake2b(f"fmg-bot:{name}".encode(), digest_size=8).digest(),
+                             "big", signed=True)
+        async with self._pool.acquire() as conn:
+            await conn.execute("SELECT pg_advisory_lock($1)", key)
+            try:
+                yield
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock($1)", key)
+
+    async def tables(self) -> list[str]:
+        rows = await self.fetchall(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+            "AND table_type = 'BASE TABLE' AND table_name <> 'fmg_schema' ORDER BY table_name"
+        )
+        return [r[0] for r in rows]
+
+    async def columns(self, table: str) -> list[str]:
+        rows = await self.fetchall(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = "
+            "current_schema() AND table_name = ? ORDER BY ordinal_position", (table,))
+        return [r[0] for r in rows]
+
+    async def references(self) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {t: set() for t in await self.tables()}
+        for r in await self.fetchall(
+            "SELECT CAST(conrelid AS regclass)::text AS child, "
+            "CAST(confrelid AS regclass)::text AS parent FROM pg_constraint WHERE contype = 'f'"
+        ):
+            found.setdefault(r["child"], set()).add(r["parent"])
+        return found
+
+    async def integrity_problems(self) -> list[str]:
+        return []  # the server enforces its constraints; there is no file to damage
+
+    async def reset_identities(self) -> None:
+        for r in await self.fetchall(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE "
+            "table_schema = current_schema() AND is_identity = 'YES'"
+        ):
+            table, column = r["table_name"], r["column_name"]
+            await self.fetchval(
+                f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
+                f"coalesce(max({column}), 0) + 1, false) FROM {table}"
+            )
+
+    async def schema_version(self) -> int:
+        import asyncpg
+
+        try:
+            return int(await self._pool.fetchval("SELECT max(version) FROM fmg_schema") or 0)
+        except asyncpg.UndefinedTableError:
+            return 0
+
+    async def _apply(self, migration: Migration) -> bool:
+        """Under the write lock, so processes starting together apply each migration once."""
+        import asyncpg
+
+        try:
+            async with self.transaction() as tx:
+                await tx.execute(_SCHEMA_TABLE)
+                done = await tx.fetchval("SELECT max(version) FROM fmg_schema")
+                if done is not None and done >= migration.version:
+                    return False
+                await tx._conn.execute(migration.text_for(self.dialect))
+                await tx.execute("DELETE FROM fmg_schema")
+                await tx.execute("INSERT INTO fmg_schema (version) VALUES (?)", (migration.version,))
+        except asyncpg.PostgresError as exc:
+            raise FmgError(f"migration {migration.name} failed: {exc}") from exc
+        return True
+
+    async def server_version(self) -> str:
+        return str(await self._pool.fetchval("SHOW server_version"))
+
+
+async def _rollback(conn: Any) -> None:
+    """Also what a connection goes through on its way back to the pool: asyncpg's default
+    reset (a round trip clearing session state) is not needed, as nothing here sets any, and
+    would be paid by every statement outside a transaction."""
+    if conn.is_in_transaction():
+        await conn.execute("ROLLBACK")
