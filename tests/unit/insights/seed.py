@@ -127,8 +127,8 @@ async def seed(db: Database, now: datetime, guild: int = G) -> None:
             await tx.execute(
                 "INSERT INTO anon_questions (guild_id, number, title, body, tag, code_salt, "
                 "code_hash, state, closed, mentor_answer_message_id, published_at) "
-                "VALUES (?, ?, 't', 'b', ?, x'00', x'00', ?, ?, ?, ?)",
-                (server, number, tag, state, closed, answer, published),
+                "VALUES (?, ?, 't', 'b', ?, ?, ?, ?, ?, ?, ?)",
+                (server, number, tag, b"\0", b"\0", state, closed, answer, published),
             )
         # -- resource searches --------------------------------------------------------------
         today = to_epoch(now) // 86_400

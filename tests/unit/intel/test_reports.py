@@ -101,6 +101,7 @@ async def test_k_has_a_floor_of_three(db: Database, clock: ManualClock) -> None:
                               ).aggregates.min_reporters(GUILD_A) == 3
 
 
+@pytest.mark.sqlite_only  # it also reads the database file and its WAL for the key
 async def test_the_key_is_made_once_private_and_never_swapped(db: Database,
                                                               clock: ManualClock) -> None:
     path = key_path(db.path)

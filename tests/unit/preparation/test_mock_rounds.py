@@ -186,6 +186,7 @@ async def test_two_no_shows_in_a_row_sit_the_member_out_of_one_round(
     assert (await mock.rounds.join(GUILD, ALICE, "interviewee", "internal_medicine")).role
 
 
+@pytest.mark.sqlite_only  # the scan reads the SQLite file and its WAL
 async def test_export_then_delete_leaves_no_id(mock, db, outbox, clock, threads, dms,
                                                settings) -> None:
     await _schedule(mock)

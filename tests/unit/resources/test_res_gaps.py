@@ -46,8 +46,7 @@ async def test_every_search_is_counted_per_day_text_only_for_a_year(
                              "WHERE guild_id = 1 ORDER BY query")
     assert [tuple(r) for r in rows] == [("ecfmg certification", 2, 0), ("zzqx", 1, 1)]
     assert [g.query for g in await gaps.top(guild_id=1)] == ["zzqx"]  # found: no gap
-    columns = {r["name"] for r in await db.fetchall(
-        "SELECT name FROM pragma_table_info('resource_search_days')")}
+    columns = set(await db.columns("resource_search_days"))
     assert columns == {"guild_id", "day", "query", "searches", "empty"}  # never who searched
     clock.advance(timedelta(days=_gaps.KEEP_DAYS + 1))
     await gaps.note("visa", guild_id=1, found=True)

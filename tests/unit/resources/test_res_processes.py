@@ -19,8 +19,8 @@ ALICE, MOD = 1001, 9001
 
 @pytest.fixture
 async def other_db(db: Database) -> AsyncIterator[Database]:
-    """A second connection to the same file: what another bot process has."""
-    second = await Database.open(db.path)
+    """A second connection to the same database: what another bot process has."""
+    second = await Database.open(db.target)
     try:
         yield second
     finally:
