@@ -423,9 +423,11 @@ class MentoringStore:
 
     async def open_pairings_of(self, guild_id: int, user_id: int) -> list[Pairing]:
         rows = await self.db.fetchall(
-            f"{_PAIRING_SELECT} WHERE p.guild_id = ? AND p.status = 'active' "
-            "AND (m.user_id = ? OR e.user_id = ?) ORDER BY p.id",
-            (guild_id, user_id, user_id),
+            # By the member's two profile ids: each side has its index (migration 0024).
+            f"{_PAIRING_SELECT} WHERE p.status = 'active' AND (p.mentor_id IN (SELECT id FROM "
+            "mentors WHERE guild_id = ? AND user_id = ?) OR p.mentee_id IN (SELECT id FROM "
+            "mentees WHERE guild_id = ? AND user_id = ?)) ORDER BY p.id",
+            (guild_id, user_id, guild_id, user_id),
         )
         return [pairing_of(r) for r in rows]
 
