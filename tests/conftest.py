@@ -34,12 +34,13 @@ def pytest_report_header() -> list[str]:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """A test marked `sqlite_only` (it checks SQLite itself: PRAGMAs, its files) runs only with
-    the SQLite `db`: its PostgreSQL variant is deselected, not skipped."""
+    the SQLite `db`, one marked `postgresql_only` (what only a server does: LISTEN/NOTIFY) only
+    with the PostgreSQL one: the other variant is deselected, not skipped."""
     keep, drop = [], []
     for item in items:
         engine = getattr(getattr(item, "callspec", None), "params", {}).get("db")
-        only = item.get_closest_marker("sqlite_only") is not None
-        (drop if only and engine == "postgresql" else keep).append(item)
+        other = {"sqlite": "postgresql_only", "postgresql": "sqlite_only"}.get(engine or "")
+        (drop if other and item.get_closest_marker(other) else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

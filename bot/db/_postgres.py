@@ -17,9 +17,11 @@ and caches each statement per connection.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+import logging
 import tempfile
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +33,8 @@ from bot.errors import FmgError
 
 if TYPE_CHECKING:  # imported when a PostgreSQL database is opened: SQLite never loads it
     import asyncpg
+
+log = logging.getLogger(__name__)
 
 #: the advisory lock every writer holds until it commits ("fmg-w" in ASCII)
 WRITE_LOCK = 0x666D672D77
@@ -71,6 +75,75 @@ class PostgresTransaction(Transaction):
         self._check_open()
         await self._conn.executemany(self.dialect.sql(sql), [tuple(p) for p in seq])
 
+    async def notify(self, channel: str) -> None:
+        self._check_open()
+        await self._conn.execute("SELECT pg_notify($1, '')", channel)  # delivered on COMMIT
+
+
+class Follower:
+    """One `Database.follow`: LISTEN on a connection of its own (a pooled one would be handed
+    to others), kept open by a task that reconnects after a loss. Every (re)connection and
+    every loss calls ``on_notice`` too: notices sent while nobody listened are lost, so the
+    follower re-reads rather than trust a cache across the gap."""
+
+    #: the wait before connecting again after a loss (a restarting server, a network cut)
+    RETRY_S = 1.0
+
+    def __init__(self, url: str, channel: str, on_notice: Callable[[], None]) -> None:
+        self._url = url
+        self._channel = channel
+        self._on_notice = on_notice
+        self._live = False
+        self._listening = asyncio.Event()
+        self._task = asyncio.create_task(self._run(), name=f"fmg-follow-{channel}")
+
+    @property
+    def live(self) -> bool:
+        return self._live
+
+    async def started(self) -> None:
+        """Wait for the first LISTEN (or the task's failure: then the caller polls)."""
+        waiter = asyncio.create_task(self._listening.wait())
+        await asyncio.wait({waiter, self._task}, return_when=asyncio.FIRST_COMPLETED)
+        waiter.cancel()
+
+    async def _run(self) -> None:
+        while True:
+            await self._listen_once()
+            await asyncio.sleep(self.RETRY_S)
+
+    async def _listen_once(self) -> None:
+        """Listen until the session is lost."""
+        import asyncpg
+
+        try:
+            conn = await asyncpg.connect(self._url)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            log.warning("cannot listen for %s changes (%s); polling meanwhile", self._channel, exc)
+            return
+        lost = asyncio.Event()
+        try:
+            conn.add_termination_listener(lambda _conn: lost.set())
+            await conn.add_listener(self._channel, lambda *_: self._on_notice())
+            self._live = True
+            self._listening.set()
+            self._on_notice()  # what changed before we listened
+            await lost.wait()
+            log.warning("lost the session listening for %s changes; polling meanwhile",
+                        self._channel)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            log.warning("listening for %s changes failed (%s); polling meanwhile",
+                        self._channel, exc)
+        finally:
+            self._live = False
+            self._on_notice()
+            await asyncio.shield(conn.close(timeout=2))
+
+    async def close(self) -> None:
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+
 
 class PostgresDatabase(Database):
     def __init__(self, pool: asyncpg.Pool, url: str) -> None:
@@ -79,6 +152,7 @@ class PostgresDatabase(Database):
         self.url = url
         self.dialect = PostgresDialect()
         self._lock = asyncio.Lock()
+        self._followers: list[Follower] = []
 
     @classmethod
     def accepts(cls, target: str) -> bool:
@@ -114,8 +188,16 @@ class PostgresDatabase(Database):
         return Path(tempfile.gettempdir()) / f"fmg-bot-{key.hexdigest()[:16]}" / "db"
 
     async def close(self) -> None:
+        for follower in self._followers:
+            await follower.close()
         async with self._lock:
             await self._pool.close()
+
+    async def follow(self, channel: str, on_notice: Callable[[], None]) -> Follower:
+        follower = Follower(self.url, channel, on_notice)
+        self._followers.append(follower)
+        await follower.started()
+        return follower
 
     async def data_version(self) -> object:
         """The server's write position: it moves with every commit, ours included."""

@@ -23,7 +23,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from bot.db.dialect import Dialect
 from bot.errors import FmgError, SchemaTooNewError, TransactionError
@@ -103,6 +103,11 @@ class Transaction:
     async def fetchall(self, sql: str, params: Params = ()) -> list[Any]:
         raise NotImplementedError
 
+    async def notify(self, channel: str) -> None:
+        """Tell every process following ``channel`` (`Database.follow`) once this transaction
+        commits. Nothing on an engine that cannot push (SQLite: its followers poll)."""
+        self._check_open()
+
     async def fetchone(self, sql: str, params: Params = ()) -> Any:
         rows = await self.fetchall(sql, params)
         return rows[0] if rows else None
@@ -128,6 +133,15 @@ class Transaction:
                 callback()
             except Exception:
                 log.exception("an after-commit callback failed (the transaction did commit)")
+
+
+class Following(Protocol):
+    """A `Database.follow` in progress."""
+
+    @property
+    def live(self) -> bool:
+        """Whether notices are being received now (False: poll until it is True again)."""
+        ...
 
 
 class Database:
@@ -186,6 +200,13 @@ class Database:
         """A value that changes when another connection commits (perhaps more often: a cache
         keyed on it is reloaded, never stale)."""
         raise NotImplementedError
+
+    async def follow(self, channel: str, on_notice: Callable[[], None]) -> Following | None:
+        """Call ``on_notice()`` whenever a committed transaction of any process notified
+        ``channel`` (`Transaction.notify`), and whenever notices may have been missed (the
+        listening session was lost or came back). None when the engine cannot push changes
+        (SQLite): the caller polls instead. While `Following.live` is False, it polls too."""
+        return None
 
     async def truncate_wal(self) -> bool:
         """Drop erased text from the engine's write-ahead log now; True when done."""

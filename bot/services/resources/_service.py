@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 from bot.clock import Clock
 from bot.db import Database
+from bot.db.database import Following
 from bot.errors import Conflict, InvalidInput, NotFound
 from bot.outbox import Outbox
 from bot.services.guild_settings import GuildSettingsService
@@ -95,8 +96,8 @@ class ResourceService:
         self._snapshot: Snapshot | None = None
         self._index = SearchIndex()
         self._version: int | None = None
-        #: False once something pushes changes (`changed_elsewhere`) instead of the poll
-        self.poll_version = True
+        #: the engine pushing the library's changes (`follow_changes`); None: poll its version
+        self._following: Following | None = None
         self._stale = True
         self._recent: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self.suggestions = SuggestionQueue(
@@ -109,7 +110,10 @@ class ResourceService:
 
     # -- loading ------------------------------------------------------------------------------
     async def start(self) -> LoadReport | None:
-        """Load the configured catalog file (idempotent) and build the search snapshot."""
+        """Load the configured catalog file (idempotent), follow the library's changes and
+        build the search snapshot."""
+        if self._following is None:
+            await self.follow_changes()
         if self._catalog_path is None:
             await self.refresh()
             return None
@@ -413,19 +417,25 @@ class ResourceService:
 
     async def _snap(self) -> Snapshot:
         # The library's version moves with every change, ours or another process's (another
-        # bot process, `fmg-bot resources import`). Asked on every use: one primary-key SELECT
-        # on the loop's thread, a few microseconds (see bot/db/database.py).
-        if self.poll_version and await self._db.fetchval(LIBRARY_VERSION) != self._version:
+        # bot process, `fmg-bot resources import`). SQLite: asked on every use, one primary-key
+        # SELECT on the loop's thread, a few microseconds (see bot/db/database.py). PostgreSQL
+        # pushes the change instead (`follow_changes`), sparing a round trip per search; while
+        # its listening session is down, the version is asked as on SQLite.
+        polls = self._following is None or not self._following.live
+        if polls and await self._db.fetchval(LIBRARY_VERSION) != self._version:
             self._stale = True
         if self._snapshot is None or self._stale:
             await self.refresh()
         assert self._snapshot is not None
         return self._snapshot
 
-    def changed_elsewhere(self) -> None:
-        """The hook for an engine that pushes changes instead of being polled (PostgreSQL:
-        LISTEN on a channel that the bumping transaction NOTIFYs; set ``poll_version`` False):
-        the next read rebuilds the snapshot and the index."""
+    async def follow_changes(self) -> None:
+        """Let the engine push the library's changes, when it can (PostgreSQL: LISTEN on the
+        channel every change's transaction NOTIFYs, see `library_changed`)."""
+        self._following = await self._db.follow(LIBRARY_MARK, self._changed_elsewhere)
+
+    def _changed_elsewhere(self) -> None:
+        """The next read rebuilds the snapshot and the index."""
         self._stale = True
 
     async def refresh(self) -> None:

@@ -104,6 +104,7 @@ async def library_changed(tx: Transaction) -> None:
         f"INSERT INTO shared_marks (name, version) VALUES ('{LIBRARY_MARK}', 1) ON CONFLICT (name) "
         "DO UPDATE SET version = shared_marks.version + 1"
     )
+    await tx.notify(LIBRARY_MARK)
 
 
 async def update_resource(tx: Transaction, resource_id: int, values: Mapping[str, object], now: int) -> None:
