@@ -14,6 +14,7 @@ before a restart) says so instead of failing.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 import time
@@ -99,9 +100,20 @@ class LivePages:
     reply keeps only how to ask (a few ids), whatever the list's length. The count is taken
     when the reply is sent; a page past a list that has shrunk since renders as its empty page."""
 
-    def __init__(self, count: int, load: Callable[[int], Awaitable[discord.Embed]]) -> None:
+    def __init__(self, count: int, load: Callable[[int], Awaitable[discord.Embed]], *,
+                 first: discord.Embed | None = None) -> None:
         self._count = max(1, count)
         self._load = load
+        #: page 0 read together with the count (`counted`): shown once, then read again
+        self._first = first
+
+    @classmethod
+    async def counted(cls, count: Awaitable[int], per_page: int,
+                      load: Callable[[int], Awaitable[discord.Embed]]) -> LivePages:
+        """Ask for the count and the first page at once: on a database server they are two
+        round trips that need not wait for each other."""
+        total, first = await asyncio.gather(count, load(0))
+        return cls(-(-total // per_page), load, first=first)
 
     def __len__(self) -> int:
         return self._count
@@ -109,7 +121,9 @@ class LivePages:
     async def page(self, index: int) -> discord.Embed:
         if not 0 <= index < self._count:
             raise IndexError("page out of range")
-        return _numbered(await self._load(index), index, self._count)
+        first, self._first = self._first, None
+        embed = first if index == 0 and first is not None else await self._load(index)
+        return _numbered(embed, index, self._count)
 
 
 class PagedReplies:

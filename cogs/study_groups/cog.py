@@ -212,8 +212,8 @@ class StudyGroupsCog(FmgCog, name="Study groups"):
                 guild_id, include_archived=archived, limit=PAGE_SIZE, offset=index * PAGE_SIZE
             ))
 
-        count = await groups.count(guild_id, include_archived=archived)
-        await send_pages(interaction, LivePages(-(-count // PAGE_SIZE), load))
+        await send_pages(interaction, await LivePages.counted(
+            groups.count(guild_id, include_archived=archived), PAGE_SIZE, load))
 
     @studygroup.command(name="info", description="A study group's details and next sessions")
     @app_commands.describe(group="The group")
@@ -422,8 +422,9 @@ class StudyGroupsCog(FmgCog, name="Study groups"):
                                             limit=PAGE_SIZE, offset=index * PAGE_SIZE)
             return upcoming_page(items, title)
 
-        count = await sessions.count_upcoming(guild_id, group_id=group_id, member_id=member_id)
-        await send_pages(interaction, LivePages(-(-count // PAGE_SIZE), load))
+        await send_pages(interaction, await LivePages.counted(
+            sessions.count_upcoming(guild_id, group_id=group_id, member_id=member_id), PAGE_SIZE,
+            load))
 
     @session.command(name="suggest", description="3 weekly slots when most members are awake")
     @app_commands.describe(group="The group", duration="Session length in minutes (default 60)")

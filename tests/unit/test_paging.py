@@ -3,6 +3,7 @@ buttons name a list kept in a bounded table, and the view carrying them needs no
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 import discord
@@ -64,6 +65,32 @@ async def test_live_pages_load_the_page_shown_when_it_is_shown() -> None:
     with pytest.raises(IndexError):
         await pages.page(3)
     assert len(LivePages(0, load)) == 1  # nothing to list is still one (empty) page
+
+
+async def test_counted_pages_ask_for_the_count_and_the_first_page_together() -> None:
+    """Two reads that need not wait for each other go at once (on a server, two round trips
+    overlap); the first page is not read twice, and turning back to it reads it again."""
+    events: list[str] = []
+    both_started = asyncio.Event()
+
+    async def count() -> int:
+        events.append("count")
+        await asyncio.wait_for(both_started.wait(), 1)  # fails unless page 0 was asked meanwhile
+        return 25
+
+    async def load(index: int) -> discord.Embed:
+        events.append(f"page {index}")
+        if index == 0:
+            both_started.set()
+        return discord.Embed(title=f"sessions {index * 10}-{index * 10 + 9}")
+
+    pages = await LivePages.counted(count(), 10, load)
+    assert len(pages) == 3 and sorted(events) == ["count", "page 0"]
+    assert (await pages.page(0)).footer.text == "Page 1 of 3"
+    assert events.count("page 0") == 1
+    await pages.page(1)
+    await pages.page(0)
+    assert events.count("page 0") == 2
 
 
 def test_paged_replies_expire_and_stay_bounded() -> None:
