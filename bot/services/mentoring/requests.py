@@ -5,6 +5,7 @@ to the best mentor not yet asked, until one accepts or nobody fits."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 
 from bot.clock import Clock, to_epoch
@@ -215,5 +216,9 @@ class Requests:
         has_profile, request_id = await self._store.latest_request_id(guild_id, mentee_user_id)
         if not has_profile:
             raise NotFound(NO_MENTEE_PROFILE)
-        request = None if request_id is None else await self.request_status(request_id)
-        return MenteeStatus(request, await self._pairings.of(guild_id, mentee_user_id))
+        pairings = self._pairings.of(guild_id, mentee_user_id)
+        if request_id is None:
+            return MenteeStatus(None, await pairings)
+        # Two reads that need not wait for each other: on a server, round trips that overlap.
+        request, paired = await asyncio.gather(self.request_status(request_id), pairings)
+        return MenteeStatus(request, paired)
