@@ -117,6 +117,23 @@ class AnonymousSender:
             await channel.edit(archived=True)
         return Receipt(message.id, channel_id=channel.id)
 
+    async def _forum_post_of(self, channel: discord.ForumChannel,
+                             job: OutboxJob) -> tuple[discord.Thread, discord.Message] | None:
+        """The post an earlier attempt made, if it did: a forum post takes no nonce, so a resend
+        after a crash looks for it (a thread of this forum, our starter message with this
+        question's first part, which names its number) instead of posting it twice."""
+        for thread in await channel.guild.active_threads():
+            if thread.parent_id != channel.id or thread.name != job.title:
+                continue
+            try:
+                starter = await thread.fetch_message(thread.id)
+            except discord.NotFound:
+                continue
+            mine = self.bot.user is not None and starter.author.id == self.bot.user.id
+            if mine and starter.content == job.chunks[0]:
+                return thread, starter
+        return None
+
     async def _take_down(self, job: OutboxJob) -> Receipt:
         """An asker's deletion, carried out now (a random delay after they asked for it)."""
         assert job.taken_down is not None
@@ -128,14 +145,17 @@ class AnonymousSender:
         view = persistent_view(ReportButton(job.number))
         first, rest = job.chunks[0], job.chunks[1:]
         if isinstance(channel, discord.ForumChannel):
-            created = await channel.create_thread(
-                name=job.title,
-                content=first,
-                applied_tags=_forum_tag(channel, job.tag),
-                view=view,
-                allowed_mentions=NO_MENTIONS,
-            )
-            thread, starter = created.thread, created.message
+            earlier = await self._forum_post_of(channel, job) if job.attempts > 1 else None
+            if earlier is None:
+                created = await channel.create_thread(
+                    name=job.title,
+                    content=first,
+                    applied_tags=_forum_tag(channel, job.tag),
+                    view=view,
+                    allowed_mentions=NO_MENTIONS,
+                )
+                earlier = created.thread, created.message
+            thread, starter = earlier
         else:
             starter = await channel.send(
                 first, view=view, allowed_mentions=NO_MENTIONS, nonce=job.nonce
