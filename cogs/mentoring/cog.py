@@ -35,6 +35,7 @@ from bot.services.text import one_line
 from bot.services.timezones import check_timezone
 from bot.ui import pack_lines, send_ephemeral, send_failed, timezone_autocomplete
 from cogs._base import FmgCog, guild_group
+from cogs._threads import open_private_thread, thread_name
 from cogs.mentoring.batch_preview import unpaired_csv, unpaired_summary
 from cogs.mentoring.followup import (
     CadenceMenu,
@@ -97,16 +98,17 @@ class MentoringSender:
 
     async def send(self, item: DueItem, notice: Notice) -> Receipt:
         try:
-            return Receipt(await self._send(notice, item.nonce))
+            return Receipt(await self._send(notice, item))
         except discord.HTTPException as exc:
             raise send_failed(exc) from exc
 
     async def _user(self, user_id: int) -> discord.User:
         return self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
 
-    async def _send(self, notice: Notice, nonce: str) -> int | None:
+    async def _send(self, notice: Notice, item: DueItem) -> int | None:
+        nonce = item.nonce
         if notice.kind == "thread":
-            return await self._open_thread(notice)
+            return await self._open_thread(notice, item)
         user = await self._user(notice.user_id)
         if notice.kind == "mentee_update":
             assert notice.update is not None
@@ -124,7 +126,7 @@ class MentoringSender:
                                   allowed_mentions=NO_MENTIONS, nonce=nonce)
         return message.id
 
-    async def _open_thread(self, notice: Notice) -> int | None:
+    async def _open_thread(self, notice: Notice, item: DueItem) -> int | None:
         pairing = notice.pairing
         assert pairing is not None
         config = await self.bot.services.guild_settings.get(pairing.guild_id)
@@ -137,19 +139,15 @@ class MentoringSender:
             raise LookupError(f"mentoring channel {channel_id} is not a text channel")
         mentor, mentee = (await self._user(pairing.mentor_user_id),
                           await self._user(pairing.mentee_user_id))
-        if pairing.thread_id:  # a retry after the thread was made: do not open a second one
-            thread = await channel.guild.fetch_channel(pairing.thread_id)
-            assert isinstance(thread, discord.Thread)
-        else:
-            thread = await channel.create_thread(
-                name=f"Mentoring: {mentor.display_name} & {mentee.display_name}"[:100],
-                type=discord.ChannelType.private_thread, invitable=False,
-            )
-            await self.service.record_thread(pairing.id, thread.id)
+        thread = await open_private_thread(
+            self.bot, channel,
+            thread_name(f"Mentoring: {mentor.display_name} & {mentee.display_name}", pairing.id),
+            item=item, recorded=pairing.thread_id,
+            record=lambda thread_id: self.service.record_thread(pairing.id, thread_id))
         for user in (mentor, mentee):
             await thread.add_user(user)
         intro = await thread.send(
-            intro_text(pairing, notice.mentee), view=intro_view(pairing.id),
+            intro_text(pairing, notice.mentee), view=intro_view(pairing.id), nonce=item.nonce,
             # The goals are the mentee's words: ping exactly the pair, nobody they may name.
             allowed_mentions=discord.AllowedMentions(everyone=False, roles=False,
                                                      users=[mentor, mentee]),

@@ -29,6 +29,7 @@ from bot.services.preparation import (
 from bot.services.text import sanitize
 from bot.services.timezones import format_local, zone_city
 from bot.ui import send_failed
+from cogs._threads import open_private_thread, thread_name
 
 NO_MENTIONS = discord.AllowedMentions.none()
 CATEGORIES = (("general", "General"), ("behavioural", "Behavioural"),
@@ -167,15 +168,13 @@ class PairThreadSender:
                                  permanent=True)
             users = [self.bot.get_user(u) or await self.bot.fetch_user(u)
                      for u in (message.interviewer_id, message.interviewee_id)]
-            if message.thread_id is not None:
-                thread = await channel.guild.fetch_channel(message.thread_id)
-                assert isinstance(thread, discord.Thread)
-            else:
-                thread = await channel.create_thread(
-                    name=f"Mock interview: {users[0].display_name} & {users[1].display_name}"[:100],
-                    type=discord.ChannelType.private_thread, invitable=False)
-                await self.bot.services.preparation.mock.sends.record_thread(message.pair_id,
-                                                                           thread.id)
+            sends = self.bot.services.preparation.mock.sends
+            thread = await open_private_thread(
+                self.bot, channel,
+                thread_name(f"Mock interview: {users[0].display_name} & {users[1].display_name}",
+                            message.pair_id),
+                item=item, recorded=message.thread_id,
+                record=lambda thread_id: sends.record_thread(message.pair_id, thread_id))
             for user in users:
                 await thread.add_user(user)
             sent = await thread.send(

@@ -23,7 +23,7 @@ def test_the_readmes_mock_interview_round_runs_as_written(tmp_path: Path) -> Non
     # the close: bob's questions by DM, the pair's private thread with three times
     assert "[DM to bob] fmg-bot:\nYour mock interview with @alice (Internal Medicine)" in out
     assert "| == The IMG questions ==" in out
-    assert "1. #general > Mock interview: Bob & Alice (private thread, 1 message)" in out
+    assert "1. #general > Mock interview: Bob & Alice · #1 (private thread, 1 message)" in out
     assert out.count("(Chicago) · ") == 3 * 2  # three times, shown when posted and when opened
     # the rubric reaches alice only
     assert "[DM to alice] fmg-bot:\nFeedback on your mock interview from @bob" in out

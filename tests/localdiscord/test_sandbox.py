@@ -309,8 +309,8 @@ def test_the_readmes_day_on_the_server_runs_as_written(tmp_path: Path) -> None:
     # Menus echo their choice; the split specialty menus both take one.
     assert out.count("chosen: Internal Medicine") >= 1 and "chosen: Pediatrics" in out
     # The private mentoring thread, the anonymous question's forum post, replies in both.
-    assert "1. #general > Mentoring: Bob & Alice (private thread, 1 message)" in out
-    assert "[#general > Mentoring: Bob & Alice] alice:\nI take Step 2 CK in March." in out
+    assert "1. #general > Mentoring: Bob & Alice · #1 (private thread, 1 message)" in out
+    assert "[#general > Mentoring: Bob & Alice · #1] alice:\nI take Step 2 CK in March." in out
     assert "1. #questions > Is a J-1 waiver hard to get? [visa] (forum post, 1 message)" in out
     assert "✅ Answered by a mentor" in out
     # Files: the calendar summarised, the export pretty-printed.
