@@ -286,6 +286,9 @@ class EventSync:
             await events.record_failed(task.occurrence_id)
 
     async def _create(self, guild: discord.Guild, task: EventTask) -> discord.ScheduledEvent:
+        earlier = await self._created_before(guild, task)
+        if earlier is not None:
+            return earlier
         channel = guild.get_channel(task.channel_id) if task.channel_id else None
         common = {
             "name": task.name,
@@ -307,6 +310,22 @@ class EventSync:
             location=(task.location or "Discord: see the announcement")[:100],
             **common,
         )
+
+
+    async def _created_before(self, guild: discord.Guild,
+                              task: EventTask) -> discord.ScheduledEvent | None:
+        """The event an interrupted attempt made, if any. Creating an event takes no nonce: a
+        stop between Discord's answer and the event's id being recorded would otherwise list
+        the session twice in the server's Events. Ours, same name and start, and recorded for
+        no other session."""
+        me = self.bot.user.id if self.bot.user is not None else None
+        events = self.bot.services.study_groups.events
+        for event in await guild.fetch_scheduled_events(with_counts=False):
+            if (event.creator_id == me and event.name == task.name
+                    and event.start_time == task.starts_at
+                    and not await events.is_recorded(event.id)):
+                return event
+        return None
 
 
 class StudyGroupsDueWork:

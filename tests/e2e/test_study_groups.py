@@ -250,3 +250,29 @@ async def test_erasing_a_member_updates_the_rsvp_counts_on_posted_announcements(
     for posted in (day_before, soon):  # both still on the channel: both recount
         assert await e2e.server.wait_until(
             lambda posted=posted: [b["label"] for b in posted.buttons] == counts)
+
+
+async def test_an_event_made_before_a_stop_is_found_not_made_twice(e2e, discord, alice,
+                                                                    monkeypatch) -> None:
+    """Creating a Discord event takes no nonce: if the bot stops between Discord's answer and
+    recording the event, the next sync finds that event (ours, same name and start, no other
+    session's) instead of listing the session twice in the server's Events."""
+    await discord.invoke("timezone set", user=alice, zone="America/Chicago")
+    await discord.invoke("studygroup create", user=alice, name="Renal rounds", topic="Step 1")
+    [choice] = await discord.autocomplete("studygroup join", "group", "renal", user=alice)
+    await discord.invoke("session schedule", user=alice, group=choice.value, title="Acid-base",
+                         start="tomorrow 19:00")
+    events = e2e.bot.services.study_groups.events
+    record = events.record_created
+
+    async def stopped(occurrence_id: int, event_id: int) -> None:
+        """The process died before this write."""
+
+    monkeypatch.setattr(events, "record_created", stopped)
+    await _run_due(e2e)
+    [made] = e2e.server.events.values()
+    monkeypatch.setattr(events, "record_created", record)
+    await _run_due(e2e)
+    assert list(e2e.server.events.values()) == [made]
+    [row] = await e2e.bot.db.fetchall("SELECT event_id, event_state FROM study_occurrences")
+    assert (row["event_id"], row["event_state"]) == (int(made["id"]), "created")

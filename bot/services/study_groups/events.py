@@ -115,6 +115,11 @@ class Events:
             candidates.append(from_epoch(upcoming) - EVENT_LEAD)
         return min(candidates) if candidates else None
 
+    async def is_recorded(self, event_id: int) -> bool:
+        """Whether a session already names Discord event ``event_id`` as its own."""
+        return await self._db.fetchval(
+            "SELECT 1 FROM study_occurrences WHERE event_id = ?", (event_id,)) is not None
+
     async def record_created(self, occurrence_id: int, event_id: int) -> None:
         await self._db.execute(
             "UPDATE study_occurrences SET event_id = ?, event_state = 'created' WHERE id = ?",
