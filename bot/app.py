@@ -135,6 +135,10 @@ class FmgBot(commands.Bot):
         await self.scheduler.shutdown()
         if hasattr(self, "services"):
             self.services.outbox.stop()
+            try:
+                await self.services.resources.gaps.flush()
+            except Exception:  # a statistic: never a reason not to stop cleanly
+                log.exception("the last search counts could not be written")
         await super().close()
         if hasattr(self, "db"):
             await self.db.close()

@@ -106,5 +106,5 @@ class Services:
             journey=journey,
             preparation=preparation,
             intel=intel,
-            insights=InsightsService(db, clock, mentoring),
+            insights=InsightsService(db, clock, mentoring, searches=resources.gaps),
         )

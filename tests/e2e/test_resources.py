@@ -303,3 +303,14 @@ async def test_searches_that_found_nothing_are_counted_for_moderators(discord, a
     gaps = await discord.invoke("resources gaps", user=mira)
     assert gaps.ephemeral and "**2 times** zzqx plumbing" in gaps.content
     assert "thalamus" not in gaps.content and "alice" not in gaps.content
+
+
+async def test_search_counts_gathered_in_memory_are_written_when_the_bot_stops(e2e, discord,
+                                                                               alice):
+    for query in ("observership", "observership", "zzqx qqzz"):
+        await discord.invoke("resources search", user=alice, query=query)
+    assert await wait_bot_idle(5.0)  # each search is counted just after its answer
+    await e2e.restart_bot()
+    rows = await e2e.bot.db.fetchall("SELECT query, searches, empty FROM resource_search_days "
+                                     "ORDER BY query")
+    assert [tuple(r) for r in rows] == [("observership", 2, 0), ("zzqx qqzz", 1, 1)]

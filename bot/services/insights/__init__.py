@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from bot.clock import Clock
 from bot.db import Database
@@ -66,11 +66,20 @@ __all__ = [
 ]
 
 
+class SearchCounts(Protocol):
+    """The resource library's search counts, gathered in memory before they are written."""
+
+    async def flush(self) -> None: ...
+
+
 class InsightsService:
-    def __init__(self, db: Database, clock: Clock, mentoring: MentoringService) -> None:
+    def __init__(self, db: Database, clock: Clock, mentoring: MentoringService, *,
+                 searches: SearchCounts | None = None) -> None:
         self._store = InsightsStore(db)
         self._clock = clock
         self._mentoring = mentoring
+        #: this process's search counts not yet written (none in a CLI process)
+        self._searches = searches
 
     def period(self, days: int | None) -> Period:
         """The last ``days`` (7, 30 or 90; None: all time) up to now."""
@@ -84,6 +93,8 @@ class InsightsService:
         if topic == "anonymous":
             return await anonymous_figures(self._store, guild_id, period)
         if topic == "resources":
+            if self._searches is not None:
+                await self._searches.flush()
             return await resource_figures(self._store, guild_id, period)
         raise ValueError(f"unknown topic {topic!r}")
 

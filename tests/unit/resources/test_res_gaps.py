@@ -42,6 +42,7 @@ async def test_every_search_is_counted_per_day_text_only_for_a_year(
     await gaps.note("ecfmg certification", guild_id=1, found=True)
     await gaps.note("zzqx", guild_id=1)
     await gaps.note("   ", guild_id=1, found=True)
+    await gaps.flush()
     rows = await db.fetchall("SELECT query, searches, empty FROM resource_search_days "
                              "WHERE guild_id = 1 ORDER BY query")
     assert [tuple(r) for r in rows] == [("ecfmg certification", 2, 0), ("zzqx", 1, 1)]
@@ -52,3 +53,53 @@ async def test_every_search_is_counted_per_day_text_only_for_a_year(
     await gaps.note("visa", guild_id=1, found=True)
     left = await db.fetchall("SELECT query FROM resource_search_days WHERE guild_id = 1")
     assert [r["query"] for r in left] == ["visa"]
+
+
+async def _days(db: Database) -> list[tuple[str, int, int]]:
+    rows = await db.fetchall("SELECT query, searches, empty FROM resource_search_days "
+                             "ORDER BY query")
+    return [tuple(r) for r in rows]
+
+
+async def test_counts_are_gathered_and_written_together(db: Database, clock: ManualClock) -> None:
+    """A write transaction per search held the one writer for a statistic: searches within
+    FLUSH_EVERY are written in one, the next search after it (or a read of the gaps)."""
+    gaps = SearchGaps(db, clock)
+    for _ in range(3):
+        await gaps.note("visa", guild_id=1, found=True)
+        await gaps.note("zzqx", guild_id=1)
+    assert await _days(db) == []
+    clock.advance(_gaps.FLUSH_EVERY)
+    await gaps.note("visa", guild_id=1, found=True)
+    assert await _days(db) == [("visa", 4, 0), ("zzqx", 3, 3)]
+    await gaps.note("zzqx", guild_id=1)
+    assert [(g.query, g.searches) for g in await gaps.top(guild_id=1)] == [("zzqx", 4)]
+
+
+async def test_many_distinct_searches_are_written_without_waiting(
+    db: Database, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_gaps, "MAX_PENDING", 3)
+    gaps = SearchGaps(db, clock)
+    for text in ("one", "two", "three"):
+        await gaps.note(text, guild_id=1, found=True)
+    assert len(await _days(db)) == 3
+
+
+async def test_counts_a_failed_write_missed_are_written_next_time(
+    db: Database, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gaps = SearchGaps(db, clock)
+    await gaps.note("visa", guild_id=1)
+    real = gaps._write
+
+    async def refused(pending: object) -> None:
+        raise OSError("database unreachable")
+
+    monkeypatch.setattr(gaps, "_write", refused)
+    with pytest.raises(OSError):
+        await gaps.flush()
+    monkeypatch.setattr(gaps, "_write", real)
+    await gaps.note("visa", guild_id=1)
+    await gaps.flush()
+    assert await _days(db) == [("visa", 2, 2)]
