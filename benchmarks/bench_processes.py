@@ -54,7 +54,7 @@ from localdiscord.server import LocalDiscord
 from localdiscord.state import Interaction
 from tests.pg_server import PgServer, find_bin
 
-RATES = (100, 800)
+RATES = (100, 400)
 
 
 def step_seconds(quick: bool) -> float:
@@ -89,6 +89,14 @@ class Step:
     wall: float
     sent: int
     planned: int
+    server_cpu: float  # CPU seconds of this process: localdiscord and the load generator
+    machine_busy: float  # the share of all cores busy (0..1), from /proc/stat
+
+
+def machine_ticks() -> tuple[int, int]:
+    """(busy, total) clock ticks of all cores since boot: /proc/stat's first line."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    return sum(values) - values[3] - values[4], sum(values)  # idle and iowait are not busy
 
 
 @dataclass
@@ -108,8 +116,9 @@ def owner(processes: list[Process], guild_id: int) -> Process:
 
 
 def snapshot_ports(processes: list[Process]) -> None:
+    found = tcp_ports([p.bot.pid for p in processes])
     for process in processes:
-        process.ports |= tcp_ports(process.bot.pid)
+        process.ports |= found[process.bot.pid]
 
 
 async def watch_ports(processes: list[Process], stop: asyncio.Event) -> None:
@@ -163,12 +172,15 @@ async def drive(server: LocalDiscord, worlds: list[World], members: dict[int, li
     for rate in RATES:
         for process in processes:
             process.cpu.append(cpu_seconds(process.bot.pid))
-        start, began = len(fired), time.perf_counter()
+        start, (busy, total) = len(fired), machine_ticks()
+        began, own = time.perf_counter(), time.process_time()
         result = await run_step(server, fire, rate, step_seconds(quick))
-        wall = time.perf_counter() - began
+        wall, own = time.perf_counter() - began, time.process_time() - own
         for process in processes:
             process.cpu.append(cpu_seconds(process.bot.pid))
-        steps.append(Step(rate, range(start, len(fired)), wall, result.sent, result.planned))
+        busy_after, total_after = machine_ticks()
+        steps.append(Step(rate, range(start, len(fired)), wall, result.sent, result.planned,
+                          own, (busy_after - busy) / max(1, total_after - total)))
         print(f"# processes {rate}/s: {result.answered}/{result.sent} answered, "
               f"p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms", file=sys.stderr)
     # The last step's stragglers, before counting what went unanswered.
@@ -249,6 +261,12 @@ def figures(run: Run) -> list[Figure]:
                    ok=0 < p99 < P99_LIMIT_MS, note=note),
             Figure(f"procs_{step.rate}rps_answered", sum(r.responded for r in records), "",
                    target=f"all {len(records)} sent", ok=all(r.responded for r in records)),
+
+            Figure(f"procs_{step.rate}rps_server_cpu_pct", 100 * step.server_cpu / step.wall, "%",
+                   note="localdiscord and the load generator (one process)"
+                   if number == 0 else ""),
+            Figure(f"procs_{step.rate}rps_machine_busy_pct", 100 * step.machine_busy, "%",
+                   note=f"of all {os.cpu_count()} cores, anything running" if number == 0 else ""),
         ]
         for process in processes:
             latencies = _latencies([fired[i] for i in step.span if owners[i] == process.label])

@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO
 
@@ -74,23 +74,25 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def tcp_ports(pid: int) -> set[int]:
-    """The local ports of the TCP sockets ``pid`` holds open (its client connections: what a
-    server sees as the peer port), from /proc/PID/fd and /proc/PID/net/tcp{,6}."""
-    inodes = set()
-    with contextlib.suppress(FileNotFoundError):
-        for fd in Path(f"/proc/{pid}/fd").iterdir():
-            with contextlib.suppress(OSError):
-                target = os.readlink(fd)
-                if target.startswith("socket:["):
-                    inodes.add(target[8:-1])
-    ports = set()
+def tcp_ports(pids: Iterable[int]) -> dict[int, set[int]]:
+    """The local ports of the TCP sockets each of ``pids`` holds open (its client connections:
+    what a server sees as the peer port), from /proc/PID/fd and /proc/net/tcp{,6} (read once:
+    the children share this process's network namespace)."""
+    owner: dict[str, int] = {}
+    for pid in pids:
+        with contextlib.suppress(FileNotFoundError):
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                with contextlib.suppress(OSError):
+                    target = os.readlink(fd)
+                    if target.startswith("socket:["):
+                        owner[target[8:-1]] = pid
+    ports: dict[int, set[int]] = {pid: set() for pid in pids}
     for table in ("tcp", "tcp6"):
         with contextlib.suppress(FileNotFoundError):
-            for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            for line in Path(f"/proc/net/{table}").read_text().splitlines()[1:]:
                 fields = line.split()
-                if fields[9] in inodes:
-                    ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+                if fields[9] in owner:
+                    ports[owner[fields[9]]].add(int(fields[1].rsplit(":", 1)[1], 16))
     return ports
 
 

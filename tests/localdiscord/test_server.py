@@ -307,7 +307,7 @@ async def test_an_answer_records_the_port_it_came_from():
             body = json.dumps({"type": 4, "data": {"content": "hi"}}).encode()
             reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
             port = writer.get_extra_info("sockname")[1]
-            assert port in tcp_ports(os.getpid())
+            assert port in tcp_ports([os.getpid()])[os.getpid()]
             writer.write(f"POST /api/v10/interactions/{record.id}/{record.token}/callback HTTP/1.1\r\n"
                          f"Host: 127.0.0.1\r\nContent-Type: application/json\r\n"
                          f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
