@@ -13,8 +13,10 @@ time); over the run: errors (its guilds' interactions unanswered or answered wit
 and the ERROR lines of its own log), CPU seconds, peak RSS. Totals: p99 and answers per rate,
 errors, and ``procs_wrong_process``: answers that did not come from the process holding the
 guild's shard. localdiscord records the TCP port each answer came from; the benchmark maps the
-ports to processes from their open sockets (/proc/PID/fd and /proc/PID/net/tcp), so the
-cross-check does not take the shard routing on trust.
+ports to processes from their open sockets (/proc/PID/fd and /proc/net/tcp), so the
+cross-check does not take the shard routing on trust. For context, per rate: the CPU of this
+process (localdiscord and the load generator) and how busy the whole machine was (neighbours
+included).
 """
 
 from __future__ import annotations
@@ -139,10 +141,9 @@ def postgresql_version(bin_dir: Path) -> str:
 
 
 async def start_processes(server: LocalDiscord, worlds: list[World], env: dict[str, str],
-                          folder: Path, logs: list[IO[bytes]]) -> list[Process]:
-    """The three processes, started together as a deploy would, ready once each guild's
-    ``/help`` is answered."""
-    processes = []
+                          folder: Path, logs: list[IO[bytes]], processes: list[Process]) -> None:
+    """The three processes (added to ``processes`` as they start, for the caller to stop),
+    started together as a deploy would, ready once each guild's ``/help`` is answered."""
     for ids in SHARD_SPLIT:
         log_path = folder / f"bot-{ids.replace(',', '')}.log"
         log = log_path.open("wb")
@@ -152,7 +153,6 @@ async def start_processes(server: LocalDiscord, worlds: list[World], env: dict[s
     for world in worlds:
         await wait_ready(server, Driver(server, world), owner(processes, world.guild_id).bot,
                          ready_within=120.0)
-    return processes
 
 
 async def drive(server: LocalDiscord, worlds: list[World], members: dict[int, list[User]],
@@ -205,7 +205,7 @@ async def measure(quick: bool, database_url: str | None, engine: str) -> Run:
             env["DATABASE_URL"] = database_url
         stop = asyncio.Event()
         try:
-            processes = await start_processes(server, worlds, env, folder, logs)
+            await start_processes(server, worlds, env, folder, logs, processes)
             watcher = asyncio.create_task(watch_ports(processes, stop))
             labels, fired, steps = await drive(server, worlds, members, processes, quick)
             stop.set()
