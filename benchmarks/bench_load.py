@@ -224,6 +224,15 @@ def count_errors(server: LocalDiscord, records: list[Interaction], judged: list[
     return errors
 
 
+def error_lines(log_path: Path) -> list[str]:
+    """The ERROR/CRITICAL lines and tracebacks of a bot's log (the first five echoed)."""
+    lines = [line for line in log_path.read_text(errors="replace").splitlines()
+             if " ERROR " in line or "CRITICAL" in line or "Traceback" in line]
+    for line in lines[:5]:
+        print(f"# bot log ({log_path.name}): {line}", file=sys.stderr)
+    return lines
+
+
 class Judge:
     """An ``on_step`` that remembers which records each sustained step fired."""
 
@@ -282,10 +291,7 @@ async def measure_bot(quick: bool, database_url: str | None = None) -> dict[str,
             finally:
                 await bot.stop()
                 await server.stop()
-        log_errors = [line for line in log_path.read_text(errors="replace").splitlines()
-                      if " ERROR " in line or "CRITICAL" in line or "Traceback" in line]
-    for line in log_errors[:5]:
-        print(f"# bot log: {line}", file=sys.stderr)
+        log_errors = error_lines(log_path)
     errors = count_errors(server, records, judge.judged) + len(log_errors)
     return {"labels": mix.labels, "steady": steady, "ramp": result, "rss_kb": rss_kb,
             "errors": errors, "breakdown": breakdown}

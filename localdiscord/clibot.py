@@ -5,6 +5,8 @@ server and then runs ``bot.cli.main(["run"])``: settings from the environment (D
 DATABASE_PATH, LOG_LEVEL...), redacting log setup, the database lock, uvloop when installed.
 ``bench_load`` (its own core, its log checked for errors) and the secrets test (a canary token
 at DEBUG) start it with `start_real_bot`, which waits until the bot answers a first interaction.
+Several processes over the shards of one bot (``SHARD_SPLIT``: the reliability test that kills
+them, ``bench_processes``) are started with `spawn_real_bot` and waited for with `wait_ready`.
 (``localdiscord.realbot`` is the lighter variant: ``create_bot`` on given settings, no CLI.)
 """
 
@@ -14,7 +16,7 @@ import asyncio
 import contextlib
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO
 
@@ -22,6 +24,9 @@ from localdiscord.driver import Driver
 from localdiscord.server import LocalDiscord
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Four shards over three processes (one holds two), as the several-process tests run them.
+SHARD_COUNT = 4
+SHARD_SPLIT = ("0,1", "2", "3")
 
 
 class RealBot:
@@ -62,11 +67,39 @@ def proc_status_kb(pid: int, field: str = "VmRSS") -> int:
     raise RuntimeError(f"no {field} for process {pid}")
 
 
-async def start_real_bot(server: LocalDiscord, driver: Driver, env: Mapping[str, str], *,
-                         log: IO[bytes] | int | None = None, probe_user: str = "alice",
-                         ready_within: float = 30.0) -> RealBot:
-    """Start the child with ``env`` (over a minimal copy of ours) and wait until ``/help``
-    is answered. ``log`` receives its stderr (the bot's log)."""
+def cpu_seconds(pid: int) -> float:
+    """The CPU time ``pid`` used so far: user + system, from /proc/PID/stat (clock ticks)."""
+    # The command name (field 2) may hold spaces: count fields from after its closing ")".
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tcp_ports(pids: Iterable[int]) -> dict[int, set[int]]:
+    """The local ports of the TCP sockets each of ``pids`` holds open (its client connections:
+    what a server sees as the peer port), from /proc/PID/fd and /proc/net/tcp{,6} (read once:
+    the children share this process's network namespace)."""
+    owner: dict[str, int] = {}
+    for pid in pids:
+        with contextlib.suppress(FileNotFoundError):
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                with contextlib.suppress(OSError):
+                    target = os.readlink(fd)
+                    if target.startswith("socket:["):
+                        owner[target[8:-1]] = pid
+    ports: dict[int, set[int]] = {pid: set() for pid in pids}
+    for table in ("tcp", "tcp6"):
+        with contextlib.suppress(FileNotFoundError):
+            for line in Path(f"/proc/net/{table}").read_text().splitlines()[1:]:
+                fields = line.split()
+                if fields[9] in owner:
+                    ports[owner[fields[9]]].add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+async def spawn_real_bot(server: LocalDiscord, env: Mapping[str, str], *,
+                         log: IO[bytes] | int | None = None) -> RealBot:
+    """Start the child with ``env`` (over a minimal copy of ours), without waiting for it.
+    ``log`` receives its stderr (the bot's log)."""
     child_env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR")}
     child_env["PYTHONPATH"] = str(ROOT)
     child_env.update(env)
@@ -77,7 +110,29 @@ async def start_real_bot(server: LocalDiscord, driver: Driver, env: Mapping[str,
         env=child_env, stdout=asyncio.subprocess.DEVNULL,
         stderr=log if log is not None else asyncio.subprocess.DEVNULL,
     )
-    bot = RealBot(proc)
+    return RealBot(proc)
+
+
+def shard_env(ids: str, count: int = SHARD_COUNT) -> dict[str, str]:
+    """The settings of a process holding shards ``ids`` (``"0,1"``) of ``count``."""
+    return {"SHARD_COUNT": str(count), "SHARD_IDS": ids}
+
+
+async def start_real_bot(server: LocalDiscord, driver: Driver, env: Mapping[str, str], *,
+                         log: IO[bytes] | int | None = None, probe_user: str = "alice",
+                         ready_within: float = 30.0) -> RealBot:
+    """Start the child with ``env`` (over a minimal copy of ours) and wait until ``/help``
+    is answered. ``log`` receives its stderr (the bot's log)."""
+    bot = await spawn_real_bot(server, env, log=log)
+    await wait_ready(server, driver, bot, probe_user=probe_user, ready_within=ready_within)
+    return bot
+
+
+async def wait_ready(server: LocalDiscord, driver: Driver, bot: RealBot, *,
+                     probe_user: str = "alice", ready_within: float = 30.0) -> None:
+    """Wait until ``/help`` in ``driver``'s guild is answered (by ``bot`` when the guild is on
+    its shards); kill ``bot`` if it exits or does not answer in time."""
+    proc = bot.proc
     loop = asyncio.get_running_loop()
     deadline = loop.time() + ready_within
     while True:
@@ -89,7 +144,7 @@ async def start_real_bot(server: LocalDiscord, driver: Driver, env: Mapping[str,
                 channel_id=driver.world.channel("general").id,
                 data=driver.build_command_data("help", {}))
             if await server.wait_until(lambda r=record: r.responded, 1.0):
-                return bot
+                return
         else:
             await asyncio.sleep(0.1)
         if loop.time() > deadline:

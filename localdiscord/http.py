@@ -50,6 +50,12 @@ class Call:
     def query(self) -> Any:
         return self.request.query
 
+    @property
+    def client_port(self) -> int | None:
+        """The TCP port the request came from (None when not over TCP)."""
+        peer = self.request.transport.get_extra_info("peername") if self.request.transport else None
+        return peer[1] if isinstance(peer, tuple) else None
+
 
 class DiscordError(Exception):
     """Raised by handlers: answered as Discord's error JSON."""

@@ -175,6 +175,7 @@ async def callback(s: DiscordModel, call: Call) -> web.Response:
         record.modal = data
     record.response_type = ctype
     record.responded_at = s.monotonic()
+    record.answered_from = call.client_port
     s.notify()
     if "with_response" not in call.query:
         return no_content()

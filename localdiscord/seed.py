@@ -124,3 +124,10 @@ def seed(server: LocalDiscord, guild_name: str = "FMG Community", *,
         world.channels[short] = Channel(int(channel["id"]), name, ctype)
     guild["system_channel_id"] = str(world.channels["general"].id)
     return world
+
+
+def seed_shards(server: LocalDiscord, count: int) -> list[World]:
+    """One standard guild on each of ``count`` shards ("Guild 0"...), with the gateway
+    recommending ``count`` shards that may all IDENTIFY at once."""
+    server.recommended_shards, server.max_concurrency = count, count
+    return [seed(server, f"Guild {i}", shard=(i, count)) for i in range(count)]

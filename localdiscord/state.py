@@ -133,6 +133,9 @@ class Interaction:
     modal: dict[str, Any] | None = None
     choices: list[dict[str, Any]] | None = None
     errors: list[Violation] = field(default_factory=list)
+    #: the TCP port the initial response came from: which client answered, when several
+    #: processes share the bot's token (each holding some shards)
+    answered_from: int | None = None
 
     @property
     def responded(self) -> bool:

@@ -287,6 +287,40 @@ async def test_shards_split_across_clients_each_see_their_guilds_only():
         await server.stop()
 
 
+async def test_an_answer_records_the_port_it_came_from():
+    """Which client answered, when several processes share the bot's token: each answer keeps
+    its connection's port, and that port is among the answering process's sockets."""
+    import json
+    import os
+
+    from localdiscord import LocalDiscord, seed
+    from localdiscord.clibot import tcp_ports
+
+    server = await LocalDiscord().start()
+    world = seed(server)
+    ports = []
+    try:
+        for _ in range(2):
+            record = server.new_interaction(type=2, user_id=world.member("alice").id,
+                                            channel_id=world.channel("general").id,
+                                            data={"id": "1", "name": "x", "type": 1})
+            body = json.dumps({"type": 4, "data": {"content": "hi"}}).encode()
+            reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+            port = writer.get_extra_info("sockname")[1]
+            assert port in tcp_ports([os.getpid()])[os.getpid()]
+            writer.write(f"POST /api/v10/interactions/{record.id}/{record.token}/callback HTTP/1.1\r\n"
+                         f"Host: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                         f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
+            assert (await reader.readline()).startswith(b"HTTP/1.1 204")
+            writer.close()
+            await writer.wait_closed()
+            assert record.answered_from == port
+            ports.append(port)
+    finally:
+        await server.stop()
+    assert ports[0] != ports[1]
+
+
 async def test_gateway_bot_advises_shards_and_identify_checks_them():
     import aiohttp
 

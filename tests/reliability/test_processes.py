@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import random
 import signal
-import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,13 +22,19 @@ from bot.services.anonymous import AnonymousLimits, AnonymousService
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.notices import MemberNotices
 from bot.services.study_groups import StudyGroupService
-from localdiscord import LocalDiscord, seed
-from localdiscord.clibot import ROOT, proc_status_kb
+from localdiscord import LocalDiscord
+from localdiscord.clibot import (
+    SHARD_COUNT,
+    SHARD_SPLIT,
+    cpu_seconds,
+    proc_status_kb,
+    shard_env,
+    spawn_real_bot,
+)
 from localdiscord.connect import FAKE_TOKEN
-from localdiscord.seed import World
+from localdiscord.seed import World, seed_shards
 
-SHARDS = 4
-PROCESSES = ("0,1", "2", "3")
+SHARDS, PROCESSES = SHARD_COUNT, SHARD_SPLIT
 PER_GUILD = {"study_announce": 50, "anon_question": 40, "member_notice": 35}  # x4 guilds = 500
 ROWS = SHARDS * sum(PER_GUILD.values())
 KILLS = 5
@@ -82,16 +87,10 @@ async def _open_rows(db_path: Path) -> int:
         await db.close()
 
 
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / 100  # utime + stime, in clock ticks
-
-
 @pytest.mark.slow
 async def test_three_processes_send_each_row_once_across_five_sigkills(tmp_path: Path) -> None:
     server = await LocalDiscord().start()
-    server.recommended_shards, server.max_concurrency = SHARDS, SHARDS
-    worlds = [seed(server, f"Guild {i}", shard=(i, SHARDS)) for i in range(SHARDS)]
+    worlds = seed_shards(server, SHARDS)
     db_path = tmp_path / "bot.sqlite3"
     await _prepare(db_path, worlds)
     # each post takes a while, so the burst lasts long enough to be killed in the middle of
@@ -105,13 +104,9 @@ async def test_three_processes_send_each_row_once_across_five_sigkills(tmp_path:
                    if m.get("nonce") and m["author"]["id"] == str(server.app_id))
 
     async def start(shards: str) -> None:
-        procs[shards] = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "localdiscord.clibot", server.api_base, server.gateway_url,
-            cwd=tmp_path, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "DISCORD_TOKEN": FAKE_TOKEN,
-                 "DATABASE_PATH": str(db_path), "SHARD_COUNT": str(SHARDS),
-                 "SHARD_IDS": shards, "LOG_LEVEL": "WARNING"},
-        )
+        bot = await spawn_real_bot(server, {"DISCORD_TOKEN": FAKE_TOKEN, "DATABASE_PATH": str(db_path),
+                                            "LOG_LEVEL": "WARNING"} | shard_env(shards))
+        procs[shards] = bot.proc
 
     rng = random.Random(2026)
     try:
@@ -121,7 +116,7 @@ async def test_three_processes_send_each_row_once_across_five_sigkills(tmp_path:
             threshold = ROWS * k // (KILLS + 2)
             assert await server.wait_until(lambda t=threshold: sent() >= t, 60), (k, sent())
             victim = rng.choice(PROCESSES)
-            cpu[victim] += _cpu_seconds(procs[victim].pid)
+            cpu[victim] += cpu_seconds(procs[victim].pid)
             procs[victim].send_signal(signal.SIGKILL)
             await procs[victim].wait()
             kills.append((victim, sent()))
@@ -131,7 +126,7 @@ async def test_three_processes_send_each_row_once_across_five_sigkills(tmp_path:
             while await _open_rows(db_path):  # noqa: ASYNC110
                 await asyncio.sleep(0.2)
         for shards, proc in procs.items():
-            cpu[shards] += _cpu_seconds(proc.pid)
+            cpu[shards] += cpu_seconds(proc.pid)
             rss = proc_status_kb(proc.pid)
             proc.send_signal(signal.SIGTERM)
             assert await asyncio.wait_for(proc.wait(), 20) == 0
