@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import tempfile
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from bot.db._pg_lease import HeartbeatLease
 from bot.db.database import Database, Migration, Params, Transaction
 from bot.db.dialect import Dialect, PostgresDialect
 from bot.errors import FmgError
@@ -79,6 +78,7 @@ class PostgresDatabase(Database):
         self.url = url
         self.dialect = PostgresDialect()
         self._lock = asyncio.Lock()
+        self._leases: set[HeartbeatLease] = set()
 
     @classmethod
     def accepts(cls, target: str) -> bool:
@@ -105,15 +105,12 @@ class PostgresDatabase(Database):
     def label(self) -> str:
         return redact(self.url)
 
-    @property
-    def lease_path(self) -> Path:
-        """The outbox's worker locks are files: they tell apart live and dead workers of the
-        processes on this machine (one folder per server and database)."""
-        parts = urlsplit(self.url)
-        key = hashlib.sha256(f"{parts.hostname}{parts.port}{parts.path}{parts.query}".encode())
-        return Path(tempfile.gettempdir()) / f"fmg-bot-{key.hexdigest()[:16]}" / "db"
+    def worker_lease(self, worker_id: str) -> HeartbeatLease:
+        return HeartbeatLease(self._pool, worker_id, self._leases)
 
     async def close(self) -> None:
+        for lease in list(self._leases):  # beating into a closed pool would only log errors
+            await lease.release()
         async with self._lock:
             await self._pool.close()
 

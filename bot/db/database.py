@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from bot.db.dialect import Dialect
+from bot.db.lease import WorkerLease
 from bot.errors import FmgError, SchemaTooNewError, TransactionError
 
 log = logging.getLogger(__name__)
@@ -142,9 +143,8 @@ class Database:
         self._current: ContextVar[Transaction | None] = ContextVar(f"fmg_tx_{id(self)}",
                                                                   default=None)
 
-    @property
-    def lease_path(self) -> Path:
-        """Beside which the outbox's workers keep their lock files (bot/outbox/_lease.py)."""
+    def worker_lease(self, worker_id: str) -> WorkerLease:
+        """The lease telling other outbox workers that ``worker_id`` is alive (bot/db/lease.py)."""
         raise NotImplementedError
 
     #: the engine classes, first match wins (set by bot/db/__init__.py, which imports them)

@@ -94,8 +94,8 @@ async def test_two_workers_claiming_at_once_send_each_row_once(
         states = dict(await db.fetchall("SELECT state, COUNT(*) FROM outbox GROUP BY state"))
         assert states == {"sent": ROWS}
     finally:
-        first.stop()
-        second.stop()
+        await first.stop()
+        await second.stop()
         await first_db.close()
         await second_db.close()
 
@@ -123,14 +123,14 @@ async def test_a_claim_is_taken_back_only_when_its_holder_is_gone(
         running.cancel()
         with pytest.raises(asyncio.CancelledError):
             await running
-        first.stop()
+        await first.stop()
         assert await second.next_due() == clock.now()
         await second.run_due(clock.now())
         assert sorted((n, nonce) for _, n, nonce in healthy.sent) == [
             (n, r["nonce"]) for n, r in enumerate(claimed)]  # resent with the same nonces
     finally:
-        first.stop()
-        second.stop()
+        await first.stop()
+        await second.stop()
         await first_db.close()
         await second_db.close()
 
@@ -159,7 +159,7 @@ async def test_a_claim_passes_over_rows_another_worker_has_locked(
         assert sorted(n for _, n, _ in sink.sent) == [1, 2]
     finally:
         await other.close()
-        outbox.stop()
+        await outbox.stop()
 
 
 async def test_an_unknown_kind_is_refused(db: Database, clock: ManualClock) -> None:
@@ -195,7 +195,7 @@ async def test_each_process_claims_only_the_rows_of_its_shards_servers(
         first_db, first = workers[0]
         await first_db.execute("UPDATE outbox SET state = 'claimed', claimed_by = 'shard-0', "
                                "claimed_at = ? WHERE guild_id = 0", (int(clock.now().timestamp()),))
-        first.stop()
+        await first.stop()
         await second.run_due(clock.now())
         assert await second.next_due() is None
         assert sorted(n for _, n, _ in sink.sent) == guilds[1]
@@ -209,5 +209,5 @@ async def test_each_process_claims_only_the_rows_of_its_shards_servers(
         assert {by_worker[g] for g in guilds[1]} == {"shard-1"}
     finally:
         for worker_db, outbox in workers:
-            outbox.stop()
+            await outbox.stop()
             await worker_db.close()

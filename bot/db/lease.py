@@ -1,7 +1,12 @@
-"""Whether the worker holding a claim is still alive: each worker holds an exclusive `flock`
-on its own small file beside the database for as long as it lives. The kernel drops the lock
-when the process dies, even by SIGKILL, so "its holder is gone" is exact and immediate, for
-any number of workers (in one process or several) on one database file.
+"""Whether the outbox worker holding a claim is still there (bot/outbox/_engine.py takes a
+gone worker's claims back). `Database.worker_lease(worker_id)` gives the engine's lease:
+
+- SQLite (`FileLease`): each worker holds an exclusive `flock` on its own small file beside
+  the database for as long as it lives. The kernel drops it when the process dies, even by
+  SIGKILL, so "gone" is exact and immediate for every worker on the file's machine, which is
+  every worker an SQLite file can have.
+- PostgreSQL (bot/db/_pg_lease.py): workers may run on several machines, so a worker beats a
+  heartbeat row instead, timed by the server's clock, and is gone once its beat is stale.
 """
 
 from __future__ import annotations
@@ -13,6 +18,23 @@ from pathlib import Path
 
 
 class WorkerLease:
+    """One worker's lease. ``hold`` before claiming (idempotent), ``release`` on a clean stop
+    (its claims are then taken back at once), ``alive`` for the holder of a claim."""
+
+    worker_id: str
+
+    async def hold(self) -> None:
+        raise NotImplementedError
+
+    async def release(self) -> None:
+        raise NotImplementedError
+
+    async def alive(self, worker_id: str | None) -> bool:
+        """Whether ``worker_id`` still holds its lease (another worker's, or ours)."""
+        raise NotImplementedError
+
+
+class FileLease(WorkerLease):
     def __init__(self, database_path: Path, worker_id: str) -> None:
         self._dir = database_path.parent
         self._stem = database_path.name
@@ -22,30 +44,23 @@ class WorkerLease:
     def _path(self, worker_id: str) -> Path:
         return self._dir / f"{self._stem}.worker-{worker_id}.lock"
 
-    def hold(self) -> None:
-        """Take this worker's lock (idempotent)."""
+    async def hold(self) -> None:
         if self._fd is not None:
             return
-        self._dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # PostgreSQL's is in /tmp
         fd = os.open(self._path(self.worker_id), os.O_RDWR | os.O_CREAT, 0o600)
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         self._fd = fd
 
-    def release(self) -> None:
-        """Give the lock up (a clean stop; a crash gives it up by itself)."""
+    async def release(self) -> None:
         if self._fd is None:
             return
         with contextlib.suppress(FileNotFoundError):
             self._path(self.worker_id).unlink()
-        if not (self._dir / self._stem).exists():  # no database file: a folder of locks only
-            with contextlib.suppress(OSError):  # (PostgreSQL's, in /tmp): gone once empty
-                self._dir.rmdir()
         fcntl.flock(self._fd, fcntl.LOCK_UN)
         os.close(self._fd)
         self._fd = None
 
-    def alive(self, worker_id: str | None) -> bool:
-        """Whether ``worker_id`` still holds its lock (another worker's, or ours)."""
+    async def alive(self, worker_id: str | None) -> bool:
         if worker_id is None:
             return False
         if worker_id == self.worker_id:
