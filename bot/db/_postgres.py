@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from bot.db._pg_lease import HeartbeatLease
+from bot.db._pg_locks import ServerLocks
 from bot.db.database import Database, Migration, Params, Transaction
 from bot.db.dialect import Dialect, PostgresDialect
 from bot.errors import FmgError
@@ -83,6 +84,10 @@ class PostgresDatabase(Database):
     @classmethod
     def accepts(cls, target: str) -> bool:
         return target.startswith(("postgresql://", "postgres://"))
+
+    @classmethod
+    def process_locks(cls, target: str) -> ServerLocks:
+        return ServerLocks(target, redact(target))
 
     @classmethod
     async def connect(cls, target: str) -> PostgresDatabase:

@@ -29,7 +29,7 @@ import aiosqlite
 from bot.db.database import Database, Migration, Params, Transaction, sqlite_path
 from bot.db.dialect import SQLITE
 from bot.db.lease import FileLease
-from bot.db.lock import hold_named_lock
+from bot.db.lock import FileLocks, hold_named_lock
 from bot.errors import FmgError
 
 BUSY_TIMEOUT_MS = 5000
@@ -102,6 +102,10 @@ class SqliteDatabase(Database):
     @classmethod
     def accepts(cls, target: str) -> bool:
         return True  # a path, or an sqlite: URL
+
+    @classmethod
+    def process_locks(cls, target: str) -> FileLocks:
+        return FileLocks(Path(sqlite_path(target)).expanduser())
 
     @classmethod
     async def connect(cls, target: str) -> SqliteDatabase:

@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 
 from bot.db.dialect import Dialect
 from bot.db.lease import WorkerLease
+from bot.db.lock import ProcessLocks
 from bot.errors import FmgError, SchemaTooNewError, TransactionError
 
 log = logging.getLogger(__name__)
@@ -160,6 +161,19 @@ class Database:
 
     @classmethod
     def accepts(cls, target: str) -> bool:
+        raise NotImplementedError
+
+    @staticmethod
+    def locks(target: Path | str) -> ProcessLocks:
+        """The process locks (bot/db/lock.py) of the database ``Database.open(target)`` opens:
+        what `fmg-bot run` holds, `db restore`/`db transfer` take and `doctor` looks at."""
+        for engine in Database.engines:
+            if engine.accepts(str(target)):
+                return engine.process_locks(str(target))
+        raise FmgError(f"no database engine for {target!r}")
+
+    @classmethod
+    def process_locks(cls, target: str) -> ProcessLocks:
         raise NotImplementedError
 
     @classmethod
