@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.db.lease import WorkerLease
@@ -32,9 +33,11 @@ log = logging.getLogger(__name__)
 BEAT_S = 5.0
 #: a worker whose last beat is older than this, by the server's clock, is gone (seconds)
 STALE_S = 30.0
-_NOW = "CAST(extract(epoch FROM clock_timestamp()) AS BIGINT)"
-_BEAT = (f"INSERT INTO outbox_workers (worker_id, beat_at) VALUES ($1, {_NOW}) "
-         "ON CONFLICT (worker_id) DO UPDATE SET beat_at = excluded.beat_at")
+#: the server's clock in epoch seconds; a beat is stored rounded down, so a beat looks up to a
+#: second older than it is (a live worker is never younger than its last beat)
+_NOW = "extract(epoch FROM clock_timestamp())"
+_BEAT = (f"INSERT INTO outbox_workers (worker_id, beat_at) VALUES ($1, CAST(floor({_NOW}) AS "
+         "BIGINT)) ON CONFLICT (worker_id) DO UPDATE SET beat_at = excluded.beat_at")
 _ALIVE = (f"SELECT EXISTS (SELECT 1 FROM outbox_workers WHERE worker_id = $1 "
           f"AND beat_at >= {_NOW} - $2::float8)")
 
@@ -47,10 +50,18 @@ class HeartbeatLease(WorkerLease):
         #: the database's held leases: closing it releases them (tests rarely stop a worker)
         self._held = held
 
+    @property
+    def recheck(self) -> timedelta:
+        """A live holder may stop beating at any moment: look again once per beat."""
+        return timedelta(seconds=BEAT_S)
+
     async def hold(self) -> None:
         if self._task is not None and not self._task.done():
             return
         await self._pool.execute(_BEAT, self.worker_id)
+        # the rows of workers long gone (killed: nobody deleted them) mean no more than none
+        await self._pool.execute(f"DELETE FROM outbox_workers WHERE beat_at < {_NOW} - $1::float8",
+                                 STALE_S)
         self._task = asyncio.create_task(self._beat(), name=f"outbox-heartbeat-{self.worker_id}")
         self._held.add(self)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -22,6 +23,9 @@ class WorkerLease:
     (its claims are then taken back at once), ``alive`` for the holder of a claim."""
 
     worker_id: str
+    #: how soon a worker looks again at a claim whose holder is alive, in case it stops being
+    #: (None: a holder's death is exact and immediate, seen by whoever looks next)
+    recheck: timedelta | None = None
 
     async def hold(self) -> None:
         raise NotImplementedError

@@ -191,17 +191,21 @@ class Outbox:
 
     # -- the timer's source -----------------------------------------------------------------
     async def next_due(self) -> datetime | None:
-        if await self._orphans():
+        orphans, held = await self._claims()
+        if orphans:
             return self._clock.now()
+        # Another worker's claim, alive for now: look again when its lease may have lapsed.
+        recheck = self._lease.recheck
+        soonest = self._clock.now() + recheck if held and recheck is not None else None
         kinds = self._ready_kinds()
-        if not kinds:
-            return None
-        due = await self._db.fetchval(
+        due = None if not kinds else await self._db.fetchval(
             f"SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending' "
             f"AND kind IN ({', '.join('?' * len(kinds))}) AND {self._mine}",
             kinds,
         )
-        return None if due is None else from_epoch(due)
+        if due is None:
+            return soonest
+        return from_epoch(due) if soonest is None else min(from_epoch(due), soonest)
 
     async def run_due(self, now: datetime) -> Report:
         """Send every row due at ``now``, at most once each; returns what happened."""
@@ -225,8 +229,9 @@ class Outbox:
         return report
 
     # -- claims -----------------------------------------------------------------------------
-    async def _orphans(self) -> list[sqlite3.Row]:
-        """Claimed rows nobody is sending: a dead worker's, or ours whose send was cancelled."""
+    async def _claims(self) -> tuple[list[sqlite3.Row], bool]:
+        """The claimed rows nobody is sending (a gone worker's, or ours whose send was
+        cancelled), and whether other live workers hold some of our rows."""
         rows = await self._db.fetchall(
             f"SELECT id, kind, claimed_at, claimed_by FROM outbox WHERE state = 'claimed' "
             f"AND {self._mine}"
@@ -243,10 +248,10 @@ class Outbox:
                 alive[holder] = await self._lease.alive(holder)
             if not alive[holder] and r["kind"] in self._handlers:
                 found.append(r)
-        return found
+        return found, any(alive.values())
 
     async def _recover(self, now: datetime, report: Report) -> None:
-        rows = await self._orphans()
+        rows, _ = await self._claims()
         if not rows:
             return
         now_s = int(now.timestamp())

@@ -8,23 +8,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-import subprocess
 import sys
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.clock import ManualClock, SystemClock
 from bot.db import Database, _pg_lease
-from bot.outbox import DueItem, Outbox, Receipt
+from bot.outbox import DueItem, Outbox, Receipt, Report
 from localdiscord import LocalDiscord, seed
 from tests.pg_server import PgServer
 from tests.reliability.pg_outbox_worker import KIND, Pings
 
 ROOT = Path(__file__).resolve().parents[2]
-BEAT_S, STALE_S = 0.3, 2.0
+BEAT_S, STALE_S = 0.3, 3.0
+#: beats are whole seconds: a worker may look up to this much older than it is
+ROUNDING_S = 1.0
 
 
 @pytest.fixture
@@ -32,11 +33,13 @@ async def url(pg_server: PgServer) -> AsyncIterator[str]:
     yield await pg_server.new_database()
 
 
-def _worker(url: str, api_base: str, worker_id: str) -> subprocess.Popen[str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.reliability.pg_outbox_worker", url, api_base, worker_id,
-         str(BEAT_S), str(STALE_S)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+async def _worker(url: str, api_base: str, worker_id: str) -> asyncio.subprocess.Process:
+    """(Waited for without blocking the loop: localdiscord answers its first sends.)"""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.reliability.pg_outbox_worker", url, api_base, worker_id,
+        str(BEAT_S), str(STALE_S), cwd=ROOT, stdout=asyncio.subprocess.PIPE)
+    assert proc.stdout is not None
+    assert (await asyncio.wait_for(proc.stdout.readline(), 30)).strip() == b"ready"
     return proc
 
 
@@ -53,22 +56,23 @@ async def test_a_hung_workers_claim_is_taken_over_and_sent_once(url: str) -> Non
     channel = seed(server).channels["general"].id
     server.faults.add_latency(1.5, route=r"/channels/\d+/messages$")  # a send takes a while
     db = await Database.open(url)
-    procs: list[subprocess.Popen[str]] = []
+    procs: list[asyncio.subprocess.Process] = []
 
     def posts(nonce: str) -> int:
         return sum(1 for r in server.requests if r.method == "POST"
                    and isinstance(r.body, dict) and r.body.get("nonce") == nonce)
 
     try:
-        procs.append(_worker(url, server.api_base, "hung"))
+        procs.append(await _worker(url, server.api_base, "hung"))
         nonce = await _enqueue(db, channel, "hello once")
         assert await server.wait_until(lambda: posts(nonce) == 1, 10)
         procs[0].send_signal(signal.SIGSTOP)  # mid-send, its claim held, its beats stop
         stopped = asyncio.get_running_loop().time()
         assert await db.fetchval("SELECT claimed_by FROM outbox") == "hung"
-        procs.append(_worker(url, server.api_base, "healthy"))
+        procs.append(await _worker(url, server.api_base, "healthy"))
         assert await server.wait_until(lambda: posts(nonce) == 2, STALE_S + 10)  # resent...
-        assert asyncio.get_running_loop().time() - stopped >= STALE_S  # ...once it was stale
+        waited = asyncio.get_running_loop().time() - stopped  # ...once it was stale
+        assert waited >= STALE_S - ROUNDING_S - BEAT_S, waited
         async with asyncio.timeout(10):
             while await db.fetchval("SELECT state FROM outbox") != "sent":  # noqa: ASYNC110
                 await asyncio.sleep(0.05)  # (another process's database: polled)
@@ -80,9 +84,7 @@ async def test_a_hung_workers_claim_is_taken_over_and_sent_once(url: str) -> Non
         for proc in procs:
             proc.send_signal(signal.SIGCONT)
             proc.kill()
-            proc.wait()
-            assert proc.stdout is not None
-            proc.stdout.close()
+            await proc.wait()
         await db.close()
         await server.stop()
     messages = [m for m in server.messages.values() if m.get("nonce") == nonce]
@@ -123,11 +125,43 @@ async def test_a_worker_that_keeps_beating_is_never_taken_over(
             while not sender.sent:  # noqa: ASYNC110
                 await asyncio.sleep(0.01)
         for _ in range(int(3 * STALE_S / 0.25) - 2):  # the other worker looks, all along
-            assert await second.next_due() is None
+            assert await second.next_due() == clock.now() + timedelta(seconds=BEAT_S)  # alive
             await second.run_due(clock.now())
             await asyncio.sleep(0.25)
         assert (await sending).sent == 1
         assert len(sender.sent) == 1
+    finally:
+        await first.stop()
+        await second.stop()
+        await first_db.close()
+        await second_db.close()
+
+
+async def test_a_claim_of_a_worker_still_beating_is_looked_at_again_until_it_is_stale(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process restarted at once after a SIGKILL finds its predecessor's claims, whose beats
+    are still fresh: it must come back to them once they are stale, not wait for other work."""
+    monkeypatch.setattr(_pg_lease, "BEAT_S", BEAT_S)
+    monkeypatch.setattr(_pg_lease, "STALE_S", STALE_S)
+    clock = ManualClock(datetime.now().astimezone())
+    first_db, second_db = await Database.open(url), await Database.open(url)
+    sender = SlowSender(0)
+    first, second = Outbox(first_db, clock, worker_id="killed"), Outbox(second_db, clock)
+    for worker in (first, second):
+        worker.register(KIND, Pings())
+        worker.attach_sender(KIND, sender)
+    try:
+        await first.enqueue(KIND, due=clock.now(), data={"text": "x", "channel_id": 1})
+        await first._lease.hold()
+        [(item, _)], _ = await first._claim_batch(clock.now(), Report())
+        first._lease._task.cancel()  # type: ignore[attr-defined]  # SIGKILL: no beat, no goodbye
+        assert await second.next_due() == clock.now() + timedelta(seconds=BEAT_S)
+        async with asyncio.timeout(STALE_S + 5):
+            while await second.next_due() != clock.now():  # noqa: ASYNC110
+                await asyncio.sleep(BEAT_S)  # what the timer does: look again a beat later
+        assert (await second.run_due(clock.now())).sent == 1
+        assert sender.sent == [item.nonce]  # resent with its nonce
     finally:
         await first.stop()
         await second.stop()
