@@ -35,6 +35,11 @@ if TYPE_CHECKING:  # imported when a PostgreSQL database is opened: SQLite never
 #: the advisory lock every writer holds until it commits ("fmg-w" in ASCII)
 WRITE_LOCK = 0x666D672D77
 POOL_SIZE = 8
+#: The server ends a session idle inside a transaction this long (seconds). Every transaction
+#: holds `WRITE_LOCK`, so a process that hangs inside one (paused, its host frozen) would stop
+#: every writer of every process; its transaction is rolled back instead. No transaction here
+#: waits on anything but the database (Discord is called after the commit).
+IDLE_IN_TRANSACTION_S = 60.0
 STATEMENT_CACHE = 1024
 _BEGIN = f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
 _SCHEMA_TABLE = "CREATE TABLE IF NOT EXISTS fmg_schema (version BIGINT NOT NULL)"
@@ -97,7 +102,9 @@ class PostgresDatabase(Database):
         try:
             pool = await asyncpg.create_pool(url, min_size=1, max_size=POOL_SIZE,
                                              statement_cache_size=STATEMENT_CACHE,
-                                             reset=_rollback)
+                                             reset=_rollback, server_settings={
+                                                 "idle_in_transaction_session_timeout":
+                                                 str(int(IDLE_IN_TRANSACTION_S * 1000))})
         except (OSError, asyncpg.PostgresError) as exc:
             raise FmgError(f"cannot connect to PostgreSQL at {redact(url)}: {exc}") from exc
         return cls(pool, url)

@@ -6,6 +6,7 @@ worker that keeps beating is never taken over; a failed beat is logged and the n
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
@@ -207,3 +208,35 @@ async def test_the_heartbeat_survives_a_failed_beat(
     finally:
         await db.close()
         await observer.close()
+
+
+async def test_a_transaction_left_hanging_does_not_stop_every_writer(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every transaction holds the write lock: a process hung inside one (here a task asleep in
+    it) would hold up the writers of every process, its takeover included. The server ends
+    its session instead, and the others write on."""
+    from bot.db import _postgres
+
+    monkeypatch.setattr(_postgres, "IDLE_IN_TRANSACTION_S", 1.0)
+    hung_db, other = await Database.open(url), await Database.open(url)
+    entered = asyncio.Event()
+
+    async def hang() -> None:
+        async with hung_db.transaction():
+            await hung_db.execute("INSERT INTO outbox_workers (worker_id, beat_at) VALUES ('a', 1)")
+            entered.set()
+            await asyncio.sleep(30)
+
+    hung = asyncio.create_task(hang())
+    try:
+        await asyncio.wait_for(entered.wait(), 5)
+        async with asyncio.timeout(10):  # without the timeout: until the sleeper wakes
+            await other.execute("INSERT INTO outbox_workers (worker_id, beat_at) VALUES ('b', 1)")
+        assert await other.fetchval("SELECT string_agg(worker_id, ',') FROM outbox_workers") == "b"
+    finally:
+        hung.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await hung
+        await hung_db.close()
+        await other.close()
