@@ -91,11 +91,16 @@ class ServerLocks(ProcessLocks):
                         f"{self._label} (it holds the server's advisory lock for that shard): "
                         "give each process different SHARD_IDS")
             lost = asyncio.Event()
-            conn.add_termination_listener(lambda _conn: _lose(lost, "the connection closed"))
+
+            def closed(_: object) -> None:
+                _lose(lost, "the connection closed")
+
+            conn.add_termination_listener(closed)
             watcher = asyncio.create_task(_watch(conn, lost), name="database-locks-watch")
             try:
                 yield lost
-            finally:
+            finally:  # a clean stop closes the connection: nothing lost
+                conn.remove_termination_listener(closed)
                 watcher.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await watcher

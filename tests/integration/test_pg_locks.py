@@ -55,11 +55,14 @@ def holder(url: str) -> Iterator[subprocess.Popen[str]]:
 
 
 async def test_disjoint_shards_run_together_and_overlapping_ones_are_refused(
-    url: str, holder: subprocess.Popen[str], pg_server: PgServer
+    url: str, holder: subprocess.Popen[str], pg_server: PgServer,
+    caplog: pytest.LogCaptureFixture
 ) -> None:
     locks = Database.locks(url)
-    async with locks.hold_bot(ShardScope(4, (2, 3))):
+    async with locks.hold_bot(ShardScope(4, (2, 3))) as lost:
         assert await locks.running()  # doctor sees a running bot
+    await asyncio.sleep(0.05)  # (asyncpg calls its termination listeners soon after)
+    assert not lost.is_set() and caplog.records == []  # a clean stop loses nothing
     with pytest.raises(ShardsInUse) as caught:
         async with locks.hold_bot(ShardScope(4, (1, 2))):
             pass
