@@ -185,7 +185,7 @@ async def run(quick: bool) -> list[Figure]:
             sent = await db.fetchval("SELECT COUNT(*) FROM outbox WHERE state = 'sent'")
         finally:
             await scheduler.shutdown()
-            outbox.stop()
+            await outbox.stop()
             await db.close()
 
     assert sent == len(burst_ids), f"{sent} sent of {len(burst_ids)}"

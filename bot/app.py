@@ -134,7 +134,7 @@ class FmgBot(commands.Bot):
     async def close(self) -> None:
         await self.scheduler.shutdown()
         if hasattr(self, "services"):
-            self.services.outbox.stop()
+            await self.services.outbox.stop()
             try:
                 await self.services.resources.gaps.flush()
             except Exception:  # a statistic: never a reason not to stop cleanly

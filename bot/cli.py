@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import importlib
 import logging
 import signal
@@ -59,7 +58,19 @@ NO_MEMBERS_INTENT = (
 
 
 # -- run ------------------------------------------------------------------------------------
-async def _run_bot(settings: Settings) -> int:
+#: the exit status of a bot that stopped because it lost its database locks (PostgreSQL)
+LOST_LOCKS = 3
+
+
+async def _run_locked(settings: Settings) -> int:
+    # Held until the bot stops: `fmg-bot db restore` refuses while they are taken, and so
+    # does another process for the same shards (bot/db/lock.py).
+    locks = Database.locks(settings.database)
+    async with locks.hold_bot(settings.shards, wait=STARTUP_WAIT_S) as lost:
+        return await _run_bot(settings, lost)
+
+
+async def _run_bot(settings: Settings, lost: asyncio.Event) -> int:
     from bot.factory import create_bot
 
     assert settings.discord_token is not None
@@ -70,16 +81,18 @@ async def _run_bot(settings: Settings) -> int:
         loop.add_signal_handler(sig, stop.set)
     async with bot:
         runner = asyncio.create_task(bot.start(settings.discord_token))
-        stopper = asyncio.create_task(stop.wait())
-        done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        if runner in done:
+        stoppers = {asyncio.create_task(stop.wait()), asyncio.create_task(lost.wait())}
+        done, _ = await asyncio.wait({runner, *stoppers}, return_when=asyncio.FIRST_COMPLETED)
+        for stopper in stoppers:
             stopper.cancel()
+        if runner in done:
             runner.result()
-        else:
-            log.info("shutting down")
-            await bot.close()
-            await runner
-    return 0
+            return 0
+        # Without its locks another process may take its shards: stop rather than act twice.
+        log.info("shutting down")
+        await bot.close()
+        await runner
+    return LOST_LOCKS if lost.is_set() else 0
 
 
 def cmd_run(settings: Settings, _: argparse.Namespace) -> int:
@@ -87,10 +100,7 @@ def cmd_run(settings: Settings, _: argparse.Namespace) -> int:
         print(f"fmg-bot: {NO_TOKEN}", file=sys.stderr)
         return 2
     try:
-        # Held until the process exits: `fmg-bot db restore` refuses while they are taken, and
-        # so does another process for the same shards.
-        with hold_shard_locks(settings.database_path, settings.shards, wait=STARTUP_WAIT_S):
-            return run_async(_run_bot(settings))
+        return run_async(_run_locked(settings))
     except discord.LoginFailure:
         print(f"fmg-bot: {BAD_TOKEN}", file=sys.stderr)
         return 1
@@ -140,23 +150,21 @@ def cmd_db_backup(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _transfer(source: str, target: str, replace: bool) -> list[TableCopy]:
-    src = await Database.open(source)
-    try:
-        dst = await Database.open(target)
+    # Both ends exclusively: refused while a bot runs on either, and no bot starts meanwhile.
+    async with Database.locks(source).hold_exclusive(), Database.locks(target).hold_exclusive():
+        src = await Database.open(source)
         try:
-            return await transfer(src, dst, replace=replace)
+            dst = await Database.open(target)
+            try:
+                return await transfer(src, dst, replace=replace)
+            finally:
+                await dst.close()
         finally:
-            await dst.close()
-    finally:
-        await src.close()
+            await src.close()
 
 
 def cmd_db_transfer(_: Settings, args: argparse.Namespace) -> int:
-    with contextlib.ExitStack() as held:  # a running bot holds its SQLite file's lock
-        for end in (args.source, args.target):
-            if not end.startswith(("postgresql://", "postgres://")):
-                held.enter_context(hold_database_lock(Path(end).expanduser()))
-        copies = asyncio.run(_transfer(args.source, args.target, args.replace))
+    copies = asyncio.run(_transfer(args.source, args.target, args.replace))
     for copy in copies:
         print(f"{copy.table}: {copy.rows} rows, checksum {copy.checksum} (equal on both)")
     print(f"transferred {len(copies)} tables; the search index is rebuilt on the bot's next start")

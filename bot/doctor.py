@@ -1,9 +1,9 @@
 """`fmg-bot doctor`: what is wrong with this installation, and how to fix it.
 
-Offline: configuration, the database file (integrity, schema version, size), whether the bot is
-running (it holds the database lock), backups, the program-intel key beside the database; on
-PostgreSQL the server (connection, version, schema version) instead of the file. Online (with
-DISCORD_TOKEN): connects briefly with the bot's own intents and runs
+Offline: configuration, whether the bot is running (it holds the database lock, on either
+engine), the database file (integrity, schema version, size), backups, the program-intel key
+beside the database; on PostgreSQL the server (connection, version, schema version) instead of
+the file. Online (with DISCORD_TOKEN): connects briefly with the bot's own intents and runs
 `bot.services.health.check_guild` on every guild, the same report moderators get from
 `/settings check`.
 """
@@ -25,7 +25,6 @@ from bot.config import Settings
 from bot.db import Database
 from bot.db.backup import inspect_database, list_backups
 from bot.db.database import load_migrations
-from bot.db.lock import is_locked
 from bot.errors import FmgError
 from bot.guild_facts import guild_facts
 from bot.services.backups import BACKUP_INTERVAL
@@ -53,8 +52,9 @@ def offline_report(
     now = now or datetime.now(UTC)
     return [
         Section("Configuration", _config_findings(settings)),
-        Section("Database", _server_findings(settings) if settings.database_url
-                else _database_findings(settings, expect_running)),
+        Section("Database", [*_process_findings(settings, expect_running),
+                             *(_server_findings(settings) if settings.database_url
+                               else _database_findings(settings))]),
         Section("Backups", _backup_findings(settings, now)),
         Section("Program-intel key", [_intel_key_finding(settings)]),
     ]
@@ -119,16 +119,25 @@ def _schema_finding(version: int) -> Finding:
     return Finding("ok", "schema", f"version {version} (up to date)")
 
 
-def _database_findings(settings: Settings, expect_running: bool) -> list[Finding]:
+def _process_findings(settings: Settings, expect_running: bool) -> list[Finding]:
+    """Whether a bot runs on this database: some process holds the database lock (a file lock
+    beside SQLite's file, an advisory lock of the PostgreSQL server)."""
+    locks = Database.locks(settings.database)
+    with ThreadPoolExecutor(1) as pool:  # the report may be asked for while a loop runs
+        try:
+            running = pool.submit(asyncio.run, locks.running()).result()
+        except (FmgError, OSError):
+            return []  # no server to ask: the server's own finding says so
+    if running:
+        return [Finding("ok", "bot process", "running (it holds the database lock)")]
+    if expect_running:
+        return [Finding("error", "bot process", "not running", "start it: `fmg-bot run`")]
+    return [Finding("info", "bot process", "not running")]
+
+
+def _database_findings(settings: Settings) -> list[Finding]:
     path = settings.database_path
     findings: list[Finding] = []
-    running = is_locked(path)
-    if running:
-        findings.append(Finding("ok", "bot process", "running (it holds the database lock)"))
-    elif expect_running:
-        findings.append(Finding("error", "bot process", "not running", "start it: `fmg-bot run`"))
-    else:
-        findings.append(Finding("info", "bot process", "not running"))
     if not path.exists():
         findings.append(Finding(
             "warning", str(path), "does not exist yet",

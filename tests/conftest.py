@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import shutil
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -88,5 +87,3 @@ async def db(request: pytest.FixtureRequest, settings: Settings) -> AsyncIterato
         await database.close()
         if server is not None:
             await server.give_back(database.target)
-            # The outbox's worker lock files of this database (tests rarely stop their outbox).
-            shutil.rmtree(database.lease_path.parent, ignore_errors=True)

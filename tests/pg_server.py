@@ -147,7 +147,7 @@ class PgServer:
 
     async def give_back(self, url: str) -> None:
         """Empty the database for the next test (or leave it be when that fails). It is also
-        renamed: what is keyed on a database's URL (the outbox's worker locks) starts afresh."""
+        renamed: what is keyed on a database's URL starts afresh."""
         import asyncpg
 
         conn = await asyncpg.connect(url)

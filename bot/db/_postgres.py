@@ -20,13 +20,13 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import tempfile
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from bot.db._pg_lease import HeartbeatLease
+from bot.db._pg_locks import ServerLocks
 from bot.db.database import Database, Migration, Params, Transaction
 from bot.db.dialect import Dialect, PostgresDialect
 from bot.errors import FmgError
@@ -39,6 +39,11 @@ log = logging.getLogger(__name__)
 #: the advisory lock every writer holds until it commits ("fmg-w" in ASCII)
 WRITE_LOCK = 0x666D672D77
 POOL_SIZE = 8
+#: The server ends a session idle inside a transaction this long (seconds). Every transaction
+#: holds `WRITE_LOCK`, so a process that hangs inside one (paused, its host frozen) would stop
+#: every writer of every process; its transaction is rolled back instead. No transaction here
+#: waits on anything but the database (Discord is called after the commit).
+IDLE_IN_TRANSACTION_S = 60.0
 STATEMENT_CACHE = 1024
 _BEGIN = f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
 _SCHEMA_TABLE = "CREATE TABLE IF NOT EXISTS fmg_schema (version BIGINT NOT NULL)"
@@ -153,10 +158,15 @@ class PostgresDatabase(Database):
         self.dialect = PostgresDialect()
         self._lock = asyncio.Lock()
         self._followers: list[Follower] = []
+        self._leases: set[HeartbeatLease] = set()
 
     @classmethod
     def accepts(cls, target: str) -> bool:
         return target.startswith(("postgresql://", "postgres://"))
+
+    @classmethod
+    def process_locks(cls, target: str) -> ServerLocks:
+        return ServerLocks(target, redact(target))
 
     @classmethod
     async def connect(cls, target: str) -> PostgresDatabase:
@@ -166,7 +176,9 @@ class PostgresDatabase(Database):
         try:
             pool = await asyncpg.create_pool(url, min_size=1, max_size=POOL_SIZE,
                                              statement_cache_size=STATEMENT_CACHE,
-                                             reset=_rollback)
+                                             reset=_rollback, server_settings={
+                                                 "idle_in_transaction_session_timeout":
+                                                 str(int(IDLE_IN_TRANSACTION_S * 1000))})
         except (OSError, asyncpg.PostgresError) as exc:
             raise FmgError(f"cannot connect to PostgreSQL at {redact(url)}: {exc}") from exc
         return cls(pool, url)
@@ -179,17 +191,14 @@ class PostgresDatabase(Database):
     def label(self) -> str:
         return redact(self.url)
 
-    @property
-    def lease_path(self) -> Path:
-        """The outbox's worker locks are files: they tell apart live and dead workers of the
-        processes on this machine (one folder per server and database)."""
-        parts = urlsplit(self.url)
-        key = hashlib.sha256(f"{parts.hostname}{parts.port}{parts.path}{parts.query}".encode())
-        return Path(tempfile.gettempdir()) / f"fmg-bot-{key.hexdigest()[:16]}" / "db"
+    def worker_lease(self, worker_id: str) -> HeartbeatLease:
+        return HeartbeatLease(self._pool, worker_id, self._leases)
 
     async def close(self) -> None:
         for follower in self._followers:
             await follower.close()
+        for lease in list(self._leases):  # beating into a closed pool would only log errors
+            await lease.release()
         async with self._lock:
             await self._pool.close()
 

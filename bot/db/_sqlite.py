@@ -28,7 +28,8 @@ import aiosqlite
 
 from bot.db.database import Database, Migration, Params, Transaction, sqlite_path
 from bot.db.dialect import SQLITE
-from bot.db.lock import hold_named_lock
+from bot.db.lease import FileLease
+from bot.db.lock import FileLocks, hold_named_lock
 from bot.errors import FmgError
 
 BUSY_TIMEOUT_MS = 5000
@@ -87,9 +88,8 @@ class SqliteDatabase(Database):
     def label(self) -> str:
         return str(self.path)
 
-    @property
-    def lease_path(self) -> Path:
-        return self.path
+    def worker_lease(self, worker_id: str) -> FileLease:
+        return FileLease(self.path, worker_id)
 
     def _joined(self) -> SqliteTransaction | None:
         """The open transaction of the calling task, which its statements join."""
@@ -102,6 +102,10 @@ class SqliteDatabase(Database):
     @classmethod
     def accepts(cls, target: str) -> bool:
         return True  # a path, or an sqlite: URL
+
+    @classmethod
+    def process_locks(cls, target: str) -> FileLocks:
+        return FileLocks(Path(sqlite_path(target)).expanduser())
 
     @classmethod
     async def connect(cls, target: str) -> SqliteDatabase:

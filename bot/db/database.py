@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from bot.db.dialect import Dialect
+from bot.db.lease import WorkerLease
+from bot.db.lock import ProcessLocks
 from bot.errors import FmgError, SchemaTooNewError, TransactionError
 
 log = logging.getLogger(__name__)
@@ -156,9 +158,8 @@ class Database:
         self._current: ContextVar[Transaction | None] = ContextVar(f"fmg_tx_{id(self)}",
                                                                   default=None)
 
-    @property
-    def lease_path(self) -> Path:
-        """Beside which the outbox's workers keep their lock files (bot/outbox/_lease.py)."""
+    def worker_lease(self, worker_id: str) -> WorkerLease:
+        """The lease telling other outbox workers that ``worker_id`` is alive (bot/db/lease.py)."""
         raise NotImplementedError
 
     #: the engine classes, first match wins (set by bot/db/__init__.py, which imports them)
@@ -174,6 +175,19 @@ class Database:
 
     @classmethod
     def accepts(cls, target: str) -> bool:
+        raise NotImplementedError
+
+    @staticmethod
+    def locks(target: Path | str) -> ProcessLocks:
+        """The process locks (bot/db/lock.py) of the database ``Database.open(target)`` opens:
+        what `fmg-bot run` holds, `db restore`/`db transfer` take and `doctor` looks at."""
+        for engine in Database.engines:
+            if engine.accepts(str(target)):
+                return engine.process_locks(str(target))
+        raise FmgError(f"no database engine for {target!r}")
+
+    @classmethod
+    def process_locks(cls, target: str) -> ProcessLocks:
         raise NotImplementedError
 
     @classmethod

@@ -1,18 +1,21 @@
-"""The running bot's claim on its database: `flock`s beside `<DATABASE_PATH>`.
+"""What a running bot holds against other processes on its database, and the SQLite side of it.
 
-`fmg-bot run` (and the sandbox) hold them for as long as the process lives; the kernel releases
-them when the process exits, even after a crash, so a stale lock file never blocks anyone.
+Three locks, on both engines (`Database.locks(target)` gives the engine's `ProcessLocks`):
 
-- `<db>.lock`: every bot process holds it *shared* (several processes may run the bot, each
-  for its own shards); `fmg-bot db restore` takes it exclusively without waiting, so it refuses
-  while any bot runs, and a bot does not start during a restore.
-- `<db>.shard-N.lock`, exclusive, one per shard the process runs: two processes on overlapping
-  shards would both act for the same servers, so the second refuses to start.
-- `<db>.shard-count-N.lock`, shared: every process must agree on SHARD_COUNT (shard 1 of 2 and
-  shard 2 of 4 overlap), so a process refuses when one with another count holds its file.
+- the database lock: every bot process holds it *shared* (several processes may run the bot,
+  each for its own shards); `fmg-bot db restore` (and `db transfer`, on both of its ends) takes
+  it exclusively without waiting, so it refuses while any bot runs, and a bot does not start
+  during a restore;
+- one exclusive lock per shard the process runs: two processes on overlapping shards would both
+  act for the same servers, so the second refuses to start;
+- the SHARD_COUNT lock, shared: every process must agree on SHARD_COUNT (shard 1 of 2 and
+  shard 2 of 4 overlap), so a process refuses when one with another count holds its own.
 
-These are one machine's locks, as SQLite's file is. A database server shared by several
-machines needs the same three from the server (advisory locks on PostgreSQL).
+SQLite (`FileLocks`, here): `flock`s beside `<DATABASE_PATH>` (`<db>.lock`,
+`<db>.shard-N.lock`, `<db>.shard-count-N.lock`), one machine's locks as the file is one
+machine's. The kernel releases them when the process exits, even after a crash, so a stale lock
+file never blocks anyone. PostgreSQL (bot/db/_pg_locks.py): the same three as advisory locks of
+the server, held by one connection per process, as its processes may run on several machines.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import os
 import re
 import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import ExitStack, asynccontextmanager, contextmanager
+from contextlib import AbstractAsyncContextManager, ExitStack, asynccontextmanager, contextmanager
 from pathlib import Path
 
 from bot.errors import FmgError
@@ -187,3 +190,42 @@ def is_locked(database_path: Path) -> bool:
         return True
     lock.release()
     return False
+
+
+class ProcessLocks:
+    """One engine's locks of the module docstring, for one database."""
+
+    def hold_bot(self, shards: ShardScope,
+                 wait: float = 0.0) -> AbstractAsyncContextManager[asyncio.Event]:
+        """What a running bot holds for its whole life: the database lock shared, its
+        SHARD_COUNT's shared, each of its shards exclusively (trying for up to ``wait``
+        seconds). Raises `DatabaseInUse` during a restore, `ShardsInUse` when another process
+        runs one of these shards or another SHARD_COUNT. Yields an event set when the locks
+        are lost while held (never on SQLite): the bot must then stop."""
+        raise NotImplementedError
+
+    def hold_exclusive(self) -> AbstractAsyncContextManager[None]:
+        """The database lock, exclusively and without waiting (`DatabaseInUse` if taken)."""
+        raise NotImplementedError
+
+    async def running(self) -> bool:
+        """Whether some bot process holds the database lock right now."""
+        raise NotImplementedError
+
+
+class FileLocks(ProcessLocks):
+    def __init__(self, database_path: Path) -> None:
+        self.path = database_path
+
+    @asynccontextmanager
+    async def hold_bot(self, shards: ShardScope, wait: float = 0.0) -> AsyncIterator[asyncio.Event]:
+        with hold_shard_locks(self.path, shards, wait):
+            yield asyncio.Event()  # the kernel holds flocks as long as the process lives
+
+    @asynccontextmanager
+    async def hold_exclusive(self) -> AsyncIterator[None]:
+        with hold_database_lock(self.path):
+            yield
+
+    async def running(self) -> bool:
+        return is_locked(self.path)

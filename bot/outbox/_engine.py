@@ -6,11 +6,14 @@ Exactly once, over crashes and with several workers on one database:
   'sent' with the message id after. Every state change names the state it expects (and, for
   a claimed row, its holder), so a worker never overwrites another's decision. On
   PostgreSQL the claim's SELECT also passes over rows another worker has locked (SKIP LOCKED).
-- A claimed row is taken back only when its holder is gone (`WorkerLease`: the dead worker's
-  lock is free) or it is ours and no send of ours holds it (a cancelled send). It is resent
-  with the same nonce while Discord still deduplicates it (NONCE_WINDOW after the claim), so
-  the member sees one message; older orphans are given up with a logged reason rather than
-  risk a duplicate.
+- A claimed row is taken back only when its holder is gone (its `WorkerLease`, from
+  `db.worker_lease`: on SQLite the dead worker's file lock is free; on PostgreSQL its heartbeat
+  row is missing or stale by the server's clock, so a hung worker counts as gone too) or it is
+  ours and no send of ours holds it (a cancelled send). It is resent with the same nonce while
+  Discord still deduplicates it (NONCE_WINDOW after the claim), so the member sees one
+  message; older orphans are given up with a logged reason rather than risk a duplicate. A
+  hung worker that wakes up after its claims were taken records nothing: its updates name it
+  as the holder, and it no longer is.
 - Failed sends are retried with the kind's backoff (a 429's Retry-After when given) up to its
   ``max_attempts``; a permanent refusal (403/404, no channel) gives up at once.
 
@@ -37,7 +40,6 @@ from typing import Any
 from bot.clock import Clock, from_epoch
 from bot.db import Database
 from bot.errors import FmgError
-from bot.outbox._lease import WorkerLease
 from bot.outbox._models import (
     Done,
     DueItem,
@@ -74,9 +76,9 @@ class Outbox:
         self._clock = clock
         #: the rows this worker may claim: those of its shards' servers
         self._mine = shards.where("guild_id")
-        #: identifies this worker's claims (see WorkerLease for how others tell it is alive)
+        #: identifies this worker's claims (its lease tells others whether it is alive)
         self.worker_id = worker_id or secrets.token_hex(8)
-        self._lease = WorkerLease(db.lease_path, self.worker_id)
+        self._lease = db.worker_lease(self.worker_id)
         self._handlers: dict[str, Handler] = {}
         self._senders: dict[str, Sender] = {}
         self._in_flight: set[int] = set()
@@ -103,14 +105,15 @@ class Outbox:
         self._senders.pop(kind, None)
 
     def start(self, wake: Callable[[], None]) -> None:
-        """Run under a timer: ``wake()`` makes it re-read `next_due` (the scheduler's poke)."""
-        self._lease.hold()
+        """Run under a timer: ``wake()`` makes it re-read `next_due` (the scheduler's poke).
+        The worker's lease is taken by its first `run_due`, before it claims anything."""
         self._wake = wake
         wake()
 
-    def stop(self) -> None:
+    async def stop(self) -> None:
+        """A clean stop: the lease goes, so claims left behind are taken back at once."""
         self._wake = None
-        self._lease.release()
+        await self._lease.release()
 
     def wake(self) -> None:
         if self._wake is not None:
@@ -188,21 +191,25 @@ class Outbox:
 
     # -- the timer's source -----------------------------------------------------------------
     async def next_due(self) -> datetime | None:
-        if await self._orphans():
+        orphans, held = await self._claims()
+        if orphans:
             return self._clock.now()
+        # Another worker's claim, alive for now: look again when its lease may have lapsed.
+        recheck = self._lease.recheck
+        soonest = self._clock.now() + recheck if held and recheck is not None else None
         kinds = self._ready_kinds()
-        if not kinds:
-            return None
-        due = await self._db.fetchval(
+        due = None if not kinds else await self._db.fetchval(
             f"SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending' "
             f"AND kind IN ({', '.join('?' * len(kinds))}) AND {self._mine}",
             kinds,
         )
-        return None if due is None else from_epoch(due)
+        if due is None:
+            return soonest
+        return from_epoch(due) if soonest is None else min(from_epoch(due), soonest)
 
     async def run_due(self, now: datetime) -> Report:
         """Send every row due at ``now``, at most once each; returns what happened."""
-        self._lease.hold()
+        await self._lease.hold()
         report = Report()
         await self._recover(now, report)
         semaphore = asyncio.Semaphore(CONCURRENCY)
@@ -222,8 +229,9 @@ class Outbox:
         return report
 
     # -- claims -----------------------------------------------------------------------------
-    async def _orphans(self) -> list[sqlite3.Row]:
-        """Claimed rows nobody is sending: a dead worker's, or ours whose send was cancelled."""
+    async def _claims(self) -> tuple[list[sqlite3.Row], bool]:
+        """The claimed rows nobody is sending (a gone worker's, or ours whose send was
+        cancelled), and whether other live workers hold some of our rows."""
         rows = await self._db.fetchall(
             f"SELECT id, kind, claimed_at, claimed_by FROM outbox WHERE state = 'claimed' "
             f"AND {self._mine}"
@@ -237,13 +245,13 @@ class Outbox:
                     found.append(r)
                 continue
             if holder not in alive:
-                alive[holder] = self._lease.alive(holder)
+                alive[holder] = await self._lease.alive(holder)
             if not alive[holder] and r["kind"] in self._handlers:
                 found.append(r)
-        return found
+        return found, any(alive.values())
 
     async def _recover(self, now: datetime, report: Report) -> None:
-        rows = await self._orphans()
+        rows, _ = await self._claims()
         if not rows:
             return
         now_s = int(now.timestamp())

@@ -190,12 +190,11 @@ def test_fmg_bot_run_holds_the_lock_while_it_runs_and_releases_it(tmp_path: Path
     )
     seen: list[bool] = []
 
-    def fake_run(main) -> int:
-        main.close()  # the coroutine that would connect to Discord
+    async def fake_bot(*_: object) -> int:  # instead of connecting to Discord
         seen.append(is_locked(live))
         return 0
 
-    monkeypatch.setattr(cli, "run_async", fake_run)
+    monkeypatch.setattr(cli, "_run_bot", fake_bot)
     assert cli.cmd_run(settings, None) == 0  # type: ignore[arg-type]
     assert seen == [True]
     assert not is_locked(live)

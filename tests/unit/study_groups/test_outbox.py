@@ -130,7 +130,7 @@ async def test_crash_between_send_and_record_is_resent_with_the_same_nonce(
     claimed, _ = await service.outbox._claim_batch(clock.now(), Report())
     for item, message in claimed:
         await discord_sink.send(item, message)
-    service.outbox.stop()  # its lock goes with the process
+    await service.outbox.stop()  # its lock goes with the process
     assert await _states(db) == {86400: "claimed", 900: "pending", 0: "pending"}
     # the restarted process (another worker id) finds the orphan and resends it
     restarted = _restarted(db, clock, guild_settings)
@@ -150,7 +150,7 @@ async def test_orphan_older_than_the_nonce_window_is_given_up_not_doubled(
     await _one_session(service)
     clock.set(START - timedelta(hours=24))
     await service.outbox._claim_batch(clock.now(), Report())  # claimed, then the process died
-    service.outbox.stop()
+    await service.outbox.stop()
     clock.advance(NONCE_WINDOW + timedelta(seconds=1))
     restarted = _restarted(db, clock, guild_settings)
     await dispatch(restarted, clock.now(), discord_sink)
