@@ -192,7 +192,7 @@ class PostgresDatabase(Database):
         return redact(self.url)
 
     def worker_lease(self, worker_id: str) -> HeartbeatLease:
-        return HeartbeatLease(self._pool, worker_id, self._leases)
+        return HeartbeatLease(self._pool, self.url, worker_id, self._leases)
 
     async def close(self) -> None:
         for follower in self._followers:

@@ -25,6 +25,8 @@ from tests.reliability.pg_outbox_worker import KIND, Pings
 
 ROOT = Path(__file__).resolve().parents[2]
 BEAT_S, STALE_S = 0.3, 3.0
+#: a threshold the test never reaches: what is taken over came from the lock, not the beat
+LONG_STALE_S = 60.0
 #: beats are whole seconds: a worker may look up to this much older than it is
 ROUNDING_S = 1.0
 
@@ -34,11 +36,12 @@ async def url(pg_server: PgServer) -> AsyncIterator[str]:
     yield await pg_server.new_database()
 
 
-async def _worker(url: str, api_base: str, worker_id: str) -> asyncio.subprocess.Process:
+async def _worker(url: str, api_base: str, worker_id: str, *,
+                  stale_s: float = STALE_S) -> asyncio.subprocess.Process:
     """(Waited for without blocking the loop: localdiscord answers its first sends.)"""
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "tests.reliability.pg_outbox_worker", url, api_base, worker_id,
-        str(BEAT_S), str(STALE_S), cwd=ROOT, stdout=asyncio.subprocess.PIPE)
+        str(BEAT_S), str(stale_s), cwd=ROOT, stdout=asyncio.subprocess.PIPE)
     assert proc.stdout is not None
     assert (await asyncio.wait_for(proc.stdout.readline(), 30)).strip() == b"ready"
     return proc
@@ -92,6 +95,44 @@ async def test_a_hung_workers_claim_is_taken_over_and_sent_once(url: str) -> Non
     assert len(messages) == 1  # the nonce check kept one message
     assert int(messages[0]["id"]) == recorded["message_id"] and recorded["claimed_by"] is None
     assert server.violations == []
+
+
+async def test_a_killed_workers_claim_is_taken_over_at_once_not_after_the_threshold(
+    url: str,
+) -> None:
+    """A dead process's lock session ends with it: its claims need not wait for the beat to
+    go stale (STALE_S here is far longer than the test may take)."""
+    server = await LocalDiscord().start()
+    channel = seed(server).channels["general"].id
+    server.faults.add_latency(1.5, route=r"/channels/\d+/messages$")
+    db = await Database.open(url)
+    procs: list[asyncio.subprocess.Process] = []
+
+    def posts(nonce: str) -> int:
+        return sum(1 for r in server.requests if r.method == "POST"
+                   and isinstance(r.body, dict) and r.body.get("nonce") == nonce)
+
+    try:
+        procs.append(await _worker(url, server.api_base, "killed", stale_s=LONG_STALE_S))
+        nonce = await _enqueue(db, channel, "hello once")
+        assert await server.wait_until(lambda: posts(nonce) == 1, 10)
+        procs[0].kill()  # mid-send, its claim held
+        await procs[0].wait()
+        killed = asyncio.get_running_loop().time()
+        procs.append(await _worker(url, server.api_base, "healthy", stale_s=LONG_STALE_S))
+        assert await server.wait_until(lambda: posts(nonce) == 2, 15)
+        assert asyncio.get_running_loop().time() - killed < LONG_STALE_S / 2
+        async with asyncio.timeout(10):
+            while await db.fetchval("SELECT state FROM outbox") != "sent":  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
+    finally:
+        for proc in procs:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+        await db.close()
+        await server.stop()
+    assert len([m for m in server.messages.values() if m.get("nonce") == nonce]) == 1
 
 
 class SlowSender:
