@@ -11,7 +11,11 @@ asyncio.Lock queues the writers first, so waiting writers do not each hold a poo
 Reads outside a transaction take no lock and run on any pooled connection at once.
 
 `?` placeholders become `$n` once per statement text (bot/db/dialect.py); asyncpg prepares
-and caches each statement per connection.
+and caches each statement per connection, and the server plans each prepared statement once
+(`plan_cache_mode = force_generic_plan`): every statement here looks rows up by key or by
+server, where a plan for the parameters at hand is no better, and re-planning them on every
+execution cost a quarter of the database time of `/session upcoming` and `/mentor status`
+(460-484 µs against 615-628 µs per pair of calls, measured on a throwaway server).
 """
 
 from __future__ import annotations
@@ -178,7 +182,8 @@ class PostgresDatabase(Database):
                                              statement_cache_size=STATEMENT_CACHE,
                                              reset=_rollback, server_settings={
                                                  "idle_in_transaction_session_timeout":
-                                                 str(int(IDLE_IN_TRANSACTION_S * 1000))})
+                                                 str(int(IDLE_IN_TRANSACTION_S * 1000)),
+                                                 "plan_cache_mode": "force_generic_plan"})
         except (OSError, asyncpg.PostgresError) as exc:
             raise FmgError(f"cannot connect to PostgreSQL at {redact(url)}: {exc}") from exc
         return cls(pool, url)
