@@ -11,13 +11,16 @@ localdiscord ~1 ms of its core, which made the load server, not the bot, the cei
 
 from __future__ import annotations
 
+import asyncio
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from benchmarks.figures import Figure
 from localdiscord.clibot import proc_status_kb
 from localdiscord.driver import Driver
-from localdiscord.load import RampResult, StepResult, command_mix, quiet, ramp, run_step
+from localdiscord.load import Fire, RampResult, StepResult, command_mix, quiet, ramp, run_step
 from localdiscord.procs import spawn_bot, stop_bot
 from localdiscord.seed import seed
 from localdiscord.server import LocalDiscord
@@ -65,24 +68,31 @@ def step_seconds(quick: bool) -> float:
     return 1.0 if quick else 3.0
 
 
-async def measure_pong(quick: bool) -> PongResult:
-    """Run the pong bot's steady step and ramp, once per process and mode."""
-    if quick in _measured:
-        return _measured[quick]
+@asynccontextmanager
+async def pong_running() -> AsyncIterator[tuple[LocalDiscord, Fire, asyncio.subprocess.Process]]:
+    """The pong bot on a localdiscord of its own: (server, fire, process)."""
     server = await LocalDiscord(validate=False).start()
     quiet(server)
     world = seed(server)
     proc = await spawn_bot(server, "localdiscord.pongbot")
     try:
-        fire = command_mix(Driver(server, world), [("ping", {}, "alice"), ("ping", {}, "bob")])
+        yield server, command_mix(Driver(server, world), [("ping", {}, "alice"),
+                                                          ("ping", {}, "bob")]), proc
+    finally:
+        await stop_bot(proc)
+        await server.stop()
+
+
+async def measure_pong(quick: bool) -> PongResult:
+    """Run the pong bot's steady step and ramp, once per process and mode."""
+    if quick in _measured:
+        return _measured[quick]
+    async with pong_running() as (server, fire, proc):
         await run_step(server, fire, 50, 0.5)  # warm up caches and connections
         steady = await run_step(server, fire, 100, 2.0 if quick else 10.0)
         result = await ramp(server, fire, ramp_rates(quick), step_seconds=step_seconds(quick),
                             p99_limit_ms=P99_LIMIT_MS, retries=RETRIES, on_step=_report)
         rss_kb = proc_status_kb(proc.pid, "VmHWM")
-    finally:
-        await stop_bot(proc)
-        await server.stop()
     _measured[quick] = PongResult(steady, result, rss_kb)
     return _measured[quick]
 
