@@ -55,42 +55,63 @@ async def _enqueue(db: Database, channel_id: int, text: str) -> str:
     return await db.fetchval("SELECT nonce FROM outbox WHERE id = ?", (row_id,))
 
 
-async def test_a_hung_workers_claim_is_taken_over_and_sent_once(url: str) -> None:
+@pytest.fixture
+async def slow_discord() -> AsyncIterator[tuple[LocalDiscord, int]]:
+    """localdiscord where a message takes 1.5 s to post, and its channel's id: a claim is
+    still held when the test stops its worker."""
     server = await LocalDiscord().start()
     channel = seed(server).channels["general"].id
-    server.faults.add_latency(1.5, route=r"/channels/\d+/messages$")  # a send takes a while
+    server.faults.add_latency(1.5, route=r"/channels/\d+/messages$")
+    try:
+        yield server, channel
+    finally:
+        await server.stop()
+
+
+def _posts(server: LocalDiscord, nonce: str) -> int:
+    return sum(1 for r in server.requests if r.method == "POST"
+               and isinstance(r.body, dict) and r.body.get("nonce") == nonce)
+
+
+async def _until_sent(db: Database) -> None:
+    async with asyncio.timeout(10):
+        while await db.fetchval("SELECT state FROM outbox") != "sent":  # noqa: ASYNC110
+            await asyncio.sleep(0.05)  # (another process's database: polled)
+
+
+async def _stop(procs: list[asyncio.subprocess.Process]) -> None:
+    for proc in procs:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGCONT)
+            proc.kill()
+            await proc.wait()
+
+
+async def test_a_hung_workers_claim_is_taken_over_and_sent_once(
+    url: str, slow_discord: tuple[LocalDiscord, int],
+) -> None:
+    server, channel = slow_discord
     db = await Database.open(url)
     procs: list[asyncio.subprocess.Process] = []
-
-    def posts(nonce: str) -> int:
-        return sum(1 for r in server.requests if r.method == "POST"
-                   and isinstance(r.body, dict) and r.body.get("nonce") == nonce)
-
     try:
         procs.append(await _worker(url, server.api_base, "hung"))
         nonce = await _enqueue(db, channel, "hello once")
-        assert await server.wait_until(lambda: posts(nonce) == 1, 10)
+        assert await server.wait_until(lambda: _posts(server, nonce) == 1, 10)
         procs[0].send_signal(signal.SIGSTOP)  # mid-send, its claim held, its beats stop
         stopped = asyncio.get_running_loop().time()
         assert await db.fetchval("SELECT claimed_by FROM outbox") == "hung"
         procs.append(await _worker(url, server.api_base, "healthy"))
-        assert await server.wait_until(lambda: posts(nonce) == 2, STALE_S + 10)  # resent...
-        waited = asyncio.get_running_loop().time() - stopped  # ...once it was stale
+        assert await server.wait_until(lambda: _posts(server, nonce) == 2, STALE_S + 10)
+        waited = asyncio.get_running_loop().time() - stopped  # resent once it was stale
         assert waited >= STALE_S - ROUNDING_S - BEAT_S, waited
-        async with asyncio.timeout(10):
-            while await db.fetchval("SELECT state FROM outbox") != "sent":  # noqa: ASYNC110
-                await asyncio.sleep(0.05)  # (another process's database: polled)
+        await _until_sent(db)
         recorded = await db.fetchone("SELECT message_id, claimed_by FROM outbox")
         procs[0].send_signal(signal.SIGCONT)  # it wakes up, its send answers: it records nothing
         await asyncio.sleep(STALE_S)
         assert await db.fetchone("SELECT message_id, claimed_by FROM outbox") == recorded
     finally:
-        for proc in procs:
-            proc.send_signal(signal.SIGCONT)
-            proc.kill()
-            await proc.wait()
+        await _stop(procs)
         await db.close()
-        await server.stop()
     messages = [m for m in server.messages.values() if m.get("nonce") == nonce]
     assert len(messages) == 1  # the nonce check kept one message
     assert int(messages[0]["id"]) == recorded["message_id"] and recorded["claimed_by"] is None
@@ -98,40 +119,27 @@ async def test_a_hung_workers_claim_is_taken_over_and_sent_once(url: str) -> Non
 
 
 async def test_a_killed_workers_claim_is_taken_over_at_once_not_after_the_threshold(
-    url: str,
+    url: str, slow_discord: tuple[LocalDiscord, int],
 ) -> None:
     """A dead process's lock session ends with it: its claims need not wait for the beat to
     go stale (STALE_S here is far longer than the test may take)."""
-    server = await LocalDiscord().start()
-    channel = seed(server).channels["general"].id
-    server.faults.add_latency(1.5, route=r"/channels/\d+/messages$")
+    server, channel = slow_discord
     db = await Database.open(url)
     procs: list[asyncio.subprocess.Process] = []
-
-    def posts(nonce: str) -> int:
-        return sum(1 for r in server.requests if r.method == "POST"
-                   and isinstance(r.body, dict) and r.body.get("nonce") == nonce)
-
     try:
         procs.append(await _worker(url, server.api_base, "killed", stale_s=LONG_STALE_S))
         nonce = await _enqueue(db, channel, "hello once")
-        assert await server.wait_until(lambda: posts(nonce) == 1, 10)
+        assert await server.wait_until(lambda: _posts(server, nonce) == 1, 10)
         procs[0].kill()  # mid-send, its claim held
         await procs[0].wait()
         killed = asyncio.get_running_loop().time()
         procs.append(await _worker(url, server.api_base, "healthy", stale_s=LONG_STALE_S))
-        assert await server.wait_until(lambda: posts(nonce) == 2, 15)
+        assert await server.wait_until(lambda: _posts(server, nonce) == 2, 15)
         assert asyncio.get_running_loop().time() - killed < LONG_STALE_S / 2
-        async with asyncio.timeout(10):
-            while await db.fetchval("SELECT state FROM outbox") != "sent":  # noqa: ASYNC110
-                await asyncio.sleep(0.05)
+        await _until_sent(db)
     finally:
-        for proc in procs:
-            if proc.returncode is None:
-                proc.kill()
-                await proc.wait()
+        await _stop(procs)
         await db.close()
-        await server.stop()
     assert len([m for m in server.messages.values() if m.get("nonce") == nonce]) == 1
 
 
