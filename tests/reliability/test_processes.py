@@ -41,7 +41,7 @@ KILLS = 5
 OWNER = 42
 
 
-async def _prepare(db_path: Path, worlds: list[World]) -> None:
+async def _prepare(db_path: Path | str, worlds: list[World]) -> None:
     """500 rows due now: each guild's announcements (sessions starting this minute),
     anonymous questions (no publish delay) and notices (DMs to its members)."""
     now = datetime.now(UTC)
@@ -79,7 +79,7 @@ async def _prepare(db_path: Path, worlds: list[World]) -> None:
         await db.close()
 
 
-async def _open_rows(db_path: Path) -> int:
+async def _open_rows(db_path: Path | str) -> int:
     db = await Database.open(db_path)
     try:
         return await db.fetchval("SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'claimed')")
@@ -87,12 +87,24 @@ async def _open_rows(db_path: Path) -> int:
         await db.close()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def target(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """The database the processes share: an SQLite file, or a PostgreSQL database (where
+    a killed process's claims are taken over through its worker lock session)."""
+    if request.param == "sqlite":
+        return tmp_path / "bot.sqlite3"
+    return await request.getfixturevalue("pg_server").new_database(migrated=False)
+
+
 @pytest.mark.slow
-async def test_three_processes_send_each_row_once_across_five_sigkills(tmp_path: Path) -> None:
+async def test_three_processes_send_each_row_once_across_five_sigkills(
+    tmp_path: Path, target: Path | str,
+) -> None:
     server = await LocalDiscord().start()
     worlds = seed_shards(server, SHARDS)
-    db_path = tmp_path / "bot.sqlite3"
+    db_path = target
     await _prepare(db_path, worlds)
+    engine = {} if isinstance(target, Path) else {"DATABASE_URL": target}
     # each post takes a while, so the burst lasts long enough to be killed in the middle of
     server.faults.add_latency(0.05, route=r"/channels/\d+/messages$")
     procs: dict[str, asyncio.subprocess.Process] = {}
@@ -104,8 +116,9 @@ async def test_three_processes_send_each_row_once_across_five_sigkills(tmp_path:
                    if m.get("nonce") and m["author"]["id"] == str(server.app_id))
 
     async def start(shards: str) -> None:
-        bot = await spawn_real_bot(server, {"DISCORD_TOKEN": FAKE_TOKEN, "DATABASE_PATH": str(db_path),
-                                            "LOG_LEVEL": "WARNING"} | shard_env(shards))
+        bot = await spawn_real_bot(server, {"DISCORD_TOKEN": FAKE_TOKEN,
+                                            "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
+                                            "LOG_LEVEL": "WARNING"} | engine | shard_env(shards))
         procs[shards] = bot.proc
 
     rng = random.Random(2026)
