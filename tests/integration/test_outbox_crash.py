@@ -181,7 +181,7 @@ async def test_real_bot_on_localdiscord_announces_exactly_once_across_five_sigki
     db_path = tmp_path / "bot.sqlite3"
     await _prepare(db_path, world.guild_id, announcements, role)
     # each post takes a while, so a burst lasts long enough to be killed in the middle of
-    server.faults.add_latency(0.1, route=r"/channels/\d+/messages$")
+    server.faults.add_latency(0.05, route=r"/channels/\d+/messages$")
 
     def posted() -> int:
         return len(server.history.get(announcements, []))

@@ -24,7 +24,7 @@ from tests.pg_server import PgServer
 from tests.reliability.pg_outbox_worker import KIND, Pings
 
 ROOT = Path(__file__).resolve().parents[2]
-BEAT_S, STALE_S = 0.3, 3.0
+BEAT_S, STALE_S = 0.2, 2.0
 #: a threshold the test never reaches: what is taken over came from the lock, not the beat
 LONG_STALE_S = 60.0
 #: beats are whole seconds: a worker may look up to this much older than it is
